@@ -1,0 +1,33 @@
+#pragma once
+// The single seam where every Export is checked for credentials, whichever front
+// end it came through. Today it lets everything in; the auth issue replaces the
+// body with API-key and JWT checks against the auth-responder.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "stages/common/status.h"
+
+namespace spanline::gateway {
+
+// What the front end knows about one request, in a protocol-neutral form.
+struct RequestContext {
+  // Looks up a request header / gRPC metadata key (lower-case name).
+  std::function<std::optional<std::string>(std::string_view)> header;
+  std::string peer;
+};
+
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  virtual Status check(const RequestContext& context) = 0;
+};
+
+class AllowAllAuthenticator final : public Authenticator {
+ public:
+  Status check(const RequestContext&) override { return Status::ok(); }
+};
+
+}  // namespace spanline::gateway

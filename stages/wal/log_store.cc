@@ -1,0 +1,197 @@
+#include "stages/wal/log_store.h"
+
+#include <filesystem>
+
+#include <rocksdb/iterator.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice.h>
+#include <rocksdb/write_batch.h>
+
+namespace spanline::wal {
+namespace {
+
+Status from_rocksdb(const rocksdb::Status& status, std::string_view what) {
+  if (status.ok()) return Status::ok();
+  std::string message = std::string(what) + ": " + status.ToString();
+  if (status.IsNoSpace()) return Status(Code::resource_exhausted, "WAL disk is full: " + message);
+  if (status.IsIOError()) return Status(Code::unavailable, message);
+  return Status(Code::internal, message);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LogStore>> LogStore::open(const std::string& path, bool read_only) {
+  rocksdb::Options options;
+  options.create_if_missing = !read_only;
+  options.IncreaseParallelism(2);
+  // Entries are written once, read a few times in order, then deleted in ranges.
+  options.write_buffer_size = 64 << 20;
+  options.max_total_wal_size = 512 << 20;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status;
+  if (read_only) {
+    status = rocksdb::DB::OpenForReadOnly(options, path, &raw);
+  } else {
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec) return Status(Code::internal, "cannot create WAL folder " + path + ": " + ec.message());
+    status = rocksdb::DB::Open(options, path, &raw);
+  }
+  if (!status.ok()) return from_rocksdb(status, "opening the WAL at " + path);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  auto ranges = recover_ranges(*db);
+  return std::unique_ptr<LogStore>(new LogStore(std::move(db), std::move(ranges)));
+}
+
+LogStore::LogStore(std::unique_ptr<rocksdb::DB> db, std::map<uint32_t, PartitionRange> ranges)
+    : db_(std::move(db)), ranges_(std::move(ranges)) {}
+
+LogStore::~LogStore() {
+  if (db_) (void)db_->Close();
+}
+
+std::map<uint32_t, PartitionRange> LogStore::recover_ranges(rocksdb::DB& db) {
+  std::map<uint32_t, PartitionRange> ranges;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions()));
+  it->Seek(std::string(1, kEntryPrefix));
+  while (it->Valid()) {
+    auto first = decode_entry_key(it->key().ToStringView());
+    if (!first) break;
+    it->SeekForPrev(encode_entry_key({first->partition, UINT64_MAX}));
+    auto last = decode_entry_key(it->key().ToStringView());
+    ranges[first->partition] = {first->sequence, last ? last->sequence : first->sequence};
+    if (first->partition == UINT32_MAX) break;
+    it->Seek(encode_entry_key({first->partition + 1, 0}));
+  }
+  return ranges;
+}
+
+Status LogStore::append(std::vector<AppendRecord>& records) {
+  std::map<uint32_t, uint64_t> next;
+  {
+    std::lock_guard lock(ranges_mutex_);
+    for (const AppendRecord& record : records) {
+      if (!next.contains(record.partition)) next[record.partition] = ranges_[record.partition].head + 1;
+    }
+  }
+  rocksdb::WriteBatch batch;
+  for (AppendRecord& record : records) {
+    record.sequence = next[record.partition]++;
+    std::string key = encode_entry_key({record.partition, record.sequence});
+    std::string head = encode_entry_value_header(record.meta);
+    rocksdb::Slice value_parts[2] = {rocksdb::Slice(head), rocksdb::Slice(record.payload.data(), record.payload.size())};
+    rocksdb::Slice key_part(key);
+    rocksdb::Status put = batch.Put(rocksdb::SliceParts(&key_part, 1), rocksdb::SliceParts(value_parts, 2));
+    if (!put.ok()) return from_rocksdb(put, "building a WAL batch");
+  }
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  Status written = from_rocksdb(db_->Write(write_options, &batch), "writing to the WAL");
+  if (!written.is_ok()) return written;
+  std::lock_guard lock(ranges_mutex_);
+  for (const auto& [partition, after_last] : next) {
+    PartitionRange& range = ranges_[partition];
+    if (range.first == 0) range.first = range.head + 1;
+    range.head = after_last - 1;
+  }
+  return Status::ok();
+}
+
+Result<std::vector<StoredEntry>> LogStore::read(uint32_t partition, uint64_t after, const ReadLimits& limits) const {
+  std::vector<StoredEntry> entries;
+  if (after == UINT64_MAX || after >= limits.up_to) return entries;
+  rocksdb::ReadOptions read_options;
+  std::string upper = encode_entry_key({partition, limits.up_to == UINT64_MAX ? UINT64_MAX : limits.up_to + 1});
+  rocksdb::Slice upper_slice(upper);
+  read_options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+  size_t bytes = 0;
+  for (it->Seek(encode_entry_key({partition, after + 1})); it->Valid(); it->Next()) {
+    auto key = decode_entry_key(it->key().ToStringView());
+    if (!key || key->partition != partition) break;
+    std::string_view value = it->value().ToStringView();
+    auto meta = decode_entry_value_header(value);
+    if (!meta) return Status(Code::internal, "WAL entry " + std::to_string(key->sequence) + " of partition " + std::to_string(partition) + " is corrupt");
+    size_t size = value.size() - kEntryValueHeaderSize;
+    if (!entries.empty() && (bytes + size > limits.max_bytes || entries.size() >= limits.max_entries)) break;
+    entries.push_back({key->sequence, *meta, std::string(value.substr(kEntryValueHeaderSize))});
+    bytes += size;
+  }
+  if (!it->status().ok()) return from_rocksdb(it->status(), "reading the WAL");
+  return entries;
+}
+
+PartitionRange LogStore::range(uint32_t partition) const {
+  std::lock_guard lock(ranges_mutex_);
+  auto it = ranges_.find(partition);
+  return it == ranges_.end() ? PartitionRange{} : it->second;
+}
+
+std::map<uint32_t, PartitionRange> LogStore::ranges() const {
+  std::lock_guard lock(ranges_mutex_);
+  return ranges_;
+}
+
+Status LogStore::save_cursor(uint32_t partition, std::string_view consumer, uint64_t committed) {
+  std::string value;
+  put_u64_be(value, committed);
+  return from_rocksdb(db_->Put(rocksdb::WriteOptions(), encode_cursor_key(partition, consumer), value), "saving a cursor");
+}
+
+std::map<std::pair<uint32_t, std::string>, uint64_t> LogStore::load_cursors() const {
+  std::map<std::pair<uint32_t, std::string>, uint64_t> cursors;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(std::string(1, kCursorPrefix)); it->Valid(); it->Next()) {
+    auto key = decode_cursor_key(it->key().ToStringView());
+    if (!key || it->value().size() != 8) break;
+    cursors[{key->partition, key->consumer}] = get_u64_be(it->value().data());
+  }
+  return cursors;
+}
+
+Status LogStore::delete_through(uint32_t partition, uint64_t last_inclusive) {
+  PartitionRange current = range(partition);
+  if (current.first == 0 || last_inclusive < current.first) return Status::ok();
+  last_inclusive = std::min(last_inclusive, current.head);
+  Status deleted = from_rocksdb(
+      db_->DeleteRange(rocksdb::WriteOptions(), db_->DefaultColumnFamily(), encode_entry_key({partition, current.first}),
+                       encode_entry_key({partition, last_inclusive + 1})),
+      "deleting old WAL entries");
+  if (!deleted.is_ok()) return deleted;
+  std::lock_guard lock(ranges_mutex_);
+  PartitionRange& range = ranges_[partition];
+  range.first = last_inclusive + 1;  // past head means empty; the next append lands there
+  return Status::ok();
+}
+
+Status LogStore::scan_meta(uint32_t partition, uint64_t after, uint64_t up_to,
+                           const std::function<bool(uint64_t, const EntryMeta&)>& keep_going) const {
+  rocksdb::ReadOptions read_options;
+  std::string upper = encode_entry_key({partition, up_to == UINT64_MAX ? UINT64_MAX : up_to + 1});
+  rocksdb::Slice upper_slice(upper);
+  read_options.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+  for (it->Seek(encode_entry_key({partition, after + 1})); it->Valid(); it->Next()) {
+    auto key = decode_entry_key(it->key().ToStringView());
+    auto meta = decode_entry_value_header(it->value().ToStringView());
+    if (!key || !meta || key->partition != partition) break;
+    if (!keep_going(key->sequence, *meta)) break;
+  }
+  return from_rocksdb(it->status(), "scanning the WAL");
+}
+
+uint64_t LogStore::disk_bytes() const {
+  uint64_t sst = 0, wal_files = 0;
+  db_->GetIntProperty("rocksdb.live-sst-files-size", &sst);
+  rocksdb::VectorLogPtr files;
+  if (db_->GetSortedWalFiles(files).ok()) {
+    for (const auto& file : files) wal_files += file->SizeFileBytes();
+  }
+  return sst + wal_files;
+}
+
+Status LogStore::verify() const {
+  return from_rocksdb(db_->VerifyChecksum(), "verifying WAL checksums");
+}
+
+}  // namespace spanline::wal

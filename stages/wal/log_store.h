@@ -1,0 +1,90 @@
+#pragma once
+// The WAL's durable log on RocksDB: per-partition sequences, synced group
+// appends, ordered reads, consumer cursors and retention deletes.
+//
+// How it works: append() writes all records of one group in a single WriteBatch
+// with sync=true and only then assigns them as durable, so a reader can never see
+// an entry that a crash could still take away. Sequences start at 1 per
+// partition and never repeat, even after retention deleted the old ones.
+//
+// Threads: append() from one writer thread (the group committer) at a time; all
+// other methods from any thread.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <rocksdb/db.h>
+
+#include "stages/common/status.h"
+#include "stages/wal/entry_key.h"
+
+namespace spanline::wal {
+
+struct AppendRecord {
+  uint32_t partition = 0;
+  EntryMeta meta;
+  std::string_view payload;
+  uint64_t sequence = 0;  // set by append()
+};
+
+struct StoredEntry {
+  uint64_t sequence = 0;
+  EntryMeta meta;
+  std::string payload;
+};
+
+struct PartitionRange {
+  uint64_t first = 0;  // oldest retained sequence; first > head means empty (0: never written)
+  uint64_t head = 0;   // newest durable sequence (0: nothing ever appended)
+};
+
+struct ReadLimits {
+  size_t max_entries = 1000;
+  size_t max_bytes = 8 << 20;  // at least one entry is returned even when larger
+  uint64_t up_to = UINT64_MAX; // inclusive
+};
+
+class LogStore {
+ public:
+  static Result<std::unique_ptr<LogStore>> open(const std::string& path, bool read_only = false);
+  ~LogStore();
+
+  Status append(std::vector<AppendRecord>& records);
+  Result<std::vector<StoredEntry>> read(uint32_t partition, uint64_t after, const ReadLimits& limits) const;
+
+  PartitionRange range(uint32_t partition) const;
+  std::map<uint32_t, PartitionRange> ranges() const;
+
+  // Cursors are a hint for retention: written without sync, since losing one
+  // only makes retention keep more.
+  Status save_cursor(uint32_t partition, std::string_view consumer, uint64_t committed);
+  std::map<std::pair<uint32_t, std::string>, uint64_t> load_cursors() const;
+
+  // Deletes entries first..last_inclusive of a partition.
+  Status delete_through(uint32_t partition, uint64_t last_inclusive);
+
+  // Reads only the value headers of entries in order, for retention decisions.
+  // Stops when `keep_going` returns false.
+  Status scan_meta(uint32_t partition, uint64_t after, uint64_t up_to,
+                   const std::function<bool(uint64_t, const EntryMeta&)>& keep_going) const;
+
+  uint64_t disk_bytes() const;
+  Status verify() const;
+
+ private:
+  LogStore(std::unique_ptr<rocksdb::DB> db, std::map<uint32_t, PartitionRange> ranges);
+  static std::map<uint32_t, PartitionRange> recover_ranges(rocksdb::DB& db);
+
+  std::unique_ptr<rocksdb::DB> db_;
+  mutable std::mutex ranges_mutex_;
+  std::map<uint32_t, PartitionRange> ranges_;
+};
+
+}  // namespace spanline::wal

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "stages/common/options.h"
+
+namespace spanline::wal {
+
+// Every setting of the wal stage; register() documents each for --help and the README.
+struct WalConfig {
+  std::string data_dir = "./spanline-data";
+  std::string endpoint = "ipc://{data-dir}/run/wal.sock";
+  std::string stats_endpoint = "ipc://{data-dir}/run/stats.sock";
+  std::string instance = "wal-1";
+  std::string log_level = "info";
+  uint64_t max_pending_bytes = 256ULL << 20;
+  uint64_t disk_budget_bytes = 16ULL << 30;
+  std::chrono::milliseconds retention{std::chrono::hours(24)};
+  std::chrono::milliseconds maintenance_interval{std::chrono::seconds(5)};
+  uint64_t max_read_bytes = 8ULL << 20;
+  std::chrono::milliseconds max_read_wait{std::chrono::seconds(1)};
+  uint32_t max_parked_reads = 4096;
+
+  void register_options(Options& options) {
+    options.add("data-dir", &data_dir, "Data folder; the log lives in <data-dir>/wal.")
+        .add("wal-endpoint", &endpoint, "Bus endpoint the WAL binds (ROUTER) for appends and reads.")
+        .add("stats-endpoint", &stats_endpoint, "Bus endpoint the api binds for stats; every stage publishes there.")
+        .add("instance", &instance, "Name of this stage instance in stats and logs.")
+        .add("log-level", &log_level, "debug, info, warn or error.")
+        .add("wal-max-pending-bytes", &max_pending_bytes, "Bytes of appends that may wait for the disk before appends are refused (RESOURCE_EXHAUSTED).")
+        .add("wal-disk-budget", &disk_budget_bytes, "Disk the log may use; past it appends are refused until consumers catch up and retention frees space.")
+        .add("wal-retention", &retention, "How long entries are kept after every consumer committed them.")
+        .add("wal-maintenance-interval", &maintenance_interval, "How often retention runs and the disk size is measured.")
+        .add("wal-max-read-bytes", &max_read_bytes, "Largest read reply the WAL sends.")
+        .add("wal-max-read-wait", &max_read_wait, "Longest a read is held open waiting for new entries.")
+        .add("wal-max-parked-reads", &max_parked_reads, "Reads that may wait for new entries at once.");
+  }
+
+  void resolve() {
+    endpoint = expand_data_dir(endpoint, data_dir);
+    stats_endpoint = expand_data_dir(stats_endpoint, data_dir);
+  }
+  std::string log_path() const { return data_dir + "/wal"; }
+};
+
+}  // namespace spanline::wal

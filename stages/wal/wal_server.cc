@@ -1,0 +1,348 @@
+#include "stages/wal/wal_server.h"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "bus/sockets.h"
+#include "stages/common/clock.h"
+#include "stages/common/log.h"
+
+namespace spanline::wal {
+
+using std::chrono::steady_clock;
+
+namespace {
+constexpr uint32_t kMaxPartition = 65535;
+}
+
+WalServer::WalServer(WalConfig config, LogStore& store, zmq::context_t& context, bus::StatsRegistry& stats)
+    : config_(std::move(config)),
+      store_(store),
+      context_(context),
+      stats_(stats),
+      appends_(stats.counter("appends")),
+      items_appended_(stats.counter("items_appended")),
+      bytes_appended_(stats.counter("bytes_appended")),
+      append_errors_(stats.counter("append_errors")),
+      reads_(stats.counter("reads")),
+      entries_served_(stats.counter("entries_served")),
+      entries_deleted_(stats.counter("entries_deleted")),
+      bad_messages_(stats.counter("bad_messages")) {
+  wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  cursors_ = store_.load_cursors();
+  disk_bytes_ = store_.disk_bytes();
+}
+
+WalServer::~WalServer() {
+  stop();
+  ::close(wake_fd_);
+}
+
+void WalServer::start() {
+  socket_ = std::make_unique<zmq::socket_t>(bus::bind_router(context_, config_.endpoint));
+  committer_ = std::make_unique<GroupCommitter>(
+      [this](std::vector<PendingAppend>& batch) {
+        std::vector<AppendRecord> records(batch.size());
+        for (size_t i = 0; i < batch.size(); ++i) {
+          records[i].partition = batch[i].partition;
+          records[i].meta = batch[i].meta;
+          records[i].payload = std::string_view(static_cast<const char*>(batch[i].payload.data()), batch[i].payload.size());
+        }
+        Status status = store_.append(records);
+        for (size_t i = 0; i < batch.size(); ++i) batch[i].sequence = records[i].sequence;
+        return status;
+      },
+      [this](CommittedBatch batch) {
+        {
+          std::lock_guard lock(committed_mutex_);
+          committed_.push_back(std::move(batch));
+        }
+        uint64_t one = 1;
+        [[maybe_unused]] auto written = ::write(wake_fd_, &one, sizeof one);
+      },
+      config_.max_pending_bytes);
+  stats_.gauge("pending_bytes", [this] { return static_cast<double>(committer_->pending_bytes()); });
+  stats_.gauge("batches", [this] { return static_cast<double>(committer_->batches()); });
+  stats_.gauge("disk_bytes", [this] { return static_cast<double>(disk_bytes_.load()); });
+  stats_.set_info("endpoint", config_.endpoint);
+  bus_thread_ = std::thread([this] { run(); });
+  maintenance_thread_ = std::thread([this] { maintain(); });
+  log::info("wal listening", {{"endpoint", config_.endpoint}, {"path", config_.log_path()}});
+}
+
+void WalServer::stop() {
+  if (stopping_.exchange(true)) return;
+  {
+    std::lock_guard lock(maintenance_mutex_);
+  }
+  maintenance_wake_.notify_all();
+  if (maintenance_thread_.joinable()) maintenance_thread_.join();
+  // The committer finishes queued appends; the bus thread then acks them and exits.
+  if (committer_) committer_->stop();
+  bus_stop_ = true;
+  uint64_t one = 1;
+  [[maybe_unused]] auto written = ::write(wake_fd_, &one, sizeof one);
+  if (bus_thread_.joinable()) bus_thread_.join();
+  if (socket_) socket_->close();
+}
+
+void WalServer::run() {
+  std::vector<zmq::pollitem_t> items(2);
+  items[0] = {socket_->handle(), 0, ZMQ_POLLIN, 0};
+  items[1] = {nullptr, wake_fd_, ZMQ_POLLIN, 0};
+  for (;;) {
+    try {
+      zmq::poll(items, std::chrono::milliseconds(waiter_count_ > 0 ? 10 : 100));
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) log::error("poll failed", {{"error", e.what()}});
+    }
+    if (items[1].revents & ZMQ_POLLIN) {
+      uint64_t count;
+      [[maybe_unused]] auto got = ::read(wake_fd_, &count, sizeof count);
+    }
+    on_committed();
+    if (bus_stop_) break;
+    if (items[0].revents & ZMQ_POLLIN) {
+      // Bounded per turn so completions and parked reads are never starved.
+      for (int i = 0; i < 256; ++i) {
+        bus::Received received = bus::receive_message(*socket_, true);
+        if (!received.got_message) break;
+        if (!received.decode.is_ok()) {
+          bad_messages_.fetch_add(1);
+          reply_error(received.message.routing_id, 0, received.decode);
+          continue;
+        }
+        handle(received.message);
+      }
+    }
+    expire_waiters(steady_clock::now());
+  }
+  on_committed();
+}
+
+void WalServer::handle(bus::Message& message) {
+  switch (message.header.message_type()) {
+    case bus::MessageType::ping: {
+      bus::Header pong = bus::make_header(bus::MessageType::pong, message.header.request_id);
+      (void)bus::send_message(*socket_, message.routing_id, pong);
+      return;
+    }
+    case bus::MessageType::append:
+      handle_append(message);
+      return;
+    case bus::MessageType::read:
+      handle_read(message);
+      return;
+    default:
+      bad_messages_.fetch_add(1);
+      reply_error(message.routing_id, message.header.request_id,
+                  Status(Code::invalid_argument, "the wal does not handle message type " + std::to_string(message.header.type)));
+  }
+}
+
+void WalServer::handle_append(bus::Message& message) {
+  const bus::Header& header = message.header;
+  auto kind = static_cast<bus::SignalKind>(header.kind);
+  if (header.partition < 0 || static_cast<uint32_t>(header.partition) > kMaxPartition) {
+    reply_error(message.routing_id, header.request_id, Status(Code::invalid_argument, "append names no valid partition"));
+    return;
+  }
+  if (kind != bus::SignalKind::traces && kind != bus::SignalKind::logs && kind != bus::SignalKind::metrics) {
+    reply_error(message.routing_id, header.request_id, Status(Code::invalid_argument, "append names no valid signal kind"));
+    return;
+  }
+  if (message.payload.size() != 1) {
+    reply_error(message.routing_id, header.request_id, Status(Code::invalid_argument, "append carries exactly one payload frame"));
+    return;
+  }
+  if (disk_bytes_.load() > config_.disk_budget_bytes) {
+    append_errors_.fetch_add(1);
+    reply_error(message.routing_id, header.request_id,
+                Status(Code::resource_exhausted, "the WAL's disk budget (" + std::to_string(config_.disk_budget_bytes) +
+                                                     " bytes) is used up; waiting for consumers and retention"));
+    return;
+  }
+  PendingAppend append;
+  append.token = next_token_++;
+  append.partition = static_cast<uint32_t>(header.partition);
+  append.meta.kind = kind;
+  append.meta.received_nanos = unix_nanos_now();
+  append.meta.items = static_cast<uint32_t>(std::min<uint64_t>(header.count, UINT32_MAX));
+  append.payload = std::move(message.payload[0]);
+  uint64_t token = append.token;
+  appenders_[token] = {message.routing_id, header.request_id};
+  Status submitted = committer_->submit(std::move(append));
+  if (!submitted.is_ok()) {
+    appenders_.erase(token);
+    append_errors_.fetch_add(1);
+    reply_error(message.routing_id, header.request_id, submitted);
+  }
+}
+
+void WalServer::on_committed() {
+  std::deque<CommittedBatch> batches;
+  {
+    std::lock_guard lock(committed_mutex_);
+    batches.swap(committed_);
+  }
+  std::vector<uint32_t> touched;
+  for (CommittedBatch& batch : batches) {
+    if (!batch.status.is_ok()) log::error("WAL write failed", {{"error", batch.status.to_string()}});
+    for (PendingAppend& append : batch.appends) {
+      auto it = appenders_.find(append.token);
+      if (it == appenders_.end()) continue;
+      if (batch.status.is_ok()) {
+        bus::Header ack = bus::make_header(bus::MessageType::append_ack, it->second.request_id);
+        ack.partition = static_cast<int32_t>(append.partition);
+        ack.sequence = append.sequence;
+        (void)bus::send_message(*socket_, it->second.routing_id, ack);
+        appends_.fetch_add(1, std::memory_order_relaxed);
+        items_appended_.fetch_add(append.meta.items, std::memory_order_relaxed);
+        bytes_appended_.fetch_add(append.payload.size(), std::memory_order_relaxed);
+        touched.push_back(append.partition);
+      } else {
+        append_errors_.fetch_add(1);
+        reply_error(it->second.routing_id, it->second.request_id, batch.status);
+      }
+      appenders_.erase(it);
+    }
+  }
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  for (uint32_t partition : touched) {
+    auto it = waiters_.find(partition);
+    if (it == waiters_.end()) continue;
+    std::vector<Waiter> ready;
+    ready.swap(it->second);
+    waiters_.erase(it);
+    waiter_count_ -= ready.size();
+    for (const Waiter& waiter : ready) {
+      answer_read(waiter.routing_id, waiter.request_id, partition, waiter.after, waiter.max_entries, waiter.max_bytes);
+    }
+  }
+}
+
+void WalServer::handle_read(bus::Message& message) {
+  const bus::Header& header = message.header;
+  if (header.partition < 0 || static_cast<uint32_t>(header.partition) > kMaxPartition) {
+    reply_error(message.routing_id, header.request_id, Status(Code::invalid_argument, "read names no valid partition"));
+    return;
+  }
+  auto partition = static_cast<uint32_t>(header.partition);
+  reads_.fetch_add(1, std::memory_order_relaxed);
+  if (!header.consumer.empty()) note_cursor(partition, header.consumer, header.committed);
+  uint64_t max_entries = header.count == 0 ? 1000 : std::min<uint64_t>(header.count, 100'000);
+  uint64_t max_bytes = header.max_bytes == 0 ? config_.max_read_bytes : std::min(header.max_bytes, config_.max_read_bytes);
+  PartitionRange range = store_.range(partition);
+  bool nothing_new = range.head <= header.sequence;
+  auto wait = std::min<std::chrono::milliseconds>(std::chrono::milliseconds(header.wait_ms), config_.max_read_wait);
+  if (nothing_new && wait.count() > 0 && waiter_count_ < config_.max_parked_reads) {
+    waiters_[partition].push_back({message.routing_id, header.request_id, header.sequence, max_entries, max_bytes,
+                                   steady_clock::now() + wait});
+    ++waiter_count_;
+    return;
+  }
+  answer_read(message.routing_id, header.request_id, partition, header.sequence, max_entries, max_bytes);
+}
+
+void WalServer::answer_read(const std::string& routing_id, uint64_t request_id, uint32_t partition, uint64_t after,
+                            uint64_t max_entries, uint64_t max_bytes) {
+  PartitionRange range = store_.range(partition);
+  ReadLimits limits;
+  limits.max_entries = max_entries;
+  limits.max_bytes = max_bytes;
+  limits.up_to = range.head;
+  auto entries = store_.read(partition, after, limits);
+  if (!entries) {
+    reply_error(routing_id, request_id, entries.status());
+    return;
+  }
+  bus::Header reply = bus::make_header(bus::MessageType::read_reply, request_id);
+  reply.partition = static_cast<int32_t>(partition);
+  reply.sequence = range.head;
+  reply.first_sequence = range.first;
+  std::vector<zmq::message_t> payload;
+  payload.reserve(entries->size());
+  for (StoredEntry& entry : *entries) {
+    reply.sequences.push_back(entry.sequence);
+    reply.kinds.push_back(static_cast<uint8_t>(entry.meta.kind));
+    reply.received_nanos.push_back(entry.meta.received_nanos);
+    reply.counts.push_back(entry.meta.items);
+    payload.emplace_back(entry.payload.data(), entry.payload.size());
+  }
+  entries_served_.fetch_add(entries->size(), std::memory_order_relaxed);
+  (void)bus::send_message(*socket_, routing_id, reply, payload);
+}
+
+void WalServer::expire_waiters(steady_clock::time_point now) {
+  for (auto it = waiters_.begin(); it != waiters_.end();) {
+    auto& list = it->second;
+    auto expired = std::stable_partition(list.begin(), list.end(), [now](const Waiter& w) { return w.deadline > now; });
+    for (auto w = expired; w != list.end(); ++w) {
+      answer_read(w->routing_id, w->request_id, it->first, w->after, w->max_entries, w->max_bytes);
+    }
+    waiter_count_ -= static_cast<size_t>(list.end() - expired);
+    list.erase(expired, list.end());
+    it = list.empty() ? waiters_.erase(it) : std::next(it);
+  }
+}
+
+void WalServer::reply_error(const std::string& routing_id, uint64_t request_id, const Status& status) {
+  if (routing_id.empty()) return;
+  (void)bus::send_message(*socket_, routing_id, bus::make_error(request_id, status));
+}
+
+void WalServer::note_cursor(uint32_t partition, const std::string& consumer, uint64_t committed) {
+  std::lock_guard lock(cursors_mutex_);
+  uint64_t& known = cursors_[{partition, consumer}];
+  if (committed <= known) return;
+  known = committed;
+  Status saved = store_.save_cursor(partition, consumer, committed);
+  if (!saved.is_ok()) log::warn("could not save a consumer cursor", {{"error", saved.to_string()}});
+}
+
+void WalServer::maintain() {
+  auto last_retention = steady_clock::now();
+  std::unique_lock lock(maintenance_mutex_);
+  while (!stopping_) {
+    maintenance_wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_.load(); });
+    if (stopping_) break;
+    disk_bytes_ = store_.disk_bytes();
+    if (steady_clock::now() - last_retention < config_.maintenance_interval) continue;
+    last_retention = steady_clock::now();
+    // An entry may go only when every consumer of its partition committed it
+    // and it is older than the retention window.
+    std::map<uint32_t, uint64_t> deletable;
+    {
+      std::lock_guard cursors_lock(cursors_mutex_);
+      for (const auto& [key, committed] : cursors_) {
+        auto [it, inserted] = deletable.emplace(key.first, committed);
+        if (!inserted) it->second = std::min(it->second, committed);
+      }
+    }
+    int64_t cutoff = unix_nanos_now() - std::chrono::duration_cast<std::chrono::nanoseconds>(config_.retention).count();
+    for (const auto& [partition, committed] : deletable) {
+      PartitionRange range = store_.range(partition);
+      if (range.first == 0 || range.first > std::min(committed, range.head)) continue;
+      uint64_t last_old = 0;
+      Status scanned = store_.scan_meta(partition, range.first - 1, std::min(committed, range.head),
+                                        [&](uint64_t sequence, const EntryMeta& meta) {
+                                          if (meta.received_nanos >= cutoff) return false;
+                                          last_old = sequence;
+                                          return true;
+                                        });
+      if (!scanned.is_ok() || last_old == 0) continue;
+      Status deleted = store_.delete_through(partition, last_old);
+      if (deleted.is_ok()) {
+        entries_deleted_.fetch_add(last_old - range.first + 1);
+        log::info("retention deleted entries", {{"partition", partition}, {"through", last_old}});
+      } else {
+        log::warn("retention failed", {{"partition", partition}, {"error", deleted.to_string()}});
+      }
+    }
+  }
+}
+
+}  // namespace spanline::wal
