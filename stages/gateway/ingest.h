@@ -63,11 +63,20 @@ class Ingest {
   IngestReply export_metrics(otlp_collector::ExportMetricsServiceRequest& request, size_t request_bytes,
                              const RequestContext& context);
 
+  // The same from the protobuf bytes as received (gRPC): a request that does not
+  // parse is invalid_argument, and a request whose spans all go to one partition
+  // is forwarded to the WAL byte for byte.
+  IngestReply export_traces_bytes(std::string bytes, const RequestContext& context);
+  IngestReply export_logs_bytes(const std::string& bytes, const RequestContext& context);
+  IngestReply export_metrics_bytes(const std::string& bytes, const RequestContext& context);
+
   const IngestOptions& options() const { return options_; }
 
  private:
   // Reserves `bytes` of the in-flight budget for the life of one call.
   class InFlight;
+  IngestReply traces(otlp_collector::ExportTraceServiceRequest& request, size_t request_bytes, std::string original,
+                     const RequestContext& context);
   IngestReply append_whole(bus::SignalKind kind, const google::protobuf::Message& request, uint64_t items,
                            size_t request_bytes, const RequestContext& context);
 

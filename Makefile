@@ -1,0 +1,49 @@
+# The two commands of the README:
+#   make run    installs what is missing, builds, and starts the whole pipeline
+#   make test   installs what is missing, builds, and runs the whole test suite
+# Both are idempotent: a second run only rebuilds what changed.
+
+BUILD ?= build
+BUILD_TYPE ?= Release
+JOBS ?= $(shell nproc)
+CTEST_JOBS ?= 1
+NPM_FLAGS = --no-audit --no-fund --loglevel=error
+
+.PHONY: all deps configure build js run test unit clean help
+
+all: build
+
+help:
+	@echo "make run    - install dependencies, build, start every stage (spanline up)"
+	@echo "make test   - install dependencies, build, run the whole test suite"
+	@echo "make build  - build only;  make clean - remove the build folder"
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+configure: deps $(BUILD)/CMakeCache.txt
+
+build: configure
+	cmake --build $(BUILD) -j$(JOBS)
+
+# npm ci only when the lock file changed since the last install.
+tests/js/node_modules/.installed: tests/js/package-lock.json
+	cd tests/js && npm ci $(NPM_FLAGS)
+	touch $@
+
+js: deps tests/js/node_modules/.installed
+
+run: build
+	./$(BUILD)/bin/spanline up
+
+test: build js
+	ctest --test-dir $(BUILD) --output-on-failure -j$(CTEST_JOBS)
+
+unit: build
+	ctest --test-dir $(BUILD) --output-on-failure -L unit
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,42 @@
+#pragma once
+// A real C++ OTLP/gRPC client for tests: builds Export requests with unique ids
+// and sends them through the generated TraceService stub.
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
+
+namespace spanline::testing {
+
+using SpanKey = std::pair<std::string, std::string>;  // lower-case hex trace id, span id
+
+std::string to_hex(const std::string& bytes);
+
+class OtlpClient {
+ public:
+  explicit OtlpClient(const std::string& target);
+
+  // `traces` traces of `spans_per_trace` spans each, fresh random ids.
+  opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest make_request(int traces, int spans_per_trace,
+                                                                                      const std::string& service = "cpp-test");
+  grpc::Status send(const opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest& request,
+                    opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse* response = nullptr,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // Sends raw bytes to TraceService/Export, bypassing protobuf (for malformed input).
+  grpc::Status send_raw(const std::string& bytes, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+  static std::set<SpanKey> keys_of(const opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest& request);
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<opentelemetry::proto::collector::trace::v1::TraceService::Stub> stub_;
+  std::mt19937_64 random_;
+};
+
+}  // namespace spanline::testing
