@@ -124,8 +124,7 @@ int main(int argc, char** argv) {
   if (parsed->exit_now) return 0;
   int n = static_cast<int>(std::max<uint32_t>(10, spans / 10 * 10));
 
-  testing::Pipeline pipeline({.gateway_args = {"--log-level", "warn", "--http-address", ""}});
-  setenv("SPANLINE_TEST_NO_HTTP", "1", 1);
+  testing::Pipeline pipeline({.http = false, .gateway_args = {"--log-level", "warn"}});
   pipeline.start();
   testing::OtlpClient maker(pipeline.grpc_target());
   auto request = maker.make_request(n / 10, 10);

@@ -8,9 +8,7 @@
 #include "stages/gateway/authenticator.h"
 #include "stages/gateway/gateway_config.h"
 #include "stages/gateway/grpc_server.h"
-#if SPANLINE_WITH_HTTP
 #include "stages/gateway/http/otlp_http_server.h"
-#endif
 #include "stages/gateway/ingest.h"
 #include "stages/gateway/wal_writer.h"
 
@@ -53,7 +51,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   stats.set_info("grpc_port", std::to_string(otlp_grpc.port()));
-#if SPANLINE_WITH_HTTP
   std::unique_ptr<gateway::OtlpHttpServer> http_server;
   if (!config.http_address.empty()) {
     http_server = std::make_unique<gateway::OtlpHttpServer>(ingest, config.http_address, config.http_threads);
@@ -62,14 +59,11 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-#endif
   bus::StatsPublisher publisher(context, config.stats_endpoint, "gateway", config.instance, stats);
   log::info("gateway ready", {{"wal", config.wal_endpoint}, {"partitions", config.partitions}});
   int sig = wait_for_termination_signal();
   log::info("stopping: finishing in-flight exports", {{"signal", sig}});
-#if SPANLINE_WITH_HTTP
   if (http_server) http_server->stop();
-#endif
   otlp_grpc.stop(config.shutdown_grace);
   log::info("stopped");
   return 0;

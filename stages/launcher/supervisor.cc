@@ -50,7 +50,7 @@ Status Supervisor::spawn(Child& child) {
   }
   child.pid = pid;
   child.started = steady_clock::now();
-  log::info("stage started", {{"stage", child.spec.name}, {"child_pid", pid}, {"restarts", child.restarts}});
+  log::info("stage started", {{"child", child.spec.name}, {"child_pid", pid}, {"restarts", child.restarts}});
   return Status::ok();
 }
 
@@ -72,14 +72,14 @@ void Supervisor::tick() {
       if (stayed_up) child.backoff = std::chrono::milliseconds(200);
       std::string how = WIFSIGNALED(status) ? std::string("signal ") + std::to_string(WTERMSIG(status))
                                             : "exit code " + std::to_string(WEXITSTATUS(status));
-      log::warn("stage died; restarting", {{"stage", child.spec.name}, {"how", how}, {"after_ms", child.backoff.count()}});
+      log::warn("stage died; restarting", {{"child", child.spec.name}, {"how", how}, {"after_ms", child.backoff.count()}});
       child.pid = -1;
       child.restart_at = now + child.backoff;
       child.backoff = std::min(child.backoff * 2, kMaxBackoff);
     } else if (now >= child.restart_at) {
       ++child.restarts;
       if (Status restarted = spawn(child); !restarted.is_ok()) {
-        log::error("restart failed", {{"stage", child.spec.name}, {"error", restarted.to_string()}});
+        log::error("restart failed", {{"child", child.spec.name}, {"error", restarted.to_string()}});
         child.restart_at = now + child.backoff;
       }
     }
@@ -97,14 +97,14 @@ void Supervisor::stop_all(std::chrono::milliseconds grace) {
     int status = 0;
     while (::waitpid(child.pid, &status, WNOHANG) == 0) {
       if (steady_clock::now() > deadline) {
-        log::warn("stage did not stop in time; killing it", {{"stage", child.spec.name}});
+        log::warn("stage did not stop in time; killing it", {{"child", child.spec.name}});
         ::kill(child.pid, SIGKILL);
         ::waitpid(child.pid, &status, 0);
         break;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    log::info("stage stopped", {{"stage", child.spec.name}});
+    log::info("stage stopped", {{"child", child.spec.name}});
     child.pid = -1;
   }
 }

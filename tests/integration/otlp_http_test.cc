@@ -38,7 +38,7 @@ std::string write_file(const TempDir& dir, const std::string& name, const std::s
 class OtlpHttp : public ::testing::Test {
  protected:
   void SetUp() override { pipeline.start(); }
-  Pipeline pipeline{{.gateway_args = {"--max-request-bytes", "256KiB"}}};
+  Pipeline pipeline{{.gateway_args = {"--max-request-bytes", "256KiB", "--wal-timeout", "1s"}}};
   TempDir files;
   std::string url(const std::string& path) { return pipeline.http_base() + path; }
 };

@@ -33,7 +33,7 @@ Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)) {
   wal_ = std::make_unique<Process>(bin_path("spanline-wal"), wal_args, dir_ / "wal.log");
   std::vector<std::string> gateway_args = {"--data-dir", dir_.path(),
                                            "--grpc-address", "127.0.0.1:" + std::to_string(grpc_port_),
-                                           "--http-address", "127.0.0.1:" + std::to_string(http_port_),
+                                           "--http-address", options_.http ? "127.0.0.1:" + std::to_string(http_port_) : "",
                                            "--partitions", std::to_string(options_.partitions)};
   gateway_args.insert(gateway_args.end(), options_.gateway_args.begin(), options_.gateway_args.end());
   gateway_ = std::make_unique<Process>(bin_path("spanline-gateway"), gateway_args, dir_ / "gateway.log");
@@ -54,7 +54,7 @@ void Pipeline::start_wal() {
 
 void Pipeline::start_gateway() {
   gateway_->start();
-  bool up = wait_until([&] { return port_open(grpc_port_) && (std::getenv("SPANLINE_TEST_NO_HTTP") || port_open(http_port_)); });
+  bool up = wait_until([&] { return port_open(grpc_port_) && (!options_.http || port_open(http_port_)); });
   if (!up) throw std::runtime_error("the gateway did not come up:\n" + gateway_->log());
 }
 

@@ -20,6 +20,7 @@ struct WalSpan {
 
 struct PipelineOptions {
   uint32_t partitions = 4;
+  bool http = true;  // OTLP/HTTP on a free port; false turns it off
   std::vector<std::string> wal_args;
   std::vector<std::string> gateway_args;
 };

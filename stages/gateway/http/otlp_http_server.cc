@@ -1,0 +1,240 @@
+#include "stages/gateway/http/otlp_http_server.h"
+
+#include <pistache/endpoint.h>
+#include <pistache/http.h>
+#include <pistache/http_header.h>
+
+#include <sstream>
+
+#include "google/rpc/status.pb.h"
+#include "stages/common/log.h"
+#include "stages/gateway/http/gzip.h"
+#include "stages/gateway/http/otlp_json.h"
+
+namespace spanline::gateway {
+namespace {
+
+using namespace Pistache;
+
+class RetryAfter final : public Http::Header::Header {
+ public:
+  NAME("Retry-After")
+  RetryAfter() = default;
+  explicit RetryAfter(int seconds) : seconds_(seconds) {}
+  void parseRaw(const char* str, size_t len) override { seconds_ = std::atoi(std::string(str, len).c_str()); }
+  void write(std::ostream& os) const override { os << seconds_; }
+
+ private:
+  int seconds_ = 1;
+};
+
+enum class Encoding { protobuf, json };
+
+// What the handler decided to send.
+struct Reply {
+  Http::Code code = Http::Code::Ok;
+  std::string body;
+  Encoding encoding = Encoding::json;
+  bool retry_after = false;
+  bool allow_post = false;
+};
+
+Http::Code http_code(Code code) {
+  switch (code) {
+    case Code::invalid_argument: return Http::Code::Bad_Request;
+    case Code::unauthenticated: return Http::Code::Unauthorized;
+    case Code::permission_denied: return Http::Code::Forbidden;
+    case Code::resource_exhausted: return Http::Code::Too_Many_Requests;
+    case Code::unavailable:
+    case Code::deadline_exceeded: return Http::Code::Service_Unavailable;
+    default: return Http::Code::Internal_Server_Error;
+  }
+}
+
+Reply error_reply(Http::Code code, Code grpc_code, const std::string& message, Encoding encoding) {
+  google::rpc::Status status;
+  status.set_code(static_cast<int>(grpc_code));
+  // 500s never carry internals to the client; the log has them.
+  status.set_message(code == Http::Code::Internal_Server_Error ? "internal error" : message);
+  Reply reply;
+  reply.code = code;
+  reply.encoding = encoding;
+  reply.body = encoding == Encoding::json ? to_json(status) : status.SerializeAsString();
+  reply.retry_after = code == Http::Code::Too_Many_Requests || code == Http::Code::Service_Unavailable;
+  return reply;
+}
+
+Reply from_status(const Status& status, Encoding encoding) {
+  return error_reply(http_code(status.code()), status.code(), status.message(), encoding);
+}
+
+// Any request header by name, typed or raw (Pistache parses known ones into types).
+std::optional<std::string> header_value(const Http::Request& request, std::string_view name) {
+  std::string key(name);
+  if (auto raw = request.headers().tryGetRaw(key)) return raw->value();
+  if (auto typed = request.headers().tryGet(key)) {
+    std::ostringstream out;
+    typed->write(out);
+    return out.str();
+  }
+  return std::nullopt;
+}
+
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return text;
+}
+
+}  // namespace
+
+class OtlpHttpServer::Handler final : public Http::Handler {
+ public:
+  HTTP_PROTOTYPE(Handler)
+  explicit Handler(Ingest* ingest) : ingest_(ingest) {}
+
+  void onRequest(const Http::Request& request, Http::ResponseWriter response) override {
+    Reply reply = handle(request);
+    if (reply.retry_after) response.headers().add<RetryAfter>(1);
+    if (reply.allow_post) response.headers().add<Http::Header::Allow>(Http::Method::Post);
+    response.setMime(reply.encoding == Encoding::json ? MIME(Application, Json)
+                                                      : Http::Mime::MediaType::fromString("application/x-protobuf"));
+    response.send(reply.code, reply.body);
+  }
+
+ private:
+  Reply handle(const Http::Request& request) {
+    const std::string& path = request.resource();
+    bool traces = path == "/v1/traces", logs = path == "/v1/logs", metrics = path == "/v1/metrics";
+    if (!traces && !logs && !metrics) {
+      return error_reply(Http::Code::Not_Found, Code::not_found, "no such path: use /v1/traces, /v1/logs or /v1/metrics",
+                         Encoding::json);
+    }
+    if (request.method() != Http::Method::Post) {
+      Reply reply = error_reply(Http::Code::Method_Not_Allowed, Code::invalid_argument, "use POST", Encoding::json);
+      reply.allow_post = true;
+      return reply;
+    }
+    std::string content_type = lower(header_value(request, "content-type").value_or(""));
+    content_type = content_type.substr(0, content_type.find(';'));
+    while (!content_type.empty() && content_type.back() == ' ') content_type.pop_back();
+    Encoding encoding;
+    if (content_type == "application/x-protobuf") encoding = Encoding::protobuf;
+    else if (content_type == "application/json") encoding = Encoding::json;
+    else
+      return error_reply(Http::Code::Unsupported_Media_Type, Code::invalid_argument,
+                         "content-type must be application/x-protobuf or application/json, not '" + content_type + "'",
+                         Encoding::json);
+
+    const uint64_t limit = ingest_->options().max_request_bytes;
+    std::string body = request.body();
+    std::string encoding_header = lower(header_value(request, "content-encoding").value_or("identity"));
+    if (encoding_header == "gzip") {
+      auto inflated = gunzip(body, limit);
+      if (!inflated) {
+        Code code = inflated.status().code();
+        return error_reply(code == Code::resource_exhausted ? Http::Code::Request_Entity_Too_Large : Http::Code::Bad_Request,
+                           code, inflated.status().message(), encoding);
+      }
+      body = std::move(inflated.value());
+    } else if (encoding_header != "identity" && !encoding_header.empty()) {
+      return error_reply(Http::Code::Unsupported_Media_Type, Code::invalid_argument,
+                         "content-encoding '" + encoding_header + "' is not supported (use gzip or none)", encoding);
+    }
+    if (body.size() > limit) {
+      return error_reply(Http::Code::Request_Entity_Too_Large, Code::resource_exhausted,
+                         "the request is " + std::to_string(body.size()) + " bytes; the limit is " + std::to_string(limit),
+                         encoding);
+    }
+    RequestContext context;
+    context.peer = request.address().host();
+    context.header = [&request](std::string_view name) { return header_value(request, name); };
+    if (traces) return export_traces(std::move(body), encoding, context);
+    if (logs) return export_whole<opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest,
+                                  opentelemetry::proto::collector::logs::v1::ExportLogsServiceResponse>(
+        body, encoding, context, parse_logs_json, &Ingest::export_logs);
+    return export_whole<opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest,
+                        opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceResponse>(
+        body, encoding, context, parse_metrics_json, &Ingest::export_metrics);
+  }
+
+  Reply export_traces(std::string body, Encoding encoding, const RequestContext& context) {
+    IngestReply result;
+    if (encoding == Encoding::protobuf) {
+      result = ingest_->export_traces_bytes(std::move(body), context);
+    } else {
+      opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
+      if (Status parsed = parse_traces_json(body, request); !parsed.is_ok()) return from_status(parsed, encoding);
+      result = ingest_->export_traces(request, body.size(), context);
+    }
+    if (!result.status.is_ok()) return from_status(result.status, encoding);
+    opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse response;
+    if (result.rejected > 0) {
+      response.mutable_partial_success()->set_rejected_spans(static_cast<int64_t>(result.rejected));
+      response.mutable_partial_success()->set_error_message(result.rejected_message);
+    }
+    return ok_reply(response, encoding);
+  }
+
+  template <typename Request, typename Response>
+  Reply export_whole(const std::string& body, Encoding encoding, const RequestContext& context,
+                     Status (*parse_json)(std::string_view, Request&),
+                     IngestReply (Ingest::*ingest)(Request&, size_t, const RequestContext&)) {
+    Request request;
+    if (encoding == Encoding::protobuf) {
+      if (!request.ParseFromString(body)) {
+        return error_reply(Http::Code::Bad_Request, Code::invalid_argument,
+                           "the body is not a valid " + request.GetDescriptor()->name() + " protobuf", encoding);
+      }
+    } else if (Status parsed = parse_json(body, request); !parsed.is_ok()) {
+      return from_status(parsed, encoding);
+    }
+    IngestReply result = (ingest_->*ingest)(request, body.size(), context);
+    if (!result.status.is_ok()) return from_status(result.status, encoding);
+    return ok_reply(Response(), encoding);
+  }
+
+  static Reply ok_reply(const google::protobuf::Message& response, Encoding encoding) {
+    Reply reply;
+    reply.encoding = encoding;
+    reply.body = encoding == Encoding::json ? to_json(response) : response.SerializeAsString();
+    return reply;
+  }
+
+  Ingest* ingest_;
+};
+
+OtlpHttpServer::OtlpHttpServer(Ingest& ingest, std::string address, size_t threads)
+    : ingest_(ingest), address_(std::move(address)), threads_(threads) {}
+
+OtlpHttpServer::~OtlpHttpServer() { stop(); }
+
+Status OtlpHttpServer::start() {
+  try {
+    Address address(address_);
+    endpoint_ = std::make_unique<Http::Endpoint>(address);
+    auto options = Http::Endpoint::options()
+                       .threads(static_cast<int>(threads_))
+                       .flags(Tcp::Options::ReuseAddr)
+                       // Headers and framing on top of the largest body we accept.
+                       .maxRequestSize(ingest_.options().max_request_bytes + (64 << 10))
+                       .maxResponseSize(1 << 20);
+    endpoint_->init(options);
+    endpoint_->setHandler(Http::make_handler<Handler>(&ingest_));
+    endpoint_->serveThreaded();
+  } catch (const std::exception& e) {
+    endpoint_.reset();
+    return Status(Code::unavailable, "cannot listen for OTLP/HTTP on " + address_ + ": " + e.what());
+  }
+  log::info("OTLP/HTTP listening", {{"address", address_}, {"port", static_cast<unsigned>(port())}});
+  return Status::ok();
+}
+
+void OtlpHttpServer::stop() {
+  if (!endpoint_) return;
+  endpoint_->shutdown();
+  endpoint_.reset();
+}
+
+uint16_t OtlpHttpServer::port() const { return endpoint_ ? static_cast<uint16_t>(endpoint_->getPort()) : 0; }
+
+}  // namespace spanline::gateway
