@@ -1,0 +1,91 @@
+#include "stages/gateway/http/otlp_json.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "google/rpc/status.pb.h"
+
+namespace spanline::gateway {
+namespace {
+
+std::string fixture(const std::string& name) {
+  std::ifstream in(std::string(SPANLINE_SHARED_DIR) + "/fixtures/otlp/" + name);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+TEST(OtlpJson, OfficialTraceExampleDecodesWithUpperCaseHexIds) {
+  opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
+  Status parsed = parse_traces_json(fixture("trace.json"), request);
+  ASSERT_TRUE(parsed.is_ok()) << parsed.to_string();
+  const auto& resource = request.resource_spans(0);
+  EXPECT_EQ(resource.resource().attributes(0).key(), "service.name");
+  EXPECT_EQ(resource.resource().attributes(0).value().string_value(), "my.service");
+  const auto& scope = resource.scope_spans(0);
+  EXPECT_EQ(scope.scope().name(), "my.library");
+  EXPECT_EQ(scope.scope().version(), "1.0.0");
+  const auto& span = scope.spans(0);
+  EXPECT_EQ(span.trace_id(), std::string("\x5b\x8e\xff\xf7\x98\x03\x81\x03\xd2\x69\xb6\x33\x81\x3f\xc6\x0c", 16));
+  EXPECT_EQ(span.span_id(), std::string("\xee\xe1\x9b\x7e\xc3\xc1\xb1\x74", 8));
+  EXPECT_EQ(span.parent_span_id(), std::string("\xee\xe1\x9b\x7e\xc3\xc1\xb1\x73", 8));
+  EXPECT_EQ(span.start_time_unix_nano(), 1544712660000000000ULL);
+  EXPECT_EQ(span.end_time_unix_nano(), 1544712661000000000ULL);
+  EXPECT_GT(span.attributes_size(), 0);
+}
+
+TEST(OtlpJson, OfficialLogsMetricsAndEventsExamplesDecode) {
+  opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest logs;
+  EXPECT_TRUE(parse_logs_json(fixture("logs.json"), logs).is_ok());
+  EXPECT_GT(logs.resource_logs(0).scope_logs(0).log_records_size(), 0);
+  opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest metrics;
+  Status parsed = parse_metrics_json(fixture("metrics.json"), metrics);
+  EXPECT_TRUE(parsed.is_ok()) << parsed.to_string();
+  EXPECT_GT(metrics.resource_metrics(0).scope_metrics(0).metrics_size(), 0);
+  opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest events;
+  parsed = parse_logs_json(fixture("events.json"), events);
+  EXPECT_TRUE(parsed.is_ok()) << parsed.to_string();
+}
+
+TEST(OtlpJson, InvalidHexIdIsRejectedNamingTheField) {
+  opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
+  Status parsed = parse_traces_json(
+      R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5B8EFFF7980381","spanId":"XYZ19B7EC3C1B174"}]}]}]})",
+      request);
+  EXPECT_EQ(parsed.code(), Code::invalid_argument);
+  EXPECT_NE(parsed.message().find("resourceSpans[0].scopeSpans[0].spans[0].spanId"), std::string::npos)
+      << parsed.message();
+}
+
+TEST(OtlpJson, MalformedAndMismatchedJsonAreInvalidArgument) {
+  opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
+  EXPECT_EQ(parse_traces_json("{\"resourceSpans\": [", request).code(), Code::invalid_argument);
+  EXPECT_EQ(parse_traces_json("[1,2,3]", request).code(), Code::invalid_argument);
+  Status wrong_type = parse_traces_json(R"({"resourceSpans": "not a list"})", request);
+  EXPECT_EQ(wrong_type.code(), Code::invalid_argument);
+  EXPECT_NE(wrong_type.message().find("OTLP schema"), std::string::npos);
+}
+
+TEST(OtlpJson, SnakeCaseNamesAreAcceptedToo) {
+  opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
+  Status parsed = parse_traces_json(
+      R"({"resource_spans":[{"scope_spans":[{"spans":[{"trace_id":"0102030405060708090a0b0c0d0e0f10","span_id":"0102030405060708","name":"s"}]}]}]})",
+      request);
+  ASSERT_TRUE(parsed.is_ok()) << parsed.to_string();
+  EXPECT_EQ(request.resource_spans(0).scope_spans(0).spans(0).span_id(), std::string("\x01\x02\x03\x04\x05\x06\x07\x08"));
+}
+
+TEST(OtlpJson, ResponsesUseLowerCamelCase) {
+  opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse response;
+  response.mutable_partial_success()->set_rejected_spans(2);
+  response.mutable_partial_success()->set_error_message("bad ids");
+  std::string json = to_json(response);
+  EXPECT_NE(json.find("\"partialSuccess\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"rejectedSpans\""), std::string::npos) << json;
+  EXPECT_EQ(to_json(opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse()), "{}");
+}
+
+}  // namespace
+}  // namespace spanline::gateway
