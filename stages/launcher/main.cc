@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   using namespace spanline;
   block_termination_signals();
   std::string data_dir = "./spanline-data";
-  std::string bin_dir = own_directory();
+  std::string bin_dir;  // empty: next to this program
   std::string log_level = "info";
   std::string grpc_address = "0.0.0.0:50051";
   std::string http_address = "0.0.0.0:4318";
@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
                   "         stop all on Ctrl-C or SIGTERM",
                   "up [options]");
   options.add("data-dir", &data_dir, "Data folder for every stage (WAL, index, metadata, ipc sockets).")
-      .add("bin-dir", &bin_dir, "Folder holding the stage binaries (default: next to this program).")
+      .add("bin-dir", &bin_dir, "Folder holding the stage binaries; empty means the folder of this program.")
       .add("log-level", &log_level, "debug, info, warn or error.")
       .add("grpc-address", &grpc_address, "OTLP/gRPC listen address of the gateway.")
       .add("http-address", &http_address, "OTLP/HTTP listen address of the gateway.")
@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "spanline: say what to do: 'spanline up' (see --help)\n");
     return 2;
   }
+  if (bin_dir.empty()) bin_dir = own_directory();
   log::Level level = log::Level::info;
   log::parse_level(log_level, level);
   log::init("launcher", level);
