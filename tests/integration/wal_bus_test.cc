@@ -1,0 +1,167 @@
+// The wal process spoken to over the bus exactly as the gateway and the
+// indexers will: appends, reads, long-poll, retention, the disk budget, and
+// malformed messages.
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+#include "bus/request_client.h"
+#include "bus/sockets.h"
+#include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
+
+namespace spanline::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+class WalBus : public ::testing::Test {
+ protected:
+  void start(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"--data-dir", dir.path()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    wal = std::make_unique<Process>(bin_path("spanline-wal"), args, dir / "wal.log");
+    wal->start();
+    client = std::make_unique<bus::RequestClient>(context, bus::ClientOptions{.endpoint = endpoint()});
+    ASSERT_TRUE(wait_until([&] { return ping().is_ok(); })) << wal->log();
+  }
+  void TearDown() override {
+    client.reset();
+    if (wal) wal->stop();
+  }
+  std::string endpoint() const { return "ipc://" + dir.path() + "/run/wal.sock"; }
+  Status ping() { return client->call(bus::make_header(bus::MessageType::ping), {}, {.timeout = 500ms}).status(); }
+
+  Result<bus::Message> append(int partition, const std::string& bytes, uint64_t items = 1) {
+    bus::Header header = bus::make_header(bus::MessageType::append);
+    header.partition = partition;
+    header.kind = static_cast<uint8_t>(bus::SignalKind::traces);
+    header.count = items;
+    std::vector<zmq::message_t> payload;
+    payload.emplace_back(bytes.data(), bytes.size());
+    return client->call(header, std::move(payload), {.timeout = 3s});
+  }
+
+  Result<bus::Message> read(int partition, uint64_t after, uint32_t wait_ms = 0, const std::string& consumer = "",
+                            uint64_t committed = 0, uint64_t max_bytes = 0) {
+    bus::Header header = bus::make_header(bus::MessageType::read);
+    header.partition = partition;
+    header.sequence = after;
+    header.wait_ms = wait_ms;
+    header.consumer = consumer;
+    header.committed = committed;
+    header.max_bytes = max_bytes;
+    return client->call(header, {}, {.timeout = 5s});
+  }
+
+  TempDir dir;
+  zmq::context_t context;
+  std::unique_ptr<Process> wal;
+  std::unique_ptr<bus::RequestClient> client;
+};
+
+TEST_F(WalBus, AppendsAreAckedWithSequencesAndReadBackByteForByte) {
+  start();
+  auto first = append(2, std::string("\x00\x01 first", 8), 3);
+  auto second = append(2, "second");
+  ASSERT_TRUE(first.is_ok()) << first.status().to_string();
+  ASSERT_TRUE(second.is_ok());
+  EXPECT_EQ(first->header.message_type(), bus::MessageType::append_ack);
+  EXPECT_EQ(first->header.sequence, 1u);
+  EXPECT_EQ(second->header.sequence, 2u);
+  auto entries = read(2, 0);
+  ASSERT_TRUE(entries.is_ok());
+  EXPECT_EQ(entries->header.sequence, 2u) << "the durable head";
+  ASSERT_EQ(entries->payload.size(), 2u);
+  EXPECT_EQ(entries->payload[0].to_string(), std::string("\x00\x01 first", 8));
+  EXPECT_EQ(entries->header.counts, (std::vector<uint32_t>{3, 1}));
+  EXPECT_EQ(entries->header.sequences, (std::vector<uint64_t>{1, 2}));
+  EXPECT_GT(entries->header.received_nanos[0], 0);
+  EXPECT_TRUE(read(1, 0)->payload.empty()) << "partitions are separate";
+  auto one = read(2, 0, 0, "", 0, 1);
+  EXPECT_EQ(one->payload.size(), 1u) << "at least one entry even past the byte budget";
+}
+
+TEST_F(WalBus, ALongPollReadIsAnsweredAsSoonAsAnAppendIsSynced) {
+  start();
+  auto started = std::chrono::steady_clock::now();
+  auto pending = std::async(std::launch::async, [&] { return read(0, 0, 3000); });
+  std::this_thread::sleep_for(200ms);
+  ASSERT_TRUE(append(0, "late").is_ok());
+  auto reply = pending.get();
+  auto waited = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(reply.is_ok());
+  ASSERT_EQ(reply->payload.size(), 1u);
+  EXPECT_EQ(reply->payload[0].to_string(), "late");
+  EXPECT_LT(waited, 2000ms) << "answered by the append, not by the wait running out";
+
+  auto empty_started = std::chrono::steady_clock::now();
+  auto empty = read(0, 1, 300);
+  ASSERT_TRUE(empty.is_ok());
+  EXPECT_TRUE(empty->payload.empty());
+  EXPECT_GE(std::chrono::steady_clock::now() - empty_started, 250ms);
+}
+
+TEST_F(WalBus, RetentionDeletesOnlyWhatEveryConsumerCommittedAndSequencesSurviveRestart) {
+  start({"--wal-retention", "0s", "--wal-maintenance-interval", "1s"});
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(append(1, "entry " + std::to_string(i)).is_ok());
+  ASSERT_TRUE(read(1, 3, 0, "index", 3).is_ok());  // committed through 3
+  ASSERT_TRUE(wait_until([&] { return read(1, 0)->header.first_sequence == 4; }, 10s)) << wal->log();
+  auto rest = read(1, 0);
+  ASSERT_EQ(rest->payload.size(), 2u) << "entries 4 and 5 were not committed and must stay";
+  EXPECT_EQ(rest->header.sequences.front(), 4u);
+  wal->stop();
+  wal->start();
+  ASSERT_TRUE(wait_until([&] { return ping().is_ok(); }));
+  auto after_restart = append(1, "new");
+  ASSERT_TRUE(after_restart.is_ok());
+  EXPECT_EQ(after_restart->header.sequence, 6u) << "sequences never repeat";
+  std::string out;
+  ASSERT_EQ(run_command({bin_path("spanline-wal"), "stat", "--json", "--data-dir", dir.path()}, &out), 0);
+  EXPECT_NE(out.find("\"consumer\":\"index\",\"committed\":3"), std::string::npos) << out;
+}
+
+TEST_F(WalBus, PastTheDiskBudgetAppendsAreRefusedRetryably) {
+  start({"--wal-disk-budget", "1"});
+  ASSERT_TRUE(append(0, std::string(4096, 'x')).is_ok());
+  size_t accepted = 1;
+  Status refused;
+  // The WAL measures its disk once a second; appends are taken until then.
+  ASSERT_TRUE(wait_until([&] {
+    refused = append(0, "more").status();
+    if (refused.is_ok()) ++accepted;
+    return !refused.is_ok();
+  }, 5s));  // wait_until pauses 20 ms between tries: far fewer than one read's 1000 entries
+  EXPECT_EQ(refused.code(), Code::resource_exhausted);
+  EXPECT_NE(refused.message().find("disk budget"), std::string::npos) << refused.message();
+  EXPECT_EQ(read(0, 0)->payload.size(), accepted) << "what was accepted stays";
+}
+
+TEST_F(WalBus, MalformedAndUnknownMessagesGetErrorsAndTheWalStaysUp) {
+  start();
+  zmq::socket_t raw = bus::connect_dealer(context, endpoint());
+  std::this_thread::sleep_for(100ms);
+  raw.send(zmq::buffer(std::string("\xc1 not msgpack")), zmq::send_flags::none);
+  zmq::pollitem_t item{raw.handle(), 0, ZMQ_POLLIN, 0};
+  zmq::poll(&item, 1, 2000ms);
+  bus::Received reply = bus::receive_message(raw, false);
+  ASSERT_TRUE(reply.got_message);
+  EXPECT_EQ(reply.message.header.message_type(), bus::MessageType::error);
+  EXPECT_EQ(reply.message.header.code, static_cast<uint8_t>(Code::invalid_argument));
+
+  auto unknown = client->call(bus::make_header(static_cast<bus::MessageType>(999)), {}, {.timeout = 2s});
+  EXPECT_EQ(unknown.status().code(), Code::invalid_argument);
+  bus::Header no_payload = bus::make_header(bus::MessageType::append);
+  no_payload.partition = 0;
+  no_payload.kind = 1;
+  EXPECT_EQ(client->call(no_payload, {}, {.timeout = 2s}).status().code(), Code::invalid_argument);
+  bus::Header bad_partition = bus::make_header(bus::MessageType::read);
+  bad_partition.partition = -5;
+  EXPECT_EQ(client->call(bad_partition, {}, {.timeout = 2s}).status().code(), Code::invalid_argument);
+  EXPECT_TRUE(append(0, "still fine").is_ok());
+  EXPECT_TRUE(wal->running());
+}
+
+}  // namespace
+}  // namespace spanline::testing
