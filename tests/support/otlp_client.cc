@@ -60,9 +60,10 @@ ExportTraceServiceRequest OtlpClient::make_request(int traces, int spans_per_tra
 }
 
 grpc::Status OtlpClient::send(const ExportTraceServiceRequest& request, ExportTraceServiceResponse* response,
-                              std::chrono::milliseconds timeout) {
+                              std::chrono::milliseconds timeout, bool gzip) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + timeout);
+  if (gzip) context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
   ExportTraceServiceResponse ignored;
   return stub_->Export(&context, request, response != nullptr ? response : &ignored);
 }

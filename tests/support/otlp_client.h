@@ -27,7 +27,7 @@ class OtlpClient {
                                                                                       const std::string& service = "cpp-test");
   grpc::Status send(const opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest& request,
                     opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse* response = nullptr,
-                    std::chrono::milliseconds timeout = std::chrono::seconds(10));
+                    std::chrono::milliseconds timeout = std::chrono::seconds(10), bool gzip = false);
   // Sends raw bytes to TraceService/Export, bypassing protobuf (for malformed input).
   grpc::Status send_raw(const std::string& bytes, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 

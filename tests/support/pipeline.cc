@@ -10,20 +10,6 @@
 #include <nlohmann/json.hpp>
 
 namespace spanline::testing {
-namespace {
-
-bool port_open(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  ::close(fd);
-  return ok;
-}
-
-}  // namespace
 
 Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)) {
   grpc_port_ = free_port();

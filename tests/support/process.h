@@ -47,5 +47,7 @@ bool wait_until(const std::function<bool()>& ready, std::chrono::milliseconds ti
 
 // A TCP port that was free a moment ago on 127.0.0.1.
 int free_port();
+// Whether something accepts TCP connections on 127.0.0.1:port.
+bool port_open(int port);
 
 }  // namespace spanline::testing

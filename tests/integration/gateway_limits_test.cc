@@ -1,0 +1,69 @@
+// Gateway behaviour that needs a WAL that misbehaves on purpose: a real ROUTER
+// socket in the test that takes appends and never answers. Also gzip over gRPC
+// and the gRPC health service.
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "bus/envelope.h"
+#include "bus/sockets.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/support/otlp_client.h"
+#include "tests/support/pipeline.h"
+
+namespace spanline::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(GatewayLimits, BytesInFlightPastTheBudgetGetResourceExhaustedAtOnce) {
+  TempDir dir;
+  zmq::context_t context;
+  std::string endpoint = "ipc://" + dir / "silent-wal.sock";
+  zmq::socket_t silent_wal = bus::bind_router(context, endpoint);  // accepts, never acks
+  int port = free_port();
+  Process gateway(bin_path("spanline-gateway"),
+                  {"--data-dir", dir.path(), "--wal-endpoint", endpoint, "--grpc-address", "127.0.0.1:" + std::to_string(port),
+                   "--http-address", "", "--max-bytes-in-flight", "1KiB", "--wal-timeout", "3s"},
+                  dir / "gateway.log");
+  gateway.start();
+  ASSERT_TRUE(wait_until([&] { return port_open(port); })) << gateway.log();
+  OtlpClient client("127.0.0.1:" + std::to_string(port));
+  auto stuck = std::async(std::launch::async, [&] { return client.send(client.make_request(5, 10)); });
+  std::this_thread::sleep_for(500ms);  // the first request now waits for the silent WAL
+  auto started = std::chrono::steady_clock::now();
+  grpc::Status refused = client.send(client.make_request(5, 10));
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message() << gateway.log();
+  EXPECT_NE(refused.error_message().find("retry later"), std::string::npos);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s) << "refused at once, not after a wait";
+  grpc::Status timed_out = stuck.get();
+  EXPECT_EQ(timed_out.error_code(), grpc::StatusCode::UNAVAILABLE) << timed_out.error_message();
+  EXPECT_NE(timed_out.error_message().find("did not confirm"), std::string::npos) << timed_out.error_message();
+}
+
+TEST(GatewayLimits, GzipCompressedGrpcRequestsAreAccepted) {
+  Pipeline pipeline({.http = false});
+  pipeline.start();
+  OtlpClient client(pipeline.grpc_target());
+  auto request = client.make_request(4, 5);
+  grpc::Status status = client.send(request, nullptr, 10s, /*gzip=*/true);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(pipeline.wal_spans().size(), 20u);
+}
+
+TEST(GatewayLimits, GrpcHealthServiceSaysServing) {
+  Pipeline pipeline({.http = false});
+  pipeline.start();
+  auto channel = grpc::CreateChannel(pipeline.grpc_target(), grpc::InsecureChannelCredentials());
+  auto health = grpc::health::v1::Health::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + 5s);
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = health->Check(&context, request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+}  // namespace
+}  // namespace spanline::testing
