@@ -5,6 +5,7 @@
 #include "bus/request_client.h"
 #include "bus/stats.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "stages/common/hex.h"
 #include "stages/common/log.h"
 #include "stages/common/options.h"
 #include "stages/common/signals.h"
@@ -21,16 +22,6 @@ struct ToolFlags {
   uint64_t limit = 0;
   bool verify = false;
 };
-
-std::string hex(const std::string& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
 
 const char* kind_name(bus::SignalKind kind) {
   switch (kind) {
@@ -128,8 +119,8 @@ int dump(const WalConfig& config, const ToolFlags& flags) {
           for (const auto& resource_spans : request.resource_spans()) {
             for (const auto& scope_spans : resource_spans.scope_spans()) {
               for (const auto& span : scope_spans.spans()) {
-                std::printf("%s,\"trace_id\":\"%s\",\"span_id\":\"%s\"}\n", prefix.c_str(), hex(span.trace_id()).c_str(),
-                            hex(span.span_id()).c_str());
+                std::printf("%s,\"trace_id\":\"%s\",\"span_id\":\"%s\"}\n", prefix.c_str(), to_hex(span.trace_id()).c_str(),
+                            to_hex(span.span_id()).c_str());
               }
             }
           }

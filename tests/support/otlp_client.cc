@@ -10,16 +10,6 @@ namespace spanline::testing {
 using opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest;
 using opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse;
 
-std::string to_hex(const std::string& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
-
 OtlpClient::OtlpClient(const std::string& target)
     : channel_(grpc::CreateChannel(target, grpc::InsecureChannelCredentials())),
       stub_(opentelemetry::proto::collector::trace::v1::TraceService::NewStub(channel_)),

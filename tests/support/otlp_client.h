@@ -11,12 +11,13 @@
 #include <utility>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
+#include "stages/common/hex.h"
 
 namespace spanline::testing {
 
 using SpanKey = std::pair<std::string, std::string>;  // lower-case hex trace id, span id
 
-std::string to_hex(const std::string& bytes);
+using spanline::to_hex;
 
 class OtlpClient {
  public:

@@ -4,17 +4,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "stages/common/hex.h"
+
 namespace spanline::gateway {
 namespace {
 
 using nlohmann::json;
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 std::string base64(const std::string& bytes) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -50,15 +45,9 @@ Status rewrite_id(json& object, const char* key, const std::string& where) {
   if (it == object.end() || it->is_null()) return Status::ok();
   if (!it->is_string()) return Status(Code::invalid_argument, where + "." + key + " must be a hex string");
   const std::string& hex = it->get_ref<const std::string&>();
-  if (hex.size() % 2 != 0) return Status(Code::invalid_argument, where + "." + key + " is not valid hex: '" + hex.substr(0, 40) + "'");
-  std::string bytes;
-  bytes.reserve(hex.size() / 2);
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int high = hex_value(hex[i]), low = hex_value(hex[i + 1]);
-    if (high < 0 || low < 0) return Status(Code::invalid_argument, where + "." + key + " is not valid hex: '" + hex.substr(0, 40) + "'");
-    bytes += static_cast<char>(high * 16 + low);
-  }
-  *it = base64(bytes);
+  auto bytes = from_hex(hex);
+  if (!bytes) return Status(Code::invalid_argument, where + "." + key + " is not valid hex: '" + hex.substr(0, 40) + "'");
+  *it = base64(*bytes);
   return Status::ok();
 }
 
