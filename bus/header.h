@@ -45,6 +45,7 @@ struct Header {
   uint8_t code = 0;            // error: spanline::Code
   std::string message;         // error: words for a person
   std::string consumer;        // read: consumer group, for retention
+  std::string instance;        // read: the consumer instance; one instance of a group owns a partition
   uint64_t committed = 0;      // read: the consumer's durably committed sequence
   std::vector<uint64_t> sequences;     // read_reply: per entry
   std::vector<uint8_t> kinds;          // read_reply: per entry
@@ -57,7 +58,7 @@ struct Header {
                      MSGPACK_NVP("p", partition), MSGPACK_NVP("s", sequence), MSGPACK_NVP("fs", first_sequence),
                      MSGPACK_NVP("n", count), MSGPACK_NVP("mb", max_bytes), MSGPACK_NVP("w", wait_ms),
                      MSGPACK_NVP("k", kind), MSGPACK_NVP("c", code), MSGPACK_NVP("m", message),
-                     MSGPACK_NVP("g", consumer), MSGPACK_NVP("cs", committed), MSGPACK_NVP("ss", sequences),
+                     MSGPACK_NVP("g", consumer), MSGPACK_NVP("i", instance), MSGPACK_NVP("cs", committed), MSGPACK_NVP("ss", sequences),
                      MSGPACK_NVP("ks", kinds), MSGPACK_NVP("rt", received_nanos), MSGPACK_NVP("ns", counts))
 };
 

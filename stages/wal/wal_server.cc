@@ -231,6 +231,21 @@ void WalServer::handle_read(bus::Message& message) {
     return;
   }
   auto partition = static_cast<uint32_t>(header.partition);
+  if (!header.consumer.empty() && !header.instance.empty()) {
+    // One live instance of a group owns a partition; a silent owner is replaced.
+    auto now = steady_clock::now();
+    Owner& owner = owners_[{partition, header.consumer}];
+    if (!owner.instance.empty() && owner.instance != header.instance && now - owner.last_read < std::chrono::seconds(5)) {
+      reply_error(message.routing_id, header.request_id,
+                  Status(Code::failed_precondition, "partition " + std::to_string(partition) + " of group '" + header.consumer +
+                                                        "' is owned by " + owner.instance));
+      return;
+    }
+    if (owner.instance != header.instance) {
+      log::info("partition owner", {{"partition", partition}, {"group", header.consumer}, {"instance", header.instance}});
+    }
+    owner = {header.instance, now};
+  }
   reads_.fetch_add(1, std::memory_order_relaxed);
   if (!header.consumer.empty()) note_cursor(partition, header.consumer, header.committed);
   uint64_t max_entries = header.count == 0 ? 1000 : std::min<uint64_t>(header.count, 100'000);

@@ -91,6 +91,12 @@ class WalServer {
   std::map<uint32_t, std::vector<Waiter>> waiters_;
   size_t waiter_count_ = 0;
 
+  struct Owner {
+    std::string instance;
+    std::chrono::steady_clock::time_point last_read;
+  };
+  std::map<std::pair<uint32_t, std::string>, Owner> owners_;  // bus thread only
+
   std::mutex cursors_mutex_;
   std::map<std::pair<uint32_t, std::string>, uint64_t> cursors_;
   std::atomic<uint64_t> disk_bytes_{0};

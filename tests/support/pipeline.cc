@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "stages/indexer/shard.h"
+
 namespace spanline::testing {
 
 Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)) {
@@ -20,12 +22,47 @@ Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)) {
   std::vector<std::string> gateway_args = {"--data-dir", dir_.path(),
                                            "--grpc-address", "127.0.0.1:" + std::to_string(grpc_port_),
                                            "--http-address", options_.http ? "127.0.0.1:" + std::to_string(http_port_) : "",
-                                           "--partitions", std::to_string(options_.partitions)};
+                                           "--partitions", std::to_string(options_.partitions),
+                                           // Idle client connections would hold gRPC's shutdown for the whole grace.
+                                           "--shutdown-grace", "1s"};
   gateway_args.insert(gateway_args.end(), options_.gateway_args.begin(), options_.gateway_args.end());
   gateway_ = std::make_unique<Process>(bin_path("spanline-gateway"), gateway_args, dir_ / "gateway.log");
+  for (size_t i = 0; i < options_.indexers.size(); ++i) {
+    std::vector<std::string> args = {"--data-dir", dir_.path(), "--partitions", options_.indexers[i], "--instance",
+                                     "indexer-" + std::to_string(i + 1), "--log-level", "debug"};
+    args.insert(args.end(), options_.indexer_args.begin(), options_.indexer_args.end());
+    indexers_.push_back(std::make_unique<Process>(bin_path("spanline-indexer"), args,
+                                                  dir_ / ("indexer-" + std::to_string(i + 1) + ".log")));
+  }
+}
+
+void Pipeline::start_indexer(size_t index) { indexers_.at(index)->start(); }
+
+int64_t Pipeline::shard_sum(const std::string& sql) const {
+  int64_t total = 0;
+  for (uint32_t p = 0; p < options_.partitions; ++p) {
+    auto db = indexer::Database::open(indexer::shard_path(dir_.path(), p), true);
+    if (!db) continue;
+    auto statement = (*db)->prepare(sql);
+    if (!statement) throw std::runtime_error(statement.status().to_string());
+    auto row = statement->step();
+    if (row.is_ok() && *row) total += statement->column_int(0);
+  }
+  return total;
+}
+
+bool Pipeline::wait_indexed(int64_t spans, std::chrono::milliseconds timeout) const {
+  return wait_until([&] {
+    try {
+      return shard_sum("SELECT count(*) FROM spans") >= spans;
+    } catch (const std::exception&) {
+      return false;  // a shard still being created
+    }
+  }, timeout);
 }
 
 Pipeline::~Pipeline() {
+  for (auto& indexer : indexers_) indexer->stop(std::chrono::seconds(5));
   gateway_->stop(std::chrono::seconds(5));
   wal_->stop(std::chrono::seconds(5));
 }
@@ -62,7 +99,9 @@ std::vector<WalSpan> Pipeline::wal_spans() const {
 }
 
 std::string Pipeline::logs() const {
-  return "--- wal ---\n" + wal_->log() + "--- gateway ---\n" + gateway_->log();
+  std::string all = "--- wal ---\n" + wal_->log() + "--- gateway ---\n" + gateway_->log();
+  for (size_t i = 0; i < indexers_.size(); ++i) all += "--- indexer-" + std::to_string(i + 1) + " ---\n" + indexers_[i]->log();
+  return all;
 }
 
 }  // namespace spanline::testing

@@ -23,6 +23,9 @@ struct PipelineOptions {
   bool http = true;  // OTLP/HTTP on a free port; false turns it off
   std::vector<std::string> wal_args;
   std::vector<std::string> gateway_args;
+  // One indexer per entry, owning those partitions ("0-3", or "0,1" and "2,3").
+  std::vector<std::string> indexers;
+  std::vector<std::string> indexer_args;
 };
 
 class Pipeline {
@@ -32,13 +35,16 @@ class Pipeline {
 
   void start_wal();
   void start_gateway();
+  void start_indexer(size_t index);
   void start() {
     start_wal();
     start_gateway();
+    for (size_t i = 0; i < indexers_.size(); ++i) start_indexer(i);
   }
 
   Process& wal() { return *wal_; }
   Process& gateway() { return *gateway_; }
+  Process& indexer(size_t index) { return *indexers_.at(index); }
   const std::string& data_dir() const { return dir_.path(); }
   std::string grpc_target() const { return "127.0.0.1:" + std::to_string(grpc_port_); }
   std::string http_base() const { return "http://127.0.0.1:" + std::to_string(http_port_); }
@@ -47,8 +53,12 @@ class Pipeline {
 
   // Every span the WAL holds, read with `spanline-wal dump --spans`.
   std::vector<WalSpan> wal_spans() const;
-  // Both stages' logs, for failure messages.
+  // Every stage's logs, for failure messages.
   std::string logs() const;
+  // Sums a single-number SQL query over every partition's shard (read-only).
+  int64_t shard_sum(const std::string& sql) const;
+  // Waits until the shards hold `spans` spans in all; false on timeout.
+  bool wait_indexed(int64_t spans, std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
 
  private:
   PipelineOptions options_;
@@ -57,6 +67,7 @@ class Pipeline {
   int http_port_ = 0;
   std::unique_ptr<Process> wal_;
   std::unique_ptr<Process> gateway_;
+  std::vector<std::unique_ptr<Process>> indexers_;
 };
 
 }  // namespace spanline::testing

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "stages/common/options.h"
+
+namespace spanline::indexer {
+
+// Every setting of the indexer stage; register_options() documents each one.
+struct IndexerConfig {
+  std::string data_dir = "./spanline-data";
+  std::string wal_endpoint = "ipc://{data-dir}/run/wal.sock";
+  std::string stats_endpoint = "ipc://{data-dir}/run/stats.sock";
+  std::string instance = "indexer-1";
+  std::string log_level = "info";
+  std::string partitions = "0-3";
+  std::string consumer_group = "index";
+  uint64_t max_batch_bytes = 8ULL << 20;
+  uint32_t max_batch_entries = 1000;
+  std::chrono::milliseconds read_wait{std::chrono::seconds(1)};
+  std::chrono::milliseconds retention{std::chrono::hours(24 * 7)};
+  std::chrono::milliseconds retention_interval{std::chrono::minutes(1)};
+
+  void register_options(Options& options) {
+    options.add("data-dir", &data_dir, "Data folder; shards live in <data-dir>/index/part-<p>.sqlite.")
+        .add("wal-endpoint", &wal_endpoint, "Bus endpoint of the WAL.")
+        .add("stats-endpoint", &stats_endpoint, "Bus endpoint the api binds for stats; every stage publishes there.")
+        .add("instance", &instance, "Name of this indexer instance: it owns its partitions under this name.")
+        .add("log-level", &log_level, "debug, info, warn or error.")
+        .add("partitions", &partitions, "Partitions this indexer owns, e.g. 0-3 or 0,2. Each is served by exactly one indexer.")
+        .add("consumer-group", &consumer_group, "WAL consumer group (retention waits for its committed cursors).")
+        .add("max-batch-bytes", &max_batch_bytes, "Largest WAL read, written as one SQLite transaction.")
+        .add("max-batch-entries", &max_batch_entries, "Most WAL entries per read.")
+        .add("read-wait", &read_wait, "How long a read waits at the WAL for new entries (long-poll).")
+        .add("index-retention", &retention, "Index rows received longer ago than this are deleted in the background (0: keep forever).")
+        .add("index-retention-interval", &retention_interval, "How often index retention runs.");
+  }
+
+  void resolve() {
+    wal_endpoint = expand_data_dir(wal_endpoint, data_dir);
+    stats_endpoint = expand_data_dir(stats_endpoint, data_dir);
+  }
+};
+
+}  // namespace spanline::indexer

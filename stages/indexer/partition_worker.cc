@@ -1,0 +1,102 @@
+#include "stages/indexer/partition_worker.h"
+
+#include "stages/common/log.h"
+#include "stages/indexer/span_decoder.h"
+
+namespace spanline::indexer {
+
+PartitionWorker::PartitionWorker(const IndexerConfig& config, std::unique_ptr<Shard> shard, bus::RequestClient& wal,
+                                 bus::StatsRegistry& stats)
+    : config_(config),
+      shard_(std::move(shard)),
+      wal_(wal),
+      spans_indexed_(stats.counter("spans_indexed")),
+      spans_duplicate_(stats.counter("spans_duplicate")),
+      entries_undecodable_(stats.counter("entries_undecodable")),
+      read_errors_(stats.counter("read_errors")),
+      write_errors_(stats.counter("write_errors")) {
+  std::string p = std::to_string(shard_->partition());
+  stats.gauge("committed_sequence.p" + p, [this] { return static_cast<double>(committed()); });
+  stats.gauge("wal_head.p" + p, [this] { return static_cast<double>(wal_head()); });
+  stats.gauge("lag_entries.p" + p, [this] {
+    uint64_t head = wal_head(), done = committed();
+    return static_cast<double>(head > done ? head - done : 0);
+  });
+}
+
+PartitionWorker::~PartitionWorker() { stop(); }
+
+void PartitionWorker::start() { thread_ = std::thread([this] { run(); }); }
+
+void PartitionWorker::stop() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+void PartitionWorker::run() {
+  const uint32_t partition = shard_->partition();
+  auto backoff = std::chrono::milliseconds(50);
+  bool announced = false;
+  while (!stopping_) {
+    bus::Header read = bus::make_header(bus::MessageType::read);
+    read.partition = static_cast<int32_t>(partition);
+    read.sequence = shard_->cursor();
+    read.count = config_.max_batch_entries;
+    read.max_bytes = config_.max_batch_bytes;
+    read.wait_ms = static_cast<uint32_t>(config_.read_wait.count());
+    read.consumer = config_.consumer_group;
+    read.instance = config_.instance;
+    read.committed = shard_->cursor();
+    auto reply = wal_.call(read, {}, {.timeout = config_.read_wait + std::chrono::seconds(2), .attempts = 1});
+    if (!reply) {
+      read_errors_.fetch_add(1);
+      if (reply.status().code() == Code::failed_precondition) {
+        log::error("partition owned by another indexer", {{"partition", partition}, {"error", reply.status().message()}});
+      } else {
+        log::debug("WAL read failed", {{"partition", partition}, {"error", reply.status().to_string()}});
+      }
+      std::this_thread::sleep_for(backoff);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+      continue;
+    }
+    backoff = std::chrono::milliseconds(50);
+    const bus::Header& header = reply->header;
+    wal_head_ = header.sequence;
+    if (!announced) {
+      log::info("reading partition", {{"partition", partition}, {"from", shard_->cursor()}, {"wal_head", header.sequence}});
+      announced = true;
+    }
+    if (header.first_sequence > shard_->cursor() + 1 && !reply->payload.empty()) {
+      log::warn("WAL entries were deleted before this shard read them",
+                {{"partition", partition}, {"cursor", shard_->cursor()}, {"first_retained", header.first_sequence}});
+    }
+    if (reply->payload.empty()) continue;
+    std::vector<BatchEntry> batch;
+    batch.reserve(reply->payload.size());
+    uint64_t last = shard_->cursor();
+    for (size_t i = 0; i < reply->payload.size(); ++i) {
+      uint64_t sequence = i < header.sequences.size() ? header.sequences[i] : 0;
+      last = std::max(last, sequence);
+      if (i < header.kinds.size() && header.kinds[i] != static_cast<uint8_t>(bus::SignalKind::traces)) continue;
+      auto spans = decode_spans(std::string_view(static_cast<const char*>(reply->payload[i].data()), reply->payload[i].size()));
+      if (!spans) {
+        entries_undecodable_.fetch_add(1);
+        log::error("WAL entry does not decode; recorded and passed over",
+                   {{"partition", partition}, {"sequence", sequence}, {"error", spans.status().message()}});
+        continue;
+      }
+      batch.push_back({sequence, i < header.received_nanos.size() ? header.received_nanos[i] : 0, std::move(spans.value())});
+    }
+    auto applied = shard_->apply(batch, last);
+    if (!applied) {
+      write_errors_.fetch_add(1);
+      log::error("shard write failed; retrying from the same cursor", {{"partition", partition}, {"error", applied.status().to_string()}});
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      continue;
+    }
+    spans_indexed_.fetch_add(applied->spans_written, std::memory_order_relaxed);
+    spans_duplicate_.fetch_add(applied->spans_duplicate, std::memory_order_relaxed);
+  }
+}
+
+}  // namespace spanline::indexer

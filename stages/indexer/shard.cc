@@ -1,0 +1,334 @@
+#include "stages/indexer/shard.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "stages/indexer/span_decoder.h"
+
+namespace spanline::indexer {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+constexpr std::string_view kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cursor(partition INTEGER PRIMARY KEY, sequence INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS spans(
+  trace_id BLOB NOT NULL, span_id BLOB NOT NULL, parent_span_id BLOB,
+  service TEXT NOT NULL, name TEXT NOT NULL, kind INTEGER NOT NULL,
+  start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL, duration_ns INTEGER NOT NULL,
+  status_code INTEGER NOT NULL, status_message TEXT, trace_state TEXT, flags INTEGER,
+  scope_name TEXT, scope_version TEXT,
+  attributes TEXT, events TEXT, links TEXT, resource TEXT, scope TEXT,
+  junjo_span_type TEXT, received_ns INTEGER NOT NULL, wal_sequence INTEGER NOT NULL,
+  UNIQUE(trace_id, span_id));
+CREATE INDEX IF NOT EXISTS spans_service_start ON spans(service, start_ns);
+CREATE INDEX IF NOT EXISTS spans_start ON spans(start_ns);
+CREATE INDEX IF NOT EXISTS spans_received ON spans(received_ns);
+CREATE TABLE IF NOT EXISTS traces(
+  trace_id BLOB PRIMARY KEY, root_span_id BLOB, root_name TEXT, root_service TEXT, services TEXT,
+  start_ns INTEGER, end_ns INTEGER, duration_ns INTEGER, span_count INTEGER, error_count INTEGER,
+  received_ns INTEGER);
+CREATE INDEX IF NOT EXISTS traces_start ON traces(start_ns);
+CREATE TABLE IF NOT EXISTS operations(
+  service TEXT NOT NULL, name TEXT NOT NULL, span_count INTEGER NOT NULL, last_seen_ns INTEGER NOT NULL,
+  PRIMARY KEY(service, name)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS span_attributes(
+  span_rowid INTEGER NOT NULL, key TEXT NOT NULL, type INTEGER NOT NULL, text TEXT, number REAL, on_event INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS span_attributes_text ON span_attributes(key, text);
+CREATE INDEX IF NOT EXISTS span_attributes_number ON span_attributes(key, number) WHERE number IS NOT NULL;
+CREATE INDEX IF NOT EXISTS span_attributes_span ON span_attributes(span_rowid);
+CREATE VIRTUAL TABLE IF NOT EXISTS span_text USING fts5(content, tokenize='trigram');
+CREATE TABLE IF NOT EXISTS workflow_runs(
+  trace_id BLOB NOT NULL, span_id BLOB NOT NULL, parent_span_id BLOB, name TEXT, service TEXT, span_type TEXT,
+  start_ns INTEGER, end_ns INTEGER, duration_ns INTEGER, status_code INTEGER, cancelled INTEGER,
+  node_count INTEGER, state_change_count INTEGER NOT NULL DEFAULT 0, contract_version INTEGER,
+  store_id TEXT, parent_store_id TEXT, state_start TEXT, state_end TEXT, graph TEXT, graph_format TEXT,
+  received_ns INTEGER NOT NULL,
+  PRIMARY KEY(trace_id, span_id));
+CREATE INDEX IF NOT EXISTS workflow_runs_start ON workflow_runs(start_ns);
+CREATE TABLE IF NOT EXISTS state_changes(
+  trace_id BLOB NOT NULL, span_id BLOB NOT NULL, event_index INTEGER NOT NULL,
+  store_id TEXT, store_name TEXT, action TEXT, patch TEXT, transition_sequence INTEGER,
+  time_ns INTEGER, revision_before INTEGER, revision_after INTEGER,
+  PRIMARY KEY(trace_id, span_id, event_index));
+CREATE INDEX IF NOT EXISTS state_changes_store ON state_changes(trace_id, store_id);
+)sql";
+
+// Recomputes one trace's summary from its spans: idempotent, order-independent.
+constexpr std::string_view kRefreshTrace = R"sql(
+INSERT INTO traces(trace_id, root_span_id, root_name, root_service, services, start_ns, end_ns, duration_ns,
+                   span_count, error_count, received_ns)
+SELECT ?1,
+  (SELECT span_id FROM spans WHERE trace_id = ?1 ORDER BY (parent_span_id IS NULL OR length(parent_span_id) = 0) DESC, start_ns LIMIT 1),
+  (SELECT name FROM spans WHERE trace_id = ?1 ORDER BY (parent_span_id IS NULL OR length(parent_span_id) = 0) DESC, start_ns LIMIT 1),
+  (SELECT service FROM spans WHERE trace_id = ?1 ORDER BY (parent_span_id IS NULL OR length(parent_span_id) = 0) DESC, start_ns LIMIT 1),
+  (SELECT group_concat(service, ',') FROM (SELECT DISTINCT service FROM spans WHERE trace_id = ?1 ORDER BY service)),
+  min(start_ns), max(end_ns), max(end_ns) - min(start_ns), count(*), sum(status_code = 2), min(received_ns)
+FROM spans WHERE trace_id = ?1
+ON CONFLICT(trace_id) DO UPDATE SET
+  root_span_id = excluded.root_span_id, root_name = excluded.root_name, root_service = excluded.root_service,
+  services = excluded.services, start_ns = excluded.start_ns, end_ns = excluded.end_ns,
+  duration_ns = excluded.duration_ns, span_count = excluded.span_count, error_count = excluded.error_count,
+  received_ns = excluded.received_ns
+)sql";
+
+std::string text_of(const SpanRecord& span) {
+  std::string text = span.name;
+  for (const AttributeRow& row : span.attributes) {
+    if (row.type != ValueType::string && row.type != ValueType::array && row.type != ValueType::kvlist) continue;
+    text += '\n';
+    text += row.text;
+  }
+  if (!span.status_message.empty()) {
+    text += '\n';
+    text += span.status_message;
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string shard_path(const std::string& data_dir, uint32_t partition) {
+  return data_dir + "/index/part-" + std::to_string(partition) + ".sqlite";
+}
+
+Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t partition) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  auto db = Database::open(path);
+  if (!db) return db.status();
+  std::unique_ptr<Shard> shard(new Shard(std::move(db.value()), partition));
+  Database& d = *shard->db_;
+  for (std::string_view pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA wal_autocheckpoint=10000",
+                                  "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-65536"}) {
+    if (Status s = d.exec(pragma); !s.is_ok()) return s;
+  }
+  if (Status s = d.exec(kSchema); !s.is_ok()) return s;
+  if (Status s = d.exec("INSERT OR IGNORE INTO meta VALUES('schema_version', '" + std::to_string(kSchemaVersion) +
+                        "'), ('partition', '" + std::to_string(partition) + "')");
+      !s.is_ok()) {
+    return s;
+  }
+  auto check = d.prepare("SELECT value FROM meta WHERE key = 'partition'");
+  if (!check) return check.status();
+  if (auto row = check->step(); row.is_ok() && *row && check->column_text(0) != std::to_string(partition)) {
+    return Status(Code::failed_precondition, path + " holds partition " + check->column_text(0) + ", not " +
+                                                 std::to_string(partition));
+  }
+  auto cursor = d.prepare("SELECT sequence FROM cursor WHERE partition = ?");
+  if (!cursor) return cursor.status();
+  cursor->bind(1, static_cast<int64_t>(partition));
+  if (auto row = cursor->step(); row.is_ok() && *row) shard->cursor_ = static_cast<uint64_t>(cursor->column_int(0));
+  if (Status s = shard->prepare_statements(); !s.is_ok()) return s;
+  return shard;
+}
+
+Status Shard::prepare_statements() {
+  struct Entry {
+    Statement* target;
+    std::string_view sql;
+  };
+  const Entry entries[] = {
+      {&insert_span_,
+       "INSERT OR IGNORE INTO spans(trace_id, span_id, parent_span_id, service, name, kind, start_ns, end_ns, duration_ns, "
+       "status_code, status_message, trace_state, flags, scope_name, scope_version, attributes, events, links, resource, "
+       "scope, junjo_span_type, received_ns, wal_sequence) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+      {&insert_attribute_, "INSERT INTO span_attributes(span_rowid, key, type, text, number, on_event) VALUES(?,?,?,?,?,?)"},
+      {&insert_text_, "INSERT INTO span_text(rowid, content) VALUES(?, ?)"},
+      {&upsert_operation_,
+       "INSERT INTO operations(service, name, span_count, last_seen_ns) VALUES(?, ?, 1, ?) ON CONFLICT(service, name) "
+       "DO UPDATE SET span_count = span_count + 1, last_seen_ns = max(last_seen_ns, excluded.last_seen_ns)"},
+      {&insert_run_,
+       "INSERT OR IGNORE INTO workflow_runs(trace_id, span_id, parent_span_id, name, service, span_type, start_ns, end_ns, "
+       "duration_ns, status_code, cancelled, node_count, contract_version, store_id, parent_store_id, state_start, "
+       "state_end, graph, graph_format, received_ns) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+      {&insert_change_,
+       "INSERT OR IGNORE INTO state_changes(trace_id, span_id, event_index, store_id, store_name, action, patch, "
+       "transition_sequence, time_ns, revision_before, revision_after) VALUES(?,?,?,?,?,?,?,?,?,?,?)"},
+      {&refresh_trace_, kRefreshTrace},
+      {&refresh_run_counts_,
+       "UPDATE workflow_runs SET state_change_count = (SELECT count(*) FROM state_changes s WHERE s.trace_id = "
+       "workflow_runs.trace_id AND s.store_id = workflow_runs.store_id) WHERE trace_id = ?"},
+      {&save_cursor_, "INSERT INTO cursor(partition, sequence) VALUES(?, ?) ON CONFLICT(partition) DO UPDATE SET sequence = excluded.sequence"},
+  };
+  for (const Entry& entry : entries) {
+    auto statement = db_->prepare(entry.sql);
+    if (!statement) return statement.status();
+    *entry.target = std::move(statement.value());
+  }
+  return Status::ok();
+}
+
+Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t last_sequence) {
+  ApplyStats stats;
+  if (Status s = db_->exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
+  auto fail = [this](Status status) -> Result<ApplyStats> {
+    (void)db_->exec("ROLLBACK");
+    return status;
+  };
+  std::set<std::string> touched;
+  const size_t max_value = max_indexed_value_bytes();
+  for (const BatchEntry& entry : batch) {
+    for (const SpanRecord& span : entry.spans) {
+      Statement& s = insert_span_;
+      s.bind_blob(1, span.trace_id).bind_blob(2, span.span_id);
+      if (span.parent_span_id.empty()) s.bind_null(3);
+      else s.bind_blob(3, span.parent_span_id);
+      s.bind_text(4, span.service).bind_text(5, span.name).bind(6, span.kind).bind(7, span.start_ns).bind(8, span.end_ns);
+      s.bind(9, span.end_ns - span.start_ns).bind(10, span.status_code).bind_text(11, span.status_message);
+      s.bind_text(12, span.trace_state).bind(13, static_cast<int64_t>(span.flags)).bind_text(14, span.scope_name);
+      s.bind_text(15, span.scope_version).bind_text(16, span.attributes_json).bind_text(17, span.events_json);
+      s.bind_text(18, span.links_json).bind_text(19, span.resource_json).bind_text(20, span.scope_json);
+      if (span.junjo_span_type.empty()) s.bind_null(21);
+      else s.bind_text(21, span.junjo_span_type);
+      s.bind(22, entry.received_ns).bind(23, static_cast<int64_t>(entry.sequence));
+      if (Status st = s.run(); !st.is_ok()) return fail(st);
+      if (db_->changes() == 0) {
+        ++stats.spans_duplicate;  // a retry or a replay: the first copy stays
+        continue;
+      }
+      int64_t rowid = db_->last_insert_rowid();
+      ++stats.spans_written;
+      touched.insert(span.trace_id);
+      for (const AttributeRow& row : span.attributes) {
+        if (row.text.size() > max_value) continue;
+        Statement& a = insert_attribute_;
+        a.bind(1, rowid).bind_text(2, row.key).bind(3, static_cast<int>(row.type)).bind_text(4, row.text);
+        if (row.type == ValueType::integer || row.type == ValueType::floating || row.type == ValueType::boolean) a.bind(5, row.number);
+        else a.bind_null(5);
+        a.bind(6, row.on_event ? 1 : 0);
+        if (Status st = a.run(); !st.is_ok()) return fail(st);
+        ++stats.attribute_rows;
+      }
+      if (Status st = insert_text_.bind(1, rowid).bind_text(2, text_of(span)).run(); !st.is_ok()) return fail(st);
+      if (Status st = upsert_operation_.bind_text(1, span.service).bind_text(2, span.name).bind(3, span.start_ns).run(); !st.is_ok())
+        return fail(st);
+      if (span.workflow) {
+        const WorkflowFacts& w = *span.workflow;
+        Statement& r = insert_run_;
+        r.bind_blob(1, span.trace_id).bind_blob(2, span.span_id);
+        if (span.parent_span_id.empty()) r.bind_null(3);
+        else r.bind_blob(3, span.parent_span_id);
+        r.bind_text(4, span.name).bind_text(5, span.service).bind_text(6, w.span_type).bind(7, span.start_ns);
+        r.bind(8, span.end_ns).bind(9, span.end_ns - span.start_ns).bind(10, span.status_code).bind(11, w.cancelled ? 1 : 0);
+        if (w.node_count >= 0) r.bind(12, w.node_count);
+        else r.bind_null(12);
+        r.bind(13, w.contract_version).bind_text(14, w.store_id).bind_text(15, w.parent_store_id);
+        r.bind_text(16, w.state_start).bind_text(17, w.state_end).bind_text(18, w.graph).bind_text(19, w.graph_format);
+        r.bind(20, entry.received_ns);
+        if (Status st = r.run(); !st.is_ok()) return fail(st);
+      }
+      for (const StateChange& change : span.state_changes) {
+        Statement& c = insert_change_;
+        c.bind_blob(1, span.trace_id).bind_blob(2, span.span_id).bind(3, change.event_index).bind_text(4, change.store_id);
+        c.bind_text(5, change.store_name).bind_text(6, change.action).bind_text(7, change.patch);
+        if (change.transition_sequence) c.bind(8, *change.transition_sequence);
+        else c.bind_null(8);
+        c.bind(9, change.time_ns);
+        if (change.revision_before) c.bind(10, *change.revision_before);
+        else c.bind_null(10);
+        if (change.revision_after) c.bind(11, *change.revision_after);
+        else c.bind_null(11);
+        if (Status st = c.run(); !st.is_ok()) return fail(st);
+      }
+    }
+  }
+  if (Status st = refresh_traces({touched.begin(), touched.end()}); !st.is_ok()) return fail(st);
+  if (Status st = save_cursor_.bind(1, static_cast<int64_t>(partition_)).bind(2, static_cast<int64_t>(last_sequence)).run();
+      !st.is_ok())
+    return fail(st);
+  if (Status st = db_->exec("COMMIT"); !st.is_ok()) return fail(st);
+  cursor_ = last_sequence;
+  return stats;
+}
+
+Status Shard::refresh_traces(const std::vector<std::string>& trace_ids) {
+  for (const std::string& trace_id : trace_ids) {
+    if (Status s = refresh_trace_.bind_blob(1, trace_id).run(); !s.is_ok()) return s;
+    if (Status s = refresh_run_counts_.bind_blob(1, trace_id).run(); !s.is_ok()) return s;
+  }
+  return Status::ok();
+}
+
+Status Shard::delete_traces_where(const std::string& span_condition, const std::vector<std::string>& trace_ids) {
+  // Attribute rows and text go with their spans; summaries are recomputed or removed.
+  for (std::string_view sql :
+       {"DELETE FROM span_attributes WHERE span_rowid IN (SELECT rowid FROM spans WHERE trace_id = ?1 AND {c})",
+        "DELETE FROM span_text WHERE rowid IN (SELECT rowid FROM spans WHERE trace_id = ?1 AND {c})",
+        "DELETE FROM state_changes WHERE trace_id = ?1 AND span_id IN (SELECT span_id FROM spans WHERE trace_id = ?1 AND {c})",
+        "DELETE FROM workflow_runs WHERE trace_id = ?1 AND span_id IN (SELECT span_id FROM spans WHERE trace_id = ?1 AND {c})",
+        "DELETE FROM spans WHERE trace_id = ?1 AND {c}"}) {
+    std::string text(sql);
+    text.replace(text.find("{c}"), 3, span_condition);
+    auto statement = db_->prepare(text);
+    if (!statement) return statement.status();
+    for (const std::string& trace_id : trace_ids) {
+      if (Status s = statement->bind_blob(1, trace_id).run(); !s.is_ok()) return s;
+    }
+  }
+  auto remove_empty = db_->prepare("DELETE FROM traces WHERE trace_id = ? AND NOT EXISTS (SELECT 1 FROM spans WHERE trace_id = traces.trace_id)");
+  if (!remove_empty) return remove_empty.status();
+  for (const std::string& trace_id : trace_ids) {
+    if (Status s = remove_empty->bind_blob(1, trace_id).run(); !s.is_ok()) return s;
+  }
+  return refresh_traces(trace_ids);
+}
+
+Result<uint64_t> Shard::delete_received_before(int64_t received_before_ns, size_t max_traces) {
+  auto find = db_->prepare("SELECT trace_id FROM traces WHERE received_ns < ? LIMIT ?");
+  if (!find) return find.status();
+  find->bind(1, received_before_ns).bind(2, static_cast<int64_t>(max_traces));
+  std::vector<std::string> trace_ids;
+  while (true) {
+    auto row = find->step();
+    if (!row) return row.status();
+    if (!*row) break;
+    trace_ids.push_back(find->column_text(0));
+  }
+  if (trace_ids.empty()) return uint64_t{0};
+  if (Status s = db_->exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
+  Status deleted = delete_traces_where("received_ns < " + std::to_string(received_before_ns), trace_ids);
+  if (!deleted.is_ok()) {
+    (void)db_->exec("ROLLBACK");
+    return deleted;
+  }
+  if (Status s = db_->exec("COMMIT"); !s.is_ok()) return s;
+  return static_cast<uint64_t>(trace_ids.size());
+}
+
+Result<uint64_t> Shard::delete_service(const std::string& service, int64_t before_ns) {
+  auto find = db_->prepare("SELECT DISTINCT trace_id FROM spans WHERE service = ? AND start_ns < ?");
+  if (!find) return find.status();
+  find->bind_text(1, service).bind(2, before_ns);
+  std::vector<std::string> trace_ids;
+  while (true) {
+    auto row = find->step();
+    if (!row) return row.status();
+    if (!*row) break;
+    trace_ids.push_back(find->column_text(0));
+  }
+  if (Status s = db_->exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
+  // The service name goes in as a bound value, never spliced into SQL.
+  auto condition = "service = " + std::string("(SELECT value FROM temp_delete_service)") + " AND start_ns < " + std::to_string(before_ns);
+  Status staged = db_->exec("CREATE TEMP TABLE IF NOT EXISTS temp_delete_service(value TEXT); DELETE FROM temp_delete_service");
+  auto stage = db_->prepare("INSERT INTO temp_delete_service VALUES(?)");
+  if (!staged.is_ok() || !stage || !stage->bind_text(1, service).run().is_ok()) {
+    (void)db_->exec("ROLLBACK");
+    return Status(Code::internal, "could not stage the service to delete");
+  }
+  Status deleted = delete_traces_where(condition, trace_ids);
+  if (deleted.is_ok()) {
+    auto ops = db_->prepare("DELETE FROM operations WHERE service = ? AND NOT EXISTS (SELECT 1 FROM spans WHERE service = operations.service)");
+    if (ops) deleted = ops->bind_text(1, service).run();
+  }
+  if (!deleted.is_ok()) {
+    (void)db_->exec("ROLLBACK");
+    return deleted;
+  }
+  if (Status s = db_->exec("COMMIT"); !s.is_ok()) return s;
+  return static_cast<uint64_t>(trace_ids.size());
+}
+
+}  // namespace spanline::indexer

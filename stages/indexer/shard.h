@@ -1,0 +1,71 @@
+#pragma once
+// One partition's index: a SQLite file (index/part-<p>.sqlite, WAL journal
+// mode) holding spans, trace summaries, operations, typed attribute rows,
+// full-text search, Junjo workflow runs and state changes, and the WAL cursor.
+//
+// How it works: apply() writes a whole fetched batch in one transaction and
+// stores the WAL sequence it reached in the same transaction, so after a crash
+// at any instant the shard and its cursor agree and reading resumes exactly
+// where it left off. Spans are unique by (trace_id, span_id): a replayed span is
+// ignored. Trace summaries and run counts are recomputed from the rows of the
+// traces a batch touched, so out-of-order arrival gives the same result.
+//
+// Threads: one writer (the partition's ingest thread). Readers open their own
+// read-only connections (SQLite WAL mode gives them a consistent snapshot).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "stages/common/status.h"
+#include "stages/indexer/span_record.h"
+#include "stages/indexer/sqlite_db.h"
+
+namespace spanline::indexer {
+
+struct BatchEntry {
+  uint64_t sequence = 0;
+  int64_t received_ns = 0;
+  std::vector<SpanRecord> spans;
+};
+
+struct ApplyStats {
+  uint64_t spans_written = 0;
+  uint64_t spans_duplicate = 0;
+  uint64_t attribute_rows = 0;
+};
+
+class Shard {
+ public:
+  static Result<std::unique_ptr<Shard>> open(const std::string& path, uint32_t partition);
+
+  // Writes every span of the batch and moves the cursor to `last_sequence`, atomically.
+  Result<ApplyStats> apply(const std::vector<BatchEntry>& batch, uint64_t last_sequence);
+
+  uint64_t cursor() const { return cursor_; }
+  uint32_t partition() const { return partition_; }
+
+  // Deletes rows received before `received_before_ns`, in small transactions.
+  Result<uint64_t> delete_received_before(int64_t received_before_ns, size_t max_traces);
+  // Deletes a service's spans (optionally only those starting before `before_ns`).
+  Result<uint64_t> delete_service(const std::string& service, int64_t before_ns);
+
+  Database& db() { return *db_; }
+
+ private:
+  Shard(std::unique_ptr<Database> db, uint32_t partition) : db_(std::move(db)), partition_(partition) {}
+  Status prepare_statements();
+  Status refresh_traces(const std::vector<std::string>& trace_ids);
+  Status delete_traces_where(const std::string& condition_sql, const std::vector<std::string>& trace_ids);
+
+  std::unique_ptr<Database> db_;
+  uint32_t partition_;
+  uint64_t cursor_ = 0;
+  Statement insert_span_, insert_attribute_, insert_text_, upsert_operation_, insert_run_, insert_change_,
+      refresh_trace_, refresh_run_counts_, save_cursor_;
+};
+
+std::string shard_path(const std::string& data_dir, uint32_t partition);
+
+}  // namespace spanline::indexer

@@ -1,0 +1,233 @@
+#include "stages/indexer/span_decoder.h"
+
+#include <nlohmann/json.hpp>
+
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "stages/common/hex.h"
+
+namespace spanline::indexer {
+namespace {
+
+using nlohmann::json;
+using opentelemetry::proto::common::v1::AnyValue;
+using opentelemetry::proto::common::v1::KeyValue;
+
+// Values longer than this still reach full-text search but get no key/value
+// row: nobody filters on a whole prompt by equality, and the rows are the main
+// cost of indexing.
+constexpr size_t kMaxIndexedValueBytes = 256;
+
+json to_json(const AnyValue& value) {
+  switch (value.value_case()) {
+    case AnyValue::kStringValue: return value.string_value();
+    case AnyValue::kBoolValue: return value.bool_value();
+    case AnyValue::kIntValue: return value.int_value();
+    case AnyValue::kDoubleValue: return value.double_value();
+    case AnyValue::kArrayValue: {
+      json array = json::array();
+      for (const auto& item : value.array_value().values()) array.push_back(to_json(item));
+      return array;
+    }
+    case AnyValue::kKvlistValue: {
+      json object = json::object();
+      for (const auto& kv : value.kvlist_value().values()) object[kv.key()] = to_json(kv.value());
+      return object;
+    }
+    case AnyValue::kBytesValue: return json{{"$bytes", to_hex(value.bytes_value())}};
+    default: return nullptr;
+  }
+}
+
+json to_json(const google::protobuf::RepeatedPtrField<KeyValue>& attributes) {
+  json object = json::object();
+  for (const auto& kv : attributes) object[kv.key()] = to_json(kv.value());
+  return object;
+}
+
+std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+void add_rows(const google::protobuf::RepeatedPtrField<KeyValue>& attributes, bool on_event, std::vector<AttributeRow>& rows) {
+  for (const auto& kv : attributes) {
+    AttributeRow row;
+    row.key = kv.key();
+    row.on_event = on_event;
+    const AnyValue& value = kv.value();
+    switch (value.value_case()) {
+      case AnyValue::kStringValue:
+        row.type = ValueType::string;
+        row.text = value.string_value();
+        break;
+      case AnyValue::kBoolValue:
+        row.type = ValueType::boolean;
+        row.number = value.bool_value() ? 1 : 0;
+        row.text = value.bool_value() ? "true" : "false";
+        break;
+      case AnyValue::kIntValue:
+        row.type = ValueType::integer;
+        row.number = static_cast<double>(value.int_value());
+        row.text = std::to_string(value.int_value());
+        break;
+      case AnyValue::kDoubleValue:
+        row.type = ValueType::floating;
+        row.number = value.double_value();
+        row.text = dump(value.double_value());
+        break;
+      case AnyValue::kArrayValue:
+        row.type = ValueType::array;
+        row.text = dump(to_json(value));
+        break;
+      case AnyValue::kKvlistValue:
+        row.type = ValueType::kvlist;
+        row.text = dump(to_json(value));
+        break;
+      case AnyValue::kBytesValue:
+        row.type = ValueType::bytes;
+        row.text = to_hex(value.bytes_value());
+        break;
+      default: continue;
+    }
+    rows.push_back(std::move(row));
+  }
+}
+
+const AnyValue* find(const google::protobuf::RepeatedPtrField<KeyValue>& attributes, std::string_view key) {
+  for (const auto& kv : attributes) {
+    if (kv.key() == key) return &kv.value();
+  }
+  return nullptr;
+}
+
+std::string string_of(const google::protobuf::RepeatedPtrField<KeyValue>& attributes, std::string_view key) {
+  const AnyValue* value = find(attributes, key);
+  if (value == nullptr) return {};
+  if (value->has_string_value()) return value->string_value();
+  return dump(to_json(*value));
+}
+
+std::optional<int64_t> int_of(const google::protobuf::RepeatedPtrField<KeyValue>& attributes, std::string_view key) {
+  const AnyValue* value = find(attributes, key);
+  if (value == nullptr) return std::nullopt;
+  if (value->has_int_value()) return value->int_value();
+  if (value->has_double_value()) return static_cast<int64_t>(value->double_value());
+  if (value->has_string_value()) {
+    try {
+      return std::stoll(value->string_value());
+    } catch (...) {
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+bool bool_of(const google::protobuf::RepeatedPtrField<KeyValue>& attributes, std::string_view key) {
+  const AnyValue* value = find(attributes, key);
+  if (value == nullptr) return false;
+  if (value->has_bool_value()) return value->bool_value();
+  if (value->has_string_value()) return value->string_value() == "true";
+  return false;
+}
+
+void read_junjo(const opentelemetry::proto::trace::v1::Span& span, SpanRecord& record) {
+  const auto& attributes = span.attributes();
+  record.junjo_span_type = string_of(attributes, "junjo.span_type");
+  for (int i = 0; i < span.events_size(); ++i) {
+    const auto& event = span.events(i);
+    if (event.name() != "set_state") continue;
+    StateChange change;
+    change.event_index = i;
+    change.time_ns = static_cast<int64_t>(event.time_unix_nano());
+    change.transition_sequence = int_of(event.attributes(), "junjo.store.transition.sequence");
+    change.store_id = string_of(event.attributes(), "junjo.store.id");
+    change.store_name = string_of(event.attributes(), "junjo.store.name");
+    change.action = string_of(event.attributes(), "junjo.store.action");
+    change.patch = string_of(event.attributes(), "junjo.state_json_patch");
+    change.revision_before = int_of(event.attributes(), "junjo.store.revision.before");
+    change.revision_after = int_of(event.attributes(), "junjo.store.revision.after");
+    record.state_changes.push_back(std::move(change));
+  }
+  if (record.junjo_span_type != "workflow" && record.junjo_span_type != "subflow") return;
+  WorkflowFacts facts;
+  facts.span_type = record.junjo_span_type;
+  facts.contract_version = static_cast<int>(int_of(attributes, "junjo.telemetry.contract_version").value_or(1));
+  facts.store_id = string_of(attributes, "junjo.workflow.store.id");
+  facts.parent_store_id = string_of(attributes, "junjo.workflow.parent_store.id");
+  facts.state_start = string_of(attributes, "junjo.workflow.state.start");
+  facts.state_end = string_of(attributes, "junjo.workflow.state.end");
+  facts.node_count = int_of(attributes, "junjo.workflow.node.count").value_or(-1);
+  facts.cancelled = bool_of(attributes, "junjo.cancelled");
+  if (std::string v2 = string_of(attributes, "junjo.workflow.execution_graph_snapshot"); !v2.empty()) {
+    facts.graph = std::move(v2);
+    facts.graph_format = "v2-execution_graph_snapshot";
+  } else if (std::string v1 = string_of(attributes, "junjo.workflow.graph_structure"); !v1.empty()) {
+    facts.graph = std::move(v1);
+    facts.graph_format = "v1-graph_structure";
+  }
+  record.workflow = std::move(facts);
+}
+
+}  // namespace
+
+Result<std::vector<SpanRecord>> decode_spans(std::string_view bytes) {
+  opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
+  if (!request.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return Status(Code::invalid_argument, "WAL entry is not an ExportTraceServiceRequest");
+  }
+  std::vector<SpanRecord> records;
+  for (const auto& resource_spans : request.resource_spans()) {
+    const auto& resource_attributes = resource_spans.resource().attributes();
+    std::string service = string_of(resource_attributes, "service.name");
+    if (service.empty()) service = "unknown_service";
+    std::string resource_json = dump(to_json(resource_attributes));
+    for (const auto& scope_spans : resource_spans.scope_spans()) {
+      const auto& scope = scope_spans.scope();
+      json scope_json = {{"name", scope.name()}, {"version", scope.version()}, {"attributes", to_json(scope.attributes())}};
+      std::string scope_text = dump(scope_json);
+      for (const auto& span : scope_spans.spans()) {
+        SpanRecord record;
+        record.trace_id = span.trace_id();
+        record.span_id = span.span_id();
+        record.parent_span_id = span.parent_span_id();
+        record.service = service;
+        record.name = span.name();
+        record.kind = static_cast<int>(span.kind());
+        record.start_ns = static_cast<int64_t>(span.start_time_unix_nano());
+        record.end_ns = static_cast<int64_t>(span.end_time_unix_nano());
+        record.status_code = static_cast<int>(span.status().code());
+        record.status_message = span.status().message();
+        record.trace_state = span.trace_state();
+        record.flags = span.flags();
+        record.scope_name = scope.name();
+        record.scope_version = scope.version();
+        record.resource_json = resource_json;
+        record.scope_json = scope_text;
+        record.attributes_json = dump(to_json(span.attributes()));
+        json events = json::array();
+        for (const auto& event : span.events()) {
+          events.push_back({{"name", event.name()},
+                            {"time_unix_nano", static_cast<int64_t>(event.time_unix_nano())},
+                            {"attributes", to_json(event.attributes())},
+                            {"dropped_attributes_count", event.dropped_attributes_count()}});
+          add_rows(event.attributes(), true, record.attributes);
+        }
+        record.events_json = dump(events);
+        json links = json::array();
+        for (const auto& link : span.links()) {
+          links.push_back({{"trace_id", to_hex(link.trace_id())},
+                           {"span_id", to_hex(link.span_id())},
+                           {"trace_state", link.trace_state()},
+                           {"flags", link.flags()},
+                           {"attributes", to_json(link.attributes())}});
+        }
+        record.links_json = dump(links);
+        add_rows(span.attributes(), false, record.attributes);
+        read_junjo(span, record);
+        records.push_back(std::move(record));
+      }
+    }
+  }
+  return records;
+}
+
+size_t max_indexed_value_bytes() { return kMaxIndexedValueBytes; }
+
+}  // namespace spanline::indexer

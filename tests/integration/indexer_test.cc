@@ -1,0 +1,264 @@
+// gateway -> wal -> indexers as real processes: what clients send arrives in the
+// SQLite shards with every field right, Junjo runs and their state steps come
+// out in order, and the index content does not depend on how many indexers
+// share the partitions.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+
+#include "stages/common/hex.h"
+#include "stages/indexer/shard.h"
+#include "tests/support/junjo_fixture.h"
+#include "tests/support/otlp_client.h"
+#include "tests/support/pipeline.h"
+
+namespace spanline::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+// Every row of a one-column-per-value query, over all shards, as strings.
+std::vector<std::vector<std::string>> rows(const Pipeline& pipeline, const std::string& sql, int columns) {
+  std::vector<std::vector<std::string>> out;
+  for (uint32_t p = 0; p < pipeline.partitions(); ++p) {
+    auto db = indexer::Database::open(indexer::shard_path(pipeline.data_dir(), p), true);
+    if (!db) continue;
+    auto statement = (*db)->prepare(sql);
+    if (!statement) throw std::runtime_error(statement.status().to_string());
+    while (true) {
+      auto row = statement->step();
+      if (!row.is_ok() || !*row) break;
+      std::vector<std::string> values;
+      for (int c = 0; c < columns; ++c) values.push_back(statement->column_text(c));
+      out.push_back(std::move(values));
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(Indexer, OtelJsSpansArriveWithEveryFieldRight) {
+  Pipeline pipeline({.indexers = {"0-3"}});
+  pipeline.start();
+  std::string out;
+  ASSERT_EQ(run_command({"node", std::string(SPANLINE_SOURCE_DIR) + "/tests/js/otel-send.mjs", "--endpoint",
+                         "http://" + pipeline.grpc_target(), "--traces", "6", "--spans-per-trace", "4", "--service", "js-svc"},
+                        &out),
+            0)
+      << out;
+  ASSERT_TRUE(pipeline.wait_indexed(24)) << pipeline.logs();
+  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM traces"), 6);
+  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM traces WHERE span_count = 4 AND root_name = 'workflow run'"), 6);
+  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM spans WHERE service = 'js-svc' AND kind = 2 AND parent_span_id IS NULL"), 6);
+  // Traces 0 and 3 end with an ERROR span (the sender marks every third).
+  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM traces WHERE error_count = 1"), 2);
+  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM spans WHERE status_code = 2 AND status_message = 'boom'"), 2);
+  // Typed attributes: an int compares as a number, a string as text.
+  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM span_attributes WHERE key = 'http.status_code' AND number = 200 AND type = 3"), 6);
+  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM span_attributes WHERE key = 'gen_ai.usage.input_tokens' AND number > 250"), 6);
+  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM span_attributes WHERE key = 'flags.enabled' AND type = 2 AND number = 1"), 6);
+  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM span_attributes WHERE key = 'tags' AND type = 5 AND text = '[\"a\",\"b\"]'"), 6);
+  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM span_attributes WHERE key = 'junjo.store.action' AND on_event = 1"), 18);
+  // Operations and resources are per shard; across shards they are the union.
+  auto operations = rows(pipeline, "SELECT name FROM operations WHERE service = 'js-svc'", 1);
+  EXPECT_EQ(std::set(operations.begin(), operations.end()).size(), 4u);
+  auto resources = rows(pipeline, "SELECT DISTINCT resource FROM spans", 1);
+  std::set distinct_resources(resources.begin(), resources.end());
+  ASSERT_EQ(distinct_resources.size(), 1u);
+  EXPECT_EQ(json::parse((*distinct_resources.begin())[0])["deployment.environment"], "test");
+  // Every span the SDK saw acknowledged is in the index.
+  auto acked = json::parse(out)["acked"];
+  auto indexed = rows(pipeline, "SELECT lower(hex(trace_id)), lower(hex(span_id)) FROM spans", 2);
+  std::set<std::vector<std::string>> indexed_set(indexed.begin(), indexed.end());
+  for (const auto& span : acked) EXPECT_TRUE(indexed_set.contains({span["trace_id"], span["span_id"]})) << span.dump();
+}
+
+TEST(Indexer, OfficialOtlpJsonExampleIsIndexedWithItsScopeAndAttributes) {
+  Pipeline pipeline({.indexers = {"0-3"}});
+  pipeline.start();
+  std::string out;
+  std::string fixture_arg = std::string("@") + SPANLINE_SHARED_DIR + "/fixtures/otlp/trace.json";
+  ASSERT_EQ(run_command({"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "content-type: application/json",
+                         "--data-binary", fixture_arg, pipeline.http_base() + "/v1/traces"},
+                        &out),
+            0);
+  ASSERT_EQ(out, "200");
+  ASSERT_TRUE(pipeline.wait_indexed(1)) << pipeline.logs();
+  auto span = rows(pipeline, "SELECT lower(hex(trace_id)), lower(hex(span_id)), lower(hex(parent_span_id)), service, scope_name, scope_version, attributes, scope, kind FROM spans", 9);
+  ASSERT_EQ(span.size(), 1u);
+  EXPECT_EQ(span[0][0], "5b8efff798038103d269b633813fc60c");
+  EXPECT_EQ(span[0][1], "eee19b7ec3c1b174");
+  EXPECT_EQ(span[0][2], "eee19b7ec3c1b173");
+  EXPECT_EQ(span[0][3], "my.service");
+  EXPECT_EQ(span[0][4], "my.library");
+  EXPECT_EQ(span[0][5], "1.0.0");
+  EXPECT_EQ(json::parse(span[0][6])["my.span.attr"], "some value");
+  EXPECT_EQ(json::parse(span[0][7])["attributes"]["my.scope.attribute"], "some scope attribute");
+  EXPECT_EQ(span[0][8], "2");
+}
+
+class JunjoFixture : public ::testing::TestWithParam<std::string> {};
+
+// Each contract v2 fixture, sent through the gateway: its runs, and the state
+// after replaying every step on the start state equals the end state it records.
+TEST_P(JunjoFixture, RunsAndStateStepsComeOutInOrder) {
+  Pipeline pipeline({.indexers = {"0,1", "2,3"}});
+  pipeline.start();
+  json fixture = load_json_file(junjo_fixture_path(GetParam()));
+  OtlpClient client(pipeline.grpc_target());
+  ASSERT_TRUE(client.send(junjo_fixture_request(fixture)).ok());
+  int64_t spans = static_cast<int64_t>(fixture["spans"].size());
+  ASSERT_TRUE(pipeline.wait_indexed(spans)) << pipeline.logs();
+
+  std::map<std::string, json> workflow_spans;  // span id -> fixture span
+  for (const auto& s : fixture["spans"]) {
+    std::string type = s["attributes_json"].value("junjo.span_type", "");
+    if (type == "workflow" || type == "subflow") workflow_spans[s["span_id"]] = s;
+  }
+  auto runs = rows(pipeline,
+                   "SELECT lower(hex(span_id)), span_type, contract_version, graph_format, store_id, state_start, state_end, "
+                   "state_change_count, service FROM workflow_runs",
+                   9);
+  ASSERT_EQ(runs.size(), workflow_spans.size());
+  for (const auto& run : runs) {
+    const json& expected = workflow_spans.at(run[0]);
+    const json& attributes = expected["attributes_json"];
+    EXPECT_EQ(run[1], attributes["junjo.span_type"]);
+    EXPECT_EQ(run[2], "2");
+    EXPECT_EQ(run[3], attributes.contains("junjo.workflow.execution_graph_snapshot") ? "v2-execution_graph_snapshot" : "");
+    EXPECT_EQ(run[8], fixture["service_name"]);
+    // Replay: the run's steps ordered by transition sequence, applied to the start state.
+    auto steps = rows(pipeline,
+                      "SELECT printf('%020d', coalesce(transition_sequence, 0)), printf('%020d', time_ns), patch FROM state_changes "
+                      "WHERE store_id = '" + run[4] + "'",
+                      3);
+    EXPECT_EQ(std::to_string(steps.size()), run[7]);
+    json state = json::parse(run[5]);
+    for (const auto& step : steps) {
+      json patch = json::parse(step[2]);
+      if (patch.is_array()) state = state.patch(patch);
+    }
+    EXPECT_EQ(state, json::parse(run[6])) << "replaying " << steps.size() << " steps of run " << run[0];
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Contract2, JunjoFixture,
+                         ::testing::Values("basic_workflow_success", "subflow_with_parent_store", "run_concurrent_success"));
+
+// A contract v1 workflow (SDK 0.61): junjo.id / junjo.parent_id, a graph_structure, set_state events
+// with "{}" for no change, a subflow with its own store, and events that arrive out of order.
+TEST(Indexer, JunjoContractV1WorkflowWithSubflowIsUnderstood) {
+  Pipeline pipeline({.indexers = {"0-3"}});
+  pipeline.start();
+  OtlpClient client(pipeline.grpc_target());
+  opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
+  auto* resource = request.add_resource_spans();
+  auto* service = resource->mutable_resource()->add_attributes();
+  service->set_key("service.name");
+  service->mutable_value()->set_string_value("junjo-v1-app");
+  auto* scope = resource->add_scope_spans();
+  scope->mutable_scope()->set_name("junjo");
+  std::string trace_id = *from_hex("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1");
+  auto add = [&](const std::string& span_hex, const std::string& parent_hex, const std::string& name, const std::string& type,
+                 int64_t start_ms) {
+    auto* span = scope->add_spans();
+    span->set_trace_id(trace_id);
+    span->set_span_id(*from_hex(span_hex));
+    if (!parent_hex.empty()) span->set_parent_span_id(*from_hex(parent_hex));
+    span->set_name(name);
+    span->set_start_time_unix_nano(static_cast<uint64_t>(1'700'000'000'000 + start_ms) * 1'000'000);
+    span->set_end_time_unix_nano(static_cast<uint64_t>(1'700'000'000'000 + start_ms + 50) * 1'000'000);
+    auto attr = [span](const std::string& key, const std::string& value) {
+      auto* kv = span->add_attributes();
+      kv->set_key(key);
+      kv->mutable_value()->set_string_value(value);
+    };
+    attr("junjo.span_type", type);
+    attr("junjo.id", name + "-id");
+    return std::make_pair(span, attr);
+  };
+  auto event = [](opentelemetry::proto::trace::v1::Span* span, int64_t ms, const std::string& store, const std::string& patch) {
+    auto* e = span->add_events();
+    e->set_name("set_state");
+    e->set_time_unix_nano(static_cast<uint64_t>(1'700'000'000'000 + ms) * 1'000'000);
+    for (auto [k, v] : {std::pair<std::string, std::string>{"junjo.store.id", store}, {"junjo.store.name", "AppState"},
+                        {"junjo.store.action", "set"}, {"junjo.state_json_patch", patch}}) {
+      auto* kv = e->add_attributes();
+      kv->set_key(k);
+      kv->mutable_value()->set_string_value(v);
+    }
+  };
+  auto [workflow, workflow_attr] = add("b000000000000001", "", "app_workflow", "workflow", 0);
+  workflow_attr("junjo.workflow.store.id", "store-main");
+  workflow_attr("junjo.workflow.state.start", R"({"count":0,"items":[]})");
+  workflow_attr("junjo.workflow.state.end", R"({"count":2,"items":["x"]})");
+  workflow_attr("junjo.workflow.graph_structure", R"({"v":1,"nodes":[{"id":"n1","type":"A","label":"A"}],"edges":[]})");
+  auto [node2, node2_attr] = add("b000000000000003", "b000000000000001", "node_b", "node", 200);
+  node2_attr("junjo.parent_id", "app_workflow-id");
+  event(node2, 210, "store-main", R"([{"op":"add","path":"/items/-","value":"x"}])");
+  event(node2, 220, "store-main", R"([{"op":"replace","path":"/count","value":2}])");
+  auto [node1, node1_attr] = add("b000000000000002", "b000000000000001", "node_a", "node", 100);
+  node1_attr("junjo.parent_id", "app_workflow-id");
+  event(node1, 110, "store-main", R"([{"op":"replace","path":"/count","value":1}])");
+  event(node1, 120, "store-main", "{}");
+  auto [subflow, subflow_attr] = add("b000000000000004", "b000000000000001", "sub", "subflow", 300);
+  subflow_attr("junjo.workflow.store.id", "store-sub");
+  subflow_attr("junjo.workflow.parent_store.id", "store-main");
+  subflow_attr("junjo.workflow.state.start", R"({"done":false})");
+  subflow_attr("junjo.workflow.state.end", R"({"done":true})");
+  event(subflow, 310, "store-sub", R"([{"op":"replace","path":"/done","value":true}])");
+  ASSERT_TRUE(client.send(request).ok());
+  ASSERT_TRUE(pipeline.wait_indexed(4)) << pipeline.logs();
+  auto runs = rows(pipeline, "SELECT name, span_type, contract_version, graph_format, state_change_count, parent_store_id FROM workflow_runs", 6);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0], (std::vector<std::string>{"app_workflow", "workflow", "1", "v1-graph_structure", "4", ""}));
+  EXPECT_EQ(runs[1], (std::vector<std::string>{"sub", "subflow", "1", "", "1", "store-main"}));
+  // v1 has no transition sequence: event time orders the steps.
+  auto steps = rows(pipeline, "SELECT printf('%020d', time_ns), patch FROM state_changes WHERE store_id = 'store-main'", 2);
+  json state = json::parse(R"({"count":0,"items":[]})");
+  for (const auto& step : steps) {
+    json patch = json::parse(step[1]);
+    if (patch.is_array()) state = state.patch(patch);
+  }
+  EXPECT_EQ(state, json::parse(R"({"count":2,"items":["x"]})"));
+  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM traces WHERE root_name = 'app_workflow' AND span_count = 4"), 1);
+}
+
+TEST(Indexer, OneIndexerOverFourPartitionsAndTwoOverTwoBuildTheSameIndex) {
+  std::vector<std::vector<std::string>> contents[2];
+  OtlpClient maker("127.0.0.1:1");
+  std::vector<opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest> requests;
+  for (int i = 0; i < 8; ++i) requests.push_back(maker.make_request(10, 5));
+  for (int layout = 0; layout < 2; ++layout) {
+    Pipeline pipeline({.indexers = layout == 0 ? std::vector<std::string>{"0-3"} : std::vector<std::string>{"0,1", "2,3"}});
+    pipeline.start();
+    OtlpClient client(pipeline.grpc_target());
+    for (const auto& request : requests) ASSERT_TRUE(client.send(request).ok());
+    ASSERT_TRUE(pipeline.wait_indexed(400)) << pipeline.logs();
+    contents[layout] = rows(pipeline,
+                            "SELECT hex(trace_id), hex(span_id), name, service, start_ns, attributes FROM spans UNION ALL "
+                            "SELECT hex(trace_id), span_count, root_name, services, start_ns, end_ns FROM traces",
+                            6);
+  }
+  EXPECT_EQ(contents[0].size(), 480u);
+  EXPECT_EQ(contents[0], contents[1]);
+}
+
+TEST(Indexer, ASecondIndexerClaimingAnOwnedPartitionIsRefused) {
+  Pipeline pipeline({.indexers = {"0-3", "1"}});
+  pipeline.start_wal();
+  pipeline.start_gateway();
+  pipeline.start_indexer(0);
+  OtlpClient client(pipeline.grpc_target());
+  ASSERT_TRUE(client.send(client.make_request(4, 2)).ok());
+  ASSERT_TRUE(pipeline.wait_indexed(8));
+  pipeline.start_indexer(1);
+  ASSERT_TRUE(wait_until([&] { return pipeline.indexer(1).log().find("is owned by indexer-1") != std::string::npos; }, 10s))
+      << pipeline.logs();
+  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM spans"), 8);
+}
+
+}  // namespace
+}  // namespace spanline::testing
