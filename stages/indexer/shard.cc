@@ -66,7 +66,7 @@ SELECT ?1,
   (SELECT service FROM spans WHERE trace_id = ?1 ORDER BY (parent_span_id IS NULL OR length(parent_span_id) = 0) DESC, start_ns LIMIT 1),
   (SELECT group_concat(service, ',') FROM (SELECT DISTINCT service FROM spans WHERE trace_id = ?1 ORDER BY service)),
   min(start_ns), max(end_ns), max(end_ns) - min(start_ns), count(*), sum(status_code = 2), min(received_ns)
-FROM spans WHERE trace_id = ?1
+FROM spans WHERE trace_id = ?1 HAVING count(*) > 0
 ON CONFLICT(trace_id) DO UPDATE SET
   root_span_id = excluded.root_span_id, root_name = excluded.root_name, root_service = excluded.root_service,
   services = excluded.services, start_ns = excluded.start_ns, end_ns = excluded.end_ns,
@@ -268,12 +268,13 @@ Status Shard::delete_traces_where(const std::string& span_condition, const std::
       if (Status s = statement->bind_blob(1, trace_id).run(); !s.is_ok()) return s;
     }
   }
+  if (Status s = refresh_traces(trace_ids); !s.is_ok()) return s;
   auto remove_empty = db_->prepare("DELETE FROM traces WHERE trace_id = ? AND NOT EXISTS (SELECT 1 FROM spans WHERE trace_id = traces.trace_id)");
   if (!remove_empty) return remove_empty.status();
   for (const std::string& trace_id : trace_ids) {
     if (Status s = remove_empty->bind_blob(1, trace_id).run(); !s.is_ok()) return s;
   }
-  return refresh_traces(trace_ids);
+  return Status::ok();
 }
 
 Result<uint64_t> Shard::delete_received_before(int64_t received_before_ns, size_t max_traces) {

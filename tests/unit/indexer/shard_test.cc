@@ -1,0 +1,116 @@
+#include "stages/indexer/shard.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.h"
+
+namespace spanline::indexer {
+namespace {
+
+SpanRecord span(int trace, int id, int parent, int64_t start, int64_t end, int status = 0) {
+  SpanRecord r;
+  r.trace_id = std::string(15, '\0') + static_cast<char>(trace);
+  r.span_id = std::string(7, '\0') + static_cast<char>(id);
+  if (parent > 0) r.parent_span_id = std::string(7, '\0') + static_cast<char>(parent);
+  r.service = "svc" + std::to_string(id % 2);
+  r.name = "op" + std::to_string(id);
+  r.start_ns = start;
+  r.end_ns = end;
+  r.status_code = status;
+  r.attributes_json = r.events_json = r.links_json = r.resource_json = r.scope_json = "{}";
+  return r;
+}
+
+int64_t query(Shard& shard, const std::string& sql) {
+  auto statement = shard.db().prepare(sql);
+  EXPECT_TRUE(statement.is_ok()) << sql;
+  auto row = statement->step();
+  return row.is_ok() && *row ? statement->column_int(0) : -1;
+}
+
+TEST(Shard, TraceSummaryIsRightWhenChildrenArriveBeforeTheRootAcrossBatches) {
+  testing::TempDir dir;
+  auto shard = Shard::open(dir / "part-0.sqlite", 0);
+  ASSERT_TRUE(shard.is_ok()) << shard.status().to_string();
+  ASSERT_TRUE((*shard)->apply({{1, 100, {span(1, 3, 2, 300, 400, 2)}}}, 1).is_ok());
+  ASSERT_TRUE((*shard)->apply({{2, 100, {span(1, 2, 1, 200, 500)}}}, 2).is_ok());
+  EXPECT_EQ(query(**shard, "SELECT root_name = 'op2' FROM traces"), 1) << "until the root comes, the earliest span stands in";
+  ASSERT_TRUE((*shard)->apply({{3, 100, {span(1, 1, 0, 100, 600)}}}, 3).is_ok());
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM traces"), 1);
+  EXPECT_EQ(query(**shard, "SELECT span_count FROM traces"), 3);
+  EXPECT_EQ(query(**shard, "SELECT error_count FROM traces"), 1);
+  EXPECT_EQ(query(**shard, "SELECT start_ns FROM traces"), 100);
+  EXPECT_EQ(query(**shard, "SELECT end_ns FROM traces"), 600);
+  EXPECT_EQ(query(**shard, "SELECT root_name = 'op1' FROM traces"), 1);
+  EXPECT_EQ(query(**shard, "SELECT services = 'svc0,svc1' FROM traces"), 1);
+}
+
+TEST(Shard, AReplayedSpanLeavesOneRowAndTheCursorPersists) {
+  testing::TempDir dir;
+  {
+    auto shard = Shard::open(dir / "part-2.sqlite", 2);
+    auto first = (*shard)->apply({{5, 1, {span(7, 1, 0, 1, 2), span(7, 2, 1, 1, 2)}}}, 5);
+    ASSERT_TRUE(first.is_ok());
+    EXPECT_EQ(first->spans_written, 2u);
+    auto replay = (*shard)->apply({{6, 1, {span(7, 1, 0, 1, 2)}}}, 6);
+    ASSERT_TRUE(replay.is_ok());
+    EXPECT_EQ(replay->spans_duplicate, 1u);
+    EXPECT_EQ(query(**shard, "SELECT span_count FROM traces"), 2);
+  }
+  auto reopened = Shard::open(dir / "part-2.sqlite", 2);
+  ASSERT_TRUE(reopened.is_ok());
+  EXPECT_EQ((*reopened)->cursor(), 6u);
+  EXPECT_EQ(query(**reopened, "SELECT count(*) FROM spans"), 2);
+  EXPECT_FALSE(Shard::open(dir / "part-2.sqlite", 3).is_ok()) << "a shard file belongs to one partition";
+}
+
+TEST(Shard, FullTextFindsCjkAccentedAndCodeSubstrings) {
+  testing::TempDir dir;
+  auto shard = Shard::open(dir / "part-0.sqlite", 0);
+  SpanRecord r = span(1, 1, 0, 1, 2);
+  for (std::string text : {"请帮我总结这份季度报告", "東京の天気を教えてください", "Crème brûlée recipe", "def parse_config(path):"}) {
+    r.attributes.push_back({"input.value", ValueType::string, text, 0, false});
+  }
+  ASSERT_TRUE((*shard)->apply({{1, 1, {r}}}, 1).is_ok());
+  for (std::string phrase : {"季度报告", "天気を", "brûlée", "parse_config"}) {
+    auto statement = (*shard)->db().prepare("SELECT count(*) FROM span_text WHERE span_text MATCH ?");
+    statement->bind_text(1, "\"" + phrase + "\"");
+    ASSERT_TRUE(*statement->step());
+    EXPECT_EQ(statement->column_int(0), 1) << phrase;
+  }
+}
+
+TEST(Shard, NumericAttributeFiltersCompareNumbersAndHugeValuesGetNoRow) {
+  testing::TempDir dir;
+  auto shard = Shard::open(dir / "part-0.sqlite", 0);
+  SpanRecord small = span(1, 1, 0, 1, 2), large = span(1, 2, 1, 1, 2);
+  small.attributes.push_back({"gen_ai.usage.input_tokens", ValueType::integer, "900", 900, false});
+  large.attributes.push_back({"gen_ai.usage.input_tokens", ValueType::integer, "1500", 1500, false});
+  large.attributes.push_back({"prompt", ValueType::string, std::string(10'000, 'p'), 0, false});
+  ASSERT_TRUE((*shard)->apply({{1, 1, {small, large}}}, 1).is_ok());
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes WHERE key = 'gen_ai.usage.input_tokens' AND number > 1000"), 1);
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes WHERE key = 'prompt'"), 0);
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_text WHERE span_text MATCH 'pppppp'"), 1);
+}
+
+TEST(Shard, RetentionAndServiceDeletionRemoveRowsAndFixSummaries) {
+  testing::TempDir dir;
+  auto shard = Shard::open(dir / "part-0.sqlite", 0);
+  ASSERT_TRUE((*shard)->apply({{1, 100, {span(1, 1, 0, 1, 2)}}, {2, 900, {span(2, 2, 0, 1, 2), span(2, 3, 2, 1, 2)}}}, 2).is_ok());
+  auto deleted = (*shard)->delete_received_before(500, 100);
+  ASSERT_TRUE(deleted.is_ok());
+  EXPECT_EQ(*deleted, 1u);
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM spans"), 2);
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM traces"), 1);
+  auto removed = (*shard)->delete_service("svc1'; DROP TABLE spans; --", INT64_MAX);
+  ASSERT_TRUE(removed.is_ok()) << "a hostile name is a value, not SQL";
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM spans"), 2);
+  removed = (*shard)->delete_service("svc1", INT64_MAX);  // span 3 is svc1
+  ASSERT_TRUE(removed.is_ok());
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM spans"), 1);
+  EXPECT_EQ(query(**shard, "SELECT span_count FROM traces"), 1);
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM operations WHERE service = 'svc1'"), 0);
+}
+
+}  // namespace
+}  // namespace spanline::indexer
