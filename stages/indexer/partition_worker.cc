@@ -10,6 +10,7 @@ PartitionWorker::PartitionWorker(const IndexerConfig& config, std::unique_ptr<Sh
     : config_(config),
       shard_(std::move(shard)),
       wal_(wal),
+      deletions_(config.data_dir),
       spans_indexed_(stats.counter("spans_indexed")),
       spans_duplicate_(stats.counter("spans_duplicate")),
       entries_undecodable_(stats.counter("entries_undecodable")),
@@ -71,6 +72,7 @@ void PartitionWorker::run() {
                 {{"partition", partition}, {"cursor", shard_->cursor()}, {"first_retained", header.first_sequence}});
     }
     if (reply->payload.empty()) continue;
+    deletions_.refresh();
     std::vector<BatchEntry> batch;
     batch.reserve(reply->payload.size());
     uint64_t last = shard_->cursor();
@@ -84,6 +86,9 @@ void PartitionWorker::run() {
         log::error("WAL entry does not decode; recorded and passed over",
                    {{"partition", partition}, {"sequence", sequence}, {"error", spans.status().message()}});
         continue;
+      }
+      if (!deletions_.empty()) {
+        std::erase_if(*spans, [&](const SpanRecord& span) { return deletions_.deleted(span.service, span.start_ns); });
       }
       batch.push_back({sequence, i < header.received_nanos.size() ? header.received_nanos[i] : 0, std::move(spans.value())});
     }

@@ -16,6 +16,7 @@
 
 #include "bus/request_client.h"
 #include "bus/stats.h"
+#include "stages/indexer/deletions.h"
 #include "stages/indexer/indexer_config.h"
 #include "stages/indexer/shard.h"
 
@@ -38,6 +39,7 @@ class PartitionWorker {
   const IndexerConfig& config_;
   std::unique_ptr<Shard> shard_;
   bus::RequestClient& wal_;
+  Deletions deletions_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> wal_head_{0};
   std::atomic<uint64_t>& spans_indexed_;

@@ -5,9 +5,13 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "stages/common/clock.h"
 #include "stages/common/log.h"
 #include "stages/common/options.h"
 #include "stages/common/signals.h"
+#include "stages/indexer/deletions.h"
+#include "stages/indexer/reindex.h"
+#include "stages/indexer/shard.h"
 #include "stages/launcher/supervisor.h"
 
 namespace {
@@ -16,6 +20,45 @@ std::string own_directory() {
   std::error_code ec;
   auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
   return ec ? std::string(".") : self.parent_path().string();
+}
+
+std::vector<uint32_t> all_partitions(uint32_t count) {
+  std::vector<uint32_t> out;
+  for (uint32_t p = 0; p < count; ++p) out.push_back(p);
+  return out;
+}
+
+// `spanline delete`: records the deletion (so the WAL cannot bring the data
+// back) and removes the rows from every shard now.
+int delete_service(const std::string& data_dir, uint32_t partitions, const std::string& service, int64_t before_ns) {
+  using namespace spanline;
+  if (service.empty()) {
+    std::fprintf(stderr, "spanline delete: --service is required\n");
+    return 2;
+  }
+  if (Status recorded = indexer::Deletions::record(data_dir, {service, before_ns}); !recorded.is_ok()) {
+    std::fprintf(stderr, "spanline delete: %s\n", recorded.to_string().c_str());
+    return 1;
+  }
+  uint64_t traces = 0;
+  for (uint32_t p : all_partitions(partitions)) {
+    std::string path = indexer::shard_path(data_dir, p);
+    if (!std::filesystem::exists(path)) continue;
+    auto shard = indexer::Shard::open(path, p);
+    if (!shard) {
+      std::fprintf(stderr, "spanline delete: partition %u: %s\n", p, shard.status().to_string().c_str());
+      return 1;
+    }
+    auto deleted = (*shard)->delete_service(service, before_ns);
+    if (!deleted) {
+      std::fprintf(stderr, "spanline delete: partition %u: %s\n", p, deleted.status().to_string().c_str());
+      return 1;
+    }
+    traces += *deleted;
+  }
+  std::printf("deleted the spans of service '%s' from %llu traces; recorded in %s so re-indexing keeps them deleted\n",
+              service.c_str(), static_cast<unsigned long long>(traces), indexer::Deletions::path(data_dir).c_str());
+  return 0;
 }
 
 }  // namespace
@@ -30,27 +73,56 @@ int main(int argc, char** argv) {
   std::string http_address = "0.0.0.0:4318";
   uint32_t partitions = 4;
   std::chrono::milliseconds stop_grace{std::chrono::seconds(15)};
+  std::string wal_endpoint = "ipc://{data-dir}/run/wal.sock";
+  std::string service;
+  int64_t before_unix_seconds = 0;
   Options options("spanline",
                   "Spanline: an observability server for AI workflows.\n"
                   "Commands:\n"
-                  "  up     start every stage as its own process (wal, gateway), restart any that dies,\n"
-                  "         stop all on Ctrl-C or SIGTERM",
-                  "up [options]");
+                  "  up       start every stage as its own process (wal, gateway, indexer), restart any that\n"
+                  "           dies, stop all on Ctrl-C or SIGTERM\n"
+                  "  reindex  rebuild every shard from what the WAL still holds (stop the indexers first;\n"
+                  "           the WAL must run), with a progress bar\n"
+                  "  delete   delete a service's data: spanline delete --service S [--before UNIX_SECONDS]",
+                  "up|reindex|delete [options]");
   options.add("data-dir", &data_dir, "Data folder for every stage (WAL, index, metadata, ipc sockets).")
       .add("bin-dir", &bin_dir, "Folder holding the stage binaries; empty means the folder of this program.")
       .add("log-level", &log_level, "debug, info, warn or error.")
       .add("grpc-address", &grpc_address, "OTLP/gRPC listen address of the gateway.")
       .add("http-address", &http_address, "OTLP/HTTP listen address of the gateway.")
       .add("partitions", &partitions, "Number of partitions.")
-      .add("stop-grace", &stop_grace, "How long each stage may take to stop before it is killed.");
+      .add("stop-grace", &stop_grace, "How long each stage may take to stop before it is killed.")
+      .add("wal-endpoint", &wal_endpoint, "reindex: bus endpoint of the WAL.")
+      .add("service", &service, "delete: the service whose spans are deleted.")
+      .add("before", &before_unix_seconds, "delete: only spans that started before this time (unix seconds); 0 means now.");
   auto parsed = options.parse(argc, argv);
   if (!parsed) {
     std::fprintf(stderr, "spanline: %s\n", parsed.status().message().c_str());
     return 2;
   }
   if (parsed->exit_now) return 0;
-  if (parsed->positional.empty() || parsed->positional[0] != "up") {
-    std::fprintf(stderr, "spanline: say what to do: 'spanline up' (see --help)\n");
+  if (partitions == 0 || partitions > 65536) {
+    std::fprintf(stderr, "spanline: --partitions must be between 1 and 65536\n");
+    return 2;
+  }
+  std::string command = parsed->positional.empty() ? "" : parsed->positional[0];
+  if (command == "reindex") {
+    indexer::ReindexOptions reindex_options{data_dir, expand_data_dir(wal_endpoint, data_dir), all_partitions(partitions), true};
+    auto done = indexer::reindex(reindex_options);
+    if (!done) {
+      std::fprintf(stderr, "spanline reindex: %s\n", done.status().to_string().c_str());
+      return 1;
+    }
+    std::printf("reindexed %llu WAL entries, %llu spans\n", static_cast<unsigned long long>(done->entries),
+                static_cast<unsigned long long>(done->spans));
+    return 0;
+  }
+  if (command == "delete") {
+    int64_t before_ns = before_unix_seconds == 0 ? unix_nanos_now() : before_unix_seconds * 1'000'000'000;
+    return delete_service(data_dir, partitions, service, before_ns);
+  }
+  if (command != "up") {
+    std::fprintf(stderr, "spanline: say what to do: up, reindex or delete (see --help)\n");
     return 2;
   }
   if (bin_dir.empty()) bin_dir = own_directory();
@@ -71,6 +143,8 @@ int main(int argc, char** argv) {
       {"wal", bin_dir + "/spanline-wal", with({})},
       {"gateway", bin_dir + "/spanline-gateway",
        with({"--grpc-address", grpc_address, "--http-address", http_address, "--partitions", std::to_string(partitions)})},
+      {"indexer", bin_dir + "/spanline-indexer",
+       with({"--partitions", "0-" + std::to_string(partitions - 1), "--instance", "indexer-1"})},
   };
   launcher::Supervisor supervisor(std::move(stages));
   if (Status started = supervisor.start_all(); !started.is_ok()) {
@@ -82,8 +156,9 @@ int main(int argc, char** argv) {
               "  OTLP/gRPC  %s\n"
               "  OTLP/HTTP  %s  (POST /v1/traces, /v1/logs, /v1/metrics)\n"
               "  WAL bus    ipc://%s/run/wal.sock\n"
+              "  index      %s/index/part-<p>.sqlite (one indexer owns all %u partitions)\n"
               "Press Ctrl-C to stop.\n",
-              data_dir.c_str(), grpc_address.c_str(), http_address.c_str(), data_dir.c_str());
+              data_dir.c_str(), grpc_address.c_str(), http_address.c_str(), data_dir.c_str(), data_dir.c_str(), partitions);
   std::fflush(stdout);
   for (;;) {
     if (auto sig = wait_for_termination_signal(std::chrono::milliseconds(200))) {

@@ -246,6 +246,35 @@ TEST(Indexer, OneIndexerOverFourPartitionsAndTwoOverTwoBuildTheSameIndex) {
   EXPECT_EQ(contents[0], contents[1]);
 }
 
+TEST(Indexer, ReindexEqualsTheLiveIndexAndADeletedServiceStaysDeleted) {
+  Pipeline pipeline({.indexers = {"0-3"}});
+  pipeline.start();
+  OtlpClient client(pipeline.grpc_target());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(client.send(client.make_request(8, 4, "keep-me")).ok());
+    ASSERT_TRUE(client.send(client.make_request(2, 3, "delete-me")).ok());
+  }
+  ASSERT_TRUE(pipeline.wait_indexed(190)) << pipeline.logs();
+  const std::string content_sql =
+      "SELECT hex(trace_id), hex(span_id), name, service, attributes, events FROM spans UNION ALL "
+      "SELECT hex(trace_id), span_count, root_name, services, start_ns, error_count FROM traces UNION ALL "
+      "SELECT key, type, text, number, on_event, count(*) FROM span_attributes GROUP BY 1, 2, 3, 4, 5";
+  auto live = rows(pipeline, content_sql, 6);
+  pipeline.indexer(0).stop();
+  std::string out;
+  ASSERT_EQ(run_command({bin_path("spanline"), "reindex", "--data-dir", pipeline.data_dir()}, &out), 0) << out;
+  EXPECT_NE(out.find("190 spans"), std::string::npos) << out;
+  EXPECT_EQ(rows(pipeline, content_sql, 6), live);
+
+  ASSERT_EQ(run_command({bin_path("spanline"), "delete", "--service", "delete-me", "--data-dir", pipeline.data_dir()}, &out), 0) << out;
+  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM spans WHERE service = 'delete-me'"), 0);
+  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM spans"), 160);
+  ASSERT_EQ(run_command({bin_path("spanline"), "reindex", "--data-dir", pipeline.data_dir()}, &out), 0) << out;
+  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM spans WHERE service = 'delete-me'"), 0) << "the WAL does not bring it back";
+  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM spans"), 160);
+  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM traces"), 40);
+}
+
 TEST(Indexer, ASecondIndexerClaimingAnOwnedPartitionIsRefused) {
   Pipeline pipeline({.indexers = {"0-3", "1"}});
   pipeline.start_wal();

@@ -1,0 +1,49 @@
+#include "stages/indexer/deletions.h"
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "stages/common/log.h"
+
+namespace spanline::indexer {
+
+std::string Deletions::path(const std::string& data_dir) { return data_dir + "/index/deletions.jsonl"; }
+
+Status Deletions::record(const std::string& data_dir, const Deletion& deletion) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir + "/index", ec);
+  std::ofstream out(path(data_dir), std::ios::app);
+  if (!out) return Status(Code::unavailable, "cannot write " + path(data_dir));
+  out << nlohmann::json{{"service", deletion.service}, {"before_ns", deletion.before_ns}}.dump() << '\n';
+  out.flush();
+  if (!out) return Status(Code::unavailable, "cannot write " + path(data_dir));
+  return Status::ok();
+}
+
+void Deletions::refresh() {
+  std::error_code ec;
+  auto modified = std::filesystem::last_write_time(path_, ec);
+  if (ec || modified == seen_) return;
+  seen_ = modified;
+  entries_.clear();
+  std::ifstream in(path_);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto parsed = nlohmann::json::parse(line, nullptr, false);
+    if (parsed.is_discarded() || !parsed.contains("service")) {
+      log::warn("ignoring a malformed line in the deletions list", {{"path", path_}});
+      continue;
+    }
+    entries_.push_back({parsed["service"].get<std::string>(), parsed.value("before_ns", INT64_MAX)});
+  }
+}
+
+bool Deletions::deleted(const std::string& service, int64_t start_ns) const {
+  for (const Deletion& deletion : entries_) {
+    if (deletion.service == service && start_ns < deletion.before_ns) return true;
+  }
+  return false;
+}
+
+}  // namespace spanline::indexer
