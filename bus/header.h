@@ -26,6 +26,8 @@ enum class MessageType : uint16_t {
   read = 20,       // consumer -> wal: entries of a partition after a sequence
   read_reply = 21, // wal -> consumer: one payload frame per entry
   stats = 30,      // every stage -> api (PUB/SUB): counters once a second
+  query = 40,      // api -> indexer: a JSON query over some of the indexer's partitions
+  query_reply = 41,  // indexer -> api: the JSON answer, one result per partition asked
 };
 
 // What a WAL entry holds; the indexers decode each kind differently.
@@ -41,6 +43,7 @@ struct Header {
   uint64_t count = 0;          // append: items (spans) in the payload; read: max entries
   uint64_t max_bytes = 0;      // read: reply size budget
   uint32_t wait_ms = 0;        // read: how long to hold the request when nothing is new
+  uint32_t deadline_ms = 0;    // query: the asker gives up after this long; 0 = the answerer's default
   uint8_t kind = 0;            // append: SignalKind
   uint8_t code = 0;            // error: spanline::Code
   std::string message;         // error: words for a person
@@ -56,7 +59,7 @@ struct Header {
 
   MSGPACK_DEFINE_MAP(MSGPACK_NVP("v", version), MSGPACK_NVP("t", type), MSGPACK_NVP("id", request_id),
                      MSGPACK_NVP("p", partition), MSGPACK_NVP("s", sequence), MSGPACK_NVP("fs", first_sequence),
-                     MSGPACK_NVP("n", count), MSGPACK_NVP("mb", max_bytes), MSGPACK_NVP("w", wait_ms),
+                     MSGPACK_NVP("n", count), MSGPACK_NVP("mb", max_bytes), MSGPACK_NVP("w", wait_ms), MSGPACK_NVP("dl", deadline_ms),
                      MSGPACK_NVP("k", kind), MSGPACK_NVP("c", code), MSGPACK_NVP("m", message),
                      MSGPACK_NVP("g", consumer), MSGPACK_NVP("i", instance), MSGPACK_NVP("cs", committed), MSGPACK_NVP("ss", sequences),
                      MSGPACK_NVP("ks", kinds), MSGPACK_NVP("rt", received_nanos), MSGPACK_NVP("ns", counts))

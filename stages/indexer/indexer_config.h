@@ -16,6 +16,10 @@ struct IndexerConfig {
   std::string instance = "indexer-1";
   std::string log_level = "info";
   std::string partitions = "0-3";
+  std::string query_endpoint = "ipc://{data-dir}/run/query-{instance}.sock";
+  std::string query_advertise;
+  uint32_t query_threads = 2;
+  uint32_t query_queue = 256;
   std::string consumer_group = "index";
   uint64_t max_batch_bytes = 8ULL << 20;
   uint32_t max_batch_entries = 1000;
@@ -30,6 +34,10 @@ struct IndexerConfig {
         .add("instance", &instance, "Name of this indexer instance: it owns its partitions under this name.")
         .add("log-level", &log_level, "debug, info, warn or error.")
         .add("partitions", &partitions, "Partitions this indexer owns, e.g. 0-3 or 0,2. Each is served by exactly one indexer.")
+        .add("query-endpoint", &query_endpoint, "Bus endpoint (ROUTER) where this indexer answers the api's queries for its partitions.")
+        .add("query-advertise", &query_advertise, "Endpoint announced to the api for queries, when it differs from --query-endpoint (e.g. bound on tcp://*:5601).")
+        .add("query-threads", &query_threads, "Reader threads answering queries, each with its own read-only shard connections.")
+        .add("query-queue", &query_queue, "Queries that may wait for a reader; more are refused with resource_exhausted.")
         .add("consumer-group", &consumer_group, "WAL consumer group (retention waits for its committed cursors).")
         .add("max-batch-bytes", &max_batch_bytes, "Largest WAL read, written as one SQLite transaction.")
         .add("max-batch-entries", &max_batch_entries, "Most WAL entries per read.")
@@ -41,6 +49,9 @@ struct IndexerConfig {
   void resolve() {
     wal_endpoint = expand_data_dir(wal_endpoint, data_dir);
     stats_endpoint = expand_data_dir(stats_endpoint, data_dir);
+    query_endpoint = expand_data_dir(query_endpoint, data_dir);
+    if (auto at = query_endpoint.find("{instance}"); at != std::string::npos) query_endpoint.replace(at, 10, instance);
+    if (query_advertise.empty()) query_advertise = query_endpoint;
   }
 };
 

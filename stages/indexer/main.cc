@@ -10,6 +10,7 @@
 #include "stages/common/signals.h"
 #include "stages/indexer/indexer_config.h"
 #include "stages/indexer/partition_worker.h"
+#include "stages/indexer/query/query_server.h"
 #include "stages/indexer/shard.h"
 
 namespace spanline::indexer {
@@ -56,8 +57,21 @@ int serve(const IndexerConfig& config, const std::vector<uint32_t>& partitions) 
     workers.push_back(std::make_unique<PartitionWorker>(config, std::move(shard.value()), wal, stats));
   }
   for (auto& worker : workers) worker->start();
+  query::QueryServer queries(context,
+                             {.endpoint = config.query_endpoint,
+                              .data_dir = config.data_dir,
+                              .partitions = partitions,
+                              .threads = config.query_threads,
+                              .max_queued = config.query_queue},
+                             stats);
+  if (Status started = queries.start(); !started.is_ok()) {
+    log::error("cannot start the query endpoint", {{"error", started.to_string()}});
+    for (auto& worker : workers) worker->stop();
+    return 1;
+  }
+  stats.set_info("query_endpoint", config.query_advertise);
   bus::StatsPublisher publisher(context, config.stats_endpoint, "indexer", config.instance, stats);
-  log::info("indexer ready", {{"partitions", owned}, {"wal", config.wal_endpoint}});
+  log::info("indexer ready", {{"partitions", owned}, {"wal", config.wal_endpoint}, {"queries", config.query_endpoint}});
 
   // Index retention runs on the main thread between signal checks, on its own
   // read-write connection per shard (SQLite serializes it with the writer).
@@ -77,6 +91,7 @@ int serve(const IndexerConfig& config, const std::vector<uint32_t>& partitions) 
       if (deleted && *deleted > 0) log::info("index retention", {{"partition", partition}, {"traces_deleted", *deleted}});
     }
   }
+  queries.stop();
   for (auto& worker : workers) worker->stop();
   log::info("stopped");
   return 0;

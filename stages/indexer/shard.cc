@@ -4,12 +4,13 @@
 #include <filesystem>
 #include <set>
 
+#include "stages/common/clock.h"
 #include "stages/indexer/span_decoder.h"
 
 namespace spanline::indexer {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -29,7 +30,7 @@ CREATE INDEX IF NOT EXISTS spans_received ON spans(received_ns);
 CREATE TABLE IF NOT EXISTS traces(
   trace_id BLOB PRIMARY KEY, root_span_id BLOB, root_name TEXT, root_service TEXT, services TEXT,
   start_ns INTEGER, end_ns INTEGER, duration_ns INTEGER, span_count INTEGER, error_count INTEGER,
-  received_ns INTEGER);
+  received_ns INTEGER, indexed_ns INTEGER);
 CREATE INDEX IF NOT EXISTS traces_start ON traces(start_ns);
 CREATE TABLE IF NOT EXISTS operations(
   service TEXT NOT NULL, name TEXT NOT NULL, span_count INTEGER NOT NULL, last_seen_ns INTEGER NOT NULL,
@@ -59,19 +60,25 @@ CREATE INDEX IF NOT EXISTS state_changes_store ON state_changes(trace_id, store_
 // Recomputes one trace's summary from its spans: idempotent, order-independent.
 constexpr std::string_view kRefreshTrace = R"sql(
 INSERT INTO traces(trace_id, root_span_id, root_name, root_service, services, start_ns, end_ns, duration_ns,
-                   span_count, error_count, received_ns)
+                   span_count, error_count, received_ns, indexed_ns)
 SELECT ?1,
   (SELECT span_id FROM spans WHERE trace_id = ?1 ORDER BY (parent_span_id IS NULL OR length(parent_span_id) = 0) DESC, start_ns LIMIT 1),
   (SELECT name FROM spans WHERE trace_id = ?1 ORDER BY (parent_span_id IS NULL OR length(parent_span_id) = 0) DESC, start_ns LIMIT 1),
   (SELECT service FROM spans WHERE trace_id = ?1 ORDER BY (parent_span_id IS NULL OR length(parent_span_id) = 0) DESC, start_ns LIMIT 1),
   (SELECT group_concat(service, ',') FROM (SELECT DISTINCT service FROM spans WHERE trace_id = ?1 ORDER BY service)),
-  min(start_ns), max(end_ns), max(end_ns) - min(start_ns), count(*), sum(status_code = 2), min(received_ns)
+  min(start_ns), max(end_ns), max(end_ns) - min(start_ns), count(*), sum(status_code = 2), min(received_ns), ?2
 FROM spans WHERE trace_id = ?1 HAVING count(*) > 0
 ON CONFLICT(trace_id) DO UPDATE SET
   root_span_id = excluded.root_span_id, root_name = excluded.root_name, root_service = excluded.root_service,
   services = excluded.services, start_ns = excluded.start_ns, end_ns = excluded.end_ns,
   duration_ns = excluded.duration_ns, span_count = excluded.span_count, error_count = excluded.error_count,
-  received_ns = excluded.received_ns
+  received_ns = excluded.received_ns, indexed_ns = excluded.indexed_ns
+)sql";
+
+// Indexes the schema of version 1 lacked; created after the migration below.
+constexpr std::string_view kIndexesV2 = R"sql(
+CREATE INDEX IF NOT EXISTS traces_indexed ON traces(indexed_ns);
+CREATE INDEX IF NOT EXISTS traces_root_service ON traces(root_service);
 )sql";
 
 std::string text_of(const SpanRecord& span) {
@@ -106,6 +113,15 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
     if (Status s = d.exec(pragma); !s.is_ok()) return s;
   }
   if (Status s = d.exec(kSchema); !s.is_ok()) return s;
+  // Version 1 shards lack traces.indexed_ns (when a summary last changed, for the live tail).
+  if (auto probe = d.prepare("SELECT count(*) FROM pragma_table_info('traces') WHERE name = 'indexed_ns'");
+      probe && probe->step().is_ok() && probe->column_int(0) == 0) {
+    if (Status s = d.exec("ALTER TABLE traces ADD COLUMN indexed_ns INTEGER; UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+        !s.is_ok()) {
+      return s;
+    }
+  }
+  if (Status s = d.exec(kIndexesV2); !s.is_ok()) return s;
   if (Status s = d.exec("INSERT OR IGNORE INTO meta VALUES('schema_version', '" + std::to_string(kSchemaVersion) +
                         "'), ('partition', '" + std::to_string(partition) + "')");
       !s.is_ok()) {
@@ -245,8 +261,9 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
 }
 
 Status Shard::refresh_traces(const std::vector<std::string>& trace_ids) {
+  const int64_t indexed_ns = unix_nanos_now();
   for (const std::string& trace_id : trace_ids) {
-    if (Status s = refresh_trace_.bind_blob(1, trace_id).run(); !s.is_ok()) return s;
+    if (Status s = refresh_trace_.bind_blob(1, trace_id).bind(2, indexed_ns).run(); !s.is_ok()) return s;
     if (Status s = refresh_run_counts_.bind_blob(1, trace_id).run(); !s.is_ok()) return s;
   }
   return Status::ok();

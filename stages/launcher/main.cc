@@ -71,6 +71,8 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   std::string grpc_address = "0.0.0.0:50051";
   std::string http_address = "0.0.0.0:4318";
+  std::string api_address = "0.0.0.0:1323";
+  std::string web_dir;
   uint32_t partitions = 4;
   std::chrono::milliseconds stop_grace{std::chrono::seconds(15)};
   std::string wal_endpoint = "ipc://{data-dir}/run/wal.sock";
@@ -79,7 +81,7 @@ int main(int argc, char** argv) {
   Options options("spanline",
                   "Spanline: an observability server for AI workflows.\n"
                   "Commands:\n"
-                  "  up       start every stage as its own process (wal, gateway, indexer), restart any that\n"
+                  "  up       start every stage as its own process (wal, gateway, indexer, api), restart any that\n"
                   "           dies, stop all on Ctrl-C or SIGTERM\n"
                   "  reindex  rebuild every shard from what the WAL still holds (stop the indexers first;\n"
                   "           the WAL must run), with a progress bar\n"
@@ -90,6 +92,8 @@ int main(int argc, char** argv) {
       .add("log-level", &log_level, "debug, info, warn or error.")
       .add("grpc-address", &grpc_address, "OTLP/gRPC listen address of the gateway.")
       .add("http-address", &http_address, "OTLP/HTTP listen address of the gateway.")
+      .add("api-address", &api_address, "HTTP listen address of the api (REST API and web UI).")
+      .add("web-dir", &web_dir, "Folder of the built web UI; empty means the api's default.")
       .add("partitions", &partitions, "Number of partitions.")
       .add("stop-grace", &stop_grace, "How long each stage may take to stop before it is killed.")
       .add("wal-endpoint", &wal_endpoint, "reindex: bus endpoint of the WAL.")
@@ -145,6 +149,8 @@ int main(int argc, char** argv) {
        with({"--grpc-address", grpc_address, "--http-address", http_address, "--partitions", std::to_string(partitions)})},
       {"indexer", bin_dir + "/spanline-indexer",
        with({"--partitions", "0-" + std::to_string(partitions - 1), "--instance", "indexer-1"})},
+      {"api", bin_dir + "/spanline-api",
+       with({"--listen", api_address, "--partitions", std::to_string(partitions), "--web-dir", web_dir})},
   };
   launcher::Supervisor supervisor(std::move(stages));
   if (Status started = supervisor.start_all(); !started.is_ok()) {
@@ -157,8 +163,10 @@ int main(int argc, char** argv) {
               "  OTLP/HTTP  %s  (POST /v1/traces, /v1/logs, /v1/metrics)\n"
               "  WAL bus    ipc://%s/run/wal.sock\n"
               "  index      %s/index/part-<p>.sqlite (one indexer owns all %u partitions)\n"
+              "  API + UI   http://%s  (OpenAPI at /api/openapi.json, health at /health)\n"
               "Press Ctrl-C to stop.\n",
-              data_dir.c_str(), grpc_address.c_str(), http_address.c_str(), data_dir.c_str(), data_dir.c_str(), partitions);
+              data_dir.c_str(), grpc_address.c_str(), http_address.c_str(), data_dir.c_str(), data_dir.c_str(), partitions,
+              api_address.c_str());
   std::fflush(stdout);
   for (;;) {
     if (auto sig = wait_for_termination_signal(std::chrono::milliseconds(200))) {

@@ -34,9 +34,23 @@ Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)) {
     indexers_.push_back(std::make_unique<Process>(bin_path("spanline-indexer"), args,
                                                   dir_ / ("indexer-" + std::to_string(i + 1) + ".log")));
   }
+  if (options_.api) {
+    api_port_ = free_port();
+    std::vector<std::string> args = {"--data-dir", dir_.path(), "--listen", "127.0.0.1:" + std::to_string(api_port_),
+                                     "--partitions", std::to_string(options_.partitions), "--log-level", "debug",
+                                     "--web-dir", dir_ / "web"};
+    args.insert(args.end(), options_.api_args.begin(), options_.api_args.end());
+    api_ = std::make_unique<Process>(bin_path("spanline-api"), args, dir_ / "api.log");
+  }
 }
 
 void Pipeline::start_indexer(size_t index) { indexers_.at(index)->start(); }
+
+void Pipeline::start_api() {
+  api_->start();
+  bool up = wait_until([&] { return port_open(api_port_); });
+  if (!up) throw std::runtime_error("the api did not come up:\n" + api_->log());
+}
 
 int64_t Pipeline::shard_sum(const std::string& sql) const {
   int64_t total = 0;
@@ -62,6 +76,7 @@ bool Pipeline::wait_indexed(int64_t spans, std::chrono::milliseconds timeout) co
 }
 
 Pipeline::~Pipeline() {
+  if (api_) api_->stop(std::chrono::seconds(5));
   for (auto& indexer : indexers_) indexer->stop(std::chrono::seconds(5));
   gateway_->stop(std::chrono::seconds(5));
   wal_->stop(std::chrono::seconds(5));
@@ -101,6 +116,7 @@ std::vector<WalSpan> Pipeline::wal_spans() const {
 std::string Pipeline::logs() const {
   std::string all = "--- wal ---\n" + wal_->log() + "--- gateway ---\n" + gateway_->log();
   for (size_t i = 0; i < indexers_.size(); ++i) all += "--- indexer-" + std::to_string(i + 1) + " ---\n" + indexers_[i]->log();
+  if (api_) all += "--- api ---\n" + api_->log();
   return all;
 }
 

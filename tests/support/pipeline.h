@@ -26,6 +26,8 @@ struct PipelineOptions {
   // One indexer per entry, owning those partitions ("0-3", or "0,1" and "2,3").
   std::vector<std::string> indexers;
   std::vector<std::string> indexer_args;
+  bool api = false;  // the api stage on a free port
+  std::vector<std::string> api_args;
 };
 
 class Pipeline {
@@ -36,7 +38,9 @@ class Pipeline {
   void start_wal();
   void start_gateway();
   void start_indexer(size_t index);
+  void start_api();
   void start() {
+    if (api_) start_api();
     start_wal();
     start_gateway();
     for (size_t i = 0; i < indexers_.size(); ++i) start_indexer(i);
@@ -45,6 +49,8 @@ class Pipeline {
   Process& wal() { return *wal_; }
   Process& gateway() { return *gateway_; }
   Process& indexer(size_t index) { return *indexers_.at(index); }
+  Process& api() { return *api_; }
+  int api_port() const { return api_port_; }
   const std::string& data_dir() const { return dir_.path(); }
   std::string grpc_target() const { return "127.0.0.1:" + std::to_string(grpc_port_); }
   std::string http_base() const { return "http://127.0.0.1:" + std::to_string(http_port_); }
@@ -65,6 +71,8 @@ class Pipeline {
   TempDir dir_;
   int grpc_port_ = 0;
   int http_port_ = 0;
+  int api_port_ = 0;
+  std::unique_ptr<Process> api_;
   std::unique_ptr<Process> wal_;
   std::unique_ptr<Process> gateway_;
   std::vector<std::unique_ptr<Process>> indexers_;

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "google/rpc/status.pb.h"
+#include "stages/common/http/pistache_headers.h"
 #include "stages/common/log.h"
 #include "stages/gateway/http/gzip.h"
 #include "stages/gateway/http/otlp_json.h"
@@ -15,18 +16,8 @@ namespace spanline::gateway {
 namespace {
 
 using namespace Pistache;
-
-class RetryAfter final : public Http::Header::Header {
- public:
-  NAME("Retry-After")
-  RetryAfter() = default;
-  explicit RetryAfter(int seconds) : seconds_(seconds) {}
-  void parseRaw(const char* str, size_t len) override { seconds_ = std::atoi(std::string(str, len).c_str()); }
-  void write(std::ostream& os) const override { os << seconds_; }
-
- private:
-  int seconds_ = 1;
-};
+using http::header_value;
+using http::RetryAfter;
 
 enum class Encoding { protobuf, json };
 
@@ -68,23 +59,6 @@ Reply from_status(const Status& status, Encoding encoding) {
   return error_reply(http_code(status.code()), status.code(), status.message(), encoding);
 }
 
-// Any request header by name, typed or raw (Pistache parses known ones into types).
-std::optional<std::string> header_value(const Http::Request& request, std::string_view name) {
-  std::string key(name);
-  if (auto raw = request.headers().tryGetRaw(key)) return raw->value();
-  if (auto typed = request.headers().tryGet(key)) {
-    std::ostringstream out;
-    typed->write(out);
-    return out.str();
-  }
-  return std::nullopt;
-}
-
-std::string lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return text;
-}
-
 }  // namespace
 
 class OtlpHttpServer::Handler final : public Http::Handler {
@@ -94,7 +68,7 @@ class OtlpHttpServer::Handler final : public Http::Handler {
 
   void onRequest(const Http::Request& request, Http::ResponseWriter response) override {
     Reply reply = handle(request);
-    if (reply.retry_after) response.headers().add<RetryAfter>(1);
+    if (reply.retry_after) response.headers().add<RetryAfter>("1");
     if (reply.allow_post) response.headers().add<Http::Header::Allow>(Http::Method::Post);
     response.setMime(reply.encoding == Encoding::json ? MIME(Application, Json)
                                                       : Http::Mime::MediaType::fromString("application/x-protobuf"));
@@ -114,7 +88,7 @@ class OtlpHttpServer::Handler final : public Http::Handler {
       reply.allow_post = true;
       return reply;
     }
-    std::string content_type = lower(header_value(request, "content-type").value_or(""));
+    std::string content_type = http::ascii_lower(header_value(request, "content-type").value_or(""));
     content_type = content_type.substr(0, content_type.find(';'));
     while (!content_type.empty() && content_type.back() == ' ') content_type.pop_back();
     Encoding encoding;
@@ -127,7 +101,7 @@ class OtlpHttpServer::Handler final : public Http::Handler {
 
     const uint64_t limit = ingest_->options().max_request_bytes;
     std::string body = request.body();
-    std::string encoding_header = lower(header_value(request, "content-encoding").value_or("identity"));
+    std::string encoding_header = http::ascii_lower(header_value(request, "content-encoding").value_or("identity"));
     if (encoding_header == "gzip") {
       auto inflated = gunzip(body, limit);
       if (!inflated) {

@@ -1,0 +1,39 @@
+#include "api/api_stage.h"
+
+#include "stages/common/log.h"
+
+namespace spanline::api {
+
+ApiStage::ApiStage(const ApiConfig& config)
+    : config_(config),
+      fanout_(context_, directory_,
+              {.timeout = config.query_timeout, .max_answer_bytes = config.max_answer_bytes,
+               .owner_silence = std::max(config.stage_timeout, std::chrono::milliseconds(3000))}),
+      index_routes_(config_, directory_, fanout_),
+      pipeline_routes_(config_, directory_),
+      files_(config.web_dir.empty() ? default_web_dir() : std::filesystem::path(config.web_dir)) {
+  stats_.gauge("rss_bytes", [] { return bus::resident_memory_bytes(); });
+}
+
+ApiStage::~ApiStage() { stop(); }
+
+Status ApiStage::start() {
+  try {
+    listener_ = std::make_unique<StatsListener>(context_, config_.stats_endpoint, directory_, stats_, config_.instance);
+  } catch (const zmq::error_t& e) {
+    return Status(Code::unavailable, "cannot bind the stats endpoint " + config_.stats_endpoint + ": " + e.what());
+  }
+  live_ = std::make_unique<LiveTail>(config_, index_routes_, stats_);
+  server_ = std::make_unique<ApiServer>(config_, ApiRoutes{index_routes_, pipeline_routes_, files_, *live_, guard_}, stats_);
+  if (Status s = server_->start(); !s.is_ok()) return s;
+  log::info("api ready", {{"web_dir", files_.root().string()}, {"web_ui_built", files_.has_ui()}, {"stats", config_.stats_endpoint}});
+  return Status::ok();
+}
+
+void ApiStage::stop() {
+  if (live_) live_->stop();
+  if (server_) server_->stop();
+  listener_.reset();
+}
+
+}  // namespace spanline::api

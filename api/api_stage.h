@@ -1,0 +1,49 @@
+#pragma once
+// The api stage's main object: owns every component of the process and wires
+// them: the stats listener that learns the pipeline, the fan-out to the
+// indexers, the routes, the live tail and the HTTP server.
+
+#include <memory>
+
+#include <zmq.hpp>
+
+#include "api/config/api_config.h"
+#include "api/directory/stage_directory.h"
+#include "api/directory/stats_listener.h"
+#include "api/http/api_server.h"
+#include "api/http/request_guard.h"
+#include "api/live/live_tail.h"
+#include "api/query/indexer_fanout.h"
+#include "api/routes/index_routes.h"
+#include "api/routes/pipeline_routes.h"
+#include "api/routes/static_files.h"
+#include "bus/stats.h"
+
+namespace spanline::api {
+
+class ApiStage {
+ public:
+  explicit ApiStage(const ApiConfig& config);
+  ~ApiStage();
+
+  // Binds the stats endpoint and the HTTP port; an error names what failed.
+  Status start();
+  void stop();
+  uint16_t port() const { return server_ ? server_->port() : 0; }
+
+ private:
+  const ApiConfig& config_;
+  zmq::context_t context_;
+  bus::StatsRegistry stats_;
+  StageDirectory directory_;
+  std::unique_ptr<StatsListener> listener_;
+  IndexerFanout fanout_;
+  IndexRoutes index_routes_;
+  PipelineRoutes pipeline_routes_;
+  StaticFiles files_;
+  OpenGuard guard_;
+  std::unique_ptr<LiveTail> live_;
+  std::unique_ptr<ApiServer> server_;
+};
+
+}  // namespace spanline::api

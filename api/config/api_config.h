@@ -1,0 +1,54 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "stages/common/options.h"
+
+namespace spanline::api {
+
+// Every setting of the api stage; register_options() documents each one.
+struct ApiConfig {
+  std::string data_dir = "./spanline-data";
+  std::string listen = "0.0.0.0:1323";
+  std::string stats_endpoint = "ipc://{data-dir}/run/stats.sock";
+  std::string web_dir;
+  std::string allow_origins;
+  std::string instance = "api-1";
+  std::string log_level = "info";
+  uint32_t threads = 4;
+  uint32_t partitions = 4;
+  std::chrono::milliseconds query_timeout{std::chrono::seconds(3)};
+  uint64_t max_answer_bytes = 32ULL << 20;
+  uint64_t max_body_bytes = 1ULL << 20;
+  std::chrono::milliseconds stage_timeout{std::chrono::seconds(5)};
+  std::string required_stages = "wal,gateway,indexer";
+  uint32_t live_max_clients = 64;
+  std::chrono::milliseconds live_interval{std::chrono::milliseconds(500)};
+  uint32_t max_concurrent_queries = 64;
+
+  void register_options(Options& options) {
+    options.add("data-dir", &data_dir, "Data folder (the api keeps nothing there; endpoints default into its run/ folder).")
+        .add("listen", &listen, "HTTP listen address of the REST API and the web UI.")
+        .add("stats-endpoint", &stats_endpoint, "Bus endpoint the api binds (SUB) for every stage's stats and heartbeats.")
+        .add("web-dir", &web_dir, "Folder of the built web UI served at / (default: <binary>/../web, then web/dist beside the source).")
+        .add("allow-origins", &allow_origins, "Comma-separated origins allowed by CORS (e.g. https://ui.example.com); none by default.")
+        .add("instance", &instance, "Name of this api instance in logs and stats.")
+        .add("log-level", &log_level, "debug, info, warn or error.")
+        .add("threads", &threads, "HTTP worker threads.")
+        .add("partitions", &partitions, "Partition count, used until the WAL announces its own.")
+        .add("query-timeout", &query_timeout, "Deadline of a query at the indexers; a partition not answering by then is reported missing.")
+        .add("max-answer-bytes", &max_answer_bytes, "Largest answer an indexer may send for one query.")
+        .add("max-body-bytes", &max_body_bytes, "Largest request body accepted (413 beyond).")
+        .add("stage-timeout", &stage_timeout, "A stage instance silent this long is reported down by /health.")
+        .add("required-stages", &required_stages, "Stages /health requires to be alive (comma-separated).")
+        .add("live-max-clients", &live_max_clients, "Most concurrent live-tail (SSE) subscribers; more get 503.")
+        .add("live-interval", &live_interval, "How often the live tail asks the indexers for newly indexed traces.")
+        .add("max-concurrent-queries", &max_concurrent_queries, "Queries in progress at once; more get 503 (the api's queue is bounded).");
+  }
+
+  void resolve() { stats_endpoint = expand_data_dir(stats_endpoint, data_dir); }
+};
+
+}  // namespace spanline::api

@@ -1,0 +1,271 @@
+#include "api/http/api_server.h"
+
+#include <pistache/endpoint.h>
+#include <pistache/http.h>
+#include <pistache/http_header.h>
+
+#include "api/http/query_params.h"
+#include "stages/common/http/pistache_headers.h"
+#include "stages/common/log.h"
+
+namespace spanline::api {
+
+using namespace Pistache;
+
+struct ApiServer::Counters {
+  std::atomic<uint64_t>& requests;
+  std::atomic<uint64_t>& client_errors;
+  std::atomic<uint64_t>& server_errors;
+  std::atomic<uint64_t>& refused_busy;
+  std::atomic<int64_t> queries_in_flight{0};
+};
+
+namespace {
+
+std::vector<std::string> split_allowlist(const std::string& list) {
+  std::vector<std::string> origins;
+  for (size_t begin = 0; begin < list.size();) {
+    size_t end = list.find(',', begin);
+    if (end == std::string::npos) end = list.size();
+    std::string origin = list.substr(begin, end - begin);
+    while (!origin.empty() && origin.front() == ' ') origin.erase(origin.begin());
+    while (!origin.empty() && (origin.back() == ' ' || origin.back() == '/')) origin.pop_back();
+    if (!origin.empty()) origins.push_back(origin);
+    begin = end + 1;
+  }
+  return origins;
+}
+
+std::string method_name(Http::Method method) {
+  switch (method) {
+    case Http::Method::Get: return "GET";
+    case Http::Method::Head: return "HEAD";
+    case Http::Method::Post: return "POST";
+    case Http::Method::Put: return "PUT";
+    case Http::Method::Delete: return "DELETE";
+    case Http::Method::Options: return "OPTIONS";
+    case Http::Method::Patch: return "PATCH";
+    default: return "OTHER";
+  }
+}
+
+// Reads the Pistache request into an ApiRequest; a 400 when the URL does not decode.
+Result<ApiRequest> to_api_request(const Http::Request& request) {
+  ApiRequest api;
+  api.method = method_name(request.method());
+  auto path = percent_decode(request.resource(), false);
+  if (!path) return Status(Code::invalid_argument, "path: " + path.status().message());
+  api.path = *path;
+  // Segments come from the raw path, so an encoded '/' stays inside its segment.
+  const std::string& raw = request.resource();
+  for (size_t begin = 0; begin < raw.size();) {
+    size_t end = raw.find('/', begin);
+    if (end == std::string::npos) end = raw.size();
+    if (end > begin) {
+      auto segment = percent_decode(std::string_view(raw).substr(begin, end - begin), false);
+      if (!segment) return Status(Code::invalid_argument, "path: " + segment.status().message());
+      api.segments.push_back(*segment);
+    }
+    begin = end + 1;
+  }
+  for (auto it = request.query().parameters_begin(); it != request.query().parameters_end(); ++it) {
+    auto key = percent_decode(it->first, true);
+    auto value = percent_decode(it->second, true);
+    if (!key) return Status(Code::invalid_argument, "query parameter name: " + key.status().message());
+    if (!value) return Status(Code::invalid_argument, "parameter '" + *key + "': " + value.status().message());
+    api.query[*key] = *value;
+    api.raw_query[*key] = it->second;
+  }
+  api.origin = http::header_value(request, "Origin").value_or("");
+  api.body = request.body();
+  return api;
+}
+
+bool is(const std::vector<std::string>& segments, std::initializer_list<std::string_view> pattern) {
+  if (segments.size() != pattern.size()) return false;
+  size_t i = 0;
+  for (std::string_view part : pattern) {
+    if (part != "*" && segments[i] != part) return false;
+    ++i;
+  }
+  return true;
+}
+
+}  // namespace
+
+class ApiServer::Handler final : public Http::Handler {
+ public:
+  HTTP_PROTOTYPE(Handler)
+  Handler(const ApiConfig* config, ApiRoutes* routes, Counters* counters, std::vector<std::string> origins)
+      : config_(config), routes_(routes), counters_(counters), origins_(std::move(origins)) {}
+
+  void onRequest(const Http::Request& request, Http::ResponseWriter response) override {
+    counters_->requests.fetch_add(1);
+    ApiReply reply;
+    bool cors_allowed = false;
+    try {
+      auto api = to_api_request(request);
+      if (!api) {
+        reply = error_reply(api.status());
+      } else {
+        cors_allowed = !api->origin.empty() && origin_allowed(api->origin);
+        if (cors_allowed) {
+          response.headers().add<Http::Header::AccessControlAllowOrigin>(api->origin);
+          response.headers().add<http::Vary>("Origin");
+        }
+        if (api->method == "GET" && is(api->segments, {"api", "v1", "traces", "live"})) {
+          if (Status allowed = routes_->guard.check(*api); !allowed.is_ok()) {
+            reply = error_reply(allowed);
+          } else if (auto refused = routes_->live.subscribe(*api, response); refused) {
+            reply = *refused;
+          } else {
+            return;  // the live tail owns the response now
+          }
+        } else {
+          reply = handle(*api);
+        }
+      }
+    } catch (const std::exception& e) {
+      log::error("request failed", {{"path", request.resource()}, {"error", e.what()}});
+      reply = error_reply(500, "internal", "internal error");
+    }
+    send(reply, response, request.method() == Http::Method::Head);
+  }
+
+ private:
+  bool origin_allowed(const std::string& origin) const {
+    for (const std::string& allowed : origins_) {
+      if (allowed == origin) return true;
+    }
+    return false;
+  }
+
+  ApiReply handle(const ApiRequest& request) {
+    if (request.body.size() > config_->max_body_bytes) {
+      return error_reply(413, "payload_too_large", "request body over " + std::to_string(config_->max_body_bytes) + " bytes");
+    }
+    const auto& s = request.segments;
+    if (request.method == "OPTIONS") return preflight(request);
+    const bool api = !s.empty() && s[0] == "api";
+    if (is(s, {"health"})) return only_get(request, [&] { return routes_->pipeline.health(request); });
+    if (is(s, {"metrics"})) return only_get(request, [&] { return routes_->pipeline.metrics(request); });
+    if (is(s, {"api", "openapi.json"})) return only_get(request, [&] { return openapi_document(); });
+    if (!api) return routes_->files.serve(request);
+    if (s.size() < 2 || s[1] != "v1") return error_reply(404, "not_found", "no such route: " + request.path);
+    if (Status allowed = routes_->guard.check(request); !allowed.is_ok()) return error_reply(allowed);
+    if (is(s, {"api", "v1", "pipeline"})) return only_get(request, [&] { return routes_->pipeline.pipeline(request); });
+
+    // Index queries: bounded in number, so a burst cannot pile up behind the indexers.
+    IndexRoutes& index = routes_->index;
+    std::function<ApiReply()> route;
+    if (is(s, {"api", "v1", "services"})) route = [&] { return index.services(request); };
+    else if (is(s, {"api", "v1", "services", "*", "operations"})) route = [&] { return index.operations(request, s[3]); };
+    else if (is(s, {"api", "v1", "traces"})) route = [&] { return index.search(request); };
+    else if (is(s, {"api", "v1", "traces", "*"})) route = [&] { return index.trace(request, s[3]); };
+    else if (is(s, {"api", "v1", "spans", "*", "*"})) route = [&] { return index.span(request, s[3], s[4]); };
+    else if (is(s, {"api", "v1", "workflows"})) route = [&] { return index.workflows(request); };
+    else if (is(s, {"api", "v1", "workflows", "*", "*"})) route = [&] { return index.workflow(request, s[3], s[4]); };
+    else if (is(s, {"api", "v1", "llm", "usage"})) route = [&] { return index.llm_usage(request); };
+    else return error_reply(404, "not_found", "no such route: " + request.path);
+    return only_get(request, [&] {
+      if (counters_->queries_in_flight.fetch_add(1) >= static_cast<int64_t>(config_->max_concurrent_queries)) {
+        counters_->queries_in_flight.fetch_sub(1);
+        counters_->refused_busy.fetch_add(1);
+        return error_reply(503, "unavailable", "too many queries in progress; retry shortly");
+      }
+      ApiReply reply = route();
+      counters_->queries_in_flight.fetch_sub(1);
+      return reply;
+    });
+  }
+
+  template <typename Route>
+  ApiReply only_get(const ApiRequest& request, Route route) {
+    if (request.method != "GET" && request.method != "HEAD") {
+      ApiReply reply = error_reply(405, "method_not_allowed", request.method + " is not allowed on " + request.path + "; use GET");
+      reply.allow = "GET, HEAD, OPTIONS";
+      return reply;
+    }
+    return route();
+  }
+
+  ApiReply preflight(const ApiRequest& request) {
+    if (request.origin.empty() || !origin_allowed(request.origin)) {
+      return error_reply(403, "permission_denied", "origin not allowed (see SPANLINE_ALLOW_ORIGINS)");
+    }
+    ApiReply reply;
+    reply.status = 204;
+    reply.content_type.clear();
+    reply.allow = "GET, HEAD, POST, DELETE, OPTIONS";
+    return reply;
+  }
+
+  void send(const ApiReply& reply, Http::ResponseWriter& response, bool head_only) {
+    if (reply.status >= 500) counters_->server_errors.fetch_add(1);
+    else if (reply.status >= 400) counters_->client_errors.fetch_add(1);
+    auto& headers = response.headers();
+    if (!reply.allow.empty()) {
+      if (reply.status == 204) {
+        headers.add<Http::Header::AccessControlAllowMethods>(reply.allow);
+        headers.add<Http::Header::AccessControlAllowHeaders>("Content-Type, Authorization, X-API-Key");
+        headers.add<http::AccessControlMaxAge>("600");
+      } else {
+        std::vector<Http::Method> methods = {Http::Method::Get, Http::Method::Head};
+        headers.add<Http::Header::Allow>(methods);
+      }
+    }
+    headers.add<http::CacheControlText>(reply.cache_control);
+    headers.add<http::ContentTypeOptions>("nosniff");
+    if (!reply.content_type.empty()) response.setMime(Http::Mime::MediaType::fromString(reply.content_type));
+    auto code = static_cast<Http::Code>(reply.status);
+    if (head_only || reply.status == 204) {
+      response.send(code);
+    } else {
+      response.send(code, reply.body);
+    }
+  }
+
+  const ApiConfig* config_;
+  ApiRoutes* routes_;
+  Counters* counters_;
+  std::vector<std::string> origins_;
+};
+
+ApiServer::ApiServer(const ApiConfig& config, ApiRoutes routes, bus::StatsRegistry& stats)
+    : config_(config), routes_(routes), stats_(stats) {}
+
+ApiServer::~ApiServer() { stop(); }
+
+Status ApiServer::start() {
+  // The counters outlive every handler clone: they belong to the server.
+  counters_.reset(new Counters{stats_.counter("http_requests"), stats_.counter("http_client_errors"),
+                               stats_.counter("http_server_errors"), stats_.counter("queries_refused_busy")});
+  try {
+    Address address(config_.listen);
+    endpoint_ = std::make_unique<Http::Endpoint>(address);
+    auto options = Http::Endpoint::options()
+                       .threads(static_cast<int>(config_.threads))
+                       .flags(Tcp::Options::ReuseAddr)
+                       // Our own cap answers 413 in JSON; Pistache's (plain text) only guards far above it.
+                       .maxRequestSize(config_.max_body_bytes + (1 << 20))
+                       .maxResponseSize(config_.max_answer_bytes * 2 + (16 << 20));
+    endpoint_->init(options);
+    endpoint_->setHandler(Http::make_handler<Handler>(&config_, &routes_, counters_.get(), split_allowlist(config_.allow_origins)));
+    endpoint_->serveThreaded();
+  } catch (const std::exception& e) {
+    endpoint_.reset();
+    return Status(Code::unavailable, "cannot listen on " + config_.listen + ": " + e.what());
+  }
+  log::info("api listening", {{"address", config_.listen}, {"port", static_cast<unsigned>(port())}});
+  return Status::ok();
+}
+
+void ApiServer::stop() {
+  if (!endpoint_) return;
+  endpoint_->shutdown();
+  endpoint_.reset();
+}
+
+uint16_t ApiServer::port() const { return endpoint_ ? static_cast<uint16_t>(endpoint_->getPort()) : 0; }
+
+}  // namespace spanline::api

@@ -1,0 +1,32 @@
+#include "api/http/api_types.h"
+
+namespace spanline::api {
+
+ApiReply error_reply(int status, std::string_view code, const std::string& message) {
+  ApiReply reply;
+  reply.status = status;
+  reply.body = json{{"error", {{"code", code}, {"message", message}}}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  return reply;
+}
+
+ApiReply error_reply(const Status& status) {
+  switch (status.code()) {
+    case Code::invalid_argument: return error_reply(400, "invalid_argument", status.message());
+    case Code::not_found: return error_reply(404, "not_found", status.message());
+    case Code::unauthenticated: return error_reply(401, "unauthenticated", status.message());
+    case Code::permission_denied: return error_reply(403, "permission_denied", status.message());
+    case Code::resource_exhausted: return error_reply(503, "unavailable", status.message());
+    case Code::unavailable:
+    case Code::deadline_exceeded: return error_reply(503, "unavailable", status.message());
+    default: return error_reply(500, "internal", "internal error");
+  }
+}
+
+ApiReply json_reply(const json& body, int status) {
+  ApiReply reply;
+  reply.status = status;
+  reply.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return reply;
+}
+
+}  // namespace spanline::api

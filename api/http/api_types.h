@@ -1,0 +1,42 @@
+#pragma once
+// The api's view of an HTTP exchange, independent of Pistache: routes take an
+// ApiRequest and return an ApiReply, so they read like the OpenAPI file and
+// can be tested without a socket.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "stages/common/status.h"
+
+namespace spanline::api {
+
+using json = nlohmann::json;
+
+struct ApiRequest {
+  std::string method;                          // GET, POST, ...
+  std::string path;                            // percent-decoded
+  std::vector<std::string> segments;           // path split on '/', decoded
+  std::map<std::string, std::string> query;    // decoded; Pistache keeps the first of repeated keys
+  std::map<std::string, std::string> raw_query;  // as sent, for parameters with their own separators
+  std::string origin;
+  std::string body;
+};
+
+struct ApiReply {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::string cache_control = "no-store";
+  std::string allow;  // for 405
+};
+
+// {"error": {"code": ..., "message": ...}} with the HTTP status for the code.
+ApiReply error_reply(int status, std::string_view code, const std::string& message);
+// The HTTP status for a Status code; 500s never carry internals.
+ApiReply error_reply(const Status& status);
+ApiReply json_reply(const json& body, int status = 200);
+
+}  // namespace spanline::api

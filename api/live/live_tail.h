@@ -1,0 +1,62 @@
+#pragma once
+// GET /api/v1/traces/live: Server-Sent Events of traces indexed after the
+// client subscribed that match the same filters as a search.
+//
+// How it works: each subscriber keeps a watermark per partition (the newest
+// `indexed_ns` it has seen there; each shard's clock is its own indexer's).
+// One thread asks the indexers, every --live-interval, for traces indexed after
+// each subscriber's watermarks and writes them as `trace` events. A trace that
+// gains spans is sent again with its new summary; clients upsert by trace_id.
+//
+// Bounds: at most --live-max-clients subscribers (503 beyond); a client whose
+// socket has more than 1 MiB unsent (it reads too slowly) is disconnected
+// rather than buffered without limit; a heartbeat comment every 15 s lets
+// both sides notice a dead connection.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <pistache/http.h>
+
+#include "api/config/api_config.h"
+#include "api/http/api_types.h"
+#include "api/routes/index_routes.h"
+#include "bus/stats.h"
+
+namespace spanline::api {
+
+class LiveTail {
+ public:
+  LiveTail(const ApiConfig& config, IndexRoutes& routes, bus::StatsRegistry& stats);
+  ~LiveTail();
+
+  // Takes over `response` and answers nothing, or returns the refusal to send.
+  std::optional<ApiReply> subscribe(const ApiRequest& request, Pistache::Http::ResponseWriter& response);
+  void stop();
+
+ private:
+  struct Subscriber;
+  void run();
+  bool poll(Subscriber& subscriber);
+
+  const ApiConfig& config_;
+  IndexRoutes& routes_;
+  std::atomic<uint64_t>& events_sent_;
+  std::atomic<uint64_t>& dropped_slow_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::vector<std::unique_ptr<Subscriber>> subscribers_;
+  std::atomic<size_t> count_{0};
+  std::thread thread_;
+};
+
+}  // namespace spanline::api

@@ -1,0 +1,48 @@
+// spanline-api: the REST API and web UI on :1323. Reads the index only through
+// the indexers (bus queries) and the pipeline only through the stats stages publish.
+#include <cstdio>
+
+#include "api/api_stage.h"
+#include "stages/common/log.h"
+#include "stages/common/options.h"
+#include "stages/common/signals.h"
+
+int main(int argc, char** argv) {
+  using namespace spanline;
+  block_termination_signals();
+  api::ApiConfig config;
+  Options options("spanline-api",
+                  "The api stage: REST API (JSON, OpenAPI at /api/openapi.json), live tail (SSE), pipeline\n"
+                  "monitoring (/api/v1/pipeline, /metrics, /health) and the web UI, on one HTTP port.\n"
+                  "It never opens a shard: queries go over the bus to the indexers that own the partitions,\n"
+                  "found from the stats every stage publishes to --stats-endpoint.");
+  config.register_options(options);
+  auto parsed = options.parse(argc, argv);
+  if (!parsed) {
+    std::fprintf(stderr, "spanline-api: %s\n", parsed.status().message().c_str());
+    return 2;
+  }
+  if (parsed->exit_now) return 0;
+  if (!parsed->positional.empty()) {
+    std::fprintf(stderr, "spanline-api: unexpected argument '%s' (see --help)\n", parsed->positional[0].c_str());
+    return 2;
+  }
+  config.resolve();
+  log::Level level = log::Level::info;
+  log::parse_level(config.log_level, level);
+  log::init("api", level);
+  api::ApiStage stage(config);
+  if (Status started = stage.start(); !started.is_ok()) {
+    log::error("cannot start", {{"error", started.to_string()}});
+    return 1;
+  }
+  for (;;) {
+    if (auto sig = wait_for_termination_signal(std::chrono::milliseconds(500))) {
+      log::info("stopping", {{"signal", *sig}});
+      break;
+    }
+  }
+  stage.stop();
+  log::info("stopped");
+  return 0;
+}

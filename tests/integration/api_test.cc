@@ -1,0 +1,416 @@
+// The api as users meet it: gateway, wal, two indexers and the api as real
+// processes; spans from the OpenTelemetry JS SDK and a Junjo workflow go in
+// through OTLP and come back through every route with the right content.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "tests/support/http_client.h"
+#include "tests/support/junjo_fixture.h"
+#include "tests/support/otlp_client.h"
+#include "tests/support/pipeline.h"
+
+namespace spanline::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+json get_json(int port, const std::string& target, int expected_status = 200) {
+  HttpResponse response = http_get(port, target);
+  EXPECT_EQ(response.status, expected_status) << target << "\n" << response.body;
+  json body = json::parse(response.body, nullptr, false);
+  EXPECT_FALSE(body.is_discarded()) << target << " did not answer JSON: " << response.body;
+  return body;
+}
+
+// Waits until the api has heard from both indexers, so answers are complete.
+bool wait_complete(int port) {
+  return wait_until([&] {
+    HttpResponse response = http_get(port, "/api/v1/services");
+    if (response.status != 200) return false;
+    json body = json::parse(response.body, nullptr, false);
+    return !body.is_discarded() && body.value("partial", true) == false;
+  }, 20s);
+}
+
+PipelineOptions two_indexers_and_api() {
+  return {.indexers = {"0,1", "2,3"}, .api = true, .api_args = {"--stage-timeout", "2s", "--allow-origins", "https://ui.example.com"}};
+}
+
+class ApiRoutes : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    pipeline_ = new Pipeline(two_indexers_and_api());
+    pipeline_->start();
+    std::string out;
+    ASSERT_EQ(run_command({"node", std::string(SPANLINE_SOURCE_DIR) + "/tests/js/otel-send.mjs", "--endpoint",
+                           "http://" + pipeline_->grpc_target(), "--traces", "6", "--spans-per-trace", "4", "--service", "js-svc"},
+                          &out),
+              0)
+        << out;
+    fixture_ = new json(load_json_file(junjo_fixture_path("basic_workflow_success")));
+    OtlpClient client(pipeline_->grpc_target());
+    ASSERT_TRUE(client.send(junjo_fixture_request(*fixture_)).ok());
+    ASSERT_TRUE(pipeline_->wait_indexed(24 + static_cast<int64_t>((*fixture_)["spans"].size()))) << pipeline_->logs();
+    ASSERT_TRUE(wait_complete(pipeline_->api_port())) << pipeline_->logs();
+  }
+  static void TearDownTestSuite() {
+    delete pipeline_;
+    delete fixture_;
+  }
+  int port() const { return pipeline_->api_port(); }
+
+  static Pipeline* pipeline_;
+  static json* fixture_;
+};
+Pipeline* ApiRoutes::pipeline_ = nullptr;
+json* ApiRoutes::fixture_ = nullptr;
+
+TEST_F(ApiRoutes, ServicesAndOperationsCountWhatWasSent) {
+  json services = get_json(port(), "/api/v1/services");
+  EXPECT_FALSE(services["partial"].get<bool>());
+  json js;
+  for (const auto& s : services["services"]) {
+    if (s["service"] == "js-svc") js = s;
+  }
+  ASSERT_FALSE(js.is_null()) << services.dump();
+  EXPECT_EQ(js["span_count"], 24);
+  EXPECT_EQ(js["trace_count"], 6);
+  EXPECT_GT(js["last_seen_ns"].get<int64_t>(), 0);
+  json operations = get_json(port(), "/api/v1/services/js-svc/operations");
+  std::set<std::string> names;
+  for (const auto& op : operations["operations"]) names.insert(op["name"].get<std::string>());
+  EXPECT_EQ(names, (std::set<std::string>{"workflow run", "node 1", "node 2", "node 3"}));
+}
+
+TEST_F(ApiRoutes, EachSearchFilterNarrows) {
+  EXPECT_EQ(get_json(port(), "/api/v1/traces?service=js-svc")["traces"].size(), 6u);
+  EXPECT_EQ(get_json(port(), "/api/v1/traces?service=js-svc&errors=true")["traces"].size(), 2u);
+  EXPECT_EQ(get_json(port(), "/api/v1/traces?service=js-svc&operation=node%203")["traces"].size(), 6u);
+  EXPECT_EQ(get_json(port(), "/api/v1/traces?service=js-svc&operation=nope")["traces"].size(), 0u);
+  EXPECT_EQ(get_json(port(), "/api/v1/traces?attr=run.index:4")["traces"].size(), 1u);
+  EXPECT_EQ(get_json(port(), "/api/v1/traces?attr=run.index>3")["traces"].size(), 2u);
+  EXPECT_EQ(get_json(port(), "/api/v1/traces?attr=run.index%3E%3D3;http.status_code:200")["traces"].size(), 3u);
+  EXPECT_EQ(get_json(port(), "/api/v1/traces?attr=run.index<1")["traces"].size(), 1u);
+  EXPECT_EQ(get_json(port(), "/api/v1/traces?q=boom")["traces"].size(), 2u);
+  EXPECT_EQ(get_json(port(), "/api/v1/traces?q=no-such-text-anywhere")["traces"].size(), 0u);
+  EXPECT_EQ(get_json(port(), "/api/v1/traces?service=js-svc&min_duration=1h")["traces"].size(), 0u);
+  EXPECT_EQ(get_json(port(), "/api/v1/traces?service=js-svc&max_duration=1h")["traces"].size(), 6u);
+  EXPECT_EQ(get_json(port(), "/api/v1/traces?service=js-svc&lookback=1h")["traces"].size(), 6u);
+  EXPECT_EQ(get_json(port(), "/api/v1/traces?service=js-svc&start=2001-01-01T00:00:00Z&end=2001-01-02T00:00:00Z")["traces"].size(), 0u);
+  // Newest first.
+  json all = get_json(port(), "/api/v1/traces?service=js-svc");
+  for (size_t i = 1; i < all["traces"].size(); ++i) {
+    EXPECT_GE(all["traces"][i - 1]["start_ns"].get<int64_t>(), all["traces"][i]["start_ns"].get<int64_t>());
+  }
+  EXPECT_EQ(all["traces"][0]["root_name"], "workflow run");
+  EXPECT_EQ(all["traces"][0]["span_count"], 4);
+}
+
+TEST_F(ApiRoutes, TraceAndSpanComeBackWhole) {
+  json search = get_json(port(), "/api/v1/traces?service=js-svc&errors=true&limit=1");
+  std::string trace_id = search["traces"][0]["trace_id"];
+  json trace = get_json(port(), "/api/v1/traces/" + trace_id);
+  ASSERT_EQ(trace["spans"].size(), 4u);
+  json root;
+  for (const auto& span : trace["spans"]) {
+    if (span["parent_span_id"] == "") root = span;
+    EXPECT_EQ(span["resource"]["service.name"], "js-svc");
+    EXPECT_EQ(span["resource"]["deployment.environment"], "test");
+  }
+  ASSERT_FALSE(root.is_null());
+  EXPECT_EQ(root["attributes"]["http.status_code"], 200);
+  EXPECT_EQ(root["attributes"]["tags"], json::array({"a", "b"}));
+  EXPECT_EQ(root["kind"], 2);
+  json span = get_json(port(), "/api/v1/spans/" + trace_id + "/" + trace["spans"][1]["span_id"].get<std::string>());
+  EXPECT_EQ(span["span_id"], trace["spans"][1]["span_id"]);
+  EXPECT_EQ(span["events"][0]["name"], "set_state");
+  // Upper-case ids are the same ids.
+  std::string upper = trace_id;
+  for (char& c : upper) c = static_cast<char>(std::toupper(c));
+  EXPECT_EQ(get_json(port(), "/api/v1/traces/" + upper)["spans"].size(), 4u);
+  json missing = get_json(port(), "/api/v1/traces/0123456789abcdef0123456789abcdef", 404);
+  EXPECT_EQ(missing["error"]["code"], "not_found");
+  json bad = get_json(port(), "/api/v1/traces/xyz", 400);
+  EXPECT_NE(bad["error"]["message"].get<std::string>().find("32 hex"), std::string::npos);
+  get_json(port(), "/api/v1/spans/" + trace_id + "/0000000000000001", 404);
+}
+
+TEST_F(ApiRoutes, WorkflowRunReplaysItsStateToTheEndState) {
+  json runs = get_json(port(), "/api/v1/workflows?service=" + (*fixture_)["service_name"].get<std::string>());
+  ASSERT_GE(runs["runs"].size(), 1u) << runs.dump();
+  const json& run = runs["runs"][0];
+  json detail = get_json(port(), "/api/v1/workflows/" + run["trace_id"].get<std::string>() + "/" + run["span_id"].get<std::string>());
+  ASSERT_TRUE(detail.contains("state_changes"));
+  EXPECT_EQ(detail["run"]["span_type"], "workflow");
+  EXPECT_GE(detail["spans"].size(), 2u);
+  ASSERT_GE(detail["state_changes"].size(), 1u);
+  for (const auto& step : detail["state_changes"]) EXPECT_FALSE(step.contains("patch_error")) << step.dump();
+  EXPECT_EQ(detail["state_changes"].back()["state_after"], detail["run"]["state_end"]);
+  EXPECT_FALSE(detail["run"]["graph"].is_null());
+  get_json(port(), "/api/v1/workflows/" + run["trace_id"].get<std::string>() + "/0000000000000001", 404);
+  EXPECT_EQ(get_json(port(), "/api/v1/workflows?status=error")["runs"].size(), 0u);
+}
+
+TEST_F(ApiRoutes, LlmUsageCountsTokensByModelAndService) {
+  json usage = get_json(port(), "/api/v1/llm/usage?lookback=1h&bucket=1m");
+  json gpt;
+  for (const auto& m : usage["by_model"]) {
+    if (m["model"] == "gpt-4o") gpt = m;
+  }
+  ASSERT_FALSE(gpt.is_null()) << usage.dump();
+  EXPECT_EQ(gpt["calls"], 18);                  // 3 LLM spans in each of 6 traces
+  EXPECT_EQ(gpt["input_tokens"], 6 * (100 + 200 + 300));
+  EXPECT_GT(gpt["latency_ms"]["p99"].get<double>(), 0.0);
+  EXPECT_GE(gpt["series"].size(), 1u);
+  bool js = false;
+  for (const auto& s : usage["by_service"]) js = js || s["service"] == "js-svc";
+  EXPECT_TRUE(js);
+}
+
+TEST_F(ApiRoutes, HealthPipelineAndMetricsDescribeEveryStage) {
+  json health = get_json(port(), "/health");
+  EXPECT_EQ(health["status"], "ok");
+  std::set<std::string> stages;
+  for (const auto& s : health["stages"]) stages.insert(s["stage"].get<std::string>());
+  EXPECT_EQ(stages, (std::set<std::string>{"api", "gateway", "indexer", "wal"}));
+  json pipeline = get_json(port(), "/api/v1/pipeline");
+  bool indexer_lag = false;
+  for (const auto& instance : pipeline["instances"]) {
+    if (instance["stage"] == "indexer") indexer_lag = instance["gauges"].contains("lag_entries.p0") || instance["gauges"].contains("lag_entries.p2");
+    EXPECT_TRUE(instance["history"]["unix_ms"].is_array());
+  }
+  EXPECT_TRUE(indexer_lag) << pipeline.dump();
+  HttpResponse metrics = http_get(port(), "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.header("content-type").find("text/plain"), std::string::npos);
+  EXPECT_NE(metrics.body.find("spanline_gateway_spans_acked_total{stage=\"gateway\""), std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("partition=\"2\""), std::string::npos);
+  std::string file = pipeline_->data_dir() + "/metrics.txt";
+  std::ofstream(file) << metrics.body;
+  std::string out;
+  int rc = run_command({"sh", "-c", "promtool check metrics < " + file + " 2>&1"}, &out);
+  EXPECT_EQ(rc, 0) << "promtool check metrics:\n" << out;
+}
+
+TEST_F(ApiRoutes, EveryOpenApiRouteAnswers) {
+  json spec = get_json(port(), "/api/openapi.json");
+  ASSERT_EQ(spec["openapi"].get<std::string>().substr(0, 2), "3.");
+  json search = get_json(port(), "/api/v1/traces?service=js-svc&limit=1");
+  std::string trace_id = search["traces"][0]["trace_id"];
+  std::string span_id = search["traces"][0]["root_span_id"];
+  json runs = get_json(port(), "/api/v1/workflows");
+  ASSERT_GE(runs["runs"].size(), 1u);
+  ASSERT_GE(spec["paths"].size(), 12u);
+  for (const auto& [path, item] : spec["paths"].items()) {
+    std::string target = path;
+    auto replace = [&](const std::string& name, const std::string& value) {
+      if (auto at = target.find("{" + name + "}"); at != std::string::npos) target.replace(at, name.size() + 2, value);
+    };
+    bool workflow = path.rfind("/api/v1/workflows/", 0) == 0;
+    replace("service", "js-svc");
+    replace("trace_id", workflow ? runs["runs"][0]["trace_id"].get<std::string>() : trace_id);
+    replace("span_id", workflow ? runs["runs"][0]["span_id"].get<std::string>() : span_id);
+    if (path == "/api/v1/traces/live") continue;  // a stream: its own test
+    HttpResponse response = http_get(port(), target);
+    EXPECT_EQ(response.status, 200) << target << ": " << response.body.substr(0, 300);
+  }
+}
+
+TEST_F(ApiRoutes, HostileInputGetsACleanClientError) {
+  // SQL metacharacters are data, never SQL.
+  for (std::string value : {"%27%20OR%201%3D1%20--", "%22%3B%20DROP%20TABLE%20spans%3B%20--", "%25", "_", "%5C"}) {
+    for (std::string name : {"service", "operation", "q"}) {
+      HttpResponse response = http_get(port(), "/api/v1/traces?" + name + "=" + value);
+      EXPECT_TRUE(response.status == 200 || response.status == 400) << name << "=" << value << ": " << response.body;
+      if (response.status == 200) {
+        EXPECT_EQ(json::parse(response.body)["traces"].size(), 0u) << name << "=" << value;
+      }
+    }
+  }
+  EXPECT_EQ(get_json(port(), "/api/v1/traces?attr=a%27b:%27%20OR%201%3D1")["traces"].size(), 0u);
+  get_json(port(), "/api/v1/services/%27%3B%20DROP%20TABLE%20x/operations", 200);
+  // Bad values name the parameter.
+  auto message = [&](const std::string& target) { return get_json(port(), target, 400)["error"]["message"].get<std::string>(); };
+  EXPECT_NE(message("/api/v1/traces?limit=0").find("'limit'"), std::string::npos);
+  EXPECT_NE(message("/api/v1/traces?limit=99999999999999999999").find("'limit'"), std::string::npos);
+  EXPECT_NE(message("/api/v1/traces?cursor=abc").find("'cursor'"), std::string::npos);
+  EXPECT_NE(message("/api/v1/traces?cursor=1.zz").find("'cursor'"), std::string::npos);
+  EXPECT_NE(message("/api/v1/traces?min_duration=fast").find("'min_duration'"), std::string::npos);
+  EXPECT_NE(message("/api/v1/traces?start=yesterday").find("'start'"), std::string::npos);
+  EXPECT_NE(message("/api/v1/traces?q=ab").find("'q'"), std::string::npos);
+  EXPECT_NE(message("/api/v1/traces?q=" + std::string(5000, 'a')).find("'q'"), std::string::npos);
+  EXPECT_NE(message("/api/v1/traces?attr=novalue").find("'attr'"), std::string::npos);
+  EXPECT_NE(message("/api/v1/traces?attr=n>abc").find("'attr'"), std::string::npos);
+  EXPECT_NE(message("/api/v1/traces?servce=x").find("servce"), std::string::npos);
+  EXPECT_NE(message("/api/v1/traces?service=%ZZ").find("percent"), std::string::npos);
+  EXPECT_NE(message("/api/v1/traces?service=%C3%28").find("UTF-8"), std::string::npos);
+  EXPECT_NE(message("/api/v1/llm/usage?bucket=1ms").find("'bucket'"), std::string::npos);
+  get_json(port(), "/api/v1/spans/" + std::string(32, 'a') + "/zz", 400);
+  get_json(port(), "/api/v1/workflows/" + std::string(31, 'a') + "/" + std::string(16, 'a'), 400);
+  // Routes and methods.
+  EXPECT_EQ(get_json(port(), "/api/v1/nope", 404)["error"]["code"], "not_found");
+  EXPECT_EQ(get_json(port(), "/api/v2/traces", 404)["error"]["code"], "not_found");
+  HttpResponse post = http_request(port(), "POST", "/api/v1/traces", {{"Content-Type", "application/json"}}, "{}");
+  EXPECT_EQ(post.status, 405);
+  EXPECT_NE(post.header("allow").find("GET"), std::string::npos);
+  EXPECT_EQ(json::parse(post.body)["error"]["code"], "method_not_allowed");
+  HttpResponse big = http_request(port(), "POST", "/api/v1/traces", {{"Content-Type", "application/json"}}, std::string(1100 << 10, 'x'));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_EQ(json::parse(big.body)["error"]["code"], "payload_too_large");
+  // The api is still fine after all of it.
+  EXPECT_EQ(get_json(port(), "/api/v1/traces?service=js-svc")["traces"].size(), 6u);
+}
+
+TEST_F(ApiRoutes, StaticFilesNeverLeaveTheWebFolder) {
+  std::string web = pipeline_->data_dir() + "/web";
+  std::filesystem::create_directories(web + "/assets");
+  std::ofstream(web + "/index.html") << "<!doctype html><title>Spanline UI</title>";
+  std::ofstream(web + "/assets/app-1a2b3c.js") << "console.log('hi')";
+  std::ofstream(pipeline_->data_dir() + "/secret.txt") << "top secret";
+  HttpResponse index = http_get(port(), "/");
+  EXPECT_EQ(index.status, 200);
+  EXPECT_NE(index.body.find("Spanline UI"), std::string::npos);
+  EXPECT_EQ(index.header("cache-control"), "no-cache");
+  EXPECT_NE(index.header("content-type").find("text/html"), std::string::npos);
+  HttpResponse asset = http_get(port(), "/assets/app-1a2b3c.js");
+  EXPECT_EQ(asset.status, 200);
+  EXPECT_NE(asset.header("content-type").find("text/javascript"), std::string::npos);
+  EXPECT_NE(asset.header("cache-control").find("immutable"), std::string::npos);
+  HttpResponse spa = http_get(port(), "/traces/abc");
+  EXPECT_NE(spa.body.find("Spanline UI"), std::string::npos);  // the app routes it
+  EXPECT_EQ(http_get(port(), "/assets/missing.js").status, 404);
+  for (std::string target : {"/../secret.txt", "/%2e%2e/secret.txt", "/assets/..%2f..%2fsecret.txt", "/%2E%2E%2Fsecret.txt",
+                             "/assets/%2e%2e/%2e%2e/secret.txt", "/..%5csecret.txt", "/%00/secret.txt"}) {
+    HttpResponse response = http_get(port(), target);
+    EXPECT_EQ(response.body.find("top secret"), std::string::npos) << target;
+    EXPECT_GE(response.status, 400) << target << " -> " << response.status;
+    EXPECT_LT(response.status, 500) << target;
+  }
+}
+
+TEST_F(ApiRoutes, CorsAllowsOnlyTheConfiguredOrigins) {
+  HttpResponse allowed = http_get(port(), "/api/v1/services", {{"Origin", "https://ui.example.com"}});
+  EXPECT_EQ(allowed.header("access-control-allow-origin"), "https://ui.example.com");
+  EXPECT_EQ(allowed.header("vary"), "Origin");
+  HttpResponse other = http_get(port(), "/api/v1/services", {{"Origin", "https://evil.example.com"}});
+  EXPECT_EQ(other.header("access-control-allow-origin"), "");
+  HttpResponse preflight = http_request(port(), "OPTIONS", "/api/v1/services", {{"Origin", "https://ui.example.com"}});
+  EXPECT_EQ(preflight.status, 204);
+  EXPECT_NE(preflight.header("access-control-allow-methods").find("GET"), std::string::npos);
+  EXPECT_EQ(http_request(port(), "OPTIONS", "/api/v1/services", {{"Origin", "https://evil.example.com"}}).status, 403);
+  // Every header the api relies on reaches the client (Pistache drops addRaw ones).
+  HttpResponse plain = http_get(port(), "/api/v1/services");
+  EXPECT_EQ(plain.header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(plain.header("cache-control"), "no-store");
+  EXPECT_EQ(plain.header("content-type"), "application/json");
+}
+
+TEST(ApiPagination, EveryTraceExactlyOnceAcrossPagesWhileSpansArrive) {
+  Pipeline pipeline(two_indexers_and_api());
+  pipeline.start();
+  OtlpClient client(pipeline.grpc_target());
+  // 120 traces with identical start times: order falls back to the trace id.
+  std::set<std::string> sent;
+  for (int batch = 0; batch < 4; ++batch) {
+    auto request = client.make_request(30, 2, "paged");
+    for (const auto& [trace, span] : OtlpClient::keys_of(request)) sent.insert(trace);
+    ASSERT_TRUE(client.send(request).ok());
+  }
+  ASSERT_TRUE(pipeline.wait_indexed(240)) << pipeline.logs();
+  ASSERT_TRUE(wait_complete(pipeline.api_port())) << pipeline.logs();
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    OtlpClient more(pipeline.grpc_target());
+    while (!stop.load()) {
+      (void)more.send(more.make_request(5, 2, "paged"));
+      std::this_thread::sleep_for(20ms);
+    }
+  });
+  std::multiset<std::string> seen;
+  std::string cursor;
+  int pages = 0;
+  for (;;) {
+    json page = get_json(pipeline.api_port(), "/api/v1/traces?service=paged&limit=7" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    EXPECT_FALSE(page["partial"].get<bool>());
+    EXPECT_LE(page["traces"].size(), 7u);
+    for (const auto& trace : page["traces"]) seen.insert(trace["trace_id"].get<std::string>());
+    ++pages;
+    if (page["next_cursor"].is_null()) break;
+    cursor = page["next_cursor"];
+    ASSERT_LT(pages, 200);
+  }
+  stop.store(true);
+  writer.join();
+  EXPECT_GE(pages, 18);
+  for (const std::string& id : sent) EXPECT_EQ(seen.count(id), 1u) << id;
+  for (const std::string& id : seen) EXPECT_EQ(seen.count(id), 1u) << "seen twice: " << id;
+}
+
+TEST(ApiPartial, AStoppedIndexerMakesAnswersPartialUntilItReturns) {
+  Pipeline pipeline(two_indexers_and_api());
+  pipeline.start();
+  OtlpClient client(pipeline.grpc_target());
+  ASSERT_TRUE(client.send(client.make_request(40, 1, "partial-svc")).ok());
+  ASSERT_TRUE(pipeline.wait_indexed(40)) << pipeline.logs();
+  ASSERT_TRUE(wait_complete(pipeline.api_port())) << pipeline.logs();
+  EXPECT_EQ(get_json(pipeline.api_port(), "/api/v1/traces?service=partial-svc&limit=100")["traces"].size(), 40u);
+
+  pipeline.indexer(1).stop();  // owns partitions 2 and 3
+  json partial;
+  ASSERT_TRUE(wait_until([&] {
+    partial = get_json(pipeline.api_port(), "/api/v1/traces?service=partial-svc&limit=100");
+    return partial["partial"].get<bool>();
+  }, 15s)) << partial.dump();
+  EXPECT_EQ(partial["missing_partitions"], json::array({2, 3}));
+  EXPECT_LT(partial["traces"].size(), 40u);
+  EXPECT_GT(partial["traces"].size(), 0u);
+  json health = get_json(pipeline.api_port(), "/health", 200);  // indexer-1 still alive
+  pipeline.indexer(0).stop();
+  ASSERT_TRUE(wait_until([&] { return http_get(pipeline.api_port(), "/api/v1/traces").status == 503; }, 15s));
+  json none = get_json(pipeline.api_port(), "/api/v1/traces", 503);
+  EXPECT_EQ(none["error"]["code"], "unavailable");
+  EXPECT_EQ(get_json(pipeline.api_port(), "/health", 503)["required_stages_down"], json::array({"indexer"}));
+
+  pipeline.start_indexer(0);
+  pipeline.start_indexer(1);
+  ASSERT_TRUE(wait_complete(pipeline.api_port())) << pipeline.logs();
+  json whole = get_json(pipeline.api_port(), "/api/v1/traces?service=partial-svc&limit=100");
+  EXPECT_FALSE(whole["partial"].get<bool>());
+  EXPECT_EQ(whole["traces"].size(), 40u);
+}
+
+TEST(ApiLiveTail, DeliversATraceSentAfterTheClientSubscribed) {
+  Pipeline pipeline(two_indexers_and_api());
+  pipeline.start();
+  OtlpClient client(pipeline.grpc_target());
+  ASSERT_TRUE(client.send(client.make_request(3, 1, "before-live")).ok());
+  ASSERT_TRUE(pipeline.wait_indexed(3)) << pipeline.logs();
+  ASSERT_TRUE(wait_complete(pipeline.api_port())) << pipeline.logs();
+  SseReader live(pipeline.api_port(), "/api/v1/traces/live?service=live-svc");
+  ASSERT_EQ(live.status(), 200);
+  ASSERT_EQ(live.wait_for("ready", 1, 5s).size(), 1u);
+  auto request = client.make_request(2, 3, "live-svc");
+  ASSERT_TRUE(client.send(client.make_request(2, 1, "other-svc")).ok());
+  ASSERT_TRUE(client.send(request).ok());
+  std::set<std::string> expected;
+  for (const auto& [trace, span] : OtlpClient::keys_of(request)) expected.insert(trace);
+  std::set<std::string> got;
+  ASSERT_TRUE(wait_until([&] {
+    for (const SseEvent& event : live.wait_for("trace", 1, 200ms)) {
+      json trace = json::parse(event.data);
+      EXPECT_EQ(trace["root_service"], "live-svc");
+      got.insert(trace["trace_id"].get<std::string>());
+    }
+    return got == expected;
+  }, 15s)) << got.size();
+  // A refused subscription is a clean 400.
+  EXPECT_EQ(http_get(pipeline.api_port(), "/api/v1/traces/live?limit=5").status, 400);
+}
+
+}  // namespace
+}  // namespace spanline::testing

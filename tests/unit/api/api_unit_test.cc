@@ -1,0 +1,89 @@
+// The api's pure parts: URL decoding and parameter parsing (hostile input
+// arrives here first), state replay, metric naming, and the static-file guard.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "api/http/query_params.h"
+#include "api/routes/index_routes.h"
+#include "api/routes/pipeline_routes.h"
+#include "api/routes/static_files.h"
+#include "tests/support/temp_dir.h"
+
+namespace spanline::api {
+namespace {
+
+using nlohmann::json;
+
+TEST(PercentDecode, DecodesAndRefusesWhatIsNotText) {
+  EXPECT_EQ(*percent_decode("a%20b+c", true), "a b c");
+  EXPECT_EQ(*percent_decode("a+b", false), "a+b");
+  EXPECT_EQ(*percent_decode("%E4%B8%AD%E6%96%87", true), "中文");
+  EXPECT_FALSE(percent_decode("%", true).is_ok());
+  EXPECT_FALSE(percent_decode("%4", true).is_ok());
+  EXPECT_FALSE(percent_decode("%zz", true).is_ok());
+  EXPECT_FALSE(percent_decode("a%00b", true).is_ok());
+  EXPECT_FALSE(percent_decode("%C3%28", true).is_ok());  // invalid UTF-8
+  EXPECT_FALSE(percent_decode("%E4%B8", true).is_ok());  // truncated sequence
+}
+
+TEST(QueryParams, TypedReadsNameTheParameter) {
+  std::map<std::string, std::string> values = {{"limit", "12"}, {"bad", "x1"}, {"d", "250ms"}, {"t", "2026-11-23T10:00:00.5+01:00"},
+                                               {"ms", "1700000000000"}, {"flag", "true"}};
+  QueryParams params(values);
+  EXPECT_EQ(params.integer("limit", 1, 100)->value(), 12);
+  EXPECT_NE(params.integer("bad", 1, 100).status().message().find("'bad'"), std::string::npos);
+  EXPECT_FALSE(params.integer("limit", 1, 10).is_ok());
+  EXPECT_EQ(params.duration("d")->value().count(), 250'000'000);
+  EXPECT_EQ(params.time("t")->value(), 1'795'424'400'500'000'000);
+  EXPECT_EQ(params.time("ms")->value(), 1'700'000'000'000'000'000);
+  EXPECT_TRUE(params.boolean("flag")->value());
+  EXPECT_FALSE(params.integer("absent", 0, 1)->has_value());
+  EXPECT_NE(params.only({"limit"}).message().find("unknown parameter"), std::string::npos);
+}
+
+TEST(StateReplay, APatchThatDoesNotApplyIsReportedOnItsStepAndTheStateCarriesOn) {
+  json changes = json::array({{{"patch", json::parse(R"([{"op":"add","path":"/a","value":1}])")}},
+                              {{"patch", json::parse(R"([{"op":"remove","path":"/missing"}])")}},
+                              {{"patch", json::object()}},
+                              {{"patch", json::parse(R"([{"op":"replace","path":"/a","value":2}])")}}});
+  json steps = replay_state_changes(json::parse(R"({"b":true})"), changes);
+  ASSERT_EQ(steps.size(), 4u);
+  EXPECT_EQ(steps[0]["state_after"], json::parse(R"({"a":1,"b":true})"));
+  EXPECT_TRUE(steps[1].contains("patch_error"));
+  EXPECT_EQ(steps[1]["state_after"], json::parse(R"({"a":1,"b":true})"));
+  EXPECT_FALSE(steps[2].contains("patch_error"));
+  EXPECT_EQ(steps[3]["state_after"], json::parse(R"({"a":2,"b":true})"));
+}
+
+TEST(MetricName, PartitionSuffixBecomesALabel) {
+  EXPECT_EQ(metric_name("lag_entries.p3").name, "lag_entries");
+  EXPECT_EQ(metric_name("lag_entries.p3").partition, "3");
+  EXPECT_EQ(metric_name("spans.acked").name, "spans_acked");
+  EXPECT_EQ(metric_name("odd-name.px").partition, "");
+}
+
+TEST(StaticFiles, ServesOnlyInsideTheFolder) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "web");
+  std::ofstream(dir / "web/index.html") << "index";
+  std::ofstream(dir / "secret") << "secret";
+  std::filesystem::create_symlink(dir / "secret", dir / "web/link");
+  StaticFiles files(dir / "web");
+  auto get = [&](std::vector<std::string> segments) {
+    ApiRequest request;
+    request.method = "GET";
+    request.segments = std::move(segments);
+    return files.serve(request);
+  };
+  EXPECT_EQ(get({}).body, "index");
+  EXPECT_EQ(get({"..", "secret"}).status, 400);
+  EXPECT_EQ(get({"link"}).status, 404);  // a symlink out of the folder
+  EXPECT_EQ(get({"a", "b"}).body, "index");
+  EXPECT_EQ(get({"x.js"}).status, 404);
+  EXPECT_EQ(content_type_for("a.css"), "text/css; charset=utf-8");
+}
+
+}  // namespace
+}  // namespace spanline::api
