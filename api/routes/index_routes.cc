@@ -149,6 +149,18 @@ std::vector<uint32_t> IndexRoutes::all_partitions() const {
   return partitions;
 }
 
+Result<IndexRoutes::Location> IndexRoutes::locate(const ApiRequest& request, const std::string& trace_id,
+                                                  const std::string* span_id) const {
+  if (Status s = QueryParams(request.query).only({}); !s.is_ok()) return s;
+  if (Status s = check_hex_id(trace_id, 32, "trace id"); !s.is_ok()) return s;
+  if (span_id != nullptr) {
+    if (Status s = check_hex_id(*span_id, 16, "span id"); !s.is_ok()) return s;
+  }
+  Location location{ascii_lower_hex(trace_id), span_id != nullptr ? ascii_lower_hex(*span_id) : std::string(), 0};
+  location.partition = bus::partition_of(*from_hex(location.trace), partition_count());
+  return location;
+}
+
 ApiReply IndexRoutes::services(const ApiRequest& request) {
   QueryParams params(request.query);
   if (Status s = params.only({}); !s.is_ok()) return error_reply(s);
@@ -267,10 +279,10 @@ ApiReply IndexRoutes::search(const ApiRequest& request) {
 }
 
 ApiReply IndexRoutes::trace(const ApiRequest& request, const std::string& trace_id) {
-  if (Status s = QueryParams(request.query).only({}); !s.is_ok()) return error_reply(s);
-  if (Status s = check_hex_id(trace_id, 32, "trace id"); !s.is_ok()) return error_reply(s);
-  const std::string id = ascii_lower_hex(trace_id);
-  const uint32_t partition = bus::partition_of(*from_hex(id), partition_count());
+  auto at = locate(request, trace_id, nullptr);
+  if (!at) return error_reply(at.status());
+  const std::string& id = at->trace;
+  const uint32_t partition = at->partition;
   auto result = fanout_.query("trace", {{"trace_id", id}}, {partition});
   if (auto reply = failed(result)) return *reply;
   json& spans = result->answers.front().data["spans"];
@@ -280,11 +292,10 @@ ApiReply IndexRoutes::trace(const ApiRequest& request, const std::string& trace_
 }
 
 ApiReply IndexRoutes::span(const ApiRequest& request, const std::string& trace_id, const std::string& span_id) {
-  if (Status s = QueryParams(request.query).only({}); !s.is_ok()) return error_reply(s);
-  if (Status s = check_hex_id(trace_id, 32, "trace id"); !s.is_ok()) return error_reply(s);
-  if (Status s = check_hex_id(span_id, 16, "span id"); !s.is_ok()) return error_reply(s);
-  const std::string trace = ascii_lower_hex(trace_id), span = ascii_lower_hex(span_id);
-  const uint32_t partition = bus::partition_of(*from_hex(trace), partition_count());
+  auto at = locate(request, trace_id, &span_id);
+  if (!at) return error_reply(at.status());
+  const std::string &trace = at->trace, &span = at->span;
+  const uint32_t partition = at->partition;
   auto result = fanout_.query("span", {{"trace_id", trace}, {"span_id", span}}, {partition});
   if (auto reply = failed(result)) return *reply;
   json& spans = result->answers.front().data["spans"];
@@ -365,11 +376,10 @@ json replay_state_changes(const json& start_state, const json& changes) {
 }
 
 ApiReply IndexRoutes::workflow(const ApiRequest& request, const std::string& trace_id, const std::string& span_id) {
-  if (Status s = QueryParams(request.query).only({}); !s.is_ok()) return error_reply(s);
-  if (Status s = check_hex_id(trace_id, 32, "trace id"); !s.is_ok()) return error_reply(s);
-  if (Status s = check_hex_id(span_id, 16, "span id"); !s.is_ok()) return error_reply(s);
-  const std::string trace = ascii_lower_hex(trace_id), span = ascii_lower_hex(span_id);
-  const uint32_t partition = bus::partition_of(*from_hex(trace), partition_count());
+  auto at = locate(request, trace_id, &span_id);
+  if (!at) return error_reply(at.status());
+  const std::string &trace = at->trace, &span = at->span;
+  const uint32_t partition = at->partition;
   auto result = fanout_.query("workflow", {{"trace_id", trace}, {"span_id", span}}, {partition});
   if (auto reply = failed(result)) return *reply;
   json& data = result->answers.front().data;

@@ -39,6 +39,12 @@ class IndexRoutes {
 
  private:
   uint32_t partition_count() const;
+  // Ids from a path, checked and lower-cased, with the partition holding the trace.
+  struct Location {
+    std::string trace, span;
+    uint32_t partition = 0;
+  };
+  Result<Location> locate(const ApiRequest& request, const std::string& trace_id, const std::string* span_id) const;
 
   const ApiConfig& config_;
   const StageDirectory& directory_;
