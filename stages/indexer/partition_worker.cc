@@ -1,5 +1,8 @@
 #include "stages/indexer/partition_worker.h"
 
+#include <algorithm>
+
+#include "stages/common/clock.h"
 #include "stages/common/log.h"
 #include "stages/indexer/span_decoder.h"
 
@@ -22,6 +25,13 @@ PartitionWorker::PartitionWorker(const IndexerConfig& config, std::unique_ptr<Sh
   stats.gauge("lag_entries.p" + p, [this] {
     uint64_t head = wal_head(), done = committed();
     return static_cast<double>(head > done ? head - done : 0);
+  });
+  // Seconds behind: with entries waiting, the next one was received no earlier
+  // than the last one indexed, so its age is at most now minus that time.
+  stats.gauge("lag_seconds.p" + p, [this] {
+    int64_t last = last_received_ns_.load();
+    if (wal_head() <= committed() || last == 0) return 0.0;
+    return std::max(0.0, static_cast<double>(unix_nanos_now() - last) / 1e9);
   });
 }
 
@@ -99,6 +109,7 @@ void PartitionWorker::run() {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       continue;
     }
+    if (!batch.empty() && batch.back().received_ns > 0) last_received_ns_.store(batch.back().received_ns);
     spans_indexed_.fetch_add(applied->spans_written, std::memory_order_relaxed);
     spans_duplicate_.fetch_add(applied->spans_duplicate, std::memory_order_relaxed);
   }

@@ -42,6 +42,7 @@ class PartitionWorker {
   Deletions deletions_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> wal_head_{0};
+  std::atomic<int64_t> last_received_ns_{0};  // WAL receive time of the last entry indexed
   std::atomic<uint64_t>& spans_indexed_;
   std::atomic<uint64_t>& spans_duplicate_;
   std::atomic<uint64_t>& entries_undecodable_;

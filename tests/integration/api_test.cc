@@ -185,7 +185,11 @@ TEST_F(ApiRoutes, HealthPipelineAndMetricsDescribeEveryStage) {
   json pipeline = get_json(port(), "/api/v1/pipeline");
   bool indexer_lag = false;
   for (const auto& instance : pipeline["instances"]) {
-    if (instance["stage"] == "indexer") indexer_lag = instance["gauges"].contains("lag_entries.p0") || instance["gauges"].contains("lag_entries.p2");
+    if (instance["stage"] == "indexer") {
+      const json& gauges = instance["gauges"];
+      indexer_lag = (gauges.contains("lag_entries.p0") && gauges.contains("lag_seconds.p0")) ||
+                    (gauges.contains("lag_entries.p2") && gauges.contains("lag_seconds.p2"));
+    }
     EXPECT_TRUE(instance["history"]["unix_ms"].is_array());
   }
   EXPECT_TRUE(indexer_lag) << pipeline.dump();
