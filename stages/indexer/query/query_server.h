@@ -3,9 +3,8 @@
 // partitions this indexer owns (message `query`, answered with `query_reply`;
 // formats in bus/README.md).
 //
-// How it works: one I/O thread owns the socket. It decodes a request, refuses
-// it at once when the queue is full (resource_exhausted) and otherwise hands it
-// to a small pool of reader threads. Each reader keeps its own read-only SQLite
+// How it works: a bus::WorkerRouter owns the socket and the queue; its worker
+// threads are the readers. Each reader keeps its own read-only SQLite
 // connection per shard, so queries never run on the writers' threads: a slow
 // search cannot stall ingest, and ingest cannot stall a search. Answers come
 // back to the I/O thread through a queue and an eventfd.
@@ -15,21 +14,15 @@
 // after that; an answer larger than the asker's `mb` (capped by ours) is
 // refused with resource_exhausted rather than sent truncated.
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <zmq.hpp>
 
-#include "bus/envelope.h"
 #include "bus/stats.h"
-#include "stages/common/clock.h"
+#include "bus/worker_router.h"
 #include "stages/common/status.h"
 
 namespace spanline::indexer::query {
@@ -47,51 +40,16 @@ struct QueryServerOptions {
 class QueryServer {
  public:
   QueryServer(zmq::context_t& context, QueryServerOptions options, bus::StatsRegistry& stats);
-  ~QueryServer();
-  QueryServer(const QueryServer&) = delete;
-  QueryServer& operator=(const QueryServer&) = delete;
 
   // Binds the endpoint (an error here is a start-up error) and starts the threads.
   Status start();
-  void stop();
+  void stop() { router_.stop(); }
 
  private:
-  struct Job {
-    std::string routing_id;
-    bus::Header header;
-    std::string body;
-    SteadyClock::time_point deadline;
-  };
-  struct Answer {
-    std::string routing_id;
-    bus::Header header;
-    std::string body;
-  };
+  bus::RouterAnswer run_job(const bus::RouterJob& job, class ReaderSet& readers);
 
-  void io_loop();
-  void reader_loop();
-  void accept(bus::Message message);
-  void answer(Answer answer);
-  Answer run_job(const Job& job, class ReaderSet& readers);
-
-  zmq::context_t& context_;
   QueryServerOptions options_;
-  std::atomic<uint64_t>& queries_;
-  std::atomic<uint64_t>& query_errors_;
-  std::atomic<uint64_t>& refused_busy_;
-  std::atomic<bool> stopping_{false};
-  int wake_fd_ = -1;
-  zmq::socket_t socket_;
-
-  std::mutex jobs_mutex_;
-  std::condition_variable jobs_cv_;
-  std::deque<Job> jobs_;
-
-  std::mutex answers_mutex_;
-  std::deque<Answer> answers_;
-
-  std::thread io_thread_;
-  std::vector<std::thread> readers_;
+  bus::WorkerRouter router_;
 };
 
 }  // namespace spanline::indexer::query
