@@ -11,7 +11,8 @@ ApiStage::ApiStage(const ApiConfig& config)
                .owner_silence = std::max(config.stage_timeout, std::chrono::milliseconds(3000))}),
       index_routes_(config_, directory_, fanout_),
       pipeline_routes_(config_, directory_),
-      files_(config.web_dir.empty() ? default_web_dir() : std::filesystem::path(config.web_dir)) {
+      files_(config.web_dir.empty() ? default_web_dir() : std::filesystem::path(config.web_dir)),
+      auth_client_(context_, config.auth_endpoint, config.auth_timeout) {
   stats_.gauge("rss_bytes", [] { return bus::resident_memory_bytes(); });
 }
 
@@ -23,8 +24,11 @@ Status ApiStage::start() {
   } catch (const zmq::error_t& e) {
     return Status(Code::unavailable, "cannot bind the stats endpoint " + config_.stats_endpoint + ": " + e.what());
   }
+  guard_ = std::make_unique<SessionGuard>(context_, auth_client_, config_.auth_events_endpoint, config_.session_cache_ttl);
+  auth_routes_ = std::make_unique<AuthRoutes>(config_, auth_client_, *guard_);
   live_ = std::make_unique<LiveTail>(config_, index_routes_, stats_);
-  server_ = std::make_unique<ApiServer>(config_, ApiRoutes{index_routes_, pipeline_routes_, files_, *live_, guard_}, stats_);
+  server_ = std::make_unique<ApiServer>(config_, ApiRoutes{index_routes_, pipeline_routes_, files_, *live_, *guard_, *auth_routes_},
+                                        stats_);
   if (Status s = server_->start(); !s.is_ok()) return s;
   log::info("api ready", {{"web_dir", files_.root().string()}, {"web_ui_built", files_.has_ui()}, {"stats", config_.stats_endpoint}});
   return Status::ok();
@@ -34,6 +38,8 @@ void ApiStage::stop() {
   if (live_) live_->stop();
   if (server_) server_->stop();
   listener_.reset();
+  auth_routes_.reset();
+  guard_.reset();
 }
 
 }  // namespace spanline::api

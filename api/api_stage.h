@@ -7,6 +7,8 @@
 
 #include <zmq.hpp>
 
+#include "api/auth/auth_routes.h"
+#include "api/auth/session_guard.h"
 #include "api/config/api_config.h"
 #include "api/directory/stage_directory.h"
 #include "api/directory/stats_listener.h"
@@ -41,7 +43,9 @@ class ApiStage {
   IndexRoutes index_routes_;
   PipelineRoutes pipeline_routes_;
   StaticFiles files_;
-  OpenGuard guard_;
+  auth::AuthClient auth_client_;
+  std::unique_ptr<SessionGuard> guard_;
+  std::unique_ptr<AuthRoutes> auth_routes_;
   std::unique_ptr<LiveTail> live_;
   std::unique_ptr<ApiServer> server_;
 };

@@ -28,6 +28,9 @@ enum class MessageType : uint16_t {
   stats = 30,      // every stage -> api (PUB/SUB): counters once a second
   query = 40,      // api -> indexer: a JSON query over some of the indexer's partitions
   query_reply = 41,  // indexer -> api: the JSON answer, one result per partition asked
+  auth = 50,         // gateway, api, CLI -> auth-responder: one JSON request {"op", ...}
+  auth_reply = 51,   // auth-responder -> asker: the JSON answer
+  auth_event = 52,   // auth-responder -> gateways and api (PUB/SUB): a revocation or key rotation
 };
 
 // What a WAL entry holds; the indexers decode each kind differently.

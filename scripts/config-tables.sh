@@ -4,7 +4,7 @@
 # Usage: scripts/config-tables.sh BUILD_BIN_DIR
 set -euo pipefail
 bin=${1:-build/bin}
-for stage in spanline spanline-gateway spanline-wal spanline-indexer spanline-api; do
+for stage in spanline spanline-gateway spanline-wal spanline-auth spanline-indexer spanline-api; do
   echo "#### \`$stage\`"
   echo
   "$bin/$stage" --print-config-table

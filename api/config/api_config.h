@@ -15,6 +15,11 @@ struct ApiConfig {
   std::string stats_endpoint = "ipc://{data-dir}/run/stats.sock";
   std::string web_dir;
   std::string allow_origins;
+  std::string auth_endpoint = "ipc://{data-dir}/run/auth.sock";
+  std::string auth_events_endpoint = "ipc://{data-dir}/run/auth-events.sock";
+  std::chrono::milliseconds auth_timeout{std::chrono::seconds(3)};
+  std::chrono::milliseconds session_cache_ttl{std::chrono::seconds(10)};
+  std::string env = "development";
   std::string instance = "api-1";
   std::string log_level = "info";
   uint32_t threads = 4;
@@ -23,7 +28,7 @@ struct ApiConfig {
   uint64_t max_answer_bytes = 32ULL << 20;
   uint64_t max_body_bytes = 1ULL << 20;
   std::chrono::milliseconds stage_timeout{std::chrono::seconds(5)};
-  std::string required_stages = "wal,gateway,indexer";
+  std::string required_stages = "wal,auth,gateway,indexer";
   uint32_t live_max_clients = 64;
   std::chrono::milliseconds live_interval{std::chrono::milliseconds(500)};
   uint32_t max_concurrent_queries = 64;
@@ -34,6 +39,11 @@ struct ApiConfig {
         .add("stats-endpoint", &stats_endpoint, "Bus endpoint the api binds (SUB) for every stage's stats and heartbeats.")
         .add("web-dir", &web_dir, "Folder of the built web UI served at / (default: <binary>/../web, then web/dist beside the source).")
         .add("allow-origins", &allow_origins, "Comma-separated origins allowed by CORS (e.g. https://ui.example.com); none by default.")
+        .add("auth-endpoint", &auth_endpoint, "Bus endpoint of the auth-responder (sessions, users, API keys, tokens).")
+        .add("auth-events-endpoint", &auth_events_endpoint, "Bus endpoint where the auth-responder broadcasts revocations.")
+        .add("auth-timeout", &auth_timeout, "How long a request waits for the auth-responder before answering 503.")
+        .add("session-cache-ttl", &session_cache_ttl, "How long a checked session is trusted without asking again (sign-out and user deletion clear it at once).")
+        .add("env", &env, "development or production; production marks the session cookie Secure (HTTPS only).")
         .add("instance", &instance, "Name of this api instance in logs and stats.")
         .add("log-level", &log_level, "debug, info, warn or error.")
         .add("threads", &threads, "HTTP worker threads.")
@@ -48,7 +58,11 @@ struct ApiConfig {
         .add("max-concurrent-queries", &max_concurrent_queries, "Queries in progress at once; more get 503 (the api's queue is bounded).");
   }
 
-  void resolve() { stats_endpoint = expand_data_dir(stats_endpoint, data_dir); }
+  void resolve() {
+    stats_endpoint = expand_data_dir(stats_endpoint, data_dir);
+    auth_endpoint = expand_data_dir(auth_endpoint, data_dir);
+    auth_events_endpoint = expand_data_dir(auth_events_endpoint, data_dir);
+  }
 };
 
 }  // namespace spanline::api

@@ -77,8 +77,24 @@ Result<ApiRequest> to_api_request(const Http::Request& request) {
     api.raw_query[*key] = it->second;
   }
   api.origin = http::header_value(request, "Origin").value_or("");
+  api.host = http::header_value(request, "Host").value_or("");
+  api.fetch_site = http::ascii_lower(http::header_value(request, "Sec-Fetch-Site").value_or(""));
+  api.api_key = http::header_value(request, "X-API-Key").value_or("");
+  if (request.cookies().has(kSessionCookie)) api.session = request.cookies().get(kSessionCookie).value;
+  api.address = request.address().host();
   api.body = request.body();
   return api;
+}
+
+std::vector<Http::Method> methods_of(const std::string& list) {
+  std::vector<Http::Method> methods;
+  auto has = [&](const char* name) { return list.find(name) != std::string::npos; };
+  if (has("GET")) methods.push_back(Http::Method::Get);
+  if (has("HEAD")) methods.push_back(Http::Method::Head);
+  if (has("POST")) methods.push_back(Http::Method::Post);
+  if (has("DELETE")) methods.push_back(Http::Method::Delete);
+  if (has("OPTIONS")) methods.push_back(Http::Method::Options);
+  return methods;
 }
 
 bool is(const std::vector<std::string>& segments, std::initializer_list<std::string_view> pattern) {
@@ -150,9 +166,24 @@ class ApiServer::Handler final : public Http::Handler {
     if (is(s, {"health"})) return only_get(request, [&] { return routes_->pipeline.health(request); });
     if (is(s, {"metrics"})) return only_get(request, [&] { return routes_->pipeline.metrics(request); });
     if (is(s, {"api", "openapi.json"})) return only_get(request, [&] { return openapi_document(); });
+    AuthRoutes& auth = routes_->auth;
+    if (is(s, {".well-known", "jwks.json"})) return auth.jwks(request);
     if (!api) return routes_->files.serve(request);
     if (s.size() < 2 || s[1] != "v1") return error_reply(404, "not_found", "no such route: " + request.path);
+    if (!same_site_or_allowed(request)) {
+      return error_reply(403, "permission_denied", "cross-site request refused: the Origin is not this site nor in SPANLINE_ALLOW_ORIGINS");
+    }
+    // The routes a visitor without a session may use.
+    if (is(s, {"api", "v1", "users", "first"})) return auth.first_user(request);
+    if (is(s, {"api", "v1", "auth", "sign-in"})) return auth.sign_in(request);
+    if (is(s, {"api", "v1", "otel", "token"})) return auth.otel_token(request);
     if (Status allowed = routes_->guard.check(request); !allowed.is_ok()) return error_reply(allowed);
+    if (is(s, {"api", "v1", "auth", "sign-out"})) return auth.sign_out(request);
+    if (is(s, {"api", "v1", "auth", "me"})) return auth.me(request);
+    if (is(s, {"api", "v1", "users"})) return auth.users(request);
+    if (is(s, {"api", "v1", "users", "*"})) return auth.user(request, s[3]);
+    if (is(s, {"api", "v1", "api-keys"})) return auth.api_keys(request);
+    if (is(s, {"api", "v1", "api-keys", "*"})) return auth.api_key(request, s[3]);
     if (is(s, {"api", "v1", "pipeline"})) return only_get(request, [&] { return routes_->pipeline.pipeline(request); });
 
     // Index queries: bounded in number, so a burst cannot pile up behind the indexers.
@@ -177,6 +208,15 @@ class ApiServer::Handler final : public Http::Handler {
       counters_->queries_in_flight.fetch_sub(1);
       return reply;
     });
+  }
+
+  // State-changing requests from a browser must come from this site or an
+  // allowed origin, so another site cannot act with the user's cookie.
+  bool same_site_or_allowed(const ApiRequest& request) const {
+    if (request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS") return true;
+    if (request.origin.empty()) return request.fetch_site != "cross-site";
+    if (origin_allowed(request.origin)) return true;
+    return !request.host.empty() && (request.origin == "http://" + request.host || request.origin == "https://" + request.host);
   }
 
   template <typename Route>
@@ -210,10 +250,11 @@ class ApiServer::Handler final : public Http::Handler {
         headers.add<Http::Header::AccessControlAllowHeaders>("Content-Type, Authorization, X-API-Key");
         headers.add<http::AccessControlMaxAge>("600");
       } else {
-        std::vector<Http::Method> methods = {Http::Method::Get, Http::Method::Head};
-        headers.add<Http::Header::Allow>(methods);
+        headers.add<Http::Header::Allow>(methods_of(reply.allow));
       }
     }
+    if (!reply.set_cookie.empty()) headers.add<http::SetCookie>(reply.set_cookie);
+    if (!reply.retry_after.empty()) headers.add<http::RetryAfter>(reply.retry_after);
     headers.add<http::CacheControlText>(reply.cache_control);
     headers.add<http::ContentTypeOptions>("nosniff");
     if (!reply.content_type.empty()) response.setMime(Http::Mime::MediaType::fromString(reply.content_type));

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "api/auth/auth_routes.h"
 #include "api/config/api_config.h"
 #include "api/http/request_guard.h"
 #include "api/live/live_tail.h"
@@ -33,6 +34,7 @@ struct ApiRoutes {
   StaticFiles& files;
   LiveTail& live;
   RequestGuard& guard;
+  AuthRoutes& auth;
 };
 
 class ApiServer {

@@ -15,6 +15,8 @@ ApiReply error_reply(const Status& status) {
     case Code::not_found: return error_reply(404, "not_found", status.message());
     case Code::unauthenticated: return error_reply(401, "unauthenticated", status.message());
     case Code::permission_denied: return error_reply(403, "permission_denied", status.message());
+    case Code::already_exists: return error_reply(409, "already_exists", status.message());
+    case Code::failed_precondition: return error_reply(409, "failed_precondition", status.message());
     case Code::resource_exhausted: return error_reply(503, "unavailable", status.message());
     case Code::unavailable:
     case Code::deadline_exceeded: return error_reply(503, "unavailable", status.message());

@@ -22,6 +22,11 @@ struct ApiRequest {
   std::map<std::string, std::string> query;    // decoded; Pistache keeps the first of repeated keys
   std::map<std::string, std::string> raw_query;  // as sent, for parameters with their own separators
   std::string origin;
+  std::string host;        // Host header, to recognise same-origin requests
+  std::string fetch_site;  // Sec-Fetch-Site, sent by browsers
+  std::string session;     // the spanline_session cookie
+  std::string api_key;     // X-API-Key header
+  std::string address;     // the client's IP address
   std::string body;
 };
 
@@ -31,6 +36,8 @@ struct ApiReply {
   std::string body;
   std::string cache_control = "no-store";
   std::string allow;  // for 405
+  std::string set_cookie;
+  std::string retry_after;  // seconds, for 429
 };
 
 // {"error": {"code": ..., "message": ...}} with the HTTP status for the code.

@@ -35,7 +35,7 @@ struct RunResult {
   uint64_t errors = 0;
 };
 
-RunResult run_clients(const std::string& target, int clients, int spans_per_request, std::chrono::seconds duration) {
+RunResult run_clients(const std::string& target, const std::string& api_key, int clients, int spans_per_request, std::chrono::seconds duration) {
   std::vector<std::vector<double>> latencies(static_cast<size_t>(clients));
   std::atomic<uint64_t> spans{0}, errors{0};
   auto deadline = Clock::now() + duration;
@@ -43,7 +43,7 @@ RunResult run_clients(const std::string& target, int clients, int spans_per_requ
   auto started = Clock::now();
   for (int c = 0; c < clients; ++c) {
     threads.emplace_back([&, c] {
-      testing::OtlpClient client(target);
+      testing::OtlpClient client(target, api_key);
       // Prepared ahead so the measurement is the pipeline, not request building.
       std::vector<ExportTraceServiceRequest> requests;
       for (int i = 0; i < 64; ++i) requests.push_back(client.make_request(spans_per_request / 10, 10));
@@ -126,12 +126,12 @@ int main(int argc, char** argv) {
 
   testing::Pipeline pipeline({.http = false, .gateway_args = {"--log-level", "warn"}});
   pipeline.start();
-  testing::OtlpClient maker(pipeline.grpc_target());
+  testing::OtlpClient maker(pipeline.grpc_target(), pipeline.api_key());
   auto request = maker.make_request(n / 10, 10);
   double parse = bench::parse_limit(request, n);
   double rocks = bench::rocksdb_single_append_limit(pipeline.data_dir(), request, n);
-  auto one = bench::run_clients(pipeline.grpc_target(), 1, n, std::chrono::seconds(seconds));
-  auto many = bench::run_clients(pipeline.grpc_target(), static_cast<int>(concurrency), n, std::chrono::seconds(seconds));
+  auto one = bench::run_clients(pipeline.grpc_target(), pipeline.api_key(), 1, n, std::chrono::seconds(seconds));
+  auto many = bench::run_clients(pipeline.grpc_target(), pipeline.api_key(), static_cast<int>(concurrency), n, std::chrono::seconds(seconds));
   std::printf("# Export benchmark: %d spans per request, %u s per phase, %u cores\n\n", n, seconds,
               std::thread::hardware_concurrency());
   std::printf("| measurement | spans/s | p50 ms | p90 ms | p99 ms | errors |\n|---|---|---|---|---|---|\n");

@@ -59,7 +59,7 @@ void fill(testing::Pipeline& pipeline, const std::vector<ExportTraceServiceReque
   std::vector<std::thread> senders;
   for (int t = 0; t < 8; ++t) {
     senders.emplace_back([&] {
-      testing::OtlpClient client(pipeline.grpc_target());
+      testing::OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
       for (size_t i = next++; i < requests.size(); i = next++) (void)client.send(requests[i]);
     });
   }
@@ -87,7 +87,7 @@ struct LagResult {
 LagResult steady_lag(int spans_per_second, int seconds) {
   testing::Pipeline pipeline({.http = false, .indexers = {"0-3"}, .indexer_args = {"--log-level", "warn"}});
   pipeline.start();
-  testing::OtlpClient client(pipeline.grpc_target());
+  testing::OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
   int requests_per_second = spans_per_second / 100;
   auto requests = make_requests(requests_per_second * seconds);
   std::mutex mutex;
@@ -95,7 +95,7 @@ LagResult steady_lag(int spans_per_second, int seconds) {
   std::vector<double> lags;
   std::atomic<bool> done{false};
   std::thread watcher([&] {
-    std::vector<std::unique_ptr<indexer::Database>> shards(4);
+    std::vector<std::unique_ptr<Database>> shards(4);
     while (!done || !probes.empty()) {
       std::pair<std::string, Clock::time_point> probe;
       {
@@ -112,7 +112,7 @@ LagResult steady_lag(int spans_per_second, int seconds) {
       }
       uint32_t p = bus::partition_of(probe.first, 4);
       if (!shards[p]) {
-        auto db = indexer::Database::open(indexer::shard_path(pipeline.data_dir(), p), true);
+        auto db = Database::open(indexer::shard_path(pipeline.data_dir(), p), true);
         if (db) shards[p] = std::move(db.value());
       }
       bool found = false;

@@ -15,6 +15,12 @@ struct GatewayConfig {
   std::string http_address = "0.0.0.0:4318";
   std::string wal_endpoint = "ipc://{data-dir}/run/wal.sock";
   std::string stats_endpoint = "ipc://{data-dir}/run/stats.sock";
+  std::string auth_endpoint = "ipc://{data-dir}/run/auth.sock";
+  std::string auth_events_endpoint = "ipc://{data-dir}/run/auth-events.sock";
+  std::chrono::milliseconds auth_timeout{std::chrono::seconds(2)};
+  std::chrono::milliseconds api_key_cache_ttl{std::chrono::seconds(30)};
+  std::string token_issuer = "spanline";
+  std::string token_audience = "spanline-ingest";
   std::string instance = "gateway-1";
   std::string log_level = "info";
   uint32_t partitions = 4;
@@ -30,6 +36,12 @@ struct GatewayConfig {
         .add("http-address", &http_address, "OTLP/HTTP listen address (host:port); empty turns OTLP/HTTP off.")
         .add("wal-endpoint", &wal_endpoint, "Bus endpoint of the WAL.")
         .add("stats-endpoint", &stats_endpoint, "Bus endpoint the api binds for stats; every stage publishes there.")
+        .add("auth-endpoint", &auth_endpoint, "Bus endpoint of the auth-responder (API key checks, signing keys).")
+        .add("auth-events-endpoint", &auth_events_endpoint, "Bus endpoint where the auth-responder broadcasts revocations.")
+        .add("auth-timeout", &auth_timeout, "How long an Export waits for the auth-responder before answering UNAVAILABLE.")
+        .add("api-key-cache-ttl", &api_key_cache_ttl, "How long an accepted API key is trusted without asking again (revocation clears it at once).")
+        .add("token-issuer", &token_issuer, "iss an ingest JWT must carry.")
+        .add("token-audience", &token_audience, "aud an ingest JWT must carry.")
         .add("instance", &instance, "Name of this stage instance in stats and logs.")
         .add("log-level", &log_level, "debug, info, warn or error.")
         .add("partitions", &partitions, "Number of partitions P; a span goes to hash(trace_id) mod P. Fixed at deploy time.")
@@ -43,6 +55,8 @@ struct GatewayConfig {
   void resolve() {
     wal_endpoint = expand_data_dir(wal_endpoint, data_dir);
     stats_endpoint = expand_data_dir(stats_endpoint, data_dir);
+    auth_endpoint = expand_data_dir(auth_endpoint, data_dir);
+    auth_events_endpoint = expand_data_dir(auth_events_endpoint, data_dir);
   }
 };
 

@@ -5,7 +5,7 @@
 #include "stages/common/log.h"
 #include "stages/common/options.h"
 #include "stages/common/signals.h"
-#include "stages/gateway/authenticator.h"
+#include "stages/gateway/auth/ingest_authenticator.h"
 #include "stages/gateway/gateway_config.h"
 #include "stages/gateway/grpc_server.h"
 #include "stages/gateway/http/otlp_http_server.h"
@@ -38,7 +38,14 @@ int main(int argc, char** argv) {
   zmq::context_t context;
   bus::StatsRegistry stats;
   stats.set_info("partitions", std::to_string(config.partitions));
-  gateway::AllowAllAuthenticator authenticator;
+  gateway::IngestAuthenticator authenticator(context,
+                                             {.auth_endpoint = config.auth_endpoint,
+                                              .events_endpoint = config.auth_events_endpoint,
+                                              .timeout = config.auth_timeout,
+                                              .key_cache_ttl = config.api_key_cache_ttl,
+                                              .token_issuer = config.token_issuer,
+                                              .token_audience = config.token_audience},
+                                             stats);
   gateway::WalWriter wal(context, config.wal_endpoint, 65536);
   gateway::Ingest ingest({.partitions = config.partitions,
                           .max_request_bytes = config.max_request_bytes,

@@ -20,7 +20,7 @@
 
 #include "stages/common/status.h"
 #include "stages/indexer/span_record.h"
-#include "stages/indexer/sqlite_db.h"
+#include "stages/common/sqlite/sqlite_db.h"
 
 namespace spanline::indexer {
 

@@ -12,6 +12,7 @@
 #include "stages/indexer/deletions.h"
 #include "stages/indexer/reindex.h"
 #include "stages/indexer/shard.h"
+#include "stages/launcher/admin_commands.h"
 #include "stages/launcher/supervisor.h"
 
 namespace {
@@ -78,15 +79,22 @@ int main(int argc, char** argv) {
   std::string wal_endpoint = "ipc://{data-dir}/run/wal.sock";
   std::string service;
   int64_t before_unix_seconds = 0;
+  launcher::AdminArgs admin{.auth_endpoint = "ipc://{data-dir}/run/auth.sock"};
   Options options("spanline",
                   "Spanline: an observability server for AI workflows.\n"
                   "Commands:\n"
-                  "  up       start every stage as its own process (wal, gateway, indexer, api), restart any that\n"
+                  "  up       start every stage as its own process (wal, auth, gateway, indexer, api), restart any that\n"
                   "           dies, stop all on Ctrl-C or SIGTERM\n"
                   "  reindex  rebuild every shard from what the WAL still holds (stop the indexers first;\n"
                   "           the WAL must run), with a progress bar\n"
-                  "  delete   delete a service's data: spanline delete --service S [--before UNIX_SECONDS]",
-                  "up|reindex|delete [options]");
+                  "  delete   delete a service's data: spanline delete --service S [--before UNIX_SECONDS]\n"
+                  "  user create --email E [--password P]   add a user (password read from stdin when not given)\n"
+                  "  user list\n"
+                  "  key create --name N   create an ingest API key; prints it once\n"
+                  "  key list | key revoke <id>\n"
+                  "  signing-key rotate   replace the JWT signing key (tokens already issued stay valid)\n"
+                  "The user, key and signing-key commands ask the running auth-responder (--auth-endpoint).",
+                  "up|reindex|delete|user|key|signing-key [options]");
   options.add("data-dir", &data_dir, "Data folder for every stage (WAL, index, metadata, ipc sockets).")
       .add("bin-dir", &bin_dir, "Folder holding the stage binaries; empty means the folder of this program.")
       .add("log-level", &log_level, "debug, info, warn or error.")
@@ -98,7 +106,12 @@ int main(int argc, char** argv) {
       .add("stop-grace", &stop_grace, "How long each stage may take to stop before it is killed.")
       .add("wal-endpoint", &wal_endpoint, "reindex: bus endpoint of the WAL.")
       .add("service", &service, "delete: the service whose spans are deleted.")
-      .add("before", &before_unix_seconds, "delete: only spans that started before this time (unix seconds); 0 means now.");
+      .add("before", &before_unix_seconds, "delete: only spans that started before this time (unix seconds); 0 means now.")
+      .add("auth-endpoint", &admin.auth_endpoint, "user, key, signing-key: bus endpoint of the auth-responder.")
+      .add("email", &admin.email, "user create: the new user's email.")
+      .add("password", &admin.password, "user create: the new user's password (prefer stdin or the environment to a flag).")
+      .add("name", &admin.name, "key create: a name for the key, to recognise it later.")
+      .add("json", &admin.json, "user list, key list, key create: print JSON.");
   auto parsed = options.parse(argc, argv);
   if (!parsed) {
     std::fprintf(stderr, "spanline: %s\n", parsed.status().message().c_str());
@@ -125,8 +138,13 @@ int main(int argc, char** argv) {
     int64_t before_ns = before_unix_seconds == 0 ? unix_nanos_now() : before_unix_seconds * 1'000'000'000;
     return delete_service(data_dir, partitions, service, before_ns);
   }
+  if (command == "user" || command == "key" || command == "signing-key") {
+    admin.auth_endpoint = expand_data_dir(admin.auth_endpoint, data_dir);
+    admin.positional = parsed->positional;
+    return launcher::run_admin_command(admin);
+  }
   if (command != "up") {
-    std::fprintf(stderr, "spanline: say what to do: up, reindex or delete (see --help)\n");
+    std::fprintf(stderr, "spanline: say what to do: up, reindex, delete, user, key or signing-key (see --help)\n");
     return 2;
   }
   if (bin_dir.empty()) bin_dir = own_directory();
@@ -145,6 +163,7 @@ int main(int argc, char** argv) {
   };
   std::vector<launcher::StageSpec> stages = {
       {"wal", bin_dir + "/spanline-wal", with({})},
+      {"auth", bin_dir + "/spanline-auth", with({})},
       {"gateway", bin_dir + "/spanline-gateway",
        with({"--grpc-address", grpc_address, "--http-address", http_address, "--partitions", std::to_string(partitions)})},
       {"indexer", bin_dir + "/spanline-indexer",

@@ -21,7 +21,7 @@ std::set<SpanKey> indexed_keys(const Pipeline& pipeline, int64_t& rows) {
   std::set<SpanKey> keys;
   rows = 0;
   for (uint32_t p = 0; p < pipeline.partitions(); ++p) {
-    auto db = indexer::Database::open(indexer::shard_path(pipeline.data_dir(), p), true);
+    auto db = Database::open(indexer::shard_path(pipeline.data_dir(), p), true);
     if (!db) continue;
     auto statement = (*db)->prepare("SELECT lower(hex(trace_id)), lower(hex(span_id)) FROM spans");
     while (statement && *statement->step()) {
@@ -41,7 +41,7 @@ TEST(IndexerFault, KilledIndexersResumeExactlyWhereTheyLeftOff) {
   std::vector<std::thread> senders;
   for (int t = 0; t < 2; ++t) {
     senders.emplace_back([&] {
-      OtlpClient client(pipeline.grpc_target());
+      OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
       while (!stop) {
         auto request = client.make_request(10, 5);
         if (client.send(request).ok()) {
@@ -76,7 +76,7 @@ TEST(IndexerFault, KilledIndexersResumeExactlyWhereTheyLeftOff) {
   EXPECT_EQ(pipeline.shard_sum("SELECT sum(span_count) FROM traces"), rows) << "summaries agree with spans";
   EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM traces WHERE span_count <> 5"), 0);
   for (uint32_t p = 0; p < pipeline.partitions(); ++p) {
-    auto db = indexer::Database::open(indexer::shard_path(pipeline.data_dir(), p), true);
+    auto db = Database::open(indexer::shard_path(pipeline.data_dir(), p), true);
     ASSERT_TRUE(db.is_ok());
     auto check = (*db)->prepare("PRAGMA integrity_check");
     ASSERT_TRUE(check.is_ok() && *check->step());

@@ -26,7 +26,7 @@ TEST(WalFault, EveryAcknowledgedSpanSurvivesSigkillOfTheWal) {
   std::vector<std::thread> senders;
   for (int t = 0; t < 3; ++t) {
     senders.emplace_back([&] {
-      OtlpClient client(pipeline.grpc_target());
+      OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
       while (!stop) {
         auto request = client.make_request(5, 4);
         grpc::Status status = client.send(request, nullptr, 5s);

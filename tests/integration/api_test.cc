@@ -19,8 +19,8 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-json get_json(int port, const std::string& target, int expected_status = 200) {
-  HttpResponse response = http_get(port, target);
+json get_json(const Pipeline& pipeline, const std::string& target, int expected_status = 200) {
+  HttpResponse response = http_get(pipeline.api_port(), target, pipeline.signed_in());
   EXPECT_EQ(response.status, expected_status) << target << "\n" << response.body;
   json body = json::parse(response.body, nullptr, false);
   EXPECT_FALSE(body.is_discarded()) << target << " did not answer JSON: " << response.body;
@@ -28,9 +28,9 @@ json get_json(int port, const std::string& target, int expected_status = 200) {
 }
 
 // Waits until the api has heard from both indexers, so answers are complete.
-bool wait_complete(int port) {
+bool wait_complete(const Pipeline& pipeline) {
   return wait_until([&] {
-    HttpResponse response = http_get(port, "/api/v1/services");
+    HttpResponse response = http_get(pipeline.api_port(), "/api/v1/services", pipeline.signed_in());
     if (response.status != 200) return false;
     json body = json::parse(response.body, nullptr, false);
     return !body.is_discarded() && body.value("partial", true) == false;
@@ -48,21 +48,27 @@ class ApiRoutes : public ::testing::Test {
     pipeline_->start();
     std::string out;
     ASSERT_EQ(run_command({"node", std::string(SPANLINE_SOURCE_DIR) + "/tests/js/otel-send.mjs", "--endpoint",
-                           "http://" + pipeline_->grpc_target(), "--traces", "6", "--spans-per-trace", "4", "--service", "js-svc"},
+                           "http://" + pipeline_->grpc_target(), "--traces", "6", "--spans-per-trace", "4", "--service", "js-svc",
+                         "--header", "x-junjo-api-key=" + pipeline_->api_key()},
                           &out),
               0)
         << out;
     fixture_ = new json(load_json_file(junjo_fixture_path("basic_workflow_success")));
-    OtlpClient client(pipeline_->grpc_target());
+    OtlpClient client(pipeline_->grpc_target(), pipeline_->api_key());
     ASSERT_TRUE(client.send(junjo_fixture_request(*fixture_)).ok());
     ASSERT_TRUE(pipeline_->wait_indexed(24 + static_cast<int64_t>((*fixture_)["spans"].size()))) << pipeline_->logs();
-    ASSERT_TRUE(wait_complete(pipeline_->api_port())) << pipeline_->logs();
+    ASSERT_TRUE(wait_complete(*pipeline_)) << pipeline_->logs();
   }
   static void TearDownTestSuite() {
     delete pipeline_;
     delete fixture_;
   }
   int port() const { return pipeline_->api_port(); }
+  std::map<std::string, std::string> signed_in() const { return pipeline_->signed_in(); }
+  std::map<std::string, std::string> with_session(std::map<std::string, std::string> headers) const {
+    headers["Cookie"] = pipeline_->session_cookie();
+    return headers;
+  }
 
   static Pipeline* pipeline_;
   static json* fixture_;
@@ -71,7 +77,7 @@ Pipeline* ApiRoutes::pipeline_ = nullptr;
 json* ApiRoutes::fixture_ = nullptr;
 
 TEST_F(ApiRoutes, ServicesAndOperationsCountWhatWasSent) {
-  json services = get_json(port(), "/api/v1/services");
+  json services = get_json(*pipeline_, "/api/v1/services");
   EXPECT_FALSE(services["partial"].get<bool>());
   json js;
   for (const auto& s : services["services"]) {
@@ -81,29 +87,29 @@ TEST_F(ApiRoutes, ServicesAndOperationsCountWhatWasSent) {
   EXPECT_EQ(js["span_count"], 24);
   EXPECT_EQ(js["trace_count"], 6);
   EXPECT_GT(js["last_seen_ns"].get<int64_t>(), 0);
-  json operations = get_json(port(), "/api/v1/services/js-svc/operations");
+  json operations = get_json(*pipeline_, "/api/v1/services/js-svc/operations");
   std::set<std::string> names;
   for (const auto& op : operations["operations"]) names.insert(op["name"].get<std::string>());
   EXPECT_EQ(names, (std::set<std::string>{"workflow run", "node 1", "node 2", "node 3"}));
 }
 
 TEST_F(ApiRoutes, EachSearchFilterNarrows) {
-  EXPECT_EQ(get_json(port(), "/api/v1/traces?service=js-svc")["traces"].size(), 6u);
-  EXPECT_EQ(get_json(port(), "/api/v1/traces?service=js-svc&errors=true")["traces"].size(), 2u);
-  EXPECT_EQ(get_json(port(), "/api/v1/traces?service=js-svc&operation=node%203")["traces"].size(), 6u);
-  EXPECT_EQ(get_json(port(), "/api/v1/traces?service=js-svc&operation=nope")["traces"].size(), 0u);
-  EXPECT_EQ(get_json(port(), "/api/v1/traces?attr=run.index:4")["traces"].size(), 1u);
-  EXPECT_EQ(get_json(port(), "/api/v1/traces?attr=run.index>3")["traces"].size(), 2u);
-  EXPECT_EQ(get_json(port(), "/api/v1/traces?attr=run.index%3E%3D3;http.status_code:200")["traces"].size(), 3u);
-  EXPECT_EQ(get_json(port(), "/api/v1/traces?attr=run.index<1")["traces"].size(), 1u);
-  EXPECT_EQ(get_json(port(), "/api/v1/traces?q=boom")["traces"].size(), 2u);
-  EXPECT_EQ(get_json(port(), "/api/v1/traces?q=no-such-text-anywhere")["traces"].size(), 0u);
-  EXPECT_EQ(get_json(port(), "/api/v1/traces?service=js-svc&min_duration=1h")["traces"].size(), 0u);
-  EXPECT_EQ(get_json(port(), "/api/v1/traces?service=js-svc&max_duration=1h")["traces"].size(), 6u);
-  EXPECT_EQ(get_json(port(), "/api/v1/traces?service=js-svc&lookback=1h")["traces"].size(), 6u);
-  EXPECT_EQ(get_json(port(), "/api/v1/traces?service=js-svc&start=2001-01-01T00:00:00Z&end=2001-01-02T00:00:00Z")["traces"].size(), 0u);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?service=js-svc")["traces"].size(), 6u);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?service=js-svc&errors=true")["traces"].size(), 2u);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?service=js-svc&operation=node%203")["traces"].size(), 6u);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?service=js-svc&operation=nope")["traces"].size(), 0u);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?attr=run.index:4")["traces"].size(), 1u);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?attr=run.index>3")["traces"].size(), 2u);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?attr=run.index%3E%3D3;http.status_code:200")["traces"].size(), 3u);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?attr=run.index<1")["traces"].size(), 1u);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?q=boom")["traces"].size(), 2u);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?q=no-such-text-anywhere")["traces"].size(), 0u);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?service=js-svc&min_duration=1h")["traces"].size(), 0u);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?service=js-svc&max_duration=1h")["traces"].size(), 6u);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?service=js-svc&lookback=1h")["traces"].size(), 6u);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?service=js-svc&start=2001-01-01T00:00:00Z&end=2001-01-02T00:00:00Z")["traces"].size(), 0u);
   // Newest first.
-  json all = get_json(port(), "/api/v1/traces?service=js-svc");
+  json all = get_json(*pipeline_, "/api/v1/traces?service=js-svc");
   for (size_t i = 1; i < all["traces"].size(); ++i) {
     EXPECT_GE(all["traces"][i - 1]["start_ns"].get<int64_t>(), all["traces"][i]["start_ns"].get<int64_t>());
   }
@@ -112,9 +118,9 @@ TEST_F(ApiRoutes, EachSearchFilterNarrows) {
 }
 
 TEST_F(ApiRoutes, TraceAndSpanComeBackWhole) {
-  json search = get_json(port(), "/api/v1/traces?service=js-svc&errors=true&limit=1");
+  json search = get_json(*pipeline_, "/api/v1/traces?service=js-svc&errors=true&limit=1");
   std::string trace_id = search["traces"][0]["trace_id"];
-  json trace = get_json(port(), "/api/v1/traces/" + trace_id);
+  json trace = get_json(*pipeline_, "/api/v1/traces/" + trace_id);
   ASSERT_EQ(trace["spans"].size(), 4u);
   json root;
   for (const auto& span : trace["spans"]) {
@@ -130,25 +136,25 @@ TEST_F(ApiRoutes, TraceAndSpanComeBackWhole) {
   for (const auto& candidate : trace["spans"]) {
     if (candidate["parent_span_id"] != "") child = candidate;
   }
-  json span = get_json(port(), "/api/v1/spans/" + trace_id + "/" + child["span_id"].get<std::string>());
+  json span = get_json(*pipeline_, "/api/v1/spans/" + trace_id + "/" + child["span_id"].get<std::string>());
   EXPECT_EQ(span["span_id"], child["span_id"]);
   EXPECT_EQ(span["events"][0]["name"], "set_state");
   // Upper-case ids are the same ids.
   std::string upper = trace_id;
   for (char& c : upper) c = static_cast<char>(std::toupper(c));
-  EXPECT_EQ(get_json(port(), "/api/v1/traces/" + upper)["spans"].size(), 4u);
-  json missing = get_json(port(), "/api/v1/traces/0123456789abcdef0123456789abcdef", 404);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces/" + upper)["spans"].size(), 4u);
+  json missing = get_json(*pipeline_, "/api/v1/traces/0123456789abcdef0123456789abcdef", 404);
   EXPECT_EQ(missing["error"]["code"], "not_found");
-  json bad = get_json(port(), "/api/v1/traces/xyz", 400);
+  json bad = get_json(*pipeline_, "/api/v1/traces/xyz", 400);
   EXPECT_NE(bad["error"]["message"].get<std::string>().find("32 hex"), std::string::npos);
-  get_json(port(), "/api/v1/spans/" + trace_id + "/0000000000000001", 404);
+  get_json(*pipeline_, "/api/v1/spans/" + trace_id + "/0000000000000001", 404);
 }
 
 TEST_F(ApiRoutes, WorkflowRunReplaysItsStateToTheEndState) {
-  json runs = get_json(port(), "/api/v1/workflows?service=" + (*fixture_)["service_name"].get<std::string>());
+  json runs = get_json(*pipeline_, "/api/v1/workflows?service=" + (*fixture_)["service_name"].get<std::string>());
   ASSERT_GE(runs["runs"].size(), 1u) << runs.dump();
   const json& run = runs["runs"][0];
-  json detail = get_json(port(), "/api/v1/workflows/" + run["trace_id"].get<std::string>() + "/" + run["span_id"].get<std::string>());
+  json detail = get_json(*pipeline_, "/api/v1/workflows/" + run["trace_id"].get<std::string>() + "/" + run["span_id"].get<std::string>());
   ASSERT_TRUE(detail.contains("state_changes"));
   EXPECT_EQ(detail["run"]["span_type"], "workflow");
   EXPECT_GE(detail["spans"].size(), 2u);
@@ -156,12 +162,12 @@ TEST_F(ApiRoutes, WorkflowRunReplaysItsStateToTheEndState) {
   for (const auto& step : detail["state_changes"]) EXPECT_FALSE(step.contains("patch_error")) << step.dump();
   EXPECT_EQ(detail["state_changes"].back()["state_after"], detail["run"]["state_end"]);
   EXPECT_FALSE(detail["run"]["graph"].is_null());
-  get_json(port(), "/api/v1/workflows/" + run["trace_id"].get<std::string>() + "/0000000000000001", 404);
-  EXPECT_EQ(get_json(port(), "/api/v1/workflows?status=error")["runs"].size(), 0u);
+  get_json(*pipeline_, "/api/v1/workflows/" + run["trace_id"].get<std::string>() + "/0000000000000001", 404);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/workflows?status=error")["runs"].size(), 0u);
 }
 
 TEST_F(ApiRoutes, LlmUsageCountsTokensByModelAndService) {
-  json usage = get_json(port(), "/api/v1/llm/usage?lookback=1h&bucket=1m");
+  json usage = get_json(*pipeline_, "/api/v1/llm/usage?lookback=1h&bucket=1m");
   json gpt;
   for (const auto& m : usage["by_model"]) {
     if (m["model"] == "gpt-4o") gpt = m;
@@ -177,12 +183,12 @@ TEST_F(ApiRoutes, LlmUsageCountsTokensByModelAndService) {
 }
 
 TEST_F(ApiRoutes, HealthPipelineAndMetricsDescribeEveryStage) {
-  json health = get_json(port(), "/health");
+  json health = get_json(*pipeline_, "/health");
   EXPECT_EQ(health["status"], "ok");
   std::set<std::string> stages;
   for (const auto& s : health["stages"]) stages.insert(s["stage"].get<std::string>());
-  EXPECT_EQ(stages, (std::set<std::string>{"api", "gateway", "indexer", "wal"}));
-  json pipeline = get_json(port(), "/api/v1/pipeline");
+  EXPECT_EQ(stages, (std::set<std::string>{"api", "auth", "gateway", "indexer", "wal"}));
+  json pipeline = get_json(*pipeline_, "/api/v1/pipeline");
   bool indexer_lag = false;
   for (const auto& instance : pipeline["instances"]) {
     if (instance["stage"] == "indexer") {
@@ -206,15 +212,16 @@ TEST_F(ApiRoutes, HealthPipelineAndMetricsDescribeEveryStage) {
 }
 
 TEST_F(ApiRoutes, EveryOpenApiRouteAnswers) {
-  json spec = get_json(port(), "/api/openapi.json");
+  json spec = get_json(*pipeline_, "/api/openapi.json");
   ASSERT_EQ(spec["openapi"].get<std::string>().substr(0, 2), "3.");
-  json search = get_json(port(), "/api/v1/traces?service=js-svc&limit=1");
+  json search = get_json(*pipeline_, "/api/v1/traces?service=js-svc&limit=1");
   std::string trace_id = search["traces"][0]["trace_id"];
   std::string span_id = search["traces"][0]["root_span_id"];
-  json runs = get_json(port(), "/api/v1/workflows");
+  json runs = get_json(*pipeline_, "/api/v1/workflows");
   ASSERT_GE(runs["runs"].size(), 1u);
   ASSERT_GE(spec["paths"].size(), 12u);
   for (const auto& [path, item] : spec["paths"].items()) {
+    if (!item.contains("get")) continue;  // write routes have their own tests
     std::string target = path;
     auto replace = [&](const std::string& name, const std::string& value) {
       if (auto at = target.find("{" + name + "}"); at != std::string::npos) target.replace(at, name.size() + 2, value);
@@ -224,7 +231,7 @@ TEST_F(ApiRoutes, EveryOpenApiRouteAnswers) {
     replace("trace_id", workflow ? runs["runs"][0]["trace_id"].get<std::string>() : trace_id);
     replace("span_id", workflow ? runs["runs"][0]["span_id"].get<std::string>() : span_id);
     if (path == "/api/v1/traces/live") continue;  // a stream: its own test
-    HttpResponse response = http_get(port(), target);
+    HttpResponse response = http_get(port(), target, signed_in());
     EXPECT_EQ(response.status, 200) << target << ": " << response.body.substr(0, 300);
   }
 }
@@ -233,17 +240,17 @@ TEST_F(ApiRoutes, HostileInputGetsACleanClientError) {
   // SQL metacharacters are data, never SQL.
   for (std::string value : {"%27%20OR%201%3D1%20--", "%22%3B%20DROP%20TABLE%20spans%3B%20--", "%25", "_", "%5C"}) {
     for (std::string name : {"service", "operation", "q"}) {
-      HttpResponse response = http_get(port(), "/api/v1/traces?" + name + "=" + value);
+      HttpResponse response = http_get(port(), "/api/v1/traces?" + name + "=" + value, signed_in());
       EXPECT_TRUE(response.status == 200 || response.status == 400) << name << "=" << value << ": " << response.body;
       if (response.status == 200) {
         EXPECT_EQ(json::parse(response.body)["traces"].size(), 0u) << name << "=" << value;
       }
     }
   }
-  EXPECT_EQ(get_json(port(), "/api/v1/traces?attr=a%27b:%27%20OR%201%3D1")["traces"].size(), 0u);
-  get_json(port(), "/api/v1/services/%27%3B%20DROP%20TABLE%20x/operations", 200);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?attr=a%27b:%27%20OR%201%3D1")["traces"].size(), 0u);
+  get_json(*pipeline_, "/api/v1/services/%27%3B%20DROP%20TABLE%20x/operations", 200);
   // Bad values name the parameter.
-  auto message = [&](const std::string& target) { return get_json(port(), target, 400)["error"]["message"].get<std::string>(); };
+  auto message = [&](const std::string& target) { return get_json(*pipeline_, target, 400)["error"]["message"].get<std::string>(); };
   EXPECT_NE(message("/api/v1/traces?limit=0").find("'limit'"), std::string::npos);
   EXPECT_NE(message("/api/v1/traces?limit=99999999999999999999").find("'limit'"), std::string::npos);
   EXPECT_NE(message("/api/v1/traces?cursor=abc").find("'cursor'"), std::string::npos);
@@ -258,20 +265,20 @@ TEST_F(ApiRoutes, HostileInputGetsACleanClientError) {
   EXPECT_NE(message("/api/v1/traces?service=%ZZ").find("percent"), std::string::npos);
   EXPECT_NE(message("/api/v1/traces?service=%C3%28").find("UTF-8"), std::string::npos);
   EXPECT_NE(message("/api/v1/llm/usage?bucket=1ms").find("'bucket'"), std::string::npos);
-  get_json(port(), "/api/v1/spans/" + std::string(32, 'a') + "/zz", 400);
-  get_json(port(), "/api/v1/workflows/" + std::string(31, 'a') + "/" + std::string(16, 'a'), 400);
+  get_json(*pipeline_, "/api/v1/spans/" + std::string(32, 'a') + "/zz", 400);
+  get_json(*pipeline_, "/api/v1/workflows/" + std::string(31, 'a') + "/" + std::string(16, 'a'), 400);
   // Routes and methods.
-  EXPECT_EQ(get_json(port(), "/api/v1/nope", 404)["error"]["code"], "not_found");
-  EXPECT_EQ(get_json(port(), "/api/v2/traces", 404)["error"]["code"], "not_found");
-  HttpResponse post = http_request(port(), "POST", "/api/v1/traces", {{"Content-Type", "application/json"}}, "{}");
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/nope", 404)["error"]["code"], "not_found");
+  EXPECT_EQ(get_json(*pipeline_, "/api/v2/traces", 404)["error"]["code"], "not_found");
+  HttpResponse post = http_request(port(), "POST", "/api/v1/traces", with_session({{"Content-Type", "application/json"}}), "{}");
   EXPECT_EQ(post.status, 405);
   EXPECT_NE(post.header("allow").find("GET"), std::string::npos);
   EXPECT_EQ(json::parse(post.body)["error"]["code"], "method_not_allowed");
-  HttpResponse big = http_request(port(), "POST", "/api/v1/traces", {{"Content-Type", "application/json"}}, std::string(1100 << 10, 'x'));
+  HttpResponse big = http_request(port(), "POST", "/api/v1/traces", with_session({{"Content-Type", "application/json"}}), std::string(1100 << 10, 'x'));
   EXPECT_EQ(big.status, 413);
   EXPECT_EQ(json::parse(big.body)["error"]["code"], "payload_too_large");
   // The api is still fine after all of it.
-  EXPECT_EQ(get_json(port(), "/api/v1/traces?service=js-svc")["traces"].size(), 6u);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?service=js-svc")["traces"].size(), 6u);
 }
 
 TEST_F(ApiRoutes, StaticFilesNeverLeaveTheWebFolder) {
@@ -302,17 +309,17 @@ TEST_F(ApiRoutes, StaticFilesNeverLeaveTheWebFolder) {
 }
 
 TEST_F(ApiRoutes, CorsAllowsOnlyTheConfiguredOrigins) {
-  HttpResponse allowed = http_get(port(), "/api/v1/services", {{"Origin", "https://ui.example.com"}});
+  HttpResponse allowed = http_get(port(), "/api/v1/services", with_session({{"Origin", "https://ui.example.com"}}));
   EXPECT_EQ(allowed.header("access-control-allow-origin"), "https://ui.example.com");
   EXPECT_EQ(allowed.header("vary"), "Origin");
-  HttpResponse other = http_get(port(), "/api/v1/services", {{"Origin", "https://evil.example.com"}});
+  HttpResponse other = http_get(port(), "/api/v1/services", with_session({{"Origin", "https://evil.example.com"}}));
   EXPECT_EQ(other.header("access-control-allow-origin"), "");
   HttpResponse preflight = http_request(port(), "OPTIONS", "/api/v1/services", {{"Origin", "https://ui.example.com"}});
   EXPECT_EQ(preflight.status, 204);
   EXPECT_NE(preflight.header("access-control-allow-methods").find("GET"), std::string::npos);
   EXPECT_EQ(http_request(port(), "OPTIONS", "/api/v1/services", {{"Origin", "https://evil.example.com"}}).status, 403);
   // Every header the api relies on reaches the client (Pistache drops addRaw ones).
-  HttpResponse plain = http_get(port(), "/api/v1/services");
+  HttpResponse plain = http_get(port(), "/api/v1/services", signed_in());
   EXPECT_EQ(plain.header("x-content-type-options"), "nosniff");
   EXPECT_EQ(plain.header("cache-control"), "no-store");
   EXPECT_EQ(plain.header("content-type"), "application/json");
@@ -321,7 +328,7 @@ TEST_F(ApiRoutes, CorsAllowsOnlyTheConfiguredOrigins) {
 TEST(ApiPagination, EveryTraceExactlyOnceAcrossPagesWhileSpansArrive) {
   Pipeline pipeline(two_indexers_and_api());
   pipeline.start();
-  OtlpClient client(pipeline.grpc_target());
+  OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
   // 120 traces with identical start times: order falls back to the trace id.
   std::set<std::string> sent;
   for (int batch = 0; batch < 4; ++batch) {
@@ -330,10 +337,10 @@ TEST(ApiPagination, EveryTraceExactlyOnceAcrossPagesWhileSpansArrive) {
     ASSERT_TRUE(client.send(request).ok());
   }
   ASSERT_TRUE(pipeline.wait_indexed(240)) << pipeline.logs();
-  ASSERT_TRUE(wait_complete(pipeline.api_port())) << pipeline.logs();
+  ASSERT_TRUE(wait_complete(pipeline)) << pipeline.logs();
   std::atomic<bool> stop{false};
   std::thread writer([&] {
-    OtlpClient more(pipeline.grpc_target());
+    OtlpClient more(pipeline.grpc_target(), pipeline.api_key());
     while (!stop.load()) {
       (void)more.send(more.make_request(5, 2, "paged"));
       std::this_thread::sleep_for(20ms);
@@ -343,7 +350,7 @@ TEST(ApiPagination, EveryTraceExactlyOnceAcrossPagesWhileSpansArrive) {
   std::string cursor;
   int pages = 0;
   for (;;) {
-    json page = get_json(pipeline.api_port(), "/api/v1/traces?service=paged&limit=7" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    json page = get_json(pipeline, "/api/v1/traces?service=paged&limit=7" + (cursor.empty() ? "" : "&cursor=" + cursor));
     EXPECT_FALSE(page["partial"].get<bool>());
     EXPECT_LE(page["traces"].size(), 7u);
     for (const auto& trace : page["traces"]) seen.insert(trace["trace_id"].get<std::string>());
@@ -362,32 +369,32 @@ TEST(ApiPagination, EveryTraceExactlyOnceAcrossPagesWhileSpansArrive) {
 TEST(ApiPartial, AStoppedIndexerMakesAnswersPartialUntilItReturns) {
   Pipeline pipeline(two_indexers_and_api());
   pipeline.start();
-  OtlpClient client(pipeline.grpc_target());
+  OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
   ASSERT_TRUE(client.send(client.make_request(40, 1, "partial-svc")).ok());
   ASSERT_TRUE(pipeline.wait_indexed(40)) << pipeline.logs();
-  ASSERT_TRUE(wait_complete(pipeline.api_port())) << pipeline.logs();
-  EXPECT_EQ(get_json(pipeline.api_port(), "/api/v1/traces?service=partial-svc&limit=100")["traces"].size(), 40u);
+  ASSERT_TRUE(wait_complete(pipeline)) << pipeline.logs();
+  EXPECT_EQ(get_json(pipeline, "/api/v1/traces?service=partial-svc&limit=100")["traces"].size(), 40u);
 
   pipeline.indexer(1).stop();  // owns partitions 2 and 3
   json partial;
   ASSERT_TRUE(wait_until([&] {
-    partial = get_json(pipeline.api_port(), "/api/v1/traces?service=partial-svc&limit=100");
+    partial = get_json(pipeline, "/api/v1/traces?service=partial-svc&limit=100");
     return partial["partial"].get<bool>();
   }, 15s)) << partial.dump();
   EXPECT_EQ(partial["missing_partitions"], json::array({2, 3}));
   EXPECT_LT(partial["traces"].size(), 40u);
   EXPECT_GT(partial["traces"].size(), 0u);
-  json health = get_json(pipeline.api_port(), "/health", 200);  // indexer-1 still alive
+  json health = get_json(pipeline, "/health", 200);  // indexer-1 still alive
   pipeline.indexer(0).stop();
-  ASSERT_TRUE(wait_until([&] { return http_get(pipeline.api_port(), "/api/v1/traces").status == 503; }, 15s));
-  json none = get_json(pipeline.api_port(), "/api/v1/traces", 503);
+  ASSERT_TRUE(wait_until([&] { return http_get(pipeline.api_port(), "/api/v1/traces", pipeline.signed_in()).status == 503; }, 15s));
+  json none = get_json(pipeline, "/api/v1/traces", 503);
   EXPECT_EQ(none["error"]["code"], "unavailable");
-  EXPECT_EQ(get_json(pipeline.api_port(), "/health", 503)["required_stages_down"], json::array({"indexer"}));
+  EXPECT_EQ(get_json(pipeline, "/health", 503)["required_stages_down"], json::array({"indexer"}));
 
   pipeline.start_indexer(0);
   pipeline.start_indexer(1);
-  ASSERT_TRUE(wait_complete(pipeline.api_port())) << pipeline.logs();
-  json whole = get_json(pipeline.api_port(), "/api/v1/traces?service=partial-svc&limit=100");
+  ASSERT_TRUE(wait_complete(pipeline)) << pipeline.logs();
+  json whole = get_json(pipeline, "/api/v1/traces?service=partial-svc&limit=100");
   EXPECT_FALSE(whole["partial"].get<bool>());
   EXPECT_EQ(whole["traces"].size(), 40u);
 }
@@ -395,11 +402,11 @@ TEST(ApiPartial, AStoppedIndexerMakesAnswersPartialUntilItReturns) {
 TEST(ApiLiveTail, DeliversATraceSentAfterTheClientSubscribed) {
   Pipeline pipeline(two_indexers_and_api());
   pipeline.start();
-  OtlpClient client(pipeline.grpc_target());
+  OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
   ASSERT_TRUE(client.send(client.make_request(3, 1, "before-live")).ok());
   ASSERT_TRUE(pipeline.wait_indexed(3)) << pipeline.logs();
-  ASSERT_TRUE(wait_complete(pipeline.api_port())) << pipeline.logs();
-  SseReader live(pipeline.api_port(), "/api/v1/traces/live?service=live-svc");
+  ASSERT_TRUE(wait_complete(pipeline)) << pipeline.logs();
+  SseReader live(pipeline.api_port(), "/api/v1/traces/live?service=live-svc", pipeline.session_cookie());
   ASSERT_EQ(live.status(), 200);
   ASSERT_EQ(live.wait_for("ready", 1, 5s).size(), 1u);
   auto request = client.make_request(2, 3, "live-svc");
@@ -417,7 +424,7 @@ TEST(ApiLiveTail, DeliversATraceSentAfterTheClientSubscribed) {
     return got == expected;
   }, 15s)) << got.size();
   // A refused subscription is a clean 400.
-  EXPECT_EQ(http_get(pipeline.api_port(), "/api/v1/traces/live?limit=5").status, 400);
+  EXPECT_EQ(http_get(pipeline.api_port(), "/api/v1/traces/live?limit=5", pipeline.signed_in()).status, 400);
 }
 
 }  // namespace

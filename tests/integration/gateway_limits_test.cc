@@ -8,6 +8,7 @@
 #include "bus/envelope.h"
 #include "bus/sockets.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/support/auth_stage.h"
 #include "tests/support/otlp_client.h"
 #include "tests/support/pipeline.h"
 
@@ -21,6 +22,8 @@ TEST(GatewayLimits, BytesInFlightPastTheBudgetGetResourceExhaustedAtOnce) {
   zmq::context_t context;
   std::string endpoint = "ipc://" + dir / "silent-wal.sock";
   zmq::socket_t silent_wal = bus::bind_router(context, endpoint);  // accepts, never acks
+  AuthStage auth(dir.path());
+  auth.start();
   int port = free_port();
   Process gateway(bin_path("spanline-gateway"),
                   {"--data-dir", dir.path(), "--wal-endpoint", endpoint, "--grpc-address", "127.0.0.1:" + std::to_string(port),
@@ -28,7 +31,7 @@ TEST(GatewayLimits, BytesInFlightPastTheBudgetGetResourceExhaustedAtOnce) {
                   dir / "gateway.log");
   gateway.start();
   ASSERT_TRUE(wait_until([&] { return port_open(port); })) << gateway.log();
-  OtlpClient client("127.0.0.1:" + std::to_string(port));
+  OtlpClient client("127.0.0.1:" + std::to_string(port), auth.api_key());
   auto stuck = std::async(std::launch::async, [&] { return client.send(client.make_request(5, 10)); });
   std::this_thread::sleep_for(500ms);  // the first request now waits for the silent WAL
   auto started = std::chrono::steady_clock::now();
@@ -44,7 +47,7 @@ TEST(GatewayLimits, BytesInFlightPastTheBudgetGetResourceExhaustedAtOnce) {
 TEST(GatewayLimits, GzipCompressedGrpcRequestsAreAccepted) {
   Pipeline pipeline({.http = false});
   pipeline.start();
-  OtlpClient client(pipeline.grpc_target());
+  OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
   auto request = client.make_request(4, 5);
   grpc::Status status = client.send(request, nullptr, 10s, /*gzip=*/true);
   ASSERT_TRUE(status.ok()) << status.error_message();

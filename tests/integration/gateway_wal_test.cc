@@ -28,7 +28,7 @@ std::set<SpanKey> keys_in(const std::vector<WalSpan>& spans) {
 TEST(GatewayWal, AcknowledgedSpansAreInTheWalInTheirTracesPartition) {
   Pipeline pipeline;
   pipeline.start();
-  OtlpClient client(pipeline.grpc_target());
+  OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
   std::set<SpanKey> sent;
   for (int i = 0; i < 5; ++i) {
     auto request = client.make_request(10, 10);
@@ -51,7 +51,7 @@ TEST(GatewayWal, AcknowledgedSpansAreInTheWalInTheirTracesPartition) {
 TEST(GatewayWal, MalformedProtobufGetsInvalidArgumentAndLosesNothing) {
   Pipeline pipeline;
   pipeline.start();
-  OtlpClient client(pipeline.grpc_target());
+  OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
   auto before = client.make_request(3, 3);
   ASSERT_TRUE(client.send(before).ok());
   grpc::Status status = client.send_raw(std::string("\x0a\xff\xff\xff\xff\x0f garbage", 15));
@@ -67,7 +67,7 @@ TEST(GatewayWal, MalformedProtobufGetsInvalidArgumentAndLosesNothing) {
 TEST(GatewayWal, OversizedRequestGetsResourceExhausted) {
   Pipeline pipeline({.gateway_args = {"--max-request-bytes", "64KiB"}});
   pipeline.start();
-  OtlpClient client(pipeline.grpc_target());
+  OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
   auto big = client.make_request(1, 1);
   big.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->set_name(std::string(100'000, 'x'));
   grpc::Status status = client.send(big);
@@ -79,7 +79,7 @@ TEST(GatewayWal, OversizedRequestGetsResourceExhausted) {
 TEST(GatewayWal, InvalidSpansArePartialSuccessAndValidOnesAreKept) {
   Pipeline pipeline;
   pipeline.start();
-  OtlpClient client(pipeline.grpc_target());
+  OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
   auto request = client.make_request(2, 2);
   auto* spans = request.mutable_resource_spans(0)->mutable_scope_spans(0);
   spans->mutable_spans(0)->set_trace_id(std::string(16, '\0'));
@@ -98,7 +98,7 @@ TEST(GatewayWal, InvalidSpansArePartialSuccessAndValidOnesAreKept) {
 TEST(GatewayWal, WalDownMeansUnavailableThenRecoversWithoutGatewayRestart) {
   Pipeline pipeline({.gateway_args = {"--wal-timeout", "500ms"}});
   pipeline.start();
-  OtlpClient client(pipeline.grpc_target());
+  OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
   auto acked = client.make_request(2, 2);
   ASSERT_TRUE(client.send(acked).ok());
   pipeline.wal().kill_hard();
@@ -119,7 +119,7 @@ TEST(GatewayWal, WalDownMeansUnavailableThenRecoversWithoutGatewayRestart) {
 TEST(GatewayWal, SigtermStopsBothStagesCleanly) {
   Pipeline pipeline({.gateway_args = {"--shutdown-grace", "1s"}});
   pipeline.start();
-  OtlpClient client(pipeline.grpc_target());
+  OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
   ASSERT_TRUE(client.send(client.make_request(1, 3)).ok());
   EXPECT_EQ(pipeline.gateway().stop(5s), 0) << pipeline.logs();
   EXPECT_EQ(pipeline.wal().stop(5s), 0) << pipeline.logs();

@@ -23,7 +23,7 @@ using nlohmann::json;
 std::vector<std::vector<std::string>> rows(const Pipeline& pipeline, const std::string& sql, int columns) {
   std::vector<std::vector<std::string>> out;
   for (uint32_t p = 0; p < pipeline.partitions(); ++p) {
-    auto db = indexer::Database::open(indexer::shard_path(pipeline.data_dir(), p), true);
+    auto db = Database::open(indexer::shard_path(pipeline.data_dir(), p), true);
     if (!db) continue;
     auto statement = (*db)->prepare(sql);
     if (!statement) throw std::runtime_error(statement.status().to_string());
@@ -44,7 +44,8 @@ TEST(Indexer, OtelJsSpansArriveWithEveryFieldRight) {
   pipeline.start();
   std::string out;
   ASSERT_EQ(run_command({"node", std::string(SPANLINE_SOURCE_DIR) + "/tests/js/otel-send.mjs", "--endpoint",
-                         "http://" + pipeline.grpc_target(), "--traces", "6", "--spans-per-trace", "4", "--service", "js-svc"},
+                         "http://" + pipeline.grpc_target(), "--traces", "6", "--spans-per-trace", "4", "--service", "js-svc",
+                         "--header", "x-junjo-api-key=" + pipeline.api_key()},
                         &out),
             0)
       << out;
@@ -81,6 +82,7 @@ TEST(Indexer, OfficialOtlpJsonExampleIsIndexedWithItsScopeAndAttributes) {
   std::string out;
   std::string fixture_arg = std::string("@") + SPANLINE_SHARED_DIR + "/fixtures/otlp/trace.json";
   ASSERT_EQ(run_command({"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "content-type: application/json",
+                         "-H", "x-junjo-api-key: " + pipeline.api_key(),
                          "--data-binary", fixture_arg, pipeline.http_base() + "/v1/traces"},
                         &out),
             0);
@@ -107,7 +109,7 @@ TEST_P(JunjoFixture, RunsAndStateStepsComeOutInOrder) {
   Pipeline pipeline({.indexers = {"0,1", "2,3"}});
   pipeline.start();
   json fixture = load_json_file(junjo_fixture_path(GetParam()));
-  OtlpClient client(pipeline.grpc_target());
+  OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
   ASSERT_TRUE(client.send(junjo_fixture_request(fixture)).ok());
   int64_t spans = static_cast<int64_t>(fixture["spans"].size());
   ASSERT_TRUE(pipeline.wait_indexed(spans)) << pipeline.logs();
@@ -152,7 +154,7 @@ INSTANTIATE_TEST_SUITE_P(Contract2, JunjoFixture,
 TEST(Indexer, JunjoContractV1WorkflowWithSubflowIsUnderstood) {
   Pipeline pipeline({.indexers = {"0-3"}});
   pipeline.start();
-  OtlpClient client(pipeline.grpc_target());
+  OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
   opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
   auto* resource = request.add_resource_spans();
   auto* service = resource->mutable_resource()->add_attributes();
@@ -234,7 +236,7 @@ TEST(Indexer, OneIndexerOverFourPartitionsAndTwoOverTwoBuildTheSameIndex) {
   for (int layout = 0; layout < 2; ++layout) {
     Pipeline pipeline({.indexers = layout == 0 ? std::vector<std::string>{"0-3"} : std::vector<std::string>{"0,1", "2,3"}});
     pipeline.start();
-    OtlpClient client(pipeline.grpc_target());
+    OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
     for (const auto& request : requests) ASSERT_TRUE(client.send(request).ok());
     ASSERT_TRUE(pipeline.wait_indexed(400)) << pipeline.logs();
     contents[layout] = rows(pipeline,
@@ -249,7 +251,7 @@ TEST(Indexer, OneIndexerOverFourPartitionsAndTwoOverTwoBuildTheSameIndex) {
 TEST(Indexer, ReindexEqualsTheLiveIndexAndADeletedServiceStaysDeleted) {
   Pipeline pipeline({.indexers = {"0-3"}});
   pipeline.start();
-  OtlpClient client(pipeline.grpc_target());
+  OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(client.send(client.make_request(8, 4, "keep-me")).ok());
     ASSERT_TRUE(client.send(client.make_request(2, 3, "delete-me")).ok());
@@ -280,7 +282,7 @@ TEST(Indexer, ASecondIndexerClaimingAnOwnedPartitionIsRefused) {
   pipeline.start_wal();
   pipeline.start_gateway();
   pipeline.start_indexer(0);
-  OtlpClient client(pipeline.grpc_target());
+  OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
   ASSERT_TRUE(client.send(client.make_request(4, 2)).ok());
   ASSERT_TRUE(pipeline.wait_indexed(8));
   pipeline.start_indexer(1);

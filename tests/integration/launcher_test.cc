@@ -8,6 +8,8 @@
 
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/support/otlp_client.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -45,7 +47,12 @@ TEST(Launcher, StartsEveryStageRestartsADeadOneAndStopsAll) {
                     "--http-address", "127.0.0.1:" + std::to_string(free_port())},
                    dir / "launcher.log");
   launcher.start();
-  OtlpClient client("127.0.0.1:" + std::to_string(grpc_port));
+  // The operator's first step: an ingest key from the running auth-responder.
+  std::string key_json;
+  ASSERT_TRUE(wait_until([&] {
+    return run_command({bin_path("spanline"), "key", "create", "--name", "app", "--json", "--data-dir", dir / "data"}, &key_json) == 0;
+  }, 20s)) << launcher.log();
+  OtlpClient client("127.0.0.1:" + std::to_string(grpc_port), nlohmann::json::parse(key_json)["key"].get<std::string>());
   ASSERT_TRUE(wait_until([&] { return client.send(client.make_request(1, 1), nullptr, 1s).ok(); }, 20s)) << launcher.log();
   EXPECT_NE(launcher.log().find("OTLP/gRPC"), std::string::npos) << "it prints where everything listens";
 

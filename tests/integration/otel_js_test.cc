@@ -31,7 +31,7 @@ TEST_P(OtelJs, EveryAcknowledgedSpanIsInTheWal) {
   std::string endpoint = protocol == "grpc" ? "http://" + pipeline.grpc_target() : pipeline.http_base();
   std::string out;
   int rc = run_command({"node", sender(), "--protocol", protocol, "--endpoint", endpoint, "--traces", "20",
-                        "--spans-per-trace", "5", "--service", "js-" + protocol},
+                        "--spans-per-trace", "5", "--service", "js-" + protocol, "--header", "x-junjo-api-key=" + pipeline.api_key()},
                        &out);
   ASSERT_EQ(rc, 0) << out << pipeline.logs();
   auto result = nlohmann::json::parse(out);

@@ -16,7 +16,7 @@ struct HttpAnswer {
   std::string body;
 };
 
-HttpAnswer curl(const std::vector<std::string>& args) {
+HttpAnswer run_curl(const std::vector<std::string>& args) {
   std::vector<std::string> argv = {"curl", "-s", "-i", "--max-time", "20"};
   argv.insert(argv.end(), args.begin(), args.end());
   std::string out;
@@ -41,6 +41,11 @@ class OtlpHttp : public ::testing::Test {
   Pipeline pipeline{{.gateway_args = {"--max-request-bytes", "256KiB", "--wal-timeout", "1s"}}};
   TempDir files;
   std::string url(const std::string& path) { return pipeline.http_base() + path; }
+  // curl with the pipeline's API key, as a configured exporter sends it.
+  HttpAnswer curl(std::vector<std::string> args) {
+    args.insert(args.begin(), {"-H", "x-junjo-api-key: " + pipeline.api_key()});
+    return run_curl(args);
+  }
 };
 
 TEST_F(OtlpHttp, OfficialJsonExampleWithUpperCaseHexIdsIsAccepted) {
@@ -54,7 +59,7 @@ TEST_F(OtlpHttp, OfficialJsonExampleWithUpperCaseHexIdsIsAccepted) {
 }
 
 TEST_F(OtlpHttp, GzipProtobufIsAccepted) {
-  OtlpClient maker(pipeline.grpc_target());
+  OtlpClient maker(pipeline.grpc_target(), pipeline.api_key());
   auto request = maker.make_request(3, 4);
   std::string raw = write_file(files, "req.pb", request.SerializeAsString());
   ASSERT_EQ(run_command({"gzip", "-k", raw}), 0);
@@ -65,7 +70,7 @@ TEST_F(OtlpHttp, GzipProtobufIsAccepted) {
 }
 
 TEST_F(OtlpHttp, EachKindOfBadRequestGetsItsOwnStatusAndNothingIsLost) {
-  OtlpClient maker(pipeline.grpc_target());
+  OtlpClient maker(pipeline.grpc_target(), pipeline.api_key());
   auto first = maker.make_request(1, 2);
   std::string good = write_file(files, "good.pb", first.SerializeAsString());
   ASSERT_EQ(curl({"-X", "POST", "-H", "content-type: application/x-protobuf", "--data-binary", "@" + good, url("/v1/traces")}).status, 200);
@@ -99,7 +104,7 @@ TEST_F(OtlpHttp, EachKindOfBadRequestGetsItsOwnStatusAndNothingIsLost) {
 
 TEST_F(OtlpHttp, WalDownMeans503WithRetryAfter) {
   pipeline.wal().kill_hard();
-  OtlpClient maker(pipeline.grpc_target());
+  OtlpClient maker(pipeline.grpc_target(), pipeline.api_key());
   std::string body = write_file(files, "req.pb", maker.make_request(1, 1).SerializeAsString());
   auto answer = curl({"-X", "POST", "-H", "content-type: application/x-protobuf", "--data-binary", "@" + body, url("/v1/traces")});
   EXPECT_EQ(answer.status, 503) << answer.body;

@@ -118,9 +118,11 @@ HttpResponse http_request(int port, const std::string& method, const std::string
   return response;
 }
 
-SseReader::SseReader(int port, const std::string& target) {
+SseReader::SseReader(int port, const std::string& target, const std::string& cookie) {
   fd_ = connect_local(port);
-  send_all(fd_, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nConnection: keep-alive\r\n\r\n");
+  std::string cookie_line = cookie.empty() ? "" : "Cookie: " + cookie + "\r\n";
+  send_all(fd_, "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n" + cookie_line +
+                    "Connection: keep-alive\r\n\r\n");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!headers_done_ && std::chrono::steady_clock::now() < deadline) read_some(std::chrono::milliseconds(200));
 }

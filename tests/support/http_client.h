@@ -36,7 +36,8 @@ struct SseEvent {
 
 class SseReader {
  public:
-  SseReader(int port, const std::string& target);
+  // `cookie` ("name=value") is sent when not empty.
+  SseReader(int port, const std::string& target, const std::string& cookie = "");
   ~SseReader();
   int status() const { return status_; }
   // Reads until `count` events of type `event` arrived or `timeout`; returns all of that type so far.

@@ -10,10 +10,16 @@ namespace spanline::testing {
 using opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest;
 using opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse;
 
-OtlpClient::OtlpClient(const std::string& target)
+OtlpClient::OtlpClient(const std::string& target, std::string api_key)
     : channel_(grpc::CreateChannel(target, grpc::InsecureChannelCredentials())),
       stub_(opentelemetry::proto::collector::trace::v1::TraceService::NewStub(channel_)),
-      random_(std::random_device{}()) {}
+      random_(std::random_device{}()),
+      api_key_(std::move(api_key)) {}
+
+void OtlpClient::add_credentials(grpc::ClientContext& context) const {
+  if (!api_key_.empty()) context.AddMetadata("x-junjo-api-key", api_key_);
+  if (!bearer_.empty()) context.AddMetadata("authorization", "Bearer " + bearer_);
+}
 
 ExportTraceServiceRequest OtlpClient::make_request(int traces, int spans_per_trace, const std::string& service) {
   ExportTraceServiceRequest request;
@@ -54,6 +60,7 @@ grpc::Status OtlpClient::send(const ExportTraceServiceRequest& request, ExportTr
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + timeout);
   if (gzip) context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
+  add_credentials(context);
   ExportTraceServiceResponse ignored;
   return stub_->Export(&context, request, response != nullptr ? response : &ignored);
 }
@@ -62,6 +69,7 @@ grpc::Status OtlpClient::send_raw(const std::string& bytes, std::chrono::millise
   grpc::GenericStub generic(channel_);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + timeout);
+  add_credentials(context);
   grpc::Slice slice(bytes);
   grpc::ByteBuffer request(&slice, 1);
   grpc::ByteBuffer response;

@@ -21,7 +21,11 @@ using spanline::to_hex;
 
 class OtlpClient {
  public:
-  explicit OtlpClient(const std::string& target);
+  // `api_key` goes in the x-junjo-api-key metadata of every request (none when empty).
+  explicit OtlpClient(const std::string& target, std::string api_key = "");
+  // Replaces the credentials: an API key, or with `bearer` a token sent as authorization: Bearer.
+  void set_api_key(std::string key) { api_key_ = std::move(key); bearer_.clear(); }
+  void set_bearer(std::string token) { bearer_ = std::move(token); api_key_.clear(); }
 
   // `traces` traces of `spans_per_trace` spans each, fresh random ids.
   opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest make_request(int traces, int spans_per_trace,
@@ -38,6 +42,9 @@ class OtlpClient {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<opentelemetry::proto::collector::trace::v1::TraceService::Stub> stub_;
   std::mt19937_64 random_;
+  std::string api_key_;
+  std::string bearer_;
+  void add_credentials(grpc::ClientContext& context) const;
 };
 
 }  // namespace spanline::testing

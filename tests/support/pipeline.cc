@@ -10,10 +10,11 @@
 #include <nlohmann/json.hpp>
 
 #include "stages/indexer/shard.h"
+#include "tests/support/http_client.h"
 
 namespace spanline::testing {
 
-Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)) {
+Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)), auth_(dir_.path()) {
   grpc_port_ = free_port();
   http_port_ = free_port();
   std::vector<std::string> wal_args = {"--data-dir", dir_.path(), "--log-level", "debug"};
@@ -46,16 +47,31 @@ Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)) {
 
 void Pipeline::start_indexer(size_t index) { indexers_.at(index)->start(); }
 
+void Pipeline::start_auth() {
+  if (auth_started_ && auth_.process().running()) return;
+  auth_.start();
+  auth_started_ = true;
+}
+
 void Pipeline::start_api() {
+  start_auth();
   api_->start();
   bool up = wait_until([&] { return port_open(api_port_); });
   if (!up) throw std::runtime_error("the api did not come up:\n" + api_->log());
+  if (!session_cookie_.empty()) return;
+  HttpResponse created = http_request(api_port_, "POST", "/api/v1/users/first", {{"Content-Type", "application/json"}},
+                                      R"({"email":"admin@example.com","password":"correct horse battery"})");
+  std::string set_cookie = created.header("set-cookie");
+  if (created.status != 201 || set_cookie.empty()) {
+    throw std::runtime_error("first-user setup failed: " + std::to_string(created.status) + " " + created.body + "\n" + api_->log());
+  }
+  session_cookie_ = set_cookie.substr(0, set_cookie.find(';'));
 }
 
 int64_t Pipeline::shard_sum(const std::string& sql) const {
   int64_t total = 0;
   for (uint32_t p = 0; p < options_.partitions; ++p) {
-    auto db = indexer::Database::open(indexer::shard_path(dir_.path(), p), true);
+    auto db = Database::open(indexer::shard_path(dir_.path(), p), true);
     if (!db) continue;
     auto statement = (*db)->prepare(sql);
     if (!statement) throw std::runtime_error(statement.status().to_string());
@@ -80,6 +96,7 @@ Pipeline::~Pipeline() {
   for (auto& indexer : indexers_) indexer->stop(std::chrono::seconds(5));
   gateway_->stop(std::chrono::seconds(5));
   wal_->stop(std::chrono::seconds(5));
+  auth_.process().stop(std::chrono::seconds(5));
 }
 
 void Pipeline::start_wal() {
@@ -91,6 +108,7 @@ void Pipeline::start_wal() {
 }
 
 void Pipeline::start_gateway() {
+  start_auth();
   gateway_->start();
   bool up = wait_until([&] { return port_open(grpc_port_) && (!options_.http || port_open(http_port_)); });
   if (!up) throw std::runtime_error("the gateway did not come up:\n" + gateway_->log());
@@ -117,6 +135,7 @@ std::string Pipeline::logs() const {
   std::string all = "--- wal ---\n" + wal_->log() + "--- gateway ---\n" + gateway_->log();
   for (size_t i = 0; i < indexers_.size(); ++i) all += "--- indexer-" + std::to_string(i + 1) + " ---\n" + indexers_[i]->log();
   if (api_) all += "--- api ---\n" + api_->log();
+  all += "--- auth ---\n" + auth_.process().log();
   return all;
 }
 

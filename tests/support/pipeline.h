@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include <map>
+
+#include "tests/support/auth_stage.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -35,11 +38,13 @@ class Pipeline {
   explicit Pipeline(PipelineOptions options = {});
   ~Pipeline();
 
+  void start_auth();
   void start_wal();
   void start_gateway();
   void start_indexer(size_t index);
   void start_api();
   void start() {
+    start_auth();
     if (api_) start_api();
     start_wal();
     start_gateway();
@@ -50,6 +55,13 @@ class Pipeline {
   Process& gateway() { return *gateway_; }
   Process& indexer(size_t index) { return *indexers_.at(index); }
   Process& api() { return *api_; }
+  AuthStage& auth() { return auth_; }
+  // The API key every test client sends (created at the first start_auth()).
+  const std::string& api_key() const { return auth_.api_key(); }
+  // With the api: the first user's session, made at the first start_api().
+  const std::string& session_cookie() const { return session_cookie_; }
+  // Headers a signed-in browser sends: the session cookie.
+  std::map<std::string, std::string> signed_in() const { return {{"Cookie", session_cookie_}}; }
   int api_port() const { return api_port_; }
   const std::string& data_dir() const { return dir_.path(); }
   std::string grpc_target() const { return "127.0.0.1:" + std::to_string(grpc_port_); }
@@ -72,6 +84,9 @@ class Pipeline {
   int grpc_port_ = 0;
   int http_port_ = 0;
   int api_port_ = 0;
+  AuthStage auth_;
+  bool auth_started_ = false;
+  std::string session_cookie_;
   std::unique_ptr<Process> api_;
   std::unique_ptr<Process> wal_;
   std::unique_ptr<Process> gateway_;

@@ -38,12 +38,15 @@ struct ContentTypeOptionsTag { static constexpr const char kName[] = "X-Content-
 struct AccessControlMaxAgeTag { static constexpr const char kName[] = "Access-Control-Max-Age"; };
 struct CacheControlTag { static constexpr const char kName[] = "Cache-Control"; };
 struct AccelBufferingTag { static constexpr const char kName[] = "X-Accel-Buffering"; };
+struct SetCookieTag { static constexpr const char kName[] = "Set-Cookie"; };
 
 using RetryAfter = TextHeader<RetryAfterTag>;
 using Vary = TextHeader<VaryTag>;
 using ContentTypeOptions = TextHeader<ContentTypeOptionsTag>;
 using AccessControlMaxAge = TextHeader<AccessControlMaxAgeTag>;
 using AccelBuffering = TextHeader<AccelBufferingTag>;
+// Set-Cookie as exact text: the session cookie needs SameSite, which Pistache's Cookie type does not write.
+using SetCookie = TextHeader<SetCookieTag>;
 // Cache-Control as exact text (Pistache's typed one has no `immutable`).
 using CacheControlText = TextHeader<CacheControlTag>;
 

@@ -17,7 +17,7 @@
 
 #include "stages/common/clock.h"
 #include "stages/common/status.h"
-#include "stages/indexer/sqlite_db.h"
+#include "stages/common/sqlite/sqlite_db.h"
 
 namespace spanline::indexer::query {
 

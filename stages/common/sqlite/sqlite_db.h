@@ -12,7 +12,7 @@
 
 #include "stages/common/status.h"
 
-namespace spanline::indexer {
+namespace spanline {
 
 class Statement {
  public:
@@ -76,4 +76,4 @@ class Database {
   sqlite3* db_;
 };
 
-}  // namespace spanline::indexer
+}  // namespace spanline

@@ -1,6 +1,6 @@
-#include "stages/indexer/sqlite_db.h"
+#include "stages/common/sqlite/sqlite_db.h"
 
-namespace spanline::indexer {
+namespace spanline {
 
 Result<bool> Statement::step() {
   int rc = sqlite3_step(stmt_.get());
@@ -54,4 +54,4 @@ Result<Statement> Database::prepare(std::string_view sql) {
   return Statement(db_, stmt);
 }
 
-}  // namespace spanline::indexer
+}  // namespace spanline

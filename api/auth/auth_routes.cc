@@ -1,0 +1,170 @@
+#include "api/auth/auth_routes.h"
+
+#include "stages/common/clock.h"
+
+namespace spanline::api {
+
+namespace {
+
+Status invalid(const std::string& message) { return Status(Code::invalid_argument, message); }
+
+}  // namespace
+
+ApiReply method_not_allowed(const ApiRequest& request, const std::string& allowed) {
+  ApiReply reply = error_reply(405, "method_not_allowed", request.method + " is not allowed on " + request.path + "; use " + allowed);
+  reply.allow = allowed + ", OPTIONS";
+  return reply;
+}
+
+Result<json> AuthRoutes::body_of(const ApiRequest& request) {
+  if (request.body.empty()) return invalid("the request needs a JSON body");
+  json body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded()) return invalid("the body is not valid JSON");
+  if (!body.is_object()) return invalid("the body must be a JSON object");
+  return body;
+}
+
+std::string AuthRoutes::cookie(const std::string& value, int64_t max_age_seconds) const {
+  std::string out = std::string(kSessionCookie) + "=" + value + "; Path=/; Max-Age=" + std::to_string(max_age_seconds) +
+                    "; HttpOnly; SameSite=Strict";
+  if (config_.env == "production") out += "; Secure";
+  return out;
+}
+
+ApiReply AuthRoutes::session_reply(const json& answer, int status) {
+  ApiReply reply = json_reply({{"user", answer["user"]}, {"expires_at_ms", answer["expires_at_ms"]}}, status);
+  const int64_t max_age = std::max<int64_t>((answer["expires_at_ms"].get<int64_t>() - unix_nanos_now() / 1'000'000) / 1000, 1);
+  reply.set_cookie = cookie(answer["session"].get<std::string>(), max_age);
+  return reply;
+}
+
+ApiReply AuthRoutes::first_user(const ApiRequest& request) {
+  if (request.method == "GET" || request.method == "HEAD") {
+    auto status = client_.call({{"op", "setup_status"}});
+    if (!status) return error_reply(status.status());
+    return json_reply({{"open", !(*status)["has_users"].get<bool>()}});
+  }
+  if (request.method != "POST") return method_not_allowed(request, "GET, HEAD, POST");
+  auto body = body_of(request);
+  if (!body) return error_reply(body.status());
+  auto answer = client_.call({{"op", "create_first_user"}, {"email", body->value("email", json())}, {"password", body->value("password", json())}});
+  if (!answer) {
+    if (answer.status().code() == Code::failed_precondition) {
+      return error_reply(409, "setup_closed", "a user already exists; first-user setup is closed");
+    }
+    return error_reply(answer.status());
+  }
+  return session_reply(*answer, 201);
+}
+
+ApiReply AuthRoutes::sign_in(const ApiRequest& request) {
+  if (request.method != "POST") return method_not_allowed(request, "POST");
+  auto body = body_of(request);
+  if (!body) return error_reply(body.status());
+  auto answer = client_.call({{"op", "sign_in"},
+                              {"email", body->value("email", json())},
+                              {"password", body->value("password", json())},
+                              {"address", request.address}});
+  if (!answer) return error_reply(answer.status());
+  if (answer->value("throttled", false)) {
+    ApiReply reply = error_reply(429, "too_many_requests", "too many failed sign-ins; try again later");
+    reply.retry_after = std::to_string(answer->value("retry_after_s", 60));
+    return reply;
+  }
+  return session_reply(*answer, 200);
+}
+
+ApiReply AuthRoutes::otel_token(const ApiRequest& request) {
+  if (request.method != "POST") return method_not_allowed(request, "POST");
+  if (request.api_key.empty()) return error_reply(401, "unauthenticated", "send an API key in the X-API-Key header");
+  auto answer = client_.call({{"op", "issue_token"}, {"key", request.api_key}});
+  if (!answer) return error_reply(answer.status());
+  return json_reply(*answer);
+}
+
+ApiReply AuthRoutes::jwks(const ApiRequest& request) {
+  if (request.method != "GET" && request.method != "HEAD") return method_not_allowed(request, "GET, HEAD");
+  auto answer = client_.call({{"op", "jwks"}});
+  if (!answer) return error_reply(answer.status());
+  ApiReply reply = json_reply(*answer);
+  reply.content_type = "application/jwk-set+json";
+  reply.cache_control = "public, max-age=300";
+  return reply;
+}
+
+ApiReply AuthRoutes::sign_out(const ApiRequest& request) {
+  if (request.method != "POST") return method_not_allowed(request, "POST");
+  auto answer = client_.call({{"op", "sign_out"}, {"session", request.session}});
+  if (!answer) return error_reply(answer.status());
+  guard_.forget_all();
+  ApiReply reply;
+  reply.status = 204;
+  reply.content_type.clear();
+  reply.set_cookie = cookie("", 0);
+  return reply;
+}
+
+ApiReply AuthRoutes::me(const ApiRequest& request) {
+  if (request.method != "GET" && request.method != "HEAD") return method_not_allowed(request, "GET, HEAD");
+  auto user = guard_.user_of(request.session);
+  if (!user) return error_reply(user.status());
+  return json_reply({{"user", *user}});
+}
+
+ApiReply AuthRoutes::users(const ApiRequest& request) {
+  if (request.method == "GET" || request.method == "HEAD") {
+    auto answer = client_.call({{"op", "list_users"}});
+    return answer ? json_reply(*answer) : error_reply(answer.status());
+  }
+  if (request.method != "POST") return method_not_allowed(request, "GET, HEAD, POST");
+  auto body = body_of(request);
+  if (!body) return error_reply(body.status());
+  auto answer = client_.call({{"op", "create_user"}, {"email", body->value("email", json())}, {"password", body->value("password", json())}});
+  return answer ? json_reply(*answer, 201) : error_reply(answer.status());
+}
+
+ApiReply AuthRoutes::user(const ApiRequest& request, const std::string& id) {
+  if (request.method != "DELETE") return method_not_allowed(request, "DELETE");
+  int64_t number = 0;
+  if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos) {
+    return error_reply(400, "invalid_argument", "a user id is a positive integer");
+  }
+  number = std::stoll(id);
+  auto self = guard_.user_of(request.session);
+  if (!self) return error_reply(self.status());
+  if ((*self)["id"].get<int64_t>() == number) {
+    return error_reply(409, "failed_precondition", "you cannot delete your own user; ask another user to do it");
+  }
+  auto answer = client_.call({{"op", "delete_user"}, {"id", number}});
+  if (!answer) return error_reply(answer.status());
+  guard_.forget_all();
+  ApiReply reply;
+  reply.status = 204;
+  reply.content_type.clear();
+  return reply;
+}
+
+ApiReply AuthRoutes::api_keys(const ApiRequest& request) {
+  if (request.method == "GET" || request.method == "HEAD") {
+    auto answer = client_.call({{"op", "list_api_keys"}});
+    return answer ? json_reply(*answer) : error_reply(answer.status());
+  }
+  if (request.method != "POST") return method_not_allowed(request, "GET, HEAD, POST");
+  auto body = body_of(request);
+  if (!body) return error_reply(body.status());
+  auto answer = client_.call({{"op", "create_api_key"}, {"name", body->value("name", json())}});
+  return answer ? json_reply(*answer, 201) : error_reply(answer.status());
+}
+
+ApiReply AuthRoutes::api_key(const ApiRequest& request, const std::string& id) {
+  if (request.method != "DELETE") return method_not_allowed(request, "DELETE");
+  if (id.empty() || id.size() > 64) return error_reply(400, "invalid_argument", "an API key id is 16 hex digits");
+  auto answer = client_.call({{"op", "delete_api_key"}, {"id", id}});
+  if (!answer) return error_reply(answer.status());
+  ApiReply reply;
+  reply.status = 204;
+  reply.content_type.clear();
+  return reply;
+}
+
+}  // namespace spanline::api

@@ -1,0 +1,34 @@
+#pragma once
+// The RequestGuard of every protected /api/v1/* route: the request must carry a
+// live session cookie. A session the auth-responder confirmed is trusted for
+// --session-cache-ttl; sign-out, user deletion and any revocation broadcast clear
+// the cache at once.
+
+#include <memory>
+#include <string>
+
+#include <zmq.hpp>
+
+#include "api/http/request_guard.h"
+#include "stages/auth/client/auth_client.h"
+#include "stages/auth/client/auth_events.h"
+#include "stages/auth/client/ttl_cache.h"
+
+namespace spanline::api {
+
+class SessionGuard final : public RequestGuard {
+ public:
+  SessionGuard(zmq::context_t& context, auth::AuthClient& client, const std::string& events_endpoint,
+               std::chrono::milliseconds cache_ttl);
+  Status check(const ApiRequest& request) override;
+  // The signed-in user ({"id", "email", "created_at_ms"}), or why not.
+  Result<json> user_of(const std::string& session);
+  void forget_all() { sessions_.clear(); }
+
+ private:
+  auth::AuthClient& client_;
+  auth::TtlCache<json> sessions_;  // sha256(session) hex -> user
+  std::unique_ptr<auth::AuthEvents> events_;
+};
+
+}  // namespace spanline::api

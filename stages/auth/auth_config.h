@@ -1,0 +1,58 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "stages/common/options.h"
+
+namespace spanline::auth {
+
+// Every setting of the auth-responder; register_options() documents each one.
+struct AuthConfig {
+  std::string data_dir = "./spanline-data";
+  std::string endpoint = "ipc://{data-dir}/run/auth.sock";
+  std::string events_endpoint = "ipc://{data-dir}/run/auth-events.sock";
+  std::string stats_endpoint = "ipc://{data-dir}/run/stats.sock";
+  std::string instance = "auth-1";
+  std::string log_level = "info";
+  uint32_t threads = 2;
+  std::chrono::milliseconds session_ttl{std::chrono::hours(24)};
+  std::chrono::milliseconds token_ttl{std::chrono::hours(1)};
+  std::chrono::milliseconds signing_key_rotation{std::chrono::hours(24 * 30)};
+  std::string token_issuer = "spanline";
+  std::string token_audience = "spanline-ingest";
+  uint32_t sign_in_attempts = 5;
+  uint32_t sign_in_address_attempts = 20;
+  std::chrono::milliseconds sign_in_window{std::chrono::minutes(15)};
+  uint32_t scrypt_log2_n = 15;
+  uint32_t min_password_length = 8;
+
+  void register_options(Options& options) {
+    options.add("data-dir", &data_dir, "Data folder; the auth-responder keeps meta.sqlite (users, sessions, API keys, signing keys) there.")
+        .add("endpoint", &endpoint, "Bus endpoint this stage binds (ROUTER) for the gateway's, the api's and the CLI's requests.")
+        .add("events-endpoint", &events_endpoint, "Bus endpoint this stage binds (PUB) to broadcast revocations.")
+        .add("stats-endpoint", &stats_endpoint, "Bus endpoint the api binds for stats; every stage publishes there.")
+        .add("instance", &instance, "Name of this stage instance in stats and logs.")
+        .add("log-level", &log_level, "debug, info, warn or error.")
+        .add("threads", &threads, "Worker threads (password hashing runs on them).")
+        .add("session-ttl", &session_ttl, "How long a web session lasts after sign-in.")
+        .add("token-ttl", &token_ttl, "Lifetime of an ingest JWT from POST /api/v1/otel/token.")
+        .add("signing-key-rotation", &signing_key_rotation, "Age at which the JWT signing key is replaced (the old public key stays in the JWKS until its tokens expire).")
+        .add("token-issuer", &token_issuer, "iss claim of ingest tokens (the gateway checks the same value).")
+        .add("token-audience", &token_audience, "aud claim of ingest tokens (the gateway checks the same value).")
+        .add("sign-in-attempts", &sign_in_attempts, "Failed sign-ins per account within --sign-in-window before sign-in is throttled.")
+        .add("sign-in-address-attempts", &sign_in_address_attempts, "Failed sign-ins per client address within --sign-in-window before it is throttled.")
+        .add("sign-in-window", &sign_in_window, "Window over which failed sign-ins are counted.")
+        .add("scrypt-log2-n", &scrypt_log2_n, "scrypt cost for new password hashes (N = 2^value, memory = 1 KiB * N).")
+        .add("min-password-length", &min_password_length, "Shortest password accepted for a new user.");
+  }
+
+  void resolve() {
+    endpoint = expand_data_dir(endpoint, data_dir);
+    events_endpoint = expand_data_dir(events_endpoint, data_dir);
+    stats_endpoint = expand_data_dir(stats_endpoint, data_dir);
+  }
+};
+
+}  // namespace spanline::auth

@@ -1,0 +1,56 @@
+#include "stages/auth/client/auth_events.h"
+
+#include "bus/header.h"
+#include "stages/common/log.h"
+
+namespace spanline::auth {
+
+AuthEvents::AuthEvents(zmq::context_t& context, std::string endpoint, Handler on_event)
+    : context_(context), endpoint_(std::move(endpoint)), on_event_(std::move(on_event)) {
+  thread_ = std::thread([this] { run(); });
+}
+
+AuthEvents::~AuthEvents() {
+  stopping_.store(true);
+  if (thread_.joinable()) thread_.join();
+}
+
+void AuthEvents::run() {
+  zmq::socket_t socket(context_, zmq::socket_type::sub);
+  socket.set(zmq::sockopt::linger, 0);
+  socket.set(zmq::sockopt::rcvtimeo, 200);
+  socket.set(zmq::sockopt::maxmsgsize, int64_t{1} << 20);
+  socket.set(zmq::sockopt::subscribe, "");
+  try {
+    socket.connect(endpoint_);
+  } catch (const zmq::error_t& e) {
+    log::error("cannot connect to auth events", {{"endpoint", endpoint_}, {"error", e.what()}});
+    return;
+  }
+  while (!stopping_.load()) {
+    zmq::message_t header;
+    zmq::message_t body;
+    try {
+      if (!socket.recv(header)) continue;
+      if (!header.more() || !socket.recv(body)) continue;
+      while (body.more()) {
+        zmq::message_t extra;
+        if (!socket.recv(extra)) break;
+      }
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) log::warn("auth events receive failed", {{"error", e.what()}});
+      continue;
+    }
+    auto decoded = bus::decode_header(header.data(), header.size());
+    if (!decoded || decoded->message_type() != bus::MessageType::auth_event) continue;
+    nlohmann::json event = nlohmann::json::parse(body.to_string(), nullptr, false);
+    if (event.is_discarded() || !event.is_object()) continue;
+    try {
+      on_event_(event);
+    } catch (const std::exception& e) {
+      log::warn("auth event not understood", {{"error", e.what()}});
+    }
+  }
+}
+
+}  // namespace spanline::auth

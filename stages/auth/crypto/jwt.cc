@@ -1,0 +1,114 @@
+#include "stages/auth/crypto/jwt.h"
+
+#include "stages/auth/crypto/secrets.h"
+
+namespace spanline::auth {
+
+namespace {
+
+Status rejected(const std::string& why) { return Status(Code::unauthenticated, "invalid token: " + why); }
+
+struct Parts {
+  std::string_view header_b64;
+  std::string_view claims_b64;
+  std::string_view signature_b64;
+  json header;
+};
+
+Result<Parts> split_token(std::string_view token) {
+  if (token.size() > 8192) return rejected("longer than 8192 bytes");
+  size_t first = token.find('.');
+  size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);
+  if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos) {
+    return rejected("not a JWT (expected three dot-separated parts)");
+  }
+  Parts parts{token.substr(0, first), token.substr(first + 1, second - first - 1), token.substr(second + 1), {}};
+  auto header_text = base64url_decode(parts.header_b64);
+  if (!header_text) return rejected("header is not base64url");
+  parts.header = json::parse(*header_text, nullptr, false);
+  if (parts.header.is_discarded() || !parts.header.is_object()) return rejected("header is not a JSON object");
+  return parts;
+}
+
+std::string text_claim(const json& claims, const char* name) {
+  return claims.contains(name) && claims[name].is_string() ? claims[name].get<std::string>() : std::string();
+}
+
+bool read_time(const json& claims, const char* name, int64_t& out) {
+  if (!claims.contains(name)) return false;
+  const json& value = claims[name];
+  if (value.is_number_integer()) {
+    out = value.get<int64_t>();
+    return true;
+  }
+  if (value.is_number_float()) {
+    out = static_cast<int64_t>(value.get<double>());
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string sign_token(const TokenClaims& claims, const SigningKey& key) {
+  json header = {{"alg", "EdDSA"}, {"typ", "JWT"}, {"kid", key.kid()}};
+  json body = {{"iss", claims.issuer},    {"aud", claims.audience},     {"sub", claims.subject}, {"jti", claims.token_id},
+               {"iat", claims.issued_at}, {"nbf", claims.not_before}, {"exp", claims.expires_at}};
+  std::string signed_part = base64url_encode(header.dump()) + "." + base64url_encode(body.dump());
+  return signed_part + "." + base64url_encode(key.sign(signed_part));
+}
+
+Result<std::string> token_key_id(std::string_view token) {
+  auto parts = split_token(token);
+  if (!parts) return parts.status();
+  if (!parts->header.contains("kid") || !parts->header["kid"].is_string()) return rejected("header has no kid");
+  return parts->header["kid"].get<std::string>();
+}
+
+Result<TokenClaims> verify_token(std::string_view token, const KeyLookup& keys, const TokenExpectations& expect) {
+  auto parts = split_token(token);
+  if (!parts) return parts.status();
+  const json& header = parts->header;
+  if (!header.contains("alg") || !header["alg"].is_string()) return rejected("header has no alg");
+  const std::string alg = header["alg"].get<std::string>();
+  if (alg == "none" || alg == "None" || alg == "NONE") return rejected("alg 'none' is not accepted");
+  if (!header.contains("kid") || !header["kid"].is_string()) return rejected("header has no kid");
+  const std::string kid = header["kid"].get<std::string>();
+  std::optional<VerifyKey> key = keys(kid);
+  if (!key) return rejected("unknown signing key '" + kid + "'");
+  if (alg != key->algorithm()) return rejected("wrong algorithm " + alg + " (key '" + kid + "' is " + key->algorithm() + ")");
+  auto signature = base64url_decode(parts->signature_b64);
+  const size_t signed_size = parts->header_b64.size() + 1 + parts->claims_b64.size();
+  if (!signature || !key->verify(token.substr(0, signed_size), *signature)) return rejected("bad signature");
+
+  auto claims_text = base64url_decode(parts->claims_b64);
+  if (!claims_text) return rejected("claims are not base64url");
+  json claims = json::parse(*claims_text, nullptr, false);
+  if (claims.is_discarded() || !claims.is_object()) return rejected("claims are not a JSON object");
+  TokenClaims out;
+  if (!read_time(claims, "exp", out.expires_at)) return rejected("no exp claim");
+  if (expect.now > out.expires_at + expect.leeway_seconds) return rejected("expired");
+  if (read_time(claims, "nbf", out.not_before) && expect.now + expect.leeway_seconds < out.not_before) {
+    return rejected("not yet valid (nbf in the future)");
+  }
+  (void)read_time(claims, "iat", out.issued_at);
+  out.issuer = text_claim(claims, "iss");
+  if (out.issuer != expect.issuer) return rejected("wrong issuer '" + out.issuer + "'");
+  // aud may be a string or an array of strings (RFC 7519 section 4.1.3).
+  bool audience_ok = false;
+  if (claims.contains("aud") && claims["aud"].is_string()) {
+    out.audience = claims["aud"].get<std::string>();
+    audience_ok = out.audience == expect.audience;
+  } else if (claims.contains("aud") && claims["aud"].is_array()) {
+    for (const json& item : claims["aud"]) {
+      if (item.is_string() && item.get<std::string>() == expect.audience) audience_ok = true;
+    }
+    out.audience = expect.audience;
+  }
+  if (!audience_ok) return rejected("wrong audience");
+  out.subject = text_claim(claims, "sub");
+  out.token_id = text_claim(claims, "jti");
+  return out;
+}
+
+}  // namespace spanline::auth

@@ -1,0 +1,376 @@
+#include "stages/auth/responder/auth_service.h"
+
+#include <stdexcept>
+
+#include "bus/sockets.h"
+#include "stages/auth/crypto/jwt.h"
+#include "stages/auth/crypto/password_hash.h"
+#include "stages/auth/crypto/secrets.h"
+#include "stages/common/clock.h"
+#include "stages/common/hex.h"
+#include "stages/common/log.h"
+
+namespace spanline::auth {
+
+namespace {
+
+constexpr int64_t kNanosPerSecond = 1'000'000'000;
+constexpr int64_t kNanosPerMs = 1'000'000;
+// last_used is a hint for people, not an audit log: one write a minute per key at most.
+constexpr int64_t kTouchIntervalNs = 60 * kNanosPerSecond;
+
+Status bad_request(const std::string& message) { return Status(Code::invalid_argument, message); }
+
+Result<std::string> text_field(const json& request, const char* name, size_t max_bytes, bool required = true) {
+  if (!request.contains(name) || request[name].is_null()) {
+    if (required) return bad_request(std::string("missing field '") + name + "'");
+    return std::string();
+  }
+  if (!request[name].is_string()) return bad_request(std::string("field '") + name + "' must be a string");
+  std::string value = request[name].get<std::string>();
+  if (value.size() > max_bytes) return bad_request(std::string("field '") + name + "' is longer than " + std::to_string(max_bytes) + " bytes");
+  return value;
+}
+
+bool valid_email(const std::string& email) {
+  if (email.empty() || email.size() > 254) return false;
+  size_t at = email.find('@');
+  if (at == std::string::npos || at == 0 || at + 1 == email.size() || email.find('@', at + 1) != std::string::npos) return false;
+  for (unsigned char c : email) {
+    if (c <= ' ' || c == 0x7F) return false;
+  }
+  return true;
+}
+
+// "k" and 16 hex digits. Built with append: GCC 12 warns falsely on "k" + string.
+std::string new_key_id() {
+  std::string kid = "k";
+  kid.append(to_hex(random_bytes(8)));
+  return kid;
+}
+
+int64_t ms_of(int64_t ns) { return ns / kNanosPerMs; }
+
+json user_json(const User& user) { return {{"id", user.id}, {"email", user.email}, {"created_at_ms", ms_of(user.created_ns)}}; }
+
+json key_json(const ApiKeyRecord& key) {
+  json out = {{"id", key.id}, {"name", key.name}, {"created_at_ms", ms_of(key.created_ns)}};
+  out["last_used_at_ms"] = key.last_used_ns == 0 ? json(nullptr) : json(ms_of(key.last_used_ns));
+  return out;
+}
+
+}  // namespace
+
+EventPublisher::EventPublisher(zmq::context_t& context, const std::string& endpoint) : socket_(context, zmq::socket_type::pub) {
+  bus::prepare_ipc_path(endpoint);
+  socket_.set(zmq::sockopt::linger, 0);
+  socket_.set(zmq::sockopt::sndhwm, 10'000);
+  socket_.bind(endpoint);
+}
+
+void EventPublisher::publish(const json& event) {
+  std::string header = bus::encode_header(bus::make_header(bus::MessageType::auth_event));
+  std::string body = event.dump();
+  std::lock_guard lock(mutex_);
+  (void)socket_.send(zmq::buffer(header), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+  (void)socket_.send(zmq::buffer(body), zmq::send_flags::dontwait);
+}
+
+AuthService::AuthService(AuthShared& shared, bus::WorkerRouter& router) : shared_(shared), router_(router) {
+  auto store = MetaStore::open(MetaStore::path_in(shared.config.data_dir));
+  if (!store) throw std::runtime_error(store.status().to_string());
+  store_ = std::move(store.value());
+  dummy_hash_ = hash_password("spanline-dummy-password", {.log2_n = shared.config.scrypt_log2_n});
+}
+
+bus::RouterAnswer AuthService::handle(const bus::RouterJob& job) {
+  json request = json::parse(job.body, nullptr, false);
+  if (request.is_discarded() || !request.is_object() || !request.contains("op") || !request["op"].is_string()) {
+    return router_.fail(job, bad_request("an auth request is a JSON object with a string 'op'"));
+  }
+  const std::string op = request["op"].get<std::string>();
+  Result<json> reply = dispatch(op, request);
+  if (!reply) {
+    if (reply.status().code() == Code::internal) log::error("auth request failed", {{"op", op}, {"error", reply.status().message()}});
+    return router_.fail(job, reply.status());
+  }
+  return bus::RouterAnswer{bus::make_header(bus::MessageType::auth_reply, job.header.request_id), reply->dump()};
+}
+
+Result<json> AuthService::dispatch(const std::string& op, const json& request) {
+  if (op == "check_api_key") return check_api_key(request);
+  if (op == "issue_token") return issue_token(request);
+  if (op == "jwks") return jwks();
+  if (op == "rotate_signing_key") return rotate_signing_key();
+  if (op == "setup_status") return setup_status();
+  if (op == "create_first_user") return create_first_user(request);
+  if (op == "sign_in") return sign_in(request);
+  if (op == "check_session") return check_session(request);
+  if (op == "sign_out") return sign_out(request);
+  if (op == "list_users") return list_users();
+  if (op == "create_user") return create_user(request);
+  if (op == "delete_user") return delete_user(request);
+  if (op == "list_api_keys") return list_api_keys();
+  if (op == "create_api_key") return create_api_key(request);
+  if (op == "delete_api_key") return delete_api_key(request);
+  return bad_request("unknown auth op '" + op.substr(0, 64) + "'");
+}
+
+Result<ApiKeyRecord> AuthService::find_key(const json& request) {
+  shared_.key_checks.fetch_add(1);
+  auto key = text_field(request, "key", 256);
+  if (!key) return key.status();
+  const std::string hash = sha256(*key);
+  auto found = store_->find_api_key(hash);
+  if (!found) return found.status();
+  // The lookup is by hash; comparing the stored hash again in constant time
+  // keeps the decision itself free of early-exit timing.
+  if (!found->has_value() || !constant_time_equal((*found)->key_hash, hash)) {
+    shared_.key_rejections.fetch_add(1);
+    return Status(Code::unauthenticated, "API key not recognised (revoked or never issued)");
+  }
+  ApiKeyRecord record = **found;
+  const int64_t now = unix_nanos_now();
+  if (now - record.last_used_ns > kTouchIntervalNs) (void)store_->touch_api_key(record.id, now);
+  return record;
+}
+
+Result<json> AuthService::check_api_key(const json& request) {
+  auto key = find_key(request);
+  if (!key) return key.status();
+  return json{{"key_id", key->id}, {"name", key->name}};
+}
+
+Result<SigningKey> AuthService::active_signing_key(bool may_rotate) {
+  const int64_t now = unix_nanos_now();
+  auto keys = store_->signing_keys();
+  if (!keys) return keys.status();
+  const SigningKeyRecord* active = nullptr;
+  for (const auto& key : *keys) {
+    if (key.retired_ns == 0) {
+      active = &key;
+      break;
+    }
+  }
+  const int64_t rotation_ns = static_cast<int64_t>(shared_.config.signing_key_rotation.count()) * kNanosPerMs;
+  if (may_rotate && (active == nullptr || now - active->created_ns >= rotation_ns)) {
+    SigningKey fresh = SigningKey::generate(new_key_id());
+    auto rotated = store_->rotate_signing_key({fresh.kid(), fresh.private_pem(), now, 0}, now,
+                                              active == nullptr ? 0 : now - rotation_ns + 1);
+    if (!rotated) return rotated.status();
+    if (*rotated) {
+      log::info("signing key rotated", {{"kid", fresh.kid()}});
+      shared_.events.publish({{"event", "signing_key_rotated"}, {"kid", fresh.kid()}});
+    }
+    return active_signing_key(false);
+  }
+  if (active == nullptr) return Status(Code::internal, "no active signing key");
+  auto parsed = parsed_keys_.find(active->kid);
+  if (parsed != parsed_keys_.end()) return parsed->second;
+  auto key = SigningKey::from_pem(active->kid, active->private_pem);
+  if (!key) return key.status();
+  parsed_keys_.emplace(active->kid, *key);
+  return *key;
+}
+
+Status AuthService::ensure_signing_key() {
+  auto key = active_signing_key();
+  return key.status();
+}
+
+Result<json> AuthService::issue_token(const json& request) {
+  auto key = find_key(request);
+  if (!key) return key.status();
+  auto signer = active_signing_key();
+  if (!signer) return signer.status();
+  const int64_t now = unix_nanos_now() / kNanosPerSecond;
+  const int64_t ttl = static_cast<int64_t>(std::chrono::duration_cast<std::chrono::seconds>(shared_.config.token_ttl).count());
+  TokenClaims claims{shared_.config.token_issuer, shared_.config.token_audience, key->id, random_token(), now, now, now + ttl};
+  shared_.tokens_issued.fetch_add(1);
+  return json{{"token", sign_token(claims, *signer)}, {"token_type", "Bearer"}, {"expires_in", ttl}};
+}
+
+Result<json> AuthService::jwks() {
+  const int64_t now = unix_nanos_now();
+  // A retired key stays published while tokens it signed may still be live.
+  const int64_t keep_ns = (static_cast<int64_t>(shared_.config.token_ttl.count()) + 60'000) * kNanosPerMs;
+  (void)store_->prune_signing_keys(now - keep_ns);
+  auto keys = store_->signing_keys();
+  if (!keys) return keys.status();
+  json out = json::array();
+  for (const auto& record : *keys) {
+    if (record.retired_ns != 0 && record.retired_ns < now - keep_ns) continue;
+    auto parsed = parsed_keys_.find(record.kid);
+    if (parsed == parsed_keys_.end()) {
+      auto key = SigningKey::from_pem(record.kid, record.private_pem);
+      if (!key) return key.status();
+      parsed = parsed_keys_.emplace(record.kid, *key).first;
+    }
+    out.push_back(parsed->second.public_jwk());
+  }
+  return json{{"keys", out}};
+}
+
+Result<json> AuthService::rotate_signing_key() {
+  const int64_t now = unix_nanos_now();
+  SigningKey fresh = SigningKey::generate(new_key_id());
+  auto rotated = store_->rotate_signing_key({fresh.kid(), fresh.private_pem(), now, 0}, now);
+  if (!rotated) return rotated.status();
+  log::info("signing key rotated on request", {{"kid", fresh.kid()}});
+  shared_.events.publish({{"event", "signing_key_rotated"}, {"kid", fresh.kid()}});
+  return json{{"kid", fresh.kid()}};
+}
+
+Result<json> AuthService::setup_status() {
+  auto any = store_->has_users();
+  if (!any) return any.status();
+  return json{{"has_users", *any}};
+}
+
+Result<json> AuthService::start_session(const User& user) {
+  const int64_t now = unix_nanos_now();
+  const int64_t expires = now + static_cast<int64_t>(shared_.config.session_ttl.count()) * kNanosPerMs;
+  std::string session = random_token();
+  if (Status s = store_->create_session(sha256(session), user.id, now, expires); !s.is_ok()) return s;
+  (void)store_->delete_expired_sessions(now);
+  return json{{"user", user_json(user)}, {"session", session}, {"expires_at_ms", ms_of(expires)}};
+}
+
+namespace {
+struct NewUser {
+  std::string email;
+  std::string password;
+};
+}  // namespace
+
+static Result<NewUser> read_new_user(const json& request, uint32_t min_password_length) {
+  auto email = text_field(request, "email", 254);
+  if (!email) return email.status();
+  auto password = text_field(request, "password", 1024);
+  if (!password) return password.status();
+  if (!valid_email(*email)) return bad_request("email must look like name@host (no spaces, at most 254 bytes)");
+  if (password->size() < min_password_length) {
+    return bad_request("password must be at least " + std::to_string(min_password_length) + " characters");
+  }
+  return NewUser{*email, *password};
+}
+
+Result<json> AuthService::create_first_user(const json& request) {
+  auto fresh = read_new_user(request, shared_.config.min_password_length);
+  if (!fresh) return fresh.status();
+  auto user = store_->create_user(fresh->email, hash_password(fresh->password, {.log2_n = shared_.config.scrypt_log2_n}),
+                                  unix_nanos_now(), true);
+  if (!user) return user.status();
+  log::info("first user created", {{"user_id", user->id}});
+  return start_session(*user);
+}
+
+Result<json> AuthService::sign_in(const json& request) {
+  auto email = text_field(request, "email", 254);
+  if (!email) return email.status();
+  auto password = text_field(request, "password", 1024);
+  if (!password) return password.status();
+  auto address = text_field(request, "address", 128, false);
+  if (!address) return address.status();
+  std::string account = email.value();
+  for (char& c : account) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto now = SignInThrottle::Clock::now();
+  if (auto wait = shared_.throttle.throttled(account, *address, now)) {
+    shared_.sign_ins_throttled.fetch_add(1);
+    return json{{"throttled", true}, {"retry_after_s", wait->count()}};
+  }
+  auto found = store_->find_user(*email);
+  if (!found) return found.status();
+  // Verify against a dummy hash when there is no such user, so the answer takes as long either way.
+  auto verified = verify_password(*password, found->has_value() ? (*found)->password_hash : dummy_hash_);
+  if (!verified) return verified.status();
+  if (!found->has_value() || !*verified) {
+    shared_.throttle.failed(account, *address, now);
+    shared_.sign_in_failures.fetch_add(1);
+    return Status(Code::unauthenticated, "wrong email or password");
+  }
+  shared_.throttle.succeeded(account);
+  shared_.sign_ins.fetch_add(1);
+  return start_session((*found)->user);
+}
+
+Result<json> AuthService::check_session(const json& request) {
+  auto session = text_field(request, "session", 256);
+  if (!session) return session.status();
+  auto user = store_->find_session(sha256(*session), unix_nanos_now());
+  if (!user) return user.status();
+  if (!user->has_value()) return Status(Code::unauthenticated, "session expired or unknown; sign in again");
+  return json{{"user", user_json(**user)}};
+}
+
+Result<json> AuthService::sign_out(const json& request) {
+  auto session = text_field(request, "session", 256);
+  if (!session) return session.status();
+  const std::string hash = sha256(*session);
+  if (Status s = store_->delete_session(hash); !s.is_ok()) return s;
+  shared_.events.publish({{"event", "session_ended"}, {"session_hash", to_hex(hash)}});
+  return json::object();
+}
+
+Result<json> AuthService::list_users() {
+  auto users = store_->list_users();
+  if (!users) return users.status();
+  json out = json::array();
+  for (const User& user : *users) out.push_back(user_json(user));
+  return json{{"users", out}};
+}
+
+Result<json> AuthService::create_user(const json& request) {
+  auto fresh = read_new_user(request, shared_.config.min_password_length);
+  if (!fresh) return fresh.status();
+  auto user = store_->create_user(fresh->email, hash_password(fresh->password, {.log2_n = shared_.config.scrypt_log2_n}),
+                                  unix_nanos_now(), false);
+  if (!user) return user.status();
+  log::info("user created", {{"user_id", user->id}});
+  return json{{"user", user_json(*user)}};
+}
+
+Result<json> AuthService::delete_user(const json& request) {
+  if (!request.contains("id") || !request["id"].is_number_integer()) return bad_request("field 'id' must be an integer");
+  const int64_t id = request["id"].get<int64_t>();
+  auto deleted = store_->delete_user(id);
+  if (!deleted) return deleted.status();
+  if (!*deleted) return Status(Code::not_found, "no user with id " + std::to_string(id));
+  log::info("user deleted", {{"user_id", id}});
+  shared_.events.publish({{"event", "user_deleted"}, {"user_id", id}});
+  return json::object();
+}
+
+Result<json> AuthService::list_api_keys() {
+  auto keys = store_->list_api_keys();
+  if (!keys) return keys.status();
+  json out = json::array();
+  for (const auto& key : *keys) out.push_back(key_json(key));
+  return json{{"api_keys", out}};
+}
+
+Result<json> AuthService::create_api_key(const json& request) {
+  auto name = text_field(request, "name", 200);
+  if (!name) return name.status();
+  if (name->empty()) return bad_request("field 'name' must not be empty");
+  std::string secret = "spl_" + random_token();
+  ApiKeyRecord record{to_hex(random_bytes(8)), *name, sha256(secret), unix_nanos_now(), 0};
+  if (Status s = store_->create_api_key(record); !s.is_ok()) return s;
+  log::info("API key created", {{"key_id", record.id}});
+  json out = key_json(record);
+  out["key"] = secret;  // the only time the key is ever shown
+  return out;
+}
+
+Result<json> AuthService::delete_api_key(const json& request) {
+  auto id = text_field(request, "id", 64);
+  if (!id) return id.status();
+  auto deleted = store_->delete_api_key(*id);
+  if (!deleted) return deleted.status();
+  if (!deleted->has_value()) return Status(Code::not_found, "no API key with id '" + *id + "'");
+  log::info("API key revoked", {{"key_id", *id}});
+  shared_.events.publish({{"event", "api_key_revoked"}, {"key_id", *id}, {"key_hash", to_hex(**deleted)}});
+  return json::object();
+}
+
+}  // namespace spanline::auth

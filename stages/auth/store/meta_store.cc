@@ -1,0 +1,254 @@
+#include "stages/auth/store/meta_store.h"
+
+#include <functional>
+
+namespace spanline::auth {
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS users(
+  id INTEGER PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  password_hash TEXT NOT NULL,
+  created_ns INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions(
+  id_hash BLOB PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_ns INTEGER NOT NULL,
+  expires_ns INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);
+CREATE TABLE IF NOT EXISTS api_keys(
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  key_hash BLOB NOT NULL UNIQUE,
+  created_ns INTEGER NOT NULL,
+  last_used_ns INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS signing_keys(
+  kid TEXT PRIMARY KEY,
+  private_pem TEXT NOT NULL,
+  created_ns INTEGER NOT NULL,
+  retired_ns INTEGER NOT NULL DEFAULT 0);
+)sql";
+
+User read_user(const Statement& row, int first) {
+  return User{row.column_int(first), row.column_text(first + 1), row.column_int(first + 2)};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<MetaStore>> MetaStore::open(const std::string& path) {
+  auto db = Database::open(path);
+  if (!db) return db.status();
+  std::unique_ptr<MetaStore> store(new MetaStore(std::move(db.value())));
+  if (Status migrated = store->migrate(); !migrated.is_ok()) return migrated;
+  return store;
+}
+
+Status MetaStore::migrate() {
+  // synchronous=FULL: a user told "created" or a key shown once must survive a power cut.
+  if (Status s = db_->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !s.is_ok()) return s;
+  return in_transaction([&] { return db_->exec(kSchema); });
+}
+
+Status MetaStore::in_transaction(const std::function<Status()>& body) {
+  if (Status s = db_->exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
+  Status result = body();
+  if (!result.is_ok()) {
+    (void)db_->exec("ROLLBACK");
+    return result;
+  }
+  if (Status s = db_->exec("COMMIT"); !s.is_ok()) {
+    (void)db_->exec("ROLLBACK");
+    return s;
+  }
+  return Status::ok();
+}
+
+Result<bool> MetaStore::has_users() {
+  auto stmt = db_->prepare("SELECT EXISTS(SELECT 1 FROM users)");
+  if (!stmt) return stmt.status();
+  auto row = stmt->step();
+  if (!row) return row.status();
+  return stmt->column_int(0) != 0;
+}
+
+Result<User> MetaStore::create_user(const std::string& email, const std::string& password_hash, int64_t now_ns,
+                                    bool only_if_first) {
+  User created;
+  Status done = in_transaction([&]() -> Status {
+    if (only_if_first) {
+      auto any = has_users();
+      if (!any) return any.status();
+      if (*any) return Status(Code::failed_precondition, "a user already exists; sign in instead");
+    }
+    auto existing = find_user(email);
+    if (!existing) return existing.status();
+    if (existing->has_value()) return Status(Code::already_exists, "a user with this email already exists");
+    auto insert = db_->prepare("INSERT INTO users(email, password_hash, created_ns) VALUES(?, ?, ?)");
+    if (!insert) return insert.status();
+    if (Status s = insert->bind_text(1, email).bind_text(2, password_hash).bind(3, now_ns).run(); !s.is_ok()) return s;
+    created = User{db_->last_insert_rowid(), email, now_ns};
+    return Status::ok();
+  });
+  if (!done.is_ok()) return done;
+  return created;
+}
+
+Result<std::optional<UserWithPassword>> MetaStore::find_user(const std::string& email) {
+  auto stmt = db_->prepare("SELECT id, email, created_ns, password_hash FROM users WHERE email = ?");
+  if (!stmt) return stmt.status();
+  stmt->bind_text(1, email);
+  auto row = stmt->step();
+  if (!row) return row.status();
+  if (!*row) return std::optional<UserWithPassword>();
+  return std::optional<UserWithPassword>(UserWithPassword{read_user(*stmt, 0), stmt->column_text(3)});
+}
+
+Result<std::vector<User>> MetaStore::list_users() {
+  auto stmt = db_->prepare("SELECT id, email, created_ns FROM users ORDER BY id");
+  if (!stmt) return stmt.status();
+  std::vector<User> users;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.status();
+    if (!*row) return users;
+    users.push_back(read_user(*stmt, 0));
+  }
+}
+
+Result<bool> MetaStore::delete_user(int64_t id) {
+  auto stmt = db_->prepare("DELETE FROM users WHERE id = ?");
+  if (!stmt) return stmt.status();
+  if (Status s = stmt->bind(1, id).run(); !s.is_ok()) return s;
+  return db_->changes() > 0;
+}
+
+Status MetaStore::create_session(const std::string& id_hash, int64_t user_id, int64_t now_ns, int64_t expires_ns) {
+  auto stmt = db_->prepare("INSERT INTO sessions(id_hash, user_id, created_ns, expires_ns) VALUES(?, ?, ?, ?)");
+  if (!stmt) return stmt.status();
+  return stmt->bind_blob(1, id_hash).bind(2, user_id).bind(3, now_ns).bind(4, expires_ns).run();
+}
+
+Result<std::optional<User>> MetaStore::find_session(const std::string& id_hash, int64_t now_ns) {
+  auto stmt = db_->prepare(
+      "SELECT u.id, u.email, u.created_ns FROM sessions s JOIN users u ON u.id = s.user_id "
+      "WHERE s.id_hash = ? AND s.expires_ns > ?");
+  if (!stmt) return stmt.status();
+  stmt->bind_blob(1, id_hash).bind(2, now_ns);
+  auto row = stmt->step();
+  if (!row) return row.status();
+  if (!*row) return std::optional<User>();
+  return std::optional<User>(read_user(*stmt, 0));
+}
+
+Status MetaStore::delete_session(const std::string& id_hash) {
+  auto stmt = db_->prepare("DELETE FROM sessions WHERE id_hash = ?");
+  if (!stmt) return stmt.status();
+  return stmt->bind_blob(1, id_hash).run();
+}
+
+Status MetaStore::delete_expired_sessions(int64_t now_ns) {
+  auto stmt = db_->prepare("DELETE FROM sessions WHERE expires_ns <= ?");
+  if (!stmt) return stmt.status();
+  return stmt->bind(1, now_ns).run();
+}
+
+Status MetaStore::create_api_key(const ApiKeyRecord& key) {
+  auto stmt = db_->prepare("INSERT INTO api_keys(id, name, key_hash, created_ns, last_used_ns) VALUES(?, ?, ?, ?, 0)");
+  if (!stmt) return stmt.status();
+  return stmt->bind_text(1, key.id).bind_text(2, key.name).bind_blob(3, key.key_hash).bind(4, key.created_ns).run();
+}
+
+Result<std::optional<ApiKeyRecord>> MetaStore::find_api_key(const std::string& key_hash) {
+  auto stmt = db_->prepare("SELECT id, name, key_hash, created_ns, last_used_ns FROM api_keys WHERE key_hash = ?");
+  if (!stmt) return stmt.status();
+  stmt->bind_blob(1, key_hash);
+  auto row = stmt->step();
+  if (!row) return row.status();
+  if (!*row) return std::optional<ApiKeyRecord>();
+  return std::optional<ApiKeyRecord>(ApiKeyRecord{stmt->column_text(0), stmt->column_text(1), stmt->column_text(2),
+                                                  stmt->column_int(3), stmt->column_int(4)});
+}
+
+Status MetaStore::touch_api_key(const std::string& id, int64_t now_ns) {
+  auto stmt = db_->prepare("UPDATE api_keys SET last_used_ns = ? WHERE id = ?");
+  if (!stmt) return stmt.status();
+  return stmt->bind(1, now_ns).bind_text(2, id).run();
+}
+
+Result<std::vector<ApiKeyRecord>> MetaStore::list_api_keys() {
+  auto stmt = db_->prepare("SELECT id, name, key_hash, created_ns, last_used_ns FROM api_keys ORDER BY created_ns, id");
+  if (!stmt) return stmt.status();
+  std::vector<ApiKeyRecord> keys;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.status();
+    if (!*row) return keys;
+    keys.push_back(ApiKeyRecord{stmt->column_text(0), stmt->column_text(1), stmt->column_text(2), stmt->column_int(3),
+                                stmt->column_int(4)});
+  }
+}
+
+Result<std::optional<std::string>> MetaStore::delete_api_key(const std::string& id) {
+  std::optional<std::string> deleted;
+  Status done = in_transaction([&]() -> Status {
+    auto find = db_->prepare("SELECT key_hash FROM api_keys WHERE id = ?");
+    if (!find) return find.status();
+    find->bind_text(1, id);
+    auto row = find->step();
+    if (!row) return row.status();
+    if (!*row) return Status::ok();
+    deleted = find->column_text(0);
+    auto remove = db_->prepare("DELETE FROM api_keys WHERE id = ?");
+    if (!remove) return remove.status();
+    return remove->bind_text(1, id).run();
+  });
+  if (!done.is_ok()) return done;
+  return deleted;
+}
+
+Result<std::vector<SigningKeyRecord>> MetaStore::signing_keys() {
+  auto stmt = db_->prepare("SELECT kid, private_pem, created_ns, retired_ns FROM signing_keys ORDER BY created_ns DESC, kid");
+  if (!stmt) return stmt.status();
+  std::vector<SigningKeyRecord> keys;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.status();
+    if (!*row) return keys;
+    keys.push_back(SigningKeyRecord{stmt->column_text(0), stmt->column_text(1), stmt->column_int(2), stmt->column_int(3)});
+  }
+}
+
+Result<bool> MetaStore::rotate_signing_key(const SigningKeyRecord& fresh, int64_t now_ns, int64_t only_if_older_than_ns) {
+  bool rotated = false;
+  Status done = in_transaction([&]() -> Status {
+    if (only_if_older_than_ns > 0) {
+      auto newest = db_->prepare("SELECT MAX(created_ns) FROM signing_keys WHERE retired_ns = 0");
+      if (!newest) return newest.status();
+      auto row = newest->step();
+      if (!row) return row.status();
+      if (!newest->column_is_null(0) && newest->column_int(0) >= only_if_older_than_ns) return Status::ok();
+    }
+    auto retire = db_->prepare("UPDATE signing_keys SET retired_ns = ? WHERE retired_ns = 0");
+    if (!retire) return retire.status();
+    if (Status s = retire->bind(1, now_ns).run(); !s.is_ok()) return s;
+    auto insert = db_->prepare("INSERT INTO signing_keys(kid, private_pem, created_ns, retired_ns) VALUES(?, ?, ?, 0)");
+    if (!insert) return insert.status();
+    if (Status s = insert->bind_text(1, fresh.kid).bind_text(2, fresh.private_pem).bind(3, fresh.created_ns).run(); !s.is_ok()) {
+      return s;
+    }
+    rotated = true;
+    return Status::ok();
+  });
+  if (!done.is_ok()) return done;
+  return rotated;
+}
+
+Status MetaStore::prune_signing_keys(int64_t retired_before_ns) {
+  auto stmt = db_->prepare("DELETE FROM signing_keys WHERE retired_ns > 0 AND retired_ns < ?");
+  if (!stmt) return stmt.status();
+  return stmt->bind(1, retired_before_ns).run();
+}
+
+}  // namespace spanline::auth

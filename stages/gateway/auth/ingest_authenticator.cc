@@ -1,0 +1,130 @@
+#include "stages/gateway/auth/ingest_authenticator.h"
+
+#include "stages/auth/crypto/jwt.h"
+#include "stages/auth/crypto/secrets.h"
+#include "stages/common/clock.h"
+#include "stages/common/log.h"
+
+namespace spanline::gateway {
+
+namespace {
+
+constexpr std::string_view kBearer = "bearer ";
+
+Status missing() {
+  return Status(Code::unauthenticated,
+                "missing credentials: send an API key in the x-junjo-api-key header or authorization: Bearer <token>");
+}
+
+}  // namespace
+
+IngestAuthenticator::IngestAuthenticator(zmq::context_t& context, IngestAuthOptions options, bus::StatsRegistry& stats)
+    : options_(std::move(options)),
+      client_(context, options_.auth_endpoint, options_.timeout),
+      keys_(options_.key_cache_ttl, 100'000),
+      rejected_(stats.counter("auth_rejected")),
+      auth_unavailable_(stats.counter("auth_unavailable")) {
+  events_ = std::make_unique<auth::AuthEvents>(context, options_.events_endpoint, [this](const auth::json& event) { on_event(event); });
+}
+
+Status IngestAuthenticator::check(const RequestContext& context) {
+  Status result = missing();
+  if (auto key = context.header("x-junjo-api-key"); key && !key->empty()) {
+    result = check_api_key(*key);
+  } else if (auto authorization = context.header("authorization"); authorization && !authorization->empty()) {
+    std::string value = *authorization;
+    bool bearer = value.size() > kBearer.size();
+    for (size_t i = 0; bearer && i < kBearer.size(); ++i) {
+      bearer = std::tolower(static_cast<unsigned char>(value[i])) == kBearer[i];
+    }
+    result = bearer ? check_token(value.substr(kBearer.size()))
+                    : Status(Code::unauthenticated, "authorization header must be 'Bearer <token>'");
+  }
+  if (result.code() == Code::unauthenticated) rejected_.fetch_add(1, std::memory_order_relaxed);
+  if (result.code() == Code::unavailable) auth_unavailable_.fetch_add(1, std::memory_order_relaxed);
+  return result;
+}
+
+Status IngestAuthenticator::check_api_key(const std::string& key) {
+  if (key.size() > 256) return Status(Code::unauthenticated, "API key not recognised");
+  const std::string hash = auth::sha256_hex(key);
+  if (keys_.get(hash)) return Status::ok();
+  auto reply = client_.call({{"op", "check_api_key"}, {"key", key}});
+  if (!reply) {
+    if (reply.status().code() == Code::unauthenticated) return reply.status();
+    if (reply.status().code() == Code::unavailable) {
+      return Status(Code::unavailable, "cannot check the API key now (auth-responder unavailable); retry");
+    }
+    return Status(Code::unavailable, "cannot check the API key now: " + reply.status().message());
+  }
+  keys_.put(hash, reply->value("key_id", ""));
+  return Status::ok();
+}
+
+Status IngestAuthenticator::refresh_keys(bool force) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(jwks_mutex_);
+    if (!force && now - last_fetch_ < std::chrono::seconds(1)) return Status::ok();
+    last_fetch_ = now;
+  }
+  auto reply = client_.call({{"op", "jwks"}});
+  if (!reply) return Status(Code::unavailable, "cannot fetch signing keys (auth-responder unavailable); retry");
+  std::map<std::string, auth::VerifyKey> fresh;
+  if (reply->contains("keys") && (*reply)["keys"].is_array()) {
+    for (const auto& jwk : (*reply)["keys"]) {
+      auto key = auth::VerifyKey::from_jwk(jwk);
+      if (key) fresh.emplace(key->kid(), *key);
+    }
+  }
+  std::lock_guard lock(jwks_mutex_);
+  verify_keys_ = std::move(fresh);
+  return Status::ok();
+}
+
+Status IngestAuthenticator::check_token(const std::string& token) {
+  auto kid = auth::token_key_id(token);
+  if (!kid) return kid.status();
+  bool known = false;
+  {
+    std::lock_guard lock(jwks_mutex_);
+    known = verify_keys_.contains(*kid);
+  }
+  if (!known) {
+    if (Status refreshed = refresh_keys(false); !refreshed.is_ok()) return refreshed;
+  }
+  auto lookup = [this](const std::string& id) -> std::optional<auth::VerifyKey> {
+    std::lock_guard lock(jwks_mutex_);
+    auto found = verify_keys_.find(id);
+    if (found == verify_keys_.end()) return std::nullopt;
+    return found->second;
+  };
+  auth::TokenExpectations expect{options_.token_issuer, options_.token_audience, unix_nanos_now() / 1'000'000'000, 30};
+  auto claims = auth::verify_token(token, lookup, expect);
+  if (!claims) return claims.status();
+  std::lock_guard lock(jwks_mutex_);
+  if (revoked_key_ids_.contains(claims->subject)) {
+    return Status(Code::unauthenticated, "invalid token: the API key it was issued for has been revoked");
+  }
+  return Status::ok();
+}
+
+void IngestAuthenticator::on_event(const auth::json& event) {
+  const std::string kind = event.value("event", "");
+  if (kind == "api_key_revoked") {
+    // Drop every cached key rather than one: the event names the key by hash,
+    // and clearing costs only a round trip per key in use.
+    keys_.clear();
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(jwks_mutex_);
+    std::erase_if(revoked_key_ids_, [&](const auto& item) { return item.second < now; });
+    if (event.contains("key_id") && event["key_id"].is_string()) {
+      revoked_key_ids_[event["key_id"].get<std::string>()] = now + options_.revoked_memory;
+    }
+    log::info("API key revoked; cached keys dropped", {{"key_id", event.value("key_id", "")}});
+  } else if (kind == "signing_key_rotated") {
+    (void)refresh_keys(true);
+  }
+}
+
+}  // namespace spanline::gateway
