@@ -80,7 +80,9 @@ HttpResponse http_request(int port, const std::string& method, const std::string
                           const std::map<std::string, std::string>& headers, const std::string& body,
                           std::chrono::milliseconds timeout) {
   int fd = connect_local(port);
-  std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  // Host: 127.0.0.1 unless the caller sends its own.
+  std::string request = method + " " + target + " HTTP/1.1\r\n" + (headers.contains("Host") ? "" : "Host: 127.0.0.1\r\n") +
+                        "Connection: close\r\n";
   for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
   if (!body.empty() || method == "POST") request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   request += "\r\n" + body;
