@@ -49,6 +49,19 @@ std::string method_name(Http::Method method) {
   }
 }
 
+// The session cookie's value, or empty. Pistache's cookie jar throws on some
+// malformed Cookie headers; a malformed cookie is simply no session (401).
+std::string session_cookie(const Http::Request& request) {
+  try {
+    const auto& jar = request.cookies();
+    if (!jar.has(kSessionCookie)) return {};
+    std::string value = jar.get(kSessionCookie).value;
+    return value.size() <= 256 ? value : std::string();
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
 // Reads the Pistache request into an ApiRequest; a 400 when the URL does not decode.
 Result<ApiRequest> to_api_request(const Http::Request& request) {
   ApiRequest api;
@@ -80,7 +93,7 @@ Result<ApiRequest> to_api_request(const Http::Request& request) {
   api.host = http::header_value(request, "Host").value_or("");
   api.fetch_site = http::ascii_lower(http::header_value(request, "Sec-Fetch-Site").value_or(""));
   api.api_key = http::header_value(request, "X-API-Key").value_or("");
-  if (request.cookies().has(kSessionCookie)) api.session = request.cookies().get(kSessionCookie).value;
+  api.session = session_cookie(request);
   api.address = request.address().host();
   api.body = request.body();
   return api;
