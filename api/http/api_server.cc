@@ -145,7 +145,7 @@ class ApiServer::Handler final : public Http::Handler {
         if (api->method == "GET" && is(api->segments, {"api", "v1", "traces", "live"})) {
           if (Status allowed = routes_->guard.check(*api); !allowed.is_ok()) {
             reply = error_reply(allowed);
-          } else if (auto refused = routes_->live.subscribe(*api, response); refused) {
+          } else if (auto refused = routes_->live.subscribe(*api, response, cors_allowed); refused) {
             reply = *refused;
           } else {
             return;  // the live tail owns the response now

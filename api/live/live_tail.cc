@@ -1,8 +1,10 @@
 #include "api/live/live_tail.h"
 
+#include <fcntl.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <pistache/peer.h>
 
@@ -17,16 +19,39 @@ constexpr int kMaxUnsentBytes = 1 << 20;
 constexpr auto kHeartbeat = std::chrono::seconds(15);
 constexpr int kTracesPerPoll = 200;
 
+// Sends all of `text` as one HTTP chunk without blocking; false when the client
+// is gone or its socket cannot take the whole chunk now (a slow client).
+bool send_chunk(int fd, const std::string& text) {
+  char size[16];
+  int size_length = std::snprintf(size, sizeof(size), "%zx\r\n", text.size());
+  std::string chunk(size, static_cast<size_t>(size_length));
+  chunk += text;
+  chunk += "\r\n";
+  ssize_t sent = ::send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  return sent == static_cast<ssize_t>(chunk.size());
+}
+
 }  // namespace
 
+// The stream is written on our own duplicate of the connection's socket, never
+// through Pistache: Pistache 0.0.5 aborts the process ("could not find write
+// data") when a response stream is written from another thread while its
+// transport handles the same socket. Pistache keeps the connection open and
+// idle meanwhile; shutting our socket down ends both.
 struct LiveTail::Subscriber {
   json filters;
-  Pistache::Http::ResponseStream stream;
-  std::weak_ptr<Pistache::Tcp::Peer> peer;
+  int fd = -1;
   std::map<uint32_t, int64_t> watermarks;
   int64_t start_ns = 0;
   std::vector<uint32_t> reported_missing;
   SteadyClock::time_point last_write;
+
+  ~Subscriber() {
+    if (fd >= 0) {
+      ::shutdown(fd, SHUT_RDWR);
+      ::close(fd);
+    }
+  }
 };
 
 LiveTail::LiveTail(const ApiConfig& config, IndexRoutes& routes, bus::StatsRegistry& stats)
@@ -50,23 +75,29 @@ void LiveTail::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-std::optional<ApiReply> LiveTail::subscribe(const ApiRequest& request, Pistache::Http::ResponseWriter& response) {
+std::optional<ApiReply> LiveTail::subscribe(const ApiRequest& request, Pistache::Http::ResponseWriter& response,
+                                            bool cors_allowed) {
   auto filters = routes_.search_filters(request, false);
   if (!filters) return error_reply(filters.status());
   if (count_.load() >= config_.live_max_clients) {
     return error_reply(503, "unavailable", "too many live-tail subscribers (at most " + std::to_string(config_.live_max_clients) + ")");
   }
-  auto peer = response.peer();
-  response.setMime(Pistache::Http::Mime::MediaType::fromString("text/event-stream"));
-  response.headers().add<http::CacheControlText>("no-cache");
-  response.headers().add<http::AccelBuffering>("no");
-  auto subscriber = std::unique_ptr<Subscriber>(new Subscriber{*filters, response.stream(Pistache::Http::Code::Ok), peer, {}, 0, {}, SteadyClock::now()});
+  std::shared_ptr<Pistache::Tcp::Peer> peer = response.peer();
+  if (!peer) return std::nullopt;  // the client left already
+  auto subscriber = std::make_unique<Subscriber>();
+  subscriber->filters = *filters;
+  subscriber->fd = ::fcntl(peer->fd(), F_DUPFD_CLOEXEC, 0);
+  if (subscriber->fd < 0) return error_reply(503, "unavailable", "cannot start the live tail now");
   subscriber->start_ns = unix_nanos_now();
-  try {
-    subscriber->stream << "retry: 2000\nevent: ready\ndata: {}\n\n";
-    subscriber->stream.flush();
-  } catch (const std::exception& e) {
-    return std::nullopt;  // the client left already
+  subscriber->last_write = SteadyClock::now();
+  std::string head =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
+      "X-Content-Type-Options: nosniff\r\nTransfer-Encoding: chunked\r\n";
+  if (cors_allowed) head += "Access-Control-Allow-Origin: " + request.origin + "\r\nVary: Origin\r\n";
+  head += "\r\n";
+  if (::send(subscriber->fd, head.data(), head.size(), MSG_NOSIGNAL | MSG_DONTWAIT) != static_cast<ssize_t>(head.size()) ||
+      !send_chunk(subscriber->fd, "retry: 2000\nevent: ready\ndata: {}\n\n")) {
+    return std::nullopt;  // the client left already; the destructor closes our socket
   }
   {
     std::lock_guard lock(mutex_);
@@ -79,8 +110,6 @@ std::optional<ApiReply> LiveTail::subscribe(const ApiRequest& request, Pistache:
 }
 
 bool LiveTail::poll(Subscriber& subscriber) {
-  auto alive = subscriber.peer.lock();
-  if (!alive) return false;
   json params = subscriber.filters;
   json after = json::object();
   for (uint32_t partition : routes_.all_partitions()) {
@@ -111,19 +140,12 @@ bool LiveTail::poll(Subscriber& subscriber) {
   // A client that does not read lets the socket's send queue fill; drop it
   // before Pistache starts buffering for it in memory.
   int unsent = 0;
-  if (::ioctl(alive->fd(), SIOCOUTQ, &unsent) == 0 && unsent > kMaxUnsentBytes) {
+  if (::ioctl(subscriber.fd, SIOCOUTQ, &unsent) == 0 && unsent > kMaxUnsentBytes) {
     dropped_slow_.fetch_add(1);
     log::warn("live-tail client too slow, disconnecting", {{"unsent_bytes", unsent}});
-    ::shutdown(alive->fd(), SHUT_RDWR);
     return false;
   }
-  try {
-    // Chunk framing counts with strlen: the text is JSON and comments, never a NUL.
-    subscriber.stream << events.c_str();
-    subscriber.stream.flush();
-  } catch (const std::exception&) {
-    return false;
-  }
+  if (!send_chunk(subscriber.fd, events)) return false;
   subscriber.last_write = SteadyClock::now();
   return true;
 }
@@ -152,10 +174,8 @@ void LiveTail::run() {
   }
   std::lock_guard lock(mutex_);
   for (auto& subscriber : subscribers_) {
-    try {
-      if (subscriber->peer.lock()) subscriber->stream.ends();
-    } catch (const std::exception&) {
-    }
+    const char last_chunk[] = "0\r\n\r\n";
+    (void)::send(subscriber->fd, last_chunk, sizeof(last_chunk) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
   }
   subscribers_.clear();
   count_.store(0);

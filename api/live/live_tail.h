@@ -39,7 +39,8 @@ class LiveTail {
   ~LiveTail();
 
   // Takes over `response` and answers nothing, or returns the refusal to send.
-  std::optional<ApiReply> subscribe(const ApiRequest& request, Pistache::Http::ResponseWriter& response);
+  // `cors_allowed`: the request's Origin is allowed, so the stream carries CORS headers.
+  std::optional<ApiReply> subscribe(const ApiRequest& request, Pistache::Http::ResponseWriter& response, bool cors_allowed);
   void stop();
 
  private:

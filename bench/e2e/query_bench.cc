@@ -148,7 +148,7 @@ int main(int argc, char** argv) {
   pipeline.start();
   const int port = pipeline.api_port();
   testing::wait_until([&] {
-    auto response = testing::http_get(port, "/api/v1/services");
+    auto response = testing::http_get(port, "/api/v1/services", pipeline.signed_in());
     return response.status == 200 && response.body.find("\"partial\":false") != std::string::npos;
   }, std::chrono::seconds(30));
 
@@ -177,7 +177,7 @@ int main(int argc, char** argv) {
   for (const Kind& kind : kinds) {
     std::atomic<int> failures{0};
     Figures api = measure(static_cast<int>(requests), static_cast<int>(threads), [&](int i) {
-      if (testing::http_get(port, kind.target(i)).status != 200) failures.fetch_add(1);
+      if (testing::http_get(port, kind.target(i), pipeline.signed_in()).status != 200) failures.fetch_add(1);
     });
     // Direct: each client thread has its own read-only connections, as an indexer's readers do.
     std::vector<std::vector<std::unique_ptr<indexer::query::ShardReader>>> readers(threads);
