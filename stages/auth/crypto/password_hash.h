@@ -13,7 +13,7 @@
 namespace spanline::auth {
 
 struct ScryptCost {
-  uint32_t log2_n = 15;  // N = 32768: 32 MiB with r = 8, about 60 ms on one core
+  uint32_t log2_n = 15;  // N = 32768: 32 MiB with r = 8, about 100 ms on one core here
   uint32_t r = 8;
   uint32_t p = 1;
 };
