@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { Span } from '../api/types';
+import { barGeometry, buildTree, collapsedBelow, reveal, visibleRows } from './waterfall';
+
+function span(id: string, parent: string, start: number, end: number, error = false): Span {
+  return {
+    trace_id: 't', span_id: id, parent_span_id: parent, service: 'svc', name: `op-${id}`, kind: 1,
+    start_ns: start, end_ns: end, duration_ns: end - start, status: { code: error ? 2 : 0, message: '' },
+    attributes: {}, events: [], links: [], resource: {},
+  };
+}
+
+describe('waterfall', () => {
+  const spans = [
+    span('c', 'a', 50, 90),
+    span('a', '', 0, 100),
+    span('b', 'a', 10, 40, true),
+    span('d', 'c', 60, 85),
+    span('orphan', 'missing', 5, 6),
+  ];
+
+  it('orders depth first by start time and keeps orphans as roots', () => {
+    const tree = buildTree(spans);
+    expect(tree.order.map((n) => n.span.span_id)).toEqual(['a', 'b', 'c', 'd', 'orphan']);
+    expect(tree.order.map((n) => n.depth)).toEqual([0, 1, 1, 2, 0]);
+    expect(tree.byId.get('a')!.descendants).toBe(3);
+    expect(tree.byId.get('b')!.isError).toBe(true);
+    expect([tree.startNs, tree.endNs]).toEqual([0, 100]);
+  });
+
+  it('marks the critical path: the spans the end waits on', () => {
+    const tree = buildTree(spans);
+    const critical = tree.order.filter((n) => n.onCriticalPath).map((n) => n.span.span_id);
+    expect(critical).toEqual(['a', 'b', 'c', 'd']);
+    const overlapping = buildTree([span('r', '', 0, 100), span('x', 'r', 0, 80), span('y', 'r', 10, 95)]);
+    expect(overlapping.order.filter((n) => n.onCriticalPath).map((n) => n.span.span_id)).toEqual(['r', 'y']);
+  });
+
+  it('hides the descendants of collapsed spans and reveals a span on demand', () => {
+    const tree = buildTree(spans);
+    expect(visibleRows(tree, new Set(['c'])).map((n) => n.span.span_id)).toEqual(['a', 'b', 'c', 'orphan']);
+    expect(visibleRows(tree, new Set(['a'])).map((n) => n.span.span_id)).toEqual(['a', 'orphan']);
+    const collapsed = collapsedBelow(tree, 1);
+    expect([...collapsed]).toEqual(['c']);
+    expect(visibleRows(tree, reveal(tree, new Set(['a', 'c']), 'd')).map((n) => n.span.span_id)).toEqual(['a', 'b', 'c', 'd', 'orphan']);
+  });
+
+  it('places bars inside the zoomed window', () => {
+    expect(barGeometry(span('a', '', 0, 100), 0, 100)).toEqual({ left: 0, width: 1 });
+    expect(barGeometry(span('a', '', 50, 75), 50, 100)).toEqual({ left: 0, width: 0.5 });
+    expect(barGeometry(span('a', '', 0, 10), 50, 100)).toBeNull();
+  });
+
+  it('builds a 50,000-span tree quickly and deep ones without recursion', () => {
+    const many: Span[] = [span('root', '', 0, 1_000_000)];
+    for (let i = 0; i < 50_000; i++) many.push(span(`s${i}`, i % 10 === 0 ? 'root' : `s${i - 1}`, i, i + 10));
+    const tree = buildTree(many);
+    expect(tree.order.length).toBe(50_001);
+    const chain: Span[] = [span('c0', '', 0, 100000)];
+    for (let i = 1; i < 20_000; i++) chain.push(span(`c${i}`, `c${i - 1}`, i, 100000 - i));
+    expect(buildTree(chain).order[19_999].depth).toBe(19_999);
+  });
+});
