@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
 // `npm run dev` serves the UI on :5173 and forwards API calls to a running api on :1323.

@@ -120,5 +120,5 @@ export interface Instance {
   counters: Record<string, number>;
   gauges: Record<string, number>;
   rates_per_second: Record<string, number>;
-  history?: { unix_ms: number; rates_per_second?: Record<string, number>; gauges?: Record<string, number> }[];
+  history?: { unix_ms: number[]; counters: Record<string, (number | null)[]>; gauges: Record<string, (number | null)[]> };
 }

@@ -1,0 +1,94 @@
+// The shell: who is signed in decides between setup, sign-in and the app; a 401
+// from any request (an expired session) sends the user back to sign-in.
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { NavLink, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
+import { apiGet, apiSend, UNAUTHENTICATED_EVENT } from './api/client';
+import type { User } from './api/types';
+import { Loading } from './components/Status';
+import { SignIn } from './pages/SignIn';
+
+const Services = lazy(() => import('./pages/Services'));
+const Traces = lazy(() => import('./pages/Traces'));
+const Trace = lazy(() => import('./pages/Trace'));
+const Workflows = lazy(() => import('./pages/Workflows'));
+const WorkflowRun = lazy(() => import('./pages/WorkflowRun'));
+const Pipeline = lazy(() => import('./pages/Pipeline'));
+const Settings = lazy(() => import('./pages/Settings'));
+
+type Session = { state: 'checking' } | { state: 'signed-out'; setupOpen: boolean } | { state: 'signed-in'; user: User };
+
+export function App() {
+  const [session, setSession] = useState<Session>({ state: 'checking' });
+  const navigate = useNavigate();
+  const location = useLocation();
+
+  const check = useCallback(async () => {
+    try {
+      const me = await apiGet<{ user: User }>('/api/v1/auth/me');
+      setSession({ state: 'signed-in', user: me.user });
+    } catch {
+      const setup = await apiGet<{ open: boolean }>('/api/v1/users/first').catch(() => ({ open: false }));
+      setSession({ state: 'signed-out', setupOpen: setup.open });
+    }
+  }, []);
+
+  useEffect(() => {
+    void check();
+    const expired = () => setSession((s) => (s.state === 'signed-in' ? { state: 'signed-out', setupOpen: false } : s));
+    window.addEventListener(UNAUTHENTICATED_EVENT, expired);
+    return () => window.removeEventListener(UNAUTHENTICATED_EVENT, expired);
+  }, [check]);
+
+  if (session.state === 'checking') return <Loading what="Starting" />;
+  if (session.state === 'signed-out') {
+    return (
+      <SignIn
+        setup={session.setupOpen}
+        onSignedIn={(user) => {
+          setSession({ state: 'signed-in', user });
+          if (location.pathname === '/sign-in') navigate('/');
+        }}
+      />
+    );
+  }
+
+  const signOut = async () => {
+    await apiSend('POST', '/api/v1/auth/sign-out').catch(() => undefined);
+    setSession({ state: 'signed-out', setupOpen: false });
+  };
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <span className="brand">Spanline</span>
+        <nav aria-label="Main">
+          <NavLink to="/" end>Services</NavLink>
+          <NavLink to="/traces">Traces</NavLink>
+          <NavLink to="/workflows">Workflows</NavLink>
+          <NavLink to="/pipeline">Pipeline</NavLink>
+          <NavLink to="/settings">Settings</NavLink>
+        </nav>
+        <span className="user">
+          {session.user.email}{' '}
+          <button type="button" onClick={signOut}>
+            Sign out
+          </button>
+        </span>
+      </header>
+      <main>
+        <Suspense fallback={<Loading />}>
+          <Routes>
+            <Route path="/" element={<Services />} />
+            <Route path="/traces" element={<Traces />} />
+            <Route path="/traces/:traceId" element={<Trace />} />
+            <Route path="/workflows" element={<Workflows />} />
+            <Route path="/workflows/:traceId/:spanId" element={<WorkflowRun />} />
+            <Route path="/pipeline" element={<Pipeline />} />
+            <Route path="/settings" element={<Settings currentUser={session.user} />} />
+            <Route path="*" element={<Navigate to="/" replace />} />
+          </Routes>
+        </Suspense>
+      </main>
+    </div>
+  );
+}

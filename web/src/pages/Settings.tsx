@@ -1,0 +1,181 @@
+// API keys (the new key shown once, with exporter snippets) and users.
+import { useState, type FormEvent } from 'react';
+import { apiSend } from '../api/client';
+import { useApi } from '../api/useApi';
+import type { ApiKey, User } from '../api/types';
+import { Empty, ErrorBox, Loading } from '../components/Status';
+import { formatTime } from '../lib/format';
+
+function snippets(key: string, host: string) {
+  return {
+    'Python (Junjo)': `from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+exporter = OTLPSpanExporter(endpoint="${host}:50051", insecure=True,
+                            headers=(("x-junjo-api-key", "${key}"),))
+provider = TracerProvider()
+provider.add_span_processor(BatchSpanProcessor(exporter))
+# pass tracer_provider=provider to Junjo's telemetry setup`,
+    'Python (OpenTelemetry)': `import os
+os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://${host}:50051"
+os.environ["OTEL_EXPORTER_OTLP_HEADERS"] = "x-junjo-api-key=${key}"`,
+    JavaScript: `import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { Metadata } from '@grpc/grpc-js';
+const metadata = new Metadata();
+metadata.set('x-junjo-api-key', '${key}');
+const exporter = new OTLPTraceExporter({ url: 'http://${host}:50051', metadata });`,
+  };
+}
+
+function ApiKeys() {
+  const keys = useApi<{ api_keys: ApiKey[] }>('/api/v1/api-keys');
+  const [name, setName] = useState('');
+  const [created, setCreated] = useState<ApiKey>();
+  const [error, setError] = useState<Error>();
+  const create = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      setCreated(await apiSend<ApiKey>('POST', '/api/v1/api-keys', { name }));
+      setName('');
+      setError(undefined);
+      keys.reload();
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+  const revoke = async (key: ApiKey) => {
+    if (!window.confirm(`Revoke "${key.name}"? Exporters using it stop at once.`)) return;
+    try {
+      await apiSend('DELETE', `/api/v1/api-keys/${key.id}`);
+      keys.reload();
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+  return (
+    <section>
+      <h2>API keys</h2>
+      <form onSubmit={create} className="inline-form" aria-label="Create an API key">
+        <input required placeholder="key name, e.g. laptop" value={name} onChange={(e) => setName(e.target.value)} aria-label="Key name" />
+        <button type="submit">Create key</button>
+      </form>
+      <ErrorBox error={error ?? keys.error} />
+      {created?.key && (
+        <div className="new-key" role="status" data-testid="new-key">
+          <p>
+            Key <strong>{created.name}</strong>: copy it now, it is not shown again.
+          </p>
+          <pre className="mono" data-testid="new-key-value">{created.key}</pre>
+          <button type="button" onClick={() => void navigator.clipboard?.writeText(created.key!)}>
+            Copy key
+          </button>
+          {Object.entries(snippets(created.key, window.location.hostname)).map(([title, code]) => (
+            <details key={title}>
+              <summary>{title}</summary>
+              <pre>{code}</pre>
+            </details>
+          ))}
+        </div>
+      )}
+      {keys.loading && !keys.data && <Loading />}
+      {keys.data && keys.data.api_keys.length === 0 && <Empty>No keys yet: nothing can send spans until you create one.</Empty>}
+      {keys.data && keys.data.api_keys.length > 0 && (
+        <table className="table" data-testid="api-keys">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Id</th>
+              <th>Created</th>
+              <th>Last used</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {keys.data.api_keys.map((key) => (
+              <tr key={key.id}>
+                <td>{key.name}</td>
+                <td className="mono">{key.id}</td>
+                <td>{formatTime(key.created_at_ms * 1e6)}</td>
+                <td>{key.last_used_at_ms ? formatTime(key.last_used_at_ms * 1e6) : 'never'}</td>
+                <td>
+                  <button type="button" onClick={() => revoke(key)} aria-label={`Revoke ${key.name}`}>
+                    Revoke
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function Users({ currentUser }: { currentUser: User }) {
+  const users = useApi<{ users: User[] }>('/api/v1/users');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<Error>();
+  const add = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      await apiSend('POST', '/api/v1/users', { email, password });
+      setEmail('');
+      setPassword('');
+      setError(undefined);
+      users.reload();
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+  const remove = async (user: User) => {
+    if (!window.confirm(`Remove ${user.email}?`)) return;
+    try {
+      await apiSend('DELETE', `/api/v1/users/${user.id}`);
+      users.reload();
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+  return (
+    <section>
+      <h2>Users</h2>
+      <form onSubmit={add} className="inline-form" aria-label="Add a user">
+        <input type="email" required placeholder="email" value={email} onChange={(e) => setEmail(e.target.value)} aria-label="Email" />
+        <input type="password" required minLength={8} placeholder="password (8+)" value={password} onChange={(e) => setPassword(e.target.value)} aria-label="Password" />
+        <button type="submit">Add user</button>
+      </form>
+      <ErrorBox error={error ?? users.error} />
+      {users.data && (
+        <table className="table">
+          <tbody>
+            {users.data.users.map((user) => (
+              <tr key={user.id}>
+                <td>{user.email}</td>
+                <td>{formatTime(user.created_at_ms * 1e6)}</td>
+                <td>
+                  {user.id !== currentUser.id && (
+                    <button type="button" onClick={() => remove(user)} aria-label={`Remove ${user.email}`}>
+                      Remove
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+export default function Settings({ currentUser }: { currentUser: User }) {
+  return (
+    <div>
+      <h1>Settings</h1>
+      <ApiKeys />
+      <Users currentUser={currentUser} />
+    </div>
+  );
+}

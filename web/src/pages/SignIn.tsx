@@ -1,0 +1,53 @@
+// First-user setup while no user exists, sign-in afterwards.
+import { useState, type FormEvent } from 'react';
+import { ApiError, apiSend } from '../api/client';
+import type { User } from '../api/types';
+
+export function SignIn({ setup, onSignedIn }: { setup: boolean; onSignedIn: (user: User) => void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const answer = await apiSend<{ user: User }>('POST', setup ? '/api/v1/users/first' : '/api/v1/auth/sign-in', { email, password });
+      onSignedIn(answer.user);
+    } catch (e) {
+      setError(e instanceof ApiError && e.status === 429 ? 'Too many attempts; wait a few minutes and try again.' : (e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="sign-in">
+      <form onSubmit={submit} aria-label={setup ? 'Create the first user' : 'Sign in'}>
+        <h1>Spanline</h1>
+        <p className="muted">{setup ? 'No user exists yet: create the first one.' : 'Sign in to see your traces.'}</p>
+        <label>
+          Email
+          <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </label>
+        <label>
+          Password
+          <input
+            type="password"
+            autoComplete={setup ? 'new-password' : 'current-password'}
+            required
+            minLength={setup ? 8 : undefined}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+        {error && <div className="error-box" role="alert">{error}</div>}
+        <button type="submit" disabled={busy}>
+          {setup ? 'Create user and sign in' : 'Sign in'}
+        </button>
+      </form>
+    </div>
+  );
+}
