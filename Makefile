@@ -9,7 +9,7 @@ JOBS ?= $(shell nproc)
 CTEST_JOBS ?= 1
 NPM_FLAGS = --no-audit --no-fund --loglevel=error
 
-.PHONY: all deps configure build js run test unit clean help
+.PHONY: all deps configure build js web run test unit clean help
 
 all: build
 
@@ -36,14 +36,25 @@ tests/js/node_modules/.installed: tests/js/package-lock.json
 
 js: deps tests/js/node_modules/.installed
 
-run: build
+# The web UI: npm ci when its lock file changed, a Vite build when a source changed.
+WEB_SOURCES = $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+web/node_modules/.installed: web/package-lock.json
+	cd web && npm ci $(NPM_FLAGS)
+	touch $@
+
+web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run build
+
+web: deps web/dist/index.html
+
+run: build web
 	./$(BUILD)/bin/spanline up
 
-test: build js
+test: build js web
 	ctest --test-dir $(BUILD) --output-on-failure -j$(CTEST_JOBS)
 
 unit: build
 	ctest --test-dir $(BUILD) --output-on-failure -L unit
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) web/dist
