@@ -34,7 +34,11 @@ tests/js/node_modules/.installed: tests/js/package-lock.json
 	cd tests/js && npm ci $(NPM_FLAGS)
 	touch $@
 
-js: deps tests/js/node_modules/.installed
+tests/e2e/node_modules/.installed: tests/e2e/package-lock.json
+	cd tests/e2e && npm ci $(NPM_FLAGS)
+	touch $@
+
+js: deps tests/js/node_modules/.installed tests/e2e/node_modules/.installed
 
 # The web UI: npm ci when its lock file changed, a Vite build when a source changed.
 WEB_SOURCES = $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json

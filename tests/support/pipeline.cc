@@ -58,7 +58,7 @@ void Pipeline::start_api() {
   api_->start();
   bool up = wait_until([&] { return port_open(api_port_); });
   if (!up) throw std::runtime_error("the api did not come up:\n" + api_->log());
-  if (!session_cookie_.empty()) return;
+  if (!session_cookie_.empty() || !options_.api_first_user) return;
   HttpResponse created = http_request(api_port_, "POST", "/api/v1/users/first", {{"Content-Type", "application/json"}},
                                       R"({"email":"admin@example.com","password":"correct horse battery"})");
   std::string set_cookie = created.header("set-cookie");

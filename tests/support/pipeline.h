@@ -31,6 +31,7 @@ struct PipelineOptions {
   std::vector<std::string> indexer_args;
   bool api = false;  // the api stage on a free port
   std::vector<std::string> api_args;
+  bool api_first_user = true;  // create the first user (and its session) when the api starts
 };
 
 class Pipeline {

@@ -54,7 +54,7 @@ export function StateDebugger({
         </span>
       </div>
       <div className="steps-and-state">
-        <ol className="steps">
+        <ul className="steps">
           <li className={index === 0 ? 'active' : ''}>
             <button type="button" className="link" onClick={() => setIndex(0)}>
               start
@@ -75,7 +75,7 @@ export function StateDebugger({
               <span className="muted">{spanNames.get(s.span_id) ?? ''}</span>
             </li>
           ))}
-        </ol>
+        </ul>
         <div className="state-view">
           {step && (
             <p className="muted">

@@ -26,10 +26,18 @@ export function WorkflowGraphView({ graph, runs, selectedSpanId, onSelect }: Pro
       g.setNode(node.id, parents.has(node.id) ? { label: node.label, paddingTop: 24 } : { label: node.label, width: NODE_W, height: NODE_H });
     }
     for (const node of graph.nodes) if (node.parent) g.setParent(node.id, node.parent);
+    // dagre cannot route an edge that touches a cluster: lay it out to the
+    // cluster's first node instead (so the ranks are right) and draw it to the
+    // cluster's border.
+    const firstInside = (id: string): string => {
+      const child = graph.nodes.find((n) => n.parent === id);
+      return child ? firstInside(child.id) : id;
+    };
     for (const edge of graph.edges) {
-      // dagre cannot route edges that touch a cluster; draw those to its first child instead.
-      if (parents.has(edge.source) || parents.has(edge.target)) continue;
-      g.setEdge(edge.source, edge.target, { label: edge.label ?? '', width: edge.label ? 80 : 0, height: edge.label ? 16 : 0 }, edge.id);
+      const source = parents.has(edge.source) ? firstInside(edge.source) : edge.source;
+      const target = parents.has(edge.target) ? firstInside(edge.target) : edge.target;
+      if (source === target) continue;
+      g.setEdge(source, target, { label: edge.label ?? '', width: edge.label ? 80 : 0, height: edge.label ? 16 : 0 }, edge.id);
     }
     dagre.layout(g);
     return g;
@@ -41,7 +49,11 @@ export function WorkflowGraphView({ graph, runs, selectedSpanId, onSelect }: Pro
   const center = (id: string) => box(id);
 
   return (
-    <svg className="graph" viewBox={`0 0 ${info.width ?? 400} ${info.height ?? 200}`} role="img" aria-label="Workflow graph" data-testid="workflow-graph">
+    <svg
+      className="graph"
+      viewBox={`0 0 ${info.width ?? 400} ${info.height ?? 200}`}
+      style={{ width: info.width ?? 400, maxWidth: '100%' }}
+      role="img" aria-label="Workflow graph" data-testid="workflow-graph">
       <defs>
         <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto">
           <path d="M0,0 L10,5 L0,10 z" className="arrow-head" />
@@ -68,11 +80,14 @@ export function WorkflowGraphView({ graph, runs, selectedSpanId, onSelect }: Pro
         const to = center(edge.target);
         if (!from || !to) return null;
         const ran = runs.get(edge.source)?.outcome !== 'not_run' && runs.get(edge.target)?.outcome !== 'not_run';
-        const points = layout.hasEdge(edge.source, edge.target, edge.id)
-          ? (layout.edge(edge.source, edge.target, edge.id) as { points: { x: number; y: number }[]; x?: number; y?: number })
-          : { points: [{ x: from.x, y: from.y + from.height / 2 }, { x: to.x, y: to.y - to.height / 2 }] };
-        const d = points.points.map((p, i) => `${i ? 'L' : 'M'}${p.x},${p.y}`).join(' ');
-        const mid = points.points[Math.floor(points.points.length / 2)];
+        const routed = layout.edges().find((e) => e.name === edge.id);
+        const points = routed
+          ? [...(layout.edge(routed) as { points: { x: number; y: number }[] }).points]
+          : [{ x: from.x, y: from.y + from.height / 2 }, { x: to.x, y: to.y - to.height / 2 }];
+        if (parents.has(edge.source)) points[0] = { x: from.x, y: from.y + from.height / 2 };
+        if (parents.has(edge.target)) points[points.length - 1] = { x: to.x, y: to.y - to.height / 2 };
+        const d = points.map((p, i) => `${i ? 'L' : 'M'}${p.x},${p.y}`).join(' ');
+        const mid = points[Math.floor(points.length / 2)];
         return (
           <g key={edge.id} className={`edge${ran ? ' executed' : ''}`}>
             <path d={d} markerEnd="url(#arrow)" />

@@ -75,7 +75,8 @@ function InstanceCard({ instance }: { instance: Instance }) {
             <tr>
               <th>partition</th>
               <th className="num">WAL head</th>
-              <th className="num">committed</th>
+              <th className="num">indexed to</th>
+              <th className="num">waiting</th>
               <th className="num">lag s</th>
             </tr>
           </thead>
@@ -85,6 +86,7 @@ function InstanceCard({ instance }: { instance: Instance }) {
                 <td>{p}</td>
                 <td className="num">{instance.gauges[`wal_head.p${p}`] ?? ''}</td>
                 <td className="num">{instance.gauges[`committed_sequence.p${p}`] ?? ''}</td>
+                <td className="num">{instance.gauges[`lag_entries.p${p}`] ?? ''}</td>
                 <td className="num">{lag.find(([q]) => q === p)?.[1]?.toFixed(2) ?? ''}</td>
               </tr>
             ))}

@@ -1,0 +1,42 @@
+// The web UI in real headless Chromium against the real pipeline (gateway, WAL,
+// auth-responder, indexer, api serving web/dist), driven by walkthrough.mjs.
+// Screenshots of every page are kept in <build>/e2e-screenshots.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/pipeline.h"
+
+namespace spanline::testing {
+namespace {
+
+TEST(WebUi, ANewUserWalksEveryPageInChromium) {
+  const std::string web = std::string(SPANLINE_SOURCE_DIR) + "/web/dist";
+  ASSERT_TRUE(std::filesystem::exists(web + "/index.html")) << "build the UI first: make web";
+  ASSERT_TRUE(std::filesystem::exists("/usr/bin/chromium")) << "install Debian's chromium: make deps";
+  ASSERT_TRUE(std::filesystem::exists(std::string(SPANLINE_SOURCE_DIR) + "/tests/e2e/node_modules/playwright-core"))
+      << "run make test (it installs tests/e2e with npm ci)";
+  Pipeline pipeline({.indexers = {"0-3"},
+                     .indexer_args = {"--log-level", "info"},
+                     .api = true,
+                     .api_args = {"--web-dir", web, "--log-level", "info"},
+                     .api_first_user = false});
+  pipeline.start();
+  std::string out;
+  int rc = run_command({"node", std::string(SPANLINE_SOURCE_DIR) + "/tests/e2e/walkthrough.mjs", "--ui",
+                        "http://127.0.0.1:" + std::to_string(pipeline.api_port()), "--grpc", pipeline.grpc_target(), "--otlp-http",
+                        pipeline.http_base(), "--screenshots", SPANLINE_E2E_SCREENSHOTS, "--fixtures",
+                        std::string(SPANLINE_SHARED_DIR) + "/fixtures/junjo"},
+                       &out);
+  EXPECT_EQ(rc, 0) << out << "\n" << pipeline.logs().substr(0, 20000);
+  std::string last = out.substr(out.rfind('{') == std::string::npos ? 0 : out.rfind("{\"ok\""));
+  auto result = nlohmann::json::parse(last, nullptr, false);
+  ASSERT_FALSE(result.is_discarded()) << out;
+  EXPECT_TRUE(result.value("ok", false)) << out;
+  std::printf("%s\n", last.c_str());
+}
+
+}  // namespace
+}  // namespace spanline::testing

@@ -1,0 +1,264 @@
+#!/usr/bin/env node
+// Walks the web UI in real headless Chromium against a running pipeline, the way
+// a new user would: first-user setup, an API key, spans sent with it, search,
+// the waterfall, a Junjo run stepped through to a known state, the pipeline
+// counters moving, the live switch, a v2 graph, a 50,000-span trace, and the key
+// revoked. Saves a screenshot of each page. Exit 0 when every step held.
+//
+// Usage: walkthrough.mjs --ui http://127.0.0.1:PORT --grpc 127.0.0.1:PORT --otlp-http http://127.0.0.1:PORT
+//                        --screenshots DIR --fixtures DIR
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const { values: args } = parseArgs({
+  options: {
+    ui: { type: 'string' },
+    grpc: { type: 'string' },
+    'otlp-http': { type: 'string' },
+    screenshots: { type: 'string' },
+    fixtures: { type: 'string' },
+  },
+});
+const here = dirname(fileURLToPath(import.meta.url));
+const sender = resolve(here, '../js/otel-send.mjs');
+mkdirSync(args.screenshots, { recursive: true });
+
+const steps = [];
+function step(name) {
+  steps.push(name);
+  console.error(`step: ${name}`);
+}
+function check(condition, message) {
+  if (!condition) throw new Error(`check failed: ${message}`);
+}
+
+// Real OpenTelemetry JS SDK spans, sent with the key.
+function sendWithSdk(key, service, traces, spansPerTrace) {
+  const out = execFileSync('node', [sender, '--endpoint', `http://${args.grpc}`, '--traces', String(traces), '--spans-per-trace',
+    String(spansPerTrace), '--service', service, '--header', `x-junjo-api-key=${key}`], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
+// A Junjo contract fixture as OTLP/JSON over HTTP (ids as hex, as OTLP/JSON allows).
+function attributeList(map) {
+  return Object.entries(map ?? {}).map(([key, value]) => {
+    if (typeof value === 'boolean') return { key, value: { boolValue: value } };
+    if (typeof value === 'number') return Number.isInteger(value) ? { key, value: { intValue: String(value) } } : { key, value: { doubleValue: value } };
+    return { key, value: { stringValue: String(value) } };
+  });
+}
+function nanos(iso) {
+  const match = /^(.*?)(?:\.(\d+))?([+-]\d\d:\d\d|Z)$/.exec(iso);
+  const seconds = BigInt(Date.parse(`${match[1]}${match[3]}`) / 1000);
+  const fraction = BigInt((match[2] ?? '').padEnd(9, '0').slice(0, 9) || '0');
+  return (seconds * 1_000_000_000n + fraction).toString();
+}
+async function sendFixture(key, name) {
+  const fixture = JSON.parse(readFileSync(`${args.fixtures}/${name}.json`, 'utf8'));
+  const kinds = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 };
+  const body = {
+    resourceSpans: [{
+      resource: { attributes: attributeList(fixture.spans[0].resource_attributes_json) },
+      scopeSpans: [{
+        scope: { name: 'junjo' },
+        spans: fixture.spans.map((s) => ({
+          traceId: s.trace_id, spanId: s.span_id, parentSpanId: s.parent_span_id ?? '', name: s.name, kind: kinds[s.kind] ?? 1,
+          startTimeUnixNano: nanos(s.start_time), endTimeUnixNano: nanos(s.end_time),
+          status: { code: Number(s.status_code), message: s.status_message ?? '' },
+          attributes: attributeList(s.attributes_json),
+          events: (s.events_json ?? []).map((e) => ({ name: e.name, timeUnixNano: String(e.timeUnixNano), attributes: attributeList(e.attributes) })),
+        })),
+      }],
+    }],
+  };
+  const response = await fetch(`${args['otlp-http']}/v1/traces`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'x-junjo-api-key': key }, body: JSON.stringify(body),
+  });
+  check(response.status === 200, `fixture ${name} accepted (got ${response.status} ${await response.text()})`);
+  return fixture;
+}
+
+// One trace of `count` spans (a root and a wide, shallow tree), sent in chunks.
+async function sendBigTrace(key, count) {
+  const hex = (n, width) => n.toString(16).padStart(width, '0');
+  const traceId = `e2e0${hex(Date.now(), 28)}`;
+  const start = BigInt(Date.now()) * 1_000_000n;
+  const span = (i) => ({
+    traceId, spanId: hex(i + 1, 16), parentSpanId: i === 0 ? '' : hex(i < 100 ? 1 : Math.floor(i / 100) + 1, 16),
+    name: i === 0 ? 'big-root' : `step-${i}`, kind: 1,
+    startTimeUnixNano: (start + BigInt(i) * 1000n).toString(), endTimeUnixNano: (start + BigInt(i) * 1000n + 500n + (i === 0 ? 100_000_000n : 0n)).toString(),
+    attributes: [{ key: 'index', value: { intValue: String(i) } }],
+  });
+  for (let first = 0; first < count; first += 10_000) {
+    const spans = [];
+    for (let i = first; i < Math.min(count, first + 10_000); i++) spans.push(span(i));
+    const response = await fetch(`${args['otlp-http']}/v1/traces`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-junjo-api-key': key },
+      body: JSON.stringify({ resourceSpans: [{ resource: { attributes: attributeList({ 'service.name': 'big-trace' }) }, scopeSpans: [{ spans }] }] }),
+    });
+    check(response.status === 200, `big trace chunk accepted (${response.status})`);
+  }
+  return traceId;
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: `${args.screenshots}/${name}.png`, fullPage: false });
+}
+
+async function until(page, what, probe, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await page.waitForTimeout(500);
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+const page = await context.newPage();
+const consoleErrors = [];
+page.on('pageerror', (error) => consoleErrors.push(String(error)));
+const timings = {};
+try {
+  step('first-user setup');
+  await page.goto(args.ui);
+  await page.getByRole('form', { name: 'Create the first user' }).waitFor();
+  await shot(page, '01-setup');
+  await page.getByLabel('Email').fill('owner@example.com');
+  await page.getByLabel('Password').fill('a long password');
+  await page.getByRole('button', { name: 'Create user and sign in' }).click();
+  await page.getByRole('heading', { name: 'Services' }).waitFor();
+  await shot(page, '02-services-empty');
+
+  step('sign out and sign in again');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('form', { name: 'Sign in' }).waitFor();
+  await page.getByLabel('Email').fill('owner@example.com');
+  await page.getByLabel('Password').fill('a long password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Services' }).waitFor();
+
+  step('create an API key');
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByLabel('Key name').fill('e2e');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const key = (await page.getByTestId('new-key-value').textContent()).trim();
+  check(key.startsWith('spl_'), `a key is shown once (${key})`);
+  await shot(page, '03-settings-new-key');
+
+  step('send spans with the key');
+  const sent = sendWithSdk(key, 'e2e-svc', 5, 4);
+  check(sent.acked.length === 20, 'the SDK had all 20 spans acked');
+  await sendFixture(key, 'basic_workflow_success');
+  await sendFixture(key, 'run_concurrent_success');
+
+  step('find the trace by search');
+  await page.goto(`${args.ui}/traces?service=e2e-svc`);
+  await until(page, 'five e2e-svc traces', async () => {
+    await page.reload();
+    await page.getByRole('heading', { name: 'Traces' }).waitFor();
+    return (await page.getByTestId('trace-results').locator('tbody tr').count().catch(() => 0)) === 5;
+  });
+  await shot(page, '04-traces-search');
+
+  step('open the waterfall');
+  await page.getByTestId('trace-results').locator('tbody tr a').first().click();
+  await page.getByTestId('waterfall').waitFor();
+  check((await page.getByRole('treeitem').count()) === 4, 'four spans in the waterfall');
+  await page.getByRole('treeitem').nth(1).click();
+  await page.getByTestId('span-detail').getByText(/^Attributes \(/).waitFor();
+  await shot(page, '05-trace-waterfall');
+
+  step('step through a Junjo run to a known state');
+  await page.getByRole('link', { name: 'Workflows' }).click();
+  await page.getByRole('link', { name: 'basic_workflow' }).first().click();
+  await page.getByTestId('workflow-graph').waitFor();
+  check((await page.getByTestId('workflow-graph').locator('g.node').count()) === 2, 'the basic graph has two nodes');
+  for (let i = 0; i < 5 && !(await page.getByTestId('step-position').textContent()).startsWith('step 2'); i++) {
+    await page.getByRole('button', { name: 'Next step' }).click();
+  }
+  check((await page.getByTestId('step-position').textContent()).startsWith('step 2'), 'reached step 2');
+  check((await page.getByTestId('state-json').textContent()).includes('"HELLO"'), 'the state after step 2 has output HELLO');
+  await page.getByRole('tab', { name: 'Changes' }).click();
+  check((await page.getByTestId('state-changes').textContent()).includes('/output'), 'the Changes view names /output');
+  await shot(page, '06-workflow-state-debugger');
+
+  step('a Junjo v2 concurrent graph renders');
+  await page.getByRole('link', { name: 'Workflows' }).click();
+  await page.getByRole('link', { name: 'concurrent_workflow' }).first().click();
+  await page.getByTestId('workflow-graph').waitFor();
+  check((await page.getByTestId('workflow-graph').locator('g.cluster').count()) === 1, 'the concurrent group is drawn around its branches');
+  check((await page.getByTestId('workflow-graph').locator('g.node').count()) === 3, 'prepare and both branches are drawn');
+  await shot(page, '07-workflow-concurrent-graph');
+
+  step('the pipeline counters move');
+  await page.getByRole('link', { name: 'Pipeline' }).click();
+  await page.getByTestId('stage-gateway').waitFor();
+  const before = Number((await page.getByTestId('total-gateway').textContent()).replace(/[^\d.]/g, ''));
+  sendWithSdk(key, 'e2e-more', 3, 3);
+  await until(page, 'the gateway total to grow', async () =>
+    Number((await page.getByTestId('total-gateway').textContent()).replace(/[^\d.]/g, '')) > before, 15_000);
+  await shot(page, '08-pipeline');
+
+  step('the live switch shows a trace sent after it was turned on');
+  await page.goto(`${args.ui}/traces?service=e2e-live`);
+  await page.getByLabel('Live').check();
+  await page.waitForTimeout(1000);
+  sendWithSdk(key, 'e2e-live', 1, 2);
+  await until(page, 'the live trace', async () => (await page.getByTestId('trace-results').locator('tbody tr').count().catch(() => 0)) === 1, 20_000);
+  await shot(page, '09-traces-live');
+
+  step('a 50,000-span trace opens and scrolls');
+  const bigTrace = await sendBigTrace(key, 50_000);
+  await until(page, 'the big trace to be indexed', async () => {
+    const response = await page.request.get(`${args.ui}/api/v1/traces/${bigTrace}`);
+    return response.ok() && (await response.json()).span_count === 50_000;
+  }, 120_000);
+  const opened = Date.now();
+  await page.goto(`${args.ui}/traces/${bigTrace}`);
+  await page.getByRole('treeitem').first().waitFor();
+  timings.bigTraceInteractiveMs = Date.now() - opened;
+  await page.getByRole('button', { name: 'Expand all' }).click();
+  await page.getByTestId('waterfall').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  // Depth first, the last row is the last child of the root's last child.
+  await page.getByText('step-9999', { exact: true }).waitFor({ timeout: 10_000 });
+  await page.getByLabel('Search in trace').fill('step-49999');
+  await page.getByLabel('Search in trace').press('Enter');
+  await page.getByText('step-49999', { exact: true }).waitFor({ timeout: 10_000 });
+  await shot(page, '10-trace-50k-spans');
+
+  step('revoke the key');
+  await page.goto(`${args.ui}/settings`);
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.getByRole('button', { name: 'Revoke e2e' }).click();
+  await until(page, 'the key to leave the list', async () => (await page.getByRole('button', { name: 'Revoke e2e' }).count()) === 0, 10_000);
+  let refused = false;
+  for (let i = 0; i < 10 && !refused; i++) {
+    try {
+      sendWithSdk(key, 'after-revoke', 1, 1);
+      await page.waitForTimeout(300);
+    } catch {
+      refused = true;
+    }
+  }
+  check(refused, 'exports with the revoked key are refused');
+  await shot(page, '11-settings-revoked');
+
+  check(consoleErrors.length === 0, `no uncaught errors in the page: ${consoleErrors.join('; ')}`);
+  console.log(JSON.stringify({ ok: true, steps, timings }));
+} catch (error) {
+  await shot(page, 'failure').catch(() => undefined);
+  console.log(JSON.stringify({ ok: false, steps, error: String(error), consoleErrors }));
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
