@@ -13,6 +13,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { attributeList, CHROMIUM_ARGS, sendBigTrace } from './otlp-json.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,21 +45,16 @@ function sendWithSdk(key, service, traces, spansPerTrace) {
 }
 
 // A Junjo contract fixture as OTLP/JSON over HTTP (ids as hex, as OTLP/JSON allows).
-function attributeList(map) {
-  return Object.entries(map ?? {}).map(([key, value]) => {
-    if (typeof value === 'boolean') return { key, value: { boolValue: value } };
-    if (typeof value === 'number') return Number.isInteger(value) ? { key, value: { intValue: String(value) } } : { key, value: { doubleValue: value } };
-    return { key, value: { stringValue: String(value) } };
-  });
-}
 function nanos(iso) {
   const match = /^(.*?)(?:\.(\d+))?([+-]\d\d:\d\d|Z)$/.exec(iso);
   const seconds = BigInt(Date.parse(`${match[1]}${match[3]}`) / 1000);
   const fraction = BigInt((match[2] ?? '').padEnd(9, '0').slice(0, 9) || '0');
   return (seconds * 1_000_000_000n + fraction).toString();
 }
-async function sendFixture(key, name) {
+async function sendFixture(key, name, traceId) {
   const fixture = JSON.parse(readFileSync(`${args.fixtures}/${name}.json`, 'utf8'));
+  // Another run of the same workflow: the same spans under a fresh trace id.
+  if (traceId) for (const s of fixture.spans) s.trace_id = traceId;
   const kinds = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 };
   const body = {
     resourceSpans: [{
@@ -82,29 +78,6 @@ async function sendFixture(key, name) {
   return fixture;
 }
 
-// One trace of `count` spans (a root and a wide, shallow tree), sent in chunks.
-async function sendBigTrace(key, count) {
-  const hex = (n, width) => n.toString(16).padStart(width, '0');
-  const traceId = `e2e0${hex(Date.now(), 28)}`;
-  const start = BigInt(Date.now()) * 1_000_000n;
-  const span = (i) => ({
-    traceId, spanId: hex(i + 1, 16), parentSpanId: i === 0 ? '' : hex(i < 100 ? 1 : Math.floor(i / 100) + 1, 16),
-    name: i === 0 ? 'big-root' : `step-${i}`, kind: 1,
-    startTimeUnixNano: (start + BigInt(i) * 1000n).toString(), endTimeUnixNano: (start + BigInt(i) * 1000n + 500n + (i === 0 ? 100_000_000n : 0n)).toString(),
-    attributes: [{ key: 'index', value: { intValue: String(i) } }],
-  });
-  for (let first = 0; first < count; first += 10_000) {
-    const spans = [];
-    for (let i = first; i < Math.min(count, first + 10_000); i++) spans.push(span(i));
-    const response = await fetch(`${args['otlp-http']}/v1/traces`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-junjo-api-key': key },
-      body: JSON.stringify({ resourceSpans: [{ resource: { attributes: attributeList({ 'service.name': 'big-trace' }) }, scopeSpans: [{ spans }] }] }),
-    });
-    check(response.status === 200, `big trace chunk accepted (${response.status})`);
-  }
-  return traceId;
-}
-
 async function shot(page, name) {
   await page.screenshot({ path: `${args.screenshots}/${name}.png`, fullPage: false });
 }
@@ -120,8 +93,7 @@ async function until(page, what, probe, timeoutMs = 30_000) {
 
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
+  args: CHROMIUM_ARGS,
 });
 const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
 const page = await context.newPage();
@@ -192,13 +164,38 @@ try {
   check((await page.getByTestId('state-changes').textContent()).includes('/output'), 'the Changes view names /output');
   await shot(page, '06-workflow-state-debugger');
 
+  step('compare two runs of the same workflow');
+  await sendFixture(key, 'basic_workflow_success', 'abababababababababababababababab');
+  await page.getByRole('link', { name: 'Workflows' }).click();
+  let seen = 0;
+  await until(page, 'two basic_workflow runs (seen: count)', async () => {
+    await page.reload();
+    await page.getByTestId('workflow-runs').waitFor();
+    seen = await page.getByRole('link', { name: 'basic_workflow' }).count();
+    if (seen !== 2) console.error(`basic_workflow runs listed: ${seen}`);
+    return seen === 2;
+  });
+  await page.getByRole('link', { name: 'basic_workflow' }).first().click();
+  const compareWith = page.getByLabel('Compare with run');
+  await compareWith.waitFor();
+  await compareWith.selectOption({ index: 1 });
+  await page.getByTestId('compare-node').first().waitFor();
+  check((await page.getByTestId('compare-node').count()) === 2, 'both nodes are compared');
+  check((await page.getByText('Both runs ended in the same state.').count()) === 1, 'equal end states are said to be equal');
+  await shot(page, '07-compare-runs');
+
   step('a Junjo v2 concurrent graph renders');
   await page.getByRole('link', { name: 'Workflows' }).click();
   await page.getByRole('link', { name: 'concurrent_workflow' }).first().click();
   await page.getByTestId('workflow-graph').waitFor();
   check((await page.getByTestId('workflow-graph').locator('g.cluster').count()) === 1, 'the concurrent group is drawn around its branches');
   check((await page.getByTestId('workflow-graph').locator('g.node').count()) === 3, 'prepare and both branches are drawn');
-  await shot(page, '07-workflow-concurrent-graph');
+  await shot(page, '08-workflow-concurrent-graph');
+
+  step('LLM usage charts the model the SDK spans named');
+  await page.getByRole('link', { name: 'LLM usage' }).click();
+  await page.getByRole('cell', { name: 'gpt-4o' }).waitFor();
+  await shot(page, '09-llm-usage');
 
   step('the pipeline counters move');
   await page.getByRole('link', { name: 'Pipeline' }).click();
@@ -207,7 +204,7 @@ try {
   sendWithSdk(key, 'e2e-more', 3, 3);
   await until(page, 'the gateway total to grow', async () =>
     Number((await page.getByTestId('total-gateway').textContent()).replace(/[^\d.]/g, '')) > before, 15_000);
-  await shot(page, '08-pipeline');
+  await shot(page, '10-pipeline');
 
   step('the live switch shows a trace sent after it was turned on');
   await page.goto(`${args.ui}/traces?service=e2e-live`);
@@ -215,10 +212,10 @@ try {
   await page.waitForTimeout(1000);
   sendWithSdk(key, 'e2e-live', 1, 2);
   await until(page, 'the live trace', async () => (await page.getByTestId('trace-results').locator('tbody tr').count().catch(() => 0)) === 1, 20_000);
-  await shot(page, '09-traces-live');
+  await shot(page, '11-traces-live');
 
   step('a 50,000-span trace opens and scrolls');
-  const bigTrace = await sendBigTrace(key, 50_000);
+  const bigTrace = await sendBigTrace(args['otlp-http'], key, 50_000);
   await until(page, 'the big trace to be indexed', async () => {
     const response = await page.request.get(`${args.ui}/api/v1/traces/${bigTrace}`);
     return response.ok() && (await response.json()).span_count === 50_000;
@@ -230,11 +227,11 @@ try {
   await page.getByRole('button', { name: 'Expand all' }).click();
   await page.getByTestId('waterfall').evaluate((el) => { el.scrollTop = el.scrollHeight; });
   // Depth first, the last row is the last child of the root's last child.
-  await page.getByText('step-9999', { exact: true }).waitFor({ timeout: 10_000 });
+  await page.getByTestId('waterfall').getByText('step-9999', { exact: true }).waitFor({ timeout: 10_000 });
   await page.getByLabel('Search in trace').fill('step-49999');
   await page.getByLabel('Search in trace').press('Enter');
-  await page.getByText('step-49999', { exact: true }).waitFor({ timeout: 10_000 });
-  await shot(page, '10-trace-50k-spans');
+  await page.getByTestId('waterfall').getByText('step-49999', { exact: true }).waitFor({ timeout: 10_000 });
+  await shot(page, '12-trace-50k-spans');
 
   step('revoke the key');
   await page.goto(`${args.ui}/settings`);
@@ -251,7 +248,7 @@ try {
     }
   }
   check(refused, 'exports with the revoked key are refused');
-  await shot(page, '11-settings-revoked');
+  await shot(page, '13-settings-revoked');
 
   check(consoleErrors.length === 0, `no uncaught errors in the page: ${consoleErrors.join('; ')}`);
   console.log(JSON.stringify({ ok: true, steps, timings }));

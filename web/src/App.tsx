@@ -13,6 +13,8 @@ const Trace = lazy(() => import('./pages/Trace'));
 const Workflows = lazy(() => import('./pages/Workflows'));
 const WorkflowRun = lazy(() => import('./pages/WorkflowRun'));
 const Pipeline = lazy(() => import('./pages/Pipeline'));
+const LlmUsage = lazy(() => import('./pages/LlmUsage'));
+const CompareRuns = lazy(() => import('./pages/CompareRuns'));
 const Settings = lazy(() => import('./pages/Settings'));
 
 type Session = { state: 'checking' } | { state: 'signed-out'; setupOpen: boolean } | { state: 'signed-in'; user: User };
@@ -65,6 +67,7 @@ export function App() {
           <NavLink to="/" end>Services</NavLink>
           <NavLink to="/traces">Traces</NavLink>
           <NavLink to="/workflows">Workflows</NavLink>
+          <NavLink to="/llm">LLM usage</NavLink>
           <NavLink to="/pipeline">Pipeline</NavLink>
           <NavLink to="/settings">Settings</NavLink>
         </nav>
@@ -82,7 +85,9 @@ export function App() {
             <Route path="/traces" element={<Traces />} />
             <Route path="/traces/:traceId" element={<Trace />} />
             <Route path="/workflows" element={<Workflows />} />
+            <Route path="/workflows/compare" element={<CompareRuns />} />
             <Route path="/workflows/:traceId/:spanId" element={<WorkflowRun />} />
+            <Route path="/llm" element={<LlmUsage />} />
             <Route path="/pipeline" element={<Pipeline />} />
             <Route path="/settings" element={<Settings currentUser={session.user} />} />
             <Route path="*" element={<Navigate to="/" replace />} />

@@ -2,6 +2,7 @@
 // made it, and the changes against the previous state, as Junjo users know them
 // (Before / After / Patch / Changes). Step 0 is the state at the start.
 import { useEffect, useState } from 'react';
+import { ChangesTable } from './ChangesTable';
 import { Link } from 'react-router-dom';
 import type { StateStep } from '../api/types';
 import { diffStates } from '../lib/stateDiff';
@@ -91,19 +92,7 @@ export function StateDebugger({
             (changes.length === 0 ? (
               <p className="muted">Nothing changed in this step.</p>
             ) : (
-              <table className="kv changes" data-testid="state-changes">
-                <tbody>
-                  {changes.map((c) => (
-                    <tr key={c.path} className={c.kind}>
-                      <th className="mono">{c.path}</th>
-                      <td>{c.kind}</td>
-                      <td>
-                        {'before' in c && <del>{JSON.stringify(c.before)}</del>} {'after' in c && <ins>{JSON.stringify(c.after)}</ins>}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <ChangesTable changes={changes} testId="state-changes" />
             ))}
         </div>
       </div>

@@ -58,6 +58,25 @@ export default function WorkflowRun() {
           <button type="button" disabled={!newer} onClick={() => newer && navigate(`/workflows/${newer.trace_id}/${newer.span_id}`)}>
             Next run ▶
           </button>
+          {list.length > 1 && (
+            <label>
+              Compare with{' '}
+              <select
+                aria-label="Compare with run"
+                value=""
+                onChange={(e) => e.target.value && navigate(`/workflows/compare?a=${run.trace_id}:${run.span_id}&b=${e.target.value}`)}
+              >
+                <option value="">pick a run…</option>
+                {list
+                  .filter((r) => r.span_id !== run.span_id || r.trace_id !== run.trace_id)
+                  .map((r) => (
+                    <option key={r.run_id} value={`${r.trace_id}:${r.span_id}`}>
+                      {formatTime(r.start_ns)} · {formatDuration(r.duration_ns)} · {runOutcome(r)}
+                    </option>
+                  ))}
+              </select>
+            </label>
+          )}
         </div>
       </header>
       <div className="run-grid">
