@@ -233,6 +233,16 @@ try {
   await page.getByTestId('waterfall').getByText('step-49999', { exact: true }).waitFor({ timeout: 10_000 });
   await shot(page, '12-trace-50k-spans');
 
+  step('dark theme at 1920 px');
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(`${args.ui}/traces?service=e2e-svc`);
+  await page.getByTestId('trace-results').waitFor();
+  check(await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--bg').trim() === '#14161a'), 'the dark palette follows the system setting');
+  await shot(page, '13-traces-dark-1920');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 860 });
+
   step('revoke the key');
   await page.goto(`${args.ui}/settings`);
   page.once('dialog', (dialog) => dialog.accept());
@@ -248,7 +258,7 @@ try {
     }
   }
   check(refused, 'exports with the revoked key are refused');
-  await shot(page, '13-settings-revoked');
+  await shot(page, '14-settings-revoked');
 
   check(consoleErrors.length === 0, `no uncaught errors in the page: ${consoleErrors.join('; ')}`);
   console.log(JSON.stringify({ ok: true, steps, timings }));
