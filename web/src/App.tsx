@@ -6,10 +6,12 @@ import { apiGet, apiSend, UNAUTHENTICATED_EVENT } from './api/client';
 import type { User } from './api/types';
 import { Loading } from './components/Status';
 import { SignIn } from './pages/SignIn';
+// The trace pages are what people open from links: kept in the first bundle so a
+// direct load does not wait for a chunk (React holds a lazy page's reveal ~300 ms).
+import Trace from './pages/Trace';
+import Traces from './pages/Traces';
 
 const Services = lazy(() => import('./pages/Services'));
-const Traces = lazy(() => import('./pages/Traces'));
-const Trace = lazy(() => import('./pages/Trace'));
 const Workflows = lazy(() => import('./pages/Workflows'));
 const WorkflowRun = lazy(() => import('./pages/WorkflowRun'));
 const Pipeline = lazy(() => import('./pages/Pipeline'));
