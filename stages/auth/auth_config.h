@@ -30,8 +30,8 @@ struct AuthConfig {
 
   void register_options(Options& options) {
     options.add("data-dir", &data_dir, "Data folder; the auth-responder keeps meta.sqlite (users, sessions, API keys, signing keys) there.")
-        .add("endpoint", &endpoint, "Bus endpoint this stage binds (ROUTER) for the gateway's, the api's and the CLI's requests.")
-        .add("events-endpoint", &events_endpoint, "Bus endpoint this stage binds (PUB) to broadcast revocations.")
+        .add("auth-endpoint", &endpoint, "Bus endpoint this stage binds (ROUTER) for the gateway's, the api's and the CLI's requests (the same variable tells them where to connect).")
+        .add("auth-events-endpoint", &events_endpoint, "Bus endpoint this stage binds (PUB) to broadcast revocations (the same variable tells gateways and the api where to listen).")
         .add("stats-endpoint", &stats_endpoint, "Bus endpoint the api binds for stats; every stage publishes there.")
         .add("instance", &instance, "Name of this stage instance in stats and logs.")
         .add("log-level", &log_level, "debug, info, warn or error.")
