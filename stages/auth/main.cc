@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "bus/ping.h"
 #include "bus/stats.h"
 #include "bus/worker_router.h"
 #include "stages/auth/auth_config.h"
@@ -16,7 +17,9 @@ int main(int argc, char** argv) {
   auth::AuthConfig config;
   Options options("spanline-auth",
                   "The auth-responder: keeps users, sessions, API keys and JWT signing keys in meta.sqlite and answers\n"
-                  "the gateway's, the api's and the CLI's auth requests on the bus.");
+                  "the gateway's, the api's and the CLI's auth requests on the bus. Without a command it runs the stage.\n"
+                  "Commands:\n  ping   asks the running auth-responder whether it answers (exit 0 if it does)",
+                  "[ping] [options]");
   config.register_options(options);
   auto parsed = options.parse(argc, argv);
   if (!parsed) {
@@ -28,6 +31,11 @@ int main(int argc, char** argv) {
   log::Level level = log::Level::info;
   log::parse_level(config.log_level, level);
   log::init("auth", level);
+  if (!parsed->positional.empty()) {
+    if (parsed->positional[0] == "ping") return bus::ping_command("spanline-auth", "auth-responder", config.endpoint);
+    std::fprintf(stderr, "spanline-auth: unknown command '%s' (see --help)\n", parsed->positional[0].c_str());
+    return 2;
+  }
 
   zmq::context_t context;
   bus::StatsRegistry stats;

@@ -1,7 +1,10 @@
 // spanline-gateway: OTLP in (gRPC :50051, HTTP :4318), durable WAL appends out.
 #include <cstdio>
 
+#include <grpcpp/grpcpp.h>
+
 #include "bus/stats.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "stages/common/log.h"
 #include "stages/common/options.h"
 #include "stages/common/signals.h"
@@ -12,13 +15,40 @@
 #include "stages/gateway/ingest.h"
 #include "stages/gateway/wal_writer.h"
 
+namespace {
+
+// `spanline-gateway health`: the gRPC health check against this gateway's own
+// OTLP/gRPC port, for container healthchecks. Exit 0 when it answers SERVING.
+int health(const spanline::gateway::GatewayConfig& config) {
+  std::string target = config.grpc_address;
+  if (target.rfind("0.0.0.0:", 0) == 0) target = "127.0.0.1:" + target.substr(8);
+  if (target.rfind("[::]:", 0) == 0) target = "127.0.0.1:" + target.substr(5);
+  auto stub = grpc::health::v1::Health::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = stub->Check(&context, request, &response);
+  if (!status.ok() || response.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
+    std::fprintf(stderr, "spanline-gateway health: %s is not serving (%s)\n", target.c_str(),
+                 status.ok() ? "status NOT_SERVING" : status.error_message().c_str());
+    return 1;
+  }
+  std::printf("gateway at %s is serving\n", target.c_str());
+  return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace spanline;
   block_termination_signals();
   gateway::GatewayConfig config;
   Options options("spanline-gateway",
                   "The gateway stage: receives OTLP over gRPC and HTTP, validates and partitions spans, and answers OK\n"
-                  "only after the WAL has synced them.");
+                  "only after the WAL has synced them. Without a command it runs the stage.\n"
+                  "Commands:\n  health   gRPC health check of the running gateway's OTLP/gRPC port (exit 0 if SERVING)",
+                  "[health] [options]");
   config.register_options(options);
   auto parsed = options.parse(argc, argv);
   if (!parsed) {
@@ -27,6 +57,11 @@ int main(int argc, char** argv) {
   }
   if (parsed->exit_now) return 0;
   config.resolve();
+  if (!parsed->positional.empty()) {
+    if (parsed->positional[0] == "health") return health(config);
+    std::fprintf(stderr, "spanline-gateway: unknown command '%s' (see --help)\n", parsed->positional[0].c_str());
+    return 2;
+  }
   log::Level level = log::Level::info;
   log::parse_level(config.log_level, level);
   log::init("gateway", level);

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "bus/ping.h"
 #include "bus/request_client.h"
 #include "bus/stats.h"
 #include "stages/common/clock.h"
@@ -107,8 +108,9 @@ int main(int argc, char** argv) {
   Options options("spanline-indexer",
                   "The indexer stage: reads its partitions from the WAL and writes one SQLite shard per partition,\n"
                   "committing its WAL cursor in the same transaction as the rows (exactly once).\n"
-                  "Commands:\n  stat   cursor and row counts of each owned shard",
-                  "[stat] [options]");
+                  "Commands:\n  stat   cursor and row counts of each owned shard\n"
+                  "  ping   asks the running indexer's query endpoint whether it answers (exit 0 if it does)",
+                  "[stat|ping] [options]");
   config.register_options(options);
   auto parsed = options.parse(argc, argv);
   if (!parsed) {
@@ -128,6 +130,9 @@ int main(int argc, char** argv) {
   std::string command = parsed->positional.empty() ? "serve" : parsed->positional[0];
   if (command == "serve") return indexer::serve(config, *partitions);
   if (command == "stat") return indexer::stat(config, *partitions);
+  if (command == "ping") {
+    return bus::ping_command("spanline-indexer", "indexer", config.query_advertise.empty() ? config.query_endpoint : config.query_advertise);
+  }
   std::fprintf(stderr, "spanline-indexer: unknown command '%s' (see --help)\n", command.c_str());
   return 2;
 }

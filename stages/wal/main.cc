@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "bus/ping.h"
 #include "bus/request_client.h"
 #include "bus/stats.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
@@ -134,18 +135,6 @@ int dump(const WalConfig& config, const ToolFlags& flags) {
   return 0;
 }
 
-int ping(const WalConfig& config) {
-  zmq::context_t context;
-  bus::RequestClient client(context, {.endpoint = config.endpoint});
-  auto reply = client.call(bus::make_header(bus::MessageType::ping), {}, {.timeout = std::chrono::milliseconds(2000)});
-  if (!reply) {
-    std::fprintf(stderr, "spanline-wal ping: %s\n", reply.status().to_string().c_str());
-    return 1;
-  }
-  std::printf("wal at %s is up\n", config.endpoint.c_str());
-  return 0;
-}
-
 int serve(const WalConfig& config) {
   auto store = LogStore::open(config.log_path());
   if (!store) {
@@ -205,7 +194,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return wal::serve(config);
   if (command == "stat") return wal::stat(config, flags);
   if (command == "dump") return wal::dump(config, flags);
-  if (command == "ping") return wal::ping(config);
+  if (command == "ping") return bus::ping_command("spanline-wal", "wal", config.endpoint);
   std::fprintf(stderr, "spanline-wal: unknown command '%s' (see --help)\n", command.c_str());
   return 2;
 }
