@@ -8,13 +8,12 @@ namespace {
 
 Status invalid(const std::string& message) { return Status(Code::invalid_argument, message); }
 
-}  // namespace
-
-ApiReply method_not_allowed(const ApiRequest& request, const std::string& allowed) {
-  ApiReply reply = error_reply(405, "method_not_allowed", request.method + " is not allowed on " + request.path + "; use " + allowed);
-  reply.allow = allowed + ", OPTIONS";
-  return reply;
+// An auth request carrying the body's email and password as sent; the auth-responder checks their types.
+json credentials_request(const char* op, const json& body) {
+  return {{"op", op}, {"email", body.value("email", json())}, {"password", body.value("password", json())}};
 }
+
+}  // namespace
 
 Result<json> AuthRoutes::body_of(const ApiRequest& request) {
   if (request.body.empty()) return invalid("the request needs a JSON body");
@@ -47,7 +46,7 @@ ApiReply AuthRoutes::first_user(const ApiRequest& request) {
   if (request.method != "POST") return method_not_allowed(request, "GET, HEAD, POST");
   auto body = body_of(request);
   if (!body) return error_reply(body.status());
-  auto answer = client_.call({{"op", "create_first_user"}, {"email", body->value("email", json())}, {"password", body->value("password", json())}});
+  auto answer = client_.call(credentials_request("create_first_user", *body));
   if (!answer) {
     if (answer.status().code() == Code::failed_precondition) {
       return error_reply(409, "setup_closed", "a user already exists; first-user setup is closed");
@@ -61,10 +60,9 @@ ApiReply AuthRoutes::sign_in(const ApiRequest& request) {
   if (request.method != "POST") return method_not_allowed(request, "POST");
   auto body = body_of(request);
   if (!body) return error_reply(body.status());
-  auto answer = client_.call({{"op", "sign_in"},
-                              {"email", body->value("email", json())},
-                              {"password", body->value("password", json())},
-                              {"address", request.address}});
+  json sign_in = credentials_request("sign_in", *body);
+  sign_in["address"] = request.address;
+  auto answer = client_.call(sign_in);
   if (!answer) return error_reply(answer.status());
   if (answer->value("throttled", false)) {
     ApiReply reply = error_reply(429, "too_many_requests", "too many failed sign-ins; try again later");
@@ -97,9 +95,7 @@ ApiReply AuthRoutes::sign_out(const ApiRequest& request) {
   auto answer = client_.call({{"op", "sign_out"}, {"session", request.session}});
   if (!answer) return error_reply(answer.status());
   guard_.forget_all();
-  ApiReply reply;
-  reply.status = 204;
-  reply.content_type.clear();
+  ApiReply reply = no_content_reply();
   reply.set_cookie = cookie("", 0);
   return reply;
 }
@@ -119,7 +115,7 @@ ApiReply AuthRoutes::users(const ApiRequest& request) {
   if (request.method != "POST") return method_not_allowed(request, "GET, HEAD, POST");
   auto body = body_of(request);
   if (!body) return error_reply(body.status());
-  auto answer = client_.call({{"op", "create_user"}, {"email", body->value("email", json())}, {"password", body->value("password", json())}});
+  auto answer = client_.call(credentials_request("create_user", *body));
   return answer ? json_reply(*answer, 201) : error_reply(answer.status());
 }
 
@@ -138,10 +134,7 @@ ApiReply AuthRoutes::user(const ApiRequest& request, const std::string& id) {
   auto answer = client_.call({{"op", "delete_user"}, {"id", number}});
   if (!answer) return error_reply(answer.status());
   guard_.forget_all();
-  ApiReply reply;
-  reply.status = 204;
-  reply.content_type.clear();
-  return reply;
+  return no_content_reply();
 }
 
 ApiReply AuthRoutes::api_keys(const ApiRequest& request) {
@@ -161,10 +154,7 @@ ApiReply AuthRoutes::api_key(const ApiRequest& request, const std::string& id) {
   if (id.empty() || id.size() > 64) return error_reply(400, "invalid_argument", "an API key id is 16 hex digits");
   auto answer = client_.call({{"op", "delete_api_key"}, {"id", id}});
   if (!answer) return error_reply(answer.status());
-  ApiReply reply;
-  reply.status = 204;
-  reply.content_type.clear();
-  return reply;
+  return no_content_reply();
 }
 
 }  // namespace spanline::api

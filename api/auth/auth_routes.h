@@ -43,7 +43,4 @@ class AuthRoutes {
   SessionGuard& guard_;
 };
 
-// 405 with Allow for a route that exists but not with this method.
-ApiReply method_not_allowed(const ApiRequest& request, const std::string& allowed);
-
 }  // namespace spanline::api

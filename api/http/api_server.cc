@@ -246,9 +246,7 @@ class ApiServer::Handler final : public Http::Handler {
     if (request.origin.empty() || !origin_allowed(request.origin)) {
       return error_reply(403, "permission_denied", "origin not allowed (see SPANLINE_ALLOW_ORIGINS)");
     }
-    ApiReply reply;
-    reply.status = 204;
-    reply.content_type.clear();
+    ApiReply reply = no_content_reply();
     reply.allow = "GET, HEAD, POST, DELETE, OPTIONS";
     return reply;
   }

@@ -31,4 +31,17 @@ ApiReply json_reply(const json& body, int status) {
   return reply;
 }
 
+ApiReply no_content_reply() {
+  ApiReply reply;
+  reply.status = 204;
+  reply.content_type.clear();
+  return reply;
+}
+
+ApiReply method_not_allowed(const ApiRequest& request, const std::string& allowed) {
+  ApiReply reply = error_reply(405, "method_not_allowed", request.method + " is not allowed on " + request.path + "; use " + allowed);
+  reply.allow = allowed + ", OPTIONS";
+  return reply;
+}
+
 }  // namespace spanline::api

@@ -45,5 +45,9 @@ ApiReply error_reply(int status, std::string_view code, const std::string& messa
 // The HTTP status for a Status code; 500s never carry internals.
 ApiReply error_reply(const Status& status);
 ApiReply json_reply(const json& body, int status = 200);
+// 204 with no body.
+ApiReply no_content_reply();
+// 405 with Allow for a route that exists but not with this method ("GET, HEAD, POST").
+ApiReply method_not_allowed(const ApiRequest& request, const std::string& allowed);
 
 }  // namespace spanline::api

@@ -141,6 +141,26 @@ Result<json> AuthService::check_api_key(const json& request) {
   return json{{"key_id", key->id}, {"name", key->name}};
 }
 
+Result<SigningKey> AuthService::parsed_key(const SigningKeyRecord& record) {
+  auto parsed = parsed_keys_.find(record.kid);
+  if (parsed != parsed_keys_.end()) return parsed->second;
+  auto key = SigningKey::from_pem(record.kid, record.private_pem);
+  if (!key) return key.status();
+  parsed_keys_.emplace(record.kid, *key);
+  return *key;
+}
+
+Result<std::optional<std::string>> AuthService::rotate(int64_t now, int64_t only_if_older_than_ns) {
+  SigningKey fresh = SigningKey::generate(new_key_id());
+  auto rotated = store_->rotate_signing_key({fresh.kid(), fresh.private_pem(), now, 0}, now, only_if_older_than_ns);
+  if (!rotated) return rotated.status();
+  if (!*rotated) return std::optional<std::string>();  // another thread rotated first
+  log::info("signing key rotated", {{"kid", fresh.kid()}});
+  shared_.events.publish({{"event", "signing_key_rotated"}, {"kid", fresh.kid()}});
+  parsed_keys_.emplace(fresh.kid(), fresh);
+  return std::optional<std::string>(fresh.kid());
+}
+
 Result<SigningKey> AuthService::active_signing_key(bool may_rotate) {
   const int64_t now = unix_nanos_now();
   auto keys = store_->signing_keys();
@@ -154,23 +174,12 @@ Result<SigningKey> AuthService::active_signing_key(bool may_rotate) {
   }
   const int64_t rotation_ns = static_cast<int64_t>(shared_.config.signing_key_rotation.count()) * kNanosPerMs;
   if (may_rotate && (active == nullptr || now - active->created_ns >= rotation_ns)) {
-    SigningKey fresh = SigningKey::generate(new_key_id());
-    auto rotated = store_->rotate_signing_key({fresh.kid(), fresh.private_pem(), now, 0}, now,
-                                              active == nullptr ? 0 : now - rotation_ns + 1);
+    auto rotated = rotate(now, active == nullptr ? 0 : now - rotation_ns + 1);
     if (!rotated) return rotated.status();
-    if (*rotated) {
-      log::info("signing key rotated", {{"kid", fresh.kid()}});
-      shared_.events.publish({{"event", "signing_key_rotated"}, {"kid", fresh.kid()}});
-    }
     return active_signing_key(false);
   }
   if (active == nullptr) return Status(Code::internal, "no active signing key");
-  auto parsed = parsed_keys_.find(active->kid);
-  if (parsed != parsed_keys_.end()) return parsed->second;
-  auto key = SigningKey::from_pem(active->kid, active->private_pem);
-  if (!key) return key.status();
-  parsed_keys_.emplace(active->kid, *key);
-  return *key;
+  return parsed_key(*active);
 }
 
 Status AuthService::ensure_signing_key() {
@@ -200,25 +209,17 @@ Result<json> AuthService::jwks() {
   json out = json::array();
   for (const auto& record : *keys) {
     if (record.retired_ns != 0 && record.retired_ns < now - keep_ns) continue;
-    auto parsed = parsed_keys_.find(record.kid);
-    if (parsed == parsed_keys_.end()) {
-      auto key = SigningKey::from_pem(record.kid, record.private_pem);
-      if (!key) return key.status();
-      parsed = parsed_keys_.emplace(record.kid, *key).first;
-    }
-    out.push_back(parsed->second.public_jwk());
+    auto key = parsed_key(record);
+    if (!key) return key.status();
+    out.push_back(key->public_jwk());
   }
   return json{{"keys", out}};
 }
 
 Result<json> AuthService::rotate_signing_key() {
-  const int64_t now = unix_nanos_now();
-  SigningKey fresh = SigningKey::generate(new_key_id());
-  auto rotated = store_->rotate_signing_key({fresh.kid(), fresh.private_pem(), now, 0}, now);
-  if (!rotated) return rotated.status();
-  log::info("signing key rotated on request", {{"kid", fresh.kid()}});
-  shared_.events.publish({{"event", "signing_key_rotated"}, {"kid", fresh.kid()}});
-  return json{{"kid", fresh.kid()}};
+  auto kid = rotate(unix_nanos_now(), 0);  // unconditional: the operator asked
+  if (!kid) return kid.status();
+  return json{{"kid", kid->value()}};
 }
 
 Result<json> AuthService::setup_status() {
@@ -237,13 +238,13 @@ Result<json> AuthService::start_session(const User& user) {
 }
 
 namespace {
+
 struct NewUser {
   std::string email;
   std::string password;
 };
-}  // namespace
 
-static Result<NewUser> read_new_user(const json& request, uint32_t min_password_length) {
+Result<NewUser> read_new_user(const json& request, uint32_t min_password_length) {
   auto email = text_field(request, "email", 254);
   if (!email) return email.status();
   auto password = text_field(request, "password", 1024);
@@ -254,6 +255,8 @@ static Result<NewUser> read_new_user(const json& request, uint32_t min_password_
   }
   return NewUser{*email, *password};
 }
+
+}  // namespace
 
 Result<json> AuthService::create_first_user(const json& request) {
   auto fresh = read_new_user(request, shared_.config.min_password_length);

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -78,6 +79,11 @@ class AuthService {
   Result<ApiKeyRecord> find_key(const json& request);
   Result<json> start_session(const User& user);
   Result<SigningKey> active_signing_key(bool may_rotate = true);
+  // The parsed key of a stored record, parsed once per thread.
+  Result<SigningKey> parsed_key(const SigningKeyRecord& record);
+  // Replaces the active signing key and broadcasts it; with `only_if_older_than_ns`
+  // set, does nothing (nullopt) when another thread already replaced it.
+  Result<std::optional<std::string>> rotate(int64_t now, int64_t only_if_older_than_ns);
 
   AuthShared& shared_;
   bus::WorkerRouter& router_;

@@ -35,6 +35,12 @@ User read_user(const Statement& row, int first) {
   return User{row.column_int(first), row.column_text(first + 1), row.column_int(first + 2)};
 }
 
+constexpr const char* kKeyColumns = "SELECT id, name, key_hash, created_ns, last_used_ns FROM api_keys";
+
+ApiKeyRecord read_key(const Statement& row) {
+  return ApiKeyRecord{row.column_text(0), row.column_text(1), row.column_text(2), row.column_int(3), row.column_int(4)};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<MetaStore>> MetaStore::open(const std::string& path) {
@@ -161,14 +167,13 @@ Status MetaStore::create_api_key(const ApiKeyRecord& key) {
 }
 
 Result<std::optional<ApiKeyRecord>> MetaStore::find_api_key(const std::string& key_hash) {
-  auto stmt = db_->prepare("SELECT id, name, key_hash, created_ns, last_used_ns FROM api_keys WHERE key_hash = ?");
+  auto stmt = db_->prepare(std::string(kKeyColumns) + " WHERE key_hash = ?");
   if (!stmt) return stmt.status();
   stmt->bind_blob(1, key_hash);
   auto row = stmt->step();
   if (!row) return row.status();
   if (!*row) return std::optional<ApiKeyRecord>();
-  return std::optional<ApiKeyRecord>(ApiKeyRecord{stmt->column_text(0), stmt->column_text(1), stmt->column_text(2),
-                                                  stmt->column_int(3), stmt->column_int(4)});
+  return std::optional<ApiKeyRecord>(read_key(*stmt));
 }
 
 Status MetaStore::touch_api_key(const std::string& id, int64_t now_ns) {
@@ -178,15 +183,14 @@ Status MetaStore::touch_api_key(const std::string& id, int64_t now_ns) {
 }
 
 Result<std::vector<ApiKeyRecord>> MetaStore::list_api_keys() {
-  auto stmt = db_->prepare("SELECT id, name, key_hash, created_ns, last_used_ns FROM api_keys ORDER BY created_ns, id");
+  auto stmt = db_->prepare(std::string(kKeyColumns) + " ORDER BY created_ns, id");
   if (!stmt) return stmt.status();
   std::vector<ApiKeyRecord> keys;
   for (;;) {
     auto row = stmt->step();
     if (!row) return row.status();
     if (!*row) return keys;
-    keys.push_back(ApiKeyRecord{stmt->column_text(0), stmt->column_text(1), stmt->column_text(2), stmt->column_int(3),
-                                stmt->column_int(4)});
+    keys.push_back(read_key(*stmt));
   }
 }
 

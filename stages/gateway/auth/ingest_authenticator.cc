@@ -52,10 +52,8 @@ Status IngestAuthenticator::check_api_key(const std::string& key) {
   auto reply = client_.call({{"op", "check_api_key"}, {"key", key}});
   if (!reply) {
     if (reply.status().code() == Code::unauthenticated) return reply.status();
-    if (reply.status().code() == Code::unavailable) {
-      return Status(Code::unavailable, "cannot check the API key now (auth-responder unavailable); retry");
-    }
-    return Status(Code::unavailable, "cannot check the API key now: " + reply.status().message());
+    // Anything else is the auth-responder's trouble, not the client's: retryable.
+    return Status(Code::unavailable, "cannot check the API key now (" + reply.status().message() + "); retry");
   }
   keys_.put(hash, reply->value("key_id", ""));
   return Status::ok();
@@ -83,24 +81,24 @@ Status IngestAuthenticator::refresh_keys(bool force) {
 }
 
 Status IngestAuthenticator::check_token(const std::string& token) {
-  auto kid = auth::token_key_id(token);
-  if (!kid) return kid.status();
-  bool known = false;
-  {
-    std::lock_guard lock(jwks_mutex_);
-    known = verify_keys_.contains(*kid);
-  }
-  if (!known) {
-    if (Status refreshed = refresh_keys(false); !refreshed.is_ok()) return refreshed;
-  }
-  auto lookup = [this](const std::string& id) -> std::optional<auth::VerifyKey> {
-    std::lock_guard lock(jwks_mutex_);
-    auto found = verify_keys_.find(id);
-    if (found == verify_keys_.end()) return std::nullopt;
-    return found->second;
+  // An unknown kid makes the lookup fetch the key set once (a key rotated since
+  // the last fetch); a fetch that fails is reported as retryable, not as a bad token.
+  Status refreshed = Status::ok();
+  auto lookup = [this, &refreshed](const std::string& id) -> std::optional<auth::VerifyKey> {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      {
+        std::lock_guard lock(jwks_mutex_);
+        auto found = verify_keys_.find(id);
+        if (found != verify_keys_.end()) return found->second;
+      }
+      if (attempt == 0) refreshed = refresh_keys(false);
+      if (!refreshed.is_ok()) break;
+    }
+    return std::nullopt;
   };
   auth::TokenExpectations expect{options_.token_issuer, options_.token_audience, unix_nanos_now() / 1'000'000'000, 30};
   auto claims = auth::verify_token(token, lookup, expect);
+  if (!refreshed.is_ok()) return refreshed;
   if (!claims) return claims.status();
   std::lock_guard lock(jwks_mutex_);
   if (revoked_key_ids_.contains(claims->subject)) {

@@ -1,6 +1,7 @@
 // API keys (the new key shown once, with exporter snippets) and users.
 import { useState, type FormEvent } from 'react';
 import { apiSend } from '../api/client';
+import { useAction } from '../api/useAction';
 import { useApi } from '../api/useApi';
 import type { ApiKey, User } from '../api/types';
 import { Empty, ErrorBox, Loading } from '../components/Status';
@@ -32,26 +33,17 @@ function ApiKeys() {
   const keys = useApi<{ api_keys: ApiKey[] }>('/api/v1/api-keys');
   const [name, setName] = useState('');
   const [created, setCreated] = useState<ApiKey>();
-  const [error, setError] = useState<Error>();
-  const create = async (event: FormEvent) => {
+  const { error, run } = useAction(keys.reload);
+  const create = (event: FormEvent) => {
     event.preventDefault();
-    try {
+    void run(async () => {
       setCreated(await apiSend<ApiKey>('POST', '/api/v1/api-keys', { name }));
       setName('');
-      setError(undefined);
-      keys.reload();
-    } catch (e) {
-      setError(e as Error);
-    }
+    });
   };
-  const revoke = async (key: ApiKey) => {
+  const revoke = (key: ApiKey) => {
     if (!window.confirm(`Revoke "${key.name}"? Exporters using it stop at once.`)) return;
-    try {
-      await apiSend('DELETE', `/api/v1/api-keys/${key.id}`);
-      keys.reload();
-    } catch (e) {
-      setError(e as Error);
-    }
+    void run(() => apiSend('DELETE', `/api/v1/api-keys/${key.id}`));
   };
   return (
     <section>
@@ -116,27 +108,18 @@ function Users({ currentUser }: { currentUser: User }) {
   const users = useApi<{ users: User[] }>('/api/v1/users');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<Error>();
-  const add = async (event: FormEvent) => {
+  const { error, run } = useAction(users.reload);
+  const add = (event: FormEvent) => {
     event.preventDefault();
-    try {
+    void run(async () => {
       await apiSend('POST', '/api/v1/users', { email, password });
       setEmail('');
       setPassword('');
-      setError(undefined);
-      users.reload();
-    } catch (e) {
-      setError(e as Error);
-    }
+    });
   };
-  const remove = async (user: User) => {
+  const remove = (user: User) => {
     if (!window.confirm(`Remove ${user.email}?`)) return;
-    try {
-      await apiSend('DELETE', `/api/v1/users/${user.id}`);
-      users.reload();
-    } catch (e) {
-      setError(e as Error);
-    }
+    void run(() => apiSend('DELETE', `/api/v1/users/${user.id}`));
   };
   return (
     <section>

@@ -51,7 +51,6 @@ export default function Traces() {
   useEffect(() => {
     load(false);
     return () => pageController.current?.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [query]);
 
   useEffect(() => {
