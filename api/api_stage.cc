@@ -4,8 +4,9 @@
 
 namespace spanline::api {
 
-ApiStage::ApiStage(const ApiConfig& config)
+ApiStage::ApiStage(const ApiConfig& config, bus::BusKey bus_key)
     : config_(config),
+      context_(std::move(bus_key)),
       fanout_(context_, directory_,
               {.timeout = config.query_timeout, .max_answer_bytes = config.max_answer_bytes,
                .owner_silence = std::max(config.stage_timeout, std::chrono::milliseconds(3000))}),

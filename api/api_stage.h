@@ -25,7 +25,7 @@ namespace spanline::api {
 
 class ApiStage {
  public:
-  explicit ApiStage(const ApiConfig& config);
+  ApiStage(const ApiConfig& config, bus::BusKey bus_key);
   ~ApiStage();
 
   // Binds the stats endpoint and the HTTP port; an error names what failed.
@@ -35,7 +35,7 @@ class ApiStage {
 
  private:
   const ApiConfig& config_;
-  zmq::context_t context_;
+  bus::Context context_;
   bus::StatsRegistry stats_;
   StageDirectory directory_;
   std::unique_ptr<StatsListener> listener_;

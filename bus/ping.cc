@@ -7,8 +7,8 @@
 namespace spanline::bus {
 
 int ping_command(const std::string& program, const std::string& what, const std::string& endpoint,
-                 std::chrono::milliseconds timeout) {
-  zmq::context_t context;
+                 const BusKey& key, std::chrono::milliseconds timeout) {
+  Context context(key);
   RequestClient client(context, {.endpoint = endpoint});
   auto reply = client.call(make_header(MessageType::ping), {}, {.timeout = timeout});
   if (!reply) {

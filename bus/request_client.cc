@@ -11,15 +11,14 @@ namespace spanline::bus {
 
 using std::chrono::steady_clock;
 
-RequestClient::RequestClient(zmq::context_t& context, ClientOptions options)
+RequestClient::RequestClient(bus::Context& context, ClientOptions options)
     : options_(std::move(options)), context_(context) {
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
-  // Connect here so a bad endpoint fails at start-up, in the caller's thread.
-  zmq::socket_t probe(context_, zmq::socket_type::dealer);
-  probe.set(zmq::sockopt::linger, 0);
-  probe.connect(options_.endpoint);
-  probe.close();
+  // Connected here so a bad endpoint fails at start-up, in the caller's thread;
+  // from then on only the I/O thread touches it (starting a thread is the
+  // memory barrier ZeroMQ asks for when a socket changes threads).
+  io_socket_ = connect_dealer(context_, options_.endpoint, options_.socket);
   io_thread_ = std::thread([this] { run(); });
 }
 
@@ -69,7 +68,7 @@ Result<Message> RequestClient::call(Header header, std::vector<zmq::message_t> p
 }
 
 void RequestClient::run() {
-  zmq::socket_t socket = connect_dealer(context_, options_.endpoint, options_.socket);
+  zmq::socket_t& socket = io_socket_;
   std::vector<zmq::pollitem_t> items(2);
   items[0] = {socket.handle(), 0, ZMQ_POLLIN, 0};
   items[1] = {nullptr, wake_fd_, ZMQ_POLLIN, 0};

@@ -51,7 +51,7 @@ class RequestClient {
  public:
   using Callback = std::function<void(Result<Message>)>;
 
-  RequestClient(zmq::context_t& context, ClientOptions options);
+  RequestClient(bus::Context& context, ClientOptions options);
   ~RequestClient();
   RequestClient(const RequestClient&) = delete;
   RequestClient& operator=(const RequestClient&) = delete;
@@ -87,7 +87,7 @@ class RequestClient {
   void wake();
 
   ClientOptions options_;
-  zmq::context_t& context_;
+  bus::Context& context_;
   int wake_fd_ = -1;
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> in_flight_{0};
@@ -99,6 +99,7 @@ class RequestClient {
   // Owned by the I/O thread.
   std::unordered_map<uint64_t, Pending> pending_;
   zmq::socket_t* socket_ = nullptr;  // the I/O thread's socket, set while it runs
+  zmq::socket_t io_socket_;
   std::thread io_thread_;
 };
 

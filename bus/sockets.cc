@@ -13,6 +13,7 @@ void apply_common(zmq::socket_t& socket, const SocketOptions& options) {
   socket.set(zmq::sockopt::heartbeat_timeout, options.heartbeat_ms * 3);
   socket.set(zmq::sockopt::reconnect_ivl, options.reconnect_ms);
   socket.set(zmq::sockopt::reconnect_ivl_max, options.reconnect_ms * 10);
+  socket.set(zmq::sockopt::connect_timeout, options.connect_timeout_ms);
 }
 
 }  // namespace
@@ -24,41 +25,66 @@ void prepare_ipc_path(const std::string& endpoint) {
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
 }
 
-zmq::socket_t bind_router(zmq::context_t& context, const std::string& endpoint, const SocketOptions& options) {
+zmq::socket_t bind_router(Context& context, const std::string& endpoint, const SocketOptions& options) {
   zmq::socket_t socket(context, zmq::socket_type::router);
   apply_common(socket, options);
   socket.set(zmq::sockopt::maxmsgsize, options.max_message_bytes);
   // A reply to a peer that vanished is dropped instead of blocking the stage.
   socket.set(zmq::sockopt::router_mandatory, false);
+  context.secure(socket, Context::Role::server, "router bound at " + endpoint);
   prepare_ipc_path(endpoint);
   socket.bind(endpoint);
   return socket;
 }
 
-zmq::socket_t connect_dealer(zmq::context_t& context, const std::string& endpoint, const SocketOptions& options) {
+zmq::socket_t connect_dealer(Context& context, const std::string& endpoint, const SocketOptions& options) {
   zmq::socket_t socket(context, zmq::socket_type::dealer);
   apply_common(socket, options);
   socket.set(zmq::sockopt::maxmsgsize, options.max_message_bytes);
   socket.set(zmq::sockopt::immediate, true);
+  context.secure(socket, Context::Role::client, "dealer to " + endpoint);
   socket.connect(endpoint);
   return socket;
 }
 
-zmq::socket_t connect_publisher(zmq::context_t& context, const std::string& endpoint, const SocketOptions& options) {
+zmq::socket_t connect_publisher(Context& context, const std::string& endpoint, const SocketOptions& options) {
   zmq::socket_t socket(context, zmq::socket_type::pub);
   apply_common(socket, options);
   socket.set(zmq::sockopt::sndhwm, 100);
+  context.secure(socket, Context::Role::client, "stats publisher to " + endpoint);
   socket.connect(endpoint);
   return socket;
 }
 
-zmq::socket_t bind_subscriber(zmq::context_t& context, const std::string& endpoint, const SocketOptions& options) {
+zmq::socket_t bind_subscriber(Context& context, const std::string& endpoint, const SocketOptions& options) {
   zmq::socket_t socket(context, zmq::socket_type::sub);
   apply_common(socket, options);
   socket.set(zmq::sockopt::maxmsgsize, int64_t{1} << 20);
   socket.set(zmq::sockopt::subscribe, "");
+  context.secure(socket, Context::Role::server, "subscriber bound at " + endpoint);
   prepare_ipc_path(endpoint);
   socket.bind(endpoint);
+  return socket;
+}
+
+zmq::socket_t bind_publisher(Context& context, const std::string& endpoint, const SocketOptions& options) {
+  zmq::socket_t socket(context, zmq::socket_type::pub);
+  apply_common(socket, options);
+  context.secure(socket, Context::Role::server, "publisher bound at " + endpoint);
+  prepare_ipc_path(endpoint);
+  socket.bind(endpoint);
+  return socket;
+}
+
+zmq::socket_t connect_subscriber(Context& context, const std::string& endpoint, int receive_timeout_ms,
+                                 const SocketOptions& options) {
+  zmq::socket_t socket(context, zmq::socket_type::sub);
+  apply_common(socket, options);
+  socket.set(zmq::sockopt::rcvtimeo, receive_timeout_ms);
+  socket.set(zmq::sockopt::maxmsgsize, int64_t{1} << 20);
+  socket.set(zmq::sockopt::subscribe, "");
+  context.secure(socket, Context::Role::client, "subscriber to " + endpoint);
+  socket.connect(endpoint);
   return socket;
 }
 

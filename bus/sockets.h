@@ -3,12 +3,17 @@
 // forgets one: ZMQ_IMMEDIATE (a dead peer fails fast instead of queueing),
 // heartbeats (a silent tcp peer is noticed), bounded queues, a message size cap
 // on receiving sockets, and linger 0 where nothing unacknowledged was promised.
-// These throw zmq::error_t on a bad endpoint: they run at start-up.
+// When the deployment has a bus key, every socket made here is CURVE-secured
+// (binding sides are servers, connecting sides clients) and its failed
+// handshakes are logged. These throw zmq::error_t on a bad endpoint: they run
+// at start-up.
 
 #include <cstdint>
 #include <string>
 
 #include <zmq.hpp>
+
+#include "bus/context.h"
 
 namespace spanline::bus {
 
@@ -18,12 +23,19 @@ struct SocketOptions {
   int64_t max_message_bytes = 256LL << 20;
   int heartbeat_ms = 1000;
   int reconnect_ms = 100;
+  // A tcp connect that gets no answer (a peer host cut off) is abandoned and
+  // retried after this long, instead of waiting out the kernel's SYN retries.
+  int connect_timeout_ms = 2000;
 };
 
-zmq::socket_t bind_router(zmq::context_t& context, const std::string& endpoint, const SocketOptions& options = {});
-zmq::socket_t connect_dealer(zmq::context_t& context, const std::string& endpoint, const SocketOptions& options = {});
-zmq::socket_t connect_publisher(zmq::context_t& context, const std::string& endpoint, const SocketOptions& options = {});
-zmq::socket_t bind_subscriber(zmq::context_t& context, const std::string& endpoint, const SocketOptions& options = {});
+zmq::socket_t bind_router(Context& context, const std::string& endpoint, const SocketOptions& options = {});
+zmq::socket_t connect_dealer(Context& context, const std::string& endpoint, const SocketOptions& options = {});
+zmq::socket_t connect_publisher(Context& context, const std::string& endpoint, const SocketOptions& options = {});
+zmq::socket_t bind_subscriber(Context& context, const std::string& endpoint, const SocketOptions& options = {});
+zmq::socket_t bind_publisher(Context& context, const std::string& endpoint, const SocketOptions& options = {});
+// Subscribes to everything; `receive_timeout_ms` lets its thread check for shutdown.
+zmq::socket_t connect_subscriber(Context& context, const std::string& endpoint, int receive_timeout_ms,
+                                 const SocketOptions& options = {});
 
 // For ipc:// endpoints, creates the folder the socket file lives in.
 void prepare_ipc_path(const std::string& endpoint);

@@ -35,7 +35,7 @@ StatsSnapshot StatsRegistry::snapshot() const {
   return snapshot;
 }
 
-StatsPublisher::StatsPublisher(zmq::context_t& context, std::string endpoint, std::string stage, std::string instance,
+StatsPublisher::StatsPublisher(bus::Context& context, std::string endpoint, std::string stage, std::string instance,
                                const StatsRegistry& registry, std::chrono::milliseconds interval)
     : context_(context),
       endpoint_(std::move(endpoint)),

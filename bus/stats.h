@@ -21,6 +21,8 @@
 #include <msgpack.hpp>
 #include <zmq.hpp>
 
+#include "bus/context.h"
+
 #include "stages/common/status.h"
 
 namespace spanline::bus {
@@ -52,14 +54,14 @@ class StatsRegistry {
 
 class StatsPublisher {
  public:
-  StatsPublisher(zmq::context_t& context, std::string endpoint, std::string stage, std::string instance,
+  StatsPublisher(bus::Context& context, std::string endpoint, std::string stage, std::string instance,
                  const StatsRegistry& registry, std::chrono::milliseconds interval = std::chrono::seconds(1));
   ~StatsPublisher();
 
  private:
   void run();
 
-  zmq::context_t& context_;
+  bus::Context& context_;
   std::string endpoint_;
   std::string stage_;
   std::string instance_;

@@ -10,7 +10,7 @@
 
 namespace spanline::bus {
 
-WorkerRouter::WorkerRouter(zmq::context_t& context, WorkerRouterOptions options, StatsRegistry& stats)
+WorkerRouter::WorkerRouter(bus::Context& context, WorkerRouterOptions options, StatsRegistry& stats)
     : context_(context),
       options_(std::move(options)),
       requests_(stats.counter(options_.requests_counter)),

@@ -66,7 +66,7 @@ class WorkerRouter {
   // Called once on each worker thread; the handler it returns serves that thread only.
   using HandlerFactory = std::function<Handler()>;
 
-  WorkerRouter(zmq::context_t& context, WorkerRouterOptions options, StatsRegistry& stats);
+  WorkerRouter(bus::Context& context, WorkerRouterOptions options, StatsRegistry& stats);
   ~WorkerRouter();
   WorkerRouter(const WorkerRouter&) = delete;
   WorkerRouter& operator=(const WorkerRouter&) = delete;
@@ -93,7 +93,7 @@ class WorkerRouter {
   void accept(Message message);
   void post(Ready ready);
 
-  zmq::context_t& context_;
+  bus::Context& context_;
   WorkerRouterOptions options_;
   std::atomic<uint64_t>& requests_;
   std::atomic<uint64_t>& errors_;

@@ -4,7 +4,7 @@
 
 namespace spanline::api {
 
-SessionGuard::SessionGuard(zmq::context_t& context, auth::AuthClient& client, const std::string& events_endpoint,
+SessionGuard::SessionGuard(bus::Context& context, auth::AuthClient& client, const std::string& events_endpoint,
                            std::chrono::milliseconds cache_ttl)
     : client_(client), sessions_(cache_ttl, 100'000) {
   events_ = std::make_unique<auth::AuthEvents>(context, events_endpoint, [this](const json&) { sessions_.clear(); });

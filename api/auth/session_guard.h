@@ -9,6 +9,8 @@
 
 #include <zmq.hpp>
 
+#include "bus/context.h"
+
 #include "api/http/request_guard.h"
 #include "stages/auth/client/auth_client.h"
 #include "stages/auth/client/auth_events.h"
@@ -18,7 +20,7 @@ namespace spanline::api {
 
 class SessionGuard final : public RequestGuard {
  public:
-  SessionGuard(zmq::context_t& context, auth::AuthClient& client, const std::string& events_endpoint,
+  SessionGuard(bus::Context& context, auth::AuthClient& client, const std::string& events_endpoint,
                std::chrono::milliseconds cache_ttl);
   Status check(const ApiRequest& request) override;
   // The signed-in user ({"id", "email", "created_at_ms"}), or why not.

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "bus/security/bus_key.h"
 #include "stages/common/options.h"
 
 namespace spanline::api {
@@ -22,6 +23,7 @@ struct ApiConfig {
   std::string env = "development";
   std::string instance = "api-1";
   std::string log_level = "info";
+  std::string curve_secret_key;
   uint32_t threads = 4;
   uint32_t partitions = 4;
   std::chrono::milliseconds query_timeout{std::chrono::seconds(3)};
@@ -46,6 +48,7 @@ struct ApiConfig {
         .add("env", &env, "development or production; production marks the session cookie Secure (HTTPS only).")
         .add("instance", &instance, "Name of this api instance in logs and stats.")
         .add("log-level", &log_level, "debug, info, warn or error.")
+        .add("curve-secret-key", &curve_secret_key, std::string(bus::kCurveSecretKeyHelp))
         .add("threads", &threads, "HTTP worker threads.")
         .add("partitions", &partitions, "Partition count, used until the WAL announces its own.")
         .add("query-timeout", &query_timeout, "Deadline of a query at the indexers; a partition not answering by then is reported missing.")

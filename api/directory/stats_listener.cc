@@ -9,7 +9,7 @@
 
 namespace spanline::api {
 
-StatsListener::StatsListener(zmq::context_t& context, const std::string& endpoint, StageDirectory& directory,
+StatsListener::StatsListener(bus::Context& context, const std::string& endpoint, StageDirectory& directory,
                              const bus::StatsRegistry& own_stats, std::string own_instance)
     : socket_(bus::bind_subscriber(context, endpoint)),
       directory_(directory),

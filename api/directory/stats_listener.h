@@ -18,7 +18,7 @@ namespace spanline::api {
 
 class StatsListener {
  public:
-  StatsListener(zmq::context_t& context, const std::string& endpoint, StageDirectory& directory,
+  StatsListener(bus::Context& context, const std::string& endpoint, StageDirectory& directory,
                 const bus::StatsRegistry& own_stats, std::string own_instance);
   ~StatsListener();
 

@@ -5,7 +5,7 @@
 
 namespace spanline::api {
 
-IndexerFanout::IndexerFanout(zmq::context_t& context, const StageDirectory& directory, FanoutOptions options)
+IndexerFanout::IndexerFanout(bus::Context& context, const StageDirectory& directory, FanoutOptions options)
     : context_(context), directory_(directory), options_(options) {}
 
 bus::RequestClient& IndexerFanout::client_for(const std::string& endpoint) {

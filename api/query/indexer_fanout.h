@@ -48,7 +48,7 @@ struct FanoutOptions {
 
 class IndexerFanout {
  public:
-  IndexerFanout(zmq::context_t& context, const StageDirectory& directory, FanoutOptions options);
+  IndexerFanout(bus::Context& context, const StageDirectory& directory, FanoutOptions options);
 
   // Partitions 0..count-1 for a search, or one for a trace id. An error Status
   // only when the query itself is wrong (invalid_argument from an indexer).
@@ -57,7 +57,7 @@ class IndexerFanout {
  private:
   bus::RequestClient& client_for(const std::string& endpoint);
 
-  zmq::context_t& context_;
+  bus::Context& context_;
   const StageDirectory& directory_;
   FanoutOptions options_;
   std::mutex clients_mutex_;

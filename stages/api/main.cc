@@ -31,7 +31,9 @@ int main(int argc, char** argv) {
   log::Level level = log::Level::info;
   log::parse_level(config.log_level, level);
   log::init("api", level);
-  api::ApiStage stage(config);
+  auto bus_key = bus::bus_key_or_explain("spanline-api", config.curve_secret_key);
+  if (!bus_key) return 2;
+  api::ApiStage stage(config, *bus_key);
   if (Status started = stage.start(); !started.is_ok()) {
     log::error("cannot start", {{"error", started.to_string()}});
     return 1;

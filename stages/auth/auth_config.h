@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "bus/security/bus_key.h"
 #include "stages/common/options.h"
 
 namespace spanline::auth {
@@ -16,6 +17,7 @@ struct AuthConfig {
   std::string stats_endpoint = "ipc://{data-dir}/run/stats.sock";
   std::string instance = "auth-1";
   std::string log_level = "info";
+  std::string curve_secret_key;
   uint32_t threads = 2;
   std::chrono::milliseconds session_ttl{std::chrono::hours(24)};
   std::chrono::milliseconds token_ttl{std::chrono::hours(1)};
@@ -35,6 +37,7 @@ struct AuthConfig {
         .add("stats-endpoint", &stats_endpoint, "Bus endpoint the api binds for stats; every stage publishes there.")
         .add("instance", &instance, "Name of this stage instance in stats and logs.")
         .add("log-level", &log_level, "debug, info, warn or error.")
+        .add("curve-secret-key", &curve_secret_key, std::string(bus::kCurveSecretKeyHelp))
         .add("threads", &threads, "Worker threads (password hashing runs on them).")
         .add("session-ttl", &session_ttl, "How long a web session lasts after sign-in.")
         .add("token-ttl", &token_ttl, "Lifetime of an ingest JWT from POST /api/v1/otel/token.")

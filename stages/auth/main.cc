@@ -32,12 +32,17 @@ int main(int argc, char** argv) {
   log::parse_level(config.log_level, level);
   log::init("auth", level);
   if (!parsed->positional.empty()) {
-    if (parsed->positional[0] == "ping") return bus::ping_command("spanline-auth", "auth-responder", config.endpoint);
+    if (parsed->positional[0] == "ping") {
+      auto bus_key = bus::bus_key_or_explain("spanline-auth", config.curve_secret_key);
+      return bus_key ? bus::ping_command("spanline-auth", "auth-responder", config.endpoint, *bus_key) : 2;
+    }
     std::fprintf(stderr, "spanline-auth: unknown command '%s' (see --help)\n", parsed->positional[0].c_str());
     return 2;
   }
 
-  zmq::context_t context;
+  auto bus_key = bus::bus_key_or_explain("spanline-auth", config.curve_secret_key);
+  if (!bus_key) return 2;
+  bus::Context context(*bus_key);
   bus::StatsRegistry stats;
   try {
     std::filesystem::create_directories(config.data_dir);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "bus/security/bus_key.h"
 #include "stages/common/options.h"
 
 namespace spanline::gateway {
@@ -23,6 +24,7 @@ struct GatewayConfig {
   std::string token_audience = "spanline-ingest";
   std::string instance = "gateway-1";
   std::string log_level = "info";
+  std::string curve_secret_key;
   uint32_t partitions = 4;
   uint64_t max_request_bytes = 16ULL << 20;
   uint64_t max_bytes_in_flight = 256ULL << 20;
@@ -44,6 +46,7 @@ struct GatewayConfig {
         .add("token-audience", &token_audience, "aud an ingest JWT must carry.")
         .add("instance", &instance, "Name of this stage instance in stats and logs.")
         .add("log-level", &log_level, "debug, info, warn or error.")
+        .add("curve-secret-key", &curve_secret_key, std::string(bus::kCurveSecretKeyHelp))
         .add("partitions", &partitions, "Number of partitions P; a span goes to hash(trace_id) mod P. Fixed at deploy time.")
         .add("max-request-bytes", &max_request_bytes, "Largest Export request accepted (after decompression); larger gets RESOURCE_EXHAUSTED / 413.")
         .add("max-bytes-in-flight", &max_bytes_in_flight, "Request bytes that may wait for the WAL at once; past it Exports get RESOURCE_EXHAUSTED / 429.")

@@ -70,7 +70,9 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  zmq::context_t context;
+  auto bus_key = bus::bus_key_or_explain("spanline-gateway", config.curve_secret_key);
+  if (!bus_key) return 2;
+  bus::Context context(*bus_key);
   bus::StatsRegistry stats;
   stats.set_info("partitions", std::to_string(config.partitions));
   gateway::IngestAuthenticator authenticator(context,

@@ -16,7 +16,7 @@ struct Completion {
 
 }  // namespace
 
-WalWriter::WalWriter(zmq::context_t& context, std::string wal_endpoint, size_t max_in_flight)
+WalWriter::WalWriter(bus::Context& context, std::string wal_endpoint, size_t max_in_flight)
     : client_(std::make_unique<bus::RequestClient>(
           context, bus::ClientOptions{.endpoint = std::move(wal_endpoint), .max_in_flight = max_in_flight})) {}
 

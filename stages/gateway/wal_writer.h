@@ -29,7 +29,7 @@ struct WalPart {
 
 class WalWriter {
  public:
-  WalWriter(zmq::context_t& context, std::string wal_endpoint, size_t max_in_flight);
+  WalWriter(bus::Context& context, std::string wal_endpoint, size_t max_in_flight);
 
   // OK only when the WAL has synced every part. A part that failed or timed out
   // fails the call (the parts that did land may be sent again by a client retry;

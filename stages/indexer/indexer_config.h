@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "bus/security/bus_key.h"
 #include "stages/common/options.h"
 
 namespace spanline::indexer {
@@ -15,6 +16,7 @@ struct IndexerConfig {
   std::string stats_endpoint = "ipc://{data-dir}/run/stats.sock";
   std::string instance = "indexer-1";
   std::string log_level = "info";
+  std::string curve_secret_key;
   std::string partitions = "0-3";
   std::string query_endpoint = "ipc://{data-dir}/run/query-{instance}.sock";
   std::string query_advertise;
@@ -33,6 +35,7 @@ struct IndexerConfig {
         .add("stats-endpoint", &stats_endpoint, "Bus endpoint the api binds for stats; every stage publishes there.")
         .add("instance", &instance, "Name of this indexer instance: it owns its partitions under this name.")
         .add("log-level", &log_level, "debug, info, warn or error.")
+        .add("curve-secret-key", &curve_secret_key, std::string(bus::kCurveSecretKeyHelp))
         .add("partitions", &partitions, "Partitions this indexer owns, e.g. 0-3 or 0,2. Each is served by exactly one indexer.")
         .add("query-endpoint", &query_endpoint, "Bus endpoint (ROUTER) where this indexer answers the api's queries for its partitions.")
         .add("query-advertise", &query_advertise, "Endpoint announced to the api for queries, when it differs from --query-endpoint (e.g. bound on tcp://*:5601).")

@@ -38,7 +38,9 @@ int stat(const IndexerConfig& config, const std::vector<uint32_t>& partitions) {
 }
 
 int serve(const IndexerConfig& config, const std::vector<uint32_t>& partitions) {
-  zmq::context_t context;
+  auto bus_key = bus::bus_key_or_explain("spanline-indexer", config.curve_secret_key);
+  if (!bus_key) return 2;
+  bus::Context context(*bus_key);
   bus::StatsRegistry stats;
   std::string owned;
   for (uint32_t p : partitions) {
@@ -131,7 +133,10 @@ int main(int argc, char** argv) {
   if (command == "serve") return indexer::serve(config, *partitions);
   if (command == "stat") return indexer::stat(config, *partitions);
   if (command == "ping") {
-    return bus::ping_command("spanline-indexer", "indexer", config.query_advertise.empty() ? config.query_endpoint : config.query_advertise);
+    auto bus_key = bus::bus_key_or_explain("spanline-indexer", config.curve_secret_key);
+    if (!bus_key) return 2;
+    return bus::ping_command("spanline-indexer", "indexer",
+                             config.query_advertise.empty() ? config.query_endpoint : config.query_advertise, *bus_key);
   }
   std::fprintf(stderr, "spanline-indexer: unknown command '%s' (see --help)\n", command.c_str());
   return 2;

@@ -30,7 +30,7 @@ void remove_shard_files(const std::string& path) {
 }  // namespace
 
 Result<ReindexResult> reindex(const ReindexOptions& options) {
-  zmq::context_t context;
+  bus::Context context(options.bus_key);
   bus::RequestClient wal(context, {.endpoint = options.wal_endpoint});
   Deletions deletions(options.data_dir);
   deletions.refresh();

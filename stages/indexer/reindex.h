@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bus/security/bus_key.h"
 #include "stages/common/status.h"
 
 namespace spanline::indexer {
@@ -18,6 +19,7 @@ struct ReindexOptions {
   std::string wal_endpoint;
   std::vector<uint32_t> partitions;
   bool progress = true;  // a progress bar on stderr
+  bus::BusKey bus_key;
 };
 
 struct ReindexResult {

@@ -34,7 +34,7 @@ int run_admin_command(const AdminArgs& args) {
   const std::string noun = words.at(0);
   const std::string verb = words.size() > 1 ? words[1] : "";
   const std::string what = noun + (verb.empty() ? "" : " " + verb);
-  zmq::context_t context;
+  bus::Context context(args.bus_key);
   auth::AuthClient client(context, args.auth_endpoint);
   auto ask = [&](const json& request) { return client.call(request); };
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "bus/security/bus_key.h"
+
 namespace spanline::launcher {
 
 struct AdminArgs {
@@ -15,6 +17,7 @@ struct AdminArgs {
   std::string password;  // empty: read one line from stdin
   std::string name;
   bool json = false;
+  bus::BusKey bus_key;
 };
 
 int run_admin_command(const AdminArgs& args);

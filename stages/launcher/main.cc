@@ -1,9 +1,14 @@
 // spanline: the command-line front door. `spanline up` runs the whole pipeline
 // on one machine with embedded defaults.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
+#include <ctime>
 #include <filesystem>
+
+#include "bus/context.h"
 
 #include "stages/common/clock.h"
 #include "stages/common/log.h"
@@ -62,6 +67,42 @@ int delete_service(const std::string& data_dir, uint32_t partitions, const std::
   return 0;
 }
 
+// `spanline keygen`: a new bus key pair, printed or written to a new file only
+// its owner can read. Never overwrites: replacing a deployment's key is a
+// decision, not a side effect.
+int keygen(const std::string& out_path) {
+  using namespace spanline;
+  auto key = bus::generate_bus_key();
+  if (!key) {
+    std::fprintf(stderr, "spanline keygen: %s\n", key.status().to_string().c_str());
+    return 1;
+  }
+  char created[32];
+  std::time_t now = std::time(nullptr);
+  std::strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  std::string text = bus::key_file_text(*key, created);
+  if (out_path.empty()) {
+    std::fputs(text.c_str(), stdout);
+    return 0;
+  }
+  int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    std::fprintf(stderr, "spanline keygen: cannot create %s: %s%s\n", out_path.c_str(), std::strerror(errno),
+                 errno == EEXIST ? " (keygen never overwrites a key file)" : "");
+    return 1;
+  }
+  bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written) {
+    std::fprintf(stderr, "spanline keygen: cannot write %s\n", out_path.c_str());
+    return 1;
+  }
+  std::printf("wrote the bus key to %s (public key %s)\n"
+              "give every stage SPANLINE_CURVE_SECRET_KEY=%s (or --curve-secret-key)\n",
+              out_path.c_str(), key->public_z85.c_str(), out_path.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -80,6 +121,8 @@ int main(int argc, char** argv) {
   std::string service;
   int64_t before_unix_seconds = 0;
   launcher::AdminArgs admin{.auth_endpoint = "ipc://{data-dir}/run/auth.sock"};
+  std::string curve_secret_key;
+  std::string keygen_out;
   Options options("spanline",
                   "Spanline: an observability server for AI workflows.\n"
                   "Commands:\n"
@@ -93,8 +136,10 @@ int main(int argc, char** argv) {
                   "  key create --name N   create an ingest API key; prints it once\n"
                   "  key list | key revoke <id>\n"
                   "  signing-key rotate   replace the JWT signing key (tokens already issued stay valid)\n"
+                  "  keygen [--out FILE]  a new bus CURVE key pair for --curve-secret-key (printed, or written to a new\n"
+                  "           file readable by its owner only)\n"
                   "The user, key and signing-key commands ask the running auth-responder (--auth-endpoint).",
-                  "up|reindex|delete|user|key|signing-key [options]");
+                  "up|reindex|delete|user|key|signing-key|keygen [options]");
   options.add("data-dir", &data_dir, "Data folder for every stage (WAL, index, metadata, ipc sockets).")
       .add("bin-dir", &bin_dir, "Folder holding the stage binaries; empty means the folder of this program.")
       .add("log-level", &log_level, "debug, info, warn or error.")
@@ -111,7 +156,10 @@ int main(int argc, char** argv) {
       .add("email", &admin.email, "user create: the new user's email.")
       .add("password", &admin.password, "user create: the new user's password (prefer stdin or the environment to a flag).")
       .add("name", &admin.name, "key create: a name for the key, to recognise it later.")
-      .add("json", &admin.json, "user list, key list, key create: print JSON.");
+      .add("json", &admin.json, "user list, key list, key create: print JSON.")
+      .add("curve-secret-key", &curve_secret_key,
+           std::string(bus::kCurveSecretKeyHelp) + " `up` passes it to every stage; the other commands use it on the bus.")
+      .add("out", &keygen_out, "keygen: write the key to this new file instead of printing it.");
   auto parsed = options.parse(argc, argv);
   if (!parsed) {
     std::fprintf(stderr, "spanline: %s\n", parsed.status().message().c_str());
@@ -123,8 +171,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string command = parsed->positional.empty() ? "" : parsed->positional[0];
+  if (command == "keygen") return keygen(keygen_out);
+  auto bus_key = bus::bus_key_or_explain("spanline", curve_secret_key);
+  if (!bus_key) return 2;
   if (command == "reindex") {
-    indexer::ReindexOptions reindex_options{data_dir, expand_data_dir(wal_endpoint, data_dir), all_partitions(partitions), true};
+    indexer::ReindexOptions reindex_options{data_dir, expand_data_dir(wal_endpoint, data_dir), all_partitions(partitions), true,
+                                          *bus_key};
     auto done = indexer::reindex(reindex_options);
     if (!done) {
       std::fprintf(stderr, "spanline reindex: %s\n", done.status().to_string().c_str());
@@ -141,10 +193,11 @@ int main(int argc, char** argv) {
   if (command == "user" || command == "key" || command == "signing-key") {
     admin.auth_endpoint = expand_data_dir(admin.auth_endpoint, data_dir);
     admin.positional = parsed->positional;
+    admin.bus_key = *bus_key;
     return launcher::run_admin_command(admin);
   }
   if (command != "up") {
-    std::fprintf(stderr, "spanline: say what to do: up, reindex, delete, user, key or signing-key (see --help)\n");
+    std::fprintf(stderr, "spanline: say what to do: up, reindex, delete, user, key, signing-key or keygen (see --help)\n");
     return 2;
   }
   if (bin_dir.empty()) bin_dir = own_directory();
@@ -157,6 +210,9 @@ int main(int argc, char** argv) {
   if (data_dir.size() > 1 && data_dir.back() == '/') data_dir.pop_back();
 
   std::vector<std::string> common = {"--data-dir", data_dir, "--log-level", log_level};
+  if (!curve_secret_key.empty()) {
+    common.insert(common.end(), {"--curve-secret-key", curve_secret_key});
+  }
   auto with = [&](std::vector<std::string> extra) {
     extra.insert(extra.begin(), common.begin(), common.end());
     return extra;

@@ -144,7 +144,9 @@ int serve(const WalConfig& config) {
   for (const auto& [partition, range] : (*store)->ranges()) {
     log::info("recovered partition", {{"partition", partition}, {"first", range.first}, {"head", range.head}});
   }
-  zmq::context_t context;
+  auto bus_key = bus::bus_key_or_explain("spanline-wal", config.curve_secret_key);
+  if (!bus_key) return 2;
+  bus::Context context(*bus_key);
   bus::StatsRegistry stats;
   WalServer server(config, **store, context, stats);
   try {
@@ -194,7 +196,10 @@ int main(int argc, char** argv) {
   if (command == "serve") return wal::serve(config);
   if (command == "stat") return wal::stat(config, flags);
   if (command == "dump") return wal::dump(config, flags);
-  if (command == "ping") return bus::ping_command("spanline-wal", "wal", config.endpoint);
+  if (command == "ping") {
+    auto bus_key = bus::bus_key_or_explain("spanline-wal", config.curve_secret_key);
+    return bus_key ? bus::ping_command("spanline-wal", "wal", config.endpoint, *bus_key) : 2;
+  }
   std::fprintf(stderr, "spanline-wal: unknown command '%s' (see --help)\n", command.c_str());
   return 2;
 }

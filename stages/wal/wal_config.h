@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "bus/security/bus_key.h"
 #include "stages/common/options.h"
 
 namespace spanline::wal {
@@ -15,6 +16,7 @@ struct WalConfig {
   std::string stats_endpoint = "ipc://{data-dir}/run/stats.sock";
   std::string instance = "wal-1";
   std::string log_level = "info";
+  std::string curve_secret_key;
   uint64_t max_pending_bytes = 256ULL << 20;
   uint64_t disk_budget_bytes = 16ULL << 30;
   std::chrono::milliseconds retention{std::chrono::hours(24)};
@@ -29,6 +31,7 @@ struct WalConfig {
         .add("stats-endpoint", &stats_endpoint, "Bus endpoint the api binds for stats; every stage publishes there.")
         .add("instance", &instance, "Name of this stage instance in stats and logs.")
         .add("log-level", &log_level, "debug, info, warn or error.")
+        .add("curve-secret-key", &curve_secret_key, std::string(bus::kCurveSecretKeyHelp))
         .add("wal-max-pending-bytes", &max_pending_bytes, "Bytes of appends that may wait for the disk before appends are refused (RESOURCE_EXHAUSTED).")
         .add("wal-disk-budget", &disk_budget_bytes, "Disk the log may use; past it appends are refused until consumers catch up and retention frees space.")
         .add("wal-retention", &retention, "How long entries are kept after every consumer committed them.")

@@ -17,7 +17,7 @@ namespace {
 constexpr uint32_t kMaxPartition = 65535;
 }
 
-WalServer::WalServer(WalConfig config, LogStore& store, zmq::context_t& context, bus::StatsRegistry& stats)
+WalServer::WalServer(WalConfig config, LogStore& store, bus::Context& context, bus::StatsRegistry& stats)
     : config_(std::move(config)),
       store_(store),
       context_(context),

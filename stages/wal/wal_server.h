@@ -36,7 +36,7 @@ namespace spanline::wal {
 
 class WalServer {
  public:
-  WalServer(WalConfig config, LogStore& store, zmq::context_t& context, bus::StatsRegistry& stats);
+  WalServer(WalConfig config, LogStore& store, bus::Context& context, bus::StatsRegistry& stats);
   ~WalServer();
 
   // Binds and starts the threads; throws on a bad endpoint (start-up).
@@ -72,7 +72,7 @@ class WalServer {
 
   WalConfig config_;
   LogStore& store_;
-  zmq::context_t& context_;
+  bus::Context& context_;
   bus::StatsRegistry& stats_;
   std::unique_ptr<zmq::socket_t> socket_;
   std::unique_ptr<GroupCommitter> committer_;

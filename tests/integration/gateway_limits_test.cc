@@ -19,7 +19,7 @@ using namespace std::chrono_literals;
 
 TEST(GatewayLimits, BytesInFlightPastTheBudgetGetResourceExhaustedAtOnce) {
   TempDir dir;
-  zmq::context_t context;
+  bus::Context context;
   std::string endpoint = "ipc://" + dir / "silent-wal.sock";
   zmq::socket_t silent_wal = bus::bind_router(context, endpoint);  // accepts, never acks
   AuthStage auth(dir.path());

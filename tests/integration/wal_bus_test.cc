@@ -56,7 +56,7 @@ class WalBus : public ::testing::Test {
   }
 
   TempDir dir;
-  zmq::context_t context;
+  bus::Context context;
   std::unique_ptr<Process> wal;
   std::unique_ptr<bus::RequestClient> client;
 };

@@ -22,7 +22,11 @@ const usage = `Usage: otel-send.mjs [options]
   --header k=v          a request header / gRPC metadata entry (repeatable), e.g. x-junjo-api-key=KEY
   --attr-bytes N        adds a string attribute of N bytes to every span
   --timeout-ms T        per export (default 10000)
-Prints {"acked":[{"trace_id","span_id"}],"failed":[...],"errors":[...]}; exit 0 if all acked, 1 if not, 2 on usage errors.`;
+  --duration-ms D       instead of --batches: keep exporting batches until D ms have passed
+  --interval-ms I       pause between batches (default 0)
+Prints {"acked":[{"trace_id","span_id"}],"failed":[...],"errors":[...],
+        "exports":[{"at_ms","ok","code","message"}]} (at_ms: unix ms when the export began; code: the
+gRPC status code of a failed gRPC export); exit 0 if all acked, 1 if not, 2 on usage errors.`;
 
 let args;
 try {
@@ -37,6 +41,8 @@ try {
       header: { type: 'string', multiple: true, default: [] },
       'attr-bytes': { type: 'string', default: '0' },
       'timeout-ms': { type: 'string', default: '10000' },
+      'duration-ms': { type: 'string', default: '0' },
+      'interval-ms': { type: 'string', default: '0' },
       help: { type: 'boolean', default: false },
     },
   }));
@@ -113,19 +119,28 @@ function exportBatch(spans) {
   return new Promise((resolve) => exporter.export(spans, resolve));
 }
 
-const result = { acked: [], failed: [], errors: [] };
+const result = { acked: [], failed: [], errors: [], exports: [] };
 const key = (span) => ({ trace_id: span.spanContext().traceId, span_id: span.spanContext().spanId });
-for (let b = 0; b < Number(args.batches); b++) {
+const durationMs = Number(args['duration-ms']);
+const intervalMs = Number(args['interval-ms']);
+const started = Date.now();
+const more = (b) => (durationMs > 0 ? Date.now() - started < durationMs : b < Number(args.batches));
+for (let b = 0; more(b); b++) {
   collector.spans = [];
   for (let t = 0; t < Number(args.traces); t++) makeTrace(t);
   const spans = collector.spans;
+  const at = Date.now();
   const outcome = await exportBatch(spans);
   if (outcome.code === ExportResultCode.SUCCESS) {
     result.acked.push(...spans.map(key));
+    result.exports.push({ at_ms: at, ok: true });
   } else {
+    const message = String(outcome.error?.message ?? outcome.error ?? 'export failed');
     result.failed.push(...spans.map(key));
-    result.errors.push(String(outcome.error?.message ?? outcome.error ?? 'export failed'));
+    result.errors.push(message);
+    result.exports.push({ at_ms: at, ok: false, code: outcome.error?.code ?? null, message });
   }
+  if (intervalMs > 0) await new Promise((r) => setTimeout(r, intervalMs));
 }
 await exporter.shutdown().catch(() => {});
 await provider.shutdown().catch(() => {});

@@ -2,7 +2,7 @@
 
 namespace spanline::auth {
 
-AuthClient::AuthClient(zmq::context_t& context, const std::string& endpoint, std::chrono::milliseconds timeout)
+AuthClient::AuthClient(bus::Context& context, const std::string& endpoint, std::chrono::milliseconds timeout)
     : client_(context, {.endpoint = endpoint, .max_in_flight = 1024}), timeout_(timeout) {}
 
 Result<json> AuthClient::call(const json& request) {

@@ -20,7 +20,7 @@ using json = nlohmann::json;
 
 class AuthClient {
  public:
-  AuthClient(zmq::context_t& context, const std::string& endpoint, std::chrono::milliseconds timeout = std::chrono::seconds(3));
+  AuthClient(bus::Context& context, const std::string& endpoint, std::chrono::milliseconds timeout = std::chrono::seconds(3));
   Result<json> call(const json& request);
   const std::string& endpoint() const { return client_.endpoint(); }
 

@@ -1,11 +1,12 @@
 #include "stages/auth/client/auth_events.h"
 
 #include "bus/header.h"
+#include "bus/sockets.h"
 #include "stages/common/log.h"
 
 namespace spanline::auth {
 
-AuthEvents::AuthEvents(zmq::context_t& context, std::string endpoint, Handler on_event)
+AuthEvents::AuthEvents(bus::Context& context, std::string endpoint, Handler on_event)
     : context_(context), endpoint_(std::move(endpoint)), on_event_(std::move(on_event)) {
   thread_ = std::thread([this] { run(); });
 }
@@ -16,13 +17,9 @@ AuthEvents::~AuthEvents() {
 }
 
 void AuthEvents::run() {
-  zmq::socket_t socket(context_, zmq::socket_type::sub);
-  socket.set(zmq::sockopt::linger, 0);
-  socket.set(zmq::sockopt::rcvtimeo, 200);
-  socket.set(zmq::sockopt::maxmsgsize, int64_t{1} << 20);
-  socket.set(zmq::sockopt::subscribe, "");
+  zmq::socket_t socket;
   try {
-    socket.connect(endpoint_);
+    socket = bus::connect_subscriber(context_, endpoint_, 200);
   } catch (const zmq::error_t& e) {
     log::error("cannot connect to auth events", {{"endpoint", endpoint_}, {"error", e.what()}});
     return;

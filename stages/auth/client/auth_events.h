@@ -12,17 +12,19 @@
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
+#include "bus/context.h"
+
 namespace spanline::auth {
 
 class AuthEvents {
  public:
   using Handler = std::function<void(const nlohmann::json& event)>;
-  AuthEvents(zmq::context_t& context, std::string endpoint, Handler on_event);
+  AuthEvents(bus::Context& context, std::string endpoint, Handler on_event);
   ~AuthEvents();
 
  private:
   void run();
-  zmq::context_t& context_;
+  bus::Context& context_;
   std::string endpoint_;
   Handler on_event_;
   std::atomic<bool> stopping_{false};

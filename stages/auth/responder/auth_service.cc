@@ -61,12 +61,8 @@ json key_json(const ApiKeyRecord& key) {
 
 }  // namespace
 
-EventPublisher::EventPublisher(zmq::context_t& context, const std::string& endpoint) : socket_(context, zmq::socket_type::pub) {
-  bus::prepare_ipc_path(endpoint);
-  socket_.set(zmq::sockopt::linger, 0);
-  socket_.set(zmq::sockopt::sndhwm, 10'000);
-  socket_.bind(endpoint);
-}
+EventPublisher::EventPublisher(bus::Context& context, const std::string& endpoint)
+    : socket_(bus::bind_publisher(context, endpoint)) {}
 
 void EventPublisher::publish(const json& event) {
   std::string header = bus::encode_header(bus::make_header(bus::MessageType::auth_event));

@@ -27,7 +27,7 @@ namespace spanline::auth {
 // cached decisions at once. Workers call publish() from their own threads.
 class EventPublisher {
  public:
-  EventPublisher(zmq::context_t& context, const std::string& endpoint);
+  EventPublisher(bus::Context& context, const std::string& endpoint);
   void publish(const json& event);
 
  private:

@@ -18,7 +18,7 @@ Status missing() {
 
 }  // namespace
 
-IngestAuthenticator::IngestAuthenticator(zmq::context_t& context, IngestAuthOptions options, bus::StatsRegistry& stats)
+IngestAuthenticator::IngestAuthenticator(bus::Context& context, IngestAuthOptions options, bus::StatsRegistry& stats)
     : options_(std::move(options)),
       client_(context, options_.auth_endpoint, options_.timeout),
       keys_(options_.key_cache_ttl, 100'000),

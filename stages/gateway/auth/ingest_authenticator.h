@@ -42,7 +42,7 @@ struct IngestAuthOptions {
 
 class IngestAuthenticator final : public Authenticator {
  public:
-  IngestAuthenticator(zmq::context_t& context, IngestAuthOptions options, bus::StatsRegistry& stats);
+  IngestAuthenticator(bus::Context& context, IngestAuthOptions options, bus::StatsRegistry& stats);
   Status check(const RequestContext& context) override;
 
  private:

@@ -32,7 +32,7 @@ class ReaderSet {
   std::map<uint32_t, std::unique_ptr<ShardReader>> readers_;
 };
 
-QueryServer::QueryServer(zmq::context_t& context, QueryServerOptions options, bus::StatsRegistry& stats)
+QueryServer::QueryServer(bus::Context& context, QueryServerOptions options, bus::StatsRegistry& stats)
     : options_(std::move(options)),
       router_(context,
               bus::WorkerRouterOptions{.endpoint = options_.endpoint,

@@ -39,7 +39,7 @@ struct QueryServerOptions {
 
 class QueryServer {
  public:
-  QueryServer(zmq::context_t& context, QueryServerOptions options, bus::StatsRegistry& stats);
+  QueryServer(bus::Context& context, QueryServerOptions options, bus::StatsRegistry& stats);
 
   // Binds the endpoint (an error here is a start-up error) and starts the threads.
   Status start();

@@ -95,7 +95,7 @@ class AuthServiceTest : public ::testing::Test {
   }
   testing::TempDir dir;
   AuthConfig config;
-  zmq::context_t context;
+  bus::Context context;
   bus::StatsRegistry stats;
 };
 

@@ -75,7 +75,7 @@ TEST(Header, ErrorRepliesCarryTheStatus) {
 
 TEST(Envelope, PayloadFramesTravelUntouchedBetweenDealerAndRouter) {
   testing::TempDir dir;
-  zmq::context_t context;
+  bus::Context context;
   std::string endpoint = "ipc://" + dir / "env.sock";
   zmq::socket_t router = bind_router(context, endpoint);
   zmq::socket_t dealer = connect_dealer(context, endpoint);

@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 // A real ROUTER peer on its own thread; `policy` decides, per request, whether to answer.
 class Peer {
  public:
-  Peer(zmq::context_t& context, std::string endpoint, std::function<bool(const Header&)> policy)
+  Peer(bus::Context& context, std::string endpoint, std::function<bool(const Header&)> policy)
       : context_(context), endpoint_(std::move(endpoint)), policy_(std::move(policy)) {
     start();
   }
@@ -49,7 +49,7 @@ class Peer {
   int seen() const { return seen_; }
 
  private:
-  zmq::context_t& context_;
+  bus::Context& context_;
   std::string endpoint_;
   std::function<bool(const Header&)> policy_;
   std::unique_ptr<zmq::socket_t> socket_;
@@ -61,7 +61,7 @@ class Peer {
 class RequestClientTest : public ::testing::Test {
  protected:
   testing::TempDir dir;
-  zmq::context_t context;
+  bus::Context context;
   std::string endpoint = "ipc://" + dir / "peer.sock";
 };
 
