@@ -96,6 +96,21 @@ Options& Options::add(std::string_view name, int64_t* target, std::string help) 
   return *this;
 }
 
+Options& Options::add(std::string_view name, double* target, std::string help) {
+  char shown[32];
+  std::snprintf(shown, sizeof shown, "%g", *target);
+  options_.push_back({std::string(name), env_name(name), shown, std::move(help), false,
+                      [target, n = std::string(name)](std::string_view v) {
+                        double value = 0;
+                        auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+                        if (ec != std::errc() || end != v.data() + v.size() || v.empty() || value < 0)
+                          return Status(Code::invalid_argument, "--" + n + " takes a number >= 0, not " + quoted(v));
+                        *target = value;
+                        return Status::ok();
+                      }});
+  return *this;
+}
+
 Options& Options::add_unsigned(std::string_view name, std::string default_text, std::string help,
                                std::function<void(uint64_t)> assign, uint64_t max) {
   options_.push_back({std::string(name), env_name(name), std::move(default_text), std::move(help), false,

@@ -25,6 +25,7 @@ class Options {
   Options& add(std::string_view name, bool* target, std::string help);
   Options& add(std::string_view name, std::chrono::milliseconds* target, std::string help);
   Options& add(std::string_view name, int64_t* target, std::string help);
+  Options& add(std::string_view name, double* target, std::string help);
   template <std::unsigned_integral T>
   Options& add(std::string_view name, T* target, std::string help) {
     return add_unsigned(name, std::to_string(*target), std::move(help),
