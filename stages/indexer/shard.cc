@@ -109,7 +109,7 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
   std::unique_ptr<Shard> shard(new Shard(std::move(db.value()), partition));
   Database& d = *shard->db_;
   for (std::string_view pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA wal_autocheckpoint=10000",
-                                  "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-65536"}) {
+                                  "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-16384"}) {
     if (Status s = d.exec(pragma); !s.is_ok()) return s;
   }
   if (Status s = d.exec(kSchema); !s.is_ok()) return s;
