@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "stages/common/hex.h"
 #include "stages/indexer/shard.h"
 #include "tests/support/http_client.h"
 
@@ -79,6 +80,45 @@ int64_t Pipeline::shard_sum(const std::string& sql) const {
     if (row.is_ok() && *row) total += statement->column_int(0);
   }
   return total;
+}
+
+std::map<std::pair<std::string, std::string>, int> Pipeline::shard_span_counts() const {
+  std::map<std::pair<std::string, std::string>, int> counts;
+  for (uint32_t p = 0; p < options_.partitions; ++p) {
+    auto db = Database::open(indexer::shard_path(dir_.path(), p), true);
+    if (!db) continue;
+    auto statement = (*db)->prepare("SELECT trace_id, span_id FROM spans");
+    if (!statement) continue;  // a shard still being created
+    while (true) {
+      auto row = statement->step();
+      if (!row.is_ok() || !*row) break;
+      ++counts[{to_hex(statement->column_text(0)), to_hex(statement->column_text(1))}];
+    }
+  }
+  return counts;
+}
+
+std::string Pipeline::shard_integrity_problems() const {
+  std::string problems;
+  for (uint32_t p = 0; p < options_.partitions; ++p) {
+    const std::string path = indexer::shard_path(dir_.path(), p);
+    auto db = Database::open(path, true);
+    if (!db) {
+      problems += path + ": " + db.status().to_string() + "\n";
+      continue;
+    }
+    auto statement = (*db)->prepare("PRAGMA integrity_check");
+    if (!statement) {
+      problems += path + ": " + statement.status().to_string() + "\n";
+      continue;
+    }
+    while (true) {
+      auto row = statement->step();
+      if (!row.is_ok() || !*row) break;
+      if (statement->column_text(0) != "ok") problems += path + ": " + statement->column_text(0) + "\n";
+    }
+  }
+  return problems;
 }
 
 bool Pipeline::wait_indexed(int64_t spans, std::chrono::milliseconds timeout) const {

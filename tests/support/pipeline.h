@@ -76,6 +76,11 @@ class Pipeline {
   std::string logs() const;
   // Sums a single-number SQL query over every partition's shard (read-only).
   int64_t shard_sum(const std::string& sql) const;
+  // Every span row of every shard as (trace id, span id) in lower-case hex,
+  // with how many rows each has across all shards (exactly once means 1).
+  std::map<std::pair<std::string, std::string>, int> shard_span_counts() const;
+  // `PRAGMA integrity_check` of every shard: empty when all say ok, else what they said.
+  std::string shard_integrity_problems() const;
   // Waits until the shards hold `spans` spans in all; false on timeout.
   bool wait_indexed(int64_t spans, std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
 

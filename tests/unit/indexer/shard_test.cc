@@ -112,5 +112,45 @@ TEST(Shard, RetentionAndServiceDeletionRemoveRowsAndFixSummaries) {
   EXPECT_EQ(query(**shard, "SELECT count(*) FROM operations WHERE service = 'svc1'"), 0);
 }
 
+TEST(Shard, AVersion2ShardKeepsItsAttributeRowsWhenClusteredBySpan) {
+  testing::TempDir dir;
+  const std::string path = dir / "part-0.sqlite";
+  {
+    auto shard = Shard::open(path, 0);
+    SpanRecord first = span(1, 1, 0, 1, 2), second = span(2, 2, 0, 1, 2);
+    first.attributes.push_back({"gen_ai.request.model", ValueType::string, "gpt-4o", 0, false});
+    first.attributes.push_back({"gen_ai.usage.input_tokens", ValueType::integer, "900", 900, false});
+    second.attributes.push_back({"gen_ai.request.model", ValueType::string, "claude", 0, false});
+    ASSERT_TRUE((*shard)->apply({{1, 1, {first}}, {2, 900, {second}}}, 2).is_ok());
+  }
+  {
+    // Put the attribute rows back into the version 2 layout, as an older indexer left them.
+    auto db = Database::open(path);
+    ASSERT_TRUE(db.is_ok());
+    ASSERT_TRUE((*db)->exec(R"sql(
+      CREATE TABLE old_attributes(span_rowid INTEGER NOT NULL, key TEXT NOT NULL, type INTEGER NOT NULL, text TEXT,
+                                  number REAL, on_event INTEGER NOT NULL);
+      INSERT INTO old_attributes SELECT span_rowid, key, type, text, number, on_event FROM span_attributes;
+      DROP TABLE span_attributes;
+      ALTER TABLE old_attributes RENAME TO span_attributes;
+      CREATE INDEX span_attributes_text ON span_attributes(key, text);
+      CREATE INDEX span_attributes_span ON span_attributes(span_rowid);
+      UPDATE meta SET value = '2' WHERE key = 'schema_version';)sql").is_ok());
+  }
+  auto shard = Shard::open(path, 0);
+  ASSERT_TRUE(shard.is_ok()) << shard.status().message();
+  EXPECT_EQ(query(**shard, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'"), 3);
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes"), 3);
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes WHERE key = 'gen_ai.request.model' AND text = 'claude'"), 1);
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes WHERE key = 'gen_ai.usage.input_tokens' AND number > 500"), 1);
+  // New spans still index after the copy, and retention still takes attribute rows with their span.
+  SpanRecord third = span(3, 3, 0, 1, 2);
+  third.attributes.push_back({"gen_ai.request.model", ValueType::string, "claude", 0, false});
+  ASSERT_TRUE((*shard)->apply({{3, 950, {third}}}, 3).is_ok());
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes WHERE text = 'claude'"), 2);
+  ASSERT_TRUE((*shard)->delete_received_before(500, 100).is_ok());
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes"), 2);
+}
+
 }  // namespace
 }  // namespace spanline::indexer
