@@ -1,5 +1,6 @@
 #include "stages/gateway/trace_split.h"
 
+#include <cstdint>
 #include <map>
 
 #include "bus/partition.h"
@@ -27,6 +28,10 @@ std::string invalid_reason(const Span& span) {
   if (all_zero(span.span_id())) return "span_id is all zeroes";
   if (!span.parent_span_id().empty() && span.parent_span_id().size() != 8)
     return "parent_span_id must be empty or 8 bytes, got " + std::to_string(span.parent_span_id().size());
+  // The index keeps times as signed 64-bit nanoseconds, which end in April 2262.
+  constexpr uint64_t kLastNanosecond = static_cast<uint64_t>(INT64_MAX);
+  if (span.start_time_unix_nano() > kLastNanosecond) return "start_time_unix_nano is past the year 2262";
+  if (span.end_time_unix_nano() > kLastNanosecond) return "end_time_unix_nano is past the year 2262";
   if (span.end_time_unix_nano() < span.start_time_unix_nano()) return "end_time_unix_nano is before start_time_unix_nano";
   return {};
 }

@@ -1,5 +1,7 @@
 #include "stages/indexer/span_decoder.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
@@ -108,7 +110,13 @@ std::optional<int64_t> int_of(const google::protobuf::RepeatedPtrField<KeyValue>
   const AnyValue* value = find(attributes, key);
   if (value == nullptr) return std::nullopt;
   if (value->has_int_value()) return value->int_value();
-  if (value->has_double_value()) return static_cast<int64_t>(value->double_value());
+  if (value->has_double_value()) {
+    // Casting a NaN, an infinity or a double beyond int64 is undefined behaviour.
+    constexpr double kTwoTo63 = 9223372036854775808.0;
+    const double number = value->double_value();
+    if (!(number >= -kTwoTo63 && number < kTwoTo63)) return std::nullopt;
+    return static_cast<int64_t>(number);
+  }
   if (value->has_string_value()) {
     try {
       return std::stoll(value->string_value());
@@ -190,8 +198,11 @@ Result<std::vector<SpanRecord>> decode_spans(std::string_view bytes) {
         record.service = service;
         record.name = span.name();
         record.kind = static_cast<int>(span.kind());
-        record.start_ns = static_cast<int64_t>(span.start_time_unix_nano());
-        record.end_ns = static_cast<int64_t>(span.end_time_unix_nano());
+        // The gateway refuses times past 2262 and ends before starts; a WAL
+        // written by an older gateway may still hold them, so clamp rather
+        // than let a cast or a subtraction overflow.
+        record.start_ns = static_cast<int64_t>(std::min<uint64_t>(span.start_time_unix_nano(), INT64_MAX));
+        record.end_ns = std::max(record.start_ns, static_cast<int64_t>(std::min<uint64_t>(span.end_time_unix_nano(), INT64_MAX)));
         record.status_code = static_cast<int>(span.status().code());
         record.status_message = span.status().message();
         record.trace_state = span.trace_state();

@@ -1,5 +1,7 @@
 #include "stages/wal/log_store.h"
 
+#include <sys/statvfs.h>
+
 #include <filesystem>
 
 #include <rocksdb/iterator.h>
@@ -40,11 +42,11 @@ Result<std::unique_ptr<LogStore>> LogStore::open(const std::string& path, bool r
   if (!status.ok()) return from_rocksdb(status, "opening the WAL at " + path);
   std::unique_ptr<rocksdb::DB> db(raw);
   auto ranges = recover_ranges(*db);
-  return std::unique_ptr<LogStore>(new LogStore(std::move(db), std::move(ranges)));
+  return std::unique_ptr<LogStore>(new LogStore(std::move(db), std::move(ranges), path));
 }
 
-LogStore::LogStore(std::unique_ptr<rocksdb::DB> db, std::map<uint32_t, PartitionRange> ranges)
-    : db_(std::move(db)), ranges_(std::move(ranges)) {}
+LogStore::LogStore(std::unique_ptr<rocksdb::DB> db, std::map<uint32_t, PartitionRange> ranges, std::string path)
+    : db_(std::move(db)), ranges_(std::move(ranges)), path_(std::move(path)) {}
 
 LogStore::~LogStore() {
   if (db_) (void)db_->Close();
@@ -67,6 +69,19 @@ std::map<uint32_t, PartitionRange> LogStore::recover_ranges(rocksdb::DB& db) {
 }
 
 Status LogStore::append(std::vector<AppendRecord>& records) {
+  if (min_free_bytes_ > 0) {
+    uint64_t bytes = 0;
+    for (const AppendRecord& record : records) bytes += record.payload.size();
+    struct statvfs fs {};
+    if (statvfs(path_.c_str(), &fs) == 0) {
+      const uint64_t free_bytes = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+      if (free_bytes < min_free_bytes_ + bytes) {
+        return Status(Code::resource_exhausted, "WAL disk is full: " + std::to_string(free_bytes >> 20) + " MiB free at " + path_ +
+                                                    ", and the WAL keeps " + std::to_string(min_free_bytes_ >> 20) +
+                                                    " MiB free (--wal-min-free-bytes)");
+      }
+    }
+  }
   std::map<uint32_t, uint64_t> next;
   {
     std::lock_guard lock(ranges_mutex_);
@@ -86,7 +101,7 @@ Status LogStore::append(std::vector<AppendRecord>& records) {
   }
   rocksdb::WriteOptions write_options;
   write_options.sync = true;
-  Status written = from_rocksdb(db_->Write(write_options, &batch), "writing to the WAL");
+  Status written = write_guarded([&] { return db_->Write(write_options, &batch); }, "writing to the WAL");
   if (!written.is_ok()) return written;
   std::lock_guard lock(ranges_mutex_);
   for (const auto& [partition, after_last] : next) {
@@ -135,7 +150,8 @@ std::map<uint32_t, PartitionRange> LogStore::ranges() const {
 Status LogStore::save_cursor(uint32_t partition, std::string_view consumer, uint64_t committed) {
   std::string value;
   put_u64_be(value, committed);
-  return from_rocksdb(db_->Put(rocksdb::WriteOptions(), encode_cursor_key(partition, consumer), value), "saving a cursor");
+  return write_guarded([&] { return db_->Put(rocksdb::WriteOptions(), encode_cursor_key(partition, consumer), value); },
+                       "saving a cursor");
 }
 
 std::map<std::pair<uint32_t, std::string>, uint64_t> LogStore::load_cursors() const {
@@ -153,9 +169,11 @@ Status LogStore::delete_through(uint32_t partition, uint64_t last_inclusive) {
   PartitionRange current = range(partition);
   if (current.first == 0 || last_inclusive < current.first) return Status::ok();
   last_inclusive = std::min(last_inclusive, current.head);
-  Status deleted = from_rocksdb(
-      db_->DeleteRange(rocksdb::WriteOptions(), db_->DefaultColumnFamily(), encode_entry_key({partition, current.first}),
-                       encode_entry_key({partition, last_inclusive + 1})),
+  Status deleted = write_guarded(
+      [&] {
+        return db_->DeleteRange(rocksdb::WriteOptions(), db_->DefaultColumnFamily(), encode_entry_key({partition, current.first}),
+                                encode_entry_key({partition, last_inclusive + 1}));
+      },
       "deleting old WAL entries");
   if (!deleted.is_ok()) return deleted;
   std::lock_guard lock(ranges_mutex_);
@@ -188,6 +206,30 @@ uint64_t LogStore::disk_bytes() const {
     for (const auto& file : files) wal_files += file->SizeFileBytes();
   }
   return sst + wal_files;
+}
+
+Status LogStore::reclaim_space() {
+  if (Status flushed = write_guarded([&] { return db_->Flush(rocksdb::FlushOptions()); }, "flushing the WAL"); !flushed.is_ok())
+    return flushed;
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  return write_guarded([&] { return db_->CompactRange(options, nullptr, nullptr); }, "compacting the WAL");
+}
+
+Status LogStore::write_guarded(const std::function<rocksdb::Status()>& write, std::string_view what) {
+  std::lock_guard lock(write_mutex_);
+  if (broken_) return *broken_;
+  rocksdb::Status status = write();
+  Status result = from_rocksdb(status, what);
+  if (status.IsNoSpace() || status.IsIOError()) {
+    broken_ = Status(result.code(), result.message() + "; the WAL restarts to recover");
+  }
+  return result;
+}
+
+bool LogStore::broken() const {
+  std::lock_guard lock(write_mutex_);
+  return broken_.has_value();
 }
 
 Status LogStore::verify() const {

@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -76,14 +77,34 @@ class LogStore {
                    const std::function<bool(uint64_t, const EntryMeta&)>& keep_going) const;
 
   uint64_t disk_bytes() const;
+  // Flushes and compacts so deleted entries stop taking disk space.
+  Status reclaim_space();
   Status verify() const;
 
+  // After a failed write (disk full, I/O error) the store takes no more
+  // writes: RocksDB 7.x may write again into the log file that failed (an
+  // assertion in Debian's build; a torn log elsewhere). The stage restarts
+  // instead, recovering from what is durable; every acked append is.
+  bool broken() const;
+
+  // Appends are refused while the log's filesystem has less free than this:
+  // RocksDB must never meet a full disk in the middle of a log write (see
+  // broken()), and its memtable flushes need room of their own.
+  void keep_free(uint64_t bytes) { min_free_bytes_ = bytes; }
+
  private:
-  LogStore(std::unique_ptr<rocksdb::DB> db, std::map<uint32_t, PartitionRange> ranges);
+  // Runs one RocksDB write unless an earlier one failed; a failure breaks the store.
+  Status write_guarded(const std::function<rocksdb::Status()>& write, std::string_view what);
+
+  LogStore(std::unique_ptr<rocksdb::DB> db, std::map<uint32_t, PartitionRange> ranges, std::string path);
   static std::map<uint32_t, PartitionRange> recover_ranges(rocksdb::DB& db);
 
   std::unique_ptr<rocksdb::DB> db_;
   mutable std::mutex ranges_mutex_;
+  mutable std::mutex write_mutex_;  // serialises writes, so none follows a failure
+  std::optional<Status> broken_;    // the failure, once a write failed; guarded by write_mutex_
+  std::string path_;
+  uint64_t min_free_bytes_ = 0;
   std::map<uint32_t, PartitionRange> ranges_;
 };
 

@@ -141,6 +141,7 @@ int serve(const WalConfig& config) {
     log::error("cannot open the WAL", {{"error", store.status().to_string()}});
     return 1;
   }
+  (*store)->keep_free(config.min_free_bytes);
   for (const auto& [partition, range] : (*store)->ranges()) {
     log::info("recovered partition", {{"partition", partition}, {"first", range.first}, {"head", range.head}});
   }

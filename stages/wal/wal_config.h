@@ -19,6 +19,7 @@ struct WalConfig {
   std::string curve_secret_key;
   uint64_t max_pending_bytes = 256ULL << 20;
   uint64_t disk_budget_bytes = 16ULL << 30;
+  uint64_t min_free_bytes = 256ULL << 20;  // room for two 64 MiB memtable flushes and the batches in flight
   std::chrono::milliseconds retention{std::chrono::hours(24)};
   std::chrono::milliseconds maintenance_interval{std::chrono::seconds(5)};
   uint64_t max_read_bytes = 8ULL << 20;
@@ -33,7 +34,8 @@ struct WalConfig {
         .add("log-level", &log_level, "debug, info, warn or error.")
         .add("curve-secret-key", &curve_secret_key, std::string(bus::kCurveSecretKeyHelp))
         .add("wal-max-pending-bytes", &max_pending_bytes, "Bytes of appends that may wait for the disk before appends are refused (RESOURCE_EXHAUSTED).")
-        .add("wal-disk-budget", &disk_budget_bytes, "Disk the log may use; past it appends are refused until consumers catch up and retention frees space.")
+        .add("wal-disk-budget", &disk_budget_bytes, "Disk the log may use; past it appends are refused until consumers catch up (near it, consumed entries are deleted before their retention ends).")
+        .add("wal-min-free-bytes", &min_free_bytes, "Free disk the WAL leaves on its filesystem; below it appends are refused (RESOURCE_EXHAUSTED, disk full) until space returns.")
         .add("wal-retention", &retention, "How long entries are kept after every consumer committed them.")
         .add("wal-maintenance-interval", &maintenance_interval, "How often retention runs and the disk size is measured.")
         .add("wal-max-read-bytes", &max_read_bytes, "Largest read reply the WAL sends.")

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <thread>
 
 #include "bus/sockets.h"
 #include "stages/common/clock.h"
@@ -209,6 +211,7 @@ void WalServer::on_committed() {
       appenders_.erase(it);
     }
   }
+  if (store_.broken()) exit_after_write_failure();
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
   for (uint32_t partition : touched) {
@@ -222,6 +225,19 @@ void WalServer::on_committed() {
       answer_read(waiter.routing_id, waiter.request_id, partition, waiter.after, waiter.max_entries, waiter.max_bytes);
     }
   }
+}
+
+void WalServer::exit_after_write_failure() {
+  // Fail-stop, as databases do after a failed fsync: the failed batch was
+  // never acked, every acked one is durable, and a fresh process recovers from
+  // exactly that. The supervisor (spanline up, compose) starts it again; while
+  // the disk stays full the new process fails the same way, with the same
+  // message to clients. The replies just sent get a moment to leave; a clean
+  // shutdown is not attempted because it would write to the failed store.
+  log::error("a write to the log failed; exiting so the WAL restarts and recovers from what is durable",
+             {{"exit_code", kExitAfterWriteFailure}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::_Exit(kExitAfterWriteFailure);
 }
 
 void WalServer::handle_read(bus::Message& message) {
@@ -325,10 +341,14 @@ void WalServer::maintain() {
     maintenance_wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_.load(); });
     if (stopping_) break;
     disk_bytes_ = store_.disk_bytes();
-    if (steady_clock::now() - last_retention < config_.maintenance_interval) continue;
+    // Near the disk budget, consumed entries go at once: keeping them for the
+    // retention window would refuse Exports for that long after the
+    // consumers have caught up.
+    const bool near_budget = disk_bytes_.load() > config_.disk_budget_bytes / 10 * 9;
+    if (!near_budget && steady_clock::now() - last_retention < config_.maintenance_interval) continue;
     last_retention = steady_clock::now();
     // An entry may go only when every consumer of its partition committed it
-    // and it is older than the retention window.
+    // and it is older than the retention window (or the budget is near).
     std::map<uint32_t, uint64_t> deletable;
     {
       std::lock_guard cursors_lock(cursors_mutex_);
@@ -337,7 +357,9 @@ void WalServer::maintain() {
         if (!inserted) it->second = std::min(it->second, committed);
       }
     }
-    int64_t cutoff = unix_nanos_now() - std::chrono::duration_cast<std::chrono::nanoseconds>(config_.retention).count();
+    int64_t cutoff = near_budget ? INT64_MAX
+                                 : unix_nanos_now() - std::chrono::duration_cast<std::chrono::nanoseconds>(config_.retention).count();
+    bool deleted_any = false;
     for (const auto& [partition, committed] : deletable) {
       PartitionRange range = store_.range(partition);
       if (range.first == 0 || range.first > std::min(committed, range.head)) continue;
@@ -351,11 +373,22 @@ void WalServer::maintain() {
       if (!scanned.is_ok() || last_old == 0) continue;
       Status deleted = store_.delete_through(partition, last_old);
       if (deleted.is_ok()) {
+        deleted_any = true;
         entries_deleted_.fetch_add(last_old - range.first + 1);
-        log::info("retention deleted entries", {{"partition", partition}, {"through", last_old}});
+        log::info(near_budget ? "disk budget nearly used: deleted consumed entries before their retention ended"
+                              : "retention deleted entries",
+                  {{"partition", partition}, {"through", last_old}});
       } else {
         log::warn("retention failed", {{"partition", partition}, {"error", deleted.to_string()}});
       }
+    }
+    if (near_budget && deleted_any) {
+      // Deleted ranges free no disk until compaction drops them; under the
+      // budget's pressure that cannot wait for RocksDB's own schedule.
+      if (Status reclaimed = store_.reclaim_space(); !reclaimed.is_ok()) {
+        log::warn("could not reclaim WAL disk space", {{"error", reclaimed.to_string()}});
+      }
+      disk_bytes_ = store_.disk_bytes();
     }
   }
 }

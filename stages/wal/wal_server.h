@@ -34,6 +34,9 @@
 
 namespace spanline::wal {
 
+// The WAL's exit code after a failed write (EX_TEMPFAIL): restart it.
+inline constexpr int kExitAfterWriteFailure = 75;
+
 class WalServer {
  public:
   WalServer(WalConfig config, LogStore& store, bus::Context& context, bus::StatsRegistry& stats);
@@ -66,6 +69,7 @@ class WalServer {
   void answer_read(const std::string& routing_id, uint64_t request_id, uint32_t partition, uint64_t after,
                    uint64_t max_entries, uint64_t max_bytes);
   void on_committed();
+  [[noreturn]] void exit_after_write_failure();
   void expire_waiters(std::chrono::steady_clock::time_point now);
   void reply_error(const std::string& routing_id, uint64_t request_id, const Status& status);
   void note_cursor(uint32_t partition, const std::string& consumer, uint64_t committed);

@@ -91,25 +91,14 @@ TEST(Chaos, EveryAckedSpanIsIndexedExactlyOnceWhileRandomStagesAreKilled) {
 
   // Every acked span reaches the index; spans written but not acked (the
   // client saw an error) may be there too, but nothing more than once.
-  std::map<std::pair<std::string, std::string>, int> indexed;
-  auto all_acked_indexed = [&] {
-    indexed = pipeline.shard_span_counts();
-    for (const auto& key : acked) {
-      if (!indexed.contains(key)) return false;
-    }
-    return true;
-  };
-  wait_until(all_acked_indexed, 60s);
-  size_t lost = 0, duplicated = 0;
-  for (const auto& key : acked) lost += indexed.contains(key) ? 0 : 1;
-  for (const auto& [key, copies] : indexed) duplicated += copies > 1 ? 1 : 0;
+  const Pipeline::IndexTally tally = pipeline.wait_for_acked(acked);
   std::string by_stage;
   for (const auto& [stage, count] : kills_by_stage) by_stage += " " + stage + "=" + std::to_string(count);
   std::printf("[chaos] kills=%d (%s ) exports ok=%d failed=%d; spans acked=%zu indexed=%zu lost=%zu duplicated=%zu\n", kills,
-              by_stage.c_str() + 1, exports_ok.load(), exports_failed.load(), acked.size(), indexed.size(), lost, duplicated);
+              by_stage.c_str() + 1, exports_ok.load(), exports_failed.load(), acked.size(), tally.indexed, tally.lost, tally.duplicated);
 
-  EXPECT_EQ(lost, 0u) << pipeline.logs();
-  EXPECT_EQ(duplicated, 0u);
+  EXPECT_EQ(tally.lost, 0u) << pipeline.logs();
+  EXPECT_EQ(tally.duplicated, 0u);
   EXPECT_GT(exports_ok.load(), kills) << "the stream keeps flowing between kills";
   EXPECT_EQ(exports_wrong.load(), 0) << "a failed Export says retry (UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED); got "
                                      << ::testing::PrintToString(failures);

@@ -98,6 +98,23 @@ std::map<std::pair<std::string, std::string>, int> Pipeline::shard_span_counts()
   return counts;
 }
 
+Pipeline::IndexTally Pipeline::wait_for_acked(const std::set<std::pair<std::string, std::string>>& acked,
+                                              std::chrono::milliseconds timeout) const {
+  std::map<std::pair<std::string, std::string>, int> indexed;
+  wait_until([&] {
+    indexed = shard_span_counts();
+    for (const auto& key : acked) {
+      if (!indexed.contains(key)) return false;
+    }
+    return true;
+  }, timeout);
+  IndexTally tally;
+  tally.indexed = indexed.size();
+  for (const auto& key : acked) tally.lost += indexed.contains(key) ? 0 : 1;
+  for (const auto& [key, copies] : indexed) tally.duplicated += copies > 1 ? 1 : 0;
+  return tally;
+}
+
 std::string Pipeline::shard_integrity_problems() const {
   std::string problems;
   for (uint32_t p = 0; p < options_.partitions; ++p) {

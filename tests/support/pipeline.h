@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <map>
+#include <set>
 
 #include "tests/support/auth_stage.h"
 #include "tests/support/process.h"
@@ -79,6 +80,13 @@ class Pipeline {
   // Every span row of every shard as (trace id, span id) in lower-case hex,
   // with how many rows each has across all shards (exactly once means 1).
   std::map<std::pair<std::string, std::string>, int> shard_span_counts() const;
+  // Waits until every acked span is in the index (or `timeout` passes), then
+  // counts: rows in the index, acked spans missing, spans held more than once.
+  struct IndexTally {
+    size_t indexed = 0, lost = 0, duplicated = 0;
+  };
+  IndexTally wait_for_acked(const std::set<std::pair<std::string, std::string>>& acked,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
   // `PRAGMA integrity_check` of every shard: empty when all say ok, else what they said.
   std::string shard_integrity_problems() const;
   // Waits until the shards hold `spans` spans in all; false on timeout.

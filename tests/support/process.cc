@@ -73,6 +73,23 @@ int Process::stop(std::chrono::milliseconds grace) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 }
 
+void Process::pause() {
+  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void Process::resume() {
+  if (pid_ > 0) ::kill(pid_, SIGCONT);
+}
+
+double Process::rss_mb() const {
+  std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // kB
+  }
+  return 0;
+}
+
 bool Process::running() {
   if (pid_ <= 0) return false;
   int status = 0;

@@ -27,6 +27,9 @@ class Process {
   void kill_hard();                // SIGKILL, then reap
   int stop(std::chrono::milliseconds grace = std::chrono::seconds(10));  // SIGTERM; exit code (-signal if killed)
   bool running();
+  void pause();   // SIGSTOP: a stage stuck on a slow disk, or descheduled
+  void resume();  // SIGCONT
+  double rss_mb() const;  // resident memory now, from /proc (0 when not running)
   pid_t pid() const { return pid_; }
   std::string log() const;
 
