@@ -13,6 +13,16 @@ using opentelemetry::proto::trace::v1::Span;
 
 constexpr int kReasonsKept = 3;
 
+// At most `max_bytes` of `text`, never ending inside a UTF-8 sequence: the
+// message goes back in a protobuf string field, and clients (the Collector,
+// grpc++) refuse a reply whose strings are not valid UTF-8.
+std::string utf8_prefix(const std::string& text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // back to a lead byte
+  return text.substr(0, end);
+}
+
 bool all_zero(const std::string& bytes) {
   for (char c : bytes) {
     if (c != 0) return false;
@@ -54,7 +64,7 @@ SplitTraces split_traces(ExportTraceServiceRequest& request, uint32_t partitions
           ++result.rejected;
           if (reasons++ < kReasonsKept) {
             if (!result.rejected_message.empty()) result.rejected_message += "; ";
-            result.rejected_message += "span '" + span.name().substr(0, 64) + "': " + reason;
+            result.rejected_message += "span '" + utf8_prefix(span.name(), 64) + "': " + reason;
           }
           continue;
         }

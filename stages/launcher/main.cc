@@ -187,6 +187,11 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "delete") {
+    constexpr int64_t kLastSecond = INT64_MAX / 1'000'000'000;  // April 2262, as far as nanoseconds go
+    if (before_unix_seconds < 0 || before_unix_seconds > kLastSecond) {
+      std::fprintf(stderr, "spanline delete: --before is unix seconds between 0 (now) and %lld\n", static_cast<long long>(kLastSecond));
+      return 2;
+    }
     int64_t before_ns = before_unix_seconds == 0 ? unix_nanos_now() : before_unix_seconds * 1'000'000'000;
     return delete_service(data_dir, partitions, service, before_ns);
   }

@@ -201,6 +201,17 @@ TEST_F(Auth, MalformedCookieHeadersNeverGetInAndNeverStopTheApi) {
   EXPECT_EQ(http_get(port(), "/api/v1/auth/me", pipeline().signed_in()).status, 200) << "the api still serves";
 }
 
+TEST_F(Auth, CredentialsThatAreNotUtf8AreUnauthenticatedNotAServerError) {
+  const std::string not_utf8 = "spl_\xff\xfe";
+  EXPECT_EQ(http_get(port(), "/api/v1/services", {{"Cookie", "spanline_session=\xff\xfe"}}).status, 401);
+  EXPECT_EQ(http_request(port(), "POST", "/api/v1/otel/token", {{"X-API-Key", not_utf8}}).status, 401);
+  HttpResponse http = http_request(pipeline().http_port(), "POST", "/v1/traces",
+                                   {{"Content-Type", "application/x-protobuf"}, {"x-junjo-api-key", not_utf8}},
+                                   OtlpClient(pipeline().grpc_target()).make_request(1, 1).SerializeAsString());
+  EXPECT_EQ(http.status, 401) << http.body;
+  EXPECT_EQ(http_get(port(), "/api/v1/auth/me", pipeline().signed_in()).status, 200) << "the api still serves";
+}
+
 TEST_F(Auth, FirstUserSetupClosesOnceAUserExists) {
   EXPECT_EQ(json::parse(http_get(port(), "/api/v1/users/first").body)["open"], false);
   HttpResponse again = post("/api/v1/users/first", R"({"email":"intruder@example.com","password":"whatever123"})");

@@ -12,7 +12,16 @@ Result<std::string> gunzip(std::string_view body, size_t max_output_bytes) {
   std::string out;
   char buffer[64 * 1024];
   int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
+  // A gzip file may hold several members back to back (RFC 1952 2.2); each
+  // is inflated in turn, so none is dropped silently.
+  while (true) {
+    if (rc == Z_STREAM_END) {
+      if (stream.avail_in == 0) break;
+      if (inflateReset(&stream) != Z_OK) {
+        inflateEnd(&stream);
+        return Status(Code::internal, "zlib could not continue");
+      }
+    }
     stream.next_out = reinterpret_cast<Bytef*>(buffer);
     stream.avail_out = sizeof buffer;
     rc = inflate(&stream, Z_NO_FLUSH);

@@ -101,5 +101,20 @@ TEST(TraceSplit, AllInvalidMeansNothingToAppend) {
   EXPECT_EQ(split.rejected, 1u);
 }
 
+TEST(TraceSplit, TheRejectionMessageIsValidUtf8WhenANameIsCutMidCharacter) {
+  ExportTraceServiceRequest request;
+  std::string euros;
+  for (int i = 0; i < 30; ++i) euros += "\xe2\x82\xac";  // U+20AC, 3 bytes each: 64 bytes end inside one
+  add_span(request, std::string(16, '\0'), 1, euros);
+  SplitTraces split = split_traces(request, 4, "");
+  ASSERT_EQ(split.rejected, 1u);
+  // What a client does with the reply: parse it (proto3 strings must be UTF-8).
+  opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse response;
+  response.mutable_partial_success()->set_error_message(split.rejected_message);
+  opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse decoded;
+  EXPECT_TRUE(decoded.ParseFromString(response.SerializeAsString())) << split.rejected_message;
+  EXPECT_NE(split.rejected_message.find("span '" + euros.substr(0, 63) + "': trace_id is all zeroes"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace spanline::gateway

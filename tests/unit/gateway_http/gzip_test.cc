@@ -28,5 +28,12 @@ TEST(Gzip, CorruptOrTruncatedInputIsInvalidArgument) {
   EXPECT_EQ(gunzip("", 1024).status().code(), Code::invalid_argument);
 }
 
+TEST(Gzip, EveryMemberOfAMultiMemberBodyIsKeptAndTrailingGarbageIsRefused) {
+  auto restored = gunzip(gzip("first member, ") + gzip("second member"), 1024);
+  ASSERT_TRUE(restored.is_ok()) << restored.status().to_string();
+  EXPECT_EQ(*restored, "first member, second member");
+  EXPECT_EQ(gunzip(gzip("spans") + "trailing bytes", 1024).status().code(), Code::invalid_argument);
+}
+
 }  // namespace
 }  // namespace spanline::gateway
