@@ -31,11 +31,17 @@ std::string encode_header(const Header& header) {
   return std::string(buffer.data(), buffer.size());
 }
 
+msgpack::unpack_limit unpack_limit_for(size_t size) {
+  constexpr size_t kMaxDepth = 8;
+  return msgpack::unpack_limit(size, size, size, size, size, kMaxDepth);
+}
+
 Result<Header> decode_header(const void* data, size_t size) {
   // msgpack-cxx reports malformed input with exceptions; the bus is an input
   // boundary, so they stop here and become a Status.
   try {
-    msgpack::object_handle handle = msgpack::unpack(static_cast<const char*>(data), size);
+    msgpack::object_handle handle =
+        msgpack::unpack(static_cast<const char*>(data), size, nullptr, nullptr, unpack_limit_for(size));
     if (handle.get().type != msgpack::type::MAP) {
       return Status(Code::invalid_argument, "bus header is not a msgpack map");
     }

@@ -76,4 +76,11 @@ Status status_of(const Header& header);
 std::string encode_header(const Header& header);
 Result<Header> decode_header(const void* data, size_t size);
 
+// Limits for unpacking `size` bytes of msgpack from a peer: no array, map,
+// string or binary longer than the input itself (every element takes at least
+// a byte) and containers nested at most 8 deep (ours use 2), so a few bytes
+// that claim a four-billion-entry map are refused instead of making msgpack
+// allocate for it up front.
+msgpack::unpack_limit unpack_limit_for(size_t size);
+
 }  // namespace spanline::bus

@@ -82,7 +82,8 @@ std::string encode_stats(const StatsSnapshot& snapshot) {
 
 Result<StatsSnapshot> decode_stats(const void* data, size_t size) {
   try {
-    msgpack::object_handle handle = msgpack::unpack(static_cast<const char*>(data), size);
+    msgpack::object_handle handle =
+        msgpack::unpack(static_cast<const char*>(data), size, nullptr, nullptr, unpack_limit_for(size));
     StatsSnapshot snapshot;
     handle.get().convert(snapshot);
     return snapshot;

@@ -10,6 +10,7 @@ packages=(
   librocksdb-dev libsqlite3-dev sqlite3
   libpistache-dev libssl-dev libmsgpack-cxx-dev nlohmann-json3-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev
   prometheus chromium docker-compose iproute2 jq
   nodejs npm
 )

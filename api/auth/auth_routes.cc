@@ -1,6 +1,7 @@
 #include "api/auth/auth_routes.h"
 
 #include "stages/common/clock.h"
+#include "stages/common/json_depth.h"
 
 namespace spanline::api {
 
@@ -15,9 +16,14 @@ json credentials_request(const char* op, const json& body) {
 
 }  // namespace
 
-Result<json> AuthRoutes::body_of(const ApiRequest& request) {
-  if (request.body.empty()) return invalid("the request needs a JSON body");
-  json body = json::parse(request.body, nullptr, false);
+Result<json> json_object_body(const std::string& body_text) {
+  if (body_text.empty()) return invalid("the request needs a JSON body");
+  // The body's values are copied and serialized (recursively) on their way to the auth-responder.
+  constexpr int kMaxDepth = 32;
+  if (json_nests_deeper_than(body_text, kMaxDepth)) {
+    return invalid("the body nests deeper than " + std::to_string(kMaxDepth) + " levels");
+  }
+  json body = json::parse(body_text, nullptr, false);
   if (body.is_discarded()) return invalid("the body is not valid JSON");
   if (!body.is_object()) return invalid("the body must be a JSON object");
   return body;
@@ -44,7 +50,7 @@ ApiReply AuthRoutes::first_user(const ApiRequest& request) {
     return json_reply({{"open", !(*status)["has_users"].get<bool>()}});
   }
   if (request.method != "POST") return method_not_allowed(request, "GET, HEAD, POST");
-  auto body = body_of(request);
+  auto body = json_object_body(request.body);
   if (!body) return error_reply(body.status());
   auto answer = client_.call(credentials_request("create_first_user", *body));
   if (!answer) {
@@ -58,7 +64,7 @@ ApiReply AuthRoutes::first_user(const ApiRequest& request) {
 
 ApiReply AuthRoutes::sign_in(const ApiRequest& request) {
   if (request.method != "POST") return method_not_allowed(request, "POST");
-  auto body = body_of(request);
+  auto body = json_object_body(request.body);
   if (!body) return error_reply(body.status());
   json sign_in = credentials_request("sign_in", *body);
   sign_in["address"] = request.address;
@@ -113,7 +119,7 @@ ApiReply AuthRoutes::users(const ApiRequest& request) {
     return answer ? json_reply(*answer) : error_reply(answer.status());
   }
   if (request.method != "POST") return method_not_allowed(request, "GET, HEAD, POST");
-  auto body = body_of(request);
+  auto body = json_object_body(request.body);
   if (!body) return error_reply(body.status());
   auto answer = client_.call(credentials_request("create_user", *body));
   return answer ? json_reply(*answer, 201) : error_reply(answer.status());
@@ -143,7 +149,7 @@ ApiReply AuthRoutes::api_keys(const ApiRequest& request) {
     return answer ? json_reply(*answer) : error_reply(answer.status());
   }
   if (request.method != "POST") return method_not_allowed(request, "GET, HEAD, POST");
-  auto body = body_of(request);
+  auto body = json_object_body(request.body);
   if (!body) return error_reply(body.status());
   auto answer = client_.call({{"op", "create_api_key"}, {"name", body->value("name", json())}});
   return answer ? json_reply(*answer, 201) : error_reply(answer.status());

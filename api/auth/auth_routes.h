@@ -15,6 +15,10 @@ namespace spanline::api {
 
 inline constexpr const char* kSessionCookie = "spanline_session";
 
+// The JSON object a POST to an identity route carries, or invalid_argument
+// saying what is wrong with it. Needs no route state (fuzzed in tests/fuzz).
+Result<json> json_object_body(const std::string& body);
+
 class AuthRoutes {
  public:
   AuthRoutes(const ApiConfig& config, auth::AuthClient& client, SessionGuard& guard)
@@ -34,7 +38,6 @@ class AuthRoutes {
   ApiReply api_key(const ApiRequest& request, const std::string& id);  // DELETE
 
  private:
-  Result<json> body_of(const ApiRequest& request);
   ApiReply session_reply(const json& answer, int status);
   std::string cookie(const std::string& value, int64_t max_age_seconds) const;
 

@@ -110,16 +110,6 @@ std::vector<Http::Method> methods_of(const std::string& list) {
   return methods;
 }
 
-bool is(const std::vector<std::string>& segments, std::initializer_list<std::string_view> pattern) {
-  if (segments.size() != pattern.size()) return false;
-  size_t i = 0;
-  for (std::string_view part : pattern) {
-    if (part != "*" && segments[i] != part) return false;
-    ++i;
-  }
-  return true;
-}
-
 }  // namespace
 
 class ApiServer::Handler final : public Http::Handler {
@@ -142,7 +132,7 @@ class ApiServer::Handler final : public Http::Handler {
           response.headers().add<Http::Header::AccessControlAllowOrigin>(api->origin);
           response.headers().add<http::Vary>("Origin");
         }
-        if (api->method == "GET" && is(api->segments, {"api", "v1", "traces", "live"})) {
+        if (api->method == "GET" && path_matches(api->segments, {"api", "v1", "traces", "live"})) {
           if (Status allowed = routes_->guard.check(*api); !allowed.is_ok()) {
             reply = error_reply(allowed);
           } else if (auto refused = routes_->live.subscribe(*api, response, cors_allowed); refused) {
@@ -176,40 +166,40 @@ class ApiServer::Handler final : public Http::Handler {
     const auto& s = request.segments;
     if (request.method == "OPTIONS") return preflight(request);
     const bool api = !s.empty() && s[0] == "api";
-    if (is(s, {"health"})) return only_get(request, [&] { return routes_->pipeline.health(request); });
-    if (is(s, {"metrics"})) return only_get(request, [&] { return routes_->pipeline.metrics(request); });
-    if (is(s, {"api", "openapi.json"})) return only_get(request, [&] { return openapi_document(); });
+    if (path_matches(s, {"health"})) return only_get(request, [&] { return routes_->pipeline.health(request); });
+    if (path_matches(s, {"metrics"})) return only_get(request, [&] { return routes_->pipeline.metrics(request); });
+    if (path_matches(s, {"api", "openapi.json"})) return only_get(request, [&] { return openapi_document(); });
     AuthRoutes& auth = routes_->auth;
-    if (is(s, {".well-known", "jwks.json"})) return auth.jwks(request);
+    if (path_matches(s, {".well-known", "jwks.json"})) return auth.jwks(request);
     if (!api) return routes_->files.serve(request);
     if (s.size() < 2 || s[1] != "v1") return error_reply(404, "not_found", "no such route: " + request.path);
     if (!same_site_or_allowed(request)) {
       return error_reply(403, "permission_denied", "cross-site request refused: the Origin is not this site nor in SPANLINE_ALLOW_ORIGINS");
     }
     // The routes a visitor without a session may use.
-    if (is(s, {"api", "v1", "users", "first"})) return auth.first_user(request);
-    if (is(s, {"api", "v1", "auth", "sign-in"})) return auth.sign_in(request);
-    if (is(s, {"api", "v1", "otel", "token"})) return auth.otel_token(request);
+    if (path_matches(s, {"api", "v1", "users", "first"})) return auth.first_user(request);
+    if (path_matches(s, {"api", "v1", "auth", "sign-in"})) return auth.sign_in(request);
+    if (path_matches(s, {"api", "v1", "otel", "token"})) return auth.otel_token(request);
     if (Status allowed = routes_->guard.check(request); !allowed.is_ok()) return error_reply(allowed);
-    if (is(s, {"api", "v1", "auth", "sign-out"})) return auth.sign_out(request);
-    if (is(s, {"api", "v1", "auth", "me"})) return auth.me(request);
-    if (is(s, {"api", "v1", "users"})) return auth.users(request);
-    if (is(s, {"api", "v1", "users", "*"})) return auth.user(request, s[3]);
-    if (is(s, {"api", "v1", "api-keys"})) return auth.api_keys(request);
-    if (is(s, {"api", "v1", "api-keys", "*"})) return auth.api_key(request, s[3]);
-    if (is(s, {"api", "v1", "pipeline"})) return only_get(request, [&] { return routes_->pipeline.pipeline(request); });
+    if (path_matches(s, {"api", "v1", "auth", "sign-out"})) return auth.sign_out(request);
+    if (path_matches(s, {"api", "v1", "auth", "me"})) return auth.me(request);
+    if (path_matches(s, {"api", "v1", "users"})) return auth.users(request);
+    if (path_matches(s, {"api", "v1", "users", "*"})) return auth.user(request, s[3]);
+    if (path_matches(s, {"api", "v1", "api-keys"})) return auth.api_keys(request);
+    if (path_matches(s, {"api", "v1", "api-keys", "*"})) return auth.api_key(request, s[3]);
+    if (path_matches(s, {"api", "v1", "pipeline"})) return only_get(request, [&] { return routes_->pipeline.pipeline(request); });
 
     // Index queries: bounded in number, so a burst cannot pile up behind the indexers.
     IndexRoutes& index = routes_->index;
     std::function<ApiReply()> route;
-    if (is(s, {"api", "v1", "services"})) route = [&] { return index.services(request); };
-    else if (is(s, {"api", "v1", "services", "*", "operations"})) route = [&] { return index.operations(request, s[3]); };
-    else if (is(s, {"api", "v1", "traces"})) route = [&] { return index.search(request); };
-    else if (is(s, {"api", "v1", "traces", "*"})) route = [&] { return index.trace(request, s[3]); };
-    else if (is(s, {"api", "v1", "spans", "*", "*"})) route = [&] { return index.span(request, s[3], s[4]); };
-    else if (is(s, {"api", "v1", "workflows"})) route = [&] { return index.workflows(request); };
-    else if (is(s, {"api", "v1", "workflows", "*", "*"})) route = [&] { return index.workflow(request, s[3], s[4]); };
-    else if (is(s, {"api", "v1", "llm", "usage"})) route = [&] { return index.llm_usage(request); };
+    if (path_matches(s, {"api", "v1", "services"})) route = [&] { return index.services(request); };
+    else if (path_matches(s, {"api", "v1", "services", "*", "operations"})) route = [&] { return index.operations(request, s[3]); };
+    else if (path_matches(s, {"api", "v1", "traces"})) route = [&] { return index.search(request); };
+    else if (path_matches(s, {"api", "v1", "traces", "*"})) route = [&] { return index.trace(request, s[3]); };
+    else if (path_matches(s, {"api", "v1", "spans", "*", "*"})) route = [&] { return index.span(request, s[3], s[4]); };
+    else if (path_matches(s, {"api", "v1", "workflows"})) route = [&] { return index.workflows(request); };
+    else if (path_matches(s, {"api", "v1", "workflows", "*", "*"})) route = [&] { return index.workflow(request, s[3], s[4]); };
+    else if (path_matches(s, {"api", "v1", "llm", "usage"})) route = [&] { return index.llm_usage(request); };
     else return error_reply(404, "not_found", "no such route: " + request.path);
     return only_get(request, [&] {
       if (counters_->queries_in_flight.fetch_add(1) >= static_cast<int64_t>(config_->max_concurrent_queries)) {

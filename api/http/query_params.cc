@@ -112,7 +112,9 @@ Result<std::optional<std::chrono::nanoseconds>> QueryParams::duration(const std:
   if (!value) return std::optional<std::chrono::nanoseconds>();
   if (value->size() > 32) return bad(name, "a duration such as 250ms, 2s or 1h");
   auto parsed = parse_duration(*value);
-  if (!parsed) return bad(name, "a duration such as 250ms, 2s or 1h");
+  // parse_duration goes up to INT64_MAX milliseconds; in nanoseconds that overflows.
+  constexpr auto kMax = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::nanoseconds::max());
+  if (!parsed || *parsed > kMax) return bad(name, "a duration such as 250ms, 2s or 1h");
   return std::optional<std::chrono::nanoseconds>(std::chrono::duration_cast<std::chrono::nanoseconds>(*parsed));
 }
 
@@ -120,7 +122,9 @@ Result<std::optional<int64_t>> QueryParams::time(const std::string& name) const 
   auto value = text(name);
   if (!value) return std::optional<int64_t>();
   const std::string& v = *value;
-  constexpr int64_t kMaxMillis = 253402300799999;  // year 9999
+  // The end of 2261: later times overflow int64 nanoseconds.
+  constexpr int64_t kMaxMillis = 9214646399999;
+  constexpr int kMaxYear = 2261;
   if (v.find_first_not_of("0123456789") == std::string::npos) {
     int64_t millis = 0;
     auto [end, error] = std::from_chars(v.data(), v.data() + v.size(), millis);
@@ -129,7 +133,7 @@ Result<std::optional<int64_t>> QueryParams::time(const std::string& name) const 
   }
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, consumed = 0;
   if (v.size() > 40 || std::sscanf(v.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second, &consumed) != 6 ||
-      month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 || year < 1970) {
+      month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 || year < 1970 || year > kMaxYear) {
     return bad(name, "unix milliseconds or an RFC 3339 time such as 2026-11-23T10:00:00Z");
   }
   std::tm tm{};

@@ -67,8 +67,9 @@ Result<FanoutResult> IndexerFanout::query(const std::string& kind, const json& p
   // The client enforces the deadline itself; the margin only guards against a bug there.
   shared->cv.wait_for(lock, options_.timeout + std::chrono::seconds(1), [&] { return shared->outstanding == 0; });
   for (auto& [asked, reply] : shared->replies) {
-    auto give_up = [&](const std::string& why) {
-      for (uint32_t partition : asked) {
+    // The binding goes in by an init-capture: clang before 16 cannot capture a structured binding.
+    auto give_up = [&result, &partitions = asked](const std::string& why) {
+      for (uint32_t partition : partitions) {
         result.missing.push_back(partition);
         result.reasons.push_back("partition " + std::to_string(partition) + ": " + why);
       }

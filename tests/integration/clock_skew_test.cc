@@ -111,5 +111,43 @@ TEST(ClockSkew, SkewedAndOutOfOrderSpansMakeOneRightSummaryAndImpossibleTimesAre
   EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM spans WHERE start_ns < 0 OR end_ns < start_ns"), 0);
 }
 
+// A Junjo workflow whose start state is 200,000 nested arrays: stored as sent,
+// and every view of the run answers (the state comes back as text) instead of
+// overflowing the indexer's stack on each read.
+TEST(HostileJunjo, ADeeplyNestedStateIsShownAsTextAndTheIndexerStaysUp) {
+  Pipeline pipeline({.indexers = {"0-3"}, .api = true});
+  pipeline.start();
+  OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
+  std::mt19937_64 random(std::random_device{}());
+  const std::string trace_id = random_id(random, 16), span_id = random_id(random, 8);
+  ExportTraceServiceRequest request = one_span("hostile", trace_id, span_id, "", "workflow", 1'700'000'000'000'000'000ULL,
+                                               1'700'000'001'000'000'000ULL);
+  auto* span = request.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0);
+  auto add = [&](const std::string& key, const std::string& value) {
+    auto* kv = span->add_attributes();
+    kv->set_key(key);
+    kv->mutable_value()->set_string_value(value);
+  };
+  const std::string deep = std::string(200'000, '[') + std::string(200'000, ']');
+  add("junjo.span_type", "workflow");
+  add("junjo.id", "store-1");
+  add("junjo.workflow.state.start", deep);
+  add("junjo.workflow.state.end", deep);
+  ASSERT_TRUE(client.send(request).ok());
+  ASSERT_TRUE(pipeline.wait_indexed(1)) << pipeline.logs();
+  HttpResponse run;
+  for (int view = 0; view < 2; ++view) {
+    wait_until([&] {
+      run = http_get(pipeline.api_port(), "/api/v1/workflows/" + to_hex(trace_id) + "/" + to_hex(span_id), pipeline.signed_in());
+      return run.status != 503;
+    }, 20s);
+    ASSERT_EQ(run.status, 200) << run.body.substr(0, 300);
+  }
+  json body = json::parse(run.body);
+  EXPECT_TRUE(body["run"]["state_start"].is_string());
+  EXPECT_EQ(body["run"]["state_start"].get<std::string>().size(), deep.size());
+  EXPECT_TRUE(pipeline.indexer(0).running()) << pipeline.indexer(0).log();
+}
+
 }  // namespace
 }  // namespace spanline::testing

@@ -42,7 +42,11 @@ bool read_time(const json& claims, const char* name, int64_t& out) {
     return true;
   }
   if (value.is_number_float()) {
-    out = static_cast<int64_t>(value.get<double>());
+    // Casting a double beyond int64 (or NaN) is undefined behaviour: such a time is no time.
+    constexpr double kTwoTo63 = 9223372036854775808.0;
+    const double seconds = value.get<double>();
+    if (!(seconds >= -kTwoTo63 && seconds < kTwoTo63)) return false;
+    out = static_cast<int64_t>(seconds);
     return true;
   }
   return false;
@@ -87,7 +91,7 @@ Result<TokenClaims> verify_token(std::string_view token, const KeyLookup& keys, 
   if (claims.is_discarded() || !claims.is_object()) return rejected("claims are not a JSON object");
   TokenClaims out;
   if (!read_time(claims, "exp", out.expires_at)) return rejected("no exp claim");
-  if (expect.now > out.expires_at + expect.leeway_seconds) return rejected("expired");
+  if (expect.now - expect.leeway_seconds > out.expires_at) return rejected("expired");  // exp + leeway could overflow
   if (read_time(claims, "nbf", out.not_before) && expect.now + expect.leeway_seconds < out.not_before) {
     return rejected("not yet valid (nbf in the future)");
   }

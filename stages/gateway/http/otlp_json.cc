@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stages/common/hex.h"
+#include "stages/common/json_depth.h"
 
 namespace spanline::gateway {
 namespace {
@@ -133,6 +134,12 @@ Status rewrite_metric_ids(json& root) {
 }
 
 Status parse_with(std::string_view body, google::protobuf::Message& out, Status (*rewrite)(json&)) {
+  // root.dump() below recurses once per level. protobuf refuses more than 100
+  // nested messages anyway, which JSON writes in at most about 200 levels.
+  constexpr int kMaxDepth = 256;
+  if (json_nests_deeper_than(body, kMaxDepth)) {
+    return Status(Code::invalid_argument, "the JSON nests deeper than " + std::to_string(kMaxDepth) + " levels");
+  }
   json root = json::parse(body.begin(), body.end(), nullptr, false);
   if (root.is_discarded()) return Status(Code::invalid_argument, "the body is not valid JSON");
   if (!root.is_object()) return Status(Code::invalid_argument, "the body must be a JSON object");

@@ -10,11 +10,14 @@
 
 #include "bus/latency_histogram.h"
 #include "stages/common/hex.h"
+#include "stages/common/json_depth.h"
 
 namespace spanline::indexer::query {
 namespace {
 
 constexpr int64_t kMaxLimit = 1000;
+// Deeper than OTLP itself allows (protobuf stops at 100 nested messages).
+constexpr int kMaxNesting = 128;
 
 // A WHERE clause assembled from optional filters, with its parameters kept
 // apart from the SQL text: user input is only ever bound, never spliced.
@@ -74,6 +77,10 @@ std::string blob_text(const std::vector<uint8_t>& bytes) { return std::string(by
 
 json parse_or_null(const std::string& text) {
   if (text.empty()) return nullptr;
+  // Junjo state, graph and patch strings are as the client sent them; nested
+  // deeper than any real state, they stay text (a deep tree would overflow
+  // the stack when the reply is serialized, on every view of the run).
+  if (json_nests_deeper_than(text, kMaxNesting)) return json(text);
   json value = json::parse(text, nullptr, false);
   return value.is_discarded() ? json(text) : value;
 }

@@ -57,6 +57,19 @@ TEST(StateReplay, APatchThatDoesNotApplyIsReportedOnItsStepAndTheStateCarriesOn)
   EXPECT_EQ(steps[3]["state_after"], json::parse(R"({"a":2,"b":true})"));
 }
 
+TEST(StateReplay, ACopyBombStopsAtTheReplayLimitInsteadOfExhaustingMemory) {
+  // Each copy doubles the state: 40 of them would need 2^40 times its size.
+  json bomb = json::array();
+  for (int i = 0; i < 40; ++i) bomb.push_back({{"op", "copy"}, {"from", ""}, {"path", "/a" + std::to_string(i)}});
+  json changes = json::array({{{"patch", bomb}}, {{"patch", json::parse(R"([{"op":"add","path":"/z","value":1}])")}}});
+  json steps = replay_state_changes(json::parse(R"({"seed":"0123456789abcdef0123456789abcdef"})"), changes);
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_NE(steps[0].value("patch_error", "").find("replay limit"), std::string::npos) << steps[0].value("patch_error", "");
+  EXPECT_LE(steps[0]["state_after"].dump().size(), size_t{64} << 20);
+  EXPECT_FALSE(steps[1].contains("patch_error")) << "later patches still apply";
+  EXPECT_EQ(steps[1]["state_after"]["z"], 1);
+}
+
 TEST(MetricName, PartitionSuffixBecomesALabel) {
   EXPECT_EQ(metric_name("lag_entries.p3").name, "lag_entries");
   EXPECT_EQ(metric_name("lag_entries.p3").partition, "3");
