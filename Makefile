@@ -9,7 +9,7 @@ JOBS ?= $(shell nproc)
 CTEST_JOBS ?= 1
 NPM_FLAGS = --no-audit --no-fund --loglevel=error
 
-.PHONY: all deps configure build js web run test unit clean help
+.PHONY: all deps configure build js web run test unit clean help fuzz-build
 
 all: build
 
@@ -54,7 +54,11 @@ web: deps web/dist/index.html
 run: build web
 	./$(BUILD)/bin/spanline up
 
-test: build js web
+# The fuzz targets build with clang in build-fuzz/ (exit 77: no clang, the test is then skipped).
+fuzz-build: deps
+	@bash tests/fuzz/run.sh build || [ $$? -eq 77 ]
+
+test: build js web fuzz-build
 	ctest --test-dir $(BUILD) --output-on-failure -j$(CTEST_JOBS)
 
 unit: build

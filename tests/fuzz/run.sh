@@ -7,8 +7,12 @@
 # and the sanitizer report), 77 when clang or the libFuzzer runtime is missing.
 set -euo pipefail
 
+# `run.sh build` only builds (make test does that before ctest, so the build's
+# time does not count against the test's timeout).
 seconds="${1:-5}"
-[[ "$seconds" =~ ^[0-9]+$ ]] || { echo "usage: $0 [seconds-per-target]" >&2; exit 2; }
+build_only=0
+if [[ "$seconds" == build ]]; then build_only=1; seconds=0; fi
+[[ "$seconds" =~ ^[0-9]+$ ]] || { echo "usage: $0 [seconds-per-target | build]" >&2; exit 2; }
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 build="$repo/build-fuzz"
@@ -38,6 +42,7 @@ if [[ ! -f "$build/CMakeCache.txt" ]]; then
 fi
 cmake --build "$build" --target "${targets[@]}" -j2 >"$work/build.log" 2>&1 ||
   { tail -n 60 "$work/build.log"; echo "fuzz: build failed"; exit 1; }
+if ((build_only)); then echo "fuzz: targets built in $build"; exit 0; fi
 
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 
