@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
@@ -10,6 +13,7 @@ namespace spanline::indexer {
 namespace {
 
 using opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest;
+using opentelemetry::proto::common::v1::AnyValue;
 using opentelemetry::proto::common::v1::KeyValue;
 
 KeyValue* add(opentelemetry::proto::trace::v1::Span* span, const std::string& key) {
@@ -134,6 +138,47 @@ TEST(SpanDecoder, RecognisesJunjoWorkflowsOfBothContracts) {
   auto plain_records = decode_spans(plain_request.SerializeAsString());
   EXPECT_FALSE((*plain_records)[0].workflow.has_value());
   EXPECT_TRUE((*plain_records)[0].junjo_span_type.empty());
+}
+
+// Junjo's counters arrive from clients: a string that is not a number, or a
+// double no 64-bit integer holds (casting one is undefined behaviour), leaves
+// the value empty instead of a made-up number; a double in range is truncated.
+TEST(SpanDecoder, JunjoNumbersOfTheWrongTypeAreLeftEmpty) {
+  auto decode_with = [](const std::function<void(AnyValue*)>& set) {
+    opentelemetry::proto::trace::v1::Span* span;
+    auto request = one_span(&span);
+    add(span, "junjo.span_type")->mutable_value()->set_string_value("workflow");
+    set(add(span, "junjo.workflow.node.count")->mutable_value());
+    auto* event = span->add_events();
+    event->set_name("set_state");
+    auto* sequence = event->add_attributes();
+    sequence->set_key("junjo.store.transition.sequence");
+    set(sequence->mutable_value());
+    auto records = decode_spans(request.SerializeAsString());
+    EXPECT_TRUE(records.is_ok()) << records.status().to_string();
+    return std::move(records.value().at(0));
+  };
+  const std::vector<std::pair<std::string, std::function<void(AnyValue*)>>> wrong = {
+      {"the string abc", [](AnyValue* v) { v->set_string_value("abc"); }},
+      {"1e300", [](AnyValue* v) { v->set_double_value(1e300); }},
+      {"-1e300", [](AnyValue* v) { v->set_double_value(-1e300); }},
+      {"NaN", [](AnyValue* v) { v->set_double_value(std::numeric_limits<double>::quiet_NaN()); }},
+      {"infinity", [](AnyValue* v) { v->set_double_value(std::numeric_limits<double>::infinity()); }},
+      {"2^63 as a double", [](AnyValue* v) { v->set_double_value(9223372036854775808.0); }},
+      {"a bool", [](AnyValue* v) { v->set_bool_value(true); }},
+  };
+  for (const auto& [what, set] : wrong) {
+    SpanRecord record = decode_with(set);
+    ASSERT_TRUE(record.workflow.has_value()) << what;
+    EXPECT_EQ(record.workflow->node_count, -1) << what << ": -1 is the decoder's 'not given'";
+    ASSERT_EQ(record.state_changes.size(), 1u) << what;
+    EXPECT_FALSE(record.state_changes[0].transition_sequence.has_value()) << what;
+  }
+  SpanRecord in_range = decode_with([](AnyValue* v) { v->set_double_value(3.7); });
+  EXPECT_EQ(in_range.workflow->node_count, 3);
+  EXPECT_EQ(in_range.state_changes[0].transition_sequence, 3);
+  SpanRecord as_text = decode_with([](AnyValue* v) { v->set_string_value("12"); });
+  EXPECT_EQ(as_text.workflow->node_count, 12) << "a number sent as a string is still read";
 }
 
 TEST(SpanDecoder, GarbageIsAnErrorAndAMissingServiceNameIsNamed) {
