@@ -105,10 +105,13 @@ class BadInput : public ::testing::Test {
     HttpResponse answer = api_get("/api/v1/pipeline");
     if (answer.status != 200) return -1;
     int64_t total = 0;
-    const json body = json::parse(answer.body);  // kept alive: a range-for over a temporary's member would dangle
-    for (const json& instance : body["instances"]) {
-      if (instance["stage"] != "indexer") continue;
-      for (const auto& [counter, value] : instance["counters"].items()) {
+    // Named locals: a range-for over a temporary's member dangles (found by the asan preset).
+    const json body = json::parse(answer.body);
+    const json instances = body.value("instances", json::array());
+    for (const json& instance : instances) {
+      if (instance.value("stage", "") != "indexer") continue;
+      const json counters = instance.value("counters", json::object());
+      for (const auto& [counter, value] : counters.items()) {
         if (contains(counter, name)) total += value.get<int64_t>();
       }
     }
