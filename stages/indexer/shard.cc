@@ -90,14 +90,25 @@ CREATE INDEX span_attributes_number ON span_attributes(key, number) WHERE number
 UPDATE meta SET value = '3' WHERE key = 'schema_version';
 )sql";
 
-// Indexes the schema of version 1 lacked; created after the migration below.
-// spans(received_ns) went in version 3: retention finds traces by their
+// Indexes the schema of version 1 lacked (created after the migration below),
+// and one that went: spans(received_ns), dropped in version 3: retention finds traces by their
 // summary's received_ns, so that index was written on every span and never read.
-constexpr std::string_view kIndexesV2 = R"sql(
+constexpr std::string_view kIndexChangesSinceV1 = R"sql(
 CREATE INDEX IF NOT EXISTS traces_indexed ON traces(indexed_ns);
 CREATE INDEX IF NOT EXISTS traces_root_service ON traces(root_service);
 DROP INDEX IF EXISTS spans_received;
 )sql";
+
+// Whether `table` has `column`. The probe is finished when this returns: a
+// live statement on a table keeps it from being dropped.
+Result<bool> has_column(Database& db, std::string_view table, std::string_view column) {
+  auto probe = db.prepare("SELECT count(*) FROM pragma_table_info(?) WHERE name = ?");
+  if (!probe) return probe.status();
+  probe->bind_text(1, table).bind_text(2, column);
+  auto row = probe->step();
+  if (!row) return row.status();
+  return *row && probe->column_int(0) > 0;
+}
 
 std::string text_of(const SpanRecord& span) {
   std::string text = span.name;
@@ -132,20 +143,14 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
   }
   if (Status s = d.exec(kSchema); !s.is_ok()) return s;
   // Version 1 shards lack traces.indexed_ns (when a summary last changed, for the live tail).
-  if (auto probe = d.prepare("SELECT count(*) FROM pragma_table_info('traces') WHERE name = 'indexed_ns'");
-      probe && probe->step().is_ok() && probe->column_int(0) == 0) {
+  if (auto has = has_column(d, "traces", "indexed_ns"); has.is_ok() && !*has) {
     if (Status s = d.exec("ALTER TABLE traces ADD COLUMN indexed_ns INTEGER; UPDATE meta SET value = '2' WHERE key = 'schema_version'");
         !s.is_ok()) {
       return s;
     }
   }
-  if (Status s = d.exec(kIndexesV2); !s.is_ok()) return s;
-  bool attributes_unclustered = false;
-  if (auto probe = d.prepare("SELECT count(*) FROM pragma_table_info('span_attributes') WHERE name = 'ordinal'");
-      probe && probe->step().is_ok()) {
-    attributes_unclustered = probe->column_int(0) == 0;
-  }  // the probe must be finished before its table can be dropped
-  if (attributes_unclustered) {
+  if (Status s = d.exec(kIndexChangesSinceV1); !s.is_ok()) return s;
+  if (auto has = has_column(d, "span_attributes", "ordinal"); has.is_ok() && !*has) {
     if (Status s = d.exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
     if (Status s = d.exec(kClusterAttributesV3); !s.is_ok()) {
       (void)d.exec("ROLLBACK");
