@@ -15,7 +15,7 @@
 
 namespace spanline::testing {
 
-Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)), auth_(dir_.path()) {
+Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)), auth_(dir_.path(), options_.auth_args) {
   grpc_port_ = free_port();
   http_port_ = free_port();
   std::vector<std::string> wal_args = {"--data-dir", dir_.path(), "--log-level", "debug"};

@@ -33,6 +33,7 @@ struct PipelineOptions {
   bool api = false;  // the api stage on a free port
   std::vector<std::string> api_args;
   bool api_first_user = true;  // create the first user (and its session) when the api starts
+  std::vector<std::string> auth_args;  // extra flags of the auth-responder (after the tests' cheap scrypt cost)
 };
 
 class Pipeline {
