@@ -94,6 +94,9 @@ int serve(const IndexerConfig& config, const std::vector<uint32_t>& partitions) 
       if (deleted && *deleted > 0) log::info("index retention", {{"partition", partition}, {"traces_deleted", *deleted}});
     }
   }
+  // Every worker is told first, so their pending reads end together instead of
+  // each one running out its read deadline after the one before it stopped.
+  for (auto& worker : workers) worker->request_stop();
   queries.stop();
   for (auto& worker : workers) worker->stop();
   log::info("stopped");

@@ -39,9 +39,46 @@ PartitionWorker::~PartitionWorker() { stop(); }
 
 void PartitionWorker::start() { thread_ = std::thread([this] { run(); }); }
 
-void PartitionWorker::stop() {
+void PartitionWorker::request_stop() {
   stopping_ = true;
+  std::lock_guard lock(mailbox_->mutex);
+  mailbox_->stopping = true;
+  mailbox_->changed.notify_all();
+}
+
+void PartitionWorker::stop() {
+  request_stop();
   if (thread_.joinable()) thread_.join();
+}
+
+std::optional<Result<bus::Message>> PartitionWorker::read_from_wal(bus::Header read) {
+  {
+    std::lock_guard lock(mailbox_->mutex);
+    if (mailbox_->stopping) return std::nullopt;
+    mailbox_->reply.reset();
+  }
+  // The answer goes to the mailbox, not to this worker: on a stop the worker
+  // leaves without it, and the request client still calls back exactly once
+  // (with the late answer, or "shut down" when the client is destroyed).
+  Status started = wal_.start_request(
+      std::move(read), {}, {.timeout = config_.read_wait + std::chrono::seconds(2), .attempts = 1},
+      [mailbox = mailbox_](Result<bus::Message> answer) {
+        std::lock_guard lock(mailbox->mutex);
+        mailbox->reply = std::move(answer);
+        mailbox->changed.notify_all();
+      });
+  if (!started.is_ok()) return Result<bus::Message>(started);
+  std::unique_lock lock(mailbox_->mutex);
+  mailbox_->changed.wait(lock, [&] { return mailbox_->reply.has_value() || mailbox_->stopping; });
+  if (!mailbox_->reply) return std::nullopt;
+  auto reply = std::move(mailbox_->reply);
+  mailbox_->reply.reset();
+  return reply;
+}
+
+bool PartitionWorker::pause_unless_stopped(std::chrono::milliseconds pause) {
+  std::unique_lock lock(mailbox_->mutex);
+  return !mailbox_->changed.wait_for(lock, pause, [&] { return mailbox_->stopping; });
 }
 
 void PartitionWorker::run() {
@@ -58,7 +95,9 @@ void PartitionWorker::run() {
     read.consumer = config_.consumer_group;
     read.instance = config_.instance;
     read.committed = shard_->cursor();
-    auto reply = wal_.call(read, {}, {.timeout = config_.read_wait + std::chrono::seconds(2), .attempts = 1});
+    auto answer = read_from_wal(std::move(read));
+    if (!answer) break;  // stopping
+    Result<bus::Message>& reply = *answer;
     if (!reply) {
       read_errors_.fetch_add(1);
       if (reply.status().code() == Code::failed_precondition) {
@@ -66,7 +105,7 @@ void PartitionWorker::run() {
       } else {
         log::debug("WAL read failed", {{"partition", partition}, {"error", reply.status().to_string()}});
       }
-      std::this_thread::sleep_for(backoff);
+      if (!pause_unless_stopped(backoff)) break;
       backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
       continue;
     }
@@ -106,7 +145,7 @@ void PartitionWorker::run() {
     if (!applied) {
       write_errors_.fetch_add(1);
       log::error("shard write failed; retrying from the same cursor", {{"partition", partition}, {"error", applied.status().to_string()}});
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      if (!pause_unless_stopped(std::chrono::milliseconds(500))) break;
       continue;
     }
     if (!batch.empty() && batch.back().received_ns > 0) last_received_ns_.store(batch.back().received_ns);

@@ -7,10 +7,18 @@
 // Failures: a WAL that does not answer is retried with backoff; an entry that
 // does not decode is logged and counted, and skipped only after it is recorded,
 // never silently; a shard write that fails is retried from the same cursor.
+// Stopping: request_stop() ends a pending read or backoff at once, without
+// waiting for the WAL's answer (a WAL stopped at the same moment never sends
+// one); a shard write in progress is finished first, so the cursor and rows stay
+// in one transaction. Stop every worker with request_stop() before joining any
+// with stop(), so their waits end together rather than one after another.
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -28,19 +36,35 @@ class PartitionWorker {
   ~PartitionWorker();
 
   void start();
-  void stop();
+  void request_stop();  // returns at once; the worker ends within milliseconds
+  void stop();          // request_stop(), then waits for the worker to end
 
   uint64_t committed() const { return shard_->cursor(); }
   uint64_t wal_head() const { return wal_head_.load(); }
 
  private:
+  // Where the request client's I/O thread leaves a read's answer and where
+  // request_stop() interrupts the wait for it. Shared with the read's callback,
+  // which may run after this worker is gone (an abandoned read answered late).
+  struct Mailbox {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::optional<Result<bus::Message>> reply;
+    bool stopping = false;
+  };
+
   void run();
+  // The WAL's answer to `read`, or nothing when a stop came first.
+  std::optional<Result<bus::Message>> read_from_wal(bus::Header read);
+  // Sleeps for `pause` unless a stop comes first; false when it did.
+  bool pause_unless_stopped(std::chrono::milliseconds pause);
 
   const IndexerConfig& config_;
   std::unique_ptr<Shard> shard_;
   bus::RequestClient& wal_;
   Deletions deletions_;
   std::atomic<bool> stopping_{false};
+  std::shared_ptr<Mailbox> mailbox_ = std::make_shared<Mailbox>();
   std::atomic<uint64_t> wal_head_{0};
   std::atomic<int64_t> last_received_ns_{0};  // WAL receive time of the last entry indexed
   std::atomic<uint64_t>& spans_indexed_;

@@ -18,6 +18,7 @@
 #include "stages/indexer/reindex.h"
 #include "stages/indexer/shard.h"
 #include "stages/launcher/admin_commands.h"
+#include "stages/launcher/data_folder_claim.h"
 #include "stages/launcher/supervisor.h"
 
 namespace {
@@ -148,7 +149,9 @@ int main(int argc, char** argv) {
       .add("api-address", &api_address, "HTTP listen address of the api (REST API and web UI).")
       .add("web-dir", &web_dir, "Folder of the built web UI; empty means the api's default.")
       .add("partitions", &partitions, "Number of partitions.")
-      .add("stop-grace", &stop_grace, "How long each stage may take to stop before it is killed.")
+      .add("stop-grace", &stop_grace,
+           "How long each stop group (gateway; api and indexer; auth; WAL, in that order) may take to stop before it is "
+           "killed.")
       .add("wal-endpoint", &wal_endpoint, "reindex: bus endpoint of the WAL.")
       .add("service", &service, "delete: the service whose spans are deleted.")
       .add("before", &before_unix_seconds, "delete: only spans that started before this time (unix seconds); 0 means now.")
@@ -222,15 +225,25 @@ int main(int argc, char** argv) {
     extra.insert(extra.begin(), common.begin(), common.end());
     return extra;
   };
+  // One launcher per data folder: a second set of stages would fight the first
+  // over the WAL, the shards and the ports.
+  auto claim = launcher::DataFolderClaim::acquire(data_dir);
+  if (!claim) {
+    std::fprintf(stderr, "spanline up: %s\n", claim.status().message().c_str());
+    return 1;
+  }
+  // Started in this order, stopped by stop_group: ingress first, the WAL last.
+  enum StopGroup { kGateway = 0, kReaders = 1, kAuth = 2, kWal = 3 };
   std::vector<launcher::StageSpec> stages = {
-      {"wal", bin_dir + "/spanline-wal", with({})},
-      {"auth", bin_dir + "/spanline-auth", with({})},
+      {"wal", bin_dir + "/spanline-wal", with({}), kWal},
+      {"auth", bin_dir + "/spanline-auth", with({}), kAuth},
       {"gateway", bin_dir + "/spanline-gateway",
-       with({"--grpc-address", grpc_address, "--http-address", http_address, "--partitions", std::to_string(partitions)})},
+       with({"--grpc-address", grpc_address, "--http-address", http_address, "--partitions", std::to_string(partitions)}),
+       kGateway},
       {"indexer", bin_dir + "/spanline-indexer",
-       with({"--partitions", "0-" + std::to_string(partitions - 1), "--instance", "indexer-1"})},
+       with({"--partitions", "0-" + std::to_string(partitions - 1), "--instance", "indexer-1"}), kReaders},
       {"api", bin_dir + "/spanline-api",
-       with({"--listen", api_address, "--partitions", std::to_string(partitions), "--web-dir", web_dir})},
+       with({"--listen", api_address, "--partitions", std::to_string(partitions), "--web-dir", web_dir}), kReaders},
   };
   launcher::Supervisor supervisor(std::move(stages));
   if (Status started = supervisor.start_all(); !started.is_ok()) {
@@ -238,6 +251,8 @@ int main(int argc, char** argv) {
     supervisor.stop_all(stop_grace);
     return 1;
   }
+  (*claim)->record(supervisor.running());
+  uint64_t recorded = supervisor.generation();
   std::printf("Spanline is starting (data in %s)\n"
               "  OTLP/gRPC  %s\n"
               "  OTLP/HTTP  %s  (POST /v1/traces, /v1/logs, /v1/metrics)\n"
@@ -248,13 +263,23 @@ int main(int argc, char** argv) {
               data_dir.c_str(), grpc_address.c_str(), http_address.c_str(), data_dir.c_str(), data_dir.c_str(), partitions,
               api_address.c_str());
   std::fflush(stdout);
+  int exit_code = 0;
   for (;;) {
     if (auto sig = wait_for_termination_signal(std::chrono::milliseconds(200))) {
       log::info("stopping every stage", {{"signal", *sig}});
       break;
     }
-    supervisor.tick();
+    if (Status ticked = supervisor.tick(); !ticked.is_ok()) {
+      // Restarting it forever would hide the cause behind a pipeline that looks up.
+      std::fprintf(stderr, "spanline up: %s; stopping\n", ticked.message().c_str());
+      exit_code = 1;
+      break;
+    }
+    if (supervisor.generation() != recorded) {
+      (*claim)->record(supervisor.running());
+      recorded = supervisor.generation();
+    }
   }
   supervisor.stop_all(stop_grace);
-  return 0;
+  return exit_code;
 }
