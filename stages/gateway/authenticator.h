@@ -17,6 +17,9 @@ struct RequestContext {
   // Looks up a request header / gRPC metadata key (lower-case name).
   std::function<std::optional<std::string>(std::string_view)> header;
   std::string peer;
+  // Set by Ingest::check_credentials once the credentials passed, so that a
+  // front end that checks them before touching the body is not checked twice.
+  bool credentials_checked = false;
 };
 
 class Authenticator {

@@ -6,6 +6,8 @@
 
 #include "bus/security/bus_key.h"
 #include "stages/common/options.h"
+#include "stages/common/span_limits.h"
+#include "stages/gateway/grpc_server.h"
 
 namespace spanline::gateway {
 
@@ -27,8 +29,11 @@ struct GatewayConfig {
   std::string curve_secret_key;
   uint32_t partitions = 4;
   uint64_t max_request_bytes = 16ULL << 20;
+  uint64_t max_request_memory = 128ULL << 20;
   uint64_t max_bytes_in_flight = 256ULL << 20;
   std::chrono::milliseconds wal_timeout{std::chrono::seconds(5)};
+  SpanLimits span_limits;
+  GrpcLimits grpc;
   uint32_t http_threads = 4;
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(5)};
 
@@ -48,8 +53,25 @@ struct GatewayConfig {
         .add("log-level", &log_level, "debug, info, warn or error.")
         .add("curve-secret-key", &curve_secret_key, std::string(bus::kCurveSecretKeyHelp))
         .add("partitions", &partitions, "Number of partitions P; a span goes to hash(trace_id) mod P. Fixed at deploy time.")
-        .add("max-request-bytes", &max_request_bytes, "Largest Export request accepted (after decompression); larger gets RESOURCE_EXHAUSTED / 413.")
-        .add("max-bytes-in-flight", &max_bytes_in_flight, "Request bytes that may wait for the WAL at once; past it Exports get RESOURCE_EXHAUSTED / 429.")
+        .add("max-request-bytes", &max_request_bytes, "Largest Export request accepted (after decompression); larger gets INVALID_ARGUMENT / 413 (not retried by OTLP SDKs).")
+        .add("max-request-memory", &max_request_memory, "Most memory one request may take once parsed, estimated from its bytes before parsing; past it INVALID_ARGUMENT / 400 (send fewer spans per request).")
+        .add("max-bytes-in-flight", &max_bytes_in_flight, "Bytes (or parse estimates, if larger) of the requests in hand at once; past it Exports get RESOURCE_EXHAUSTED with RetryInfo / 429 with Retry-After.")
+        .add("max-attributes-per-span", &span_limits.max_attributes_per_span, "Attributes kept per span; the rest are dropped, counted in dropped_attributes_count and named in partial_success.")
+        .add("max-events-per-span", &span_limits.max_events_per_span, "Events kept per span (the first ones); the rest counted in dropped_events_count.")
+        .add("max-links-per-span", &span_limits.max_links_per_span, "Links kept per span (the first ones); the rest counted in dropped_links_count.")
+        .add("max-attributes-per-event", &span_limits.max_attributes_per_event, "Attributes kept per span event.")
+        .add("max-attributes-per-link", &span_limits.max_attributes_per_link, "Attributes kept per span link.")
+        .add("max-attribute-value-bytes", &span_limits.max_attribute_value_bytes, "Longer string or bytes attribute values are cut to this length (strings on a UTF-8 boundary).")
+        .add("max-attribute-depth", &span_limits.max_value_depth, "Deepest nesting of array / key-value-list attribute values (a scalar is 1); deeper attributes are dropped and counted.")
+        .add("grpc-max-connections", &grpc.max_connections, "OTLP/gRPC connections open at once; past it a new connection is closed at once.")
+        .add("grpc-max-connections-per-address", &grpc.max_connections_per_address, "OTLP/gRPC connections open at once from one client IP address.")
+        .add("grpc-max-streams-per-connection", &grpc.max_streams_per_connection, "Concurrent HTTP/2 streams (Exports in progress) per OTLP/gRPC connection.")
+        .add("grpc-max-threads", &grpc.max_threads, "Most threads gRPC may run handlers on; past it new calls get RESOURCE_EXHAUSTED until one ends.")
+        .add("grpc-memory-quota", &grpc.memory_quota_bytes, "Memory gRPC may hold for connections and messages being received; past it gRPC cancels streams instead of growing.")
+        .add("grpc-max-calls-per-connection-per-second", &grpc.max_calls_per_connection_per_second, "A connection that starts more calls than this in one second is closed (HTTP/2 rapid reset, call floods).")
+        .add("grpc-handshake-timeout", &grpc.handshake_timeout, "An OTLP/gRPC connection whose client sends nothing for this long after connecting is closed (it never reaches gRPC).")
+        .add("grpc-max-connection-idle", &grpc.max_connection_idle, "An OTLP/gRPC connection with no call for this long is closed (GOAWAY); SDKs reconnect when they next export.")
+        .add("grpc-accept-failure-exit", &grpc.accept_failure_exit, "If the OTLP/gRPC listener cannot accept (out of file descriptors) for this long, the gateway exits (75) for its supervisor to restart it.")
         .add("wal-timeout", &wal_timeout, "How long an Export waits for the WAL's durable ack before answering UNAVAILABLE / 503.")
         .add("http-threads", &http_threads, "OTLP/HTTP worker threads.")
         .add("shutdown-grace", &shutdown_grace, "On SIGTERM, how long in-flight Exports may take to finish (gRPC also waits this long for idle client connections to close).");

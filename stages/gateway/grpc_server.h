@@ -7,34 +7,62 @@
 // get INVALID_ARGUMENT (generated handlers answer INTERNAL), and the bytes of a
 // request whose spans all belong to one partition go to the WAL unchanged.
 //
-// Threads: gRPC's synchronous server runs handlers on its own pool; each handler
-// blocks until Ingest answers.
+// Bounds (GrpcLimits): connections in all and per client address (the gateway
+// accepts them itself, see connection_acceptor.h), concurrent streams per
+// connection, handler threads and gRPC's memory (a resource quota: past it gRPC
+// cancels streams rather than grow), idle connections closed, messages up to
+// twice --max-request-bytes read so that an oversized one gets a clear,
+// non-retryable INVALID_ARGUMENT from Ingest rather than gRPC's own
+// RESOURCE_EXHAUSTED, which OTLP SDKs retry.
+//
+// Threads: gRPC's synchronous server runs handlers on its own pool, capped by
+// the resource quota; each handler blocks until Ingest answers.
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
 #include <grpcpp/grpcpp.h>
 
 #include "stages/common/status.h"
+#include "bus/stats.h"
+#include "stages/gateway/call_rate_guard.h"
+#include "stages/gateway/connection_acceptor.h"
 #include "stages/gateway/ingest.h"
 
 namespace spanline::gateway {
 
+struct GrpcLimits {
+  uint32_t max_connections = 4096;
+  uint32_t max_connections_per_address = 256;
+  uint32_t max_streams_per_connection = 32;
+  uint32_t max_threads = 128;
+  uint64_t memory_quota_bytes = 256ULL << 20;
+  uint32_t max_calls_per_connection_per_second = 5000;
+  std::chrono::milliseconds handshake_timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds max_connection_idle{std::chrono::minutes(5)};
+  std::chrono::milliseconds accept_failure_exit{std::chrono::seconds(30)};
+};
+
 class OtlpGrpcServer {
  public:
-  OtlpGrpcServer(Ingest& ingest, std::string address);
+  OtlpGrpcServer(Ingest& ingest, std::string address, GrpcLimits limits, bus::StatsRegistry& stats);
   ~OtlpGrpcServer();
 
   Status start();
   // Stops accepting, lets in-flight Exports finish for up to `grace`.
   void stop(std::chrono::milliseconds grace);
-  int port() const { return port_; }
+  int port() const { return acceptor_.port(); }
+  // False once the listener has failed for good: the gateway should exit.
+  bool healthy() const { return acceptor_.healthy(); }
 
  private:
   class ExportService;
   Ingest& ingest_;
-  std::string address_;
-  int port_ = 0;
+  GrpcLimits limits_;
+  ConnectionAcceptor acceptor_;
+  CallRateGuard call_rate_guard_;
   std::unique_ptr<ExportService> service_;
   std::unique_ptr<grpc::Server> server_;
 };

@@ -1,5 +1,6 @@
 // spanline-gateway: OTLP in (gRPC :50051, HTTP :4318), durable WAL appends out.
 #include <cstdio>
+#include <optional>
 
 #include <grpcpp/grpcpp.h>
 
@@ -86,10 +87,12 @@ int main(int argc, char** argv) {
   gateway::WalWriter wal(context, config.wal_endpoint, 65536);
   gateway::Ingest ingest({.partitions = config.partitions,
                           .max_request_bytes = config.max_request_bytes,
+                          .max_request_memory = config.max_request_memory,
                           .max_bytes_in_flight = config.max_bytes_in_flight,
-                          .wal_timeout = config.wal_timeout},
+                          .wal_timeout = config.wal_timeout,
+                          .span_limits = config.span_limits},
                          authenticator, wal, stats);
-  gateway::OtlpGrpcServer otlp_grpc(ingest, config.grpc_address);
+  gateway::OtlpGrpcServer otlp_grpc(ingest, config.grpc_address, config.grpc, stats);
   if (Status started = otlp_grpc.start(); !started.is_ok()) {
     log::error("cannot start", {{"error", started.to_string()}});
     return 1;
@@ -105,8 +108,19 @@ int main(int argc, char** argv) {
   }
   bus::StatsPublisher publisher(context, config.stats_endpoint, "gateway", config.instance, stats);
   log::info("gateway ready", {{"wal", config.wal_endpoint}, {"partitions", config.partitions}});
-  int sig = wait_for_termination_signal();
-  log::info("stopping: finishing in-flight exports", {{"signal", sig}});
+  // Wait for a signal, looking once a second at the gRPC listener: one that can
+  // no longer accept makes the gateway exit for its supervisor, rather than
+  // linger with OTLP/HTTP and /health looking fine and gRPC ingest dead.
+  std::optional<int> sig;
+  while (!(sig = wait_for_termination_signal(std::chrono::seconds(1)))) {
+    if (!otlp_grpc.healthy()) {
+      log::error("the OTLP/gRPC listener has failed; exiting so the supervisor restarts the gateway");
+      if (http_server) http_server->stop();
+      otlp_grpc.stop(std::chrono::milliseconds(500));
+      return 75;
+    }
+  }
+  log::info("stopping: finishing in-flight exports", {{"signal", *sig}});
   if (http_server) http_server->stop();
   otlp_grpc.stop(config.shutdown_grace);
   log::info("stopped");

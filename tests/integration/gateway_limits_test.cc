@@ -6,6 +6,8 @@
 #include <future>
 
 #include "bus/envelope.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "bus/sockets.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/support/auth_stage.h"
@@ -38,6 +40,13 @@ TEST(GatewayLimits, BytesInFlightPastTheBudgetGetResourceExhaustedAtOnce) {
   grpc::Status refused = client.send(client.make_request(5, 10));
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message() << gateway.log();
   EXPECT_NE(refused.error_message().find("retry later"), std::string::npos);
+  // RESOURCE_EXHAUSTED is retryable to an OTLP client only with RetryInfo in the details.
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(refused.error_details())) << "grpc-status-details-bin";
+  ASSERT_EQ(details.details_size(), 1);
+  google::rpc::RetryInfo retry;
+  ASSERT_TRUE(details.details(0).UnpackTo(&retry));
+  EXPECT_EQ(retry.retry_delay().seconds(), 1);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 1s) << "refused at once, not after a wait";
   grpc::Status timed_out = stuck.get();
   EXPECT_EQ(timed_out.error_code(), grpc::StatusCode::UNAVAILABLE) << timed_out.error_message();

@@ -65,9 +65,10 @@ grpc::Status OtlpClient::send(const ExportTraceServiceRequest& request, ExportTr
   return stub_->Export(&context, request, response != nullptr ? response : &ignored);
 }
 
-grpc::Status OtlpClient::send_raw(const std::string& bytes, std::chrono::milliseconds timeout) {
+grpc::Status OtlpClient::send_raw(const std::string& bytes, std::chrono::milliseconds timeout, bool gzip) {
   grpc::GenericStub generic(channel_);
   grpc::ClientContext context;
+  if (gzip) context.set_compression_algorithm(GRPC_COMPRESS_GZIP);
   context.set_deadline(std::chrono::system_clock::now() + timeout);
   add_credentials(context);
   grpc::Slice slice(bytes);

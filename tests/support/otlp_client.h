@@ -34,7 +34,9 @@ class OtlpClient {
                     opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse* response = nullptr,
                     std::chrono::milliseconds timeout = std::chrono::seconds(10), bool gzip = false);
   // Sends raw bytes to TraceService/Export, bypassing protobuf (for malformed input).
-  grpc::Status send_raw(const std::string& bytes, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // With `gzip`, the bytes go compressed (grpc-encoding: gzip), as an SDK's compression option sends them.
+  grpc::Status send_raw(const std::string& bytes, std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                        bool gzip = false);
 
   static std::set<SpanKey> keys_of(const opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest& request);
 

@@ -99,6 +99,12 @@ class OtlpHttpServer::Handler final : public Http::Handler {
                          "content-type must be application/x-protobuf or application/json, not '" + content_type + "'",
                          Encoding::json);
 
+    RequestContext context;
+    context.peer = request.address().host();
+    context.header = [&request](std::string_view name) { return header_value(request, name); };
+    // Credentials before the body is inflated or parsed.
+    if (Status auth = ingest_->check_credentials(context); !auth.is_ok()) return from_status(auth, encoding);
+
     const uint64_t limit = ingest_->options().max_request_bytes;
     std::string body = request.body();
     std::string encoding_header = http::ascii_lower(header_value(request, "content-encoding").value_or("identity"));
@@ -107,7 +113,8 @@ class OtlpHttpServer::Handler final : public Http::Handler {
       if (!inflated) {
         Code code = inflated.status().code();
         return error_reply(code == Code::resource_exhausted ? Http::Code::Request_Entity_Too_Large : Http::Code::Bad_Request,
-                           code, inflated.status().message(), encoding);
+                           code == Code::resource_exhausted ? Code::invalid_argument : code, inflated.status().message(),
+                           encoding);
       }
       body = std::move(inflated.value());
     } else if (encoding_header != "identity" && !encoding_header.empty()) {
@@ -115,56 +122,41 @@ class OtlpHttpServer::Handler final : public Http::Handler {
                          "content-encoding '" + encoding_header + "' is not supported (use gzip or none)", encoding);
     }
     if (body.size() > limit) {
-      return error_reply(Http::Code::Request_Entity_Too_Large, Code::resource_exhausted,
-                         "the request is " + std::to_string(body.size()) + " bytes; the limit is " + std::to_string(limit),
+      // 413: not retried by OTLP SDKs (the OTLP specification retries 429, 502, 503, 504).
+      return error_reply(Http::Code::Request_Entity_Too_Large, Code::invalid_argument,
+                         "the request is " + std::to_string(body.size()) + " bytes; the limit is " + std::to_string(limit) +
+                             " (--max-request-bytes): send smaller batches",
                          encoding);
     }
-    RequestContext context;
-    context.peer = request.address().host();
-    context.header = [&request](std::string_view name) { return header_value(request, name); };
-    if (traces) return export_traces(std::move(body), encoding, context);
-    if (logs) return export_whole<opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest,
-                                  opentelemetry::proto::collector::logs::v1::ExportLogsServiceResponse>(
-        body, encoding, context, parse_logs_json, &Ingest::export_logs);
-    return export_whole<opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest,
-                        opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceResponse>(
-        body, encoding, context, parse_metrics_json, &Ingest::export_metrics);
-  }
-
-  Reply export_traces(std::string body, Encoding encoding, const RequestContext& context) {
     IngestReply result;
-    if (encoding == Encoding::protobuf) {
-      result = ingest_->export_traces_bytes(std::move(body), context);
-    } else {
-      opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
-      if (Status parsed = parse_traces_json(body, request); !parsed.is_ok()) return from_status(parsed, encoding);
-      result = ingest_->export_traces(request, body.size(), context);
+    if (traces) {
+      result = encoding == Encoding::protobuf ? ingest_->export_traces_bytes(std::move(body), context)
+                                              : ingest_->export_traces_json(body, parse_traces_json, context);
+      if (!result.status.is_ok()) return failed(result, encoding);
+      opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse response;
+      if (result.rejected > 0 || !result.rejected_message.empty()) {
+        response.mutable_partial_success()->set_rejected_spans(static_cast<int64_t>(result.rejected));
+        response.mutable_partial_success()->set_error_message(result.rejected_message);
+      }
+      return ok_reply(response, encoding);
     }
-    if (!result.status.is_ok()) return from_status(result.status, encoding);
-    opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse response;
-    if (result.rejected > 0) {
-      response.mutable_partial_success()->set_rejected_spans(static_cast<int64_t>(result.rejected));
-      response.mutable_partial_success()->set_error_message(result.rejected_message);
+    if (logs) {
+      result = encoding == Encoding::protobuf ? ingest_->export_logs_bytes(body, context)
+                                              : ingest_->export_logs_json(body, parse_logs_json, context);
+      if (!result.status.is_ok()) return failed(result, encoding);
+      return ok_reply(opentelemetry::proto::collector::logs::v1::ExportLogsServiceResponse(), encoding);
     }
-    return ok_reply(response, encoding);
+    result = encoding == Encoding::protobuf ? ingest_->export_metrics_bytes(body, context)
+                                            : ingest_->export_metrics_json(body, parse_metrics_json, context);
+    if (!result.status.is_ok()) return failed(result, encoding);
+    return ok_reply(opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceResponse(), encoding);
   }
 
-  template <typename Request, typename Response>
-  Reply export_whole(const std::string& body, Encoding encoding, const RequestContext& context,
-                     Status (*parse_json)(std::string_view, Request&),
-                     IngestReply (Ingest::*ingest)(Request&, size_t, const RequestContext&)) {
-    Request request;
-    if (encoding == Encoding::protobuf) {
-      if (!request.ParseFromString(body)) {
-        return error_reply(Http::Code::Bad_Request, Code::invalid_argument,
-                           "the body is not a valid " + request.GetDescriptor()->name() + " protobuf", encoding);
-      }
-    } else if (Status parsed = parse_json(body, request); !parsed.is_ok()) {
-      return from_status(parsed, encoding);
-    }
-    IngestReply result = (ingest_->*ingest)(request, body.size(), context);
-    if (!result.status.is_ok()) return from_status(result.status, encoding);
-    return ok_reply(Response(), encoding);
+  // A refused request: Retry-After only when Ingest says a retry can help.
+  static Reply failed(const IngestReply& result, Encoding encoding) {
+    Reply reply = from_status(result.status, encoding);
+    reply.retry_after = result.retry_after.has_value() || reply.code == Http::Code::Service_Unavailable;
+    return reply;
   }
 
   static Reply ok_reply(const google::protobuf::Message& response, Encoding encoding) {
