@@ -25,6 +25,9 @@ struct IndexerConfig {
   std::string consumer_group = "index";
   uint64_t max_batch_bytes = 2ULL << 20;  // 8 MiB batches held ~100 MB more per indexer for no throughput (bench/results)
   uint32_t max_batch_entries = 1000;
+  // Decoded spans are written once they hold this much: with the span limits,
+  // this bounds the indexer's memory per batch whatever the entries hold.
+  uint64_t max_decoded_batch_bytes = 32ULL << 20;
   std::chrono::milliseconds read_wait{std::chrono::seconds(1)};
   std::chrono::milliseconds retention{std::chrono::hours(24 * 7)};
   std::chrono::milliseconds retention_interval{std::chrono::minutes(1)};
@@ -44,6 +47,7 @@ struct IndexerConfig {
         .add("consumer-group", &consumer_group, "WAL consumer group (retention waits for its committed cursors).")
         .add("max-batch-bytes", &max_batch_bytes, "Largest WAL read, written as one SQLite transaction.")
         .add("max-batch-entries", &max_batch_entries, "Most WAL entries per read.")
+        .add("max-decoded-batch-bytes", &max_decoded_batch_bytes, "Decoded spans held before they are written: a batch (or one entry) that decodes to more is written in several transactions.")
         .add("read-wait", &read_wait, "How long a read waits at the WAL for new entries (long-poll).")
         .add("index-retention", &retention, "Index rows received longer ago than this are deleted in the background (0: keep forever).")
         .add("index-retention-interval", &retention_interval, "How often index retention runs.");

@@ -17,6 +17,7 @@ PartitionWorker::PartitionWorker(const IndexerConfig& config, std::unique_ptr<Sh
       spans_indexed_(stats.counter("spans_indexed")),
       spans_duplicate_(stats.counter("spans_duplicate")),
       entries_undecodable_(stats.counter("entries_undecodable")),
+      spans_trimmed_(stats.counter("spans_trimmed")),
       read_errors_(stats.counter("read_errors")),
       write_errors_(stats.counter("write_errors")) {
   std::string p = std::to_string(shard_->partition());
@@ -122,36 +123,83 @@ void PartitionWorker::run() {
     }
     if (reply->payload.empty()) continue;
     deletions_.refresh();
+    // Decoded spans wait in `batch` until they hold max_decoded_batch_bytes;
+    // `handled` is the last sequence whose spans are all in `batch` or written.
     std::vector<BatchEntry> batch;
-    batch.reserve(reply->payload.size());
-    uint64_t last = shard_->cursor();
-    for (size_t i = 0; i < reply->payload.size(); ++i) {
-      uint64_t sequence = i < header.sequences.size() ? header.sequences[i] : 0;
-      last = std::max(last, sequence);
-      if (i < header.kinds.size() && header.kinds[i] != static_cast<uint8_t>(bus::SignalKind::traces)) continue;
-      auto spans = decode_spans(std::string_view(static_cast<const char*>(reply->payload[i].data()), reply->payload[i].size()));
-      if (!spans) {
-        entries_undecodable_.fetch_add(1);
-        log::error("WAL entry does not decode; recorded and passed over",
-                   {{"partition", partition}, {"sequence", sequence}, {"error", spans.status().message()}});
+    size_t held = 0;
+    uint64_t handled = shard_->cursor();
+    bool write_failed = false;
+    for (size_t i = 0; i < reply->payload.size() && !write_failed; ++i) {
+      const uint64_t sequence = i < header.sequences.size() ? header.sequences[i] : 0;
+      if (i < header.kinds.size() && header.kinds[i] != static_cast<uint8_t>(bus::SignalKind::traces)) {
+        handled = std::max(handled, sequence);
         continue;
       }
-      if (!deletions_.empty()) {
-        std::erase_if(*spans, [&](const SpanRecord& span) { return deletions_.deleted(span.service, span.start_ns); });
+      const int64_t received_ns = i < header.received_nanos.size() ? header.received_nanos[i] : 0;
+      batch.push_back({sequence, received_ns, {}});
+      DecodeReport report;
+      Status decoded = for_each_span(
+          std::string_view(static_cast<const char*>(reply->payload[i].data()), reply->payload[i].size()), limits_,
+          [&](SpanRecord&& span) -> Status {
+            if (!deletions_.empty() && deletions_.deleted(span.service, span.start_ns)) return Status::ok();
+            held += held_bytes(span);
+            batch.back().spans.push_back(std::move(span));
+            if (held < config_.max_decoded_batch_bytes) return Status::ok();
+            // Written now, with the cursor still before this entry.
+            if (!write(batch, handled)) {
+              write_failed = true;
+              return Status(Code::unavailable, "shard write failed");
+            }
+            batch.clear();
+            batch.push_back({sequence, received_ns, {}});
+            held = 0;
+            return Status::ok();
+          },
+          &report);
+      if (write_failed) break;
+      if (!decoded.is_ok()) {
+        // The entry is passed over: what it decoded to before the malformed
+        // part is discarded (unless a write in its middle already took it).
+        batch.pop_back();
+        held = 0;
+        for (const BatchEntry& entry : batch) {
+          for (const SpanRecord& span : entry.spans) held += held_bytes(span);
+        }
+        entries_undecodable_.fetch_add(1);
+        log::error("WAL entry does not decode; recorded and passed over",
+                   {{"partition", partition}, {"sequence", sequence}, {"error", decoded.message()}});
+      } else if (report.spans_trimmed > 0 || report.resource_attributes_dropped > 0) {
+        spans_trimmed_.fetch_add(report.spans_trimmed, std::memory_order_relaxed);
+        log::warn("spans past the span limits were trimmed; the excess is in their dropped counts",
+                  {{"partition", partition}, {"sequence", sequence}, {"spans_trimmed", report.spans_trimmed},
+                   {"items_dropped", report.items_dropped}, {"resource_attributes_dropped", report.resource_attributes_dropped}});
       }
-      batch.push_back({sequence, i < header.received_nanos.size() ? header.received_nanos[i] : 0, std::move(spans.value())});
+      handled = std::max(handled, sequence);
     }
-    auto applied = shard_->apply(batch, last);
-    if (!applied) {
-      write_errors_.fetch_add(1);
-      log::error("shard write failed; retrying from the same cursor", {{"partition", partition}, {"error", applied.status().to_string()}});
+    if (write_failed || !write(batch, handled)) {
       if (!pause_unless_stopped(std::chrono::milliseconds(500))) break;
       continue;
     }
-    if (!batch.empty() && batch.back().received_ns > 0) last_received_ns_.store(batch.back().received_ns);
-    spans_indexed_.fetch_add(applied->spans_written, std::memory_order_relaxed);
-    spans_duplicate_.fetch_add(applied->spans_duplicate, std::memory_order_relaxed);
   }
+}
+
+bool PartitionWorker::write(const std::vector<BatchEntry>& batch, uint64_t through) {
+  auto applied = shard_->apply(batch, through);
+  if (!applied) {
+    write_errors_.fetch_add(1);
+    log::error("shard write failed; retrying from the same cursor",
+               {{"partition", shard_->partition()}, {"error", applied.status().to_string()}});
+    return false;
+  }
+  for (auto entry = batch.rbegin(); entry != batch.rend(); ++entry) {
+    if (entry->received_ns > 0) {
+      last_received_ns_.store(entry->received_ns);
+      break;
+    }
+  }
+  spans_indexed_.fetch_add(applied->spans_written, std::memory_order_relaxed);
+  spans_duplicate_.fetch_add(applied->spans_duplicate, std::memory_order_relaxed);
+  return true;
 }
 
 }  // namespace spanline::indexer

@@ -7,6 +7,11 @@
 // Failures: a WAL that does not answer is retried with backoff; an entry that
 // does not decode is logged and counted, and skipped only after it is recorded,
 // never silently; a shard write that fails is retried from the same cursor.
+// Memory: entries are decoded span by span within the span limits, and decoded
+// spans are written whenever they hold --max-decoded-batch-bytes, so a batch
+// of any shape is held at most that much decoded (a write in the middle of an
+// entry keeps the cursor before it: a crash replays the entry, and the spans
+// already written are ignored as duplicates).
 // Stopping: request_stop() ends a pending read or backoff at once, without
 // waiting for the WAL's answer (a WAL stopped at the same moment never sends
 // one); a shard write in progress is finished first, so the cursor and rows stay
@@ -24,6 +29,7 @@
 
 #include "bus/request_client.h"
 #include "bus/stats.h"
+#include "stages/common/span_limits.h"
 #include "stages/indexer/deletions.h"
 #include "stages/indexer/indexer_config.h"
 #include "stages/indexer/shard.h"
@@ -54,6 +60,8 @@ class PartitionWorker {
   };
 
   void run();
+  // Writes `batch` and moves the cursor to `through`; false (counted, logged) when the write failed.
+  bool write(const std::vector<BatchEntry>& batch, uint64_t through);
   // The WAL's answer to `read`, or nothing when a stop came first.
   std::optional<Result<bus::Message>> read_from_wal(bus::Header read);
   // Sleeps for `pause` unless a stop comes first; false when it did.
@@ -63,6 +71,7 @@ class PartitionWorker {
   std::unique_ptr<Shard> shard_;
   bus::RequestClient& wal_;
   Deletions deletions_;
+  const SpanLimits limits_;  // the gateway's defaults: a span past them is trimmed here too
   std::atomic<bool> stopping_{false};
   std::shared_ptr<Mailbox> mailbox_ = std::make_shared<Mailbox>();
   std::atomic<uint64_t> wal_head_{0};
@@ -70,6 +79,7 @@ class PartitionWorker {
   std::atomic<uint64_t>& spans_indexed_;
   std::atomic<uint64_t>& spans_duplicate_;
   std::atomic<uint64_t>& entries_undecodable_;
+  std::atomic<uint64_t>& spans_trimmed_;
   std::atomic<uint64_t>& read_errors_;
   std::atomic<uint64_t>& write_errors_;
   std::thread thread_;

@@ -10,7 +10,7 @@
 namespace spanline::indexer {
 namespace {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -23,6 +23,8 @@ CREATE TABLE IF NOT EXISTS spans(
   scope_name TEXT, scope_version TEXT,
   attributes TEXT, events TEXT, links TEXT, resource TEXT, scope TEXT,
   junjo_span_type TEXT, received_ns INTEGER NOT NULL, wal_sequence INTEGER NOT NULL,
+  dropped_attributes_count INTEGER NOT NULL DEFAULT 0, dropped_events_count INTEGER NOT NULL DEFAULT 0,
+  dropped_links_count INTEGER NOT NULL DEFAULT 0,
   UNIQUE(trace_id, span_id));
 CREATE INDEX IF NOT EXISTS spans_service_start ON spans(service, start_ns);
 CREATE INDEX IF NOT EXISTS spans_start ON spans(start_ns);
@@ -88,6 +90,14 @@ ALTER TABLE span_attributes_v3 RENAME TO span_attributes;
 CREATE INDEX span_attributes_text ON span_attributes(key, text);
 CREATE INDEX span_attributes_number ON span_attributes(key, number) WHERE number IS NOT NULL;
 UPDATE meta SET value = '3' WHERE key = 'schema_version';
+)sql";
+
+// Spans kept their dropped counts from version 4 on; older rows read 0.
+constexpr std::string_view kDroppedCountsV4 = R"sql(
+ALTER TABLE spans ADD COLUMN dropped_attributes_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE spans ADD COLUMN dropped_events_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE spans ADD COLUMN dropped_links_count INTEGER NOT NULL DEFAULT 0;
+UPDATE meta SET value = '4' WHERE key = 'schema_version';
 )sql";
 
 // Indexes the schema of version 1 lacked (created after the migration below),
@@ -158,6 +168,15 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
     }
     if (Status s = d.exec("COMMIT"); !s.is_ok()) return s;
   }
+  // Version 4: the spans' dropped counts, as sent plus what the indexer cut to fit the span limits.
+  if (auto has = has_column(d, "spans", "dropped_events_count"); has.is_ok() && !*has) {
+    if (Status s = d.exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
+    if (Status s = d.exec(kDroppedCountsV4); !s.is_ok()) {
+      (void)d.exec("ROLLBACK");
+      return s;
+    }
+    if (Status s = d.exec("COMMIT"); !s.is_ok()) return s;
+  }
   if (Status s = d.exec("INSERT OR IGNORE INTO meta VALUES('schema_version', '" + std::to_string(kSchemaVersion) +
                         "'), ('partition', '" + std::to_string(partition) + "')");
       !s.is_ok()) {
@@ -186,7 +205,8 @@ Status Shard::prepare_statements() {
       {&insert_span_,
        "INSERT OR IGNORE INTO spans(trace_id, span_id, parent_span_id, service, name, kind, start_ns, end_ns, duration_ns, "
        "status_code, status_message, trace_state, flags, scope_name, scope_version, attributes, events, links, resource, "
-       "scope, junjo_span_type, received_ns, wal_sequence) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+       "scope, junjo_span_type, received_ns, wal_sequence, dropped_attributes_count, dropped_events_count, dropped_links_count) "
+       "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
       {&insert_attribute_, "INSERT INTO span_attributes(span_rowid, ordinal, key, type, text, number, on_event) VALUES(?,?,?,?,?,?,?)"},
       {&insert_text_, "INSERT INTO span_text(rowid, content) VALUES(?, ?)"},
       {&upsert_operation_,
@@ -236,6 +256,8 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
       if (span.junjo_span_type.empty()) s.bind_null(21);
       else s.bind_text(21, span.junjo_span_type);
       s.bind(22, entry.received_ns).bind(23, static_cast<int64_t>(entry.sequence));
+      s.bind(24, static_cast<int64_t>(span.dropped_attributes_count)).bind(25, static_cast<int64_t>(span.dropped_events_count));
+      s.bind(26, static_cast<int64_t>(span.dropped_links_count));
       if (Status st = s.run(); !st.is_ok()) return fail(st);
       if (db_->changes() == 0) {
         ++stats.spans_duplicate;  // a retry or a replay: the first copy stays

@@ -6,6 +6,7 @@
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "stages/common/hex.h"
+#include "stages/indexer/span_bounds.h"
 
 namespace spanline::indexer {
 namespace {
@@ -135,6 +136,8 @@ bool bool_of(const google::protobuf::RepeatedPtrField<KeyValue>& attributes, std
   return false;
 }
 
+Status not_otlp() { return Status(Code::invalid_argument, "WAL entry is not an ExportTraceServiceRequest"); }
+
 void read_junjo(const opentelemetry::proto::trace::v1::Span& span, SpanRecord& record) {
   const auto& attributes = span.attributes();
   record.junjo_span_type = string_of(attributes, "junjo.span_type");
@@ -173,70 +176,136 @@ void read_junjo(const opentelemetry::proto::trace::v1::Span& span, SpanRecord& r
   record.workflow = std::move(facts);
 }
 
+SpanRecord make_record(const opentelemetry::proto::trace::v1::Span& span, const std::string& service, const std::string& resource_json,
+                       const opentelemetry::proto::common::v1::InstrumentationScope& scope, const std::string& scope_json) {
+  SpanRecord record;
+  record.trace_id = span.trace_id();
+  record.span_id = span.span_id();
+  record.parent_span_id = span.parent_span_id();
+  record.service = service;
+  record.name = span.name();
+  record.kind = static_cast<int>(span.kind());
+  // The gateway refuses times past 2262 and ends before starts; a WAL
+  // written by an older gateway may still hold them, so clamp rather
+  // than let a cast or a subtraction overflow.
+  record.start_ns = static_cast<int64_t>(std::min<uint64_t>(span.start_time_unix_nano(), INT64_MAX));
+  record.end_ns = std::max(record.start_ns, static_cast<int64_t>(std::min<uint64_t>(span.end_time_unix_nano(), INT64_MAX)));
+  record.status_code = static_cast<int>(span.status().code());
+  record.status_message = span.status().message();
+  record.trace_state = span.trace_state();
+  record.flags = span.flags();
+  record.scope_name = scope.name();
+  record.scope_version = scope.version();
+  record.resource_json = resource_json;
+  record.scope_json = scope_json;
+  record.attributes_json = dump(to_json(span.attributes()));
+  record.dropped_attributes_count = span.dropped_attributes_count();
+  record.dropped_events_count = span.dropped_events_count();
+  record.dropped_links_count = span.dropped_links_count();
+  json events = json::array();
+  for (const auto& event : span.events()) {
+    events.push_back({{"name", event.name()},
+                      {"time_unix_nano", static_cast<int64_t>(event.time_unix_nano())},
+                      {"attributes", to_json(event.attributes())},
+                      {"dropped_attributes_count", event.dropped_attributes_count()}});
+    add_rows(event.attributes(), true, record.attributes);
+  }
+  record.events_json = dump(events);
+  events = nullptr;
+  json links = json::array();
+  for (const auto& link : span.links()) {
+    links.push_back({{"trace_id", to_hex(link.trace_id())},
+                     {"span_id", to_hex(link.span_id())},
+                     {"trace_state", link.trace_state()},
+                     {"flags", link.flags()},
+                     {"attributes", to_json(link.attributes())},
+                     {"dropped_attributes_count", link.dropped_attributes_count()}});
+  }
+  record.links_json = dump(links);
+  add_rows(span.attributes(), false, record.attributes);
+  read_junjo(span, record);
+  return record;
+}
+
 }  // namespace
 
-Result<std::vector<SpanRecord>> decode_spans(std::string_view bytes) {
-  opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
-  if (!request.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return Status(Code::invalid_argument, "WAL entry is not an ExportTraceServiceRequest");
-  }
-  std::vector<SpanRecord> records;
-  for (const auto& resource_spans : request.resource_spans()) {
-    const auto& resource_attributes = resource_spans.resource().attributes();
-    std::string service = string_of(resource_attributes, "service.name");
+Status for_each_span(std::string_view bytes, const SpanLimits& limits, const std::function<Status(SpanRecord&&)>& each,
+                     DecodeReport* report) {
+  DecodeReport local;
+  DecodeReport& counts = report != nullptr ? *report : local;
+  std::string scratch;
+  std::string service, resource_json, scope_json;
+  opentelemetry::proto::common::v1::InstrumentationScope scope;
+  // One Span object for the whole entry: protobuf reuses what it allocated,
+  // and the limits bound what one span can allocate.
+  opentelemetry::proto::trace::v1::Span span;
+  RequestVisitor visitor;
+  visitor.resource = [&](std::string_view resource_bytes) -> Status {
+    uint64_t dropped = 0;
+    auto bounded = bound_resource(resource_bytes, limits, scratch, dropped);
+    if (!bounded) return bounded.status();
+    counts.resource_attributes_dropped += dropped;
+    opentelemetry::proto::resource::v1::Resource resource;
+    if (!resource.ParseFromArray(bounded->data(), static_cast<int>(bounded->size()))) return not_otlp();
+    service = string_of(resource.attributes(), "service.name");
     if (service.empty()) service = "unknown_service";
-    std::string resource_json = dump(to_json(resource_attributes));
-    for (const auto& scope_spans : resource_spans.scope_spans()) {
-      const auto& scope = scope_spans.scope();
-      json scope_json = {{"name", scope.name()}, {"version", scope.version()}, {"attributes", to_json(scope.attributes())}};
-      std::string scope_text = dump(scope_json);
-      for (const auto& span : scope_spans.spans()) {
-        SpanRecord record;
-        record.trace_id = span.trace_id();
-        record.span_id = span.span_id();
-        record.parent_span_id = span.parent_span_id();
-        record.service = service;
-        record.name = span.name();
-        record.kind = static_cast<int>(span.kind());
-        // The gateway refuses times past 2262 and ends before starts; a WAL
-        // written by an older gateway may still hold them, so clamp rather
-        // than let a cast or a subtraction overflow.
-        record.start_ns = static_cast<int64_t>(std::min<uint64_t>(span.start_time_unix_nano(), INT64_MAX));
-        record.end_ns = std::max(record.start_ns, static_cast<int64_t>(std::min<uint64_t>(span.end_time_unix_nano(), INT64_MAX)));
-        record.status_code = static_cast<int>(span.status().code());
-        record.status_message = span.status().message();
-        record.trace_state = span.trace_state();
-        record.flags = span.flags();
-        record.scope_name = scope.name();
-        record.scope_version = scope.version();
-        record.resource_json = resource_json;
-        record.scope_json = scope_text;
-        record.attributes_json = dump(to_json(span.attributes()));
-        json events = json::array();
-        for (const auto& event : span.events()) {
-          events.push_back({{"name", event.name()},
-                            {"time_unix_nano", static_cast<int64_t>(event.time_unix_nano())},
-                            {"attributes", to_json(event.attributes())},
-                            {"dropped_attributes_count", event.dropped_attributes_count()}});
-          add_rows(event.attributes(), true, record.attributes);
-        }
-        record.events_json = dump(events);
-        json links = json::array();
-        for (const auto& link : span.links()) {
-          links.push_back({{"trace_id", to_hex(link.trace_id())},
-                           {"span_id", to_hex(link.span_id())},
-                           {"trace_state", link.trace_state()},
-                           {"flags", link.flags()},
-                           {"attributes", to_json(link.attributes())}});
-        }
-        record.links_json = dump(links);
-        add_rows(span.attributes(), false, record.attributes);
-        read_junjo(span, record);
-        records.push_back(std::move(record));
-      }
+    resource_json = dump(to_json(resource.attributes()));
+    return Status::ok();
+  };
+  visitor.scope = [&](std::string_view scope_bytes) -> Status {
+    uint64_t dropped = 0;
+    auto bounded = bound_scope(scope_bytes, limits, scratch, dropped);
+    if (!bounded) return bounded.status();
+    counts.resource_attributes_dropped += dropped;
+    if (!scope.ParseFromArray(bounded->data(), static_cast<int>(bounded->size()))) return not_otlp();
+    scope_json = dump(json{{"name", scope.name()}, {"version", scope.version()}, {"attributes", to_json(scope.attributes())}});
+    return Status::ok();
+  };
+  visitor.span = [&](std::string_view span_bytes) -> Status {
+    SpanTrim trim;
+    auto bounded = bound_span(span_bytes, limits, scratch, trim);
+    if (!bounded) return bounded.status();
+    if (trim.any()) {
+      ++counts.spans_trimmed;
+      counts.items_dropped += trim.attributes + trim.events + trim.links + trim.event_attributes + trim.link_attributes;
     }
-  }
+    if (!span.ParseFromArray(bounded->data(), static_cast<int>(bounded->size()))) return not_otlp();
+    ++counts.spans;
+    return each(make_record(span, service, resource_json, scope, scope_json));
+  };
+  return walk_export_request(bytes, visitor);
+}
+
+Result<std::vector<SpanRecord>> decode_spans(std::string_view bytes, const SpanLimits& limits) {
+  std::vector<SpanRecord> records;
+  Status decoded = for_each_span(bytes, limits, [&](SpanRecord&& record) {
+    records.push_back(std::move(record));
+    return Status::ok();
+  });
+  if (!decoded.is_ok()) return decoded;
   return records;
+}
+
+size_t held_bytes(const SpanRecord& record) {
+  size_t bytes = sizeof(SpanRecord);
+  for (const std::string* text : {&record.trace_id, &record.span_id, &record.parent_span_id, &record.service, &record.name,
+                                  &record.status_message, &record.trace_state, &record.scope_name, &record.scope_version,
+                                  &record.attributes_json, &record.events_json, &record.links_json, &record.resource_json,
+                                  &record.scope_json, &record.junjo_span_type}) {
+    bytes += text->capacity();
+  }
+  bytes += record.attributes.capacity() * sizeof(AttributeRow);
+  for (const AttributeRow& row : record.attributes) bytes += row.key.capacity() + row.text.capacity();
+  bytes += record.state_changes.capacity() * sizeof(StateChange);
+  for (const StateChange& change : record.state_changes) {
+    bytes += change.store_id.capacity() + change.store_name.capacity() + change.action.capacity() + change.patch.capacity();
+  }
+  if (record.workflow) {
+    const WorkflowFacts& w = *record.workflow;
+    bytes += w.store_id.capacity() + w.parent_store_id.capacity() + w.state_start.capacity() + w.state_end.capacity() +
+             w.graph.capacity() + w.graph_format.capacity() + w.span_type.capacity();
+  }
+  return bytes;
 }
 
 size_t max_indexed_value_bytes() { return kMaxIndexedValueBytes; }

@@ -62,6 +62,8 @@ struct SpanRecord {
   uint32_t flags = 0;
   std::string scope_name, scope_version;
   std::string attributes_json, events_json, links_json, resource_json, scope_json;
+  // As sent, plus what the indexer left out to fit the span limits (span_bounds.h).
+  uint32_t dropped_attributes_count = 0, dropped_events_count = 0, dropped_links_count = 0;
   std::vector<AttributeRow> attributes;  // span and event attributes, typed
   std::string junjo_span_type;           // empty when not a Junjo span
   std::optional<WorkflowFacts> workflow;

@@ -64,6 +64,11 @@ bus::RouterAnswer QueryServer::run_job(const bus::RouterJob& job, ReaderSet& rea
   }
   const std::string kind = request["kind"].get<std::string>();
   const json params = request.value("params", json::object());
+  uint64_t cap = options_.max_answer_bytes;
+  if (job.header.max_bytes > 0) cap = std::min(cap, job.header.max_bytes);
+  // One budget for the whole answer: every partition's rows spend from it as
+  // they are built, and every phase checks the deadline (shard_queries.h).
+  QueryBudget budget(job.deadline, cap);
   json results = json::array();
   for (const json& item : request["partitions"]) {
     if (!item.is_number_unsigned()) return fail(Status(Code::invalid_argument, "partitions must be non-negative integers"));
@@ -76,8 +81,11 @@ bus::RouterAnswer QueryServer::run_job(const bus::RouterJob& job, ReaderSet& rea
       error(Status(Code::failed_precondition, "partition " + std::to_string(partition) + " is not owned by this indexer"));
     } else if (auto reader = readers.get(partition); !reader) {
       error(reader.status());
-    } else if (auto data = (*reader)->run(kind, params, job.deadline); !data) {
-      if (data.status().code() == Code::invalid_argument) return fail(data.status());
+    } else if (auto data = (*reader)->run(kind, params, budget); !data) {
+      // A refusal of the whole answer, not of one partition.
+      if (data.status().code() == Code::invalid_argument || data.status().code() == Code::resource_exhausted) {
+        return fail(data.status());
+      }
       if (data.status().code() == Code::internal) readers.forget(partition);
       error(data.status());
     } else {
@@ -85,13 +93,10 @@ bus::RouterAnswer QueryServer::run_job(const bus::RouterJob& job, ReaderSet& rea
     }
     results.push_back(std::move(result));
   }
+  if (Status s = budget.check_time(); !s.is_ok()) return fail(s);
   std::string body = json{{"results", std::move(results)}}.dump(-1, ' ', false, json::error_handler_t::replace);
-  uint64_t cap = options_.max_answer_bytes;
-  if (job.header.max_bytes > 0) cap = std::min(cap, job.header.max_bytes);
-  if (body.size() > cap) {
-    return fail(Status(Code::resource_exhausted, "answer of " + std::to_string(body.size()) + " bytes exceeds the cap of " +
-                                                     std::to_string(cap) + " bytes; narrow the query"));
-  }
+  // The budget counted the stored texts; the serialized answer is what the cap is about.
+  if (body.size() > cap) return fail(answer_too_large(body.size(), cap));
   bus::Header reply = bus::make_header(bus::MessageType::query_reply, request_id);
   return bus::RouterAnswer{reply, std::move(body)};
 }

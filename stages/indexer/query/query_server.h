@@ -10,9 +10,10 @@
 // back to the I/O thread through a queue and an eventfd.
 //
 // Limits: a request waits at most `max_queued` deep; a query runs until its
-// deadline (the asker's `dl`, capped by ours) and is interrupted inside SQLite
-// after that; an answer larger than the asker's `mb` (capped by ours) is
-// refused with resource_exhausted rather than sent truncated.
+// deadline (the asker's `dl`, capped by ours) and is stopped after that, inside
+// SQLite and while its answer is built; an answer larger than the asker's `mb`
+// (capped by ours) is refused with resource_exhausted rather than sent
+// truncated, as soon as the rows read pass the cap (shard_queries.h).
 
 #include <chrono>
 #include <cstdint>

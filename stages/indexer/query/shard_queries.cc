@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <tuple>
+#include <type_traits>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -93,27 +94,49 @@ int64_t limit_of(const json& params, int64_t fallback) {
 // Columns of a full span, in the order span_json() reads them.
 constexpr std::string_view kSpanColumns =
     "trace_id, span_id, parent_span_id, service, name, kind, start_ns, end_ns, duration_ns, status_code, status_message, "
-    "trace_state, flags, attributes, events, links, resource, scope, junjo_span_type";
+    "trace_state, flags, attributes, events, links, resource, scope, junjo_span_type, dropped_attributes_count, "
+    "dropped_events_count, dropped_links_count";
 
-json span_json(const Statement& row) {
+// A stored span as JSON. Its texts are counted against the answer cap and the
+// deadline checked before they are parsed: parsing is the costly part of a
+// large span (the stored JSON is re-read into a tree), and it is not SQLite's.
+Result<json> span_json(const Statement& row, QueryBudget& budget) {
+  std::string texts[5];
+  uint64_t bytes = 256;  // ids in hex, times, names' quoting
+  for (int i = 0; i < 5; ++i) {
+    texts[i] = row.column_text(13 + i);
+    bytes += texts[i].size();
+  }
+  std::string name = row.column_text(4), status_message = row.column_text(10);
+  bytes += name.size() + status_message.size();
+  if (Status s = budget.spend(bytes); !s.is_ok()) return s;
+  json parsed[5];
+  for (int i = 0; i < 5; ++i) {
+    if (Status s = budget.check_time(); !s.is_ok()) return s;
+    parsed[i] = parse_or_null(texts[i]);
+    texts[i] = std::string();
+  }
   json span = {
       {"trace_id", to_hex(row.column_text(0))},
       {"span_id", to_hex(row.column_text(1))},
       {"parent_span_id", to_hex(row.column_text(2))},
       {"service", row.column_text(3)},
-      {"name", row.column_text(4)},
+      {"name", std::move(name)},
       {"kind", row.column_int(5)},
       {"start_ns", row.column_int(6)},
       {"end_ns", row.column_int(7)},
       {"duration_ns", row.column_int(8)},
-      {"status", {{"code", row.column_int(9)}, {"message", row.column_text(10)}}},
+      {"status", {{"code", row.column_int(9)}, {"message", std::move(status_message)}}},
       {"trace_state", row.column_text(11)},
       {"flags", row.column_int(12)},
-      {"attributes", parse_or_null(row.column_text(13))},
-      {"events", parse_or_null(row.column_text(14))},
-      {"links", parse_or_null(row.column_text(15))},
-      {"resource", parse_or_null(row.column_text(16))},
-      {"scope", parse_or_null(row.column_text(17))},
+      {"attributes", std::move(parsed[0])},
+      {"events", std::move(parsed[1])},
+      {"links", std::move(parsed[2])},
+      {"resource", std::move(parsed[3])},
+      {"scope", std::move(parsed[4])},
+      {"dropped_attributes_count", row.column_int(19)},
+      {"dropped_events_count", row.column_int(20)},
+      {"dropped_links_count", row.column_int(21)},
   };
   std::string junjo = row.column_text(18);
   if (!junjo.empty()) span["junjo_span_type"] = junjo;
@@ -154,15 +177,24 @@ std::string fts_phrase(const std::string& text) {
   return phrase + "\"";
 }
 
-// Collects rows into a JSON array with `make`, stopping with the statement's error.
+// Collects rows into a JSON array with `make` (a json, or a Result<json> when
+// making a row can refuse), stopping with the statement's error, at the
+// deadline, or with the first row `make` refuses.
 template <typename Make>
-Result<json> collect(Statement& statement, Make make) {
+Result<json> collect(Statement& statement, const QueryBudget& budget, Make make) {
   json rows = json::array();
   for (;;) {
     auto row = statement.step();
     if (!row) return row.status();
     if (!*row) return rows;
-    rows.push_back(make(statement));
+    if (Status s = budget.check_time(); !s.is_ok()) return s;
+    if constexpr (std::is_same_v<decltype(make(statement)), Result<json>>) {
+      auto made = make(statement);
+      if (!made) return made.status();
+      rows.push_back(std::move(made.value()));
+    } else {
+      rows.push_back(make(statement));
+    }
   }
 }
 
@@ -186,8 +218,26 @@ Result<std::unique_ptr<ShardReader>> ShardReader::open(const std::string& path, 
   return std::unique_ptr<ShardReader>(new ShardReader(std::move(db.value()), partition));
 }
 
-Result<json> ShardReader::run(std::string_view kind, const json& params, SteadyClock::time_point deadline) {
-  deadline_ = deadline;
+Status QueryBudget::check_time() const {
+  if (SteadyClock::now() > deadline_) return Status(Code::deadline_exceeded, "query stopped at its deadline");
+  return Status::ok();
+}
+
+Status QueryBudget::spend(uint64_t bytes) {
+  spent_ += bytes;
+  if (spent_ > max_answer_bytes_) return answer_too_large(spent_, max_answer_bytes_);
+  return Status::ok();
+}
+
+Status answer_too_large(uint64_t bytes, uint64_t cap) {
+  return Status(Code::resource_exhausted,
+                "answer of at least " + std::to_string(bytes) + " bytes exceeds the cap of " + std::to_string(cap) + " bytes; narrow the query");
+}
+
+Result<json> ShardReader::run(std::string_view kind, const json& params, QueryBudget& budget) {
+  deadline_ = budget.deadline();
+  budget_ = &budget;
+  if (Status s = budget.check_time(); !s.is_ok()) return s;
   Result<json> result = Status(Code::invalid_argument, "unknown query kind '" + std::string(kind) + "'");
   // nlohmann reports a parameter of the wrong type by throwing; this is the
   // boundary where that becomes an invalid_argument answer.
@@ -206,7 +256,8 @@ Result<json> ShardReader::run(std::string_view kind, const json& params, SteadyC
   } catch (const std::invalid_argument& e) {
     return Status(Code::invalid_argument, e.what());
   }
-  if (!result.is_ok() && SteadyClock::now() > deadline_) {
+  budget_ = nullptr;
+  if (!result.is_ok() && result.status().code() != Code::resource_exhausted && SteadyClock::now() > deadline_) {
     return Status(Code::deadline_exceeded, "query interrupted at its deadline");
   }
   return result;
@@ -245,7 +296,7 @@ Result<json> ShardReader::operations(const json& params) {
   auto statement = db_->prepare("SELECT name, span_count, last_seen_ns FROM operations WHERE service = ? ORDER BY name");
   if (!statement) return statement.status();
   statement->bind_text(1, params.at("service").get<std::string>());
-  auto rows = collect(*statement, [](const Statement& row) {
+  auto rows = collect(*statement, *budget_, [](const Statement& row) {
     return json{{"name", row.column_text(0)}, {"span_count", row.column_int(1)}, {"last_seen_ns", row.column_int(2)}};
   });
   if (!rows) return rows.status();
@@ -310,7 +361,7 @@ Result<json> ShardReader::search(const json& params) {
   auto statement = db_->prepare("SELECT " + std::string(kSummaryColumns) + " FROM traces t" + filter.where() + order + " LIMIT ?");
   if (!statement) return statement.status();
   filter.bind(*statement);
-  auto rows = collect(*statement, summary_json);
+  auto rows = collect(*statement, *budget_, summary_json);
   if (!rows) return rows.status();
   return json{{"traces", std::move(rows.value())}};
 }
@@ -319,7 +370,7 @@ Result<json> ShardReader::trace(const json& params) {
   auto statement = db_->prepare("SELECT " + std::string(kSpanColumns) + " FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id");
   if (!statement) return statement.status();
   statement->bind_blob(1, blob_text(id_bytes(params, "trace_id", 16)));
-  auto rows = collect(*statement, span_json);
+  auto rows = collect(*statement, *budget_, [this](const Statement& row) { return span_json(row, *budget_); });
   if (!rows) return rows.status();
   return json{{"spans", std::move(rows.value())}};
 }
@@ -329,7 +380,7 @@ Result<json> ShardReader::span(const json& params) {
   if (!statement) return statement.status();
   statement->bind_blob(1, blob_text(id_bytes(params, "trace_id", 16)));
   statement->bind_blob(2, blob_text(id_bytes(params, "span_id", 8)));
-  auto rows = collect(*statement, span_json);
+  auto rows = collect(*statement, *budget_, [this](const Statement& row) { return span_json(row, *budget_); });
   if (!rows) return rows.status();
   return json{{"spans", std::move(rows.value())}};
 }
@@ -389,7 +440,7 @@ Result<json> ShardReader::workflows(const json& params) {
                                 " ORDER BY start_ns DESC, trace_id || span_id DESC LIMIT ?");
   if (!statement) return statement.status();
   filter.bind(*statement);
-  auto rows = collect(*statement, run_json);
+  auto rows = collect(*statement, *budget_, run_json);
   if (!rows) return rows.status();
   return json{{"runs", std::move(rows.value())}};
 }
@@ -415,7 +466,7 @@ Result<json> ShardReader::workflow(const json& params) {
   auto spans = db_->prepare("SELECT " + std::string(kSpanColumns) + " FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id");
   if (!spans) return spans.status();
   spans->bind_blob(1, trace_id);
-  auto all = collect(*spans, span_json);
+  auto all = collect(*spans, *budget_, [this](const Statement& row) { return span_json(row, *budget_); });
   if (!all) return all.status();
   std::unordered_map<std::string, std::vector<size_t>> children;
   for (size_t i = 0; i < all->size(); ++i) children[(*all)[i]["parent_span_id"].get<std::string>()].push_back(i);
@@ -446,10 +497,12 @@ Result<json> ShardReader::workflow(const json& params) {
       "ORDER BY transition_sequence IS NULL, transition_sequence, time_ns, event_index");
   if (!changes) return changes.status();
   changes->bind_blob(1, trace_id).bind_text(2, store_id);
-  auto rows = collect(*changes, [](const Statement& row) {
+  auto rows = collect(*changes, *budget_, [this](const Statement& row) -> Result<json> {
+    std::string patch = row.column_text(5);
+    if (Status s = budget_->spend(128 + patch.size()); !s.is_ok()) return s;
     json change = {{"span_id", to_hex(row.column_text(0))}, {"event_index", row.column_int(1)},
                    {"store_id", row.column_text(2)},         {"store_name", row.column_text(3)},
-                   {"action", row.column_text(4)},           {"patch", parse_or_null(row.column_text(5))},
+                   {"action", row.column_text(4)},           {"patch", parse_or_null(patch)},
                    {"time_ns", row.column_int(7)}};
     if (!row.column_is_null(6)) change["transition_sequence"] = row.column_int(6);
     if (!row.column_is_null(8)) change["revision_before"] = row.column_int(8);

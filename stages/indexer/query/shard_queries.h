@@ -6,7 +6,11 @@
 // Threads: a ShardReader belongs to one reader thread. SQLite WAL mode gives it
 // a consistent snapshot per statement while the partition's writer goes on.
 // Deadlines: a query past its deadline is interrupted inside SQLite (progress
-// handler), so one slow search cannot hold a reader thread for long.
+// handler) and stops between rows and before each stored JSON text is parsed
+// while its answer is built, so one slow search cannot hold a reader thread
+// for long. The answer cap is spent row by row as the answer is built: a query
+// whose answer would pass it stops there with resource_exhausted, instead of
+// building the whole answer (and parsing every stored text) first.
 
 #include <cstdint>
 #include <memory>
@@ -23,6 +27,29 @@ namespace spanline::indexer::query {
 
 using json = nlohmann::json;
 
+// What one query may still spend: time until its deadline, bytes of answer.
+// One budget serves every partition a query asks about.
+class QueryBudget {
+ public:
+  QueryBudget(SteadyClock::time_point deadline, uint64_t max_answer_bytes)
+      : deadline_(deadline), max_answer_bytes_(max_answer_bytes) {}
+
+  SteadyClock::time_point deadline() const { return deadline_; }
+  // deadline_exceeded once the deadline has passed.
+  Status check_time() const;
+  // Counts `bytes` more of answer; resource_exhausted once that passes the cap.
+  Status spend(uint64_t bytes);
+  uint64_t max_answer_bytes() const { return max_answer_bytes_; }
+
+ private:
+  SteadyClock::time_point deadline_;
+  uint64_t max_answer_bytes_;
+  uint64_t spent_ = 0;
+};
+
+// The refusal of an answer over the asker's cap (also used once it is serialized).
+Status answer_too_large(uint64_t bytes, uint64_t cap);
+
 class ShardReader {
  public:
   static Result<std::unique_ptr<ShardReader>> open(const std::string& path, uint32_t partition);
@@ -30,7 +57,12 @@ class ShardReader {
 
   // Runs one query of `kind` with its parameters (already validated by the
   // api; checked again here because the bus is an entry point too).
-  Result<json> run(std::string_view kind, const json& params, SteadyClock::time_point deadline);
+  Result<json> run(std::string_view kind, const json& params, QueryBudget& budget);
+  // The same with only a deadline (benchmarks and tools: no answer cap).
+  Result<json> run(std::string_view kind, const json& params, SteadyClock::time_point deadline) {
+    QueryBudget budget(deadline, UINT64_MAX);
+    return run(kind, params, budget);
+  }
 
   uint32_t partition() const { return partition_; }
 
@@ -49,7 +81,8 @@ class ShardReader {
 
   std::unique_ptr<Database> db_;
   uint32_t partition_;
-  SteadyClock::time_point deadline_;
+  SteadyClock::time_point deadline_;  // the progress handler's, from the budget of the query running
+  QueryBudget* budget_ = nullptr;     // set while run() runs
 };
 
 }  // namespace spanline::indexer::query
