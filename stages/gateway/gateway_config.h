@@ -5,6 +5,7 @@
 #include <string>
 
 #include "bus/security/bus_key.h"
+#include "stages/common/http/connection_limits.h"
 #include "stages/common/options.h"
 #include "stages/common/span_limits.h"
 #include "stages/gateway/grpc_server.h"
@@ -34,6 +35,8 @@ struct GatewayConfig {
   std::chrono::milliseconds wal_timeout{std::chrono::seconds(5)};
   SpanLimits span_limits;
   GrpcLimits grpc;
+  http::ConnectionLimitOptions http_limits{.server = "otlp-http"};
+  http::HttpTimeouts http_timeouts;
   uint32_t http_threads = 4;
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(5)};
 
@@ -66,14 +69,20 @@ struct GatewayConfig {
         .add("grpc-max-connections", &grpc.max_connections, "OTLP/gRPC connections open at once; past it a new connection is closed at once.")
         .add("grpc-max-connections-per-address", &grpc.max_connections_per_address, "OTLP/gRPC connections open at once from one client IP address.")
         .add("grpc-max-streams-per-connection", &grpc.max_streams_per_connection, "Concurrent HTTP/2 streams (Exports in progress) per OTLP/gRPC connection.")
-        .add("grpc-max-threads", &grpc.max_threads, "Most threads gRPC may run handlers on; past it new calls get RESOURCE_EXHAUSTED until one ends.")
-        .add("grpc-memory-quota", &grpc.memory_quota_bytes, "Memory gRPC may hold for connections and messages being received; past it gRPC cancels streams instead of growing.")
+        .add("grpc-workers", &grpc.workers, "Threads that run OTLP/gRPC Exports (credentials, parse, WAL append); each waits for the WAL's ack.")
+        .add("grpc-queue", &grpc.queue, "OTLP/gRPC Export steps that may wait for a worker; past it RESOURCE_EXHAUSTED with RetryInfo.")
+        .add("grpc-memory-quota", &grpc.memory_quota_bytes, "Memory gRPC may hold for connections and messages being received (a last resort: past it gRPC cancels streams, ENHANCE_YOUR_CALM, instead of growing).")
         .add("grpc-max-calls-per-connection-per-second", &grpc.max_calls_per_connection_per_second, "A connection that starts more calls than this in one second is closed (HTTP/2 rapid reset, call floods).")
         .add("grpc-handshake-timeout", &grpc.handshake_timeout, "An OTLP/gRPC connection whose client sends nothing for this long after connecting is closed (it never reaches gRPC).")
         .add("grpc-max-connection-idle", &grpc.max_connection_idle, "An OTLP/gRPC connection with no call for this long is closed (GOAWAY); SDKs reconnect when they next export.")
         .add("grpc-accept-failure-exit", &grpc.accept_failure_exit, "If the OTLP/gRPC listener cannot accept (out of file descriptors) for this long, the gateway exits (75) for its supervisor to restart it.")
         .add("wal-timeout", &wal_timeout, "How long an Export waits for the WAL's durable ack before answering UNAVAILABLE / 503.")
         .add("http-threads", &http_threads, "OTLP/HTTP worker threads.")
+        .add("http-max-connections", &http_limits.max_connections, "OTLP/HTTP connections open at once; past it a new connection is closed at once (0: no cap).")
+        .add("http-max-connections-per-address", &http_limits.max_per_address, "OTLP/HTTP connections open at once from one client address (0: no cap).")
+        .add("http-header-timeout", &http_timeouts.header, "An OTLP/HTTP request's line and headers must arrive within this (else 408 and the connection closed).")
+        .add("http-body-timeout", &http_timeouts.body, "An OTLP/HTTP request's whole body must arrive within this (else 408 and the connection closed).")
+        .add("http-keepalive-timeout", &http_timeouts.keepalive, "An idle OTLP/HTTP keep-alive connection is closed after this.")
         .add("shutdown-grace", &shutdown_grace, "On SIGTERM, how long in-flight Exports may take to finish (gRPC also waits this long for idle client connections to close).");
   }
 

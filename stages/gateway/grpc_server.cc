@@ -1,9 +1,7 @@
 #include "stages/gateway/grpc_server.h"
 
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/health_check_service_interface.h>
-#include <grpcpp/impl/codegen/method_handler.h>
-#include <grpcpp/impl/codegen/rpc_service_method.h>
-
 #include <grpcpp/resource_quota.h>
 #include <grpcpp/server_posix.h>
 
@@ -21,7 +19,7 @@ constexpr const char* kTraceExport = "/opentelemetry.proto.collector.trace.v1.Tr
 constexpr const char* kLogsExport = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
 constexpr const char* kMetricsExport = "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
 
-RequestContext context_of(grpc::ServerContext* server_context, const ConnectionAcceptor& acceptor) {
+RequestContext context_of(grpc::ServerContextBase* server_context, const ConnectionAcceptor& acceptor) {
   RequestContext context;
   context.peer = acceptor.address_of(server_context->peer());
   context.header = [server_context](std::string_view name) -> std::optional<std::string> {
@@ -49,6 +47,15 @@ void write_message(const google::protobuf::Message& message, grpc::ByteBuffer* o
   *out = grpc::ByteBuffer(&slice, 1);
 }
 
+enum class Signal { traces, logs, metrics, unknown };
+
+Signal signal_of(const std::string& method) {
+  if (method == kTraceExport) return Signal::traces;
+  if (method == kLogsExport) return Signal::logs;
+  if (method == kMetricsExport) return Signal::metrics;
+  return Signal::unknown;
+}
+
 }  // namespace
 
 grpc::Status to_grpc(const Status& status) {
@@ -73,59 +80,101 @@ grpc::Status to_grpc(const IngestReply& reply) {
                       details.SerializeAsString());
 }
 
-class OtlpGrpcServer::ExportService final : public grpc::Service {
+// One Export call, as a callback-API reactor. Its steps run on ExportWorkers:
+// (1) credentials from the metadata, before anything of the message is read:
+// a client without them is answered at once and its message is never read (its
+// stream holds at most HTTP/2's initial window); (2) the message read; (3)
+// Ingest. The reactor lives until gRPC calls OnDone after Finish, so a worker
+// may use it until it calls Finish, even when the client has gone.
+class ExportCall final : public grpc::ServerGenericBidiReactor {
  public:
-  ExportService(Ingest& ingest, const ConnectionAcceptor& acceptor) : ingest_(ingest), acceptor_(acceptor) {
-    add(kTraceExport, &ExportService::export_traces);
-    add(kLogsExport, &ExportService::export_logs);
-    add(kMetricsExport, &ExportService::export_metrics);
+  ExportCall(Ingest& ingest, ExportWorkers& workers, const ConnectionAcceptor& acceptor,
+             grpc::GenericCallbackServerContext* server_context)
+      : ingest_(ingest), workers_(workers), signal_(signal_of(server_context->method())) {
+    if (signal_ == Signal::unknown) {
+      Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "unknown method " + server_context->method()));
+      return;
+    }
+    context_ = context_of(server_context, acceptor);
+    run_or_refuse([this] { check_credentials(); });
   }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the call carried no request message"));
+      return;
+    }
+    run_or_refuse([this] { export_request(); });
+  }
+
+  void OnDone() override { delete this; }
 
  private:
-  using Handler = grpc::Status (ExportService::*)(grpc::ServerContext*, const grpc::ByteBuffer*, grpc::ByteBuffer*);
-
-  void add(const char* path, Handler handler) {
-    AddMethod(new grpc::internal::RpcServiceMethod(
-        path, grpc::internal::RpcMethod::NORMAL_RPC,
-        new grpc::internal::RpcMethodHandler<ExportService, grpc::ByteBuffer, grpc::ByteBuffer>(
-            [handler](ExportService* service, grpc::ServerContext* context, const grpc::ByteBuffer* request,
-                      grpc::ByteBuffer* response) { return (service->*handler)(context, request, response); },
-            this)));
+  void run_or_refuse(std::function<void()> step) {
+    if (workers_.submit(std::move(step))) return;
+    IngestReply busy{Status(Code::resource_exhausted, "the gateway's export queue is full (--grpc-queue); retry later"),
+                     0, {}, ingest_.options().busy_retry_after};
+    Finish(to_grpc(busy));
   }
 
-  grpc::Status export_traces(grpc::ServerContext* context, const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
-    std::string bytes;
-    if (!read_bytes(*request, bytes)) return {grpc::StatusCode::INVALID_ARGUMENT, "unreadable request"};
-    IngestReply reply = ingest_.export_traces_bytes(std::move(bytes), context_of(context, acceptor_));
-    if (!reply.status.is_ok()) return to_grpc(reply);
-    opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse answer;
-    if (reply.rejected > 0 || !reply.rejected_message.empty()) {
-      answer.mutable_partial_success()->set_rejected_spans(static_cast<int64_t>(reply.rejected));
-      answer.mutable_partial_success()->set_error_message(reply.rejected_message);
+  void check_credentials() {
+    if (Status auth = ingest_.check_credentials(context_); !auth.is_ok()) {
+      Finish(to_grpc(auth));
+      return;
     }
-    write_message(answer, response);
-    return grpc::Status::OK;
+    StartRead(&request_);
   }
 
-  grpc::Status export_logs(grpc::ServerContext* context, const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+  void export_request() {
     std::string bytes;
-    if (!read_bytes(*request, bytes)) return {grpc::StatusCode::INVALID_ARGUMENT, "unreadable request"};
-    IngestReply reply = ingest_.export_logs_bytes(bytes, context_of(context, acceptor_));
-    if (!reply.status.is_ok()) return to_grpc(reply);
-    write_message(opentelemetry::proto::collector::logs::v1::ExportLogsServiceResponse(), response);
-    return grpc::Status::OK;
-  }
-
-  grpc::Status export_metrics(grpc::ServerContext* context, const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
-    std::string bytes;
-    if (!read_bytes(*request, bytes)) return {grpc::StatusCode::INVALID_ARGUMENT, "unreadable request"};
-    IngestReply reply = ingest_.export_metrics_bytes(bytes, context_of(context, acceptor_));
-    if (!reply.status.is_ok()) return to_grpc(reply);
-    write_message(opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceResponse(), response);
-    return grpc::Status::OK;
+    if (!read_bytes(request_, bytes)) {
+      Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "unreadable request"));
+      return;
+    }
+    request_.Clear();
+    IngestReply reply;
+    if (signal_ == Signal::traces) reply = ingest_.export_traces_bytes(std::move(bytes), context_);
+    else if (signal_ == Signal::logs) reply = ingest_.export_logs_bytes(bytes, context_);
+    else reply = ingest_.export_metrics_bytes(bytes, context_);
+    if (!reply.status.is_ok()) {
+      Finish(to_grpc(reply));
+      return;
+    }
+    if (signal_ == Signal::traces) {
+      opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse answer;
+      if (reply.rejected > 0 || !reply.rejected_message.empty()) {
+        answer.mutable_partial_success()->set_rejected_spans(static_cast<int64_t>(reply.rejected));
+        answer.mutable_partial_success()->set_error_message(reply.rejected_message);
+      }
+      write_message(answer, &response_);
+    } else if (signal_ == Signal::logs) {
+      write_message(opentelemetry::proto::collector::logs::v1::ExportLogsServiceResponse(), &response_);
+    } else {
+      write_message(opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceResponse(), &response_);
+    }
+    StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
   }
 
   Ingest& ingest_;
+  ExportWorkers& workers_;
+  Signal signal_;
+  RequestContext context_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
+};
+
+class OtlpGrpcServer::ExportService final : public grpc::CallbackGenericService {
+ public:
+  ExportService(Ingest& ingest, ExportWorkers& workers, const ConnectionAcceptor& acceptor)
+      : ingest_(ingest), workers_(workers), acceptor_(acceptor) {}
+
+  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* context) override {
+    return new ExportCall(ingest_, workers_, acceptor_, context);
+  }
+
+ private:
+  Ingest& ingest_;
+  ExportWorkers& workers_;
   const ConnectionAcceptor& acceptor_;
 };
 
@@ -138,17 +187,21 @@ OtlpGrpcServer::OtlpGrpcServer(Ingest& ingest, std::string address, GrpcLimits l
                  .handshake_timeout = limits.handshake_timeout,
                  .accept_failure_exit = limits.accept_failure_exit},
                 stats),
-      call_rate_guard_(limits.max_calls_per_connection_per_second, acceptor_) {}
+      call_rate_guard_(limits.max_calls_per_connection_per_second, acceptor_),
+      workers_(limits.workers, limits.queue, stats) {}
 
 OtlpGrpcServer::~OtlpGrpcServer() { stop(std::chrono::milliseconds(0)); }
 
 Status OtlpGrpcServer::start() {
   if (Status bound = acceptor_.bind(); !bound.is_ok()) return bound;
   grpc::EnableDefaultHealthCheckService(true);
-  service_ = std::make_unique<ExportService>(ingest_, acceptor_);
+  service_ = std::make_unique<ExportService>(ingest_, workers_, acceptor_);
   grpc::ServerBuilder builder;
-  // No listening port of gRPC's own: the acceptor hands connections over.
-  builder.RegisterService(service_.get());
+  // No listening port of gRPC's own: the acceptor hands connections over. The
+  // Export methods are served generically on raw bytes, so that a request that
+  // does not parse gets INVALID_ARGUMENT and a single-partition request's bytes
+  // go to the WAL untouched; the health service is gRPC's own.
+  builder.RegisterCallbackGenericService(service_.get());
   // Twice the request limit, so that Ingest (not gRPC) refuses an oversized
   // request, with INVALID_ARGUMENT: OTLP SDKs do not retry that.
   uint64_t receive_limit = std::min<uint64_t>(2 * ingest_.options().max_request_bytes, INT32_MAX);
@@ -158,14 +211,11 @@ Status OtlpGrpcServer::start() {
                              static_cast<int>(std::min<int64_t>(limits_.max_connection_idle.count(), INT32_MAX)));
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   grpc::ResourceQuota quota("otlp-grpc");
-  quota.SetMaxThreads(static_cast<int>(limits_.max_threads));
   quota.Resize(static_cast<size_t>(limits_.memory_quota_bytes));
   builder.SetResourceQuota(quota);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(call_rate_guard_.interceptor_factory());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
-  // Idle handler threads notice a shutdown within this time (gRPC waits for them).
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::CQ_TIMEOUT_MSEC, 100);
   server_ = builder.BuildAndStart();
   if (!server_) return Status(Code::unavailable, "cannot start the OTLP/gRPC server");
   server_->GetHealthCheckService()->SetServingStatus(true);
@@ -176,7 +226,7 @@ Status OtlpGrpcServer::start() {
              {"max_connections", limits_.max_connections},
              {"max_connections_per_address", limits_.max_connections_per_address},
              {"max_streams_per_connection", limits_.max_streams_per_connection},
-             {"max_threads", limits_.max_threads}});
+             {"workers", limits_.workers}});
   return Status::ok();
 }
 
@@ -185,8 +235,9 @@ void OtlpGrpcServer::stop(std::chrono::milliseconds grace) {
   if (!server_) return;
   server_->GetHealthCheckService()->SetServingStatus(false);
   server_->Shutdown(std::chrono::system_clock::now() + grace);
-  server_->Wait();
+  server_->Wait();  // every call finished: the workers finish what they hold first
   server_.reset();
+  workers_.stop();
 }
 
 }  // namespace spanline::gateway

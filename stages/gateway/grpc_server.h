@@ -9,14 +9,15 @@
 //
 // Bounds (GrpcLimits): connections in all and per client address (the gateway
 // accepts them itself, see connection_acceptor.h), concurrent streams per
-// connection, handler threads and gRPC's memory (a resource quota: past it gRPC
-// cancels streams rather than grow), idle connections closed, messages up to
-// twice --max-request-bytes read so that an oversized one gets a clear,
-// non-retryable INVALID_ARGUMENT from Ingest rather than gRPC's own
-// RESOURCE_EXHAUSTED, which OTLP SDKs retry.
+// connection, call rate per connection, worker threads and their queue, gRPC's
+// memory (a resource quota, the last resort), silent and idle connections
+// closed, messages up to twice --max-request-bytes read so that an oversized one
+// gets a clear, non-retryable INVALID_ARGUMENT from Ingest rather than gRPC's
+// own RESOURCE_EXHAUSTED, which OTLP SDKs retry. A call without valid
+// credentials is answered before its message is read.
 //
-// Threads: gRPC's synchronous server runs handlers on its own pool, capped by
-// the resource quota; each handler blocks until Ingest answers.
+// Threads: gRPC's callback API (its own few threads, never blocked) and
+// ExportWorkers, which run the steps that block.
 
 #include <chrono>
 #include <cstdint>
@@ -29,6 +30,7 @@
 #include "bus/stats.h"
 #include "stages/gateway/call_rate_guard.h"
 #include "stages/gateway/connection_acceptor.h"
+#include "stages/gateway/export_workers.h"
 #include "stages/gateway/ingest.h"
 
 namespace spanline::gateway {
@@ -37,8 +39,9 @@ struct GrpcLimits {
   uint32_t max_connections = 4096;
   uint32_t max_connections_per_address = 256;
   uint32_t max_streams_per_connection = 32;
-  uint32_t max_threads = 128;
-  uint64_t memory_quota_bytes = 256ULL << 20;
+  uint32_t workers = 32;  // threads that run Exports (each blocks until the WAL acks)
+  uint32_t queue = 1024;  // Export steps waiting for a worker; past it RESOURCE_EXHAUSTED
+  uint64_t memory_quota_bytes = 512ULL << 20;
   uint32_t max_calls_per_connection_per_second = 5000;
   std::chrono::milliseconds handshake_timeout{std::chrono::seconds(10)};
   std::chrono::milliseconds max_connection_idle{std::chrono::minutes(5)};
@@ -63,6 +66,7 @@ class OtlpGrpcServer {
   GrpcLimits limits_;
   ConnectionAcceptor acceptor_;
   CallRateGuard call_rate_guard_;
+  ExportWorkers workers_;
   std::unique_ptr<ExportService> service_;
   std::unique_ptr<grpc::Server> server_;
 };

@@ -6,6 +6,7 @@
 
 #include "bus/stats.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "stages/common/fd_limit.h"
 #include "stages/common/log.h"
 #include "stages/common/options.h"
 #include "stages/common/signals.h"
@@ -66,6 +67,8 @@ int main(int argc, char** argv) {
   log::Level level = log::Level::info;
   log::parse_level(config.log_level, level);
   log::init("gateway", level);
+  // Connections are bounded by the caps below, not by a small descriptor table.
+  raise_open_files_limit();
   if (config.partitions == 0 || config.partitions > 65536) {
     log::error("--partitions must be between 1 and 65536");
     return 2;
@@ -100,7 +103,9 @@ int main(int argc, char** argv) {
   stats.set_info("grpc_port", std::to_string(otlp_grpc.port()));
   std::unique_ptr<gateway::OtlpHttpServer> http_server;
   if (!config.http_address.empty()) {
-    http_server = std::make_unique<gateway::OtlpHttpServer>(ingest, config.http_address, config.http_threads);
+    config.http_limits.refused_counter = &stats.counter("http_connections_refused_over_cap");
+    http_server = std::make_unique<gateway::OtlpHttpServer>(ingest, config.http_address, config.http_threads,
+                                                            config.http_limits, config.http_timeouts);
     if (Status started = http_server->start(); !started.is_ok()) {
       log::error("cannot start", {{"error", started.to_string()}});
       return 1;

@@ -197,10 +197,24 @@ TEST_F(BadInput, AnAttributeNestedPastProtobufsLimitIsRefusedAndOneBelowItIsInde
     EXPECT_EQ(status.error_message(), kNotAProtobuf);
   }
 
-  auto fits = one_span("deep but within the limit", &span);
+  // Within protobuf's limit but past the span limit (--max-attribute-depth, 16
+  // with the scalar): the attribute is dropped, counted and said so; one level
+  // less is kept whole.
+  auto past_span_limit = one_span("deep past the span limit", &span);
   attribute = span->add_attributes();
   attribute->set_key("deep");
   nest_arrays(attribute->mutable_value(), 20);
+  ExportTraceServiceResponse trimmed;
+  ASSERT_TRUE(sender.send(past_span_limit, &trimmed).ok());
+  EXPECT_TRUE(contains(trimmed.partial_success().error_message(), "1 attributes dropped")) << trimmed.partial_success().error_message();
+  json dropped = indexed_span(trace_of(past_span_limit), span_of(past_span_limit));
+  EXPECT_FALSE(dropped["attributes"].contains("deep")) << dropped.dump();
+  EXPECT_EQ(dropped["dropped_attributes_count"], 1);
+
+  auto fits = one_span("deep but within the limit", &span);
+  attribute = span->add_attributes();
+  attribute->set_key("deep");
+  nest_arrays(attribute->mutable_value(), 15);
   ASSERT_TRUE(sender.send(fits).ok());
   json shown = indexed_span(trace_of(fits), span_of(fits));
   ASSERT_TRUE(shown.contains("attributes")) << pipeline().logs();
@@ -210,13 +224,13 @@ TEST_F(BadInput, AnAttributeNestedPastProtobufsLimitIsRefusedAndOneBelowItIsInde
     value = value[0];
     ++depth;
   }
-  EXPECT_EQ(depth, 20) << shown["attributes"].dump();
+  EXPECT_EQ(depth, 15) << shown["attributes"].dump();
   EXPECT_EQ(value, "bottom");
   EXPECT_FALSE(in_wal(trace_of(arrays)));
   EXPECT_FALSE(in_wal(trace_of(kvlists)));
 }
 
-TEST_F(BadInput, TenThousandAttributesOnOneSpanAreAllKeptAndSearchable) {
+TEST_F(BadInput, TenThousandAttributesOnOneSpanAreTrimmedToTheSpanLimitCountedAndSaidSo) {
   Span* span = nullptr;
   auto request = one_span("many attributes", &span);
   for (int i = 0; i < 10'000; ++i) {
@@ -227,13 +241,17 @@ TEST_F(BadInput, TenThousandAttributesOnOneSpanAreAllKeptAndSearchable) {
   ExportTraceServiceResponse response;
   grpc::Status status = client().send(request, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
-  EXPECT_EQ(response.partial_success().rejected_spans(), 0);
+  EXPECT_EQ(response.partial_success().rejected_spans(), 0) << "trimmed, not rejected";
+  EXPECT_TRUE(contains(response.partial_success().error_message(),
+                       "1 span was trimmed to the span limits (kept, with their dropped counts set): 8976 attributes dropped"))
+      << response.partial_success().error_message();
   json shown = indexed_span(trace_of(request), span_of(request));
   ASSERT_TRUE(shown.contains("attributes")) << pipeline().logs();
-  EXPECT_EQ(shown["attributes"].size(), 10'000u);
-  EXPECT_EQ(shown["attributes"]["attr.9999"], "value-9999");
-  // The last attribute has its own key/value row: a search by it finds the trace.
-  HttpResponse search = api_get("/api/v1/traces?attr=attr.9999:value-9999");
+  EXPECT_EQ(shown["attributes"].size(), 1024u) << "--max-attributes-per-span";
+  EXPECT_EQ(shown["dropped_attributes_count"], 8976);
+  EXPECT_EQ(shown["attributes"]["attr.1023"], "value-1023") << "the first ones are kept";
+  // The last attribute kept has its own key/value row: a search by it finds the trace.
+  HttpResponse search = api_get("/api/v1/traces?attr=attr.1023:value-1023");
   ASSERT_EQ(search.status, 200) << search.body;
   json traces = json::parse(search.body)["traces"];
   ASSERT_EQ(traces.size(), 1u) << search.body;
@@ -319,12 +337,12 @@ TEST_F(BadInput, JsonNestedPastProtobufsLimitIsRefusedNamingTheDepth) {
 TEST_F(BadInput, JsonNestedHalfAMillionLevelsIsRefusedAndTheGatewayStaysUp) {
   // 1 MB, under the 1 MiB request limit, so it reaches the JSON decoder.
   const std::string body = "{\"x\":" + std::string(500'000, '[') + std::string(500'000, ']') + "}";
-  for (bool with_key : {true, false}) {
-    // The depth is checked before the body is parsed or the credentials asked for, so a stranger gets the same answer.
-    HttpResponse answer = post_otlp("application/json", body, with_key);
-    EXPECT_EQ(answer.status, 400) << answer.body;
-    EXPECT_EQ(json::parse(answer.body, nullptr, false).value("message", ""), "the JSON nests deeper than 256 levels") << answer.body;
-  }
+  HttpResponse answer = post_otlp("application/json", body, /*with_key=*/true);
+  EXPECT_EQ(answer.status, 400) << answer.body;
+  EXPECT_EQ(json::parse(answer.body, nullptr, false).value("message", ""), "the JSON nests deeper than 256 levels") << answer.body;
+  // A stranger's body is never looked at: the credentials come first.
+  HttpResponse stranger = post_otlp("application/json", body, /*with_key=*/false);
+  EXPECT_EQ(stranger.status, 401) << stranger.body;
   EXPECT_EQ(post_otlp("application/json", json_span("")).status, 200) << "the gateway still serves";
 }
 

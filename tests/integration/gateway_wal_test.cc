@@ -64,14 +64,22 @@ TEST(GatewayWal, MalformedProtobufGetsInvalidArgumentAndLosesNothing) {
   EXPECT_EQ(keys.size(), 10u);
 }
 
-TEST(GatewayWal, OversizedRequestGetsResourceExhausted) {
+// Too large can never succeed, so the answer is one OTLP SDKs do not retry:
+// INVALID_ARGUMENT from the gateway up to twice the limit (gRPC reads that
+// much), RESOURCE_EXHAUSTED from gRPC itself beyond (which SDKs do retry).
+TEST(GatewayWal, OversizedRequestGetsInvalidArgumentNotARetryableStatus) {
   Pipeline pipeline({.gateway_args = {"--max-request-bytes", "64KiB"}});
   pipeline.start();
   OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
   auto big = client.make_request(1, 1);
   big.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->set_name(std::string(100'000, 'x'));
   grpc::Status status = client.send(big);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_NE(status.error_message().find("; the limit is 65536 (--max-request-bytes): send smaller batches"), std::string::npos)
+      << status.error_message();
+  big.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->set_name(std::string(200'000, 'x'));
+  grpc::Status beyond = client.send(big);
+  EXPECT_EQ(beyond.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << beyond.error_message();
   EXPECT_TRUE(client.send(client.make_request(1, 1)).ok());
   EXPECT_EQ(pipeline.wal_spans().size(), 1u);
 }

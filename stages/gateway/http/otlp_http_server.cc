@@ -61,12 +61,13 @@ Reply from_status(const Status& status, Encoding encoding) {
 
 }  // namespace
 
-class OtlpHttpServer::Handler final : public Http::Handler {
+class OtlpHttpServer::Handler final : public http::LimitedHandler {
  public:
   HTTP_PROTOTYPE(Handler)
-  explicit Handler(Ingest* ingest) : ingest_(ingest) {}
+  Handler(Ingest* ingest, std::shared_ptr<http::ConnectionLimits> limits)
+      : http::LimitedHandler(std::move(limits)), ingest_(ingest) {}
 
-  void onRequest(const Http::Request& request, Http::ResponseWriter response) override {
+  void serve(const Http::Request& request, Http::ResponseWriter response) override {
     Reply reply = handle(request);
     if (reply.retry_after) response.headers().add<RetryAfter>("1");
     if (reply.allow_post) response.headers().add<Http::Header::Allow>(Http::Method::Post);
@@ -169,8 +170,13 @@ class OtlpHttpServer::Handler final : public Http::Handler {
   Ingest* ingest_;
 };
 
-OtlpHttpServer::OtlpHttpServer(Ingest& ingest, std::string address, size_t threads)
-    : ingest_(ingest), address_(std::move(address)), threads_(threads) {}
+OtlpHttpServer::OtlpHttpServer(Ingest& ingest, std::string address, size_t threads,
+                               http::ConnectionLimitOptions limits, http::HttpTimeouts timeouts)
+    : ingest_(ingest),
+      address_(std::move(address)),
+      threads_(threads),
+      limits_(std::make_shared<http::ConnectionLimits>(std::move(limits))),
+      timeouts_(timeouts) {}
 
 OtlpHttpServer::~OtlpHttpServer() { stop(); }
 
@@ -184,8 +190,9 @@ Status OtlpHttpServer::start() {
                        // Headers and framing on top of the largest body we accept.
                        .maxRequestSize(ingest_.options().max_request_bytes + (64 << 10))
                        .maxResponseSize(1 << 20);
+    http::apply_timeouts(options, timeouts_);
     endpoint_->init(options);
-    endpoint_->setHandler(Http::make_handler<Handler>(&ingest_));
+    endpoint_->setHandler(Http::make_handler<Handler>(&ingest_, limits_));
     endpoint_->serveThreaded();
   } catch (const std::exception& e) {
     endpoint_.reset();

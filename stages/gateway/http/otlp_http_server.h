@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "stages/common/http/connection_limits.h"
 #include "stages/common/status.h"
 #include "stages/gateway/ingest.h"
 
@@ -25,7 +26,13 @@ namespace spanline::gateway {
 
 class OtlpHttpServer {
  public:
-  OtlpHttpServer(Ingest& ingest, std::string address, size_t threads);
+  // Bounds: connections in all and per client address, header, body and
+  // keep-alive timeouts (stages/common/http/connection_limits.h). Pistache
+  // reads a whole body before the handler runs, so a body's bytes are bounded by
+  // --max-request-bytes per connection and by the body timeout, not by the
+  // credentials; those are checked before the body is inflated or parsed.
+  OtlpHttpServer(Ingest& ingest, std::string address, size_t threads, http::ConnectionLimitOptions limits,
+                 http::HttpTimeouts timeouts);
   ~OtlpHttpServer();
 
   Status start();
@@ -37,6 +44,8 @@ class OtlpHttpServer {
   Ingest& ingest_;
   std::string address_;
   size_t threads_;
+  std::shared_ptr<http::ConnectionLimits> limits_;
+  http::HttpTimeouts timeouts_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
 };
 
