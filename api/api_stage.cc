@@ -26,7 +26,11 @@ Status ApiStage::start() {
     return Status(Code::unavailable, "cannot bind the stats endpoint " + config_.stats_endpoint + ": " + e.what());
   }
   guard_ = std::make_unique<SessionGuard>(context_, auth_client_, config_.auth_events_endpoint, config_.session_cache_ttl);
-  auth_routes_ = std::make_unique<AuthRoutes>(config_, auth_client_, *guard_);
+  auth_routes_ = std::make_unique<AuthRoutes>(config_, auth_client_, *guard_, stats_.counter("sign_ins_refused_busy"));
+  if (config_.max_concurrent_sign_ins >= config_.threads) {
+    log::warn("--max-concurrent-sign-ins is not below --threads: a sign-in flood can hold every HTTP worker",
+              {{"max_concurrent_sign_ins", config_.max_concurrent_sign_ins}, {"threads", config_.threads}});
+  }
   live_ = std::make_unique<LiveTail>(config_, index_routes_, stats_);
   server_ = std::make_unique<ApiServer>(config_, ApiRoutes{index_routes_, pipeline_routes_, files_, *live_, *guard_, *auth_routes_},
                                         stats_);

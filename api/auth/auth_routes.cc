@@ -7,6 +7,10 @@ namespace spanline::api {
 
 namespace {
 
+// A password request turned away for being one too many waits this long; the
+// gate frees in a hash's time (tens of milliseconds), so one second is plenty.
+constexpr int kBusyRetryAfterSeconds = 1;
+
 Status invalid(const std::string& message) { return Status(Code::invalid_argument, message); }
 
 // An auth request carrying the body's email and password as sent; the auth-responder checks their types.
@@ -43,6 +47,19 @@ ApiReply AuthRoutes::session_reply(const json& answer, int status) {
   return reply;
 }
 
+Result<json> AuthRoutes::call_hashing(const json& request) {
+  CountedGate::Ticket ticket = password_gate_.try_enter();
+  if (!ticket) return Status(Code::resource_exhausted, "too many sign-ins in progress; retry in a moment");
+  return client_.call(request);
+}
+
+ApiReply AuthRoutes::busy_reply(const Status& status) {
+  refused_busy_.fetch_add(1);
+  ApiReply reply = error_reply(429, "too_many_requests", status.message());
+  reply.retry_after = std::to_string(kBusyRetryAfterSeconds);
+  return reply;
+}
+
 ApiReply AuthRoutes::first_user(const ApiRequest& request) {
   if (request.method == "GET" || request.method == "HEAD") {
     auto status = client_.call({{"op", "setup_status"}});
@@ -52,8 +69,9 @@ ApiReply AuthRoutes::first_user(const ApiRequest& request) {
   if (request.method != "POST") return method_not_allowed(request, "GET, HEAD, POST");
   auto body = json_object_body(request.body);
   if (!body) return error_reply(body.status());
-  auto answer = client_.call(credentials_request("create_first_user", *body));
+  auto answer = call_hashing(credentials_request("create_first_user", *body));
   if (!answer) {
+    if (answer.status().code() == Code::resource_exhausted) return busy_reply(answer.status());
     if (answer.status().code() == Code::failed_precondition) {
       return error_reply(409, "setup_closed", "a user already exists; first-user setup is closed");
     }
@@ -68,7 +86,8 @@ ApiReply AuthRoutes::sign_in(const ApiRequest& request) {
   if (!body) return error_reply(body.status());
   json sign_in = credentials_request("sign_in", *body);
   sign_in["address"] = request.address;
-  auto answer = client_.call(sign_in);
+  auto answer = call_hashing(sign_in);
+  if (!answer && answer.status().code() == Code::resource_exhausted) return busy_reply(answer.status());
   if (!answer) return error_reply(answer.status());
   if (answer->value("throttled", false)) {
     ApiReply reply = error_reply(429, "too_many_requests", "too many failed sign-ins; try again later");
@@ -121,7 +140,8 @@ ApiReply AuthRoutes::users(const ApiRequest& request) {
   if (request.method != "POST") return method_not_allowed(request, "GET, HEAD, POST");
   auto body = json_object_body(request.body);
   if (!body) return error_reply(body.status());
-  auto answer = client_.call(credentials_request("create_user", *body));
+  auto answer = call_hashing(credentials_request("create_user", *body));
+  if (!answer && answer.status().code() == Code::resource_exhausted) return busy_reply(answer.status());
   return answer ? json_reply(*answer, 201) : error_reply(answer.status());
 }
 

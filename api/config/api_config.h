@@ -34,6 +34,12 @@ struct ApiConfig {
   uint32_t live_max_clients = 64;
   std::chrono::milliseconds live_interval{std::chrono::milliseconds(500)};
   uint32_t max_concurrent_queries = 64;
+  uint32_t max_concurrent_sign_ins = 2;
+  uint32_t max_connections = 4096;
+  uint32_t max_connections_per_address = 256;
+  std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds body_timeout{std::chrono::seconds(30)};
+  std::chrono::milliseconds keepalive_timeout{std::chrono::seconds(60)};
 
   void register_options(Options& options) {
     options.add("data-dir", &data_dir, "Data folder (the api keeps nothing there; endpoints default into its run/ folder).")
@@ -58,7 +64,15 @@ struct ApiConfig {
         .add("required-stages", &required_stages, "Stages /health requires to be alive (comma-separated).")
         .add("live-max-clients", &live_max_clients, "Most concurrent live-tail (SSE) subscribers; more get 503.")
         .add("live-interval", &live_interval, "How often the live tail asks the indexers for newly indexed traces.")
-        .add("max-concurrent-queries", &max_concurrent_queries, "Queries in progress at once; more get 503 (the api's queue is bounded).");
+        .add("max-concurrent-queries", &max_concurrent_queries, "Queries in progress at once; more get 503 (the api's queue is bounded).")
+        .add("max-concurrent-sign-ins", &max_concurrent_sign_ins,
+             "Sign-in, first-user and new-user requests waiting on password hashing at once; more get 429 with Retry-After at once, so a sign-in flood holds at most this many HTTP workers (keep it below --threads).")
+        .add("max-connections", &max_connections, "Open HTTP connections at once from all clients; past it a new connection is closed at once (0: no cap).")
+        .add("max-connections-per-address", &max_connections_per_address,
+             "Open HTTP connections at once from one client address; past it a new connection from that address is closed at once (0: no cap).")
+        .add("header-timeout", &header_timeout, "A request's line and headers must arrive within this (from the connection's start or its previous request); else 408 and the connection is closed.")
+        .add("body-timeout", &body_timeout, "A whole request, body included, must arrive within this; else 408 and the connection is closed.")
+        .add("keepalive-timeout", &keepalive_timeout, "An idle keep-alive connection is closed after this.");
   }
 
   void resolve() {

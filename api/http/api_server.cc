@@ -5,6 +5,7 @@
 #include <pistache/http_header.h>
 
 #include "api/http/query_params.h"
+#include "stages/common/http/connection_limits.h"
 #include "stages/common/http/pistache_headers.h"
 #include "stages/common/log.h"
 
@@ -112,13 +113,14 @@ std::vector<Http::Method> methods_of(const std::string& list) {
 
 }  // namespace
 
-class ApiServer::Handler final : public Http::Handler {
+class ApiServer::Handler final : public http::LimitedHandler {
  public:
   HTTP_PROTOTYPE(Handler)
-  Handler(const ApiConfig* config, ApiRoutes* routes, Counters* counters, std::vector<std::string> origins)
-      : config_(config), routes_(routes), counters_(counters), origins_(std::move(origins)) {}
+  Handler(std::shared_ptr<http::ConnectionLimits> limits, const ApiConfig* config, ApiRoutes* routes, Counters* counters,
+          std::vector<std::string> origins)
+      : LimitedHandler(std::move(limits)), config_(config), routes_(routes), counters_(counters), origins_(std::move(origins)) {}
 
-  void onRequest(const Http::Request& request, Http::ResponseWriter response) override {
+  void serve(const Http::Request& request, Http::ResponseWriter response) override {
     counters_->requests.fetch_add(1);
     ApiReply reply;
     bool cors_allowed = false;
@@ -138,7 +140,16 @@ class ApiServer::Handler final : public Http::Handler {
           } else if (auto refused = routes_->live.subscribe(*api, response, cors_allowed); refused) {
             reply = *refused;
           } else {
-            return;  // the live tail owns the response now
+            // The live tail owns the response now, on its own copy of the socket.
+            // Marked idle, Pistache lets go of the connection after
+            // --keepalive-timeout without writing to it, instead of answering
+            // 408 into the stream once --header-timeout passes.
+            try {
+              response.peer()->setIdle(true);
+            } catch (const std::exception&) {
+              // the client left already
+            }
+            return;
           }
         } else {
           reply = handle(*api);
@@ -274,7 +285,16 @@ class ApiServer::Handler final : public Http::Handler {
 };
 
 ApiServer::ApiServer(const ApiConfig& config, ApiRoutes routes, bus::StatsRegistry& stats)
-    : config_(config), routes_(routes), stats_(stats) {}
+    : config_(config),
+      routes_(routes),
+      stats_(stats),
+      limits_(std::make_shared<http::ConnectionLimits>(http::ConnectionLimitOptions{
+          .max_connections = config.max_connections,
+          .max_per_address = config.max_connections_per_address,
+          .server = "api",
+          .refused_counter = &stats.counter("http_connections_refused")})) {
+  stats_.gauge("http_connections", [limits = limits_] { return static_cast<double>(limits->open()); });
+}
 
 ApiServer::~ApiServer() { stop(); }
 
@@ -291,14 +311,22 @@ Status ApiServer::start() {
                        // Our own cap answers 413 in JSON; Pistache's (plain text) only guards far above it.
                        .maxRequestSize(config_.max_body_bytes + (1 << 20))
                        .maxResponseSize(config_.max_answer_bytes * 2 + (16 << 20));
+    http::apply_timeouts(options, {.header = config_.header_timeout, .body = config_.body_timeout, .keepalive = config_.keepalive_timeout});
     endpoint_->init(options);
-    endpoint_->setHandler(Http::make_handler<Handler>(&config_, &routes_, counters_.get(), split_allowlist(config_.allow_origins)));
+    endpoint_->setHandler(
+        Http::make_handler<Handler>(limits_, &config_, &routes_, counters_.get(), split_allowlist(config_.allow_origins)));
     endpoint_->serveThreaded();
   } catch (const std::exception& e) {
     endpoint_.reset();
     return Status(Code::unavailable, "cannot listen on " + config_.listen + ": " + e.what());
   }
-  log::info("api listening", {{"address", config_.listen}, {"port", static_cast<unsigned>(port())}});
+  log::info("api listening", {{"address", config_.listen},
+                              {"port", static_cast<unsigned>(port())},
+                              {"max_connections", config_.max_connections},
+                              {"max_connections_per_address", config_.max_connections_per_address},
+                              {"header_timeout_ms", static_cast<int64_t>(config_.header_timeout.count())},
+                              {"body_timeout_ms", static_cast<int64_t>(config_.body_timeout.count())},
+                              {"keepalive_timeout_ms", static_cast<int64_t>(config_.keepalive_timeout.count())}});
   return Status::ok();
 }
 

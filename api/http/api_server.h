@@ -8,6 +8,12 @@
 // while the indexers answer (bounded by --query-timeout). At most
 // --max-concurrent-queries index queries run at once; more get 503 at once,
 // so the api's own queue is bounded.
+//
+// Connections: at most --max-connections open at once, --max-connections-per-address
+// from one client address (past either, a new connection is closed at once);
+// a request must arrive within --header-timeout / --body-timeout and an idle
+// keep-alive connection is closed after --keepalive-timeout (see
+// stages/common/http/connection_limits.h).
 
 #include <atomic>
 #include <memory>
@@ -21,6 +27,7 @@
 #include "api/routes/pipeline_routes.h"
 #include "api/routes/static_files.h"
 #include "bus/stats.h"
+#include "stages/common/http/connection_limits.h"
 
 namespace Pistache::Http {
 class Endpoint;
@@ -52,6 +59,7 @@ class ApiServer {
   const ApiConfig& config_;
   ApiRoutes routes_;
   bus::StatsRegistry& stats_;
+  std::shared_ptr<http::ConnectionLimits> limits_;
   std::unique_ptr<Counters> counters_;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
 };

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "api/api_stage.h"
+#include "stages/common/fd_limit.h"
 #include "stages/common/log.h"
 #include "stages/common/options.h"
 #include "stages/common/signals.h"
@@ -28,9 +29,19 @@ int main(int argc, char** argv) {
     return 2;
   }
   config.resolve();
+  if (config.max_concurrent_sign_ins == 0) {
+    std::fprintf(stderr, "spanline-api: --max-concurrent-sign-ins must be at least 1 (else nobody could ever sign in)\n");
+    return 2;
+  }
   log::Level level = log::Level::info;
   log::parse_level(config.log_level, level);
   log::init("api", level);
+  // The connection caps, not the fd table, must be what bounds connections.
+  OpenFilesLimit files = raise_open_files_limit();
+  if (files.now != 0 && config.max_connections != 0 && config.max_connections + 256 > files.now) {
+    log::warn("--max-connections is close to the open files limit: connections past the limit fail in accept instead",
+              {{"max_connections", config.max_connections}, {"open_files_limit", files.now}});
+  }
   auto bus_key = bus::bus_key_or_explain("spanline-api", config.curve_secret_key);
   if (!bus_key) return 2;
   api::ApiStage stage(config, *bus_key);

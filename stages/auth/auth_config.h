@@ -19,6 +19,7 @@ struct AuthConfig {
   std::string log_level = "info";
   std::string curve_secret_key;
   uint32_t threads = 2;
+  uint32_t password_hash_threads = 2;
   std::chrono::milliseconds session_ttl{std::chrono::hours(24)};
   std::chrono::milliseconds token_ttl{std::chrono::hours(1)};
   std::chrono::milliseconds signing_key_rotation{std::chrono::hours(24 * 30)};
@@ -38,7 +39,9 @@ struct AuthConfig {
         .add("instance", &instance, "Name of this stage instance in stats and logs.")
         .add("log-level", &log_level, "debug, info, warn or error.")
         .add("curve-secret-key", &curve_secret_key, std::string(bus::kCurveSecretKeyHelp))
-        .add("threads", &threads, "Worker threads (password hashing runs on them).")
+        .add("threads", &threads, "Worker threads for quick requests (API keys, sessions, tokens, users); they never hash passwords.")
+        .add("password-hash-threads", &password_hash_threads,
+             "Worker threads that hash passwords (sign-in, first-user setup, new users), on top of --threads; a password request finding them all busy is refused at once (busy, retry), never queued behind the others.")
         .add("session-ttl", &session_ttl, "How long a web session lasts after sign-in.")
         .add("token-ttl", &token_ttl, "Lifetime of an ingest JWT from POST /api/v1/otel/token.")
         .add("signing-key-rotation", &signing_key_rotation, "Age at which the JWT signing key is replaced (the old public key stays in the JWKS until its tokens expire).")

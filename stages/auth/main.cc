@@ -28,6 +28,10 @@ int main(int argc, char** argv) {
   }
   if (parsed->exit_now) return 0;
   config.resolve();
+  if (config.password_hash_threads == 0) {
+    std::fprintf(stderr, "spanline-auth: --password-hash-threads must be at least 1 (else no password could ever be checked)\n");
+    return 2;
+  }
   log::Level level = log::Level::info;
   log::parse_level(config.log_level, level);
   log::init("auth", level);
@@ -55,12 +59,15 @@ int main(int argc, char** argv) {
                             stats.counter("sign_ins_throttled"),
                             stats.counter("api_key_checks"),
                             stats.counter("api_key_rejections"),
-                            stats.counter("tokens_issued")};
+                            stats.counter("tokens_issued"),
+                            CountedGate(config.password_hash_threads),
+                            &stats.counter("password_hashes_refused_busy")};
     bus::WorkerRouter router(context,
                              {.endpoint = config.endpoint,
                               .accepts = bus::MessageType::auth,
                               .what = "auth",
-                              .threads = config.threads,
+                              // Quick requests have --threads workers of their own: hashing takes at most the others.
+                              .threads = config.threads + config.password_hash_threads,
                               .max_queued = 1024,
                               .requests_counter = "auth_requests",
                               .errors_counter = "auth_errors",
@@ -70,6 +77,7 @@ int main(int argc, char** argv) {
     {
       // Opens meta.sqlite (creating its schema) and a signing key before anyone asks.
       auth::AuthService first(shared, router);
+      (void)shared.dummy_hash();  // now, so no sign-in pays for it
       if (Status ready = first.ensure_signing_key(); !ready.is_ok()) {
         log::error("cannot prepare a signing key", {{"error", ready.to_string()}});
         return 1;

@@ -76,7 +76,6 @@ AuthService::AuthService(AuthShared& shared, bus::WorkerRouter& router) : shared
   auto store = MetaStore::open(MetaStore::path_in(shared.config.data_dir));
   if (!store) throw std::runtime_error(store.status().to_string());
   store_ = std::move(store.value());
-  dummy_hash_ = hash_password("spanline-dummy-password", {.log2_n = shared.config.scrypt_log2_n});
 }
 
 bus::RouterAnswer AuthService::handle(const bus::RouterJob& job) {
@@ -110,6 +109,16 @@ Result<json> AuthService::dispatch(const std::string& op, const json& request) {
   if (op == "create_api_key") return create_api_key(request);
   if (op == "delete_api_key") return delete_api_key(request);
   return bad_request("unknown auth op '" + op.substr(0, 64) + "'");
+}
+
+Result<CountedGate::Ticket> AuthService::password_hash_place() {
+  CountedGate::Ticket place = shared_.password_hashes.try_enter();
+  if (!place) {
+    if (shared_.password_hashes_refused_busy != nullptr) shared_.password_hashes_refused_busy->fetch_add(1);
+    return Status(Code::resource_exhausted, "password hashing is busy (" + std::to_string(shared_.password_hashes.capacity()) +
+                                                " at once); retry in a moment");
+  }
+  return place;
 }
 
 Result<ApiKeyRecord> AuthService::find_key(const json& request) {
@@ -257,6 +266,8 @@ Result<NewUser> read_new_user(const json& request, uint32_t min_password_length)
 Result<json> AuthService::create_first_user(const json& request) {
   auto fresh = read_new_user(request, shared_.config.min_password_length);
   if (!fresh) return fresh.status();
+  auto place = password_hash_place();
+  if (!place) return place.status();
   auto user = store_->create_user(fresh->email, hash_password(fresh->password, {.log2_n = shared_.config.scrypt_log2_n}),
                                   unix_nanos_now(), true);
   if (!user) return user.status();
@@ -278,10 +289,12 @@ Result<json> AuthService::sign_in(const json& request) {
     shared_.sign_ins_throttled.fetch_add(1);
     return json{{"throttled", true}, {"retry_after_s", wait->count()}};
   }
+  auto place = password_hash_place();
+  if (!place) return place.status();
   auto found = store_->find_user(*email);
   if (!found) return found.status();
   // Verify against a dummy hash when there is no such user, so the answer takes as long either way.
-  auto verified = verify_password(*password, found->has_value() ? (*found)->password_hash : dummy_hash_);
+  auto verified = verify_password(*password, found->has_value() ? (*found)->password_hash : shared_.dummy_hash());
   if (!verified) return verified.status();
   if (!found->has_value() || !*verified) {
     shared_.throttle.failed(account, *address, now);
@@ -322,6 +335,8 @@ Result<json> AuthService::list_users() {
 Result<json> AuthService::create_user(const json& request) {
   auto fresh = read_new_user(request, shared_.config.min_password_length);
   if (!fresh) return fresh.status();
+  auto place = password_hash_place();
+  if (!place) return place.status();
   auto user = store_->create_user(fresh->email, hash_password(fresh->password, {.log2_n = shared_.config.scrypt_log2_n}),
                                   unix_nanos_now(), false);
   if (!user) return user.status();

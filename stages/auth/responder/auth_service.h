@@ -4,6 +4,13 @@
 // in bus/README.md). One AuthService per worker thread, each with its own
 // meta.sqlite connection; what the workers share (the sign-in throttle, the
 // revocation publisher, counters) lives in AuthShared.
+//
+// Password hashing (scrypt, tens of milliseconds and 32 MiB at the default
+// cost) runs on at most --password-hash-threads workers at once: the router
+// has --threads + --password-hash-threads workers, and a password request that
+// finds every hashing place taken is refused at once (resource_exhausted), so
+// --threads workers are always free for API-key checks, sessions and tokens,
+// whatever a sign-in flood does.
 
 #include <map>
 #include <memory>
@@ -17,9 +24,11 @@
 #include "bus/stats.h"
 #include "bus/worker_router.h"
 #include "stages/auth/auth_config.h"
+#include "stages/auth/crypto/password_hash.h"
 #include "stages/auth/crypto/signing_key.h"
 #include "stages/auth/responder/sign_in_throttle.h"
 #include "stages/auth/store/meta_store.h"
+#include "stages/common/counted_gate.h"
 
 namespace spanline::auth {
 
@@ -45,6 +54,20 @@ struct AuthShared {
   std::atomic<uint64_t>& key_checks;
   std::atomic<uint64_t>& key_rejections;
   std::atomic<uint64_t>& tokens_issued;
+  // Places to hash passwords in: main() gives it --password-hash-threads.
+  CountedGate password_hashes{2};
+  std::atomic<uint64_t>* password_hashes_refused_busy = nullptr;  // counted there too when set
+
+  // Verified against when there is no such user, so timing does not tell.
+  // Hashed once for all workers (main() asks before serving), not once per
+  // worker: each hash holds 32 MiB at the default cost.
+  const std::string& dummy_hash() {
+    std::call_once(dummy_hash_once,
+                   [this] { dummy_hash_value = hash_password("spanline-dummy-password", {.log2_n = config.scrypt_log2_n}); });
+    return dummy_hash_value;
+  }
+  std::once_flag dummy_hash_once;
+  std::string dummy_hash_value;
 };
 
 class AuthService {
@@ -77,6 +100,8 @@ class AuthService {
   Result<json> delete_api_key(const json& request);
 
   Result<ApiKeyRecord> find_key(const json& request);
+  // A place to hash a password in, or (counted) resource_exhausted when all are taken.
+  Result<CountedGate::Ticket> password_hash_place();
   Result<json> start_session(const User& user);
   Result<SigningKey> active_signing_key(bool may_rotate = true);
   // The parsed key of a stored record, parsed once per thread.
@@ -89,7 +114,6 @@ class AuthService {
   bus::WorkerRouter& router_;
   std::unique_ptr<MetaStore> store_;
   std::map<std::string, SigningKey> parsed_keys_;  // kid -> key, so PEM is parsed once per thread
-  std::string dummy_hash_;  // verified against when no such user, so timing does not tell
 };
 
 }  // namespace spanline::auth
