@@ -5,7 +5,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,8 +20,19 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kSweepInterval = 1s;
 constexpr auto kRefusalLogInterval = 10s;
+constexpr auto kSilentCheckInterval = 100ms;
+// epoll tags: the listener, the wake pipe, and (fd << 1 | 1 for a relay end) a connection.
+constexpr uint64_t kListenTag = UINT64_MAX;
+constexpr uint64_t kWakeTag = UINT64_MAX - 1;
+uint64_t tag_of(int fd, bool relay) { return (static_cast<uint64_t>(fd) << 1) | (relay ? 1 : 0); }
+
+// HTTP/2 (RFC 9113): the client's connection preface, the frame header, and
+// the two frame types the relay counts.
+constexpr size_t kPrefaceBytes = 24;
+constexpr size_t kFrameHeaderBytes = 9;
+constexpr uint8_t kHeadersFrame = 0x1;
+constexpr uint8_t kRstStreamFrame = 0x3;
 
 // "host:port", "[v6]:port" -> host, port.
 bool split_address(const std::string& address, std::string& host, std::string& port) {
@@ -61,13 +72,32 @@ int descriptor_of(std::string_view grpc_peer) {
   return fd;
 }
 
-ino_t inode_of(int fd) {
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return 0;
-  return st.st_ino;
-}
-
 }  // namespace
+
+struct ConnectionAcceptor::Connection {
+  int client = -1;    // the client's TCP socket
+  int relay = -1;     // the acceptor's end of the socket pair (-1 until handed over)
+  int grpc_end = -1;  // the end gRPC holds ("fd:<n>")
+  std::string address;
+  std::string host;
+  std::chrono::steady_clock::time_point handshake_deadline;
+  std::string to_grpc;
+  std::string to_client;
+  bool client_done = false;  // the client sent end-of-file
+  bool grpc_done = false;    // gRPC closed (or shut down) its end
+  bool relay_shut = false;   // end-of-file passed on to gRPC
+  uint32_t client_mask = 0;
+  uint32_t relay_mask = 0;
+  std::string abuse;  // why the relay closes it, when it does
+  // The client's byte stream as HTTP/2 frames.
+  size_t preface_left = kPrefaceBytes;
+  unsigned char header[kFrameHeaderBytes] = {};
+  size_t header_have = 0;
+  uint64_t payload_left = 0;
+  std::chrono::steady_clock::time_point window_start{};
+  uint32_t streams = 0;
+  uint32_t resets = 0;
+};
 
 ConnectionAcceptor::ConnectionAcceptor(AcceptorOptions options, bus::StatsRegistry& stats)
     : options_(std::move(options)),
@@ -79,12 +109,7 @@ ConnectionAcceptor::ConnectionAcceptor(AcceptorOptions options, bus::StatsRegist
   stats.gauge("grpc_connections", [this] { return static_cast<double>(open_connections()); });
 }
 
-ConnectionAcceptor::~ConnectionAcceptor() {
-  stop();
-  std::lock_guard lock(mutex_);
-  for (auto& [fd, connection] : connections_) ::close(connection.handed_over ? connection.duplicate : fd);
-  connections_.clear();
-}
+ConnectionAcceptor::~ConnectionAcceptor() { stop(); }
 
 Status ConnectionAcceptor::bind() {
   std::string host, port;
@@ -132,6 +157,12 @@ Status ConnectionAcceptor::bind() {
                                       : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (::pipe2(wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) return Status(Code::internal, "pipe2 failed");
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) return Status(Code::internal, std::string("epoll_create1 failed: ") + std::strerror(errno));
+  epoll_event listen_event{EPOLLIN, {.u64 = kListenTag}};
+  epoll_event wake_event{EPOLLIN, {.u64 = kWakeTag}};
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, &listen_event);
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_pipe_[0], &wake_event);
   return Status::ok();
 }
 
@@ -140,59 +171,77 @@ void ConnectionAcceptor::start(Handoff handoff) {
   thread_ = std::thread([this] { run(); });
 }
 
+void ConnectionAcceptor::stop_accepting() {
+  if (!accepting_.exchange(false) || listen_fd_ < 0 || epoll_fd_ < 0) return;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+}
+
 void ConnectionAcceptor::stop() {
+  stop_accepting();
+  stopping_ = true;
   if (thread_.joinable()) {
     char byte = 1;
     (void)!::write(wake_pipe_[1], &byte, 1);
     thread_.join();
   }
-  for (int* fd : {&listen_fd_, &spare_fd_, &wake_pipe_[0], &wake_pipe_[1]}) {
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [fd, connection] : connections_) {
+      ::close(connection->client);
+      if (connection->relay >= 0) ::close(connection->relay);
+    }
+    connections_.clear();
+    by_relay_.clear();
+    address_by_grpc_fd_.clear();
+    per_host_.clear();
+  }
+  for (int* fd : {&listen_fd_, &spare_fd_, &epoll_fd_, &wake_pipe_[0], &wake_pipe_[1]}) {
     if (*fd >= 0) ::close(*fd);
     *fd = -1;
   }
 }
 
 void ConnectionAcceptor::run() {
-  auto next_sweep = std::chrono::steady_clock::now() + kSweepInterval;
-  std::vector<pollfd> fds;
-  std::vector<int> readable;
-  while (true) {
-    fds.assign({{listen_fd_, POLLIN, 0}, {wake_pipe_[0], POLLIN, 0}});
-    {
-      std::lock_guard lock(mutex_);
-      for (const auto& [fd, connection] : connections_) {
-        if (!connection.handed_over) fds.push_back({fd, POLLIN, 0});
+  epoll_event events[256];
+  auto next_silent_check = std::chrono::steady_clock::now() + kSilentCheckInterval;
+  while (!stopping_) {
+    int ready = ::epoll_wait(epoll_fd_, events, 256, static_cast<int>(kSilentCheckInterval.count()));
+    if (ready < 0 && errno != EINTR) {
+      log::error("OTLP/gRPC listener: epoll_wait failed; the gateway will exit", {{"error", std::strerror(errno)}});
+      healthy_ = false;
+      return;
+    }
+    for (int i = 0; i < ready && !stopping_; ++i) {
+      const uint64_t tag = events[i].data.u64;
+      if (tag == kWakeTag) continue;  // stop() or stop_accepting(): the loop condition decides
+      if (tag == kListenTag) {
+        if (events[i].events & (EPOLLERR | EPOLLHUP)) {
+          log::error("OTLP/gRPC listener socket failed; the gateway will exit");
+          healthy_ = false;
+          return;
+        }
+        if (accepting_) accept_ready();
+        continue;
+      }
+      const int fd = static_cast<int>(tag >> 1);
+      if (tag & 1) {
+        auto it = by_relay_.find(fd);
+        if (it != by_relay_.end()) on_relay_event(*it->second, events[i].events);
+      } else {
+        auto it = connections_.find(fd);
+        if (it != connections_.end()) on_client_event(*it->second, events[i].events);
       }
     }
-    int ready = ::poll(fds.data(), fds.size(), 100);
-    if (ready < 0 && errno != EINTR) {
-      log::error("OTLP/gRPC listener: poll failed; the gateway will exit", {{"error", std::strerror(errno)}});
-      healthy_ = false;
-      return;
-    }
-    if (fds[1].revents != 0) return;
-    if (fds[0].revents & (POLLERR | POLLNVAL)) {
-      log::error("OTLP/gRPC listener socket failed; the gateway will exit");
-      healthy_ = false;
-      return;
-    }
-    readable.clear();
-    for (size_t i = 2; i < fds.size(); ++i) {
-      if (fds[i].revents != 0) readable.push_back(fds[i].fd);
-    }
-    serve_waiting(readable);
-    if (fds[0].revents & POLLIN) accept_ready();
-    if (std::chrono::steady_clock::now() >= next_sweep) {
-      sweep();
-      next_sweep = std::chrono::steady_clock::now() + kSweepInterval;
+    if (std::chrono::steady_clock::now() >= next_silent_check) {
+      expire_silent();
+      next_silent_check = std::chrono::steady_clock::now() + kSilentCheckInterval;
     }
     if (!healthy_) return;
   }
 }
 
 void ConnectionAcceptor::accept_ready() {
-  // A bounded batch per wake-up, so waiting connections, the sweep and a stop
-  // are never starved.
+  // A bounded batch per wake-up, so relaying is never starved by a flood of connects.
   for (int taken = 0; taken < 256; ++taken) {
     sockaddr_storage peer{};
     socklen_t length = sizeof peer;
@@ -209,27 +258,22 @@ void ConnectionAcceptor::accept_ready() {
       healthy_ = false;
       return;
     }
+    exhausted_since_ = {};
     std::string host;
     std::string address = describe(peer, &host);
-    auto over_cap = [&] {
-      auto per_host = per_host_.find(host);
-      return connections_.size() >= options_.max_connections ||
-             (per_host != per_host_.end() && per_host->second >= options_.max_connections_per_address);
-    };
     bool refused = false;
     {
       std::lock_guard lock(mutex_);
-      refused = over_cap();
-    }
-    if (refused) sweep();  // connections gRPC closed since the last sweep no longer count
-    {
-      std::lock_guard lock(mutex_);
-      refused = over_cap();
+      auto per_host = per_host_.find(host);
+      refused = connections_.size() >= options_.max_connections ||
+                (per_host != per_host_.end() && per_host->second >= options_.max_connections_per_address);
       if (!refused) {
-        auto existing = connections_.find(fd);
-        if (existing != connections_.end()) forget(existing);  // gRPC closed it; the number came back to us
-        connections_[fd] = Connection{-1, 0, address, host, false,
-                                      std::chrono::steady_clock::now() + options_.handshake_timeout};
+        auto connection = std::make_unique<Connection>();
+        connection->client = fd;
+        connection->address = address;
+        connection->host = host;
+        connection->handshake_deadline = std::chrono::steady_clock::now() + options_.handshake_timeout;
+        connections_[fd] = std::move(connection);
         ++per_host_[host];
       }
     }
@@ -246,115 +290,239 @@ void ConnectionAcceptor::accept_ready() {
       }
       continue;
     }
-    exhausted_since_ = {};
     accepted_.fetch_add(1, std::memory_order_relaxed);
     int no_delay = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &no_delay, sizeof no_delay);
+    Connection& connection = *connections_[fd];
+    connection.client_mask = EPOLLIN;
+    epoll_event event{connection.client_mask, {.u64 = tag_of(fd, false)}};
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event);
   }
-}
-
-void ConnectionAcceptor::serve_waiting(const std::vector<int>& readable) {
-  auto now = std::chrono::steady_clock::now();
-  std::vector<int> speak;
-  int dup_error = 0;
-  {
-    std::lock_guard lock(mutex_);
-    for (int fd : readable) {
-      auto it = connections_.find(fd);
-      if (it == connections_.end() || it->second.handed_over) continue;
-      int duplicate = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
-      if (duplicate < 0) {  // out of descriptors: it waits (and times out) like a silent one
-        dup_error = errno;
-        continue;
-      }
-      it->second.duplicate = duplicate;
-      it->second.inode = inode_of(fd);
-      it->second.handed_over = true;
-      speak.push_back(fd);
-    }
-    for (auto it = connections_.begin(); it != connections_.end();) {
-      auto next = std::next(it);
-      if (!it->second.handed_over && now >= it->second.handshake_deadline) {
-        ::close(it->first);
-        closed_silent_.fetch_add(1, std::memory_order_relaxed);
-        auto host = per_host_.find(it->second.host);
-        if (host != per_host_.end() && --host->second == 0) per_host_.erase(host);
-        connections_.erase(it);
-      }
-      it = next;
-    }
-  }
-  if (dup_error != 0) note_exhausted(dup_error);
-  else if (!speak.empty()) exhausted_since_ = {};
-  // A client that closed before speaking is handed over too: gRPC reads EOF and
-  // lets it go, which is simpler than telling the two apart here.
-  for (int fd : speak) handoff_(fd);
 }
 
 // Out of descriptors: take the waiting connection with the spare descriptor and
 // close it, so the backlog keeps moving and clients are told at once.
 void ConnectionAcceptor::on_descriptors_exhausted(int error) {
+  auto now = std::chrono::steady_clock::now();
+  if (exhausted_since_ == std::chrono::steady_clock::time_point{}) exhausted_since_ = now;
   if (spare_fd_ >= 0) {
     ::close(spare_fd_);
     int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd >= 0) ::close(fd);
     spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   }
-  note_exhausted(error);
-  // Nothing can be accepted until a descriptor frees up: do not spin.
-  std::this_thread::sleep_for(std::chrono::milliseconds(10));
-}
-
-void ConnectionAcceptor::note_exhausted(int error) {
-  auto now = std::chrono::steady_clock::now();
-  if (exhausted_since_ == std::chrono::steady_clock::time_point{}) exhausted_since_ = now;
   refused_no_descriptors_.fetch_add(1, std::memory_order_relaxed);
   if (now - last_refusal_log_ >= kRefusalLogInterval) {
     last_refusal_log_ = now;
     log::warn("OTLP/gRPC connection refused: the process is out of file descriptors",
-              {{"error", std::strerror(error)}, {"open_connections", open_connections()}});
+              {{"error", std::strerror(error)}, {"open_connections", connections_.size()}});
   }
   if (now - exhausted_since_ >= options_.accept_failure_exit) {
     log::error("OTLP/gRPC listener: out of file descriptors for too long; the gateway will exit for its supervisor",
                {{"seconds", std::chrono::duration_cast<std::chrono::seconds>(options_.accept_failure_exit).count()}});
     healthy_ = false;
   }
+  // Nothing can be accepted until a descriptor frees up: do not spin.
+  std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
-// Forgets connections that gRPC has closed: their number is closed or now
-// names another file. Closing the duplicate then lets the socket go.
-void ConnectionAcceptor::sweep() {
-  std::lock_guard lock(mutex_);
-  for (auto it = connections_.begin(); it != connections_.end();) {
-    auto next = std::next(it);
-    if (it->second.handed_over && inode_of(it->first) != it->second.inode) forget(it);
-    it = next;
+// The client has spoken: a socket pair, gRPC gets one end.
+void ConnectionAcceptor::hand_over(Connection& connection) {
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0) {
+    on_descriptors_exhausted(errno);
+    close_connection(connection, "");
+    return;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    connection.relay = pair[0];
+    connection.grpc_end = pair[1];
+    by_relay_[pair[0]] = &connection;
+    address_by_grpc_fd_[pair[1]] = connection.address;
+  }
+  connection.relay_mask = EPOLLIN;
+  epoll_event event{connection.relay_mask, {.u64 = tag_of(pair[0], true)}};
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, pair[0], &event);
+  handoff_(pair[1]);
+}
+
+void ConnectionAcceptor::on_client_event(Connection& connection, uint32_t events) {
+  if (events & EPOLLERR) {
+    close_connection(connection, "");
+    return;
+  }
+  if (connection.relay < 0) {
+    hand_over(connection);
+    if (connection.relay < 0) return;  // closed: no descriptors for the pair
+  }
+  if (!pump(connection)) {
+    close_connection(connection, connection.abuse);
+    return;
+  }
+  if ((events & EPOLLHUP) && connection.to_client.size() > 0) {
+    close_connection(connection, "");  // nobody left to read the answers
+    return;
+  }
+  update_interest(connection);
+}
+
+void ConnectionAcceptor::on_relay_event(Connection& connection, uint32_t events) {
+  (void)events;
+  if (!pump(connection)) {
+    close_connection(connection, connection.abuse);
+    return;
+  }
+  update_interest(connection);
+}
+
+bool ConnectionAcceptor::pump(Connection& connection) {
+  char buffer[16384];
+  const size_t cap = options_.buffer_bytes;
+  // Client -> gRPC.
+  if (!connection.client_done && connection.to_grpc.size() < cap) {
+    ssize_t n = ::recv(connection.client, buffer, std::min(sizeof buffer, cap - connection.to_grpc.size()), 0);
+    if (n > 0) {
+      if (!inspect(connection, buffer, static_cast<size_t>(n))) return false;
+      connection.to_grpc.append(buffer, static_cast<size_t>(n));
+    } else if (n == 0) {
+      connection.client_done = true;
+    } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      return false;
+    }
+  }
+  if (!connection.to_grpc.empty() && !connection.grpc_done) {
+    ssize_t n = ::send(connection.relay, connection.to_grpc.data(), connection.to_grpc.size(), MSG_NOSIGNAL);
+    if (n > 0) connection.to_grpc.erase(0, static_cast<size_t>(n));
+    else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) connection.grpc_done = true;
+  }
+  if (connection.client_done && connection.to_grpc.empty() && !connection.relay_shut) {
+    ::shutdown(connection.relay, SHUT_WR);  // gRPC sees the client's end of file
+    connection.relay_shut = true;
+  }
+  // gRPC -> client.
+  if (!connection.grpc_done && connection.to_client.size() < cap) {
+    ssize_t n = ::recv(connection.relay, buffer, std::min(sizeof buffer, cap - connection.to_client.size()), 0);
+    if (n > 0) connection.to_client.append(buffer, static_cast<size_t>(n));
+    else if (n == 0) connection.grpc_done = true;
+    else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) connection.grpc_done = true;
+  }
+  if (!connection.to_client.empty()) {
+    ssize_t n = ::send(connection.client, connection.to_client.data(), connection.to_client.size(), MSG_NOSIGNAL);
+    if (n > 0) connection.to_client.erase(0, static_cast<size_t>(n));
+    else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return false;
+  }
+  // Over once gRPC is done with it and everything it said has been passed on.
+  if (connection.grpc_done && connection.to_client.empty()) return false;
+  return true;
+}
+
+bool ConnectionAcceptor::inspect(Connection& connection, const char* bytes, size_t size) {
+  size_t at = 0;
+  while (at < size) {
+    if (connection.preface_left > 0) {
+      size_t skip = std::min(connection.preface_left, size - at);
+      connection.preface_left -= skip;
+      at += skip;
+      continue;
+    }
+    if (connection.payload_left > 0) {
+      size_t skip = static_cast<size_t>(std::min<uint64_t>(connection.payload_left, size - at));
+      connection.payload_left -= skip;
+      at += skip;
+      continue;
+    }
+    size_t take = std::min(kFrameHeaderBytes - connection.header_have, size - at);
+    std::memcpy(connection.header + connection.header_have, bytes + at, take);
+    connection.header_have += take;
+    at += take;
+    if (connection.header_have < kFrameHeaderBytes) break;
+    connection.header_have = 0;
+    connection.payload_left = (static_cast<uint64_t>(connection.header[0]) << 16) |
+                              (static_cast<uint64_t>(connection.header[1]) << 8) | connection.header[2];
+    const uint8_t type = connection.header[3];
+    if (type != kHeadersFrame && type != kRstStreamFrame) continue;
+    auto now = std::chrono::steady_clock::now();
+    if (now - connection.window_start >= std::chrono::seconds(1)) {
+      connection.window_start = now;
+      connection.streams = 0;
+      connection.resets = 0;
+    }
+    if (type == kHeadersFrame && ++connection.streams > options_.max_streams_per_second) {
+      connection.abuse = "opened more than " + std::to_string(options_.max_streams_per_second) +
+                         " streams in one second (a call flood)";
+      return false;
+    }
+    if (type == kRstStreamFrame && ++connection.resets > options_.max_resets_per_second) {
+      connection.abuse = "reset more than " + std::to_string(options_.max_resets_per_second) +
+                         " streams in one second (HTTP/2 rapid reset)";
+      return false;
+    }
+  }
+  return true;
+}
+
+void ConnectionAcceptor::update_interest(Connection& connection) {
+  const size_t cap = options_.buffer_bytes;
+  uint32_t client_mask = 0;
+  if (!connection.client_done && connection.to_grpc.size() < cap) client_mask |= EPOLLIN;
+  if (!connection.to_client.empty()) client_mask |= EPOLLOUT;
+  if (client_mask != connection.client_mask) {
+    connection.client_mask = client_mask;
+    epoll_event event{client_mask, {.u64 = tag_of(connection.client, false)}};
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, connection.client, &event);
+  }
+  if (connection.relay < 0) return;
+  uint32_t relay_mask = 0;
+  if (!connection.grpc_done && connection.to_client.size() < cap) relay_mask |= EPOLLIN;
+  if (!connection.to_grpc.empty() && !connection.grpc_done) relay_mask |= EPOLLOUT;
+  if (relay_mask != connection.relay_mask) {
+    connection.relay_mask = relay_mask;
+    epoll_event event{relay_mask, {.u64 = tag_of(connection.relay, true)}};
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, connection.relay, &event);
   }
 }
 
-void ConnectionAcceptor::forget(std::map<int, Connection>::iterator it) {
-  ::close(it->second.duplicate);
-  auto host = per_host_.find(it->second.host);
+void ConnectionAcceptor::close_connection(Connection& connection, std::string_view why) {
+  if (!why.empty()) {
+    closed_abusive_.fetch_add(1, std::memory_order_relaxed);
+    log::warn("OTLP/gRPC connection closed", {{"peer", connection.address}, {"why", why}});
+    // An abortive close: the client is reset, and what it sent after is dropped.
+    linger abort{1, 0};
+    ::setsockopt(connection.client, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+  }
+  const int client = connection.client;
+  std::lock_guard lock(mutex_);
+  ::close(client);
+  if (connection.relay >= 0) {
+    ::close(connection.relay);  // gRPC reads end-of-file and drops the connection's calls
+    by_relay_.erase(connection.relay);
+    auto mapped = address_by_grpc_fd_.find(connection.grpc_end);
+    // gRPC may already have closed its end and the number gone to a newer connection.
+    if (mapped != address_by_grpc_fd_.end() && mapped->second == connection.address) address_by_grpc_fd_.erase(mapped);
+  }
+  auto host = per_host_.find(connection.host);
   if (host != per_host_.end() && --host->second == 0) per_host_.erase(host);
-  connections_.erase(it);
+  connections_.erase(client);  // destroys `connection`
+}
+
+void ConnectionAcceptor::expire_silent() {
+  auto now = std::chrono::steady_clock::now();
+  std::vector<Connection*> silent;
+  for (auto& [fd, connection] : connections_) {
+    if (connection->relay < 0 && now >= connection->handshake_deadline) silent.push_back(connection.get());
+  }
+  for (Connection* connection : silent) {
+    closed_silent_.fetch_add(1, std::memory_order_relaxed);
+    close_connection(*connection, "");
+  }
 }
 
 std::string ConnectionAcceptor::address_of(std::string_view grpc_peer) const {
   int fd = descriptor_of(grpc_peer);
   std::lock_guard lock(mutex_);
-  auto it = connections_.find(fd);
-  return it == connections_.end() ? std::string(grpc_peer) : it->second.address;
-}
-
-void ConnectionAcceptor::close_connection(std::string_view grpc_peer, std::string_view why) {
-  int fd = descriptor_of(grpc_peer);
-  std::lock_guard lock(mutex_);
-  auto it = connections_.find(fd);
-  if (it == connections_.end() || !it->second.handed_over) return;
-  // Through the acceptor's own duplicate: always the right socket.
-  ::shutdown(it->second.duplicate, SHUT_RDWR);
-  closed_abusive_.fetch_add(1, std::memory_order_relaxed);
-  log::warn("OTLP/gRPC connection closed", {{"peer", it->second.address}, {"why", why}});
+  auto it = address_by_grpc_fd_.find(fd);
+  return it == address_by_grpc_fd_.end() ? std::string(grpc_peer) : it->second;
 }
 
 size_t ConnectionAcceptor::open_connections() const {

@@ -1,40 +1,43 @@
 #pragma once
-// The OTLP/gRPC port's own TCP listener. gRPC 1.51's listener cannot cap
-// connections, enables SO_REUSEPORT (two gateways silently share a port), and
-// stops accepting for good after running out of file descriptors. So the
-// gateway binds and accepts itself and hands each admitted connection to gRPC
+// The OTLP/gRPC port's own TCP front: gRPC 1.51 can neither cap connections,
+// nor survive running out of descriptors, nor defend itself against HTTP/2
+// rapid reset (CVE-2023-44487: its core keeps building calls, and memory, from
+// reset streams long after the client has gone), and it enables SO_REUSEPORT.
+// So the gateway binds and accepts itself, and relays each admitted connection
+// to gRPC over a socket pair whose other end it hands to gRPC
 // (grpc::AddInsecureChannelFromFd):
 //
 // - the port is bound without SO_REUSEPORT: a port in use is an error naming it;
 // - at most `max_connections` in all and `max_connections_per_address` from one
 //   client address; a connection past a cap is closed at once and counted;
-// - a connection is handed to gRPC only once its client has sent something
-//   (the HTTP/2 preface); one silent for `handshake_timeout` is closed, so idle
-//   TCP connections cost no gRPC transport and cannot pile up (gRPC's own idle
-//   timer only starts after the HTTP/2 handshake);
+// - a connection reaches gRPC only once its client has sent something (the
+//   HTTP/2 preface); one silent for `handshake_timeout` is closed;
+// - the relay reads the client's HTTP/2 frame headers (9 bytes each; nothing
+//   is decoded) and closes a connection that sends more RST_STREAM frames
+//   (`max_resets_per_second`) or opens more streams (`max_streams_per_second`,
+//   HEADERS frames) in a second than any exporter does. Closing means closing
+//   the relay's end too: gRPC reads end-of-file at once and drops the
+//   connection's calls, and what the client sent after that is never read;
+// - each direction buffers at most `buffer_bytes`; past it the relay stops
+//   reading that side (TCP backpressure), so a connection costs bounded memory;
 // - out of file descriptors (EMFILE/ENFILE), the pending connection is taken
 //   with a spare descriptor kept for that and closed, so the backlog never
-//   wedges; if that lasts `accept_failure_exit`, or accept fails in a way that
-//   cannot recover, healthy() turns false and the gateway exits for its
-//   supervisor instead of lingering half-alive;
-// - a connection can be closed on purpose (an abusive HTTP/2 client), safely:
-//   the acceptor keeps its own duplicate of every descriptor it handed over, so
-//   it never touches a descriptor number that gRPC has closed and the process
-//   reused.
+//   wedges; if that lasts `accept_failure_exit`, or accepting fails in a way
+//   that cannot recover, healthy() turns false and the gateway exits for its
+//   supervisor instead of lingering half-alive.
 //
-// gRPC names such a connection's peer "fd:<n>"; address_of(n) gives the client
-// address that was accepted.
+// gRPC names a connection's peer "fd:<n>" (its end of the pair); address_of()
+// gives the client address that was accepted.
 //
-// Threads: one accept thread (poll on the socket, once a second a sweep that
-// forgets connections gRPC has closed). Every public method is thread-safe.
-
-#include <sys/types.h>
+// Threads: one thread (epoll over the listener, every client socket and every
+// relay end). Public methods are thread-safe.
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -49,14 +52,17 @@ struct AcceptorOptions {
   std::string address;  // host:port; port 0 picks a free one
   uint32_t max_connections = 4096;
   uint32_t max_connections_per_address = 256;
+  uint32_t max_streams_per_second = 5000;  // HEADERS frames from one connection in one second
+  uint32_t max_resets_per_second = 200;    // RST_STREAM frames from one connection in one second
+  uint32_t buffer_bytes = 64 << 10;        // relayed bytes held per direction per connection
   std::chrono::milliseconds handshake_timeout{std::chrono::seconds(10)};
   std::chrono::milliseconds accept_failure_exit{std::chrono::seconds(30)};
 };
 
 class ConnectionAcceptor {
  public:
-  // Called on the accept thread with a connected, non-blocking socket that the
-  // callee now owns.
+  // Called on the acceptor's thread with gRPC's end of a connected socket pair,
+  // which the callee now owns.
   using Handoff = std::function<void(int fd)>;
 
   ConnectionAcceptor(AcceptorOptions options, bus::StatsRegistry& stats);
@@ -68,49 +74,56 @@ class ConnectionAcceptor {
   Status bind();
   int port() const { return port_; }
   void start(Handoff handoff);
-  // Stops accepting; connections already handed over stay with gRPC.
+  // Stops taking new connections; those open keep being relayed (so gRPC can
+  // finish its calls on them) until stop().
+  void stop_accepting();
+  // Closes every connection and joins the thread.
   void stop();
 
-  // The client address ("127.0.0.1:5555") of a connection gRPC calls "fd:<n>".
+  // The client address ("127.0.0.1:5555") of the connection gRPC calls "fd:<n>".
   std::string address_of(std::string_view grpc_peer) const;
-  // Shuts the connection down (gRPC then sees it closed and drops its calls).
-  void close_connection(std::string_view grpc_peer, std::string_view why);
   // False once accepting has failed for good (see above).
   bool healthy() const { return healthy_.load(); }
   size_t open_connections() const;
 
  private:
-  struct Connection {
-    int duplicate = -1;  // the acceptor's own descriptor of the socket, once handed over
-    ino_t inode = 0;     // tells the handed-over number apart from a reused one
-    std::string address;
-    std::string host;
-    bool handed_over = false;
-    std::chrono::steady_clock::time_point handshake_deadline;
-  };
+  struct Connection;
 
   void run();
   void accept_ready();
-  // Hands over the waiting connections whose client spoke, closes those past the deadline.
-  void serve_waiting(const std::vector<int>& readable);
   void on_descriptors_exhausted(int error);
-  void note_exhausted(int error);
-  void sweep();
-  void forget(std::map<int, Connection>::iterator it);
+  void hand_over(Connection& connection);
+  void on_client_event(Connection& connection, uint32_t events);
+  void on_relay_event(Connection& connection, uint32_t events);
+  // Moves bytes both ways as far as the sockets and buffers allow; false when
+  // the connection is over (both sides done, or an error) and must be closed.
+  bool pump(Connection& connection);
+  // Counts the client's HTTP/2 frames in `bytes`; false when it abuses HTTP/2.
+  bool inspect(Connection& connection, const char* bytes, size_t size);
+  void update_interest(Connection& connection);
+  void close_connection(Connection& connection, std::string_view why);
+  void expire_silent();
 
   AcceptorOptions options_;
   int listen_fd_ = -1;
   int spare_fd_ = -1;  // kept open so a connection can be taken and closed when out of descriptors
+  int epoll_fd_ = -1;
   int wake_pipe_[2] = {-1, -1};
   int port_ = 0;
   Handoff handoff_;
   std::thread thread_;
   std::atomic<bool> healthy_{true};
+  std::atomic<bool> accepting_{true};
+  std::atomic<bool> stopping_{false};
   std::chrono::steady_clock::time_point exhausted_since_{};
   std::chrono::steady_clock::time_point last_refusal_log_{};
 
+  // Only the acceptor's thread changes the connections; the mutex lets
+  // address_of() and open_connections() read them from other threads.
   mutable std::mutex mutex_;
-  std::map<int, Connection> connections_;  // by the descriptor number handed to gRPC
+  std::map<int, std::unique_ptr<Connection>> connections_;  // by client socket
+  std::map<int, Connection*> by_relay_;                     // by the relay's end of the pair
+  std::map<int, std::string> address_by_grpc_fd_;           // gRPC's end -> client address
   std::map<std::string, uint32_t> per_host_;
 
   std::atomic<uint64_t>& accepted_;

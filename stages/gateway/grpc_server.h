@@ -9,7 +9,8 @@
 //
 // Bounds (GrpcLimits): connections in all and per client address (the gateway
 // accepts them itself, see connection_acceptor.h), concurrent streams per
-// connection, call rate per connection, worker threads and their queue, gRPC's
+// connection, streams opened and reset per connection per second (HTTP/2 rapid
+// reset and call floods close the connection), worker threads and their queue, gRPC's
 // memory (a resource quota, the last resort), silent and idle connections
 // closed, messages up to twice --max-request-bytes read so that an oversized one
 // gets a clear, non-retryable INVALID_ARGUMENT from Ingest rather than gRPC's
@@ -28,7 +29,6 @@
 
 #include "stages/common/status.h"
 #include "bus/stats.h"
-#include "stages/gateway/call_rate_guard.h"
 #include "stages/gateway/connection_acceptor.h"
 #include "stages/gateway/export_workers.h"
 #include "stages/gateway/ingest.h"
@@ -42,7 +42,8 @@ struct GrpcLimits {
   uint32_t workers = 32;  // threads that run Exports (each blocks until the WAL acks)
   uint32_t queue = 1024;  // Export steps waiting for a worker; past it RESOURCE_EXHAUSTED
   uint64_t memory_quota_bytes = 512ULL << 20;
-  uint32_t max_calls_per_connection_per_second = 5000;
+  uint32_t max_streams_per_connection_per_second = 5000;
+  uint32_t max_resets_per_connection_per_second = 200;
   std::chrono::milliseconds handshake_timeout{std::chrono::seconds(10)};
   std::chrono::milliseconds max_connection_idle{std::chrono::minutes(5)};
   std::chrono::milliseconds accept_failure_exit{std::chrono::seconds(30)};
@@ -65,7 +66,6 @@ class OtlpGrpcServer {
   Ingest& ingest_;
   GrpcLimits limits_;
   ConnectionAcceptor acceptor_;
-  CallRateGuard call_rate_guard_;
   ExportWorkers workers_;
   std::unique_ptr<ExportService> service_;
   std::unique_ptr<grpc::Server> server_;

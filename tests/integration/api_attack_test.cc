@@ -30,6 +30,7 @@
 #include "bus/context.h"
 #include "stages/auth/client/auth_client.h"
 #include "tests/support/pipeline.h"
+#include "tests/support/proc_status.h"
 
 namespace spanline::testing {
 namespace {
@@ -37,59 +38,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
-
-// What /proc/<pid>/status says about a process: threads now, resident memory now and at its peak.
-struct ProcStatus {
-  int threads = 0;
-  double rss_mb = 0;
-  double peak_rss_mb = 0;
-};
-
-ProcStatus proc_status(pid_t pid) {
-  ProcStatus out;
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("Threads:", 0) == 0) out.threads = std::stoi(line.substr(8));
-    if (line.rfind("VmRSS:", 0) == 0) out.rss_mb = std::stod(line.substr(6)) / 1024.0;
-    if (line.rfind("VmHWM:", 0) == 0) out.peak_rss_mb = std::stod(line.substr(6)) / 1024.0;
-  }
-  return out;
-}
-
-// Samples a process's threads and memory every 50 ms, keeping the peaks.
-class ProcSampler {
- public:
-  explicit ProcSampler(pid_t pid) : pid_(pid), thread_([this] { run(); }) {}
-  ~ProcSampler() { finish(); }
-  ProcStatus finish() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-    ProcStatus last = proc_status(pid_);
-    std::lock_guard lock(mutex_);
-    peak_.peak_rss_mb = std::max(peak_.peak_rss_mb, last.peak_rss_mb);
-    return peak_;
-  }
-
- private:
-  void run() {
-    while (!stop_) {
-      ProcStatus now = proc_status(pid_);
-      {
-        std::lock_guard lock(mutex_);
-        peak_.threads = std::max(peak_.threads, now.threads);
-        peak_.rss_mb = std::max(peak_.rss_mb, now.rss_mb);
-        peak_.peak_rss_mb = std::max(peak_.peak_rss_mb, now.peak_rss_mb);
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-  }
-  pid_t pid_;
-  std::mutex mutex_;
-  ProcStatus peak_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
 
 // The whole 127.0.0.0/8 is loopback on Linux, so each attacker (and the
 // well-behaved client on 127.0.0.1) can have an address of its own.
@@ -415,7 +363,7 @@ TEST(ApiAttack, IdleConnectionsAndUnfinishedBodiesDoNotLockOutOthers) {
   set_soft_nofile(hard);
   ASSERT_GE(hard, 4096u) << "this test needs a hard open-files limit of at least 4096";
   const int port = pipeline.api_port();
-  ProcStatus before = proc_status(pipeline.api().pid());
+  ProcStatus before = read_proc_status(pipeline.api().pid());
   ProcSampler sampler(pipeline.api().pid());
 
   // A live-tail subscriber: its stream must outlive every timeout, untouched.

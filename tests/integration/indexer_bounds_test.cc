@@ -17,7 +17,9 @@
 #include "stages/common/clock.h"
 #include "stages/common/span_limits.h"
 #include "tests/support/otlp_client.h"
+#include "tests/support/otlp_wire.h"
 #include "tests/support/pipeline.h"
+#include "tests/support/proc_status.h"
 
 namespace spanline::testing {
 namespace {
@@ -45,32 +47,6 @@ double peak_bound_mb(size_t largest_entry_bytes) {
 // The attack of the issue: 8.4 million 2-byte items fill a 16 MiB request.
 constexpr uint32_t kHostileItems = 8'400'000;
 
-// A value of /proc/<pid>/status in MB (VmHWM: peak resident, VmRSS: now).
-double proc_status_mb(pid_t pid, const std::string& field) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind(field + ":", 0) == 0) return std::stod(line.substr(field.size() + 1)) / 1024.0;  // kB
-  }
-  return -1;
-}
-
-void append_varint(std::string& out, uint64_t value) {
-  while (value >= 0x80) {
-    out.push_back(static_cast<char>((value & 0x7f) | 0x80));
-    value >>= 7;
-  }
-  out.push_back(static_cast<char>(value));
-}
-
-// `field` of wire type 2 (length-delimited) holding `body`.
-std::string wrap(uint32_t field, const std::string& body) {
-  std::string out;
-  append_varint(out, (field << 3) | 2);
-  append_varint(out, body.size());
-  return out + body;
-}
-
 // An ExportTraceServiceRequest with one span of `trace_hex`, whose repeated
 // `field` (9 attributes, 11 events, 13 links) holds `items` empty messages.
 // Built as raw bytes: materialising it as protobuf objects is the attack.
@@ -91,9 +67,9 @@ std::string hostile_entry(const std::string& trace_hex, const std::string& span_
   auto* service = resource.add_attributes();
   service->set_key("service.name");
   service->mutable_value()->set_string_value("hostile");
-  std::string scope_spans = wrap(2, span_bytes);
-  std::string resource_spans = wrap(1, resource.SerializeAsString()) + wrap(2, scope_spans);
-  return wrap(1, resource_spans);
+  std::string scope_spans = length_delimited(2, span_bytes);
+  std::string resource_spans = length_delimited(1, resource.SerializeAsString()) + length_delimited(2, scope_spans);
+  return length_delimited(1, resource_spans);
 }
 
 // `spans` spans of one trace, each with `events` empty events: every span
@@ -109,13 +85,13 @@ std::string entry_of_full_spans(const std::string& trace_hex, uint32_t spans, ui
     span.set_name("full");
     std::string span_bytes = span.SerializeAsString();
     for (uint32_t e = 0; e < events; ++e) span_bytes += empty_event;
-    scope_spans += wrap(2, span_bytes);
+    scope_spans += length_delimited(2, span_bytes);
   }
   opentelemetry::proto::resource::v1::Resource resource;
   auto* service = resource.add_attributes();
   service->set_key("service.name");
   service->mutable_value()->set_string_value("full");
-  return wrap(1, wrap(1, resource.SerializeAsString()) + wrap(2, scope_spans));
+  return length_delimited(1, length_delimited(1, resource.SerializeAsString()) + length_delimited(2, scope_spans));
 }
 
 class IndexerBounds : public ::testing::Test {
@@ -154,7 +130,7 @@ class IndexerBounds : public ::testing::Test {
     return answer;
   }
 
-  double indexer_peak_mb() { return proc_status_mb(pipeline_.indexer(0).pid(), "VmHWM"); }
+  double indexer_peak_mb() { return read_proc_status(pipeline_.indexer(0).pid()).peak_rss_mb; }
 
   Pipeline pipeline_{{.indexers = {"0-3"}}};
   bus::Context context_;

@@ -93,9 +93,8 @@ void Http2Raw::flush() {
   out_.clear();
 }
 
-uint32_t Http2Raw::open_export_stream(const std::string& api_key) {
-  uint32_t stream = next_stream_;
-  next_stream_ += 2;
+// The HEADERS block of a gRPC TraceService/Export call.
+static std::string export_headers(const std::string& api_key) {
   std::string block;
   literal(block, ":method", "POST");
   literal(block, ":scheme", "http");
@@ -104,7 +103,13 @@ uint32_t Http2Raw::open_export_stream(const std::string& api_key) {
   literal(block, "content-type", "application/grpc");
   literal(block, "te", "trailers");
   if (!api_key.empty()) literal(block, "x-junjo-api-key", api_key);
-  write_frame(kHeaders, kEndHeaders, stream, block);
+  return block;
+}
+
+uint32_t Http2Raw::open_export_stream(const std::string& api_key) {
+  uint32_t stream = next_stream_;
+  next_stream_ += 2;
+  write_frame(kHeaders, kEndHeaders, stream, export_headers(api_key));
   stream_windows_[stream] = initial_stream_window_;
   flush();
   return stream;
@@ -119,12 +124,7 @@ void Http2Raw::reset(uint32_t stream) {
 }
 
 void Http2Raw::rapid_reset(int count, bool with_message) {
-  std::string block;
-  literal(block, ":method", "POST");
-  literal(block, ":scheme", "http");
-  literal(block, ":path", "/opentelemetry.proto.collector.trace.v1.TraceService/Export");
-  literal(block, ":authority", "spanline");
-  literal(block, "content-type", "application/grpc");
+  const std::string block = export_headers("");
   std::string code;
   put32(code, kCancel);
   for (int i = 0; i < count && connected(); ++i) {

@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 
+#include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <string>
 
@@ -23,6 +25,34 @@ ProcStatus read_proc_status(pid_t pid) {
     ::closedir(fds);
   }
   return out;
+}
+
+ProcSampler::ProcSampler(pid_t pid) : pid_(pid) {
+  thread_ = std::thread([this] {
+    while (!stop_) {
+      sample();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+}
+
+ProcSampler::~ProcSampler() { finish(); }
+
+ProcStatus ProcSampler::finish() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  sample();
+  std::lock_guard lock(mutex_);
+  return peak_;
+}
+
+void ProcSampler::sample() {
+  ProcStatus now = read_proc_status(pid_);
+  std::lock_guard lock(mutex_);
+  peak_.threads = std::max(peak_.threads, now.threads);
+  peak_.rss_mb = std::max(peak_.rss_mb, now.rss_mb);
+  peak_.peak_rss_mb = std::max(peak_.peak_rss_mb, now.peak_rss_mb);
+  peak_.open_fds = std::max(peak_.open_fds, now.open_fds);
 }
 
 }  // namespace spanline::testing

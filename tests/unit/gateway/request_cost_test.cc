@@ -6,6 +6,7 @@
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "stages/gateway/request_cost.h"
+#include "tests/support/otlp_wire.h"
 
 namespace spanline::gateway {
 namespace {
@@ -50,22 +51,7 @@ TEST(RequestCost, AMillionEmptySpansAreOverBudgetWithoutBeingParsed) {
   // Resource spans { scope spans { span {} x 1M } }: 2 bytes a span on the wire.
   std::string spans;
   for (int i = 0; i < 1'000'000; ++i) spans += std::string("\x12\x00", 2);
-  ExportTraceServiceRequest shell;
-  auto* scope = shell.add_resource_spans()->add_scope_spans();
-  (void)scope;
-  // Build the bytes by hand around the empty spans (the SDK would never send this).
-  auto varint = [](uint64_t n) {
-    std::string out;
-    while (n >= 0x80) {
-      out += static_cast<char>((n & 0x7F) | 0x80);
-      n >>= 7;
-    }
-    out += static_cast<char>(n);
-    return out;
-  };
-  std::string scope_spans = spans;
-  std::string resource_spans = "\x12" + varint(scope_spans.size()) + scope_spans;
-  std::string request = "\x0a" + varint(resource_spans.size()) + resource_spans;
+  std::string request = testing::length_delimited(1, testing::length_delimited(2, spans));
   ASSERT_LT(request.size(), 2'100'000u);
   auto cost = estimate_protobuf_parse(request, ExportTraceServiceRequest::descriptor(), 64ULL << 20);
   ASSERT_TRUE(cost.is_ok());

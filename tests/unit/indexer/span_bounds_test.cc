@@ -12,9 +12,13 @@
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "stages/indexer/span_decoder.h"
+#include "tests/support/otlp_wire.h"
 
 namespace spanline::indexer {
 namespace {
+
+using testing::append_varint;
+using testing::length_delimited;
 
 using nlohmann::json;
 using opentelemetry::proto::trace::v1::Span;
@@ -33,28 +37,13 @@ constexpr double kMaxDecodeGrowthMb = 16;
 constexpr double kMaxSpanAtTheLimitsMb = 80;
 #endif
 
-void append_varint(std::string& out, uint64_t value) {
-  while (value >= 0x80) {
-    out.push_back(static_cast<char>((value & 0x7f) | 0x80));
-    value >>= 7;
-  }
-  out.push_back(static_cast<char>(value));
-}
-
-std::string wrap(uint32_t field, const std::string& body) {
-  std::string out;
-  append_varint(out, (field << 3) | 2);
-  append_varint(out, body.size());
-  return out + body;
-}
-
 // An ExportTraceServiceRequest holding `span_bytes` as its one span.
 std::string request_of(const std::string& span_bytes) {
   opentelemetry::proto::resource::v1::Resource resource;
   auto* service = resource.add_attributes();
   service->set_key("service.name");
   service->mutable_value()->set_string_value("svc");
-  return wrap(1, wrap(1, resource.SerializeAsString()) + wrap(2, wrap(2, span_bytes)));
+  return length_delimited(1, length_delimited(1, resource.SerializeAsString()) + length_delimited(2, length_delimited(2, span_bytes)));
 }
 
 Span base_span() {
@@ -176,8 +165,8 @@ TEST(SpanBounds, ValuesNestedTooDeepOrHoldingTooManyValuesAreDroppedAndCounted) 
   fine->set_key("fine");
   fine->mutable_value()->set_string_value("kept");
   // 8 million empty array elements in one attribute: as costly as 8 million events.
-  std::string wide_value = wrap(5, empty_items(1, static_cast<uint32_t>(kMaxNestedValuesPerSpan) + 1));
-  std::string wide = wrap(9, wrap(1, "wide") + wrap(2, wide_value));
+  std::string wide_value = length_delimited(5, empty_items(1, static_cast<uint32_t>(kMaxNestedValuesPerSpan) + 1));
+  std::string wide = length_delimited(9, length_delimited(1, "wide") + length_delimited(2, wide_value));
   const std::string bytes = span.SerializeAsString() + wide;
   SpanTrim trim;
   std::string scratch;
@@ -204,7 +193,7 @@ TEST(SpanBounds, MalformedBytesAreRefusedAndNothingIsDecoded) {
 
 TEST(SpanBounds, MillionsOfEmptyResourceSpansAreWalkedNotParsed) {
   std::string entry;
-  for (int i = 0; i < 1'000'000; ++i) entry += wrap(1, "");
+  for (int i = 0; i < 1'000'000; ++i) entry += length_delimited(1, "");
   entry += request_of(base_span().SerializeAsString());
   auto records = decode_spans(entry);
   ASSERT_TRUE(records.is_ok()) << records.status().to_string();
