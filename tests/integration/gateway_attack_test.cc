@@ -476,6 +476,20 @@ TEST(GatewayAttack, UnfinishedHttpBodiesAreBoundedAndTimedOut) {
   EXPECT_EQ(bystander.failed(), 0) << bystander.last_error();
 }
 
+// The gateway stops promptly even with an exporter's connection open (the
+// launcher's stop budget is 2 s for an idle pipeline).
+TEST(GatewayAttack, StopsWithinTwoSecondsWithAClientConnected) {
+  Pipeline pipeline({.http = false});
+  pipeline.start();
+  OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
+  ASSERT_TRUE(client.send(client.make_request(1, 5)).ok());
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(pipeline.gateway().stop(), 0);
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  std::printf("[ figures ] gateway stop with an idle client connected: %lld ms\n", static_cast<long long>(took.count()));
+  EXPECT_LT(took, 2s) << pipeline.gateway().log();
+}
+
 TEST(GatewayAttack, APortInUseIsAnErrorNamingThePortNotASharedPort) {
   Pipeline pipeline({.http = false});
   pipeline.start();
