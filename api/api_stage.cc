@@ -31,10 +31,11 @@ Status ApiStage::start() {
     log::warn("--max-concurrent-sign-ins is not below --threads: a sign-in flood can hold every HTTP worker",
               {{"max_concurrent_sign_ins", config_.max_concurrent_sign_ins}, {"threads", config_.threads}});
   }
-  live_ = std::make_unique<LiveTail>(config_, index_routes_, stats_);
+  live_ = std::make_unique<LiveTail>(config_, index_routes_, *guard_, stats_);
   server_ = std::make_unique<ApiServer>(config_, ApiRoutes{index_routes_, pipeline_routes_, files_, *live_, *guard_, *auth_routes_},
                                         stats_);
   if (Status s = server_->start(); !s.is_ok()) return s;
+  setup_announcer_ = std::make_unique<SetupAnnouncer>(auth_client_);
   log::info("api ready", {{"web_dir", files_.root().string()}, {"web_ui_built", files_.has_ui()}, {"stats", config_.stats_endpoint}});
   return Status::ok();
 }
@@ -42,6 +43,7 @@ Status ApiStage::start() {
 void ApiStage::stop() {
   if (live_) live_->stop();
   if (server_) server_->stop();
+  setup_announcer_.reset();
   listener_.reset();
   auth_routes_.reset();
   guard_.reset();

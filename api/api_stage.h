@@ -9,6 +9,7 @@
 
 #include "api/auth/auth_routes.h"
 #include "api/auth/session_guard.h"
+#include "api/auth/setup_announcer.h"
 #include "api/config/api_config.h"
 #include "api/directory/stage_directory.h"
 #include "api/directory/stats_listener.h"
@@ -46,6 +47,7 @@ class ApiStage {
   auth::AuthClient auth_client_;
   std::unique_ptr<SessionGuard> guard_;
   std::unique_ptr<AuthRoutes> auth_routes_;
+  std::unique_ptr<SetupAnnouncer> setup_announcer_;
   std::unique_ptr<LiveTail> live_;
   std::unique_ptr<ApiServer> server_;
 };

@@ -44,6 +44,7 @@ ApiReply AuthRoutes::session_reply(const json& answer, int status) {
   ApiReply reply = json_reply({{"user", answer["user"]}, {"expires_at_ms", answer["expires_at_ms"]}}, status);
   const int64_t max_age = std::max<int64_t>((answer["expires_at_ms"].get<int64_t>() - unix_nanos_now() / 1'000'000) / 1000, 1);
   reply.set_cookie = cookie(answer["session"].get<std::string>(), max_age);
+  if (answer.contains("device") && answer["device"].is_string()) reply.device_cookie = answer["device"].get<std::string>();
   return reply;
 }
 
@@ -64,12 +65,17 @@ ApiReply AuthRoutes::first_user(const ApiRequest& request) {
   if (request.method == "GET" || request.method == "HEAD") {
     auto status = client_.call({{"op", "setup_status"}});
     if (!status) return error_reply(status.status());
-    return json_reply({{"open", !(*status)["has_users"].get<bool>()}});
+    // From another machine the form must ask for the setup token.
+    return json_reply({{"open", !(*status)["has_users"].get<bool>()}, {"token_required", !request.from_loopback}});
   }
   if (request.method != "POST") return method_not_allowed(request, "GET, HEAD, POST");
   auto body = json_object_body(request.body);
   if (!body) return error_reply(body.status());
-  auto answer = call_hashing(credentials_request("create_first_user", *body));
+  json create = credentials_request("create_first_user", *body);
+  // The auth-responder lets a loopback client set up without a token; the token's type it checks itself.
+  create["local"] = request.from_loopback;
+  create["setup_token"] = body->value("setup_token", json());
+  auto answer = call_hashing(create);
   if (!answer) {
     if (answer.status().code() == Code::resource_exhausted) return busy_reply(answer.status());
     if (answer.status().code() == Code::failed_precondition) {
@@ -85,13 +91,16 @@ ApiReply AuthRoutes::sign_in(const ApiRequest& request) {
   auto body = json_object_body(request.body);
   if (!body) return error_reply(body.status());
   json sign_in = credentials_request("sign_in", *body);
-  sign_in["address"] = request.address;
+  sign_in["address"] = request.address;  // behind --trusted-proxies, from X-Forwarded-For
+  if (!request.device.empty()) sign_in["device"] = request.device;
   auto answer = call_hashing(sign_in);
   if (!answer && answer.status().code() == Code::resource_exhausted) return busy_reply(answer.status());
   if (!answer) return error_reply(answer.status());
   if (answer->value("throttled", false)) {
-    ApiReply reply = error_reply(429, "too_many_requests", "too many failed sign-ins; try again later");
-    reply.retry_after = std::to_string(answer->value("retry_after_s", 60));
+    const int64_t wait = answer->value("retry_after_s", int64_t{60});
+    ApiReply reply = error_reply(429, "too_many_requests",
+                                 "too many failed sign-ins for this account from here; try again in " + std::to_string(wait) + " s");
+    reply.retry_after = std::to_string(wait);
     return reply;
   }
   return session_reply(*answer, 200);

@@ -16,6 +16,8 @@ struct ApiConfig {
   std::string stats_endpoint = "ipc://{data-dir}/run/stats.sock";
   std::string web_dir;
   std::string allow_origins;
+  std::string allowed_hosts;
+  std::string trusted_proxies;
   std::string auth_endpoint = "ipc://{data-dir}/run/auth.sock";
   std::string auth_events_endpoint = "ipc://{data-dir}/run/auth-events.sock";
   std::chrono::milliseconds auth_timeout{std::chrono::seconds(3)};
@@ -32,6 +34,8 @@ struct ApiConfig {
   std::chrono::milliseconds stage_timeout{std::chrono::seconds(5)};
   std::string required_stages = "wal,auth,gateway,indexer";
   uint32_t live_max_clients = 64;
+  uint32_t live_max_clients_per_user = 4;
+  std::chrono::milliseconds live_session_check{std::chrono::seconds(2)};
   std::chrono::milliseconds live_interval{std::chrono::milliseconds(500)};
   uint32_t max_concurrent_queries = 64;
   uint32_t max_concurrent_sign_ins = 2;
@@ -47,6 +51,10 @@ struct ApiConfig {
         .add("stats-endpoint", &stats_endpoint, "Bus endpoint the api binds (SUB) for every stage's stats and heartbeats.")
         .add("web-dir", &web_dir, "Folder of the built web UI served at / (default: <binary>/../web, then web/dist beside the source).")
         .add("allow-origins", &allow_origins, "Comma-separated origins allowed by CORS (e.g. https://ui.example.com); none by default.")
+        .add("allowed-hosts", &allowed_hosts,
+             "Comma-separated host names this deployment answers to (the Host header, against DNS rebinding), besides localhost, 127.0.0.1, [::1], the hosts of --allow-origins and the --listen address; other names get 421. * allows any.")
+        .add("trusted-proxies", &trusted_proxies,
+             "Comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (e.g. the Caddy container's network); none by default, so the TCP peer is the client.")
         .add("auth-endpoint", &auth_endpoint, "Bus endpoint of the auth-responder (sessions, users, API keys, tokens).")
         .add("auth-events-endpoint", &auth_events_endpoint, "Bus endpoint where the auth-responder broadcasts revocations.")
         .add("auth-timeout", &auth_timeout, "How long a request waits for the auth-responder before answering 503.")
@@ -63,6 +71,9 @@ struct ApiConfig {
         .add("stage-timeout", &stage_timeout, "A stage instance silent this long is reported down by /health.")
         .add("required-stages", &required_stages, "Stages /health requires to be alive (comma-separated).")
         .add("live-max-clients", &live_max_clients, "Most concurrent live-tail (SSE) subscribers; more get 503.")
+        .add("live-max-clients-per-user", &live_max_clients_per_user, "Most concurrent live-tail streams of one user; more get 429.")
+        .add("live-session-check", &live_session_check,
+             "How often an open live-tail stream re-checks its session; a stream whose user signed out or was deleted is closed.")
         .add("live-interval", &live_interval, "How often the live tail asks the indexers for newly indexed traces.")
         .add("max-concurrent-queries", &max_concurrent_queries, "Queries in progress at once; more get 503 (the api's queue is bounded).")
         .add("max-concurrent-sign-ins", &max_concurrent_sign_ins,

@@ -5,6 +5,7 @@
 #include <pistache/http_header.h>
 
 #include "api/http/query_params.h"
+#include "api/http/request_origin.h"
 #include "stages/common/http/connection_limits.h"
 #include "stages/common/http/pistache_headers.h"
 #include "stages/common/log.h"
@@ -117,8 +118,13 @@ class ApiServer::Handler final : public http::LimitedHandler {
  public:
   HTTP_PROTOTYPE(Handler)
   Handler(std::shared_ptr<http::ConnectionLimits> limits, const ApiConfig* config, ApiRoutes* routes, Counters* counters,
-          std::vector<std::string> origins)
-      : LimitedHandler(std::move(limits)), config_(config), routes_(routes), counters_(counters), origins_(std::move(origins)) {}
+          std::vector<std::string> origins, RequestOrigin origin)
+      : LimitedHandler(std::move(limits)),
+        config_(config),
+        routes_(routes),
+        counters_(counters),
+        origins_(std::move(origins)),
+        origin_(std::move(origin)) {}
 
   void serve(const Http::Request& request, Http::ResponseWriter response) override {
     counters_->requests.fetch_add(1);
@@ -126,8 +132,11 @@ class ApiServer::Handler final : public http::LimitedHandler {
     bool cors_allowed = false;
     try {
       auto api = to_api_request(request);
+      if (api) origin_.read(request, *api);  // client address, loopback, scheme (request_origin.h)
       if (!api) {
         reply = error_reply(api.status());
+      } else if (auto misdirected = origin_.refuse_host(*api)) {
+        reply = *misdirected;
       } else {
         cors_allowed = !api->origin.empty() && origin_allowed(api->origin);
         if (cors_allowed) {
@@ -230,7 +239,7 @@ class ApiServer::Handler final : public http::LimitedHandler {
     if (request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS") return true;
     if (request.origin.empty()) return request.fetch_site != "cross-site";
     if (origin_allowed(request.origin)) return true;
-    return !request.host.empty() && (request.origin == "http://" + request.host || request.origin == "https://" + request.host);
+    return RequestOrigin::same_origin(request);
   }
 
   template <typename Route>
@@ -266,6 +275,7 @@ class ApiServer::Handler final : public http::LimitedHandler {
       }
     }
     if (!reply.set_cookie.empty()) headers.add<http::SetCookie>(reply.set_cookie);
+    if (!reply.device_cookie.empty()) response.cookies().add(device_cookie(reply.device_cookie, config_->env == "production"));
     if (!reply.retry_after.empty()) headers.add<http::RetryAfter>(reply.retry_after);
     headers.add<http::CacheControlText>(reply.cache_control);
     headers.add<http::ContentTypeOptions>("nosniff");
@@ -282,6 +292,7 @@ class ApiServer::Handler final : public http::LimitedHandler {
   ApiRoutes* routes_;
   Counters* counters_;
   std::vector<std::string> origins_;
+  RequestOrigin origin_;
 };
 
 ApiServer::ApiServer(const ApiConfig& config, ApiRoutes routes, bus::StatsRegistry& stats)
@@ -302,6 +313,8 @@ Status ApiServer::start() {
   // The counters outlive every handler clone: they belong to the server.
   counters_.reset(new Counters{stats_.counter("http_requests"), stats_.counter("http_client_errors"),
                                stats_.counter("http_server_errors"), stats_.counter("queries_refused_busy")});
+  auto origin = RequestOrigin::from(config_);
+  if (!origin) return origin.status();
   try {
     Address address(config_.listen);
     endpoint_ = std::make_unique<Http::Endpoint>(address);
@@ -314,7 +327,7 @@ Status ApiServer::start() {
     http::apply_timeouts(options, {.header = config_.header_timeout, .body = config_.body_timeout, .keepalive = config_.keepalive_timeout});
     endpoint_->init(options);
     endpoint_->setHandler(
-        Http::make_handler<Handler>(limits_, &config_, &routes_, counters_.get(), split_allowlist(config_.allow_origins)));
+        Http::make_handler<Handler>(limits_, &config_, &routes_, counters_.get(), split_allowlist(config_.allow_origins), *origin));
     endpoint_->serveThreaded();
   } catch (const std::exception& e) {
     endpoint_.reset();

@@ -1,11 +1,35 @@
 #include "api/http/api_types.h"
 
+#include "stages/common/log.h"
+
 namespace spanline::api {
+
+namespace {
+
+// Bus endpoints name socket paths in the data folder and hosts inside the deployment.
+bool names_internals(const std::string& message) {
+  return message.find("ipc://") != std::string::npos || message.find("tcp://") != std::string::npos ||
+         message.find("inproc://") != std::string::npos;
+}
+
+std::string generic_message(int status) {
+  if (status == 401) return "not signed in, or the credentials could not be checked; sign in again";
+  if (status == 503 || status == 504) return "a Spanline stage did not answer in time; retry shortly";
+  if (status >= 500) return "internal error";
+  return "the request could not be served";
+}
+
+}  // namespace
 
 ApiReply error_reply(int status, std::string_view code, const std::string& message) {
   ApiReply reply;
   reply.status = status;
-  reply.body = json{{"error", {{"code", code}, {"message", message}}}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string shown = message;
+  if (names_internals(message)) {
+    log::warn("request failed", {{"status", status}, {"code", code}, {"error", message}});
+    shown = generic_message(status);
+  }
+  reply.body = json{{"error", {{"code", code}, {"message", shown}}}}.dump(-1, ' ', false, json::error_handler_t::replace);
   return reply;
 }
 

@@ -28,7 +28,10 @@ struct ApiRequest {
   std::string fetch_site;  // Sec-Fetch-Site, sent by browsers
   std::string session;     // the spanline_session cookie
   std::string api_key;     // X-API-Key header
-  std::string address;     // the client's IP address
+  std::string address;     // the client's IP address (from X-Forwarded-For behind --trusted-proxies)
+  bool from_loopback = false;     // the client is on this host's loopback interface (request_origin.h)
+  std::string scheme = "http";    // what the browser used: https in production or as a trusted proxy says
+  std::string device;             // the sign-in device cookie
   std::string body;
 };
 
@@ -39,6 +42,7 @@ struct ApiReply {
   std::string cache_control = "no-store";
   std::string allow;  // for 405
   std::string set_cookie;
+  std::string device_cookie;  // a new sign-in device cookie's value (request_origin.h), sent as a second Set-Cookie
   std::string retry_after;  // seconds, for 429
 };
 

@@ -9,18 +9,36 @@
 namespace spanline::api {
 namespace {
 
+// Well-formed UTF-8 as RFC 3629 defines it: no overlong forms (C0 AF for '/'),
+// no UTF-16 surrogates (ED A0 80), nothing past U+10FFFF. Anything else would
+// pass here and fail later, in a JSON encoder or a database, as a 500.
 bool valid_utf8(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
     size_t extra = 0;
-    if (c < 0x80) extra = 0;
-    else if ((c >> 5) == 0x6) extra = 1;
-    else if ((c >> 4) == 0xE) extra = 2;
-    else if ((c >> 3) == 0x1E) extra = 3;
-    else return false;
-    if (i + extra >= text.size() && extra > 0) return false;
-    for (size_t k = 1; k <= extra; ++k) {
+    unsigned char low = 0x80, high = 0xBF;  // the allowed range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) {
+      extra = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      extra = 2;
+      if (c == 0xE0) low = 0xA0;   // overlong below U+0800
+      if (c == 0xED) high = 0x9F;  // U+D800..U+DFFF are surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      extra = 3;
+      if (c == 0xF0) low = 0x90;   // overlong below U+10000
+      if (c == 0xF4) high = 0x8F;  // past U+10FFFF
+    } else {
+      return false;  // C0, C1 (overlong), F5..FF, or a continuation byte with no lead
+    }
+    if (i + extra >= text.size()) return false;
+    auto second = static_cast<unsigned char>(text[i + 1]);
+    if (second < low || second > high) return false;
+    for (size_t k = 2; k <= extra; ++k) {
       if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) return false;
     }
     i += extra + 1;

@@ -40,6 +40,9 @@ bool send_chunk(int fd, const std::string& text) {
 // idle meanwhile; shutting our socket down ends both.
 struct LiveTail::Subscriber {
   json filters;
+  std::string session;
+  int64_t user_id = 0;
+  SteadyClock::time_point last_session_check;
   int fd = -1;
   std::map<uint32_t, int64_t> watermarks;
   int64_t start_ns = 0;
@@ -54,9 +57,11 @@ struct LiveTail::Subscriber {
   }
 };
 
-LiveTail::LiveTail(const ApiConfig& config, IndexRoutes& routes, bus::StatsRegistry& stats)
+LiveTail::LiveTail(const ApiConfig& config, IndexRoutes& routes, SessionGuard& guard, bus::StatsRegistry& stats)
     : config_(config),
       routes_(routes),
+      guard_(guard),
+      closed_signed_out_(stats.counter("live_clients_closed_signed_out")),
       events_sent_(stats.counter("live_events_sent")),
       dropped_slow_(stats.counter("live_clients_dropped_slow")),
       thread_([this] { run(); }) {
@@ -79,17 +84,46 @@ std::optional<ApiReply> LiveTail::subscribe(const ApiRequest& request, Pistache:
                                             bool cors_allowed) {
   auto filters = routes_.search_filters(request, false);
   if (!filters) return error_reply(filters.status());
-  if (count_.load() >= config_.live_max_clients) {
-    return error_reply(503, "unavailable", "too many live-tail subscribers (at most " + std::to_string(config_.live_max_clients) + ")");
-  }
-  std::shared_ptr<Pistache::Tcp::Peer> peer = response.peer();
-  if (!peer) return std::nullopt;  // the client left already
+  auto user = guard_.user_of(request.session);
+  if (!user) return error_reply(user.status());
   auto subscriber = std::make_unique<Subscriber>();
   subscriber->filters = *filters;
+  subscriber->session = request.session;
+  subscriber->user_id = (*user)["id"].get<int64_t>();
+  {
+    // Places are taken before the stream starts, so concurrent subscribes cannot overshoot either cap.
+    std::lock_guard lock(mutex_);
+    if (count_.load() >= config_.live_max_clients) {
+      return error_reply(503, "unavailable", "too many live-tail subscribers (at most " + std::to_string(config_.live_max_clients) + ")");
+    }
+    auto mine = per_user_.find(subscriber->user_id);
+    if (mine != per_user_.end() && mine->second >= config_.live_max_clients_per_user) {
+      ApiReply reply = error_reply(429, "too_many_requests",
+                                   "you have " + std::to_string(mine->second) + " live-tail streams open, the most one user may (" +
+                                       std::to_string(config_.live_max_clients_per_user) + "); close one (another tab?) first");
+      reply.retry_after = "5";
+      return reply;
+    }
+    ++per_user_[subscriber->user_id];
+    count_.fetch_add(1);
+  }
+  auto give_back = [&] {
+    std::lock_guard lock(mutex_);
+    release(*subscriber);
+  };
+  std::shared_ptr<Pistache::Tcp::Peer> peer = response.peer();
+  if (!peer) {
+    give_back();
+    return std::nullopt;  // the client left already
+  }
   subscriber->fd = ::fcntl(peer->fd(), F_DUPFD_CLOEXEC, 0);
-  if (subscriber->fd < 0) return error_reply(503, "unavailable", "cannot start the live tail now");
+  if (subscriber->fd < 0) {
+    give_back();
+    return error_reply(503, "unavailable", "cannot start the live tail now");
+  }
   subscriber->start_ns = unix_nanos_now();
   subscriber->last_write = SteadyClock::now();
+  subscriber->last_session_check = SteadyClock::now();
   std::string head =
       "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
       "X-Content-Type-Options: nosniff\r\nTransfer-Encoding: chunked\r\n";
@@ -97,16 +131,39 @@ std::optional<ApiReply> LiveTail::subscribe(const ApiRequest& request, Pistache:
   head += "\r\n";
   if (::send(subscriber->fd, head.data(), head.size(), MSG_NOSIGNAL | MSG_DONTWAIT) != static_cast<ssize_t>(head.size()) ||
       !send_chunk(subscriber->fd, "retry: 2000\nevent: ready\ndata: {}\n\n")) {
+    give_back();
     return std::nullopt;  // the client left already; the destructor closes our socket
   }
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) return std::nullopt;
+    if (stopping_) {
+      release(*subscriber);
+      return std::nullopt;
+    }
     subscribers_.push_back(std::move(subscriber));
-    count_.store(subscribers_.size());
   }
   wake_.notify_all();
   return std::nullopt;
+}
+
+void LiveTail::release(const Subscriber& subscriber) {
+  auto mine = per_user_.find(subscriber.user_id);
+  if (mine != per_user_.end() && --mine->second == 0) per_user_.erase(mine);
+  count_.fetch_sub(1);
+}
+
+bool LiveTail::session_alive(Subscriber& subscriber) {
+  const auto now = SteadyClock::now();
+  if (now - subscriber.last_session_check < config_.live_session_check) return true;
+  subscriber.last_session_check = now;
+  auto user = guard_.user_of(subscriber.session);
+  // Only a definite "no such session" ends the stream; an auth-responder that is slow or down does not.
+  if (user || user.status().code() != Code::unauthenticated) return true;
+  closed_signed_out_.fetch_add(1);
+  (void)send_chunk(subscriber.fd, "event: end\ndata: {\"reason\":\"the session ended (signed out, expired or user deleted)\"}\n\n");
+  const char last_chunk[] = "0\r\n\r\n";
+  (void)::send(subscriber.fd, last_chunk, sizeof(last_chunk) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+  return false;
 }
 
 bool LiveTail::poll(Subscriber& subscriber) {
@@ -161,16 +218,19 @@ void LiveTail::run() {
       active.swap(subscribers_);
     }
     std::vector<std::unique_ptr<Subscriber>> kept;
+    std::vector<std::unique_ptr<Subscriber>> dropped;
     for (auto& subscriber : active) {
-      if (poll(*subscriber)) kept.push_back(std::move(subscriber));
+      if (session_alive(*subscriber) && poll(*subscriber)) kept.push_back(std::move(subscriber));
+      else dropped.push_back(std::move(subscriber));
     }
     active.clear();
     {
       std::lock_guard lock(mutex_);
+      for (auto& subscriber : dropped) release(*subscriber);
       for (auto& subscriber : subscribers_) kept.push_back(std::move(subscriber));
       subscribers_ = std::move(kept);
-      count_.store(subscribers_.size());
     }
+    dropped.clear();  // closes their sockets, outside the lock
   }
   std::lock_guard lock(mutex_);
   for (auto& subscriber : subscribers_) {
@@ -178,6 +238,7 @@ void LiveTail::run() {
     (void)::send(subscriber->fd, last_chunk, sizeof(last_chunk) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
   }
   subscribers_.clear();
+  per_user_.clear();
   count_.store(0);
 }
 

@@ -8,7 +8,13 @@
 // each subscriber's watermarks and writes them as `trace` events. A trace that
 // gains spans is sent again with its new summary; clients upsert by trace_id.
 //
-// Bounds: at most --live-max-clients subscribers (503 beyond); a client whose
+// Sessions: a stream belongs to the session that opened it, re-checked every
+// --live-session-check (the session guard's cache is cleared at once by
+// sign-out and user deletion), and closed with an `end` event once the session
+// is gone; an auth-responder that does not answer keeps the stream open.
+//
+// Bounds: at most --live-max-clients subscribers (503 beyond), at most
+// --live-max-clients-per-user of them for one user (429 beyond); a client whose
 // socket has more than 1 MiB unsent (it reads too slowly) is disconnected
 // rather than buffered without limit; a heartbeat comment every 15 s lets
 // both sides notice a dead connection.
@@ -27,6 +33,7 @@
 #include <pistache/http.h>
 
 #include "api/config/api_config.h"
+#include "api/auth/session_guard.h"
 #include "api/http/api_types.h"
 #include "api/routes/index_routes.h"
 #include "bus/stats.h"
@@ -35,7 +42,7 @@ namespace spanline::api {
 
 class LiveTail {
  public:
-  LiveTail(const ApiConfig& config, IndexRoutes& routes, bus::StatsRegistry& stats);
+  LiveTail(const ApiConfig& config, IndexRoutes& routes, SessionGuard& guard, bus::StatsRegistry& stats);
   ~LiveTail();
 
   // Takes over `response` and answers nothing, or returns the refusal to send.
@@ -47,16 +54,23 @@ class LiveTail {
   struct Subscriber;
   void run();
   bool poll(Subscriber& subscriber);
+  // False (after an `end` event) once the subscriber's session is signed out or its user deleted.
+  bool session_alive(Subscriber& subscriber);
+  // Gives back the subscriber's places (total and its user's); under mutex_.
+  void release(const Subscriber& subscriber);
 
   const ApiConfig& config_;
   IndexRoutes& routes_;
+  SessionGuard& guard_;
+  std::atomic<uint64_t>& closed_signed_out_;
   std::atomic<uint64_t>& events_sent_;
   std::atomic<uint64_t>& dropped_slow_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
   std::vector<std::unique_ptr<Subscriber>> subscribers_;
-  std::atomic<size_t> count_{0};
+  std::map<int64_t, uint32_t> per_user_;  // user id -> open streams, places taken before the stream starts
+  std::atomic<size_t> count_{0};          // places taken, streams starting included
   std::thread thread_;
 };
 

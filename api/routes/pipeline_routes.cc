@@ -10,6 +10,23 @@ namespace {
 
 bool is_alive(const InstanceView& view, std::chrono::milliseconds timeout) { return view.silent_for <= timeout; }
 
+// Whether `authorization` is "Bearer <token>"; the token compared in time independent of where it differs.
+bool bearer_matches(const std::string& authorization, const std::string& token) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (authorization.size() < kScheme.size()) return false;
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    char c = authorization[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != kScheme[i]) return false;
+  }
+  std::string_view given = std::string_view(authorization).substr(kScheme.size());
+  unsigned char differs = given.size() == token.size() ? 0 : 1;
+  for (size_t i = 0; i < token.size(); ++i) {
+    differs |= static_cast<unsigned char>(token[i] ^ (i < given.size() ? given[i] : 0));
+  }
+  return differs == 0;
+}
+
 std::string sanitize(const std::string& text) {
   std::string out;
   for (char c : text) {
@@ -74,8 +91,13 @@ PipelineRoutes::PipelineRoutes(const ApiConfig& config, const StageDirectory& di
   }
 }
 
+bool PipelineRoutes::may_see_details(const ApiRequest& request) const {
+  return config_.metrics_token.empty() || bearer_matches(request.authorization, config_.metrics_token);
+}
+
 ApiReply PipelineRoutes::health(const ApiRequest& request) {
   if (Status s = QueryParams(request.query).only({}); !s.is_ok()) return error_reply(s);
+  const bool details = may_see_details(request);
   json stages = json::array();
   std::map<std::string, bool> alive_by_stage;
   for (const InstanceView& view : directory_.instances(false)) {
@@ -92,7 +114,12 @@ ApiReply PipelineRoutes::health(const ApiRequest& request) {
   for (const std::string& stage : required_) {
     if (!alive_by_stage[stage]) down.push_back(stage);
   }
-  json body = {{"status", down.empty() ? "ok" : "unavailable"}, {"stages", stages}, {"required_stages_down", down}};
+  json body = {{"status", down.empty() ? "ok" : "unavailable"}};
+  // Without the metrics token, a load balancer learns whether to send traffic, not what runs where.
+  if (details) {
+    body["stages"] = stages;
+    body["required_stages_down"] = down;
+  }
   return json_reply(body, down.empty() ? 200 : 503);
 }
 
@@ -139,6 +166,11 @@ ApiReply PipelineRoutes::pipeline(const ApiRequest& request) {
 }
 
 ApiReply PipelineRoutes::metrics(const ApiRequest& request) {
+  if (!may_see_details(request)) {
+    ApiReply refused = error_reply(401, "unauthenticated", "/metrics needs Authorization: Bearer <the api's --metrics-token>");
+    refused.www_authenticate = "Bearer realm=\"spanline-metrics\"";
+    return refused;
+  }
   if (Status s = QueryParams(request.query).only({}); !s.is_ok()) return error_reply(s);
   struct Sample {
     std::string labels;

@@ -2,7 +2,9 @@
 // The routes about the pipeline itself, answered from the stats every stage
 // publishes (StageDirectory), never from the index: /health, /api/v1/pipeline
 // (latest counters, rates and the last 10 minutes per second, for charts) and
-// /metrics (the same in Prometheus text format).
+// /metrics (the same in Prometheus text format). With --metrics-token set,
+// /metrics and /health's per-stage details need it (Authorization: Bearer);
+// plain /health stays open and says only ok or unavailable.
 
 #include <string>
 #include <vector>
@@ -22,6 +24,9 @@ class PipelineRoutes {
   ApiReply metrics(const ApiRequest& request);
 
  private:
+  // /metrics and /health's details: open when no --metrics-token is set, else only with it as a Bearer token.
+  bool may_see_details(const ApiRequest& request) const;
+
   const ApiConfig& config_;
   const StageDirectory& directory_;
   std::vector<std::string> required_;

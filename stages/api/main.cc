@@ -6,6 +6,7 @@
 #include "stages/common/fd_limit.h"
 #include "stages/common/log.h"
 #include "stages/common/options.h"
+#include "stages/common/private_files.h"
 #include "stages/common/signals.h"
 
 int main(int argc, char** argv) {
@@ -36,6 +37,8 @@ int main(int argc, char** argv) {
   log::Level level = log::Level::info;
   log::parse_level(config.log_level, level);
   log::init("api", level);
+  // The data folder holds secrets and every trace: nothing in it is for other local users.
+  make_data_folder_private(config.data_dir);
   // The connection caps, not the fd table, must be what bounds connections.
   OpenFilesLimit files = raise_open_files_limit();
   if (files.now != 0 && config.max_connections != 0 && config.max_connections + 256 > files.now) {

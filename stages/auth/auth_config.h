@@ -5,6 +5,7 @@
 #include <string>
 
 #include "bus/security/bus_key.h"
+#include "stages/auth/responder/sign_in_throttle.h"
 #include "stages/common/options.h"
 
 namespace spanline::auth {
@@ -26,8 +27,11 @@ struct AuthConfig {
   std::string token_issuer = "spanline";
   std::string token_audience = "spanline-ingest";
   uint32_t sign_in_attempts = 5;
-  uint32_t sign_in_address_attempts = 20;
+  std::chrono::milliseconds sign_in_backoff_max{std::chrono::minutes(15)};
+  uint32_t sign_in_account_attempts = 50;
+  uint32_t sign_in_address_attempts = 100;
   std::chrono::milliseconds sign_in_window{std::chrono::minutes(15)};
+  std::chrono::milliseconds setup_token_ttl{std::chrono::hours(24)};
   uint32_t scrypt_log2_n = 15;
   uint32_t min_password_length = 8;
 
@@ -47,11 +51,25 @@ struct AuthConfig {
         .add("signing-key-rotation", &signing_key_rotation, "Age at which the JWT signing key is replaced (the old public key stays in the JWKS until its tokens expire).")
         .add("token-issuer", &token_issuer, "iss claim of ingest tokens (the gateway checks the same value).")
         .add("token-audience", &token_audience, "aud claim of ingest tokens (the gateway checks the same value).")
-        .add("sign-in-attempts", &sign_in_attempts, "Failed sign-ins per account within --sign-in-window before sign-in is throttled.")
-        .add("sign-in-address-attempts", &sign_in_address_attempts, "Failed sign-ins per client address within --sign-in-window before it is throttled.")
-        .add("sign-in-window", &sign_in_window, "Window over which failed sign-ins are counted.")
+        .add("sign-in-attempts", &sign_in_attempts,
+             "Failed sign-ins on one account from one client address (or one device cookie) before each further try waits 1 s, 2 s, 4 s, ... (429 + Retry-After); other addresses are not slowed.")
+        .add("sign-in-backoff-max", &sign_in_backoff_max, "The longest wait of one account at one address (or device).")
+        .add("sign-in-account-attempts", &sign_in_account_attempts,
+             "Failed sign-ins on one account from all addresses before its password checks are spaced 2 s apart (slowed, never locked; a device cookie skips it).")
+        .add("sign-in-address-attempts", &sign_in_address_attempts,
+             "Failed sign-ins from one client address on all accounts before that address waits 1 s, 2 s, 4 s, ... at most 60 s (a device cookie skips it).")
+        .add("sign-in-window", &sign_in_window, "Failures are forgotten after this long without another (counted from the end of the last wait).")
+        .add("setup-token-ttl", &setup_token_ttl, "Lifetime of a first-user setup token (printed by `spanline up`, the api's log and `spanline setup-token` while no user exists).")
         .add("scrypt-log2-n", &scrypt_log2_n, "scrypt cost for new password hashes (N = 2^value, memory = 1 KiB * N).")
         .add("min-password-length", &min_password_length, "Shortest password accepted for a new user.");
+  }
+
+  SignInLimits sign_in_limits() const {
+    return {.free_failures = sign_in_attempts,
+            .backoff_max = sign_in_backoff_max,
+            .account_failures = sign_in_account_attempts,
+            .address_failures = sign_in_address_attempts,
+            .window = sign_in_window};
   }
 
   void resolve() {

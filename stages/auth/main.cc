@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(config.data_dir);
     auth::EventPublisher events(context, config.events_endpoint);
     auth::AuthShared shared{config,
-                            auth::SignInThrottle(config.sign_in_attempts, config.sign_in_address_attempts, config.sign_in_window),
+                            auth::SignInThrottle(config.sign_in_limits()),
                             events,
                             stats.counter("sign_ins"),
                             stats.counter("sign_in_failures"),

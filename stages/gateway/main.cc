@@ -9,6 +9,7 @@
 #include "stages/common/fd_limit.h"
 #include "stages/common/log.h"
 #include "stages/common/options.h"
+#include "stages/common/private_files.h"
 #include "stages/common/signals.h"
 #include "stages/gateway/auth/ingest_authenticator.h"
 #include "stages/gateway/gateway_config.h"
@@ -67,6 +68,8 @@ int main(int argc, char** argv) {
   log::Level level = log::Level::info;
   log::parse_level(config.log_level, level);
   log::init("gateway", level);
+  // The data folder holds secrets and every trace: nothing in it is for other local users.
+  make_data_folder_private(config.data_dir);
   // Connections are bounded by the caps below, not by a small descriptor table.
   raise_open_files_limit();
   if (config.partitions == 0 || config.partitions > 65536) {

@@ -8,6 +8,7 @@
 #include "stages/common/clock.h"
 #include "stages/common/log.h"
 #include "stages/common/options.h"
+#include "stages/common/private_files.h"
 #include "stages/common/signals.h"
 #include "stages/indexer/indexer_config.h"
 #include "stages/indexer/partition_worker.h"
@@ -132,6 +133,8 @@ int main(int argc, char** argv) {
   log::Level level = log::Level::info;
   log::parse_level(config.log_level, level);
   log::init("indexer", level);
+  // The data folder holds secrets and every trace: nothing in it is for other local users.
+  make_data_folder_private(config.data_dir);
   std::string command = parsed->positional.empty() ? "serve" : parsed->positional[0];
   if (command == "serve") return indexer::serve(config, *partitions);
   if (command == "stat") return indexer::stat(config, *partitions);

@@ -7,9 +7,11 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <thread>
 
 #include "bus/context.h"
 
+#include "stages/auth/client/auth_client.h"
 #include "stages/common/clock.h"
 #include "stages/common/log.h"
 #include "stages/common/options.h"
@@ -104,6 +106,24 @@ int keygen(const std::string& out_path) {
   return 0;
 }
 
+// A first-user setup token from the auth-responder while no user exists; empty
+// once one does. `wait` covers an auth-responder that is still starting.
+std::string setup_token(spanline::bus::Context& context, const std::string& auth_endpoint, std::chrono::milliseconds wait,
+                        std::string* why_not) {
+  using namespace spanline;
+  auth::AuthClient client(context, auth_endpoint, std::chrono::seconds(2));
+  const auto deadline = SteadyClock::now() + wait;
+  for (;;) {
+    auto answer = client.call({{"op", "issue_setup_token"}});
+    if (answer) return (*answer)["token"].get<std::string>();
+    if (answer.status().code() != Code::unavailable || SteadyClock::now() >= deadline) {
+      if (why_not != nullptr) *why_not = answer.status().message();
+      return {};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -124,6 +144,7 @@ int main(int argc, char** argv) {
   launcher::AdminArgs admin{.auth_endpoint = "ipc://{data-dir}/run/auth.sock"};
   std::string curve_secret_key;
   std::string keygen_out;
+  std::string allowed_hosts;
   Options options("spanline",
                   "Spanline: an observability server for AI workflows.\n"
                   "Commands:\n"
@@ -137,10 +158,11 @@ int main(int argc, char** argv) {
                   "  key create --name N   create an ingest API key; prints it once\n"
                   "  key list | key revoke <id>\n"
                   "  signing-key rotate   replace the JWT signing key (tokens already issued stay valid)\n"
+                  "  setup-token   a one-time token for first-user setup from another machine (while no user exists)\n"
                   "  keygen [--out FILE]  a new bus CURVE key pair for --curve-secret-key (printed, or written to a new\n"
                   "           file readable by its owner only)\n"
                   "The user, key and signing-key commands ask the running auth-responder (--auth-endpoint).",
-                  "up|reindex|delete|user|key|signing-key|keygen [options]");
+                  "up|reindex|delete|user|key|signing-key|setup-token|keygen [options]");
   options.add("data-dir", &data_dir, "Data folder for every stage (WAL, index, metadata, ipc sockets).")
       .add("bin-dir", &bin_dir, "Folder holding the stage binaries; empty means the folder of this program.")
       .add("log-level", &log_level, "debug, info, warn or error.")
@@ -148,6 +170,8 @@ int main(int argc, char** argv) {
       .add("http-address", &http_address, "OTLP/HTTP listen address of the gateway.")
       .add("api-address", &api_address, "HTTP listen address of the api (REST API and web UI).")
       .add("web-dir", &web_dir, "Folder of the built web UI; empty means the api's default.")
+      .add("allowed-hosts", &allowed_hosts,
+           "up: host names the api answers to besides localhost and its own address (the api's --allowed-hosts), e.g. the name people type to reach it.")
       .add("partitions", &partitions, "Number of partitions.")
       .add("stop-grace", &stop_grace,
            "How long each stop group (gateway; api and indexer; auth; WAL, in that order) may take to stop before it is "
@@ -198,6 +222,17 @@ int main(int argc, char** argv) {
     int64_t before_ns = before_unix_seconds == 0 ? unix_nanos_now() : before_unix_seconds * 1'000'000'000;
     return delete_service(data_dir, partitions, service, before_ns);
   }
+  if (command == "setup-token") {
+    bus::Context context(*bus_key);
+    std::string why_not;
+    std::string token = setup_token(context, expand_data_dir(admin.auth_endpoint, data_dir), std::chrono::seconds(0), &why_not);
+    if (token.empty()) {
+      std::fprintf(stderr, "spanline setup-token: %s\n", why_not.c_str());
+      return 1;
+    }
+    std::printf("%s\n", token.c_str());
+    return 0;
+  }
   if (command == "user" || command == "key" || command == "signing-key") {
     admin.auth_endpoint = expand_data_dir(admin.auth_endpoint, data_dir);
     admin.positional = parsed->positional;
@@ -205,7 +240,7 @@ int main(int argc, char** argv) {
     return launcher::run_admin_command(admin);
   }
   if (command != "up") {
-    std::fprintf(stderr, "spanline: say what to do: up, reindex, delete, user, key, signing-key or keygen (see --help)\n");
+    std::fprintf(stderr, "spanline: say what to do: up, reindex, delete, user, key, signing-key, setup-token or keygen (see --help)\n");
     return 2;
   }
   if (bin_dir.empty()) bin_dir = own_directory();
@@ -243,7 +278,9 @@ int main(int argc, char** argv) {
       {"indexer", bin_dir + "/spanline-indexer",
        with({"--partitions", "0-" + std::to_string(partitions - 1), "--instance", "indexer-1"}), kReaders},
       {"api", bin_dir + "/spanline-api",
-       with({"--listen", api_address, "--partitions", std::to_string(partitions), "--web-dir", web_dir}), kReaders},
+       with({"--listen", api_address, "--partitions", std::to_string(partitions), "--web-dir", web_dir, "--allowed-hosts",
+             allowed_hosts}),
+       kReaders},
   };
   launcher::Supervisor supervisor(std::move(stages));
   if (Status started = supervisor.start_all(); !started.is_ok()) {
@@ -262,6 +299,19 @@ int main(int argc, char** argv) {
               "Press Ctrl-C to stop.\n",
               data_dir.c_str(), grpc_address.c_str(), http_address.c_str(), data_dir.c_str(), data_dir.c_str(), partitions,
               api_address.c_str());
+  {
+    // While no user exists, whoever reaches the api first would own the
+    // deployment: setup from another machine needs this token (from this
+    // machine's loopback interface it needs none).
+    bus::Context context(*bus_key);
+    std::string token = setup_token(context, expand_data_dir(admin.auth_endpoint, data_dir), std::chrono::seconds(10), nullptr);
+    if (!token.empty()) {
+      std::printf("No user exists yet. Create the first one at http://localhost%s (from this machine), or from another\n"
+                  "machine with this one-time setup token (single use; `spanline setup-token` prints a new one):\n"
+                  "  %s\n",
+                  api_address.substr(api_address.rfind(':')).c_str(), token.c_str());
+    }
+  }
   std::fflush(stdout);
   int exit_code = 0;
   for (;;) {

@@ -9,6 +9,7 @@
 #include "stages/common/hex.h"
 #include "stages/common/log.h"
 #include "stages/common/options.h"
+#include "stages/common/private_files.h"
 #include "stages/common/signals.h"
 #include "stages/wal/log_store.h"
 #include "stages/wal/wal_server.h"
@@ -193,6 +194,8 @@ int main(int argc, char** argv) {
   log::Level level = log::Level::info;
   log::parse_level(config.log_level, level);
   log::init("wal", level);
+  // The data folder holds secrets and every trace: nothing in it is for other local users.
+  make_data_folder_private(config.data_dir);
   std::string command = parsed->positional.empty() ? "serve" : parsed->positional[0];
   if (command == "serve") return wal::serve(config);
   if (command == "stat") return wal::stat(config, flags);

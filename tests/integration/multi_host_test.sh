@@ -104,7 +104,8 @@ on_host auth auth env "$(stage_env auth)" "$bin/spanline-auth" --data-dir "$work
   --scrypt-log2-n 10
 on_host api api env "$(stage_env api)" "$bin/spanline-api" --data-dir "$work/api" --listen 0.0.0.0:1323 \
   --stats-endpoint tcp://0.0.0.0:7002 --auth-endpoint "tcp://${address[auth]}:7003" \
-  --auth-events-endpoint "tcp://${address[auth]}:7004" --partitions 4 --web-dir "$work/api/no-ui"
+  --auth-events-endpoint "tcp://${address[auth]}:7004" --partitions 4 --web-dir "$work/api/no-ui" \
+  --allowed-hosts "${address[api]}"
 on_host gw gateway env "$(stage_env gw)" "$bin/spanline-gateway" --data-dir "$work/gw" \
   --grpc-address 0.0.0.0:50051 --http-address "" --partitions 4 --wal-timeout 2s \
   --wal-endpoint "tcp://${address[wal]}:7001" --auth-endpoint "tcp://${address[auth]}:7003" \
@@ -126,8 +127,10 @@ done
 log "every stage up on its own host; the api sees them all over the bus"
 
 # --- Credentials: the first user through the api, an API key through the bus from the api's host. ---
+# From another host, first-user setup needs the one-time token (asked over the bus, as an operator would).
+setup_token=$(on_host_now api env "$(stage_env api)" "$bin/spanline" setup-token --auth-endpoint "tcp://${address[auth]}:7003")
 cookie=$(on_host_now cli curl -s -D - -o /dev/null -H 'content-type: application/json' \
-  -d '{"email":"ops@example.com","password":"multi-host-password"}' "$api/api/v1/users/first" |
+  -d '{"email":"ops@example.com","password":"multi-host-password","setup_token":"'"$setup_token"'"}' "$api/api/v1/users/first" |
   tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(spanline_session=[^;]*\).*/\1/p')
 [[ -n $cookie ]] || { fail "first-user setup gave no session cookie"; exit 1; }
 api_key=$(on_host_now api env "$(stage_env api)" "$bin/spanline" key create --name multi-host --json \

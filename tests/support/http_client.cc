@@ -54,7 +54,10 @@ size_t parse_head(const std::string& text, HttpResponse& response) {
     if (colon != std::string::npos) {
       std::string value = line.substr(colon + 1);
       while (!value.empty() && value.front() == ' ') value.erase(value.begin());
-      response.headers[lower(line.substr(0, colon))] = value;
+      std::string name = lower(line.substr(0, colon));
+      // Several Set-Cookie lines (session and device cookie) are kept, one a line, in the order sent.
+      if (name == "set-cookie" && response.headers.contains(name)) value = response.headers[name] + "\n" + value;
+      response.headers[name] = value;
     }
     at = next + 2;
   }

@@ -51,6 +51,13 @@ std::string new_key_id() {
 
 int64_t ms_of(int64_t ns) { return ns / kNanosPerMs; }
 
+// The throttle's name for an account: emails differ in case only by accident.
+std::string account_of(const std::string& email) {
+  std::string account = email;
+  for (char& c : account) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return account;
+}
+
 json user_json(const User& user) { return {{"id", user.id}, {"email", user.email}, {"created_at_ms", ms_of(user.created_ns)}}; }
 
 json key_json(const ApiKeyRecord& key) {
@@ -98,6 +105,7 @@ Result<json> AuthService::dispatch(const std::string& op, const json& request) {
   if (op == "jwks") return jwks();
   if (op == "rotate_signing_key") return rotate_signing_key();
   if (op == "setup_status") return setup_status();
+  if (op == "issue_setup_token") return issue_setup_token();
   if (op == "create_first_user") return create_first_user(request);
   if (op == "sign_in") return sign_in(request);
   if (op == "check_session") return check_session(request);
@@ -233,6 +241,15 @@ Result<json> AuthService::setup_status() {
   return json{{"has_users", *any}};
 }
 
+Result<json> AuthService::issue_setup_token() {
+  auto any = store_->has_users();
+  if (!any) return any.status();
+  if (*any) return Status(Code::failed_precondition, "a user already exists; first-user setup is closed");
+  const auto ttl = shared_.config.setup_token_ttl;
+  std::string token = shared_.setup_tokens.issue(ttl, SignInThrottle::Clock::now());
+  return json{{"token", token}, {"expires_at_ms", ms_of(unix_nanos_now()) + static_cast<int64_t>(ttl.count())}};
+}
+
 Result<json> AuthService::start_session(const User& user) {
   const int64_t now = unix_nanos_now();
   const int64_t expires = now + static_cast<int64_t>(shared_.config.session_ttl.count()) * kNanosPerMs;
@@ -268,11 +285,31 @@ Result<json> AuthService::create_first_user(const json& request) {
   if (!fresh) return fresh.status();
   auto place = password_hash_place();
   if (!place) return place.status();
+  // Whoever reaches the port first must not own the deployment: the api vouches
+  // for a request from this host's loopback interface; anyone else needs a setup token.
+  const bool local = request.value("local", false) == true;
+  auto setup_token = text_field(request, "setup_token", 256, false);
+  if (!setup_token) return setup_token.status();
+  if (!local && !shared_.setup_tokens.consume(*setup_token, SignInThrottle::Clock::now())) {
+    return Status(Code::permission_denied,
+                  setup_token->empty()
+                      ? "first-user setup from another machine needs the setup token that `spanline up` printed (also in the api's log; `spanline setup-token` prints a new one)"
+                      : "that setup token is unknown, expired or used; `spanline setup-token` prints a new one");
+  }
   auto user = store_->create_user(fresh->email, hash_password(fresh->password, {.log2_n = shared_.config.scrypt_log2_n}),
                                   unix_nanos_now(), true);
   if (!user) return user.status();
-  log::info("first user created", {{"user_id", user->id}});
-  return start_session(*user);
+  shared_.setup_tokens.clear();  // setup is closed for good
+  log::info("first user created", {{"user_id", user->id}, {"with_setup_token", !local}});
+  auto session = start_session(*user);
+  if (session) (*session)["device"] = new_device(fresh->email);
+  return session;
+}
+
+std::string AuthService::new_device(const std::string& email) {
+  std::string device = random_token();
+  shared_.throttle.add_device(sha256(device), account_of(email), SignInThrottle::Clock::now());
+  return device;
 }
 
 Result<json> AuthService::sign_in(const json& request) {
@@ -282,10 +319,11 @@ Result<json> AuthService::sign_in(const json& request) {
   if (!password) return password.status();
   auto address = text_field(request, "address", 128, false);
   if (!address) return address.status();
-  std::string account = email.value();
-  for (char& c : account) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto device = text_field(request, "device", 256, false);
+  if (!device) return device.status();
+  const SignInThrottle::Attempt attempt{account_of(*email), *address, device->empty() ? std::string() : sha256(*device)};
   const auto now = SignInThrottle::Clock::now();
-  if (auto wait = shared_.throttle.throttled(account, *address, now)) {
+  if (auto wait = shared_.throttle.admit(attempt, now)) {
     shared_.sign_ins_throttled.fetch_add(1);
     return json{{"throttled", true}, {"retry_after_s", wait->count()}};
   }
@@ -297,13 +335,15 @@ Result<json> AuthService::sign_in(const json& request) {
   auto verified = verify_password(*password, found->has_value() ? (*found)->password_hash : shared_.dummy_hash());
   if (!verified) return verified.status();
   if (!found->has_value() || !*verified) {
-    shared_.throttle.failed(account, *address, now);
+    shared_.throttle.failed(attempt, now);
     shared_.sign_in_failures.fetch_add(1);
     return Status(Code::unauthenticated, "wrong email or password");
   }
-  shared_.throttle.succeeded(account);
+  shared_.throttle.succeeded(attempt, now);
   shared_.sign_ins.fetch_add(1);
-  return start_session((*found)->user);
+  auto session = start_session((*found)->user);
+  if (session) (*session)["device"] = new_device(*email);
+  return session;
 }
 
 Result<json> AuthService::check_session(const json& request) {

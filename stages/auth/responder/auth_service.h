@@ -26,6 +26,7 @@
 #include "stages/auth/auth_config.h"
 #include "stages/auth/crypto/password_hash.h"
 #include "stages/auth/crypto/signing_key.h"
+#include "stages/auth/responder/setup_tokens.h"
 #include "stages/auth/responder/sign_in_throttle.h"
 #include "stages/auth/store/meta_store.h"
 #include "stages/common/counted_gate.h"
@@ -68,6 +69,8 @@ struct AuthShared {
   }
   std::once_flag dummy_hash_once;
   std::string dummy_hash_value;
+  // One-time first-user setup tokens (while no user exists).
+  SetupTokens setup_tokens;
 };
 
 class AuthService {
@@ -88,6 +91,7 @@ class AuthService {
   Result<json> jwks();
   Result<json> rotate_signing_key();
   Result<json> setup_status();
+  Result<json> issue_setup_token();
   Result<json> create_first_user(const json& request);
   Result<json> sign_in(const json& request);
   Result<json> check_session(const json& request);
@@ -103,6 +107,8 @@ class AuthService {
   // A place to hash a password in, or (counted) resource_exhausted when all are taken.
   Result<CountedGate::Ticket> password_hash_place();
   Result<json> start_session(const User& user);
+  // A new device cookie for the account of `email`: its sign-ins skip the limits others' failures set (sign_in_throttle.h).
+  std::string new_device(const std::string& email);
   Result<SigningKey> active_signing_key(bool may_rotate = true);
   // The parsed key of a stored record, parsed once per thread.
   Result<SigningKey> parsed_key(const SigningKeyRecord& record);

@@ -123,8 +123,12 @@ void LimitedHandler::onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& pe
   // What Pistache's own Http::Handler::onConnection does (it is private, so it
   // cannot be called from here): every peer needs its request parser, refused
   // ones too, since Pistache's timeout check reads it for every peer.
-  peer->putData(ParserData, std::make_shared<Pistache::Http::RequestParser>(getMaxRequestSize()));
+  peer->putData(ParserData, make_parser());
   limits_->admit(peer);
+}
+
+std::shared_ptr<Pistache::Http::RequestParser> LimitedHandler::make_parser() {
+  return std::make_shared<Pistache::Http::RequestParser>(getMaxRequestSize());
 }
 
 void LimitedHandler::onRequest(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response) {

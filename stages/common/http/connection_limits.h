@@ -91,6 +91,11 @@ class LimitedHandler : public Pistache::Http::Handler {
 
   void onRequest(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response) final;
 
+ protected:
+  // The request parser of a new connection; a server may give its own (a
+  // stricter one, see api/http/strict_request_parser.h). Default: Pistache's.
+  virtual std::shared_ptr<Pistache::Http::RequestParser> make_parser();
+
  private:
   void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
   std::shared_ptr<ConnectionLimits> limits_;

@@ -58,23 +58,7 @@ TEST(MetaStore, ApiKeysAreFoundByHashAndRevocationReturnsTheHash) {
   EXPECT_FALSE((*(*store)->delete_api_key("id1")).has_value());
 }
 
-TEST(SignInThrottle, RefusesPastTheLimitUntilTheWindowMovesAndSuccessResetsTheAccount) {
-  SignInThrottle throttle(3, 10, 60s);
-  auto t = SignInThrottle::Clock::now();
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_FALSE(throttle.throttled("a", "1.2.3.4", t));
-    throttle.failed("a", "1.2.3.4", t);
-  }
-  auto wait = throttle.throttled("a", "1.2.3.4", t);
-  ASSERT_TRUE(wait.has_value());
-  EXPECT_EQ(*wait, 60s);
-  EXPECT_FALSE(throttle.throttled("b", "5.6.7.8", t)) << "another account from another address is not affected";
-  EXPECT_FALSE(throttle.throttled("a", "1.2.3.4", t + 61s)) << "the window moved on";
-  throttle.succeeded("a");
-  // Per address: many accounts from one address.
-  for (int i = 0; i < 10; ++i) throttle.failed("user" + std::to_string(i), "9.9.9.9", t);
-  EXPECT_TRUE(throttle.throttled("fresh", "9.9.9.9", t).has_value());
-}
+// SignInThrottle: tests/unit/auth/sign_in_throttle_test.cc
 
 class AuthServiceTest : public ::testing::Test {
  protected:
@@ -102,7 +86,7 @@ class AuthServiceTest : public ::testing::Test {
 TEST_F(AuthServiceTest, RotationKeepsThePreviousPublicKeyUntilItsTokensExpire) {
   config.endpoint = "ipc://" + dir / "auth.sock";
   EventPublisher events(context, "ipc://" + dir / "events.sock");
-  AuthShared shared{config, SignInThrottle(5, 20, 15min), events, stats.counter("a"), stats.counter("b"), stats.counter("c"),
+  AuthShared shared{config, SignInThrottle(SignInLimits{}), events, stats.counter("a"), stats.counter("b"), stats.counter("c"),
                     stats.counter("d"), stats.counter("e"), stats.counter("f")};
   bus::WorkerRouter router(context, {.endpoint = config.endpoint, .accepts = bus::MessageType::auth}, stats);
   AuthService service(shared, router);
@@ -127,12 +111,12 @@ TEST_F(AuthServiceTest, SignInNeverSaysWhetherTheUserExistsAndIsThrottled) {
   config.endpoint = "ipc://" + dir / "auth.sock";
   config.sign_in_attempts = 3;
   EventPublisher events(context, "ipc://" + dir / "events.sock");
-  AuthShared shared{config, SignInThrottle(3, 20, 15min), events, stats.counter("a"), stats.counter("b"), stats.counter("c"),
+  AuthShared shared{config, SignInThrottle(SignInLimits{.free_failures = 3}), events, stats.counter("a"), stats.counter("b"), stats.counter("c"),
                     stats.counter("d"), stats.counter("e"), stats.counter("f")};
   bus::WorkerRouter router(context, {.endpoint = config.endpoint, .accepts = bus::MessageType::auth}, stats);
   AuthService service(shared, router);
   Code code = Code::ok;
-  call(service, {{"op", "create_first_user"}, {"email", "a@example.com"}, {"password", "long enough"}});
+  call(service, {{"op", "create_first_user"}, {"email", "a@example.com"}, {"password", "long enough"}, {"local", true}});
   json wrong_password = call(service, {{"op", "sign_in"}, {"email", "a@example.com"}, {"password", "nope nope"}}, &code);
   EXPECT_EQ(code, Code::unauthenticated);
   json no_user = call(service, {{"op", "sign_in"}, {"email", "b@example.com"}, {"password", "nope nope"}}, &code);
