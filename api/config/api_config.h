@@ -44,6 +44,7 @@ struct ApiConfig {
   std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
   std::chrono::milliseconds body_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds keepalive_timeout{std::chrono::seconds(60)};
+  std::string metrics_token;
 
   void register_options(Options& options) {
     options.add("data-dir", &data_dir, "Data folder (the api keeps nothing there; endpoints default into its run/ folder).")
@@ -83,7 +84,10 @@ struct ApiConfig {
              "Open HTTP connections at once from one client address; past it a new connection from that address is closed at once (0: no cap).")
         .add("header-timeout", &header_timeout, "A request's line and headers must arrive within this (from the connection's start or its previous request); else 408 and the connection is closed.")
         .add("body-timeout", &body_timeout, "A whole request, body included, must arrive within this; else 408 and the connection is closed.")
-        .add("keepalive-timeout", &keepalive_timeout, "An idle keep-alive connection is closed after this.");
+        .add("keepalive-timeout", &keepalive_timeout, "An idle keep-alive connection is closed after this.")
+        .add("metrics-token", &metrics_token,
+             "When set, /metrics and the details of /health (stages, pids) need Authorization: Bearer <this token>; "
+             "without it /health says only ok or unavailable (for load balancers). Empty: both open.");
   }
 
   void resolve() {

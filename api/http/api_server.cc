@@ -6,6 +6,7 @@
 
 #include "api/http/query_params.h"
 #include "api/http/request_origin.h"
+#include "api/http/strict_request_parser.h"
 #include "stages/common/http/connection_limits.h"
 #include "stages/common/http/pistache_headers.h"
 #include "stages/common/log.h"
@@ -19,10 +20,43 @@ struct ApiServer::Counters {
   std::atomic<uint64_t>& client_errors;
   std::atomic<uint64_t>& server_errors;
   std::atomic<uint64_t>& refused_busy;
+  std::atomic<uint64_t>& malformed_requests;
   std::atomic<int64_t> queries_in_flight{0};
 };
 
 namespace {
+
+struct ContentSecurityPolicyTag { static constexpr const char kName[] = "Content-Security-Policy"; };
+struct FrameOptionsTag { static constexpr const char kName[] = "X-Frame-Options"; };
+struct ReferrerPolicyTag { static constexpr const char kName[] = "Referrer-Policy"; };
+struct WwwAuthenticateTag { static constexpr const char kName[] = "WWW-Authenticate"; };
+using ContentSecurityPolicy = http::TextHeader<ContentSecurityPolicyTag>;
+using FrameOptions = http::TextHeader<FrameOptionsTag>;
+using ReferrerPolicy = http::TextHeader<ReferrerPolicyTag>;
+using WwwAuthenticate = http::TextHeader<WwwAuthenticateTag>;
+
+// The web UI is one module script and one stylesheet from this origin, talking
+// to this origin (fetch and the live tail's EventSource): nothing else may load,
+// nothing inline runs, no other site may frame it (clickjacking).
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+// On every answer, errors and files alike (the live tail writes its own head: an event stream is never rendered).
+void add_security_headers(Http::Header::Collection& headers) {
+  headers.add<ContentSecurityPolicy>(kContentSecurityPolicy);
+  headers.add<FrameOptions>("DENY");  // frame-ancestors for browsers without CSP 2
+  headers.add<http::ContentTypeOptions>("nosniff");
+  headers.add<ReferrerPolicy>("no-referrer");
+}
+
+// The media type of a Content-Type header, lower-cased, without parameters ("application/json").
+std::string media_type(const std::string& content_type) {
+  std::string type = http::ascii_lower(content_type.substr(0, content_type.find(';')));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.erase(type.begin());
+  return type;
+}
 
 std::vector<std::string> split_allowlist(const std::string& list) {
   std::vector<std::string> origins;
@@ -95,6 +129,8 @@ Result<ApiRequest> to_api_request(const Http::Request& request) {
   api.host = http::header_value(request, "Host").value_or("");
   api.fetch_site = http::ascii_lower(http::header_value(request, "Sec-Fetch-Site").value_or(""));
   api.api_key = http::header_value(request, "X-API-Key").value_or("");
+  api.authorization = http::header_value(request, "Authorization").value_or("");
+  api.content_type = http::header_value(request, "Content-Type").value_or("");
   api.session = session_cookie(request);
   api.address = request.address().host();
   api.body = request.body();
@@ -128,6 +164,7 @@ class ApiServer::Handler final : public http::LimitedHandler {
 
   void serve(const Http::Request& request, Http::ResponseWriter response) override {
     counters_->requests.fetch_add(1);
+    add_security_headers(response.headers());
     ApiReply reply;
     bool cors_allowed = false;
     try {
@@ -171,6 +208,12 @@ class ApiServer::Handler final : public http::LimitedHandler {
     send(reply, response, request.method() == Http::Method::Head);
   }
 
+ protected:
+  std::shared_ptr<Http::RequestParser> make_parser() override {
+    return std::make_shared<StrictRequestParser>(
+        StrictParserOptions{.max_request_bytes = getMaxRequestSize(), .malformed_counter = &counters_->malformed_requests});
+  }
+
  private:
   bool origin_allowed(const std::string& origin) const {
     for (const std::string& allowed : origins_) {
@@ -195,6 +238,11 @@ class ApiServer::Handler final : public http::LimitedHandler {
     if (s.size() < 2 || s[1] != "v1") return error_reply(404, "not_found", "no such route: " + request.path);
     if (!same_site_or_allowed(request)) {
       return error_reply(403, "permission_denied", "cross-site request refused: the Origin is not this site nor in SPANLINE_ALLOW_ORIGINS");
+    }
+    // Every /api/v1 body is JSON. A form or text/plain body is what a cross-site
+    // page can send without a CORS preflight, so it is never read as JSON.
+    if (!request.body.empty() && media_type(request.content_type) != "application/json") {
+      return error_reply(415, "unsupported_media_type", "send the body as JSON, with Content-Type: application/json");
     }
     // The routes a visitor without a session may use.
     if (path_matches(s, {"api", "v1", "users", "first"})) return auth.first_user(request);
@@ -277,8 +325,8 @@ class ApiServer::Handler final : public http::LimitedHandler {
     if (!reply.set_cookie.empty()) headers.add<http::SetCookie>(reply.set_cookie);
     if (!reply.device_cookie.empty()) response.cookies().add(device_cookie(reply.device_cookie, config_->env == "production"));
     if (!reply.retry_after.empty()) headers.add<http::RetryAfter>(reply.retry_after);
+    if (!reply.www_authenticate.empty()) headers.add<WwwAuthenticate>(reply.www_authenticate);
     headers.add<http::CacheControlText>(reply.cache_control);
-    headers.add<http::ContentTypeOptions>("nosniff");
     if (!reply.content_type.empty()) response.setMime(Http::Mime::MediaType::fromString(reply.content_type));
     auto code = static_cast<Http::Code>(reply.status);
     if (head_only || reply.status == 204) {
@@ -312,7 +360,8 @@ ApiServer::~ApiServer() { stop(); }
 Status ApiServer::start() {
   // The counters outlive every handler clone: they belong to the server.
   counters_.reset(new Counters{stats_.counter("http_requests"), stats_.counter("http_client_errors"),
-                               stats_.counter("http_server_errors"), stats_.counter("queries_refused_busy")});
+                               stats_.counter("http_server_errors"), stats_.counter("queries_refused_busy"),
+                               stats_.counter("http_malformed_requests")});
   auto origin = RequestOrigin::from(config_);
   if (!origin) return origin.status();
   try {

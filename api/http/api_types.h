@@ -28,6 +28,8 @@ struct ApiRequest {
   std::string fetch_site;  // Sec-Fetch-Site, sent by browsers
   std::string session;     // the spanline_session cookie
   std::string api_key;     // X-API-Key header
+  std::string authorization;  // Authorization header, as sent
+  std::string content_type;   // Content-Type header, as sent
   std::string address;     // the client's IP address (from X-Forwarded-For behind --trusted-proxies)
   bool from_loopback = false;     // the client is on this host's loopback interface (request_origin.h)
   std::string scheme = "http";    // what the browser used: https in production or as a trusted proxy says
@@ -44,9 +46,13 @@ struct ApiReply {
   std::string set_cookie;
   std::string device_cookie;  // a new sign-in device cookie's value (request_origin.h), sent as a second Set-Cookie
   std::string retry_after;  // seconds, for 429
+  std::string www_authenticate;  // for 401 on routes behind a Bearer token
 };
 
 // {"error": {"code": ..., "message": ...}} with the HTTP status for the code.
+// A message that names a bus endpoint (a socket path or a host inside the
+// deployment) is logged and replaced by a generic one for the code: clients
+// never see internals.
 ApiReply error_reply(int status, std::string_view code, const std::string& message);
 // The HTTP status for a Status code; 500s never carry internals.
 ApiReply error_reply(const Status& status);

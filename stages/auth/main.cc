@@ -9,6 +9,7 @@
 #include "stages/auth/responder/auth_service.h"
 #include "stages/common/log.h"
 #include "stages/common/options.h"
+#include "stages/common/private_files.h"
 #include "stages/common/signals.h"
 
 int main(int argc, char** argv) {
@@ -35,6 +36,8 @@ int main(int argc, char** argv) {
   log::Level level = log::Level::info;
   log::parse_level(config.log_level, level);
   log::init("auth", level);
+  // The data folder holds secrets and every trace: nothing in it is for other local users.
+  make_data_folder_private(config.data_dir);
   if (!parsed->positional.empty()) {
     if (parsed->positional[0] == "ping") {
       auto bus_key = bus::bus_key_or_explain("spanline-auth", config.curve_secret_key);

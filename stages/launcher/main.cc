@@ -15,6 +15,7 @@
 #include "stages/common/clock.h"
 #include "stages/common/log.h"
 #include "stages/common/options.h"
+#include "stages/common/private_files.h"
 #include "stages/common/signals.h"
 #include "stages/indexer/deletions.h"
 #include "stages/indexer/reindex.h"
@@ -129,6 +130,8 @@ std::string setup_token(spanline::bus::Context& context, const std::string& auth
 int main(int argc, char** argv) {
   using namespace spanline;
   block_termination_signals();
+  // Whatever a command creates in the data folder (shards, the claim file, sockets) is for this user only.
+  create_files_private();
   std::string data_dir = "./spanline-data";
   std::string bin_dir;  // empty: next to this program
   std::string log_level = "info";
@@ -249,6 +252,7 @@ int main(int argc, char** argv) {
   log::init("launcher", level);
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
+  make_data_folder_private(data_dir);
   data_dir = std::filesystem::absolute(data_dir).lexically_normal().string();
   if (data_dir.size() > 1 && data_dir.back() == '/') data_dir.pop_back();
 
