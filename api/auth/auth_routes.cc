@@ -141,32 +141,47 @@ ApiReply AuthRoutes::me(const ApiRequest& request) {
   return json_reply({{"user", *user}});
 }
 
+// Users and keys: the auth-responder decides what the session's role allows
+// (it looks the session up itself, so a demotion counts at once); these
+// handlers only translate HTTP to its ops and back.
 ApiReply AuthRoutes::users(const ApiRequest& request) {
   if (request.method == "GET" || request.method == "HEAD") {
-    auto answer = client_.call({{"op", "list_users"}});
+    auto answer = client_.call({{"op", "list_users"}, {"session", request.session}});
     return answer ? json_reply(*answer) : error_reply(answer.status());
   }
   if (request.method != "POST") return method_not_allowed(request, "GET, HEAD, POST");
   auto body = json_object_body(request.body);
   if (!body) return error_reply(body.status());
-  auto answer = call_hashing(credentials_request("create_user", *body));
+  json create = credentials_request("create_user", *body);
+  create["session"] = request.session;
+  if (body->contains("role")) create["role"] = (*body)["role"];
+  auto answer = call_hashing(create);
   if (!answer && answer.status().code() == Code::resource_exhausted) return busy_reply(answer.status());
   return answer ? json_reply(*answer, 201) : error_reply(answer.status());
 }
 
 ApiReply AuthRoutes::user(const ApiRequest& request, const std::string& id) {
-  if (request.method != "DELETE") return method_not_allowed(request, "DELETE");
+  if (request.method != "DELETE" && request.method != "PATCH") return method_not_allowed(request, "DELETE, PATCH");
   int64_t number = 0;
   if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos) {
     return error_reply(400, "invalid_argument", "a user id is a positive integer");
   }
   number = std::stoll(id);
+  if (request.method == "PATCH") {
+    auto body = json_object_body(request.body);
+    if (!body) return error_reply(body.status());
+    if (!body->contains("role")) return error_reply(400, "invalid_argument", "send {\"role\": \"admin\" | \"member\" | \"viewer\"}");
+    auto answer = client_.call({{"op", "set_user_role"}, {"session", request.session}, {"id", number}, {"role", (*body)["role"]}});
+    if (!answer) return error_reply(answer.status());
+    guard_.forget_all();
+    return json_reply(*answer);
+  }
   auto self = guard_.user_of(request.session);
   if (!self) return error_reply(self.status());
   if ((*self)["id"].get<int64_t>() == number) {
-    return error_reply(409, "failed_precondition", "you cannot delete your own user; ask another user to do it");
+    return error_reply(409, "failed_precondition", "you cannot delete your own user; ask another admin to do it");
   }
-  auto answer = client_.call({{"op", "delete_user"}, {"id", number}});
+  auto answer = client_.call({{"op", "delete_user"}, {"session", request.session}, {"id", number}});
   if (!answer) return error_reply(answer.status());
   guard_.forget_all();
   return no_content_reply();
@@ -174,20 +189,20 @@ ApiReply AuthRoutes::user(const ApiRequest& request, const std::string& id) {
 
 ApiReply AuthRoutes::api_keys(const ApiRequest& request) {
   if (request.method == "GET" || request.method == "HEAD") {
-    auto answer = client_.call({{"op", "list_api_keys"}});
+    auto answer = client_.call({{"op", "list_api_keys"}, {"session", request.session}});
     return answer ? json_reply(*answer) : error_reply(answer.status());
   }
   if (request.method != "POST") return method_not_allowed(request, "GET, HEAD, POST");
   auto body = json_object_body(request.body);
   if (!body) return error_reply(body.status());
-  auto answer = client_.call({{"op", "create_api_key"}, {"name", body->value("name", json())}});
+  auto answer = client_.call({{"op", "create_api_key"}, {"session", request.session}, {"name", body->value("name", json())}});
   return answer ? json_reply(*answer, 201) : error_reply(answer.status());
 }
 
 ApiReply AuthRoutes::api_key(const ApiRequest& request, const std::string& id) {
   if (request.method != "DELETE") return method_not_allowed(request, "DELETE");
   if (id.empty() || id.size() > 64) return error_reply(400, "invalid_argument", "an API key id is 16 hex digits");
-  auto answer = client_.call({{"op", "delete_api_key"}, {"id", id}});
+  auto answer = client_.call({{"op", "delete_api_key"}, {"session", request.session}, {"id", id}});
   if (!answer) return error_reply(answer.status());
   return no_content_reply();
 }

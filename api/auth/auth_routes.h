@@ -2,7 +2,9 @@
 // The identity routes of the api, each a thin translation to one auth-responder
 // request: first-user setup, sign-in / sign-out / me, users, API keys, the
 // ingest token exchange and the JWKS. Sessions travel in the spanline_session
-// cookie (HttpOnly, SameSite=Strict, Secure in production).
+// cookie (HttpOnly, SameSite=Strict, Secure in production). Roles (admin,
+// member, viewer) are enforced by the auth-responder, which is handed the
+// session with every users/keys request.
 //
 // Password hashing (sign-in, first-user setup, new users) costs the
 // auth-responder tens of milliseconds of scrypt each, and an HTTP worker waits
@@ -42,7 +44,7 @@ class AuthRoutes {
   ApiReply sign_out(const ApiRequest& request);     // POST
   ApiReply me(const ApiRequest& request);           // GET
   ApiReply users(const ApiRequest& request);        // GET, POST
-  ApiReply user(const ApiRequest& request, const std::string& id);  // DELETE
+  ApiReply user(const ApiRequest& request, const std::string& id);  // DELETE, PATCH {"role"}
   ApiReply api_keys(const ApiRequest& request);     // GET, POST
   ApiReply api_key(const ApiRequest& request, const std::string& id);  // DELETE
 

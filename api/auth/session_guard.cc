@@ -7,7 +7,10 @@ namespace spanline::api {
 SessionGuard::SessionGuard(bus::Context& context, auth::AuthClient& client, const std::string& events_endpoint,
                            std::chrono::milliseconds cache_ttl)
     : client_(client), sessions_(cache_ttl, 100'000) {
-  events_ = std::make_unique<auth::AuthEvents>(context, events_endpoint, [this](const json&) { sessions_.clear(); });
+  // Any event, and hearing the auth-responder again after silence (events may
+  // have been lost meanwhile), drops every cached session.
+  events_ = std::make_unique<auth::AuthEvents>(
+      context, events_endpoint, [this](const json&) { sessions_.clear(); }, [this] { sessions_.clear(); });
 }
 
 Status SessionGuard::check(const ApiRequest& request) {

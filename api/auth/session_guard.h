@@ -2,7 +2,9 @@
 // The RequestGuard of every protected /api/v1/* route: the request must carry a
 // live session cookie. A session the auth-responder confirmed is trusted for
 // --session-cache-ttl; sign-out, user deletion and any revocation broadcast clear
-// the cache at once.
+// the cache at once, and so does hearing the auth-responder again after silence.
+// The api verifies no token and no key itself (it asks the auth-responder, which
+// reads meta.sqlite), so it keeps no revocation list of its own.
 
 #include <memory>
 #include <string>
@@ -23,7 +25,7 @@ class SessionGuard final : public RequestGuard {
   SessionGuard(bus::Context& context, auth::AuthClient& client, const std::string& events_endpoint,
                std::chrono::milliseconds cache_ttl);
   Status check(const ApiRequest& request) override;
-  // The signed-in user ({"id", "email", "created_at_ms"}), or why not.
+  // The signed-in user ({"id", "email", "created_at_ms", "role"}), or why not.
   Result<json> user_of(const std::string& session);
   void forget_all() { sessions_.clear(); }
 

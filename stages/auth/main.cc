@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
       log::error("cannot start", {{"error", started.to_string()}});
       return 1;
     }
+    events.start_heartbeat();  // listeners that reconnect notice it and reload the revoked key ids
     stats.set_info("endpoint", config.endpoint);
     stats.set_info("events_endpoint", config.events_endpoint);
     bus::StatsPublisher publisher(context, config.stats_endpoint, "auth", config.instance, stats);

@@ -27,7 +27,48 @@ int fail(const std::string& what, const Status& status) {
   return status.code() == Code::invalid_argument ? 2 : 1;
 }
 
+// The length of the UTF-8 sequence at `at` when well-formed, else 0.
+size_t utf8_length(const std::string& text, size_t at) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(at);
+  size_t length = lead < 0x80 ? 1 : (lead >= 0xC2 && lead <= 0xDF) ? 2 : lead >> 4 == 0xE ? 3 : (lead >= 0xF0 && lead <= 0xF4) ? 4 : 0;
+  if (length == 0 || at + length > text.size()) return 0;
+  for (size_t i = 1; i < length; ++i) {
+    if ((byte(at + i) & 0xC0) != 0x80) return 0;
+  }
+  return length;
+}
+
 }  // namespace
+
+std::string printable(const std::string& text) {
+  std::string out;
+  char hex[16];
+  for (size_t at = 0; at < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[at]);
+    const size_t length = utf8_length(text, at);
+    if (length == 0 || c < 0x20 || c == 0x7F) {
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += hex;
+      ++at;
+      continue;
+    }
+    if (c == '\\') {
+      out += "\\\\";
+      ++at;
+      continue;
+    }
+    // C1 controls (U+0080..U+009F, CSI among them) are two bytes: C2 80..C2 9F.
+    if (length == 2 && c == 0xC2 && static_cast<unsigned char>(text[at + 1]) <= 0x9F) {
+      std::snprintf(hex, sizeof hex, "\\u{%04x}", static_cast<unsigned char>(text[at + 1]));
+      out += hex;
+    } else {
+      out.append(text, at, length);
+    }
+    at += length;
+  }
+  return out;
+}
 
 int run_admin_command(const AdminArgs& args) {
   const auto& words = args.positional;
@@ -36,7 +77,11 @@ int run_admin_command(const AdminArgs& args) {
   const std::string what = noun + (verb.empty() ? "" : " " + verb);
   bus::Context context(args.bus_key);
   auth::AuthClient client(context, args.auth_endpoint);
-  auto ask = [&](const json& request) { return client.call(request); };
+  // Every user and key op names who asks; the CLI is the operator.
+  auto ask = [&](json request) {
+    request["operator"] = true;
+    return client.call(request);
+  };
 
   if (noun == "user" && verb == "create") {
     if (args.email.empty()) return fail(what, Status(Code::invalid_argument, "--email is required"));
@@ -45,9 +90,28 @@ int run_admin_command(const AdminArgs& args) {
       std::fprintf(stderr, "password for %s: ", args.email.c_str());
       std::getline(std::cin, password);
     }
-    auto reply = ask({{"op", "create_user"}, {"email", args.email}, {"password", password}});
+    json request = {{"op", "create_user"}, {"email", args.email}, {"password", password}};
+    if (!args.role.empty()) request["role"] = args.role;
+    auto reply = ask(request);
     if (!reply) return fail(what, reply.status());
-    std::printf("created user %s (id %lld)\n", args.email.c_str(), static_cast<long long>((*reply)["user"]["id"].get<int64_t>()));
+    std::printf("created user %s (id %lld, %s)\n", printable(args.email).c_str(),
+                static_cast<long long>((*reply)["user"]["id"].get<int64_t>()), (*reply)["user"].value("role", "").c_str());
+    return 0;
+  }
+  if (noun == "user" && (verb == "delete" || verb == "role")) {
+    const size_t needed = verb == "delete" ? 3 : 4;
+    if (words.size() != needed || words[2].empty() || words[2].size() > 18 || words[2].find_first_not_of("0123456789") != std::string::npos) {
+      return fail(what, Status(Code::invalid_argument, verb == "delete" ? "say which user: spanline user delete <id>"
+                                                                        : "say which user and role: spanline user role <id> admin|member|viewer"));
+    }
+    const int64_t id = std::stoll(words[2]);
+    auto reply = verb == "delete" ? ask({{"op", "delete_user"}, {"id", id}}) : ask({{"op", "set_user_role"}, {"id", id}, {"role", words[3]}});
+    if (!reply) return fail(what, reply.status());
+    if (verb == "delete") {
+      std::printf("deleted user %lld and revoked %zu API key(s)\n", static_cast<long long>(id), (*reply)["revoked_key_ids"].size());
+    } else {
+      std::printf("user %lld is now %s\n", static_cast<long long>(id), words[3].c_str());
+    }
     return 0;
   }
   if (noun == "user" && verb == "list") {
@@ -58,8 +122,9 @@ int run_admin_command(const AdminArgs& args) {
       return 0;
     }
     for (const json& user : (*reply)["users"]) {
-      std::printf("%-6lld %-40s created %s\n", static_cast<long long>(user["id"].get<int64_t>()),
-                  user["email"].get<std::string>().c_str(), format_time(user["created_at_ms"]).c_str());
+      std::printf("%-6lld %-40s %-7s created %s\n", static_cast<long long>(user["id"].get<int64_t>()),
+                  printable(user["email"].get<std::string>()).c_str(), user.value("role", "").c_str(),
+                  format_time(user["created_at_ms"]).c_str());
     }
     return 0;
   }
@@ -71,7 +136,7 @@ int run_admin_command(const AdminArgs& args) {
       std::printf("%s\n", reply->dump().c_str());
       return 0;
     }
-    std::fprintf(stderr, "API key '%s' (id %s) created; it is shown only now:\n", args.name.c_str(),
+    std::fprintf(stderr, "API key '%s' (id %s) created; it is shown only now:\n", printable(args.name).c_str(),
                  (*reply)["id"].get<std::string>().c_str());
     std::printf("%s\n", (*reply)["key"].get<std::string>().c_str());
     return 0;
@@ -83,9 +148,12 @@ int run_admin_command(const AdminArgs& args) {
       std::printf("%s\n", (*reply)["api_keys"].dump().c_str());
       return 0;
     }
-    std::printf("%-18s %-30s %-22s %s\n", "id", "name", "created", "last used");
+    std::printf("%-18s %-30s %-30s %-22s %s\n", "id", "name", "owner", "created", "last used");
     for (const json& key : (*reply)["api_keys"]) {
-      std::printf("%-18s %-30s %-22s %s\n", key["id"].get<std::string>().c_str(), key["name"].get<std::string>().c_str(),
+      const json& owner = key.value("owner", json());
+      const std::string owner_text = owner.is_object() ? owner.value("email", "") : "(none yet: the first user)";
+      std::printf("%-18s %-30s %-30s %-22s %s\n", printable(key["id"].get<std::string>()).c_str(),
+                  printable(key["name"].get<std::string>()).c_str(), printable(owner_text).c_str(),
                   format_time(key["created_at_ms"]).c_str(), format_time(key["last_used_at_ms"]).c_str());
     }
     return 0;
@@ -94,7 +162,7 @@ int run_admin_command(const AdminArgs& args) {
     if (words.size() != 3) return fail(what, Status(Code::invalid_argument, "say which key: spanline key revoke <id>"));
     auto reply = ask({{"op", "delete_api_key"}, {"id", words[2]}});
     if (!reply) return fail(what, reply.status());
-    std::printf("revoked API key %s\n", words[2].c_str());
+    std::printf("revoked API key %s\n", printable(words[2]).c_str());
     return 0;
   }
   if (noun == "signing-key" && verb == "rotate") {
@@ -104,7 +172,7 @@ int run_admin_command(const AdminArgs& args) {
                 (*reply)["kid"].get<std::string>().c_str());
     return 0;
   }
-  return fail(what, Status(Code::invalid_argument, "unknown command (user create|list, key create|list|revoke, signing-key rotate)"));
+  return fail(what, Status(Code::invalid_argument, "unknown command (user create|list|delete|role, key create|list|revoke, signing-key rotate)"));
 }
 
 }  // namespace spanline::launcher

@@ -156,10 +156,11 @@ int main(int argc, char** argv) {
                   "  reindex  rebuild every shard from what the WAL still holds (stop the indexers first;\n"
                   "           the WAL must run), with a progress bar\n"
                   "  delete   delete a service's data: spanline delete --service S [--before UNIX_SECONDS]\n"
-                  "  user create --email E [--password P]   add a user (password read from stdin when not given)\n"
-                  "  user list\n"
-                  "  key create --name N   create an ingest API key; prints it once\n"
-                  "  key list | key revoke <id>\n"
+                  "  user create --email E [--password P] [--role admin|member|viewer]   add a user (password read\n"
+                  "           from stdin when not given; role member unless given)\n"
+                  "  user list | user delete <id> (revokes their keys) | user role <id> admin|member|viewer\n"
+                  "  key create --name N   create an ingest API key (owned by the first admin); prints it once\n"
+                  "  key list (with owners) | key revoke <id>\n"
                   "  signing-key rotate   replace the JWT signing key (tokens already issued stay valid)\n"
                   "  setup-token   a one-time token for first-user setup from another machine (while no user exists)\n"
                   "  keygen [--out FILE]  a new bus CURVE key pair for --curve-secret-key (printed, or written to a new\n"
@@ -185,7 +186,8 @@ int main(int argc, char** argv) {
       .add("auth-endpoint", &admin.auth_endpoint, "user, key, signing-key: bus endpoint of the auth-responder.")
       .add("email", &admin.email, "user create: the new user's email.")
       .add("password", &admin.password, "user create: the new user's password (prefer stdin or the environment to a flag).")
-      .add("name", &admin.name, "key create: a name for the key, to recognise it later.")
+      .add("name", &admin.name, "key create: a name for the key, to recognise it later (no control characters).")
+      .add("role", &admin.role, "user create: admin, member or viewer (empty: member; the first user is always admin).")
       .add("json", &admin.json, "user list, key list, key create: print JSON.")
       .add("curve-secret-key", &curve_secret_key,
            std::string(bus::kCurveSecretKeyHelp) + " `up` passes it to every stage; the other commands use it on the bus.")

@@ -74,7 +74,7 @@ export function App() {
           <NavLink to="/settings">Settings</NavLink>
         </nav>
         <span className="user">
-          {session.user.email}{' '}
+          {session.user.email} <span className="badge">{session.user.role}</span>{' '}
           <button type="button" onClick={signOut}>
             Sign out
           </button>

@@ -6,8 +6,8 @@
 
 namespace spanline::auth {
 
-AuthEvents::AuthEvents(bus::Context& context, std::string endpoint, Handler on_event)
-    : context_(context), endpoint_(std::move(endpoint)), on_event_(std::move(on_event)) {
+AuthEvents::AuthEvents(bus::Context& context, std::string endpoint, Handler on_event, std::function<void()> on_heard_again)
+    : context_(context), endpoint_(std::move(endpoint)), on_event_(std::move(on_event)), on_heard_again_(std::move(on_heard_again)) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -43,10 +43,26 @@ void AuthEvents::run() {
     nlohmann::json event = nlohmann::json::parse(body.to_string(), nullptr, false);
     if (event.is_discarded() || !event.is_object()) continue;
     try {
+      if (event.value("event", "") == "hello") {
+        heard_hello(event);
+        continue;
+      }
       on_event_(event);
     } catch (const std::exception& e) {
       log::warn("auth event not understood", {{"error", e.what()}});
     }
+  }
+}
+
+void AuthEvents::heard_hello(const nlohmann::json& hello) {
+  const auto now = std::chrono::steady_clock::now();
+  const int64_t started = hello.value("instance_started_ms", int64_t{0});
+  const bool again = instance_started_ms_ != started || now - last_hello_ > kSilence;
+  instance_started_ms_ = started;
+  last_hello_ = now;
+  if (again && on_heard_again_) {
+    log::debug("auth-responder heard (again): reloading", {{"endpoint", endpoint_}});
+    on_heard_again_();
   }
 }
 

@@ -1,5 +1,8 @@
 #include "stages/auth/crypto/jwt.h"
 
+#include <climits>
+#include <optional>
+
 #include "stages/auth/crypto/secrets.h"
 
 namespace spanline::auth {
@@ -34,22 +37,34 @@ std::string text_claim(const json& claims, const char* name) {
   return claims.contains(name) && claims[name].is_string() ? claims[name].get<std::string>() : std::string();
 }
 
-bool read_time(const json& claims, const char* name, int64_t& out) {
-  if (!claims.contains(name)) return false;
+enum class TimeClaim { absent, number, not_a_number };
+
+// RFC 7519 NumericDate: a JSON number. A string ("1700000000") or anything else
+// is not a time, and a token carrying one is refused rather than the claim ignored.
+TimeClaim read_time(const json& claims, const char* name, int64_t& out) {
+  if (!claims.contains(name)) return TimeClaim::absent;
   const json& value = claims[name];
   if (value.is_number_integer()) {
+    if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) return TimeClaim::not_a_number;
     out = value.get<int64_t>();
-    return true;
+    return TimeClaim::number;
   }
   if (value.is_number_float()) {
     // Casting a double beyond int64 (or NaN) is undefined behaviour: such a time is no time.
     constexpr double kTwoTo63 = 9223372036854775808.0;
     const double seconds = value.get<double>();
-    if (!(seconds >= -kTwoTo63 && seconds < kTwoTo63)) return false;
+    if (!(seconds >= -kTwoTo63 && seconds < kTwoTo63)) return TimeClaim::not_a_number;
     out = static_cast<int64_t>(seconds);
-    return true;
+    return TimeClaim::number;
   }
-  return false;
+  return TimeClaim::not_a_number;
+}
+
+// a - b, or nullopt when it does not fit (times near the int64 limits are no times).
+std::optional<int64_t> minus(int64_t a, int64_t b) {
+  int64_t out = 0;
+  if (__builtin_sub_overflow(a, b, &out)) return std::nullopt;
+  return out;
 }
 
 }  // namespace
@@ -90,12 +105,35 @@ Result<TokenClaims> verify_token(std::string_view token, const KeyLookup& keys, 
   json claims = json::parse(*claims_text, nullptr, false);
   if (claims.is_discarded() || !claims.is_object()) return rejected("claims are not a JSON object");
   TokenClaims out;
-  if (!read_time(claims, "exp", out.expires_at)) return rejected("no exp claim");
-  if (expect.now - expect.leeway_seconds > out.expires_at) return rejected("expired");  // exp + leeway could overflow
-  if (read_time(claims, "nbf", out.not_before) && expect.now + expect.leeway_seconds < out.not_before) {
-    return rejected("not yet valid (nbf in the future)");
+  switch (read_time(claims, "exp", out.expires_at)) {
+    case TimeClaim::absent: return rejected("no exp claim");
+    case TimeClaim::not_a_number: return rejected("exp must be a number (seconds since 1970)");
+    case TimeClaim::number: break;
   }
-  (void)read_time(claims, "iat", out.issued_at);
+  if (expect.now - expect.leeway_seconds > out.expires_at) return rejected("expired");  // exp + leeway could overflow
+  switch (read_time(claims, "nbf", out.not_before)) {
+    case TimeClaim::not_a_number: return rejected("nbf must be a number (seconds since 1970)");
+    case TimeClaim::number:
+      if (expect.now + expect.leeway_seconds < out.not_before) return rejected("not yet valid (nbf in the future)");
+      break;
+    case TimeClaim::absent: break;
+  }
+  switch (read_time(claims, "iat", out.issued_at)) {
+    case TimeClaim::absent: return rejected("no iat claim");
+    case TimeClaim::not_a_number: return rejected("iat must be a number (seconds since 1970)");
+    case TimeClaim::number: break;
+  }
+  if (out.issued_at > expect.now + expect.leeway_seconds) return rejected("issued in the future (iat)");
+  if (expect.max_lifetime_seconds > 0) {
+    // Both measures: a token claiming a recent iat with a far exp, and one
+    // claiming an old iat to look short-lived, each live past what the issuer grants.
+    const int64_t limit = expect.max_lifetime_seconds + expect.leeway_seconds;
+    const auto by_iat = minus(out.expires_at, out.issued_at);
+    const auto from_now = minus(out.expires_at, expect.now);
+    if (!by_iat || !from_now || *by_iat > limit || *from_now > limit) {
+      return rejected("lives longer than the issuer's token lifetime (" + std::to_string(expect.max_lifetime_seconds) + " s)");
+    }
+  }
   out.issuer = text_claim(claims, "iss");
   if (out.issuer != expect.issuer) return rejected("wrong issuer '" + out.issuer + "'");
   // aud may be a string or an array of strings (RFC 7519 section 4.1.3).
@@ -110,7 +148,10 @@ Result<TokenClaims> verify_token(std::string_view token, const KeyLookup& keys, 
     out.audience = expect.audience;
   }
   if (!audience_ok) return rejected("wrong audience");
-  out.subject = text_claim(claims, "sub");
+  if (!claims.contains("sub") || !claims["sub"].is_string() || claims["sub"].get<std::string>().empty()) {
+    return rejected("no sub claim (the API key id it was issued for)");
+  }
+  out.subject = claims["sub"].get<std::string>();
   out.token_id = text_claim(claims, "jti");
   return out;
 }

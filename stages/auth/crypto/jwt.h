@@ -3,7 +3,11 @@
 // Verification checks, in this order, and says which check failed: the shape
 // (three base64url parts, JSON header and claims), the algorithm ("none" and
 // anything but the key's own algorithm are refused before any key is used), the
-// key id, the signature, then exp / nbf (with leeway), issuer and audience.
+// key id, the signature, then the times (exp, iat required, nbf optional, each a
+// JSON number: a string or any other type is refused), the lifetime (exp - iat
+// and exp - now at most the issuer's token TTL plus leeway), issuer, audience
+// and a non-empty sub. Whether sub names a live API key is the caller's check
+// (the gateway's IngestAuthenticator), since only it knows the key states.
 
 #include <cstdint>
 #include <functional>
@@ -32,6 +36,9 @@ struct TokenExpectations {
   std::string audience;
   int64_t now = 0;  // unix seconds
   int64_t leeway_seconds = 30;
+  // The issuer's token lifetime (--token-ttl); a token living longer, by its
+  // own iat or from now, is refused. 0: no cap (only for tests of other checks).
+  int64_t max_lifetime_seconds = 0;
 };
 
 // Finds the verification key for a kid; nullopt when it is unknown.

@@ -58,18 +58,79 @@ std::string account_of(const std::string& email) {
   return account;
 }
 
-json user_json(const User& user) { return {{"id", user.id}, {"email", user.email}, {"created_at_ms", ms_of(user.created_ns)}}; }
+json user_json(const User& user) {
+  return {{"id", user.id}, {"email", user.email}, {"created_at_ms", ms_of(user.created_ns)}, {"role", user.role}};
+}
 
 json key_json(const ApiKeyRecord& key) {
   json out = {{"id", key.id}, {"name", key.name}, {"created_at_ms", ms_of(key.created_ns)}};
   out["last_used_at_ms"] = key.last_used_ns == 0 ? json(nullptr) : json(ms_of(key.last_used_ns));
+  out["owner"] = key.owner_id == 0 ? json(nullptr) : json{{"id", key.owner_id}, {"email", key.owner_email}};
   return out;
 }
+
+Status forbidden(const std::string& message) { return Status(Code::permission_denied, message); }
+
+// The decoded code point at `at` (advancing it), for well-formed UTF-8 (the JSON
+// parser has checked it already); 0xFFFD for a stray byte.
+uint32_t next_code_point(const std::string& text, size_t& at) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(at);
+  size_t length = lead < 0x80 ? 1 : lead >> 5 == 0x6 ? 2 : lead >> 4 == 0xE ? 3 : lead >> 3 == 0x1E ? 4 : 0;
+  if (length == 0 || at + length > text.size()) {
+    ++at;
+    return 0xFFFD;
+  }
+  uint32_t point = length == 1 ? lead : lead & (0xFF >> (length + 1));
+  for (size_t i = 1; i < length; ++i) point = (point << 6) | (byte(at + i) & 0x3F);
+  at += length;
+  return point;
+}
+
+}  // namespace
+
+// A key name is shown in terminals (`spanline key list`) and pages: control
+// characters (C0, DEL, C1, which include ESC and CSI) could rewrite what an
+// operator sees, and line or paragraph separators break the listing.
+Status check_key_name(const std::string& name) {
+  if (name.empty()) return bad_request("field 'name' must not be empty");
+  for (size_t at = 0; at < name.size();) {
+    const uint32_t point = next_code_point(name, at);
+    if (point < 0x20 || (point >= 0x7F && point <= 0x9F) || point == 0x2028 || point == 0x2029) {
+      return bad_request("field 'name' must not contain control characters (tabs, newlines, escapes)");
+    }
+  }
+  return Status::ok();
+}
+
+namespace {
 
 }  // namespace
 
 EventPublisher::EventPublisher(bus::Context& context, const std::string& endpoint)
     : socket_(bus::bind_publisher(context, endpoint)) {}
+
+EventPublisher::~EventPublisher() {
+  {
+    std::lock_guard lock(heartbeat_mutex_);
+    stopping_ = true;
+  }
+  heartbeat_stop_.notify_all();
+  if (heartbeat_.joinable()) heartbeat_.join();
+}
+
+void EventPublisher::start_heartbeat() {
+  const int64_t started_ms = unix_nanos_now() / kNanosPerMs;
+  heartbeat_ = std::thread([this, started_ms] {
+    std::unique_lock lock(heartbeat_mutex_);
+    while (!stopping_) {
+      lock.unlock();
+      publish({{"event", "hello"}, {"instance_started_ms", started_ms}});
+      lock.lock();
+      heartbeat_stop_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+    }
+  });
+}
 
 void EventPublisher::publish(const json& event) {
   std::string header = bus::encode_header(bus::make_header(bus::MessageType::auth_event));
@@ -110,12 +171,14 @@ Result<json> AuthService::dispatch(const std::string& op, const json& request) {
   if (op == "sign_in") return sign_in(request);
   if (op == "check_session") return check_session(request);
   if (op == "sign_out") return sign_out(request);
-  if (op == "list_users") return list_users();
+  if (op == "list_users") return list_users(request);
   if (op == "create_user") return create_user(request);
   if (op == "delete_user") return delete_user(request);
-  if (op == "list_api_keys") return list_api_keys();
+  if (op == "set_user_role") return set_user_role(request);
+  if (op == "list_api_keys") return list_api_keys(request);
   if (op == "create_api_key") return create_api_key(request);
   if (op == "delete_api_key") return delete_api_key(request);
+  if (op == "key_states") return key_states();
   return bad_request("unknown auth op '" + op.substr(0, 64) + "'");
 }
 
@@ -152,6 +215,35 @@ Result<json> AuthService::check_api_key(const json& request) {
   auto key = find_key(request);
   if (!key) return key.status();
   return json{{"key_id", key->id}, {"name", key->name}};
+}
+
+Result<json> AuthService::key_states() {
+  auto live = store_->live_key_ids();
+  if (!live) return live.status();
+  auto revoked = store_->revoked_key_ids();
+  if (!revoked) return revoked.status();
+  const int64_t ttl_s = std::chrono::duration_cast<std::chrono::seconds>(shared_.config.token_ttl).count();
+  return json{{"live_key_ids", *live}, {"revoked_key_ids", *revoked}, {"token_ttl_s", ttl_s}};
+}
+
+Result<Actor> AuthService::actor_of(const json& request) {
+  if (request.contains("session")) {
+    auto session = text_field(request, "session", 256);
+    if (!session) return session.status();
+    auto user = store_->find_session(sha256(*session), unix_nanos_now());
+    if (!user) return user.status();
+    if (!user->has_value()) return Status(Code::unauthenticated, "session expired or unknown; sign in again");
+    return Actor{**user};
+  }
+  if (request.value("operator", false) == true) return Actor{};
+  return bad_request("say who asks: 'session' (a signed-in user) or 'operator: true' (the CLI)");
+}
+
+Result<Actor> AuthService::admin_of(const json& request, const std::string& what) {
+  auto actor = actor_of(request);
+  if (!actor) return actor.status();
+  if (!actor->is_admin()) return forbidden("only an admin may " + what + " (you are a " + actor->user->role + ")");
+  return actor;
 }
 
 Result<SigningKey> AuthService::parsed_key(const SigningKeyRecord& record) {
@@ -364,7 +456,9 @@ Result<json> AuthService::sign_out(const json& request) {
   return json::object();
 }
 
-Result<json> AuthService::list_users() {
+Result<json> AuthService::list_users(const json& request) {
+  auto actor = actor_of(request);
+  if (!actor) return actor.status();
   auto users = store_->list_users();
   if (!users) return users.status();
   json out = json::array();
@@ -373,30 +467,76 @@ Result<json> AuthService::list_users() {
 }
 
 Result<json> AuthService::create_user(const json& request) {
+  auto actor = admin_of(request, "create users");
+  if (!actor) return actor.status();
   auto fresh = read_new_user(request, shared_.config.min_password_length);
   if (!fresh) return fresh.status();
+  auto role = text_field(request, "role", 16, false);
+  if (!role) return role.status();
+  if (role->empty()) *role = kRoleMember;
+  if (!valid_role(*role)) return bad_request("field 'role' must be admin, member or viewer");
   auto place = password_hash_place();
   if (!place) return place.status();
   auto user = store_->create_user(fresh->email, hash_password(fresh->password, {.log2_n = shared_.config.scrypt_log2_n}),
-                                  unix_nanos_now(), false);
+                                  unix_nanos_now(), false, *role);
   if (!user) return user.status();
-  log::info("user created", {{"user_id", user->id}});
+  log::info("user created", {{"user_id", user->id}, {"role", user->role}});
   return json{{"user", user_json(*user)}};
 }
 
-Result<json> AuthService::delete_user(const json& request) {
+namespace {
+
+Result<int64_t> user_id_field(const json& request) {
   if (!request.contains("id") || !request["id"].is_number_integer()) return bad_request("field 'id' must be an integer");
-  const int64_t id = request["id"].get<int64_t>();
-  auto deleted = store_->delete_user(id);
-  if (!deleted) return deleted.status();
-  if (!*deleted) return Status(Code::not_found, "no user with id " + std::to_string(id));
-  log::info("user deleted", {{"user_id", id}});
-  shared_.events.publish({{"event", "user_deleted"}, {"user_id", id}});
-  return json::object();
+  return request["id"].get<int64_t>();
 }
 
-Result<json> AuthService::list_api_keys() {
-  auto keys = store_->list_api_keys();
+}  // namespace
+
+Result<json> AuthService::delete_user(const json& request) {
+  auto actor = admin_of(request, "delete users");
+  if (!actor) return actor.status();
+  auto id = user_id_field(request);
+  if (!id) return id.status();
+  auto revoked = store_->delete_user(*id, unix_nanos_now());
+  if (!revoked) return revoked.status();
+  if (!revoked->has_value()) return Status(Code::not_found, "no user with id " + std::to_string(*id));
+  log::info("user deleted", {{"user_id", *id}, {"keys_revoked", (*revoked)->size()}});
+  for (const RevokedKey& key : **revoked) {
+    shared_.events.publish({{"event", "api_key_revoked"}, {"key_id", key.id}, {"key_hash", to_hex(key.key_hash)}});
+  }
+  shared_.events.publish({{"event", "user_deleted"}, {"user_id", *id}});
+  return json{{"revoked_key_ids", [&] {
+                 json ids = json::array();
+                 for (const RevokedKey& key : **revoked) ids.push_back(key.id);
+                 return ids;
+               }()}};
+}
+
+Result<json> AuthService::set_user_role(const json& request) {
+  auto actor = admin_of(request, "change roles");
+  if (!actor) return actor.status();
+  auto id = user_id_field(request);
+  if (!id) return id.status();
+  auto role = text_field(request, "role", 16);
+  if (!role) return role.status();
+  if (!valid_role(*role)) return bad_request("field 'role' must be admin, member or viewer");
+  auto changed = store_->set_role(*id, *role);
+  if (!changed) return changed.status();
+  if (!*changed) return Status(Code::not_found, "no user with id " + std::to_string(*id));
+  log::info("user role changed", {{"user_id", *id}, {"role", *role}});
+  shared_.events.publish({{"event", "user_changed"}, {"user_id", *id}});
+  auto user = store_->find_user(*id);
+  if (!user) return user.status();
+  if (!user->has_value()) return Status(Code::not_found, "no user with id " + std::to_string(*id));
+  return json{{"user", user_json(**user)}};
+}
+
+Result<json> AuthService::list_api_keys(const json& request) {
+  auto actor = actor_of(request);
+  if (!actor) return actor.status();
+  // Admins see every key with its owner; everyone else their own.
+  auto keys = store_->list_api_keys(actor->is_admin() ? std::nullopt : std::optional<int64_t>(actor->user->id));
   if (!keys) return keys.status();
   json out = json::array();
   for (const auto& key : *keys) out.push_back(key_json(key));
@@ -404,22 +544,35 @@ Result<json> AuthService::list_api_keys() {
 }
 
 Result<json> AuthService::create_api_key(const json& request) {
+  auto actor = actor_of(request);
+  if (!actor) return actor.status();
+  if (actor->user && actor->user->role == kRoleViewer) return forbidden("a viewer cannot create API keys; ask an admin");
   auto name = text_field(request, "name", 200);
   if (!name) return name.status();
-  if (name->empty()) return bad_request("field 'name' must not be empty");
+  if (Status named = check_key_name(*name); !named.is_ok()) return named;
   std::string secret = "spl_" + random_token();
-  ApiKeyRecord record{to_hex(random_bytes(8)), *name, sha256(secret), unix_nanos_now(), 0};
+  // The operator's keys belong to the first admin (or to the first user, once there is one).
+  ApiKeyRecord record{to_hex(random_bytes(8)), *name, sha256(secret), unix_nanos_now(), 0, actor->user ? actor->user->id : 0, ""};
   if (Status s = store_->create_api_key(record); !s.is_ok()) return s;
-  log::info("API key created", {{"key_id", record.id}});
+  log::info("API key created", {{"key_id", record.id}, {"owner_id", record.owner_id}});
+  auto stored = store_->find_api_key_by_id(record.id);
+  if (stored && stored->has_value()) record = **stored;
   json out = key_json(record);
   out["key"] = secret;  // the only time the key is ever shown
   return out;
 }
 
 Result<json> AuthService::delete_api_key(const json& request) {
+  auto actor = actor_of(request);
+  if (!actor) return actor.status();
   auto id = text_field(request, "id", 64);
   if (!id) return id.status();
-  auto deleted = store_->delete_api_key(*id);
+  if (!actor->is_admin()) {
+    auto key = store_->find_api_key_by_id(*id);
+    if (!key) return key.status();
+    if (key->has_value() && (*key)->owner_id != actor->user->id) return forbidden("only an admin may revoke another user's API key");
+  }
+  auto deleted = store_->delete_api_key(*id, unix_nanos_now());
   if (!deleted) return deleted.status();
   if (!deleted->has_value()) return Status(Code::not_found, "no API key with id '" + *id + "'");
   log::info("API key revoked", {{"key_id", *id}});

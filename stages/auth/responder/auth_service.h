@@ -11,12 +11,19 @@
 // finds every hashing place taken is refused at once (resource_exhausted), so
 // --threads workers are always free for API-key checks, sessions and tokens,
 // whatever a sign-in flood does.
+//
+// Roles are enforced here, not in the api: every user or key op names who asks,
+// either `session` (a web user: the session is looked up in this same request,
+// so a demotion counts at once) or `operator: true` (the CLI on the host, which
+// could read meta.sqlite anyway); an op naming neither is refused.
 
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
@@ -35,14 +42,22 @@ namespace spanline::auth {
 
 // Broadcasts revocations on the events PUB socket, so gateways and the api drop
 // cached decisions at once. Workers call publish() from their own threads.
+// With start_heartbeat() it also says {"event": "hello"} every second, so a
+// listener notices it reconnected (AuthEvents) and reloads what it may have missed.
 class EventPublisher {
  public:
   EventPublisher(bus::Context& context, const std::string& endpoint);
+  ~EventPublisher();
   void publish(const json& event);
+  void start_heartbeat();
 
  private:
   std::mutex mutex_;
   zmq::socket_t socket_;
+  std::mutex heartbeat_mutex_;
+  std::condition_variable heartbeat_stop_;
+  bool stopping_ = false;
+  std::thread heartbeat_;
 };
 
 struct AuthShared {
@@ -73,6 +88,16 @@ struct AuthShared {
   SetupTokens setup_tokens;
 };
 
+// Who asks for a user or key op: a signed-in user, or the operator (CLI).
+struct Actor {
+  std::optional<User> user;  // nullopt: the operator
+  bool is_admin() const { return !user || user->role == kRoleAdmin; }
+};
+
+// ok, or invalid_argument naming the rule: not empty, no control characters
+// (C0, DEL, C1, line/paragraph separators), since names are printed to terminals.
+Status check_key_name(const std::string& name);
+
 class AuthService {
  public:
   // Opens this thread's connection; throws at start-up if meta.sqlite cannot open.
@@ -96,12 +121,18 @@ class AuthService {
   Result<json> sign_in(const json& request);
   Result<json> check_session(const json& request);
   Result<json> sign_out(const json& request);
-  Result<json> list_users();
+  Result<json> list_users(const json& request);
   Result<json> create_user(const json& request);
   Result<json> delete_user(const json& request);
-  Result<json> list_api_keys();
+  Result<json> set_user_role(const json& request);
+  Result<json> list_api_keys(const json& request);
   Result<json> create_api_key(const json& request);
   Result<json> delete_api_key(const json& request);
+  Result<json> key_states();
+
+  Result<Actor> actor_of(const json& request);
+  // The actor when an admin (or the operator), else permission_denied saying what only admins may do.
+  Result<Actor> admin_of(const json& request, const std::string& what);
 
   Result<ApiKeyRecord> find_key(const json& request);
   // A place to hash a password in, or (counted) resource_exhausted when all are taken.

@@ -1,13 +1,22 @@
 #pragma once
-// meta.sqlite: every identity Spanline keeps (users, sessions, API keys,
-// signing keys), owned by the auth-responder alone. Secrets are never stored:
+// meta.sqlite: every identity Spanline keeps (users with their role, sessions,
+// API keys with their owner, revoked key ids, signing keys), owned by the
+// auth-responder alone. Secrets are never stored:
 // passwords as scrypt hashes, session ids and API keys as SHA-256 (they are
 // 256-bit random, so a fast hash is enough), signing keys as PEM because the
 // auth-responder must sign with them.
 //
 // Threads: one MetaStore per thread (each is its own SQLite connection); SQLite
 // in WAL mode serialises the writers, and every multi-step change runs in a
-// BEGIN IMMEDIATE transaction so two threads cannot both create "the first" user.
+// BEGIN IMMEDIATE transaction so two threads cannot both create "the first" user
+// nor both demote "the other" admin.
+//
+// Invariants kept here, whatever the caller: once a user exists at least one is
+// an admin (the last admin cannot be deleted or demoted: failed_precondition);
+// every key has an owner once a user exists (keys made before the first user, or
+// before owners existed, belong to the first admin); a deleted key's id is kept
+// in revoked_api_keys for good, so a gateway that starts later still refuses
+// tokens minted from it.
 
 #include <cstdint>
 #include <functional>
@@ -21,10 +30,18 @@
 
 namespace spanline::auth {
 
+// What a user may do (docs/security.md, "Roles"): admins manage users and every
+// key, members their own keys, viewers only read.
+inline constexpr const char* kRoleAdmin = "admin";
+inline constexpr const char* kRoleMember = "member";
+inline constexpr const char* kRoleViewer = "viewer";
+bool valid_role(const std::string& role);
+
 struct User {
   int64_t id = 0;
   std::string email;
   int64_t created_ns = 0;
+  std::string role = kRoleMember;
 };
 
 struct UserWithPassword {
@@ -38,6 +55,14 @@ struct ApiKeyRecord {
   std::string key_hash;  // raw SHA-256
   int64_t created_ns = 0;
   int64_t last_used_ns = 0;
+  int64_t owner_id = 0;      // 0: no owner yet (made before the first user)
+  std::string owner_email;   // filled when read
+};
+
+// A key taken away (deleted, or with its owner): what to broadcast.
+struct RevokedKey {
+  std::string id;
+  std::string key_hash;
 };
 
 struct SigningKeyRecord {
@@ -54,11 +79,17 @@ class MetaStore {
 
   Result<bool> has_users();
   // already_exists for a taken email; failed_precondition when `only_if_first` and a user exists.
-  Result<User> create_user(const std::string& email, const std::string& password_hash, int64_t now_ns, bool only_if_first);
+  // The first user is always an admin and takes every key without an owner.
+  Result<User> create_user(const std::string& email, const std::string& password_hash, int64_t now_ns, bool only_if_first,
+                           const std::string& role = kRoleMember);
   Result<std::optional<UserWithPassword>> find_user(const std::string& email);
+  Result<std::optional<User>> find_user(int64_t id);
   Result<std::vector<User>> list_users();
-  // false when no such user. Their sessions go with them.
-  Result<bool> delete_user(int64_t id);
+  // nullopt when no such user; else the keys revoked with them (their sessions
+  // go too). failed_precondition when they are the last admin.
+  Result<std::optional<std::vector<RevokedKey>>> delete_user(int64_t id, int64_t now_ns);
+  // false when no such user; failed_precondition when it would leave no admin.
+  Result<bool> set_role(int64_t id, const std::string& role);
 
   Status create_session(const std::string& id_hash, int64_t user_id, int64_t now_ns, int64_t expires_ns);
   // The session's user while it has not expired.
@@ -69,9 +100,15 @@ class MetaStore {
   Status create_api_key(const ApiKeyRecord& key);
   Result<std::optional<ApiKeyRecord>> find_api_key(const std::string& key_hash);
   Status touch_api_key(const std::string& id, int64_t now_ns);
-  Result<std::vector<ApiKeyRecord>> list_api_keys();
+  Result<std::optional<ApiKeyRecord>> find_api_key_by_id(const std::string& id);
+  // Every key, or only those of `owner_id` when it is set.
+  Result<std::vector<ApiKeyRecord>> list_api_keys(std::optional<int64_t> owner_id = std::nullopt);
   // The deleted key's hash (to broadcast), or nullopt when there was no such key.
-  Result<std::optional<std::string>> delete_api_key(const std::string& id);
+  // The id is remembered in revoked_api_keys in the same transaction.
+  Result<std::optional<std::string>> delete_api_key(const std::string& id, int64_t now_ns = 0);
+  // Ids of the keys that exist, and of every key ever revoked.
+  Result<std::vector<std::string>> live_key_ids();
+  Result<std::vector<std::string>> revoked_key_ids();
 
   // Every signing key not yet pruned, newest first.
   Result<std::vector<SigningKeyRecord>> signing_keys();
@@ -85,6 +122,10 @@ class MetaStore {
  private:
   explicit MetaStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
   Status migrate();
+  // Adds what older files lack (roles, owners) and restores the invariants above.
+  Status upgrade_and_repair();
+  Result<int64_t> count(const std::string& sql, std::optional<int64_t> arg = std::nullopt);
+  Status remember_revoked(const std::string& key_id, int64_t owner_id, int64_t now_ns);
   Status in_transaction(const std::function<Status()>& body);
 
   std::unique_ptr<Database> db_;

@@ -24,7 +24,13 @@ IngestAuthenticator::IngestAuthenticator(bus::Context& context, IngestAuthOption
       keys_(options_.key_cache_ttl, 100'000),
       rejected_(stats.counter("auth_rejected")),
       auth_unavailable_(stats.counter("auth_unavailable")) {
-  events_ = std::make_unique<auth::AuthEvents>(context, options_.events_endpoint, [this](const auth::json& event) { on_event(event); });
+  events_ = std::make_unique<auth::AuthEvents>(
+      context, options_.events_endpoint, [this](const auth::json& event) { on_event(event); },
+      [this] {
+        // Heard after silence: revocations broadcast meanwhile were lost, so reload them.
+        if (Status loaded = load_key_states(); !loaded.is_ok()) log::warn("cannot reload key states", {{"error", loaded.message()}});
+        keys_.clear();
+      });
 }
 
 Status IngestAuthenticator::check(const RequestContext& context) {
@@ -96,15 +102,76 @@ Status IngestAuthenticator::check_token(const std::string& token) {
     }
     return std::nullopt;
   };
-  auth::TokenExpectations expect{options_.token_issuer, options_.token_audience, unix_nanos_now() / 1'000'000'000, 30};
+  // Never accept a token before the revoked key ids are known (after a restart, say).
+  bool loaded = false;
+  int64_t token_ttl_s = 0;
+  {
+    std::lock_guard lock(states_mutex_);
+    loaded = states_loaded_;
+    token_ttl_s = token_ttl_s_;
+  }
+  if (!loaded) {
+    if (Status s = load_key_states(); !s.is_ok()) return s;
+    std::lock_guard lock(states_mutex_);
+    token_ttl_s = token_ttl_s_;
+  }
+  auth::TokenExpectations expect{options_.token_issuer, options_.token_audience, unix_nanos_now() / 1'000'000'000, 30, token_ttl_s};
   auto claims = auth::verify_token(token, lookup, expect);
   if (!refreshed.is_ok()) return refreshed;
   if (!claims) return claims.status();
-  std::lock_guard lock(jwks_mutex_);
-  if (revoked_key_ids_.contains(claims->subject)) {
-    return Status(Code::unauthenticated, "invalid token: the API key it was issued for has been revoked");
+  return check_subject(claims->subject, claims->issued_at);
+}
+
+Status IngestAuthenticator::load_key_states() {
+  auto reply = client_.call({{"op", "key_states"}});
+  if (!reply) return Status(Code::unavailable, "cannot load API key states (auth-responder unavailable); retry");
+  std::set<std::string> live;
+  std::set<std::string> revoked;
+  for (const char* field : {"live_key_ids", "revoked_key_ids"}) {
+    if (!reply->contains(field) || !(*reply)[field].is_array()) return Status(Code::unavailable, "auth-responder sent no key states; retry");
+    for (const auto& id : (*reply)[field]) {
+      if (id.is_string()) (field[0] == 'l' ? live : revoked).insert(id.get<std::string>());
+    }
   }
+  const int64_t ttl = reply->value("token_ttl_s", int64_t{0});
+  std::lock_guard lock(states_mutex_);
+  live_key_ids_ = std::move(live);
+  revoked_key_ids_ = std::move(revoked);
+  token_ttl_s_ = ttl > 0 ? ttl : 3600;
+  states_loaded_ = true;
+  states_loaded_at_ = std::chrono::steady_clock::now();
+  states_loaded_unix_s_ = unix_nanos_now() / 1'000'000'000;
   return Status::ok();
+}
+
+Status IngestAuthenticator::check_subject(const std::string& subject, int64_t issued_at) {
+  enum class State { live, revoked, unknown };
+  auto state = [&]() {
+    std::lock_guard lock(states_mutex_);
+    if (revoked_key_ids_.contains(subject)) return State::revoked;
+    return live_key_ids_.contains(subject) ? State::live : State::unknown;
+  };
+  bool stale = false;
+  bool older_than_token = false;
+  {
+    std::lock_guard lock(states_mutex_);
+    stale = std::chrono::steady_clock::now() - states_loaded_at_ > options_.key_cache_ttl;
+    // A key made after the last load: iat is signed, so only real tokens can ask for a reload this way.
+    older_than_token = states_loaded_unix_s_ <= issued_at + 1;
+  }
+  State found = state();
+  if (stale || (found == State::unknown && older_than_token)) {
+    Status reloaded = load_key_states();
+    // When the auth-responder is away, the states last loaded still decide (as cached keys do).
+    if (!reloaded.is_ok() && found == State::unknown) return reloaded;
+    found = state();
+  }
+  switch (found) {
+    case State::live: return Status::ok();
+    case State::revoked: return Status(Code::unauthenticated, "invalid token: the API key it was issued for has been revoked");
+    case State::unknown: break;
+  }
+  return Status(Code::unauthenticated, "invalid token: sub names no API key (it was never issued here)");
 }
 
 void IngestAuthenticator::on_event(const auth::json& event) {
@@ -113,13 +180,15 @@ void IngestAuthenticator::on_event(const auth::json& event) {
     // Drop every cached key rather than one: the event names the key by hash,
     // and clearing costs only a round trip per key in use.
     keys_.clear();
-    const auto now = std::chrono::steady_clock::now();
-    std::lock_guard lock(jwks_mutex_);
-    std::erase_if(revoked_key_ids_, [&](const auto& item) { return item.second < now; });
     if (event.contains("key_id") && event["key_id"].is_string()) {
-      revoked_key_ids_[event["key_id"].get<std::string>()] = now + options_.revoked_memory;
+      const std::string id = event["key_id"].get<std::string>();
+      std::lock_guard lock(states_mutex_);
+      live_key_ids_.erase(id);
+      revoked_key_ids_.insert(id);
     }
     log::info("API key revoked; cached keys dropped", {{"key_id", event.value("key_id", "")}});
+  } else if (kind == "user_deleted") {
+    keys_.clear();  // their keys' own events follow; a cached key of theirs must not outlive them
   } else if (kind == "signing_key_rotated") {
     (void)refresh_keys(true);
   }

@@ -5,18 +5,26 @@
 //   authorization: Bearer <jwt>   a token from POST /api/v1/otel/token
 // API keys are checked by the auth-responder and the answer cached for a short
 // TTL; tokens are verified here against the JWKS fetched over the bus, with one
-// refetch when a token names an unknown key. Revocations broadcast by the
-// auth-responder drop cached keys at once and refuse tokens minted from a
-// revoked key.
+// refetch when a token names an unknown key. A token must also name a live API
+// key in `sub`: the key states (live and revoked key ids, and the issuer's
+// token lifetime) come from the auth-responder's `key_states` op, which reads
+// them from meta.sqlite, so a revocation outlives any gateway restart. They are
+// loaded before the first token is accepted, reloaded when the auth-responder
+// is heard again after silence (a reconnect), every --api-key-cache-ttl, and
+// when a token names a key newer than the last load. A broadcast revocation
+// drops cached keys and marks the key revoked at once.
 //
 // Failure modes: no, wrong, revoked credentials and every bad token are
 // UNAUTHENTICATED with the reason; an auth-responder that does not answer makes
-// an uncached key UNAVAILABLE (retryable) while cached keys keep working.
+// an uncached key UNAVAILABLE (retryable) while cached keys keep working, and
+// tokens are checked against the last key states loaded (none loaded yet:
+// UNAVAILABLE, never accepted unchecked).
 
 #include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include <zmq.hpp>
@@ -34,8 +42,7 @@ struct IngestAuthOptions {
   std::string auth_endpoint;
   std::string events_endpoint;
   std::chrono::milliseconds timeout{std::chrono::seconds(2)};
-  std::chrono::milliseconds key_cache_ttl{std::chrono::seconds(30)};
-  std::chrono::milliseconds revoked_memory{std::chrono::hours(2)};  // longer than any token lives
+  std::chrono::milliseconds key_cache_ttl{std::chrono::seconds(30)};  // also how often key states are reloaded
   std::string token_issuer = "spanline";
   std::string token_audience = "spanline-ingest";
 };
@@ -50,6 +57,11 @@ class IngestAuthenticator final : public Authenticator {
   Status check_token(const std::string& token);
   // Fetches the JWKS unless it was fetched within the last second.
   Status refresh_keys(bool force);
+  // Loads live and revoked key ids and the token lifetime (key_states op).
+  Status load_key_states();
+  // ok when `subject` names a live key, else why not; reloads the states when
+  // they may be older than the key (issued_at) or than key_cache_ttl.
+  Status check_subject(const std::string& subject, int64_t issued_at);
   void on_event(const auth::json& event);
 
   IngestAuthOptions options_;
@@ -61,7 +73,14 @@ class IngestAuthenticator final : public Authenticator {
   std::mutex jwks_mutex_;
   std::map<std::string, auth::VerifyKey> verify_keys_;
   std::chrono::steady_clock::time_point last_fetch_{};
-  std::map<std::string, std::chrono::steady_clock::time_point> revoked_key_ids_;
+
+  std::mutex states_mutex_;
+  bool states_loaded_ = false;
+  std::set<std::string> live_key_ids_;
+  std::set<std::string> revoked_key_ids_;
+  int64_t token_ttl_s_ = 0;
+  std::chrono::steady_clock::time_point states_loaded_at_{};
+  int64_t states_loaded_unix_s_ = 0;  // to compare with a token's iat
 
   std::unique_ptr<auth::AuthEvents> events_;  // last: its thread calls on_event
 };

@@ -2,6 +2,8 @@
 // when it should not, or a forged token that is accepted.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "stages/auth/crypto/jwt.h"
 #include "stages/auth/crypto/password_hash.h"
 #include "stages/auth/crypto/secrets.h"
@@ -114,6 +116,57 @@ TEST_F(Tokens, EveryRejectionSaysWhy) {
   audience.audience = "another-service";
   EXPECT_NE(reason(sign_token(audience, key), keys).find("wrong audience"), std::string::npos);
   EXPECT_NE(reason(std::string(9000, 'a'), keys).find("8192"), std::string::npos);
+}
+
+// Issue 25, item 6: any lifetime, a missing sub and times that are not numbers were accepted.
+TEST_F(Tokens, LifetimeSubAndTimeTypesAreChecked) {
+  auto keys = published({key});
+  TokenExpectations capped = expect;
+  capped.max_lifetime_seconds = 3600;
+  auto refused = [&](const std::string& token) {
+    auto verified = verify_token(token, keys, capped);
+    EXPECT_FALSE(verified.is_ok());
+    return verified.status().message();
+  };
+  EXPECT_TRUE(verify_token(sign_token(claims, key), keys, capped).is_ok()) << "exactly the issuer's lifetime";
+  TokenClaims long_lived = claims;
+  long_lived.expires_at = 32'503'680'000;  // the year 3000
+  EXPECT_NE(refused(sign_token(long_lived, key)).find("lives longer"), std::string::npos);
+  TokenClaims backdated = claims;  // an old iat to look short-lived, still living 2 h from now
+  backdated.issued_at = now - 10'000;
+  backdated.expires_at = now + 7200;
+  EXPECT_NE(refused(sign_token(backdated, key)).find("lives longer"), std::string::npos);
+  TokenClaims extreme = claims;
+  extreme.issued_at = std::numeric_limits<int64_t>::min();
+  extreme.not_before = 0;
+  EXPECT_FALSE(verify_token(sign_token(extreme, key), keys, capped).is_ok()) << "no overflow in exp - iat";
+  TokenClaims future_iat = claims;
+  future_iat.issued_at = now + 600;
+  EXPECT_NE(refused(sign_token(future_iat, key)).find("issued in the future"), std::string::npos);
+  TokenClaims no_subject = claims;
+  no_subject.subject = "";
+  EXPECT_NE(refused(sign_token(no_subject, key)).find("no sub claim"), std::string::npos);
+
+  auto with_claims = [&](const json& body) {
+    std::string signed_part = part({{"alg", "EdDSA"}, {"kid", "k1"}}) + "." + part(body);
+    return signed_part + "." + base64url_encode(key.sign(signed_part));
+  };
+  json good = {{"iss", "spanline"}, {"aud", "spanline-ingest"}, {"sub", "key-1"}, {"iat", now}, {"nbf", now}, {"exp", now + 60}};
+  EXPECT_TRUE(verify_token(with_claims(good), keys, capped).is_ok());
+  for (const char* name : {"exp", "nbf", "iat"}) {
+    json wrong = good;
+    wrong[name] = std::to_string(now);
+    EXPECT_NE(refused(with_claims(wrong)).find(std::string(name) + " must be a number"), std::string::npos) << name;
+  }
+  json huge = good;
+  huge["exp"] = std::numeric_limits<uint64_t>::max();
+  EXPECT_NE(refused(with_claims(huge)).find("exp must be a number"), std::string::npos);
+  json no_iat = good;
+  no_iat.erase("iat");
+  EXPECT_NE(refused(with_claims(no_iat)).find("no iat"), std::string::npos);
+  json numeric_sub = good;
+  numeric_sub["sub"] = 5;
+  EXPECT_NE(refused(with_claims(numeric_sub)).find("no sub claim"), std::string::npos);
 }
 
 TEST_F(Tokens, WithinLeewayIsStillValid) {

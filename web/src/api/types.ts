@@ -5,10 +5,14 @@ export interface Completeness {
   missing_partitions: number[];
 }
 
+// admin: users, roles and every key; member: their own keys; viewer: reads only.
+export type Role = 'admin' | 'member' | 'viewer';
+
 export interface User {
   id: number;
   email: string;
   created_at_ms: number;
+  role: Role;
 }
 
 export interface Service {
@@ -106,6 +110,7 @@ export interface ApiKey {
   name: string;
   created_at_ms: number;
   last_used_at_ms: number | null;
+  owner: { id: number; email: string } | null;
   key?: string;
 }
 

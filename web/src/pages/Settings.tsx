@@ -1,11 +1,13 @@
-// API keys (the new key shown once, with exporter snippets) and users.
+// API keys (the new key shown once, with exporter snippets) and users. What a
+// role may not do is not offered (lib/permissions); the API refuses it anyway.
 import { useState, type FormEvent } from 'react';
 import { apiSend } from '../api/client';
 import { useAction } from '../api/useAction';
 import { useApi } from '../api/useApi';
-import type { ApiKey, User } from '../api/types';
+import type { ApiKey, Role, User } from '../api/types';
 import { Empty, ErrorBox, Loading } from '../components/Status';
 import { formatTime } from '../lib/format';
+import { canCreateKeys, canManageUsers, canRevokeKey, isLastAdmin, roles } from '../lib/permissions';
 
 function snippets(key: string, host: string) {
   return {
@@ -29,7 +31,7 @@ const exporter = new OTLPTraceExporter({ url: 'http://${host}:50051', metadata }
   };
 }
 
-function ApiKeys() {
+function ApiKeys({ currentUser }: { currentUser: User }) {
   const keys = useApi<{ api_keys: ApiKey[] }>('/api/v1/api-keys');
   const [name, setName] = useState('');
   const [created, setCreated] = useState<ApiKey>();
@@ -48,10 +50,17 @@ function ApiKeys() {
   return (
     <section>
       <h2>API keys</h2>
-      <form onSubmit={create} className="inline-form" aria-label="Create an API key">
-        <input required placeholder="key name, e.g. laptop" value={name} onChange={(e) => setName(e.target.value)} aria-label="Key name" />
-        <button type="submit">Create key</button>
-      </form>
+      <p className="muted">
+        {currentUser.role === 'admin' ? 'Every key, with the user who owns it.' : 'Your keys.'} Deleting a user revokes their keys.
+      </p>
+      {canCreateKeys(currentUser) ? (
+        <form onSubmit={create} className="inline-form" aria-label="Create an API key">
+          <input required placeholder="key name, e.g. laptop" value={name} onChange={(e) => setName(e.target.value)} aria-label="Key name" />
+          <button type="submit">Create key</button>
+        </form>
+      ) : (
+        <p className="muted">Viewers cannot create API keys; ask an admin.</p>
+      )}
       <ErrorBox error={error ?? keys.error} />
       {created?.key && (
         <div className="new-key" role="status" data-testid="new-key">
@@ -77,6 +86,7 @@ function ApiKeys() {
           <thead>
             <tr>
               <th>Name</th>
+              <th>Owner</th>
               <th>Id</th>
               <th>Created</th>
               <th>Last used</th>
@@ -87,13 +97,16 @@ function ApiKeys() {
             {keys.data.api_keys.map((key) => (
               <tr key={key.id}>
                 <td>{key.name}</td>
+                <td>{key.owner?.email ?? '-'}</td>
                 <td className="mono">{key.id}</td>
                 <td>{formatTime(key.created_at_ms * 1e6)}</td>
                 <td>{key.last_used_at_ms ? formatTime(key.last_used_at_ms * 1e6) : 'never'}</td>
                 <td>
-                  <button type="button" onClick={() => revoke(key)} aria-label={`Revoke ${key.name}`}>
-                    Revoke
-                  </button>
+                  {canRevokeKey(currentUser, key) && (
+                    <button type="button" onClick={() => revoke(key)} aria-label={`Revoke ${key.name}`}>
+                      Revoke
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
@@ -108,27 +121,43 @@ function Users({ currentUser }: { currentUser: User }) {
   const users = useApi<{ users: User[] }>('/api/v1/users');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  const [role, setRole] = useState<Role>('member');
   const { error, run } = useAction(users.reload);
+  const admin = canManageUsers(currentUser);
   const add = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {
-      await apiSend('POST', '/api/v1/users', { email, password });
+      await apiSend('POST', '/api/v1/users', { email, password, role });
       setEmail('');
       setPassword('');
+      setRole('member');
     });
   };
   const remove = (user: User) => {
-    if (!window.confirm(`Remove ${user.email}?`)) return;
+    if (!window.confirm(`Remove ${user.email}? Their API keys are revoked with them.`)) return;
     void run(() => apiSend('DELETE', `/api/v1/users/${user.id}`));
   };
+  const changeRole = (user: User, next: Role) => {
+    void run(() => apiSend('PATCH', `/api/v1/users/${user.id}`, { role: next }));
+  };
+  const all = users.data?.users ?? [];
   return (
     <section>
       <h2>Users</h2>
-      <form onSubmit={add} className="inline-form" aria-label="Add a user">
-        <input type="email" required placeholder="email" value={email} onChange={(e) => setEmail(e.target.value)} aria-label="Email" />
-        <input type="password" required minLength={8} placeholder="password (8+)" value={password} onChange={(e) => setPassword(e.target.value)} aria-label="Password" />
-        <button type="submit">Add user</button>
-      </form>
+      {admin && (
+        <form onSubmit={add} className="inline-form" aria-label="Add a user">
+          <input type="email" required placeholder="email" value={email} onChange={(e) => setEmail(e.target.value)} aria-label="Email" />
+          <input type="password" required minLength={8} placeholder="password (8+)" value={password} onChange={(e) => setPassword(e.target.value)} aria-label="Password" />
+          <select value={role} onChange={(e) => setRole(e.target.value as Role)} aria-label="Role">
+            {roles.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+          <button type="submit">Add user</button>
+        </form>
+      )}
       <ErrorBox error={error ?? users.error} />
       {users.data && (
         <table className="table">
@@ -136,9 +165,22 @@ function Users({ currentUser }: { currentUser: User }) {
             {users.data.users.map((user) => (
               <tr key={user.id}>
                 <td>{user.email}</td>
+                <td>
+                  {admin && !isLastAdmin(user, all) ? (
+                    <select value={user.role} onChange={(e) => changeRole(user, e.target.value as Role)} aria-label={`Role of ${user.email}`}>
+                      {roles.map((r) => (
+                        <option key={r} value={r}>
+                          {r}
+                        </option>
+                      ))}
+                    </select>
+                  ) : (
+                    user.role
+                  )}
+                </td>
                 <td>{formatTime(user.created_at_ms * 1e6)}</td>
                 <td>
-                  {user.id !== currentUser.id && (
+                  {admin && user.id !== currentUser.id && !isLastAdmin(user, all) && (
                     <button type="button" onClick={() => remove(user)} aria-label={`Remove ${user.email}`}>
                       Remove
                     </button>
@@ -157,7 +199,7 @@ export default function Settings({ currentUser }: { currentUser: User }) {
   return (
     <div>
       <h1>Settings</h1>
-      <ApiKeys />
+      <ApiKeys currentUser={currentUser} />
       <Users currentUser={currentUser} />
     </div>
   );
