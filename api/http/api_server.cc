@@ -143,6 +143,7 @@ std::vector<Http::Method> methods_of(const std::string& list) {
   if (has("GET")) methods.push_back(Http::Method::Get);
   if (has("HEAD")) methods.push_back(Http::Method::Head);
   if (has("POST")) methods.push_back(Http::Method::Post);
+  if (has("PATCH")) methods.push_back(Http::Method::Patch);
   if (has("DELETE")) methods.push_back(Http::Method::Delete);
   if (has("OPTIONS")) methods.push_back(Http::Method::Options);
   return methods;
@@ -305,7 +306,7 @@ class ApiServer::Handler final : public http::LimitedHandler {
       return error_reply(403, "permission_denied", "origin not allowed (see SPANLINE_ALLOW_ORIGINS)");
     }
     ApiReply reply = no_content_reply();
-    reply.allow = "GET, HEAD, POST, DELETE, OPTIONS";
+    reply.allow = "GET, HEAD, POST, PATCH, DELETE, OPTIONS";
     return reply;
   }
 

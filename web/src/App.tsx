@@ -19,7 +19,7 @@ const LlmUsage = lazy(() => import('./pages/LlmUsage'));
 const CompareRuns = lazy(() => import('./pages/CompareRuns'));
 const Settings = lazy(() => import('./pages/Settings'));
 
-type Session = { state: 'checking' } | { state: 'signed-out'; setupOpen: boolean } | { state: 'signed-in'; user: User };
+type Session = { state: 'checking' } | { state: 'signed-out'; setupOpen: boolean; setupTokenRequired?: boolean } | { state: 'signed-in'; user: User };
 
 export function App() {
   const [session, setSession] = useState<Session>({ state: 'checking' });
@@ -31,8 +31,11 @@ export function App() {
       const me = await apiGet<{ user: User }>('/api/v1/auth/me');
       setSession({ state: 'signed-in', user: me.user });
     } catch {
-      const setup = await apiGet<{ open: boolean }>('/api/v1/users/first').catch(() => ({ open: false }));
-      setSession({ state: 'signed-out', setupOpen: setup.open });
+      const setup = await apiGet<{ open: boolean; token_required?: boolean }>('/api/v1/users/first').catch(() => ({
+        open: false,
+        token_required: false,
+      }));
+      setSession({ state: 'signed-out', setupOpen: setup.open, setupTokenRequired: setup.token_required ?? false });
     }
   }, []);
 
@@ -48,6 +51,7 @@ export function App() {
     return (
       <SignIn
         setup={session.setupOpen}
+        setupTokenRequired={session.setupTokenRequired ?? false}
         onSignedIn={(user) => {
           setSession({ state: 'signed-in', user });
           if (location.pathname === '/sign-in') navigate('/');

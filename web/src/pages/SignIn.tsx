@@ -1,10 +1,22 @@
-// First-user setup while no user exists, sign-in afterwards.
+// First-user setup while no user exists, sign-in afterwards. From anywhere but
+// the api host itself, setup also needs the one-time setup token that
+// `spanline up` prints (and the api logs): whoever reaches the port first must
+// not own the deployment.
 import { useState, type FormEvent } from 'react';
 import { ApiError, apiSend } from '../api/client';
 import type { User } from '../api/types';
 
-export function SignIn({ setup, onSignedIn }: { setup: boolean; onSignedIn: (user: User) => void }) {
+export function SignIn({
+  setup,
+  setupTokenRequired = false,
+  onSignedIn,
+}: {
+  setup: boolean;
+  setupTokenRequired?: boolean;
+  onSignedIn: (user: User) => void;
+}) {
   const [email, setEmail] = useState('');
+  const [setupToken, setSetupToken] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -14,7 +26,8 @@ export function SignIn({ setup, onSignedIn }: { setup: boolean; onSignedIn: (use
     setBusy(true);
     setError(undefined);
     try {
-      const answer = await apiSend<{ user: User }>('POST', setup ? '/api/v1/users/first' : '/api/v1/auth/sign-in', { email, password });
+      const body = setup && setupTokenRequired ? { email, password, setup_token: setupToken.trim() } : { email, password };
+      const answer = await apiSend<{ user: User }>('POST', setup ? '/api/v1/users/first' : '/api/v1/auth/sign-in', body);
       onSignedIn(answer.user);
     } catch (e) {
       setError(e instanceof ApiError && e.status === 429 ? 'Too many attempts; wait a few minutes and try again.' : (e as Error).message);
@@ -43,6 +56,21 @@ export function SignIn({ setup, onSignedIn }: { setup: boolean; onSignedIn: (use
             onChange={(e) => setPassword(e.target.value)}
           />
         </label>
+        {setup && setupTokenRequired && (
+          <label>
+            Setup token
+            <input
+              autoComplete="one-time-code"
+              required
+              value={setupToken}
+              onChange={(e) => setSetupToken(e.target.value)}
+              aria-describedby="setup-token-help"
+            />
+            <span id="setup-token-help" className="muted">
+              Printed by <code>spanline up</code> (also in the api&apos;s log, and anew by <code>spanline setup-token</code>).
+            </span>
+          </label>
+        )}
         {error && <div className="error-box" role="alert">{error}</div>}
         <button type="submit" disabled={busy}>
           {setup ? 'Create user and sign in' : 'Sign in'}
