@@ -4,13 +4,29 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/junjo_fixture.h"
+#include "tests/support/junjo_workflow.h"
+#include "tests/support/otlp_json_data.h"
 #include "tests/support/pipeline.h"
+#include "tests/support/shared_data.h"
 
 namespace spanline::testing {
 namespace {
+
+// A Junjo run as OTLP/JSON for the walkthrough: Junjo's own fixture when ../shared
+// has it, else the project's run of the same shape (junjo_workflow.h).
+std::string write_run(const TempDir& dir, const std::string& fixture,
+                      const opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest& project_made) {
+  auto shared = shared_file("fixtures/junjo/" + fixture + ".json");
+  std::string path = dir / (fixture + ".json");
+  std::ofstream(path) << to_otlp_json(shared ? junjo_fixture_request(load_json_file(*shared)) : project_made);
+  std::printf("%s: %s\n", fixture.c_str(), shared ? shared->c_str() : "none in ../shared, the project's own run");
+  return path;
+}
 
 TEST(WebUi, ANewUserWalksEveryPageInChromium) {
   const std::string web = std::string(SPANLINE_SOURCE_DIR) + "/web/dist";
@@ -24,11 +40,14 @@ TEST(WebUi, ANewUserWalksEveryPageInChromium) {
                      .api_args = {"--web-dir", web, "--log-level", "info"},
                      .api_first_user = false});
   pipeline.start();
+  TempDir runs;
+  std::string workflow = write_run(runs, "basic_workflow_success", junjo_workflow_request());
+  std::string concurrent = write_run(runs, "run_concurrent_success", junjo_concurrent_workflow_request());
   std::string out;
   int rc = run_command({"node", std::string(SPANLINE_SOURCE_DIR) + "/tests/e2e/walkthrough.mjs", "--ui",
                         "http://127.0.0.1:" + std::to_string(pipeline.api_port()), "--grpc", pipeline.grpc_target(), "--otlp-http",
-                        pipeline.http_base(), "--screenshots", SPANLINE_E2E_SCREENSHOTS, "--fixtures",
-                        std::string(SPANLINE_SHARED_DIR) + "/fixtures/junjo"},
+                        pipeline.http_base(), "--screenshots", SPANLINE_E2E_SCREENSHOTS, "--workflow",
+                        workflow, "--concurrent-workflow", concurrent},
                        &out);
   EXPECT_EQ(rc, 0) << out << "\n" << pipeline.logs().substr(0, 20000);
   std::string last = out.substr(out.rfind('{') == std::string::npos ? 0 : out.rfind("{\"ok\""));

@@ -6,14 +6,16 @@
 // revoked. Saves a screenshot of each page. Exit 0 when every step held.
 //
 // Usage: walkthrough.mjs --ui http://127.0.0.1:PORT --grpc 127.0.0.1:PORT --otlp-http http://127.0.0.1:PORT
-//                        --screenshots DIR --fixtures DIR
+//                        --screenshots DIR --workflow FILE --concurrent-workflow FILE
+// The two files are Junjo runs as OTLP/JSON (a two-node workflow with state steps,
+// and one with a RunConcurrent node); what the pages must show is read from them.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { attributeList, CHROMIUM_ARGS, sendBigTrace } from './otlp-json.mjs';
+import { CHROMIUM_ARGS, sendBigTrace } from './otlp-json.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -21,7 +23,8 @@ const { values: args } = parseArgs({
     grpc: { type: 'string' },
     'otlp-http': { type: 'string' },
     screenshots: { type: 'string' },
-    fixtures: { type: 'string' },
+    workflow: { type: 'string' },
+    'concurrent-workflow': { type: 'string' },
   },
 });
 const here = dirname(fileURLToPath(import.meta.url));
@@ -44,38 +47,36 @@ function sendWithSdk(key, service, traces, spansPerTrace) {
   return JSON.parse(out);
 }
 
-// A Junjo contract fixture as OTLP/JSON over HTTP (ids as hex, as OTLP/JSON allows).
-function nanos(iso) {
-  const match = /^(.*?)(?:\.(\d+))?([+-]\d\d:\d\d|Z)$/.exec(iso);
-  const seconds = BigInt(Date.parse(`${match[1]}${match[3]}`) / 1000);
-  const fraction = BigInt((match[2] ?? '').padEnd(9, '0').slice(0, 9) || '0');
-  return (seconds * 1_000_000_000n + fraction).toString();
-}
-async function sendFixture(key, name, traceId) {
-  const fixture = JSON.parse(readFileSync(`${args.fixtures}/${name}.json`, 'utf8'));
-  // Another run of the same workflow: the same spans under a fresh trace id.
-  if (traceId) for (const s of fixture.spans) s.trace_id = traceId;
-  const kinds = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 };
-  const body = {
-    resourceSpans: [{
-      resource: { attributes: attributeList(fixture.spans[0].resource_attributes_json) },
-      scopeSpans: [{
-        scope: { name: 'junjo' },
-        spans: fixture.spans.map((s) => ({
-          traceId: s.trace_id, spanId: s.span_id, parentSpanId: s.parent_span_id ?? '', name: s.name, kind: kinds[s.kind] ?? 1,
-          startTimeUnixNano: nanos(s.start_time), endTimeUnixNano: nanos(s.end_time),
-          status: { code: Number(s.status_code), message: s.status_message ?? '' },
-          attributes: attributeList(s.attributes_json),
-          events: (s.events_json ?? []).map((e) => ({ name: e.name, timeUnixNano: String(e.timeUnixNano), attributes: attributeList(e.attributes) })),
-        })),
-      }],
-    }],
+// A Junjo run (OTLP/JSON) and what its pages must show, read from the run itself:
+// the workflow span's name, the graph's nodes and concurrent groups, the number
+// of state steps, and the last step's patch.
+function readRun(file) {
+  const body = JSON.parse(readFileSync(file, 'utf8'));
+  const spans = body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+  const attribute = (span, key) => span.attributes.find((a) => a.key === key)?.value;
+  const workflow = spans.find((s) => attribute(s, 'junjo.span_type')?.stringValue === 'workflow');
+  const graph = JSON.parse(attribute(workflow, 'junjo.workflow.execution_graph_snapshot').stringValue);
+  const steps = spans.flatMap((s) => (s.events ?? []).filter((e) => e.name === 'set_state'))
+    .map((e) => ({ sequence: Number(attribute(e, 'junjo.store.transition.sequence')?.intValue ?? 0), time: BigInt(e.timeUnixNano),
+      patch: JSON.parse(attribute(e, 'junjo.state_json_patch').stringValue) }))
+    .sort((a, b) => a.sequence - b.sequence || (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  const last = steps.at(-1).patch.at(-1);
+  return {
+    body, name: workflow.name, steps: steps.length, lastPath: last.path, lastValue: JSON.stringify(last.value),
+    nodes: graph.nodes.filter((n) => !n.isConcurrentSubgraph).length, groups: graph.nodes.filter((n) => n.isConcurrentSubgraph).length,
   };
+}
+const workflowRun = readRun(args.workflow);
+const concurrentRun = readRun(args['concurrent-workflow']);
+
+// Sends a run over OTLP/HTTP JSON; with traceId, as another run of the same workflow.
+async function sendRun(key, run, traceId) {
+  const body = structuredClone(run.body);
+  if (traceId) for (const r of body.resourceSpans) for (const s of r.scopeSpans) for (const span of s.spans) span.traceId = traceId;
   const response = await fetch(`${args['otlp-http']}/v1/traces`, {
     method: 'POST', headers: { 'content-type': 'application/json', 'x-junjo-api-key': key }, body: JSON.stringify(body),
   });
-  check(response.status === 200, `fixture ${name} accepted (got ${response.status} ${await response.text()})`);
-  return fixture;
+  check(response.status === 200, `run ${run.name} accepted (got ${response.status} ${await response.text()})`);
 }
 
 async function shot(page, name) {
@@ -130,8 +131,8 @@ try {
   step('send spans with the key');
   const sent = sendWithSdk(key, 'e2e-svc', 5, 4);
   check(sent.acked.length === 20, 'the SDK had all 20 spans acked');
-  await sendFixture(key, 'basic_workflow_success');
-  await sendFixture(key, 'run_concurrent_success');
+  await sendRun(key, workflowRun);
+  await sendRun(key, concurrentRun);
 
   step('find the trace by search');
   await page.goto(`${args.ui}/traces?service=e2e-svc`);
@@ -152,44 +153,50 @@ try {
 
   step('step through a Junjo run to a known state');
   await page.getByRole('link', { name: 'Workflows' }).click();
-  await page.getByRole('link', { name: 'basic_workflow' }).first().click();
+  await page.getByRole('link', { name: workflowRun.name }).first().click();
   await page.getByTestId('workflow-graph').waitFor();
-  check((await page.getByTestId('workflow-graph').locator('g.node').count()) === 2, 'the basic graph has two nodes');
-  for (let i = 0; i < 5 && !(await page.getByTestId('step-position').textContent()).startsWith('step 2'); i++) {
+  check((await page.getByTestId('workflow-graph').locator('g.node').count()) === workflowRun.nodes,
+    `the ${workflowRun.name} graph has ${workflowRun.nodes} nodes`);
+  const lastStep = `step ${workflowRun.steps}`;
+  for (let i = 0; i < workflowRun.steps + 3 && !(await page.getByTestId('step-position').textContent()).startsWith(lastStep); i++) {
     await page.getByRole('button', { name: 'Next step' }).click();
   }
-  check((await page.getByTestId('step-position').textContent()).startsWith('step 2'), 'reached step 2');
-  check((await page.getByTestId('state-json').textContent()).includes('"HELLO"'), 'the state after step 2 has output HELLO');
+  check((await page.getByTestId('step-position').textContent()).startsWith(lastStep), `reached ${lastStep}`);
+  check((await page.getByTestId('state-json').textContent()).includes(workflowRun.lastValue),
+    `the state after ${lastStep} has ${workflowRun.lastPath} = ${workflowRun.lastValue}`);
   await page.getByRole('tab', { name: 'Changes' }).click();
-  check((await page.getByTestId('state-changes').textContent()).includes('/output'), 'the Changes view names /output');
+  check((await page.getByTestId('state-changes').textContent()).includes(workflowRun.lastPath),
+    `the Changes view names ${workflowRun.lastPath}`);
   await shot(page, '06-workflow-state-debugger');
 
   step('compare two runs of the same workflow');
-  await sendFixture(key, 'basic_workflow_success', 'abababababababababababababababab');
+  await sendRun(key, workflowRun, 'abababababababababababababababab');
   await page.getByRole('link', { name: 'Workflows' }).click();
   let seen = 0;
-  await until(page, 'two basic_workflow runs (seen: count)', async () => {
+  await until(page, `two ${workflowRun.name} runs (seen: count)`, async () => {
     await page.reload();
     await page.getByTestId('workflow-runs').waitFor();
-    seen = await page.getByRole('link', { name: 'basic_workflow' }).count();
-    if (seen !== 2) console.error(`basic_workflow runs listed: ${seen}`);
+    seen = await page.getByRole('link', { name: workflowRun.name }).count();
+    if (seen !== 2) console.error(`${workflowRun.name} runs listed: ${seen}`);
     return seen === 2;
   });
-  await page.getByRole('link', { name: 'basic_workflow' }).first().click();
+  await page.getByRole('link', { name: workflowRun.name }).first().click();
   const compareWith = page.getByLabel('Compare with run');
   await compareWith.waitFor();
   await compareWith.selectOption({ index: 1 });
   await page.getByTestId('compare-node').first().waitFor();
-  check((await page.getByTestId('compare-node').count()) === 2, 'both nodes are compared');
+  check((await page.getByTestId('compare-node').count()) === workflowRun.nodes, `all ${workflowRun.nodes} nodes are compared`);
   check((await page.getByText('Both runs ended in the same state.').count()) === 1, 'equal end states are said to be equal');
   await shot(page, '07-compare-runs');
 
   step('a Junjo v2 concurrent graph renders');
   await page.getByRole('link', { name: 'Workflows' }).click();
-  await page.getByRole('link', { name: 'concurrent_workflow' }).first().click();
+  await page.getByRole('link', { name: concurrentRun.name }).first().click();
   await page.getByTestId('workflow-graph').waitFor();
-  check((await page.getByTestId('workflow-graph').locator('g.cluster').count()) === 1, 'the concurrent group is drawn around its branches');
-  check((await page.getByTestId('workflow-graph').locator('g.node').count()) === 3, 'prepare and both branches are drawn');
+  check((await page.getByTestId('workflow-graph').locator('g.cluster').count()) === concurrentRun.groups,
+    'the concurrent group is drawn around its branches');
+  check((await page.getByTestId('workflow-graph').locator('g.node').count()) === concurrentRun.nodes,
+    `the ${concurrentRun.nodes} nodes, branches included, are drawn`);
   await shot(page, '08-workflow-concurrent-graph');
 
   step('LLM usage charts the model the SDK spans named');

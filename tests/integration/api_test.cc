@@ -8,10 +8,13 @@
 #include <set>
 #include <thread>
 
+#include "stages/common/hex.h"
 #include "tests/support/http_client.h"
 #include "tests/support/junjo_fixture.h"
+#include "tests/support/junjo_workflow.h"
 #include "tests/support/otlp_client.h"
 #include "tests/support/pipeline.h"
+#include "tests/support/shared_data.h"
 
 namespace spanline::testing {
 namespace {
@@ -41,6 +44,13 @@ PipelineOptions two_indexers_and_api() {
   return {.indexers = {"0,1", "2,3"}, .api = true, .api_args = {"--stage-timeout", "2s", "--allow-origins", "https://ui.example.com"}};
 }
 
+// The Junjo run the routes are read back with: Junjo's own basic_workflow_success
+// fixture when ../shared has it, else the project's workflow of the same shape.
+opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest junjo_run() {
+  if (auto fixture = shared_file("fixtures/junjo/basic_workflow_success.json")) return junjo_fixture_request(load_json_file(*fixture));
+  return junjo_workflow_request();
+}
+
 class ApiRoutes : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -53,15 +63,18 @@ class ApiRoutes : public ::testing::Test {
                           &out),
               0)
         << out;
-    fixture_ = new json(load_json_file(junjo_fixture_path("basic_workflow_success")));
+    junjo_ = new opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest(junjo_run());
     OtlpClient client(pipeline_->grpc_target(), pipeline_->api_key());
-    ASSERT_TRUE(client.send(junjo_fixture_request(*fixture_)).ok());
-    ASSERT_TRUE(pipeline_->wait_indexed(24 + static_cast<int64_t>((*fixture_)["spans"].size()))) << pipeline_->logs();
+    ASSERT_TRUE(client.send(*junjo_).ok());
+    ASSERT_TRUE(pipeline_->wait_indexed(24 + span_count_of(*junjo_))) << pipeline_->logs();
     ASSERT_TRUE(wait_complete(*pipeline_)) << pipeline_->logs();
+    ready_ = true;
   }
+  // Each test reads what the suite sent: none runs on a half-made pipeline.
+  void SetUp() override { ASSERT_TRUE(ready_) << "the suite's setup failed (see above)"; }
   static void TearDownTestSuite() {
     delete pipeline_;
-    delete fixture_;
+    delete junjo_;
   }
   int port() const { return pipeline_->api_port(); }
   std::map<std::string, std::string> signed_in() const { return pipeline_->signed_in(); }
@@ -70,11 +83,12 @@ class ApiRoutes : public ::testing::Test {
     return headers;
   }
 
+  static inline bool ready_ = false;
   static Pipeline* pipeline_;
-  static json* fixture_;
+  static opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest* junjo_;  // the Junjo run sent
 };
 Pipeline* ApiRoutes::pipeline_ = nullptr;
-json* ApiRoutes::fixture_ = nullptr;
+opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest* ApiRoutes::junjo_ = nullptr;
 
 TEST_F(ApiRoutes, ServicesAndOperationsCountWhatWasSent) {
   json services = get_json(*pipeline_, "/api/v1/services");
@@ -151,16 +165,25 @@ TEST_F(ApiRoutes, TraceAndSpanComeBackWhole) {
 }
 
 TEST_F(ApiRoutes, WorkflowRunReplaysItsStateToTheEndState) {
-  json runs = get_json(*pipeline_, "/api/v1/workflows?service=" + (*fixture_)["service_name"].get<std::string>());
-  ASSERT_GE(runs["runs"].size(), 1u) << runs.dump();
+  const opentelemetry::proto::trace::v1::Span* workflow = nullptr;
+  size_t set_state_events = 0;
+  for (const auto& s : junjo_->resource_spans(0).scope_spans(0).spans()) {
+    if (string_attribute(s, "junjo.span_type") == "workflow") workflow = &s;
+    for (const auto& e : s.events()) set_state_events += e.name() == "set_state";
+  }
+  ASSERT_NE(workflow, nullptr);
+  json runs = get_json(*pipeline_, "/api/v1/workflows?service=" + service_name_of(*junjo_));
+  ASSERT_EQ(runs["runs"].size(), 1u) << runs.dump();
   const json& run = runs["runs"][0];
   json detail = get_json(*pipeline_, "/api/v1/workflows/" + run["trace_id"].get<std::string>() + "/" + run["span_id"].get<std::string>());
   ASSERT_TRUE(detail.contains("state_changes"));
   EXPECT_EQ(detail["run"]["span_type"], "workflow");
-  EXPECT_GE(detail["spans"].size(), 2u);
-  ASSERT_GE(detail["state_changes"].size(), 1u);
+  EXPECT_EQ(detail["run"]["span_id"], to_hex(workflow->span_id()));
+  EXPECT_EQ(static_cast<int64_t>(detail["spans"].size()), span_count_of(*junjo_));
+  ASSERT_EQ(detail["state_changes"].size(), set_state_events);
   for (const auto& step : detail["state_changes"]) EXPECT_FALSE(step.contains("patch_error")) << step.dump();
   EXPECT_EQ(detail["state_changes"].back()["state_after"], detail["run"]["state_end"]);
+  EXPECT_EQ(detail["run"]["state_end"], json::parse(string_attribute(*workflow, "junjo.workflow.state.end")));
   EXPECT_FALSE(detail["run"]["graph"].is_null());
   get_json(*pipeline_, "/api/v1/workflows/" + run["trace_id"].get<std::string>() + "/0000000000000001", 404);
   EXPECT_EQ(get_json(*pipeline_, "/api/v1/workflows?status=error")["runs"].size(), 0u);

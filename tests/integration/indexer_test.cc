@@ -10,14 +10,18 @@
 #include "stages/common/hex.h"
 #include "stages/indexer/shard.h"
 #include "tests/support/junjo_fixture.h"
+#include "tests/support/junjo_workflow.h"
 #include "tests/support/otlp_client.h"
+#include "tests/support/otlp_json_data.h"
 #include "tests/support/pipeline.h"
+#include "tests/support/shared_data.h"
 
 namespace spanline::testing {
 namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
+using opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest;
 
 // Every row of a one-column-per-value query, over all shards, as strings.
 std::vector<std::vector<std::string>> rows(const Pipeline& pipeline, const std::string& sql, int columns) {
@@ -76,61 +80,92 @@ TEST(Indexer, OtelJsSpansArriveWithEveryFieldRight) {
   for (const auto& span : acked) EXPECT_TRUE(indexed_set.contains({span["trace_id"], span["span_id"]})) << span.dump();
 }
 
-TEST(Indexer, OfficialOtlpJsonExampleIsIndexedWithItsScopeAndAttributes) {
+// The official OTLP/JSON example when ../shared has it, else the project's own
+// trace of the same shape; what is checked is read from the JSON that was sent.
+TEST(Indexer, OtlpJsonTraceIsIndexedWithItsScopeAndAttributes) {
   Pipeline pipeline({.indexers = {"0-3"}});
   pipeline.start();
+  TempDir files;
+  std::string path = files / "trace.json";
+  if (auto official = shared_file("fixtures/otlp/trace.json")) {
+    path = *official;
+  } else {
+    std::ofstream(path) << to_otlp_json(example_trace_request(), {.upper_case_ids = true});
+  }
+  json sent = load_json_file(path);
   std::string out;
-  std::string fixture_arg = std::string("@") + SPANLINE_SHARED_DIR + "/fixtures/otlp/trace.json";
   ASSERT_EQ(run_command({"curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "content-type: application/json",
                          "-H", "x-junjo-api-key: " + pipeline.api_key(),
-                         "--data-binary", fixture_arg, pipeline.http_base() + "/v1/traces"},
+                         "--data-binary", "@" + path, pipeline.http_base() + "/v1/traces"},
                         &out),
             0);
   ASSERT_EQ(out, "200");
   ASSERT_TRUE(pipeline.wait_indexed(1)) << pipeline.logs();
+  auto lower = [](std::string hex) {
+    for (char& c : hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return hex;
+  };
+  const json& resource = sent["resourceSpans"][0]["resource"];
+  const json& scope = sent["resourceSpans"][0]["scopeSpans"][0]["scope"];
+  const json& expected = sent["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
+  ASSERT_EQ(sent["resourceSpans"][0]["scopeSpans"][0]["spans"].size(), 1u);
+  ASSERT_EQ(resource["attributes"][0]["key"], "service.name");
   auto span = rows(pipeline, "SELECT lower(hex(trace_id)), lower(hex(span_id)), lower(hex(parent_span_id)), service, scope_name, scope_version, attributes, scope, kind FROM spans", 9);
   ASSERT_EQ(span.size(), 1u);
-  EXPECT_EQ(span[0][0], "5b8efff798038103d269b633813fc60c");
-  EXPECT_EQ(span[0][1], "eee19b7ec3c1b174");
-  EXPECT_EQ(span[0][2], "eee19b7ec3c1b173");
-  EXPECT_EQ(span[0][3], "my.service");
-  EXPECT_EQ(span[0][4], "my.library");
-  EXPECT_EQ(span[0][5], "1.0.0");
-  EXPECT_EQ(json::parse(span[0][6])["my.span.attr"], "some value");
-  EXPECT_EQ(json::parse(span[0][7])["attributes"]["my.scope.attribute"], "some scope attribute");
-  EXPECT_EQ(span[0][8], "2");
+  EXPECT_EQ(span[0][0], lower(expected["traceId"]));
+  EXPECT_EQ(span[0][1], lower(expected["spanId"]));
+  EXPECT_EQ(span[0][2], lower(expected["parentSpanId"]));
+  EXPECT_EQ(span[0][3], resource["attributes"][0]["value"]["stringValue"]);
+  EXPECT_EQ(span[0][4], scope["name"]);
+  EXPECT_EQ(span[0][5], scope["version"]);
+  const json& span_attribute = expected["attributes"][0];
+  EXPECT_EQ(json::parse(span[0][6])[span_attribute["key"].get<std::string>()], span_attribute["value"]["stringValue"]);
+  const json& scope_attribute = scope["attributes"][0];
+  EXPECT_EQ(json::parse(span[0][7])["attributes"][scope_attribute["key"].get<std::string>()], scope_attribute["value"]["stringValue"]);
+  EXPECT_EQ(span[0][8], std::to_string(expected["kind"].get<int>()));
 }
 
-class JunjoFixture : public ::testing::TestWithParam<std::string> {};
+// A Junjo contract v2 run: one of Junjo's own fixtures in ../shared/fixtures/junjo
+// (skipped without it), or one the project makes (junjo_workflow.h).
+ExportTraceServiceRequest junjo_run_request(const std::string& name) {
+  if (name == "project_workflow") return junjo_workflow_request();
+  if (name == "project_concurrent_workflow") return junjo_concurrent_workflow_request();
+  return junjo_fixture_request(load_json_file(*shared_file("fixtures/junjo/" + name + ".json")));
+}
 
-// Each contract v2 fixture, sent through the gateway: its runs, and the state
-// after replaying every step on the start state equals the end state it records.
-TEST_P(JunjoFixture, RunsAndStateStepsComeOutInOrder) {
+class JunjoRun : public ::testing::TestWithParam<std::string> {};
+
+// Each run, sent through the gateway: its runs, and the state after replaying
+// every step on the start state equals the end state it records.
+TEST_P(JunjoRun, RunsAndStateStepsComeOutInOrder) {
+  if (GetParam().rfind("project_", 0) != 0) SPANLINE_SKIP_WITHOUT_SHARED("fixtures/junjo/" + GetParam() + ".json");
   Pipeline pipeline({.indexers = {"0,1", "2,3"}});
   pipeline.start();
-  json fixture = load_json_file(junjo_fixture_path(GetParam()));
+  ExportTraceServiceRequest request = junjo_run_request(GetParam());
   OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
-  ASSERT_TRUE(client.send(junjo_fixture_request(fixture)).ok());
-  int64_t spans = static_cast<int64_t>(fixture["spans"].size());
-  ASSERT_TRUE(pipeline.wait_indexed(spans)) << pipeline.logs();
+  ASSERT_TRUE(client.send(request).ok());
+  ASSERT_TRUE(pipeline.wait_indexed(span_count_of(request))) << pipeline.logs();
 
-  std::map<std::string, json> workflow_spans;  // span id -> fixture span
-  for (const auto& s : fixture["spans"]) {
-    std::string type = s["attributes_json"].value("junjo.span_type", "");
-    if (type == "workflow" || type == "subflow") workflow_spans[s["span_id"]] = s;
+  std::map<std::string, opentelemetry::proto::trace::v1::Span> workflow_spans;  // span id -> span sent
+  for (const auto& scope_spans : request.resource_spans(0).scope_spans()) {
+    for (const auto& s : scope_spans.spans()) {
+      std::string type = string_attribute(s, "junjo.span_type");
+      if (type == "workflow" || type == "subflow") workflow_spans[to_hex(s.span_id())] = s;
+    }
   }
+  ASSERT_FALSE(workflow_spans.empty());
   auto runs = rows(pipeline,
                    "SELECT lower(hex(span_id)), span_type, contract_version, graph_format, store_id, state_start, state_end, "
                    "state_change_count, service FROM workflow_runs",
                    9);
   ASSERT_EQ(runs.size(), workflow_spans.size());
   for (const auto& run : runs) {
-    const json& expected = workflow_spans.at(run[0]);
-    const json& attributes = expected["attributes_json"];
-    EXPECT_EQ(run[1], attributes["junjo.span_type"]);
+    const auto& expected = workflow_spans.at(run[0]);
+    EXPECT_EQ(run[1], string_attribute(expected, "junjo.span_type"));
     EXPECT_EQ(run[2], "2");
-    EXPECT_EQ(run[3], attributes.contains("junjo.workflow.execution_graph_snapshot") ? "v2-execution_graph_snapshot" : "");
-    EXPECT_EQ(run[8], fixture["service_name"]);
+    EXPECT_EQ(run[3], string_attribute(expected, "junjo.workflow.execution_graph_snapshot").empty() ? "" : "v2-execution_graph_snapshot");
+    EXPECT_EQ(run[8], service_name_of(request));
+    EXPECT_EQ(json::parse(run[6]), json::parse(string_attribute(expected, "junjo.workflow.state.end")));
     // Replay: the run's steps ordered by transition sequence, applied to the start state.
     auto steps = rows(pipeline,
                       "SELECT printf('%020d', coalesce(transition_sequence, 0)), printf('%020d', time_ns), patch FROM state_changes "
@@ -146,8 +181,10 @@ TEST_P(JunjoFixture, RunsAndStateStepsComeOutInOrder) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Contract2, JunjoFixture,
-                         ::testing::Values("basic_workflow_success", "subflow_with_parent_store", "run_concurrent_success"));
+INSTANTIATE_TEST_SUITE_P(Contract2, JunjoRun,
+                         ::testing::Values("basic_workflow_success", "subflow_with_parent_store", "run_concurrent_success",
+                                           "project_workflow", "project_concurrent_workflow"),
+                         [](const ::testing::TestParamInfo<std::string>& run) { return run.param; });
 
 // A contract v1 workflow (SDK 0.61): junjo.id / junjo.parent_id, a graph_structure, set_state events
 // with "{}" for no change, a subflow with its own store, and events that arrive out of order.

@@ -4,8 +4,11 @@
 
 #include <fstream>
 
+#include "tests/support/junjo_fixture.h"
 #include "tests/support/otlp_client.h"
+#include "tests/support/otlp_json_data.h"
 #include "tests/support/pipeline.h"
+#include "tests/support/shared_data.h"
 
 namespace spanline::testing {
 namespace {
@@ -48,14 +51,28 @@ class OtlpHttp : public ::testing::Test {
   }
 };
 
-TEST_F(OtlpHttp, OfficialJsonExampleWithUpperCaseHexIdsIsAccepted) {
-  std::string fixture = std::string(SPANLINE_SHARED_DIR) + "/fixtures/otlp/trace.json";
-  auto answer = curl({"-X", "POST", "-H", "content-type: application/json", "--data-binary", "@" + fixture, url("/v1/traces")});
+// The official OTLP/JSON example when ../shared has it, else the project's own
+// trace of the same shape; both write their ids in upper-case hex.
+TEST_F(OtlpHttp, JsonTraceWithUpperCaseHexIdsIsAccepted) {
+  std::string body;
+  if (auto official = shared_file("fixtures/otlp/trace.json")) {
+    body = *official;
+  } else {
+    body = write_file(files, "trace.json", to_otlp_json(example_trace_request(), {.upper_case_ids = true}));
+  }
+  nlohmann::json sent = load_json_file(body);
+  auto answer = curl({"-X", "POST", "-H", "content-type: application/json", "--data-binary", "@" + body, url("/v1/traces")});
   ASSERT_EQ(answer.status, 200) << answer.headers << answer.body << pipeline.logs();
+  auto lower = [](std::string hex) {
+    for (char& c : hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return hex;
+  };
+  const auto& span = sent["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
+  ASSERT_NE(span["traceId"].get<std::string>(), lower(span["traceId"])) << "the ids are meant to be upper case";
   auto spans = pipeline.wal_spans();
   ASSERT_EQ(spans.size(), 1u);
-  EXPECT_EQ(spans[0].trace_id, "5b8efff798038103d269b633813fc60c");
-  EXPECT_EQ(spans[0].span_id, "eee19b7ec3c1b174");
+  EXPECT_EQ(spans[0].trace_id, lower(span["traceId"]));
+  EXPECT_EQ(spans[0].span_id, lower(span["spanId"]));
 }
 
 TEST_F(OtlpHttp, GzipProtobufIsAccepted) {
@@ -111,10 +128,16 @@ TEST_F(OtlpHttp, WalDownMeans503WithRetryAfter) {
   EXPECT_NE(answer.headers.find("Retry-After"), std::string::npos) << answer.headers;
 }
 
-TEST_F(OtlpHttp, LogsAndMetricsExamplesAreStoredAsReceived) {
+// The official examples when ../shared has them, else the project's own.
+TEST_F(OtlpHttp, LogsAndMetricsJsonAreStoredAsReceived) {
   for (const char* kind : {"logs", "metrics"}) {
-    std::string fixture = std::string(SPANLINE_SHARED_DIR) + "/fixtures/otlp/" + kind + ".json";
-    auto answer = curl({"-X", "POST", "-H", "content-type: application/json", "--data-binary", "@" + fixture,
+    std::string body;
+    if (auto official = shared_file(std::string("fixtures/otlp/") + kind + ".json")) {
+      body = *official;
+    } else {
+      body = write_file(files, std::string(kind) + ".json", kind == std::string("logs") ? example_logs_json() : example_metrics_json());
+    }
+    auto answer = curl({"-X", "POST", "-H", "content-type: application/json", "--data-binary", "@" + body,
                         url(std::string("/v1/") + kind)});
     EXPECT_EQ(answer.status, 200) << kind << answer.body;
   }

@@ -6,18 +6,23 @@
 #include <sstream>
 
 #include "google/rpc/status.pb.h"
+#include "tests/support/junjo_workflow.h"
+#include "tests/support/otlp_json_data.h"
+#include "tests/support/shared_data.h"
 
 namespace spanline::gateway {
 namespace {
 
+// One of the official examples in ../shared/fixtures/otlp (tests that read them skip without it).
 std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(SPANLINE_SHARED_DIR) + "/fixtures/otlp/" + name);
+  std::ifstream in(*testing::shared_file("fixtures/otlp/" + name));
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
 }
 
 TEST(OtlpJson, OfficialTraceExampleDecodesWithUpperCaseHexIds) {
+  SPANLINE_SKIP_WITHOUT_SHARED("fixtures/otlp/trace.json");
   opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
   Status parsed = parse_traces_json(fixture("trace.json"), request);
   ASSERT_TRUE(parsed.is_ok()) << parsed.to_string();
@@ -37,6 +42,7 @@ TEST(OtlpJson, OfficialTraceExampleDecodesWithUpperCaseHexIds) {
 }
 
 TEST(OtlpJson, OfficialLogsMetricsAndEventsExamplesDecode) {
+  for (const char* name : {"logs.json", "metrics.json", "events.json"}) SPANLINE_SKIP_WITHOUT_SHARED(std::string("fixtures/otlp/") + name);
   opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest logs;
   EXPECT_TRUE(parse_logs_json(fixture("logs.json"), logs).is_ok());
   EXPECT_GT(logs.resource_logs(0).scope_logs(0).log_records_size(), 0);
@@ -47,6 +53,37 @@ TEST(OtlpJson, OfficialLogsMetricsAndEventsExamplesDecode) {
   opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest events;
   parsed = parse_logs_json(fixture("events.json"), events);
   EXPECT_TRUE(parsed.is_ok()) << parsed.to_string();
+}
+
+// The project's own OTLP/JSON (upper-case hex ids, typed attributes, scope
+// attributes, events, a Junjo run) decodes back to exactly the request it was written from.
+TEST(OtlpJson, ProjectTracesWithUpperCaseHexIdsDecodeToTheSameRequest) {
+  for (const auto& sent : {testing::example_trace_request(), testing::junjo_workflow_request(),
+                           testing::junjo_concurrent_workflow_request()}) {
+    opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest decoded;
+    Status parsed = parse_traces_json(testing::to_otlp_json(sent, {.upper_case_ids = true}), decoded);
+    ASSERT_TRUE(parsed.is_ok()) << parsed.to_string();
+    EXPECT_EQ(decoded.DebugString(), sent.DebugString());
+  }
+}
+
+TEST(OtlpJson, ProjectLogsAndMetricsDecode) {
+  opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest logs;
+  Status parsed = parse_logs_json(testing::example_logs_json(), logs);
+  ASSERT_TRUE(parsed.is_ok()) << parsed.to_string();
+  const auto& record = logs.resource_logs(0).scope_logs(0).log_records(0);
+  EXPECT_EQ(record.body().string_value(), "order 42 shipped");
+  EXPECT_EQ(record.severity_number(), 9);
+  EXPECT_EQ(record.span_id(), std::string("\xc0\xff\xee\x00\x00\x00\x00\x02", 8));
+  EXPECT_EQ(record.attributes(0).value().int_value(), 42);
+  opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest metrics;
+  parsed = parse_metrics_json(testing::example_metrics_json(), metrics);
+  ASSERT_TRUE(parsed.is_ok()) << parsed.to_string();
+  const auto& list = metrics.resource_metrics(0).scope_metrics(0).metrics();
+  ASSERT_EQ(list.size(), 3);
+  EXPECT_EQ(list[0].gauge().data_points(0).as_int(), 7);
+  EXPECT_TRUE(list[1].sum().is_monotonic());
+  EXPECT_EQ(list[2].histogram().data_points(0).bucket_counts_size(), 3);
 }
 
 TEST(OtlpJson, InvalidHexIdIsRejectedNamingTheField) {
