@@ -26,11 +26,16 @@ class Authenticator {
  public:
   virtual ~Authenticator() = default;
   virtual Status check(const RequestContext& context) = 0;
+  // True when check() would answer from what is already known (a cached key),
+  // without waiting for anyone: a front end may then call it on a thread that
+  // must not block, and save a hand-off.
+  virtual bool answers_at_once(const RequestContext&) { return false; }
 };
 
 class AllowAllAuthenticator final : public Authenticator {
  public:
   Status check(const RequestContext&) override { return Status::ok(); }
+  bool answers_at_once(const RequestContext&) override { return true; }
 };
 
 }  // namespace spanline::gateway

@@ -102,9 +102,10 @@ class ExportCall final : public grpc::ServerGenericBidiReactor {
       return;
     }
     context_ = context_of(server_context, acceptor);
-    if (!context_.header("x-junjo-api-key") && !context_.header("authorization")) {
-      // No credentials at all: refused here and now; the check cannot block
-      // (it never reaches the auth-responder) and the message is never read.
+    if (ingest_.credentials_answer_at_once(context_)) {
+      // No credentials at all (refused here and now, the message never read),
+      // or an API key already checked: no need to wait, so no hand-off to a
+      // worker (each hand-off can wait a scheduler slice on a busy host).
       check_credentials();
       return;
     }

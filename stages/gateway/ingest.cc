@@ -99,6 +99,11 @@ Status Ingest::check_credentials(RequestContext& context) {
   return Status::ok();
 }
 
+bool Ingest::credentials_answer_at_once(const RequestContext& context) {
+  if (!context.header("x-junjo-api-key") && !context.header("authorization")) return true;  // refused at once
+  return authenticator_.answers_at_once(context);
+}
+
 IngestReply Ingest::refuse_busy() {
   refused_busy_.fetch_add(1, std::memory_order_relaxed);
   return {Status(Code::resource_exhausted, "the gateway already has " + std::to_string(bytes_in_flight_.load()) +

@@ -83,6 +83,9 @@ class Ingest {
   // gzip) calls check_credentials first; it marks the context so the export
   // call does not check again.
   Status check_credentials(RequestContext& context);
+  // Whether check_credentials() would answer without waiting (no credentials
+  // at all, or a cached API key), so a non-blocking thread may call it.
+  bool credentials_answer_at_once(const RequestContext& context);
 
   IngestReply export_traces_bytes(std::string bytes, const RequestContext& context);
   IngestReply export_logs_bytes(const std::string& bytes, const RequestContext& context);

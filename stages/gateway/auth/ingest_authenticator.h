@@ -51,6 +51,8 @@ class IngestAuthenticator final : public Authenticator {
  public:
   IngestAuthenticator(bus::Context& context, IngestAuthOptions options, bus::StatsRegistry& stats);
   Status check(const RequestContext& context) override;
+  // An API key whose check is cached; tokens and unknown keys may need the auth-responder.
+  bool answers_at_once(const RequestContext& context) override;
 
  private:
   Status check_api_key(const std::string& key);
