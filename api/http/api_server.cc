@@ -85,18 +85,6 @@ std::string method_name(Http::Method method) {
   }
 }
 
-// The session cookie's value, or empty. Pistache's cookie jar throws on some
-// malformed Cookie headers; a malformed cookie is simply no session (401).
-std::string session_cookie(const Http::Request& request) {
-  try {
-    const auto& jar = request.cookies();
-    if (!jar.has(kSessionCookie)) return {};
-    std::string value = jar.get(kSessionCookie).value;
-    return value.size() <= 256 ? value : std::string();
-  } catch (const std::exception&) {
-    return {};
-  }
-}
 
 // Reads the Pistache request into an ApiRequest; a 400 when the URL does not decode.
 Result<ApiRequest> to_api_request(const Http::Request& request) {
@@ -131,7 +119,7 @@ Result<ApiRequest> to_api_request(const Http::Request& request) {
   api.api_key = http::header_value(request, "X-API-Key").value_or("");
   api.authorization = http::header_value(request, "Authorization").value_or("");
   api.content_type = http::header_value(request, "Content-Type").value_or("");
-  api.session = session_cookie(request);
+  api.session = cookie_value(request, kSessionCookie);
   api.address = request.address().host();
   api.body = request.body();
   return api;

@@ -35,19 +35,19 @@ void add_unique(std::vector<std::string>& hosts, std::string host) {
   if (!host.empty() && std::find(hosts.begin(), hosts.end(), host) == hosts.end()) hosts.push_back(std::move(host));
 }
 
-// The sign-in device cookie, or empty; a malformed Cookie header is simply none.
-std::string device_cookie(const Pistache::Http::Request& request) {
+
+}  // namespace
+
+std::string cookie_value(const Pistache::Http::Request& request, const char* name) {
   try {
     const auto& jar = request.cookies();
-    if (!jar.has(kDeviceCookie)) return {};
-    std::string value = jar.get(kDeviceCookie).value;
+    if (!jar.has(name)) return {};
+    std::string value = jar.get(name).value;
     return value.size() <= 256 ? value : std::string();
   } catch (const std::exception&) {
     return {};
   }
 }
-
-}  // namespace
 
 Pistache::Http::Cookie device_cookie(const std::string& value, bool secure) {
   Pistache::Http::Cookie cookie(kDeviceCookie, value);
@@ -156,7 +156,7 @@ bool RequestOrigin::trusted(const std::optional<IpAddress>& address) const {
 }
 
 void RequestOrigin::read(const Pistache::Http::Request& http, ApiRequest& request) const {
-  request.device = device_cookie(http);
+  request.device = cookie_value(http, kDeviceCookie);
   const std::string peer = request.address;
   auto forwarded_for = http::header_value(http, "X-Forwarded-For");
   const bool forwarded = forwarded_for || http::header_value(http, "Forwarded") || http::header_value(http, "X-Real-IP");

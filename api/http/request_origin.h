@@ -38,6 +38,11 @@ inline constexpr int kDeviceCookieMaxAgeSeconds = 30 * 24 * 3600;  // the auth-r
 // The Set-Cookie of a new device cookie: HttpOnly, SameSite=Strict, Secure in production, Path the sign-in route.
 Pistache::Http::Cookie device_cookie(const std::string& value, bool secure);
 
+// The value of cookie `name`, or empty: when absent, longer than 256 bytes, or
+// when Pistache's cookie jar throws on a malformed Cookie header (a malformed
+// cookie is simply none).
+std::string cookie_value(const Pistache::Http::Request& request, const char* name);
+
 // An IPv4 address is held as its IPv4-mapped IPv6 form (::ffff:a.b.c.d).
 using IpAddress = std::array<uint8_t, 16>;
 std::optional<IpAddress> parse_ip(std::string_view text);

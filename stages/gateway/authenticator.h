@@ -26,16 +26,17 @@ class Authenticator {
  public:
   virtual ~Authenticator() = default;
   virtual Status check(const RequestContext& context) = 0;
-  // True when check() would answer from what is already known (a cached key),
-  // without waiting for anyone: a front end may then call it on a thread that
-  // must not block, and save a hand-off.
-  virtual bool answers_at_once(const RequestContext&) { return false; }
+  // check() when it can answer from what is already known (no credentials, a
+  // cached key), without waiting for anyone; nothing when it would have to
+  // wait. A front end may call it on a thread that must not block, and save a
+  // hand-off to one that may.
+  virtual std::optional<Status> check_without_waiting(const RequestContext&) { return std::nullopt; }
 };
 
 class AllowAllAuthenticator final : public Authenticator {
  public:
   Status check(const RequestContext&) override { return Status::ok(); }
-  bool answers_at_once(const RequestContext&) override { return true; }
+  std::optional<Status> check_without_waiting(const RequestContext&) override { return Status::ok(); }
 };
 
 }  // namespace spanline::gateway

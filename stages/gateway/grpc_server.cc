@@ -102,11 +102,11 @@ class ExportCall final : public grpc::ServerGenericBidiReactor {
       return;
     }
     context_ = context_of(server_context, acceptor);
-    if (ingest_.credentials_answer_at_once(context_)) {
+    if (std::optional<Status> auth = ingest_.check_credentials_without_waiting(context_)) {
       // No credentials at all (refused here and now, the message never read),
       // or an API key already checked: no need to wait, so no hand-off to a
       // worker (each hand-off can wait a scheduler slice on a busy host).
-      check_credentials();
+      after_credentials(*auth);
       return;
     }
     run_or_refuse([this] { check_credentials(); });
@@ -130,8 +130,10 @@ class ExportCall final : public grpc::ServerGenericBidiReactor {
     Finish(to_grpc(busy));
   }
 
-  void check_credentials() {
-    if (Status auth = ingest_.check_credentials(context_); !auth.is_ok()) {
+  void check_credentials() { after_credentials(ingest_.check_credentials(context_)); }
+
+  void after_credentials(const Status& auth) {
+    if (!auth.is_ok()) {
       Finish(to_grpc(auth));
       return;
     }

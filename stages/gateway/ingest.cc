@@ -90,18 +90,23 @@ Ingest::Ingest(IngestOptions options, Authenticator& authenticator, WalWriter& w
 
 Status Ingest::check_credentials(RequestContext& context) {
   if (context.credentials_checked) return Status::ok();
-  Status status = authenticator_.check(context);
+  return record_credentials(authenticator_.check(context), context);
+}
+
+std::optional<Status> Ingest::check_credentials_without_waiting(RequestContext& context) {
+  if (context.credentials_checked) return Status::ok();
+  std::optional<Status> status = authenticator_.check_without_waiting(context);
+  if (!status) return status;
+  return record_credentials(std::move(*status), context);
+}
+
+Status Ingest::record_credentials(Status status, RequestContext& context) {
   if (!status.is_ok()) {
     refused_unauthenticated_.fetch_add(1, std::memory_order_relaxed);
     return status;
   }
   context.credentials_checked = true;
-  return Status::ok();
-}
-
-bool Ingest::credentials_answer_at_once(const RequestContext& context) {
-  if (!context.header("x-junjo-api-key") && !context.header("authorization")) return true;  // refused at once
-  return authenticator_.answers_at_once(context);
+  return status;
 }
 
 IngestReply Ingest::refuse_busy() {

@@ -83,9 +83,10 @@ class Ingest {
   // gzip) calls check_credentials first; it marks the context so the export
   // call does not check again.
   Status check_credentials(RequestContext& context);
-  // Whether check_credentials() would answer without waiting (no credentials
-  // at all, or a cached API key), so a non-blocking thread may call it.
-  bool credentials_answer_at_once(const RequestContext& context);
+  // check_credentials() when it can answer without waiting (no credentials,
+  // a cached API key); nothing when it would have to wait. For threads that
+  // must not block.
+  std::optional<Status> check_credentials_without_waiting(RequestContext& context);
 
   IngestReply export_traces_bytes(std::string bytes, const RequestContext& context);
   IngestReply export_logs_bytes(const std::string& bytes, const RequestContext& context);
@@ -115,6 +116,8 @@ class Ingest {
   IngestReply metrics(otlp_collector::ExportMetricsServiceRequest& request);
   IngestReply append_whole(bus::SignalKind kind, const google::protobuf::Message& request, uint64_t items);
   IngestReply refuse_busy();
+  // Counts a refusal and marks the context checked on success.
+  Status record_credentials(Status status, RequestContext& context);
 
   IngestOptions options_;
   Authenticator& authenticator_;

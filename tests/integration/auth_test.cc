@@ -36,6 +36,13 @@ class Auth : public ::testing::Test {
     if (!status.ok()) EXPECT_EQ(wal_size(), before) << "a refused Export left spans in the WAL";
     return status;
   }
+  // Sends with `token` as the Bearer: UNAUTHENTICATED, the message naming `reason`, nothing stored.
+  void expect_token_refused(OtlpClient& client, const std::string& token, const std::string& reason) {
+    client.set_bearer(token);
+    grpc::Status status = send_and_check_wal(client);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << reason;
+    EXPECT_NE(status.error_message().find(reason), std::string::npos) << status.error_message();
+  }
   HttpResponse post(const std::string& target, const std::string& body, std::map<std::string, std::string> headers = {}) {
     headers["Content-Type"] = "application/json";
     return http_request(port(), "POST", target, headers, body);
@@ -145,10 +152,7 @@ TEST_F(Auth, AKeyRevokedWhileCachedStopsWorkingAtOnce) {
 TEST_F(Auth, BadTokensAreUnauthenticatedWithTheReason) {
   OtlpClient client(pipeline().grpc_target());
   auto expect_refused = [&](const std::string& token, const std::string& reason) {
-    client.set_bearer(token);
-    grpc::Status status = send_and_check_wal(client);
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << reason;
-    EXPECT_NE(status.error_message().find(reason), std::string::npos) << status.error_message();
+    expect_token_refused(client, token, reason);
   };
   std::string real = exchange(pipeline().api_key());
   std::string kid = *auth::token_key_id(real);
@@ -365,10 +369,7 @@ TEST_F(Auth, ARevokedKeyStaysRevokedAcrossGatewayAndAuthRestarts) {
 TEST_F(Auth, TokensMustNameALiveKeyAndLiveNoLongerThanTheIssuerGrants) {
   OtlpClient client(pipeline().grpc_target());
   auto expect_refused = [&](const std::string& token, const std::string& reason) {
-    client.set_bearer(token);
-    grpc::Status status = send_and_check_wal(client);
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << reason;
-    EXPECT_NE(status.error_message().find(reason), std::string::npos) << status.error_message();
+    expect_token_refused(client, token, reason);
   };
   const int64_t now = unix_now();
   const std::string sub = live_key_id();

@@ -33,33 +33,37 @@ IngestAuthenticator::IngestAuthenticator(bus::Context& context, IngestAuthOption
       });
 }
 
-Status IngestAuthenticator::check(const RequestContext& context) {
-  Status result = missing();
+Status IngestAuthenticator::check(const RequestContext& context) { return *check(context, /*may_wait=*/true); }
+
+std::optional<Status> IngestAuthenticator::check_without_waiting(const RequestContext& context) {
+  return check(context, /*may_wait=*/false);
+}
+
+std::optional<Status> IngestAuthenticator::check(const RequestContext& context, bool may_wait) {
+  std::optional<Status> result = missing();
   if (auto key = context.header("x-junjo-api-key"); key && !key->empty()) {
-    result = check_api_key(*key);
+    result = check_api_key(*key, may_wait);
   } else if (auto authorization = context.header("authorization"); authorization && !authorization->empty()) {
     std::string value = *authorization;
     bool bearer = value.size() > kBearer.size();
     for (size_t i = 0; bearer && i < kBearer.size(); ++i) {
       bearer = std::tolower(static_cast<unsigned char>(value[i])) == kBearer[i];
     }
-    result = bearer ? check_token(value.substr(kBearer.size()))
-                    : Status(Code::unauthenticated, "authorization header must be 'Bearer <token>'");
+    if (!bearer) result = Status(Code::unauthenticated, "authorization header must be 'Bearer <token>'");
+    else if (may_wait) result = check_token(value.substr(kBearer.size()));
+    else result = std::nullopt;  // verifying may need the signing keys or the key states
   }
-  if (result.code() == Code::unauthenticated) rejected_.fetch_add(1, std::memory_order_relaxed);
-  if (result.code() == Code::unavailable) auth_unavailable_.fetch_add(1, std::memory_order_relaxed);
+  if (!result) return result;
+  if (result->code() == Code::unauthenticated) rejected_.fetch_add(1, std::memory_order_relaxed);
+  if (result->code() == Code::unavailable) auth_unavailable_.fetch_add(1, std::memory_order_relaxed);
   return result;
 }
 
-bool IngestAuthenticator::answers_at_once(const RequestContext& context) {
-  auto key = context.header("x-junjo-api-key");
-  return key && !key->empty() && key->size() <= 256 && keys_.get(auth::sha256_hex(*key)).has_value();
-}
-
-Status IngestAuthenticator::check_api_key(const std::string& key) {
+std::optional<Status> IngestAuthenticator::check_api_key(const std::string& key, bool may_wait) {
   if (key.size() > 256) return Status(Code::unauthenticated, "API key not recognised");
   const std::string hash = auth::sha256_hex(key);
   if (keys_.get(hash)) return Status::ok();
+  if (!may_wait) return std::nullopt;
   auto reply = client_.call({{"op", "check_api_key"}, {"key", key}});
   if (!reply) {
     if (reply.status().code() == Code::unauthenticated) return reply.status();

@@ -51,11 +51,14 @@ class IngestAuthenticator final : public Authenticator {
  public:
   IngestAuthenticator(bus::Context& context, IngestAuthOptions options, bus::StatsRegistry& stats);
   Status check(const RequestContext& context) override;
-  // An API key whose check is cached; tokens and unknown keys may need the auth-responder.
-  bool answers_at_once(const RequestContext& context) override;
+  // Answers missing or malformed credentials and cached API keys; tokens and
+  // uncached keys may need the auth-responder.
+  std::optional<Status> check_without_waiting(const RequestContext& context) override;
 
  private:
-  Status check_api_key(const std::string& key);
+  // Nothing only when `may_wait` is false and the answer needs the auth-responder.
+  std::optional<Status> check(const RequestContext& context, bool may_wait);
+  std::optional<Status> check_api_key(const std::string& key, bool may_wait);
   Status check_token(const std::string& token);
   // Fetches the JWKS unless it was fetched within the last second.
   Status refresh_keys(bool force);
