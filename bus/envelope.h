@@ -10,7 +10,7 @@
 #include <zmq.hpp>
 
 #include "bus/header.h"
-#include "stages/common/status.h"
+#include "base/status.h"
 
 namespace spanline::bus {
 

@@ -10,7 +10,7 @@
 
 #include <msgpack.hpp>
 
-#include "stages/common/status.h"
+#include "base/status.h"
 
 namespace spanline::bus {
 

@@ -5,7 +5,7 @@
 
 #include <future>
 
-#include "stages/common/log.h"
+#include "base/log.h"
 
 namespace spanline::bus {
 

@@ -32,7 +32,7 @@
 
 #include "bus/envelope.h"
 #include "bus/sockets.h"
-#include "stages/common/status.h"
+#include "base/status.h"
 
 namespace spanline::bus {
 

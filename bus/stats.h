@@ -23,7 +23,7 @@
 
 #include "bus/context.h"
 
-#include "stages/common/status.h"
+#include "base/status.h"
 
 namespace spanline::bus {
 

@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "bus/sockets.h"
-#include "stages/common/log.h"
+#include "base/log.h"
 
 namespace spanline::bus {
 

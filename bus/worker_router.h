@@ -30,8 +30,8 @@
 
 #include "bus/envelope.h"
 #include "bus/stats.h"
-#include "stages/common/clock.h"
-#include "stages/common/status.h"
+#include "base/clock.h"
+#include "base/status.h"
 
 namespace spanline::bus {
 

@@ -12,8 +12,8 @@
 
 #include "bus/partition.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
-#include "stages/common/hex.h"
-#include "stages/common/options.h"
+#include "base/hex.h"
+#include "base/options.h"
 #include "stages/indexer/query/shard_queries.h"
 #include "stages/indexer/shard.h"
 #include "stages/indexer/span_decoder.h"

@@ -12,7 +12,7 @@
 
 #include "bench/loadgen/latency_recorder.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
-#include "stages/common/hex.h"
+#include "base/hex.h"
 #include "tests/support/http_client.h"
 
 namespace spanline::bench {

@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "bench/loadgen/load_generator.h"
-#include "stages/common/options.h"
+#include "base/options.h"
 
 int main(int argc, char** argv) {
   using namespace spanline;

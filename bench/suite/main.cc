@@ -13,7 +13,7 @@
 
 #include "bench/loadgen/load_generator.h"
 #include "bench/suite/limits.h"
-#include "stages/common/options.h"
+#include "base/options.h"
 #include "tests/support/pipeline.h"
 
 namespace spanline::bench {

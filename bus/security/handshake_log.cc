@@ -6,7 +6,7 @@
 #include <cstring>
 #include <map>
 
-#include "stages/common/log.h"
+#include "base/log.h"
 
 namespace spanline::bus {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <zmq.h>
 
-#include "stages/common/log.h"
+#include "base/log.h"
 
 namespace spanline::bus {
 namespace {

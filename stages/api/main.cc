@@ -2,12 +2,12 @@
 // the indexers (bus queries) and the pipeline only through the stats stages publish.
 #include <cstdio>
 
-#include "api/api_stage.h"
-#include "stages/common/fd_limit.h"
-#include "stages/common/log.h"
-#include "stages/common/options.h"
-#include "stages/common/private_files.h"
-#include "stages/common/signals.h"
+#include "stages/api/api_stage.h"
+#include "base/fd_limit.h"
+#include "base/log.h"
+#include "base/options.h"
+#include "base/private_files.h"
+#include "base/signals.h"
 
 int main(int argc, char** argv) {
   using namespace spanline;

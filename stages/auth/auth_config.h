@@ -6,7 +6,7 @@
 
 #include "bus/security/bus_key.h"
 #include "stages/auth/responder/sign_in_throttle.h"
-#include "stages/common/options.h"
+#include "base/options.h"
 
 namespace spanline::auth {
 

@@ -7,10 +7,10 @@
 #include "bus/worker_router.h"
 #include "stages/auth/auth_config.h"
 #include "stages/auth/responder/auth_service.h"
-#include "stages/common/log.h"
-#include "stages/common/options.h"
-#include "stages/common/private_files.h"
-#include "stages/common/signals.h"
+#include "base/log.h"
+#include "base/options.h"
+#include "base/private_files.h"
+#include "base/signals.h"
 
 int main(int argc, char** argv) {
   using namespace spanline;

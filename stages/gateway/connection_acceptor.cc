@@ -13,7 +13,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "stages/common/log.h"
+#include "base/log.h"
 
 namespace spanline::gateway {
 namespace {

@@ -44,7 +44,7 @@
 #include <vector>
 
 #include "bus/stats.h"
-#include "stages/common/status.h"
+#include "base/status.h"
 
 namespace spanline::gateway {
 

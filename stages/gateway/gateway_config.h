@@ -5,9 +5,9 @@
 #include <string>
 
 #include "bus/security/bus_key.h"
-#include "stages/common/http/connection_limits.h"
-#include "stages/common/options.h"
-#include "stages/common/span_limits.h"
+#include "base/http/connection_limits.h"
+#include "base/options.h"
+#include "protocol/span_limits.h"
 #include "stages/gateway/grpc_server.h"
 
 namespace spanline::gateway {

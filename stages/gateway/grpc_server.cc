@@ -10,7 +10,7 @@
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
-#include "stages/common/log.h"
+#include "base/log.h"
 
 namespace spanline::gateway {
 namespace {

@@ -27,7 +27,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "stages/common/status.h"
+#include "base/status.h"
 #include "bus/stats.h"
 #include "stages/gateway/connection_acceptor.h"
 #include "stages/gateway/export_workers.h"

@@ -1,6 +1,6 @@
 #include "stages/gateway/ingest.h"
 
-#include "stages/common/log.h"
+#include "base/log.h"
 #include "stages/gateway/request_cost.h"
 #include "stages/gateway/span_trim.h"
 #include "stages/gateway/trace_split.h"

@@ -17,7 +17,7 @@
 
 #include <google/protobuf/descriptor.h>
 
-#include "stages/common/status.h"
+#include "base/status.h"
 
 namespace spanline::gateway {
 

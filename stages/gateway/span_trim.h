@@ -1,5 +1,5 @@
 #pragma once
-// The span limits (stages/common/span_limits.h) applied to one parsed trace
+// The span limits (protocol/span_limits.h) applied to one parsed trace
 // Export: what is past a limit is dropped, the span's (event's, link's)
 // dropped_*_count says how much, and the report becomes the partial_success
 // warning, so nothing is cut silently. Spans are trimmed, never rejected.
@@ -8,7 +8,7 @@
 #include <string>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
-#include "stages/common/span_limits.h"
+#include "protocol/span_limits.h"
 
 namespace spanline::gateway {
 

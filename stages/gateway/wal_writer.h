@@ -16,7 +16,7 @@
 
 #include "bus/header.h"
 #include "bus/request_client.h"
-#include "stages/common/status.h"
+#include "base/status.h"
 
 namespace spanline::gateway {
 

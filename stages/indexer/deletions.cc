@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "stages/common/log.h"
+#include "base/log.h"
 
 namespace spanline::indexer {
 

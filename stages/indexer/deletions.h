@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "stages/common/status.h"
+#include "base/status.h"
 
 namespace spanline::indexer {
 

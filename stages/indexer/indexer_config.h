@@ -5,7 +5,7 @@
 #include <string>
 
 #include "bus/security/bus_key.h"
-#include "stages/common/options.h"
+#include "base/options.h"
 
 namespace spanline::indexer {
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "stages/common/clock.h"
-#include "stages/common/log.h"
+#include "base/clock.h"
+#include "base/log.h"
 #include "stages/indexer/span_decoder.h"
 
 namespace spanline::indexer {

@@ -29,7 +29,7 @@
 
 #include "bus/request_client.h"
 #include "bus/stats.h"
-#include "stages/common/span_limits.h"
+#include "protocol/span_limits.h"
 #include "stages/indexer/deletions.h"
 #include "stages/indexer/indexer_config.h"
 #include "stages/indexer/shard.h"

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "bus/security/bus_key.h"
-#include "stages/common/status.h"
+#include "base/status.h"
 
 namespace spanline::indexer {
 

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <set>
 
-#include "stages/common/clock.h"
+#include "base/clock.h"
 #include "stages/indexer/span_decoder.h"
 
 namespace spanline::indexer {

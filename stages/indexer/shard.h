@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
-#include "stages/common/status.h"
+#include "base/status.h"
 #include "stages/indexer/span_record.h"
-#include "stages/common/sqlite/sqlite_db.h"
+#include "base/sqlite/sqlite_db.h"
 
 namespace spanline::indexer {
 

@@ -13,7 +13,7 @@
 // dropped_*_count, as the OpenTelemetry SDK does. Only the bounded copy is ever
 // parsed.
 //
-// What is bounded (limits from stages/common/span_limits.h):
+// What is bounded (limits from protocol/span_limits.h):
 //   span attributes, events, links: the first max_*_per_span are kept;
 //   each kept event's and link's attributes: the first max_attributes_per_{event,link};
 //   an attribute whose value nests deeper than max_value_depth is dropped;
@@ -27,8 +27,8 @@
 #include <string>
 #include <string_view>
 
-#include "stages/common/span_limits.h"
-#include "stages/common/status.h"
+#include "protocol/span_limits.h"
+#include "base/status.h"
 
 namespace spanline::indexer {
 

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
-#include "stages/common/hex.h"
+#include "base/hex.h"
 #include "stages/indexer/span_bounds.h"
 
 namespace spanline::indexer {

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "stages/common/span_limits.h"
-#include "stages/common/status.h"
+#include "protocol/span_limits.h"
+#include "base/status.h"
 #include "stages/indexer/span_record.h"
 
 namespace spanline::indexer {

@@ -4,7 +4,7 @@
 #include <ctime>
 #include <iostream>
 
-#include "stages/auth/client/auth_client.h"
+#include "protocol/auth/auth_client.h"
 
 namespace spanline::launcher {
 

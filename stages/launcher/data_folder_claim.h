@@ -28,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "stages/common/status.h"
+#include "base/status.h"
 #include "stages/launcher/supervisor.h"
 
 namespace spanline::launcher {

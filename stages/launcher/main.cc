@@ -11,12 +11,12 @@
 
 #include "bus/context.h"
 
-#include "stages/auth/client/auth_client.h"
-#include "stages/common/clock.h"
-#include "stages/common/log.h"
-#include "stages/common/options.h"
-#include "stages/common/private_files.h"
-#include "stages/common/signals.h"
+#include "protocol/auth/auth_client.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/options.h"
+#include "base/private_files.h"
+#include "base/signals.h"
 #include "stages/indexer/deletions.h"
 #include "stages/indexer/reindex.h"
 #include "stages/indexer/shard.h"

@@ -12,7 +12,7 @@
 #include <set>
 #include <thread>
 
-#include "stages/common/log.h"
+#include "base/log.h"
 
 extern char** environ;
 

@@ -35,7 +35,7 @@
 #include <utility>
 #include <vector>
 
-#include "stages/common/status.h"
+#include "base/status.h"
 
 namespace spanline::launcher {
 

@@ -19,7 +19,7 @@
 
 #include <zmq.hpp>
 
-#include "stages/common/status.h"
+#include "base/status.h"
 #include "stages/wal/entry_key.h"
 
 namespace spanline::wal {

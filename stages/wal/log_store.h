@@ -23,7 +23,7 @@
 
 #include <rocksdb/db.h>
 
-#include "stages/common/status.h"
+#include "base/status.h"
 #include "stages/wal/entry_key.h"
 
 namespace spanline::wal {

@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "bus/sockets.h"
-#include "stages/common/clock.h"
-#include "stages/common/log.h"
+#include "base/clock.h"
+#include "base/log.h"
 
 namespace spanline::wal {
 

@@ -24,9 +24,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/auth/auth_routes.h"
-#include "api/http/query_params.h"
-#include "api/routes/index_routes.h"
+#include "stages/api/auth/auth_routes.h"
+#include "stages/api/http/query_params.h"
+#include "stages/api/routes/index_routes.h"
 #include "bus/context.h"
 #include "tests/fuzz/fuzz_check.h"
 

@@ -11,7 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "api/directory/stage_directory.h"
+#include "stages/api/directory/stage_directory.h"
 #include "bus/header.h"
 #include "bus/stats.h"
 #include "tests/fuzz/fuzz_check.h"

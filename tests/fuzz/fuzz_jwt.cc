@@ -18,9 +18,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "stages/auth/crypto/jwt.h"
-#include "stages/auth/crypto/secrets.h"
-#include "stages/auth/crypto/signing_key.h"
+#include "base/crypto/jwt.h"
+#include "base/crypto/secrets.h"
+#include "base/crypto/signing_key.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace auth = spanline::auth;

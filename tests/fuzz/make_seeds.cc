@@ -13,9 +13,9 @@
 #include "bus/header.h"
 #include "bus/stats.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
-#include "stages/auth/crypto/jwt.h"
-#include "stages/auth/crypto/secrets.h"
-#include "stages/auth/crypto/signing_key.h"
+#include "base/crypto/jwt.h"
+#include "base/crypto/secrets.h"
+#include "base/crypto/signing_key.h"
 #include "stages/gateway/http/gzip.h"
 
 namespace fs = std::filesystem;

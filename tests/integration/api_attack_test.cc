@@ -28,7 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bus/context.h"
-#include "stages/auth/client/auth_client.h"
+#include "protocol/auth/auth_client.h"
 #include "tests/support/pipeline.h"
 #include "tests/support/proc_status.h"
 

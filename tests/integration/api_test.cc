@@ -8,7 +8,7 @@
 #include <set>
 #include <thread>
 
-#include "stages/common/hex.h"
+#include "base/hex.h"
 #include "tests/support/http_client.h"
 #include "tests/support/junjo_fixture.h"
 #include "tests/support/junjo_workflow.h"

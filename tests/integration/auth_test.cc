@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "stages/auth/crypto/jwt.h"
-#include "stages/auth/crypto/secrets.h"
+#include "base/crypto/jwt.h"
+#include "base/crypto/secrets.h"
 #include "stages/auth/store/meta_store.h"
 #include "tests/support/http_client.h"
 #include "tests/support/otlp_client.h"

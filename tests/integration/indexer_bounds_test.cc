@@ -14,8 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "bus/request_client.h"
-#include "stages/common/clock.h"
-#include "stages/common/span_limits.h"
+#include "base/clock.h"
+#include "protocol/span_limits.h"
 #include "tests/support/otlp_client.h"
 #include "tests/support/otlp_wire.h"
 #include "tests/support/pipeline.h"

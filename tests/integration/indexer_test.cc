@@ -7,7 +7,7 @@
 #include <fstream>
 #include <map>
 
-#include "stages/common/hex.h"
+#include "base/hex.h"
 #include "stages/indexer/shard.h"
 #include "tests/support/junjo_fixture.h"
 #include "tests/support/junjo_workflow.h"

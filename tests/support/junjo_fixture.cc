@@ -4,7 +4,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "stages/common/hex.h"
+#include "base/hex.h"
 
 namespace spanline::testing {
 namespace {

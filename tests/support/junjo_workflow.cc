@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "stages/common/hex.h"
+#include "base/hex.h"
 
 namespace spanline::testing {
 namespace {

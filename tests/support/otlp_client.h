@@ -11,7 +11,7 @@
 #include <utility>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
-#include "stages/common/hex.h"
+#include "base/hex.h"
 
 namespace spanline::testing {
 

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "stages/common/hex.h"
+#include "base/hex.h"
 #include "stages/indexer/shard.h"
 #include "tests/support/http_client.h"
 

@@ -3,12 +3,12 @@
 #include <stdexcept>
 
 #include "bus/sockets.h"
-#include "stages/auth/crypto/jwt.h"
-#include "stages/auth/crypto/password_hash.h"
-#include "stages/auth/crypto/secrets.h"
-#include "stages/common/clock.h"
-#include "stages/common/hex.h"
-#include "stages/common/log.h"
+#include "base/crypto/jwt.h"
+#include "base/crypto/password_hash.h"
+#include "base/crypto/secrets.h"
+#include "base/clock.h"
+#include "base/hex.h"
+#include "base/log.h"
 
 namespace spanline::auth {
 

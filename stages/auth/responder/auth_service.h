@@ -31,12 +31,12 @@
 #include "bus/stats.h"
 #include "bus/worker_router.h"
 #include "stages/auth/auth_config.h"
-#include "stages/auth/crypto/password_hash.h"
-#include "stages/auth/crypto/signing_key.h"
+#include "base/crypto/password_hash.h"
+#include "base/crypto/signing_key.h"
 #include "stages/auth/responder/setup_tokens.h"
 #include "stages/auth/responder/sign_in_throttle.h"
 #include "stages/auth/store/meta_store.h"
-#include "stages/common/counted_gate.h"
+#include "base/counted_gate.h"
 
 namespace spanline::auth {
 

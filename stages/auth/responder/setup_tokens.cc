@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "stages/auth/crypto/secrets.h"
+#include "base/crypto/secrets.h"
 
 namespace spanline::auth {
 

@@ -2,7 +2,7 @@
 
 #include <functional>
 
-#include "stages/common/log.h"
+#include "base/log.h"
 
 namespace spanline::auth {
 

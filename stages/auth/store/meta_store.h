@@ -25,8 +25,8 @@
 #include <string>
 #include <vector>
 
-#include "stages/common/sqlite/sqlite_db.h"
-#include "stages/common/status.h"
+#include "base/sqlite/sqlite_db.h"
+#include "base/status.h"
 
 namespace spanline::auth {
 

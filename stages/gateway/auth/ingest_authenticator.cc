@@ -1,9 +1,9 @@
 #include "stages/gateway/auth/ingest_authenticator.h"
 
-#include "stages/auth/crypto/jwt.h"
-#include "stages/auth/crypto/secrets.h"
-#include "stages/common/clock.h"
-#include "stages/common/log.h"
+#include "base/crypto/jwt.h"
+#include "base/crypto/secrets.h"
+#include "base/clock.h"
+#include "base/log.h"
 
 namespace spanline::gateway {
 

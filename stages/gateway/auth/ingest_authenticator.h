@@ -30,10 +30,10 @@
 #include <zmq.hpp>
 
 #include "bus/stats.h"
-#include "stages/auth/client/auth_client.h"
-#include "stages/auth/client/auth_events.h"
-#include "stages/auth/client/ttl_cache.h"
-#include "stages/auth/crypto/signing_key.h"
+#include "protocol/auth/auth_client.h"
+#include "protocol/auth/auth_events.h"
+#include "protocol/auth/ttl_cache.h"
+#include "base/crypto/signing_key.h"
 #include "stages/gateway/authenticator.h"
 
 namespace spanline::gateway {

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "stages/common/status.h"
+#include "base/status.h"
 
 namespace spanline::gateway {
 

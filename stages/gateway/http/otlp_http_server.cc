@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "google/rpc/status.pb.h"
-#include "stages/common/http/pistache_headers.h"
-#include "stages/common/log.h"
+#include "base/http/pistache_headers.h"
+#include "base/log.h"
 #include "stages/gateway/http/gzip.h"
 #include "stages/gateway/http/otlp_json.h"
 

@@ -14,8 +14,8 @@
 #include <memory>
 #include <string>
 
-#include "stages/common/http/connection_limits.h"
-#include "stages/common/status.h"
+#include "base/http/connection_limits.h"
+#include "base/status.h"
 #include "stages/gateway/ingest.h"
 
 namespace Pistache::Http {
@@ -27,7 +27,7 @@ namespace spanline::gateway {
 class OtlpHttpServer {
  public:
   // Bounds: connections in all and per client address, header, body and
-  // keep-alive timeouts (stages/common/http/connection_limits.h). Pistache
+  // keep-alive timeouts (base/http/connection_limits.h). Pistache
   // reads a whole body before the handler runs, so a body's bytes are bounded by
   // --max-request-bytes per connection and by the body timeout, not by the
   // credentials; those are checked before the body is inflated or parsed.

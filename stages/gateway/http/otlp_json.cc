@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "stages/common/hex.h"
-#include "stages/common/json_depth.h"
+#include "base/hex.h"
+#include "base/json_depth.h"
 
 namespace spanline::gateway {
 namespace {

@@ -11,7 +11,7 @@
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
-#include "stages/common/status.h"
+#include "base/status.h"
 
 namespace spanline::gateway {
 

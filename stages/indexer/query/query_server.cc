@@ -4,7 +4,7 @@
 #include <map>
 
 #include "bus/sockets.h"
-#include "stages/common/log.h"
+#include "base/log.h"
 #include "stages/indexer/query/shard_queries.h"
 #include "stages/indexer/shard.h"
 

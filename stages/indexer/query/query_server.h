@@ -24,7 +24,7 @@
 
 #include "bus/stats.h"
 #include "bus/worker_router.h"
-#include "stages/common/status.h"
+#include "base/status.h"
 
 namespace spanline::indexer::query {
 

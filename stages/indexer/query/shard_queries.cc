@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "bus/latency_histogram.h"
-#include "stages/common/hex.h"
-#include "stages/common/json_depth.h"
+#include "base/hex.h"
+#include "base/json_depth.h"
 
 namespace spanline::indexer::query {
 namespace {

@@ -19,9 +19,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "stages/common/clock.h"
-#include "stages/common/status.h"
-#include "stages/common/sqlite/sqlite_db.h"
+#include "base/clock.h"
+#include "base/status.h"
+#include "base/sqlite/sqlite_db.h"
 
 namespace spanline::indexer::query {
 

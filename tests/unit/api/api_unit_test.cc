@@ -5,10 +5,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "api/http/query_params.h"
-#include "api/routes/index_routes.h"
-#include "api/routes/pipeline_routes.h"
-#include "api/routes/static_files.h"
+#include "stages/api/http/query_params.h"
+#include "stages/api/routes/index_routes.h"
+#include "stages/api/routes/pipeline_routes.h"
+#include "stages/api/routes/static_files.h"
 #include "tests/support/temp_dir.h"
 
 namespace spanline::api {

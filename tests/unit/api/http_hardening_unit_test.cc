@@ -5,9 +5,9 @@
 
 #include <pistache/http.h>
 
-#include "api/http/api_types.h"
-#include "api/http/query_params.h"
-#include "api/http/strict_request_parser.h"
+#include "stages/api/http/api_types.h"
+#include "stages/api/http/query_params.h"
+#include "stages/api/http/strict_request_parser.h"
 
 namespace spanline::api {
 namespace {

@@ -4,10 +4,10 @@
 
 #include <limits>
 
-#include "stages/auth/crypto/jwt.h"
-#include "stages/auth/crypto/password_hash.h"
-#include "stages/auth/crypto/secrets.h"
-#include "stages/auth/crypto/signing_key.h"
+#include "base/crypto/jwt.h"
+#include "base/crypto/password_hash.h"
+#include "base/crypto/secrets.h"
+#include "base/crypto/signing_key.h"
 
 namespace spanline::auth {
 namespace {

@@ -7,7 +7,7 @@
 #include <sqlite3.h>
 
 #include "bus/worker_router.h"
-#include "stages/auth/crypto/secrets.h"
+#include "base/crypto/secrets.h"
 #include "stages/auth/responder/auth_service.h"
 #include "stages/auth/store/meta_store.h"
 #include "tests/support/temp_dir.h"

@@ -1,4 +1,4 @@
-#include "stages/common/options.h"
+#include "base/options.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-#include "stages/common/status.h"
+#include "base/status.h"
 
 #include <gtest/gtest.h>
 

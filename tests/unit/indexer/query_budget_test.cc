@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "stages/common/hex.h"
+#include "base/hex.h"
 #include "stages/indexer/shard.h"
 #include "tests/support/temp_dir.h"
 

@@ -1,4 +1,4 @@
-// The api's JSON, as described in api/openapi.json.
+// The api's JSON, as described in stages/api/openapi.json.
 
 export interface Completeness {
   partial: boolean;

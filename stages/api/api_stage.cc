@@ -1,0 +1,52 @@
+#include "stages/api/api_stage.h"
+
+#include "base/log.h"
+
+namespace spanline::api {
+
+ApiStage::ApiStage(const ApiConfig& config, bus::BusKey bus_key)
+    : config_(config),
+      context_(std::move(bus_key)),
+      fanout_(context_, directory_,
+              {.timeout = config.query_timeout, .max_answer_bytes = config.max_answer_bytes,
+               .owner_silence = std::max(config.stage_timeout, std::chrono::milliseconds(3000))}),
+      index_routes_(config_, directory_, fanout_),
+      pipeline_routes_(config_, directory_),
+      files_(config.web_dir.empty() ? default_web_dir() : std::filesystem::path(config.web_dir)),
+      auth_client_(context_, config.auth_endpoint, config.auth_timeout) {
+  stats_.gauge("rss_bytes", [] { return bus::resident_memory_bytes(); });
+}
+
+ApiStage::~ApiStage() { stop(); }
+
+Status ApiStage::start() {
+  try {
+    listener_ = std::make_unique<StatsListener>(context_, config_.stats_endpoint, directory_, stats_, config_.instance);
+  } catch (const zmq::error_t& e) {
+    return Status(Code::unavailable, "cannot bind the stats endpoint " + config_.stats_endpoint + ": " + e.what());
+  }
+  guard_ = std::make_unique<SessionGuard>(context_, auth_client_, config_.auth_events_endpoint, config_.session_cache_ttl);
+  auth_routes_ = std::make_unique<AuthRoutes>(config_, auth_client_, *guard_, stats_.counter("sign_ins_refused_busy"));
+  if (config_.max_concurrent_sign_ins >= config_.threads) {
+    log::warn("--max-concurrent-sign-ins is not below --threads: a sign-in flood can hold every HTTP worker",
+              {{"max_concurrent_sign_ins", config_.max_concurrent_sign_ins}, {"threads", config_.threads}});
+  }
+  live_ = std::make_unique<LiveTail>(config_, index_routes_, *guard_, stats_);
+  server_ = std::make_unique<ApiServer>(config_, ApiRoutes{index_routes_, pipeline_routes_, files_, *live_, *guard_, *auth_routes_},
+                                        stats_);
+  if (Status s = server_->start(); !s.is_ok()) return s;
+  setup_announcer_ = std::make_unique<SetupAnnouncer>(auth_client_);
+  log::info("api ready", {{"web_dir", files_.root().string()}, {"web_ui_built", files_.has_ui()}, {"stats", config_.stats_endpoint}});
+  return Status::ok();
+}
+
+void ApiStage::stop() {
+  if (live_) live_->stop();
+  if (server_) server_->stop();
+  setup_announcer_.reset();
+  listener_.reset();
+  auth_routes_.reset();
+  guard_.reset();
+}
+
+}  // namespace spanline::api

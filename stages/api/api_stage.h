@@ -1,0 +1,55 @@
+#pragma once
+// The api stage's main object: owns every component of the process and wires
+// them: the stats listener that learns the pipeline, the fan-out to the
+// indexers, the routes, the live tail and the HTTP server.
+
+#include <memory>
+
+#include <zmq.hpp>
+
+#include "stages/api/auth/auth_routes.h"
+#include "stages/api/auth/session_guard.h"
+#include "stages/api/auth/setup_announcer.h"
+#include "stages/api/config/api_config.h"
+#include "stages/api/directory/stage_directory.h"
+#include "stages/api/directory/stats_listener.h"
+#include "stages/api/http/api_server.h"
+#include "stages/api/http/request_guard.h"
+#include "stages/api/live/live_tail.h"
+#include "stages/api/query/indexer_fanout.h"
+#include "stages/api/routes/index_routes.h"
+#include "stages/api/routes/pipeline_routes.h"
+#include "stages/api/routes/static_files.h"
+#include "bus/stats.h"
+
+namespace spanline::api {
+
+class ApiStage {
+ public:
+  ApiStage(const ApiConfig& config, bus::BusKey bus_key);
+  ~ApiStage();
+
+  // Binds the stats endpoint and the HTTP port; an error names what failed.
+  Status start();
+  void stop();
+  uint16_t port() const { return server_ ? server_->port() : 0; }
+
+ private:
+  const ApiConfig& config_;
+  bus::Context context_;
+  bus::StatsRegistry stats_;
+  StageDirectory directory_;
+  std::unique_ptr<StatsListener> listener_;
+  IndexerFanout fanout_;
+  IndexRoutes index_routes_;
+  PipelineRoutes pipeline_routes_;
+  StaticFiles files_;
+  auth::AuthClient auth_client_;
+  std::unique_ptr<SessionGuard> guard_;
+  std::unique_ptr<AuthRoutes> auth_routes_;
+  std::unique_ptr<SetupAnnouncer> setup_announcer_;
+  std::unique_ptr<LiveTail> live_;
+  std::unique_ptr<ApiServer> server_;
+};
+
+}  // namespace spanline::api

@@ -1,0 +1,100 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "bus/security/bus_key.h"
+#include "base/options.h"
+
+namespace spanline::api {
+
+// Every setting of the api stage; register_options() documents each one.
+struct ApiConfig {
+  std::string data_dir = "./spanline-data";
+  std::string listen = "0.0.0.0:1323";
+  std::string stats_endpoint = "ipc://{data-dir}/run/stats.sock";
+  std::string web_dir;
+  std::string allow_origins;
+  std::string allowed_hosts;
+  std::string trusted_proxies;
+  std::string auth_endpoint = "ipc://{data-dir}/run/auth.sock";
+  std::string auth_events_endpoint = "ipc://{data-dir}/run/auth-events.sock";
+  std::chrono::milliseconds auth_timeout{std::chrono::seconds(3)};
+  std::chrono::milliseconds session_cache_ttl{std::chrono::seconds(10)};
+  std::string env = "development";
+  std::string instance = "api-1";
+  std::string log_level = "info";
+  std::string curve_secret_key;
+  uint32_t threads = 4;
+  uint32_t partitions = 4;
+  std::chrono::milliseconds query_timeout{std::chrono::seconds(3)};
+  uint64_t max_answer_bytes = 32ULL << 20;
+  uint64_t max_body_bytes = 1ULL << 20;
+  std::chrono::milliseconds stage_timeout{std::chrono::seconds(5)};
+  std::string required_stages = "wal,auth,gateway,indexer";
+  uint32_t live_max_clients = 64;
+  uint32_t live_max_clients_per_user = 4;
+  std::chrono::milliseconds live_session_check{std::chrono::seconds(2)};
+  std::chrono::milliseconds live_interval{std::chrono::milliseconds(500)};
+  uint32_t max_concurrent_queries = 64;
+  uint32_t max_concurrent_sign_ins = 2;
+  uint32_t max_connections = 4096;
+  uint32_t max_connections_per_address = 256;
+  std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds body_timeout{std::chrono::seconds(30)};
+  std::chrono::milliseconds keepalive_timeout{std::chrono::seconds(60)};
+  std::string metrics_token;
+
+  void register_options(Options& options) {
+    options.add("data-dir", &data_dir, "Data folder (the api keeps nothing there; endpoints default into its run/ folder).")
+        .add("listen", &listen, "HTTP listen address of the REST API and the web UI.")
+        .add("stats-endpoint", &stats_endpoint, "Bus endpoint the api binds (SUB) for every stage's stats and heartbeats.")
+        .add("web-dir", &web_dir, "Folder of the built web UI served at / (default: <binary>/../web, then web/dist beside the source).")
+        .add("allow-origins", &allow_origins, "Comma-separated origins allowed by CORS (e.g. https://ui.example.com); none by default.")
+        .add("allowed-hosts", &allowed_hosts,
+             "Comma-separated host names this deployment answers to (the Host header, against DNS rebinding), besides localhost, 127.0.0.1, [::1], the hosts of --allow-origins and the --listen address; other names get 421. * allows any.")
+        .add("trusted-proxies", &trusted_proxies,
+             "Comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (e.g. the Caddy container's network); none by default, so the TCP peer is the client.")
+        .add("auth-endpoint", &auth_endpoint, "Bus endpoint of the auth-responder (sessions, users, API keys, tokens).")
+        .add("auth-events-endpoint", &auth_events_endpoint, "Bus endpoint where the auth-responder broadcasts revocations.")
+        .add("auth-timeout", &auth_timeout, "How long a request waits for the auth-responder before answering 503.")
+        .add("session-cache-ttl", &session_cache_ttl, "How long a checked session is trusted without asking again (sign-out and user deletion clear it at once).")
+        .add("env", &env, "development or production; production marks the session cookie Secure (HTTPS only).")
+        .add("instance", &instance, "Name of this api instance in logs and stats.")
+        .add("log-level", &log_level, "debug, info, warn or error.")
+        .add("curve-secret-key", &curve_secret_key, std::string(bus::kCurveSecretKeyHelp))
+        .add("threads", &threads, "HTTP worker threads.")
+        .add("partitions", &partitions, "Partition count, used until the WAL announces its own.")
+        .add("query-timeout", &query_timeout, "Deadline of a query at the indexers; a partition not answering by then is reported missing.")
+        .add("max-answer-bytes", &max_answer_bytes, "Largest answer an indexer may send for one query.")
+        .add("max-body-bytes", &max_body_bytes, "Largest request body accepted (413 beyond).")
+        .add("stage-timeout", &stage_timeout, "A stage instance silent this long is reported down by /health.")
+        .add("required-stages", &required_stages, "Stages /health requires to be alive (comma-separated).")
+        .add("live-max-clients", &live_max_clients, "Most concurrent live-tail (SSE) subscribers; more get 503.")
+        .add("live-max-clients-per-user", &live_max_clients_per_user, "Most concurrent live-tail streams of one user; more get 429.")
+        .add("live-session-check", &live_session_check,
+             "How often an open live-tail stream re-checks its session; a stream whose user signed out or was deleted is closed.")
+        .add("live-interval", &live_interval, "How often the live tail asks the indexers for newly indexed traces.")
+        .add("max-concurrent-queries", &max_concurrent_queries, "Queries in progress at once; more get 503 (the api's queue is bounded).")
+        .add("max-concurrent-sign-ins", &max_concurrent_sign_ins,
+             "Sign-in, first-user and new-user requests waiting on password hashing at once; more get 429 with Retry-After at once, so a sign-in flood holds at most this many HTTP workers (keep it below --threads).")
+        .add("max-connections", &max_connections, "Open HTTP connections at once from all clients; past it a new connection is closed at once (0: no cap).")
+        .add("max-connections-per-address", &max_connections_per_address,
+             "Open HTTP connections at once from one client address; past it a new connection from that address is closed at once (0: no cap).")
+        .add("header-timeout", &header_timeout, "A request's line and headers must arrive within this (from the connection's start or its previous request); else 408 and the connection is closed.")
+        .add("body-timeout", &body_timeout, "A whole request, body included, must arrive within this; else 408 and the connection is closed.")
+        .add("keepalive-timeout", &keepalive_timeout, "An idle keep-alive connection is closed after this.")
+        .add("metrics-token", &metrics_token,
+             "When set, /metrics and the details of /health (stages, pids) need Authorization: Bearer <this token>; "
+             "without it /health says only ok or unavailable (for load balancers). Empty: both open.");
+  }
+
+  void resolve() {
+    stats_endpoint = expand_data_dir(stats_endpoint, data_dir);
+    auth_endpoint = expand_data_dir(auth_endpoint, data_dir);
+    auth_events_endpoint = expand_data_dir(auth_events_endpoint, data_dir);
+  }
+};
+
+}  // namespace spanline::api

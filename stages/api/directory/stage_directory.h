@@ -1,0 +1,73 @@
+#pragma once
+// What the api knows about the running pipeline, learned only from the stats
+// every stage publishes once a second: which instances are alive, their latest
+// counters and gauges, the last 10 minutes of them, and which indexer owns
+// which partition (from each indexer's `partitions` and `query_endpoint`).
+// There is no list of indexer addresses to keep in sync: they announce.
+//
+// Threads: observe() from the stats listener; everything else from HTTP
+// threads. One mutex; readers get copies.
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bus/stats.h"
+#include "base/clock.h"
+
+namespace spanline::api {
+
+struct StatsSample {
+  int64_t unix_ms = 0;
+  std::map<std::string, uint64_t> counters;
+  std::map<std::string, double> gauges;
+};
+
+struct InstanceView {
+  std::string stage;
+  std::string instance;
+  int32_t pid = 0;
+  int64_t last_seen_unix_ms = 0;
+  std::chrono::milliseconds silent_for{0};
+  bus::StatsSnapshot latest;
+  std::deque<StatsSample> history;  // oldest first, one per second at most
+};
+
+struct PartitionOwner {
+  std::string instance;
+  std::string endpoint;
+};
+
+class StageDirectory {
+ public:
+  explicit StageDirectory(size_t history_seconds = 600) : history_seconds_(history_seconds) {}
+
+  void observe(const bus::StatsSnapshot& snapshot);
+
+  // Every instance ever seen (with how long it has been silent).
+  std::vector<InstanceView> instances(bool with_history) const;
+  // Owners of partitions among indexers heard from within `max_silence`.
+  std::map<uint32_t, PartitionOwner> live_owners(std::chrono::milliseconds max_silence) const;
+  // The partition count the WAL announces, if it has.
+  std::optional<uint32_t> announced_partitions() const;
+
+ private:
+  struct Entry {
+    bus::StatsSnapshot latest;
+    SteadyClock::time_point seen;
+    std::deque<StatsSample> history;
+  };
+  size_t history_seconds_;
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, std::string>, Entry> entries_;
+};
+
+// "0,2,3" or "0-3" as announced by an indexer.
+std::vector<uint32_t> parse_partition_list(const std::string& text);
+
+}  // namespace spanline::api

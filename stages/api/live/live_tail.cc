@@ -1,0 +1,245 @@
+#include "stages/api/live/live_tail.h"
+
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <pistache/peer.h>
+
+#include "base/clock.h"
+#include "base/http/pistache_headers.h"
+#include "base/log.h"
+
+namespace spanline::api {
+namespace {
+
+constexpr int kMaxUnsentBytes = 1 << 20;
+constexpr auto kHeartbeat = std::chrono::seconds(15);
+constexpr int kTracesPerPoll = 200;
+
+// Sends all of `text` as one HTTP chunk without blocking; false when the client
+// is gone or its socket cannot take the whole chunk now (a slow client).
+bool send_chunk(int fd, const std::string& text) {
+  char size[16];
+  int size_length = std::snprintf(size, sizeof(size), "%zx\r\n", text.size());
+  std::string chunk(size, static_cast<size_t>(size_length));
+  chunk += text;
+  chunk += "\r\n";
+  ssize_t sent = ::send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  return sent == static_cast<ssize_t>(chunk.size());
+}
+
+}  // namespace
+
+// The stream is written on our own duplicate of the connection's socket, never
+// through Pistache: Pistache 0.0.5 aborts the process ("could not find write
+// data") when a response stream is written from another thread while its
+// transport handles the same socket. Pistache keeps the connection open and
+// idle meanwhile; shutting our socket down ends both.
+struct LiveTail::Subscriber {
+  json filters;
+  std::string session;
+  int64_t user_id = 0;
+  SteadyClock::time_point last_session_check;
+  int fd = -1;
+  std::map<uint32_t, int64_t> watermarks;
+  int64_t start_ns = 0;
+  std::vector<uint32_t> reported_missing;
+  SteadyClock::time_point last_write;
+
+  ~Subscriber() {
+    if (fd >= 0) {
+      ::shutdown(fd, SHUT_RDWR);
+      ::close(fd);
+    }
+  }
+};
+
+LiveTail::LiveTail(const ApiConfig& config, IndexRoutes& routes, SessionGuard& guard, bus::StatsRegistry& stats)
+    : config_(config),
+      routes_(routes),
+      guard_(guard),
+      closed_signed_out_(stats.counter("live_clients_closed_signed_out")),
+      events_sent_(stats.counter("live_events_sent")),
+      dropped_slow_(stats.counter("live_clients_dropped_slow")),
+      thread_([this] { run(); }) {
+  stats.gauge("live_clients", [this] { return static_cast<double>(count_.load()); });
+}
+
+LiveTail::~LiveTail() { stop(); }
+
+void LiveTail::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::optional<ApiReply> LiveTail::subscribe(const ApiRequest& request, Pistache::Http::ResponseWriter& response,
+                                            bool cors_allowed) {
+  auto filters = routes_.search_filters(request, false);
+  if (!filters) return error_reply(filters.status());
+  auto user = guard_.user_of(request.session);
+  if (!user) return error_reply(user.status());
+  auto subscriber = std::make_unique<Subscriber>();
+  subscriber->filters = *filters;
+  subscriber->session = request.session;
+  subscriber->user_id = (*user)["id"].get<int64_t>();
+  {
+    // Places are taken before the stream starts, so concurrent subscribes cannot overshoot either cap.
+    std::lock_guard lock(mutex_);
+    if (count_.load() >= config_.live_max_clients) {
+      return error_reply(503, "unavailable", "too many live-tail subscribers (at most " + std::to_string(config_.live_max_clients) + ")");
+    }
+    auto mine = per_user_.find(subscriber->user_id);
+    if (mine != per_user_.end() && mine->second >= config_.live_max_clients_per_user) {
+      ApiReply reply = error_reply(429, "too_many_requests",
+                                   "you have " + std::to_string(mine->second) + " live-tail streams open, the most one user may (" +
+                                       std::to_string(config_.live_max_clients_per_user) + "); close one (another tab?) first");
+      reply.retry_after = "5";
+      return reply;
+    }
+    ++per_user_[subscriber->user_id];
+    count_.fetch_add(1);
+  }
+  auto give_back = [&] {
+    std::lock_guard lock(mutex_);
+    release(*subscriber);
+  };
+  std::shared_ptr<Pistache::Tcp::Peer> peer = response.peer();
+  if (!peer) {
+    give_back();
+    return std::nullopt;  // the client left already
+  }
+  subscriber->fd = ::fcntl(peer->fd(), F_DUPFD_CLOEXEC, 0);
+  if (subscriber->fd < 0) {
+    give_back();
+    return error_reply(503, "unavailable", "cannot start the live tail now");
+  }
+  subscriber->start_ns = unix_nanos_now();
+  subscriber->last_write = SteadyClock::now();
+  subscriber->last_session_check = SteadyClock::now();
+  std::string head =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
+      "X-Content-Type-Options: nosniff\r\nTransfer-Encoding: chunked\r\n";
+  if (cors_allowed) head += "Access-Control-Allow-Origin: " + request.origin + "\r\nVary: Origin\r\n";
+  head += "\r\n";
+  if (::send(subscriber->fd, head.data(), head.size(), MSG_NOSIGNAL | MSG_DONTWAIT) != static_cast<ssize_t>(head.size()) ||
+      !send_chunk(subscriber->fd, "retry: 2000\nevent: ready\ndata: {}\n\n")) {
+    give_back();
+    return std::nullopt;  // the client left already; the destructor closes our socket
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      release(*subscriber);
+      return std::nullopt;
+    }
+    subscribers_.push_back(std::move(subscriber));
+  }
+  wake_.notify_all();
+  return std::nullopt;
+}
+
+void LiveTail::release(const Subscriber& subscriber) {
+  auto mine = per_user_.find(subscriber.user_id);
+  if (mine != per_user_.end() && --mine->second == 0) per_user_.erase(mine);
+  count_.fetch_sub(1);
+}
+
+bool LiveTail::session_alive(Subscriber& subscriber) {
+  const auto now = SteadyClock::now();
+  if (now - subscriber.last_session_check < config_.live_session_check) return true;
+  subscriber.last_session_check = now;
+  auto user = guard_.user_of(subscriber.session);
+  // Only a definite "no such session" ends the stream; an auth-responder that is slow or down does not.
+  if (user || user.status().code() != Code::unauthenticated) return true;
+  closed_signed_out_.fetch_add(1);
+  (void)send_chunk(subscriber.fd, "event: end\ndata: {\"reason\":\"the session ended (signed out, expired or user deleted)\"}\n\n");
+  const char last_chunk[] = "0\r\n\r\n";
+  (void)::send(subscriber.fd, last_chunk, sizeof(last_chunk) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+  return false;
+}
+
+bool LiveTail::poll(Subscriber& subscriber) {
+  json params = subscriber.filters;
+  json after = json::object();
+  for (uint32_t partition : routes_.all_partitions()) {
+    auto found = subscriber.watermarks.find(partition);
+    after[std::to_string(partition)] = found == subscriber.watermarks.end() ? subscriber.start_ns : found->second;
+  }
+  params["indexed_after"] = after;
+  params["limit"] = kTracesPerPoll;
+  std::string events;
+  auto result = routes_.fanout().query("search", params, routes_.all_partitions());
+  if (result) {
+    for (PartitionAnswer& answer : result->answers) {
+      for (json& trace : answer.data.value("traces", json::array())) {
+        int64_t indexed = trace.value("indexed_ns", int64_t{0});
+        int64_t& mark = subscriber.watermarks.try_emplace(answer.partition, subscriber.start_ns).first->second;
+        mark = std::max(mark, indexed);
+        events += "event: trace\ndata: " + trace.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
+        events_sent_.fetch_add(1);
+      }
+    }
+    if (result->missing != subscriber.reported_missing) {
+      subscriber.reported_missing = result->missing;
+      events += "event: partial\ndata: " + json{{"missing_partitions", result->missing}}.dump() + "\n\n";
+    }
+  }
+  if (events.empty() && SteadyClock::now() - subscriber.last_write < kHeartbeat) return true;
+  if (events.empty()) events = ": heartbeat\n\n";
+  // A client that does not read lets the socket's send queue fill; drop it
+  // before Pistache starts buffering for it in memory.
+  int unsent = 0;
+  if (::ioctl(subscriber.fd, SIOCOUTQ, &unsent) == 0 && unsent > kMaxUnsentBytes) {
+    dropped_slow_.fetch_add(1);
+    log::warn("live-tail client too slow, disconnecting", {{"unsent_bytes", unsent}});
+    return false;
+  }
+  if (!send_chunk(subscriber.fd, events)) return false;
+  subscriber.last_write = SteadyClock::now();
+  return true;
+}
+
+void LiveTail::run() {
+  std::vector<std::unique_ptr<Subscriber>> active;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, config_.live_interval, [this] { return stopping_; });
+      if (stopping_) break;
+      // Subscribers live in subscribers_; this thread alone polls and removes them.
+      active.swap(subscribers_);
+    }
+    std::vector<std::unique_ptr<Subscriber>> kept;
+    std::vector<std::unique_ptr<Subscriber>> dropped;
+    for (auto& subscriber : active) {
+      if (session_alive(*subscriber) && poll(*subscriber)) kept.push_back(std::move(subscriber));
+      else dropped.push_back(std::move(subscriber));
+    }
+    active.clear();
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& subscriber : dropped) release(*subscriber);
+      for (auto& subscriber : subscribers_) kept.push_back(std::move(subscriber));
+      subscribers_ = std::move(kept);
+    }
+    dropped.clear();  // closes their sockets, outside the lock
+  }
+  std::lock_guard lock(mutex_);
+  for (auto& subscriber : subscribers_) {
+    const char last_chunk[] = "0\r\n\r\n";
+    (void)::send(subscriber->fd, last_chunk, sizeof(last_chunk) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+  }
+  subscribers_.clear();
+  per_user_.clear();
+  count_.store(0);
+}
+
+}  // namespace spanline::api

@@ -1,0 +1,220 @@
+#include "stages/api/routes/pipeline_routes.h"
+
+#include <map>
+#include <sstream>
+
+#include "stages/api/http/query_params.h"
+
+namespace spanline::api {
+namespace {
+
+bool is_alive(const InstanceView& view, std::chrono::milliseconds timeout) { return view.silent_for <= timeout; }
+
+// Whether `authorization` is "Bearer <token>"; the token compared in time independent of where it differs.
+bool bearer_matches(const std::string& authorization, const std::string& token) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (authorization.size() < kScheme.size()) return false;
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    char c = authorization[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != kScheme[i]) return false;
+  }
+  std::string_view given = std::string_view(authorization).substr(kScheme.size());
+  unsigned char differs = given.size() == token.size() ? 0 : 1;
+  for (size_t i = 0; i < token.size(); ++i) {
+    differs |= static_cast<unsigned char>(token[i] ^ (i < given.size() ? given[i] : 0));
+  }
+  return differs == 0;
+}
+
+std::string sanitize(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    out += ok ? c : '_';
+  }
+  if (out.empty() || (out[0] >= '0' && out[0] <= '9')) out.insert(out.begin(), '_');
+  return out;
+}
+
+std::string label_value(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::string format_number(double value) {
+  std::ostringstream out;
+  out.precision(17);
+  out << value;
+  return out.str();
+}
+
+// Per-second rate of a counter over the last `window` samples of the history.
+double rate_of(const std::deque<StatsSample>& history, const std::string& counter, size_t window) {
+  if (history.size() < 2) return 0;
+  const StatsSample& last = history.back();
+  const StatsSample& first = history[history.size() - std::min(window + 1, history.size())];
+  auto a = first.counters.find(counter), b = last.counters.find(counter);
+  if (a == first.counters.end() || b == last.counters.end() || last.unix_ms <= first.unix_ms || b->second < a->second) return 0;
+  return static_cast<double>(b->second - a->second) * 1000.0 / static_cast<double>(last.unix_ms - first.unix_ms);
+}
+
+}  // namespace
+
+MetricName metric_name(const std::string& stats_name) {
+  MetricName result{stats_name, ""};
+  auto dot = stats_name.rfind(".p");
+  if (dot != std::string::npos && dot + 2 < stats_name.size() &&
+      stats_name.find_first_not_of("0123456789", dot + 2) == std::string::npos) {
+    result.name = stats_name.substr(0, dot);
+    result.partition = stats_name.substr(dot + 2);
+  }
+  result.name = sanitize(result.name);
+  return result;
+}
+
+PipelineRoutes::PipelineRoutes(const ApiConfig& config, const StageDirectory& directory) : config_(config), directory_(directory) {
+  std::string list = config.required_stages;
+  for (size_t begin = 0; begin < list.size();) {
+    size_t end = list.find(',', begin);
+    if (end == std::string::npos) end = list.size();
+    if (end > begin) required_.push_back(list.substr(begin, end - begin));
+    begin = end + 1;
+  }
+}
+
+bool PipelineRoutes::may_see_details(const ApiRequest& request) const {
+  return config_.metrics_token.empty() || bearer_matches(request.authorization, config_.metrics_token);
+}
+
+ApiReply PipelineRoutes::health(const ApiRequest& request) {
+  if (Status s = QueryParams(request.query).only({}); !s.is_ok()) return error_reply(s);
+  const bool details = may_see_details(request);
+  json stages = json::array();
+  std::map<std::string, bool> alive_by_stage;
+  for (const InstanceView& view : directory_.instances(false)) {
+    bool alive = is_alive(view, config_.stage_timeout);
+    alive_by_stage[view.stage] = alive_by_stage[view.stage] || alive;
+    stages.push_back({{"stage", view.stage},
+                      {"instance", view.instance},
+                      {"pid", view.pid},
+                      {"last_seen_unix_ms", view.last_seen_unix_ms},
+                      {"silent_ms", view.silent_for.count()},
+                      {"alive", alive}});
+  }
+  json down = json::array();
+  for (const std::string& stage : required_) {
+    if (!alive_by_stage[stage]) down.push_back(stage);
+  }
+  json body = {{"status", down.empty() ? "ok" : "unavailable"}};
+  // Without the metrics token, a load balancer learns whether to send traffic, not what runs where.
+  if (details) {
+    body["stages"] = stages;
+    body["required_stages_down"] = down;
+  }
+  return json_reply(body, down.empty() ? 200 : 503);
+}
+
+ApiReply PipelineRoutes::pipeline(const ApiRequest& request) {
+  QueryParams params(request.query);
+  if (Status s = params.only({"history"}); !s.is_ok()) return error_reply(s);
+  auto history_seconds = params.integer("history", 0, 600);
+  if (!history_seconds) return error_reply(history_seconds.status());
+  const size_t keep = static_cast<size_t>(history_seconds->value_or(600));
+  json instances = json::array();
+  for (const InstanceView& view : directory_.instances(true)) {
+    json rates = json::object();
+    for (const auto& [name, value] : view.latest.counters) rates[name] = rate_of(view.history, name, 10);
+    // Indexer lag in entries per partition, and in seconds: entries behind at the rate it indexes.
+    json entry = {{"stage", view.stage},
+                  {"instance", view.instance},
+                  {"pid", view.pid},
+                  {"alive", is_alive(view, config_.stage_timeout)},
+                  {"last_seen_unix_ms", view.last_seen_unix_ms},
+                  {"silent_ms", view.silent_for.count()},
+                  {"info", view.latest.info},
+                  {"counters", view.latest.counters},
+                  {"gauges", view.latest.gauges},
+                  {"rates_per_second", rates}};
+    // The history as columns (time, then one array per series), compact enough for charts.
+    json times = json::array(), counters = json::object(), gauges = json::object();
+    size_t first = view.history.size() > keep ? view.history.size() - keep : 0;
+    for (size_t i = first; i < view.history.size(); ++i) {
+      const StatsSample& sample = view.history[i];
+      times.push_back(sample.unix_ms);
+      for (const auto& [name, value] : view.latest.counters) {
+        auto found = sample.counters.find(name);
+        counters[name].push_back(found == sample.counters.end() ? json() : json(found->second));
+      }
+      for (const auto& [name, value] : view.latest.gauges) {
+        auto found = sample.gauges.find(name);
+        gauges[name].push_back(found == sample.gauges.end() ? json() : json(found->second));
+      }
+    }
+    entry["history"] = {{"unix_ms", times}, {"counters", counters}, {"gauges", gauges}};
+    instances.push_back(std::move(entry));
+  }
+  return json_reply({{"instances", instances}, {"stage_timeout_ms", config_.stage_timeout.count()}});
+}
+
+ApiReply PipelineRoutes::metrics(const ApiRequest& request) {
+  if (!may_see_details(request)) {
+    ApiReply refused = error_reply(401, "unauthenticated", "/metrics needs Authorization: Bearer <the api's --metrics-token>");
+    refused.www_authenticate = "Bearer realm=\"spanline-metrics\"";
+    return refused;
+  }
+  if (Status s = QueryParams(request.query).only({}); !s.is_ok()) return error_reply(s);
+  struct Sample {
+    std::string labels;
+    double value;
+  };
+  struct Family {
+    std::string type, help;
+    std::vector<Sample> samples;
+  };
+  std::map<std::string, Family> families;
+  auto add = [&](const std::string& name, const char* type, const std::string& help, std::string labels, double value) {
+    Family& family = families[name];
+    family.type = type;
+    family.help = help;
+    family.samples.push_back({std::move(labels), value});
+  };
+  for (const InstanceView& view : directory_.instances(false)) {
+    const std::string base = "stage=\"" + label_value(view.stage) + "\",instance=\"" + label_value(view.instance) + "\"";
+    add("spanline_up", "gauge", "1 when the stage instance published stats within the stage timeout.", "{" + base + "}",
+        is_alive(view, config_.stage_timeout) ? 1 : 0);
+    add("spanline_last_seen_seconds", "gauge", "Unix time of the stage instance's latest stats.", "{" + base + "}",
+        static_cast<double>(view.last_seen_unix_ms) / 1000.0);
+    const std::string stage = sanitize(view.stage);
+    for (const auto& [raw, value] : view.latest.counters) {
+      MetricName m = metric_name(raw);
+      std::string labels = "{" + base + (m.partition.empty() ? "" : ",partition=\"" + m.partition + "\"") + "}";
+      add("spanline_" + stage + "_" + m.name + "_total", "counter", "Counter " + m.name + " of the " + view.stage + " stage.", labels,
+          static_cast<double>(value));
+    }
+    for (const auto& [raw, value] : view.latest.gauges) {
+      MetricName m = metric_name(raw);
+      std::string labels = "{" + base + (m.partition.empty() ? "" : ",partition=\"" + m.partition + "\"") + "}";
+      add("spanline_" + stage + "_" + m.name, "gauge", "Gauge " + m.name + " of the " + view.stage + " stage.", labels, value);
+    }
+  }
+  std::string text;
+  for (const auto& [name, family] : families) {
+    text += "# HELP " + name + " " + family.help + "\n# TYPE " + name + " " + family.type + "\n";
+    for (const Sample& sample : family.samples) text += name + sample.labels + " " + format_number(sample.value) + "\n";
+  }
+  ApiReply reply;
+  reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  reply.body = std::move(text);
+  return reply;
+}
+
+}  // namespace spanline::api
