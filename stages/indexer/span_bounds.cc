@@ -16,8 +16,8 @@ constexpr uint32_t kLengthDelimited = WireFormatLite::WIRETYPE_LENGTH_DELIMITED;
 // Field numbers, from proto/opentelemetry/proto/{collector/trace,trace,common,resource}/v1/*.proto.
 namespace field {
 constexpr uint32_t kRequestResourceSpans = 1;
-constexpr uint32_t kResourceSpansResource = 1, kResourceSpansScopeSpans = 2;
-constexpr uint32_t kScopeSpansScope = 1, kScopeSpansSpans = 2;
+constexpr uint32_t kResourceSpansResource = 1, kResourceSpansScopeSpans = 2, kResourceSpansSchemaUrl = 3;
+constexpr uint32_t kScopeSpansScope = 1, kScopeSpansSpans = 2, kScopeSpansSchemaUrl = 3;
 constexpr uint32_t kResourceAttributes = 1, kResourceDropped = 2;
 constexpr uint32_t kScopeAttributes = 3, kScopeDropped = 4;
 constexpr uint32_t kSpanAttributes = 9, kSpanDroppedAttributes = 10, kSpanEvents = 11, kSpanDroppedEvents = 12,
@@ -235,6 +235,18 @@ Result<std::string_view> joined(std::string_view message, uint32_t number, std::
   return found;
 }
 
+// The singular string field `number` of `message`: its last occurrence wins,
+// as protobuf parses it; empty when absent.
+Result<std::string_view> last_string(std::string_view message, uint32_t number) {
+  std::string_view found;
+  Status walked = for_each(message, number, [&](std::string_view payload) {
+    found = payload;
+    return Status::ok();
+  });
+  if (!walked.is_ok()) return walked;
+  return found;
+}
+
 }  // namespace
 
 Result<std::string_view> bound_span(std::string_view span, const SpanLimits& limits, std::string& scratch, SpanTrim& trim) {
@@ -326,20 +338,24 @@ Status walk_export_request(std::string_view request, const RequestVisitor& visit
     std::string resource_storage;
     auto resource = joined(resource_spans, field::kResourceSpansResource, resource_storage);
     if (!resource) return resource.status();
+    auto resource_schema_url = last_string(resource_spans, field::kResourceSpansSchemaUrl);
+    if (!resource_schema_url) return resource_schema_url.status();
     bool resource_visited = false;
     return for_each(resource_spans, field::kResourceSpansScopeSpans, [&](std::string_view scope_spans) {
       std::string scope_storage;
       auto scope = joined(scope_spans, field::kScopeSpansScope, scope_storage);
       if (!scope) return scope.status();
+      auto scope_schema_url = last_string(scope_spans, field::kScopeSpansSchemaUrl);
+      if (!scope_schema_url) return scope_schema_url.status();
       bool scope_visited = false;
       return for_each(scope_spans, field::kScopeSpansSpans, [&](std::string_view span) {
         if (!resource_visited) {
           resource_visited = true;
-          if (Status s = visitor.resource(*resource); !s.is_ok()) return s;
+          if (Status s = visitor.resource(*resource, *resource_schema_url); !s.is_ok()) return s;
         }
         if (!scope_visited) {
           scope_visited = true;
-          if (Status s = visitor.scope(*scope); !s.is_ok()) return s;
+          if (Status s = visitor.scope(*scope, *scope_schema_url); !s.is_ok()) return s;
         }
         return visitor.span(span);
       });

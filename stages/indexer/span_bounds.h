@@ -63,13 +63,14 @@ Result<std::string_view> bound_scope(std::string_view scope, const SpanLimits& l
 // The parts of an ExportTraceServiceRequest, walked in order without parsing.
 // Before the first span of a ResourceSpans comes its resource's bytes, before
 // the first span of a ScopeSpans its scope's (every occurrence of the field
-// joined, which is how protobuf merges them; an empty view when absent), then
-// each span's bytes. Resources and scopes without spans are not visited, so
-// millions of empty ones cost a walk, not a parse each. A callback's error
-// stops the walk and is returned.
+// joined, which is how protobuf merges them; an empty view when absent), each
+// with the schema_url of its ResourceSpans / ScopeSpans (the last occurrence,
+// as protobuf keeps it), then each span's bytes. Resources and scopes without
+// spans are not visited, so millions of empty ones cost a walk, not a parse
+// each. A callback's error stops the walk and is returned.
 struct RequestVisitor {
-  std::function<Status(std::string_view resource)> resource;
-  std::function<Status(std::string_view scope)> scope;
+  std::function<Status(std::string_view resource, std::string_view schema_url)> resource;
+  std::function<Status(std::string_view scope, std::string_view schema_url)> scope;
   std::function<Status(std::string_view span)> span;
 };
 // invalid_argument when the bytes are not a well-formed ExportTraceServiceRequest

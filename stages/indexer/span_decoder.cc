@@ -1,6 +1,7 @@
 #include "stages/indexer/span_decoder.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <nlohmann/json.hpp>
 
@@ -20,12 +21,25 @@ using opentelemetry::proto::common::v1::KeyValue;
 // cost of indexing.
 constexpr size_t kMaxIndexedValueBytes = 256;
 
+// JSON has no NaN or infinities (a JSON writer turns them into null). The
+// OTLP/JSON encoding, protobuf's JSON mapping, writes them as these strings, and
+// so does the index: a double attribute comes back as what was sent.
+std::string_view non_finite_name(double value) {
+  if (std::isnan(value)) return "NaN";
+  return value > 0 ? "Infinity" : "-Infinity";
+}
+
+json double_json(double value) {
+  if (std::isfinite(value)) return value;
+  return non_finite_name(value);
+}
+
 json to_json(const AnyValue& value) {
   switch (value.value_case()) {
     case AnyValue::kStringValue: return value.string_value();
     case AnyValue::kBoolValue: return value.bool_value();
     case AnyValue::kIntValue: return value.int_value();
-    case AnyValue::kDoubleValue: return value.double_value();
+    case AnyValue::kDoubleValue: return double_json(value.double_value());
     case AnyValue::kArrayValue: {
       json array = json::array();
       for (const auto& item : value.array_value().values()) array.push_back(to_json(item));
@@ -72,8 +86,8 @@ void add_rows(const google::protobuf::RepeatedPtrField<KeyValue>& attributes, bo
         break;
       case AnyValue::kDoubleValue:
         row.type = ValueType::floating;
-        row.number = value.double_value();
-        row.text = dump(value.double_value());
+        row.number = value.double_value();  // a NaN is stored as NULL by SQLite, so no numeric filter matches it
+        row.text = std::isfinite(value.double_value()) ? dump(value.double_value()) : std::string(non_finite_name(value.double_value()));
         break;
       case AnyValue::kArrayValue:
         row.type = ValueType::array;
@@ -176,6 +190,22 @@ void read_junjo(const opentelemetry::proto::trace::v1::Span& span, SpanRecord& r
   record.workflow = std::move(facts);
 }
 
+// The span's `scope` document: the instrumentation scope, and what OTLP says
+// beside it that has no column: the ScopeSpans' and the ResourceSpans'
+// schema_url and the scope's and the resource's dropped attribute counts
+// (the resource column holds its attributes alone). Those four are written
+// only when set, so a document written before they were kept reads the same
+// as one without them: absent means empty or 0.
+json scope_document(const opentelemetry::proto::common::v1::InstrumentationScope& scope, std::string_view schema_url,
+                    std::string_view resource_schema_url, uint32_t resource_dropped_attributes) {
+  json document = {{"name", scope.name()}, {"version", scope.version()}, {"attributes", to_json(scope.attributes())}};
+  if (scope.dropped_attributes_count() > 0) document["dropped_attributes_count"] = scope.dropped_attributes_count();
+  if (!schema_url.empty()) document["schema_url"] = schema_url;
+  if (!resource_schema_url.empty()) document["resource_schema_url"] = resource_schema_url;
+  if (resource_dropped_attributes > 0) document["resource_dropped_attributes_count"] = resource_dropped_attributes;
+  return document;
+}
+
 SpanRecord make_record(const opentelemetry::proto::trace::v1::Span& span, const std::string& service, const std::string& resource_json,
                        const opentelemetry::proto::common::v1::InstrumentationScope& scope, const std::string& scope_json) {
   SpanRecord record;
@@ -235,12 +265,14 @@ Status for_each_span(std::string_view bytes, const SpanLimits& limits, const std
   DecodeReport& counts = report != nullptr ? *report : local;
   std::string scratch;
   std::string service, resource_json, scope_json;
+  std::string resource_schema_url;
+  uint32_t resource_dropped_attributes = 0;
   opentelemetry::proto::common::v1::InstrumentationScope scope;
   // One Span object for the whole entry: protobuf reuses what it allocated,
   // and the limits bound what one span can allocate.
   opentelemetry::proto::trace::v1::Span span;
   RequestVisitor visitor;
-  visitor.resource = [&](std::string_view resource_bytes) -> Status {
+  visitor.resource = [&](std::string_view resource_bytes, std::string_view schema_url) -> Status {
     uint64_t dropped = 0;
     auto bounded = bound_resource(resource_bytes, limits, scratch, dropped);
     if (!bounded) return bounded.status();
@@ -250,15 +282,17 @@ Status for_each_span(std::string_view bytes, const SpanLimits& limits, const std
     service = string_of(resource.attributes(), "service.name");
     if (service.empty()) service = "unknown_service";
     resource_json = dump(to_json(resource.attributes()));
+    resource_schema_url = schema_url;
+    resource_dropped_attributes = resource.dropped_attributes_count();
     return Status::ok();
   };
-  visitor.scope = [&](std::string_view scope_bytes) -> Status {
+  visitor.scope = [&](std::string_view scope_bytes, std::string_view schema_url) -> Status {
     uint64_t dropped = 0;
     auto bounded = bound_scope(scope_bytes, limits, scratch, dropped);
     if (!bounded) return bounded.status();
     counts.resource_attributes_dropped += dropped;
     if (!scope.ParseFromArray(bounded->data(), static_cast<int>(bounded->size()))) return not_otlp();
-    scope_json = dump(json{{"name", scope.name()}, {"version", scope.version()}, {"attributes", to_json(scope.attributes())}});
+    scope_json = dump(scope_document(scope, schema_url, resource_schema_url, resource_dropped_attributes));
     return Status::ok();
   };
   visitor.span = [&](std::string_view span_bytes) -> Status {

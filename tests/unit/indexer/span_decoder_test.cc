@@ -181,6 +181,142 @@ TEST(SpanDecoder, JunjoNumbersOfTheWrongTypeAreLeftEmpty) {
   EXPECT_EQ(as_text.workflow->node_count, 12) << "a number sent as a string is still read";
 }
 
+TEST(SpanDecoder, NonFiniteDoublesAreKeptAsOtlpJsonWritesThem) {
+  opentelemetry::proto::trace::v1::Span* span;
+  auto request = one_span(&span);
+  add(span, "nan")->mutable_value()->set_double_value(std::numeric_limits<double>::quiet_NaN());
+  add(span, "inf")->mutable_value()->set_double_value(std::numeric_limits<double>::infinity());
+  add(span, "-inf")->mutable_value()->set_double_value(-std::numeric_limits<double>::infinity());
+  add(span, "finite")->mutable_value()->set_double_value(-0.125);
+  auto* array = add(span, "in_array")->mutable_value()->mutable_array_value();
+  array->add_values()->set_double_value(std::numeric_limits<double>::infinity());
+  array->add_values()->set_double_value(1.5);
+  auto* event = span->add_events();
+  event->set_name("e");
+  auto* on_event = event->add_attributes();
+  on_event->set_key("event.nan");
+  on_event->mutable_value()->set_double_value(std::numeric_limits<double>::quiet_NaN());
+  auto* resource_attribute = request.mutable_resource_spans(0)->mutable_resource()->add_attributes();
+  resource_attribute->set_key("resource.inf");
+  resource_attribute->mutable_value()->set_double_value(-std::numeric_limits<double>::infinity());
+
+  auto records = decode_spans(request.SerializeAsString());
+  ASSERT_TRUE(records.is_ok()) << records.status().message();
+  const SpanRecord& r = (*records)[0];
+  auto attributes = nlohmann::json::parse(r.attributes_json);
+  EXPECT_EQ(attributes["nan"], "NaN") << r.attributes_json;
+  EXPECT_EQ(attributes["inf"], "Infinity");
+  EXPECT_EQ(attributes["-inf"], "-Infinity");
+  EXPECT_EQ(attributes["finite"], -0.125);
+  EXPECT_EQ(attributes["in_array"], nlohmann::json::parse(R"(["Infinity", 1.5])"));
+  EXPECT_EQ(nlohmann::json::parse(r.events_json)[0]["attributes"]["event.nan"], "NaN") << r.events_json;
+  EXPECT_EQ(nlohmann::json::parse(r.resource_json)["resource.inf"], "-Infinity") << r.resource_json;
+  // The rows keep the double type, so "NaN" the double and "NaN" a string stay apart.
+  std::map<std::string, const AttributeRow*> rows;
+  for (const auto& row : r.attributes) rows[row.key] = &row;
+  ASSERT_EQ(rows.count("nan"), 1u);
+  EXPECT_EQ(rows["nan"]->type, ValueType::floating);
+  EXPECT_EQ(rows["nan"]->text, "NaN");
+  EXPECT_EQ(rows["inf"]->text, "Infinity");
+  EXPECT_EQ(rows["inf"]->number, std::numeric_limits<double>::infinity());
+  EXPECT_EQ(rows["-inf"]->text, "-Infinity");
+  EXPECT_EQ(rows["finite"]->text, "-0.125");
+  EXPECT_EQ(rows["event.nan"]->text, "NaN");
+  EXPECT_TRUE(rows["event.nan"]->on_event);
+}
+
+TEST(SpanDecoder, EveryDroppedCountAndSchemaUrlIsKept) {
+  opentelemetry::proto::trace::v1::Span* span;
+  auto request = one_span(&span);
+  auto* resource_spans = request.mutable_resource_spans(0);
+  resource_spans->set_schema_url("https://opentelemetry.io/schemas/1.26.0");
+  resource_spans->mutable_resource()->set_dropped_attributes_count(7);
+  auto* scope_spans = resource_spans->mutable_scope_spans(0);
+  scope_spans->set_schema_url("https://opentelemetry.io/schemas/1.24.0");
+  scope_spans->mutable_scope()->set_dropped_attributes_count(3);
+  auto* scope_attribute = scope_spans->mutable_scope()->add_attributes();
+  scope_attribute->set_key("scope.kind");
+  scope_attribute->mutable_value()->set_string_value("library");
+  span->set_dropped_attributes_count(11);
+  span->set_dropped_events_count(12);
+  span->set_dropped_links_count(13);
+  auto* event = span->add_events();
+  event->set_name("e");
+  event->set_dropped_attributes_count(21);
+  auto* link = span->add_links();
+  link->set_trace_id(std::string(16, '\x03'));
+  link->set_span_id(std::string(8, '\x04'));
+  link->set_dropped_attributes_count(31);
+  // A second scope of the same resource: its own schema_url, the resource's again.
+  auto* second_scope = resource_spans->add_scope_spans();
+  second_scope->mutable_scope()->set_name("other");
+  *second_scope->add_spans() = *span;
+  second_scope->mutable_spans(0)->set_span_id(std::string(8, '\x05'));
+
+  auto records = decode_spans(request.SerializeAsString());
+  ASSERT_TRUE(records.is_ok()) << records.status().message();
+  ASSERT_EQ(records->size(), 2u);
+  const SpanRecord& r = (*records)[0];
+  EXPECT_EQ(r.dropped_attributes_count, 11u);
+  EXPECT_EQ(r.dropped_events_count, 12u);
+  EXPECT_EQ(r.dropped_links_count, 13u);
+  EXPECT_EQ(nlohmann::json::parse(r.events_json)[0]["dropped_attributes_count"], 21);
+  EXPECT_EQ(nlohmann::json::parse(r.links_json)[0]["dropped_attributes_count"], 31);
+  EXPECT_EQ(nlohmann::json::parse(r.scope_json), nlohmann::json::parse(R"({
+    "name": "lib", "version": "2.1", "attributes": {"scope.kind": "library"}, "dropped_attributes_count": 3,
+    "schema_url": "https://opentelemetry.io/schemas/1.24.0",
+    "resource_schema_url": "https://opentelemetry.io/schemas/1.26.0", "resource_dropped_attributes_count": 7})"))
+      << r.scope_json;
+  EXPECT_EQ(nlohmann::json::parse((*records)[1].scope_json), nlohmann::json::parse(R"({
+    "name": "other", "version": "", "attributes": {},
+    "resource_schema_url": "https://opentelemetry.io/schemas/1.26.0", "resource_dropped_attributes_count": 7})"))
+      << (*records)[1].scope_json;
+}
+
+TEST(SpanDecoder, AScopeWithNothingMoreToSayKeepsItsShortDocument) {
+  // Unset schema URLs and zero counts are not written: a document stored before
+  // they were kept reads the same as one of today without them.
+  opentelemetry::proto::trace::v1::Span* span;
+  auto request = one_span(&span);
+  auto records = decode_spans(request.SerializeAsString());
+  ASSERT_TRUE(records.is_ok());
+  EXPECT_EQ(nlohmann::json::parse((*records)[0].scope_json),
+            nlohmann::json::parse(R"({"name": "lib", "version": "2.1", "attributes": {}})"));
+}
+
+// A length-delimited field on the wire: tag, length, bytes.
+std::string wire_field(int number, const std::string& payload) {
+  std::string out(1, static_cast<char>(number << 3 | 2));
+  for (uint64_t n = payload.size();; n >>= 7) {
+    out += static_cast<char>((n & 0x7f) | (n >= 0x80 ? 0x80 : 0));
+    if (n < 0x80) break;
+  }
+  return out + payload;
+}
+
+TEST(SpanDecoder, ASchemaUrlSentTwiceKeepsTheLastLikeProtobuf) {
+  opentelemetry::proto::trace::v1::Span* span;
+  auto request = one_span(&span);
+  auto* resource_spans = request.mutable_resource_spans(0);
+  resource_spans->set_schema_url("resource-first");
+  resource_spans->mutable_scope_spans(0)->set_schema_url("scope-first");
+  // ScopeSpans.schema_url (3) and ResourceSpans.schema_url (3) each written a second time.
+  std::string scope_spans = resource_spans->scope_spans(0).SerializeAsString() + wire_field(3, "scope-last");
+  resource_spans->clear_scope_spans();
+  std::string bytes =
+      wire_field(1, resource_spans->SerializeAsString() + wire_field(2, scope_spans) + wire_field(3, "resource-last"));
+  ExportTraceServiceRequest parsed;
+  ASSERT_TRUE(parsed.ParseFromString(bytes));
+  ASSERT_EQ(parsed.resource_spans(0).scope_spans(0).schema_url(), "scope-last");
+
+  auto records = decode_spans(bytes);
+  ASSERT_TRUE(records.is_ok()) << records.status().message();
+  auto scope = nlohmann::json::parse((*records)[0].scope_json);
+  EXPECT_EQ(scope["schema_url"], parsed.resource_spans(0).scope_spans(0).schema_url());
+  EXPECT_EQ(scope["resource_schema_url"], parsed.resource_spans(0).schema_url());
+  EXPECT_EQ(scope["resource_schema_url"], "resource-last");
+}
+
 TEST(SpanDecoder, GarbageIsAnErrorAndAMissingServiceNameIsNamed) {
   EXPECT_EQ(decode_spans("\x0a\xff\xff\xff\xff\x0f").status().code(), Code::invalid_argument);
   ExportTraceServiceRequest request;
