@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "google/rpc/status.pb.h"
@@ -112,6 +114,42 @@ TEST(OtlpJson, SnakeCaseNamesAreAcceptedToo) {
       request);
   ASSERT_TRUE(parsed.is_ok()) << parsed.to_string();
   EXPECT_EQ(request.resource_spans(0).scope_spans(0).spans(0).span_id(), std::string("\x01\x02\x03\x04\x05\x06\x07\x08"));
+}
+
+TEST(OtlpJson, NonFiniteDoublesAndEveryDroppedCountAndSchemaUrlArrive) {
+  // The OTLP/JSON encoding (protobuf's JSON mapping) writes NaN and the infinities as strings.
+  opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
+  Status parsed = parse_traces_json(R"({"resourceSpans":[{
+    "resource":{"attributes":[{"key":"r","value":{"doubleValue":"-Infinity"}}],"droppedAttributesCount":4},
+    "schemaUrl":"https://opentelemetry.io/schemas/1.26.0",
+    "scopeSpans":[{"scope":{"name":"lib","droppedAttributesCount":5},"schemaUrl":"https://example.com/scope",
+      "spans":[{"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708","name":"s",
+        "attributes":[{"key":"nan","value":{"doubleValue":"NaN"}},{"key":"inf","value":{"doubleValue":"Infinity"}},
+                      {"key":"minus","value":{"doubleValue":"-Infinity"}},{"key":"d","value":{"doubleValue":1.25}}],
+        "droppedAttributesCount":6,"droppedEventsCount":7,"droppedLinksCount":8,
+        "events":[{"name":"e","droppedAttributesCount":9}],
+        "links":[{"traceId":"0102030405060708090a0b0c0d0e0f11","spanId":"0102030405060709","droppedAttributesCount":10}]}]}]}]})",
+                                    request);
+  ASSERT_TRUE(parsed.is_ok()) << parsed.to_string();
+  const auto& resource_spans = request.resource_spans(0);
+  EXPECT_EQ(resource_spans.schema_url(), "https://opentelemetry.io/schemas/1.26.0");
+  EXPECT_EQ(resource_spans.resource().dropped_attributes_count(), 4u);
+  EXPECT_TRUE(std::isinf(resource_spans.resource().attributes(0).value().double_value()));
+  EXPECT_LT(resource_spans.resource().attributes(0).value().double_value(), 0);
+  EXPECT_EQ(resource_spans.scope_spans(0).schema_url(), "https://example.com/scope");
+  EXPECT_EQ(resource_spans.scope_spans(0).scope().dropped_attributes_count(), 5u);
+  const auto& span = resource_spans.scope_spans(0).spans(0);
+  ASSERT_EQ(span.attributes_size(), 4);
+  EXPECT_TRUE(span.attributes(0).value().has_double_value());
+  EXPECT_TRUE(std::isnan(span.attributes(0).value().double_value()));
+  EXPECT_EQ(span.attributes(1).value().double_value(), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(span.attributes(2).value().double_value(), -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(span.attributes(3).value().double_value(), 1.25);
+  EXPECT_EQ(span.dropped_attributes_count(), 6u);
+  EXPECT_EQ(span.dropped_events_count(), 7u);
+  EXPECT_EQ(span.dropped_links_count(), 8u);
+  EXPECT_EQ(span.events(0).dropped_attributes_count(), 9u);
+  EXPECT_EQ(span.links(0).dropped_attributes_count(), 10u);
 }
 
 TEST(OtlpJson, ResponsesUseLowerCamelCase) {
