@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "base/private_files.h"
 #include "base/signals.h"
+#include "bus/ping.h"
 #include "bus/security/bus_key.h"
 
 namespace spanline::stage {
@@ -55,6 +56,13 @@ int serve(const StageConfig& config, const StageProgram& program) {
 }
 
 }  // namespace
+
+StageCommand ping_command(const StageConfig& config, std::string program, std::string what, const std::string& endpoint) {
+  return {"ping", [&config, program = std::move(program), what = std::move(what), &endpoint] {
+            auto bus_key = bus::bus_key_or_explain(program, config.curve_secret_key);
+            return bus_key ? bus::ping_command(program, what, endpoint, *bus_key) : 2;
+          }};
+}
 
 int run_stage(int argc, char** argv, StageConfig& config, const std::function<void(Options&)>& register_options,
               const std::function<void()>& resolve, StageProgram program) {

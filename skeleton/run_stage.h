@@ -80,6 +80,10 @@ struct StageProgram {
   std::chrono::milliseconds tick_interval{500};
 };
 
+// `<program> ping`: asks the running stage at `endpoint` (read when the command
+// runs, after the config is resolved) whether it answers; exit 0 if it does.
+StageCommand ping_command(const StageConfig& config, std::string program, std::string what, const std::string& endpoint);
+
 // The non-template part of run_stage().
 int run_stage(int argc, char** argv, StageConfig& config, const std::function<void(Options&)>& register_options,
               const std::function<void()>& resolve, StageProgram program);

@@ -29,9 +29,9 @@ inline constexpr std::string_view kQuery = "ipc://{data-dir}/run/query-{instance
 
 // What a stage says about itself in the common settings.
 struct StageIdentity {
-  std::string_view name;           // "wal": the log's stage field, the stats' stage, the default instance "wal-1"
-  std::string_view data_dir_use;   // what the stage keeps in the data folder, for --data-dir's help
-  std::string_view instance_help;  // empty: "Name of this stage instance in stats and logs."
+  std::string_view name = {};      // "wal": the log's stage field, the stats' stage, the default instance "wal-1"
+  std::string_view data_dir_use = {};   // what the stage keeps in the data folder, for --data-dir's help
+  std::string_view instance_help = {};  // empty: "Name of this stage instance in stats and logs."
 };
 
 struct StageConfig {

@@ -4,21 +4,22 @@
 #include <cstdint>
 #include <string>
 
-#include "bus/security/bus_key.h"
-#include "stages/auth/responder/sign_in_throttle.h"
 #include "base/options.h"
+#include "base/status.h"
+#include "skeleton/stage_config.h"
+#include "stages/auth/responder/sign_in_throttle.h"
 
 namespace spanline::auth {
 
+inline constexpr stage::StageIdentity kAuthIdentity{
+    .name = "auth", .data_dir_use = "the auth-responder keeps meta.sqlite (users, sessions, API keys, signing keys) there."};
+
 // Every setting of the auth-responder; register_options() documents each one.
-struct AuthConfig {
-  std::string data_dir = "./spanline-data";
-  std::string endpoint = "ipc://{data-dir}/run/auth.sock";
-  std::string events_endpoint = "ipc://{data-dir}/run/auth-events.sock";
-  std::string stats_endpoint = "ipc://{data-dir}/run/stats.sock";
-  std::string instance = "auth-1";
-  std::string log_level = "info";
-  std::string curve_secret_key;
+struct AuthConfig : stage::StageConfig {
+  AuthConfig() : StageConfig(kAuthIdentity) {}
+
+  std::string endpoint{stage::default_endpoint::kAuth};
+  std::string events_endpoint{stage::default_endpoint::kAuthEvents};
   uint32_t threads = 2;
   uint32_t password_hash_threads = 2;
   std::chrono::milliseconds session_ttl{std::chrono::hours(24)};
@@ -36,13 +37,9 @@ struct AuthConfig {
   uint32_t min_password_length = 8;
 
   void register_options(Options& options) {
-    options.add("data-dir", &data_dir, "Data folder; the auth-responder keeps meta.sqlite (users, sessions, API keys, signing keys) there.")
-        .add("auth-endpoint", &endpoint, "Bus endpoint this stage binds (ROUTER) for the gateway's, the api's and the CLI's requests (the same variable tells them where to connect).")
+    register_common_options(options);
+    options.add("auth-endpoint", &endpoint, "Bus endpoint this stage binds (ROUTER) for the gateway's, the api's and the CLI's requests (the same variable tells them where to connect).")
         .add("auth-events-endpoint", &events_endpoint, "Bus endpoint this stage binds (PUB) to broadcast revocations (the same variable tells gateways and the api where to listen).")
-        .add("stats-endpoint", &stats_endpoint, "Bus endpoint the api binds for stats; every stage publishes there.")
-        .add("instance", &instance, "Name of this stage instance in stats and logs.")
-        .add("log-level", &log_level, "debug, info, warn or error.")
-        .add("curve-secret-key", &curve_secret_key, std::string(bus::kCurveSecretKeyHelp))
         .add("threads", &threads, "Worker threads for quick requests (API keys, sessions, tokens, users); they never hash passwords.")
         .add("password-hash-threads", &password_hash_threads,
              "Worker threads that hash passwords (sign-in, first-user setup, new users), on top of --threads; a password request finding them all busy is refused at once (busy, retry), never queued behind the others.")
@@ -72,10 +69,13 @@ struct AuthConfig {
             .window = sign_in_window};
   }
 
-  void resolve() {
-    endpoint = expand_data_dir(endpoint, data_dir);
-    events_endpoint = expand_data_dir(events_endpoint, data_dir);
-    stats_endpoint = expand_data_dir(stats_endpoint, data_dir);
+  void resolve() { resolve_endpoints({&endpoint, &events_endpoint}); }
+
+  Status check() const {
+    if (password_hash_threads == 0) {
+      return Status(Code::invalid_argument, "--password-hash-threads must be at least 1 (else no password could ever be checked)");
+    }
+    return Status::ok();
   }
 };
 
