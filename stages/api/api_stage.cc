@@ -4,9 +4,11 @@
 
 namespace spanline::api {
 
-ApiStage::ApiStage(const ApiConfig& config, bus::BusKey bus_key)
+ApiStage::ApiStage(const ApiConfig& config, stage::StageServices services)
     : config_(config),
-      context_(std::move(bus_key)),
+      context_(services.context),
+      stats_(services.stats),
+      open_files_(services.open_files),
       fanout_(context_, directory_,
               {.timeout = config.query_timeout, .max_answer_bytes = config.max_answer_bytes,
                .owner_silence = std::max(config.stage_timeout, std::chrono::milliseconds(3000))}),
@@ -20,6 +22,11 @@ ApiStage::ApiStage(const ApiConfig& config, bus::BusKey bus_key)
 ApiStage::~ApiStage() { stop(); }
 
 Status ApiStage::start() {
+  // The connection caps, not the fd table, must be what bounds connections.
+  if (open_files_.now != 0 && config_.max_connections != 0 && config_.max_connections + 256 > open_files_.now) {
+    log::warn("--max-connections is close to the open files limit: connections past the limit fail in accept instead",
+              {{"max_connections", config_.max_connections}, {"open_files_limit", open_files_.now}});
+  }
   try {
     listener_ = std::make_unique<StatsListener>(context_, config_.stats_endpoint, directory_, stats_, config_.instance);
   } catch (const zmq::error_t& e) {

@@ -21,23 +21,27 @@
 #include "stages/api/routes/pipeline_routes.h"
 #include "stages/api/routes/static_files.h"
 #include "bus/stats.h"
+#include "skeleton/run_stage.h"
 
 namespace spanline::api {
 
-class ApiStage {
+class ApiStage final : public stage::Stage {
  public:
-  ApiStage(const ApiConfig& config, bus::BusKey bus_key);
-  ~ApiStage();
+  // The api binds the stats endpoint itself (it is where every stage's stats
+  // arrive), so its own stats are read there, not published.
+  ApiStage(const ApiConfig& config, stage::StageServices services);
+  ~ApiStage() override;
 
   // Binds the stats endpoint and the HTTP port; an error names what failed.
-  Status start();
-  void stop();
+  Status start() override;
+  void stop() override;
   uint16_t port() const { return server_ ? server_->port() : 0; }
 
  private:
   const ApiConfig& config_;
-  bus::Context context_;
-  bus::StatsRegistry stats_;
+  bus::Context& context_;
+  bus::StatsRegistry& stats_;
+  OpenFilesLimit open_files_;
   StageDirectory directory_;
   std::unique_ptr<StatsListener> listener_;
   IndexerFanout fanout_;

@@ -4,28 +4,28 @@
 #include <cstdint>
 #include <string>
 
-#include "bus/security/bus_key.h"
 #include "base/options.h"
+#include "base/status.h"
+#include "skeleton/stage_config.h"
 
 namespace spanline::api {
 
+inline constexpr stage::StageIdentity kApiIdentity{.name = "api", .data_dir_use = "the api keeps nothing there."};
+
 // Every setting of the api stage; register_options() documents each one.
-struct ApiConfig {
-  std::string data_dir = "./spanline-data";
+struct ApiConfig : stage::StageConfig {
+  ApiConfig() : StageConfig(kApiIdentity) {}
+
   std::string listen = "0.0.0.0:1323";
-  std::string stats_endpoint = "ipc://{data-dir}/run/stats.sock";
   std::string web_dir;
   std::string allow_origins;
   std::string allowed_hosts;
   std::string trusted_proxies;
-  std::string auth_endpoint = "ipc://{data-dir}/run/auth.sock";
-  std::string auth_events_endpoint = "ipc://{data-dir}/run/auth-events.sock";
+  std::string auth_endpoint{stage::default_endpoint::kAuth};
+  std::string auth_events_endpoint{stage::default_endpoint::kAuthEvents};
   std::chrono::milliseconds auth_timeout{std::chrono::seconds(3)};
   std::chrono::milliseconds session_cache_ttl{std::chrono::seconds(10)};
   std::string env = "development";
-  std::string instance = "api-1";
-  std::string log_level = "info";
-  std::string curve_secret_key;
   uint32_t threads = 4;
   uint32_t partitions = 4;
   std::chrono::milliseconds query_timeout{std::chrono::seconds(3)};
@@ -47,9 +47,8 @@ struct ApiConfig {
   std::string metrics_token;
 
   void register_options(Options& options) {
-    options.add("data-dir", &data_dir, "Data folder (the api keeps nothing there; endpoints default into its run/ folder).")
-        .add("listen", &listen, "HTTP listen address of the REST API and the web UI.")
-        .add("stats-endpoint", &stats_endpoint, "Bus endpoint the api binds (SUB) for every stage's stats and heartbeats.")
+    register_common_options(options);
+    options.add("listen", &listen, "HTTP listen address of the REST API and the web UI.")
         .add("web-dir", &web_dir, "Folder of the built web UI served at / (default: <binary>/../web, then web/dist beside the source).")
         .add("allow-origins", &allow_origins, "Comma-separated origins allowed by CORS (e.g. https://ui.example.com); none by default.")
         .add("allowed-hosts", &allowed_hosts,
@@ -61,9 +60,6 @@ struct ApiConfig {
         .add("auth-timeout", &auth_timeout, "How long a request waits for the auth-responder before answering 503.")
         .add("session-cache-ttl", &session_cache_ttl, "How long a checked session is trusted without asking again (sign-out and user deletion clear it at once).")
         .add("env", &env, "development or production; production marks the session cookie Secure (HTTPS only).")
-        .add("instance", &instance, "Name of this api instance in logs and stats.")
-        .add("log-level", &log_level, "debug, info, warn or error.")
-        .add("curve-secret-key", &curve_secret_key, std::string(bus::kCurveSecretKeyHelp))
         .add("threads", &threads, "HTTP worker threads.")
         .add("partitions", &partitions, "Partition count, used until the WAL announces its own.")
         .add("query-timeout", &query_timeout, "Deadline of a query at the indexers; a partition not answering by then is reported missing.")
@@ -90,10 +86,13 @@ struct ApiConfig {
              "without it /health says only ok or unavailable (for load balancers). Empty: both open.");
   }
 
-  void resolve() {
-    stats_endpoint = expand_data_dir(stats_endpoint, data_dir);
-    auth_endpoint = expand_data_dir(auth_endpoint, data_dir);
-    auth_events_endpoint = expand_data_dir(auth_events_endpoint, data_dir);
+  void resolve() { resolve_endpoints({&auth_endpoint, &auth_events_endpoint}); }
+
+  Status check() const {
+    if (max_concurrent_sign_ins == 0) {
+      return Status(Code::invalid_argument, "--max-concurrent-sign-ins must be at least 1 (else nobody could ever sign in)");
+    }
+    return Status::ok();
   }
 };
 
