@@ -37,7 +37,7 @@ int serve(const StageConfig& config, const StageProgram& program) {
   }
   if (!started.is_ok()) {
     log::error("cannot start", {{"error", started.to_string()}});
-    return 1;
+    return started.code() == Code::invalid_argument ? 2 : 1;
   }
   std::optional<bus::StatsPublisher> publisher;
   if (program.publishes_stats) {

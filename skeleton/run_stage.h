@@ -16,7 +16,7 @@
 // Threads: call from main() only, first thing.
 //
 // Exit codes: 0 stopped by a signal (or a command succeeded); 1 could not
-// start; 2 bad command line or configuration; a stage's tick() may end the
+// start; 2 bad command line or configuration (start() saying invalid_argument too); a stage's tick() may end the
 // process with its own code (the gateway's 75: restart me).
 
 #include <chrono>
@@ -39,7 +39,9 @@ namespace spanline::stage {
 class Stage {
  public:
   virtual ~Stage() = default;
-  // Opens and binds everything the stage serves from; an error ends the process (exit 1).
+  // Opens and binds everything the stage serves from; an error ends the
+  // process: exit 2 for invalid_argument (the configuration is wrong: starting
+  // again will not help), else 1.
   virtual Status start() = 0;
   // Called on the main thread every tick interval while the stage runs; an
   // exit code ends the process at once (the stage has stopped what it must).

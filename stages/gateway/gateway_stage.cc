@@ -1,0 +1,81 @@
+#include "stages/gateway/gateway_stage.h"
+
+#include <cstdio>
+
+#include <grpcpp/grpcpp.h>
+
+#include "base/log.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace spanline::gateway {
+
+GatewayStage::GatewayStage(GatewayConfig& config, stage::StageServices services) : config_(config), services_(services) {}
+
+GatewayStage::~GatewayStage() = default;
+
+Status GatewayStage::start() {
+  bus::StatsRegistry& stats = services_.stats;
+  stats.set_info("partitions", std::to_string(config_.partitions));
+  authenticator_ = std::make_unique<IngestAuthenticator>(services_.context,
+                                                         IngestAuthOptions{.auth_endpoint = config_.auth_endpoint,
+                                                                           .events_endpoint = config_.auth_events_endpoint,
+                                                                           .timeout = config_.auth_timeout,
+                                                                           .key_cache_ttl = config_.api_key_cache_ttl,
+                                                                           .token_issuer = config_.token_issuer,
+                                                                           .token_audience = config_.token_audience},
+                                                         stats);
+  wal_ = std::make_unique<WalWriter>(services_.context, config_.wal_endpoint, 65536);
+  ingest_ = std::make_unique<Ingest>(IngestOptions{.partitions = config_.partitions,
+                                                   .max_request_bytes = config_.max_request_bytes,
+                                                   .max_request_memory = config_.max_request_memory,
+                                                   .max_bytes_in_flight = config_.max_bytes_in_flight,
+                                                   .wal_timeout = config_.wal_timeout,
+                                                   .span_limits = config_.span_limits},
+                                     *authenticator_, *wal_, stats);
+  otlp_grpc_ = std::make_unique<OtlpGrpcServer>(*ingest_, config_.grpc_address, config_.grpc, stats);
+  if (Status started = otlp_grpc_->start(); !started.is_ok()) return started;
+  stats.set_info("grpc_port", std::to_string(otlp_grpc_->port()));
+  if (!config_.http_address.empty()) {
+    config_.http_limits.refused_counter = &stats.counter("http_connections_refused_over_cap");
+    http_server_ = std::make_unique<OtlpHttpServer>(*ingest_, config_.http_address, config_.http_threads, config_.http_limits,
+                                                    config_.http_timeouts);
+    if (Status started = http_server_->start(); !started.is_ok()) return started;
+  }
+  log::info("gateway ready", {{"wal", config_.wal_endpoint}, {"partitions", config_.partitions}});
+  return Status::ok();
+}
+
+std::optional<int> GatewayStage::tick() {
+  if (otlp_grpc_->healthy()) return std::nullopt;
+  log::error("the OTLP/gRPC listener has failed; exiting so the supervisor restarts the gateway");
+  if (http_server_) http_server_->stop();
+  otlp_grpc_->stop(std::chrono::milliseconds(500));
+  return kExitRestartMe;
+}
+
+void GatewayStage::stop() {
+  log::info("finishing in-flight exports", {{"grace_ms", static_cast<int64_t>(config_.shutdown_grace.count())}});
+  if (http_server_) http_server_->stop();
+  otlp_grpc_->stop(config_.shutdown_grace);
+}
+
+int health_check(const GatewayConfig& config) {
+  std::string target = config.grpc_address;
+  if (target.rfind("0.0.0.0:", 0) == 0) target = "127.0.0.1:" + target.substr(8);
+  if (target.rfind("[::]:", 0) == 0) target = "127.0.0.1:" + target.substr(5);
+  auto stub = grpc::health::v1::Health::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  grpc::health::v1::HealthCheckRequest request;
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = stub->Check(&context, request, &response);
+  if (!status.ok() || response.status() != grpc::health::v1::HealthCheckResponse::SERVING) {
+    std::fprintf(stderr, "spanline-gateway health: %s is not serving (%s)\n", target.c_str(),
+                 status.ok() ? "status NOT_SERVING" : status.error_message().c_str());
+    return 1;
+  }
+  std::printf("gateway at %s is serving\n", target.c_str());
+  return 0;
+}
+
+}  // namespace spanline::gateway
