@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <map>
 
-#include "bus/partition.h"
+#include "protocol/wal/partitions.h"
 
 namespace spanline::gateway {
 namespace {
@@ -68,7 +68,7 @@ SplitTraces split_traces(ExportTraceServiceRequest& request, uint32_t partitions
           }
           continue;
         }
-        uint32_t partition = bus::partition_of(span.trace_id(), partitions);
+        uint32_t partition = wal::partition_of(span.trace_id(), partitions);
         partition_of_span.push_back(static_cast<int32_t>(partition));
         ++per_partition[partition];
         ++result.accepted;

@@ -22,6 +22,12 @@ uint64_t get_u64_be(const char* data) {
   return value;
 }
 
+std::string encode_meta_key(std::string_view name) {
+  std::string out(1, kMetaPrefix);
+  out += name;
+  return out;
+}
+
 std::string encode_entry_key(EntryKey key) {
   std::string out;
   out.reserve(kEntryKeySize);

@@ -5,6 +5,8 @@
 //
 //   entry:  'e' | partition u32 BE | sequence u64 BE  ->  entry value (below)
 //   cursor: 'c' | partition u32 BE | consumer name     ->  committed sequence u64 BE
+//   meta:   'm' | name                                 ->  a fact about the whole log
+//           ("partitions": the partition count, u32 BE, written on first start)
 //
 // Entry value: format u8 (=1) | kind u8 | received unix nanos i64 BE |
 //              items u32 BE | OTLP Export request bytes
@@ -20,6 +22,8 @@ namespace spanline::wal {
 
 inline constexpr char kEntryPrefix = 'e';
 inline constexpr char kCursorPrefix = 'c';
+inline constexpr char kMetaPrefix = 'm';
+inline constexpr std::string_view kPartitionCountName = "partitions";
 inline constexpr size_t kEntryKeySize = 13;
 inline constexpr size_t kEntryValueHeaderSize = 14;
 inline constexpr uint8_t kEntryFormat = 1;
@@ -49,6 +53,8 @@ struct CursorKey {
   std::string consumer;
 };
 std::optional<CursorKey> decode_cursor_key(std::string_view bytes);
+
+std::string encode_meta_key(std::string_view name);
 
 void put_u32_be(std::string& out, uint32_t value);
 void put_u64_be(std::string& out, uint64_t value);

@@ -46,7 +46,7 @@ Result<std::unique_ptr<LogStore>> LogStore::open(const std::string& path, bool r
 }
 
 LogStore::LogStore(std::unique_ptr<rocksdb::DB> db, std::map<uint32_t, PartitionRange> ranges, std::string path)
-    : db_(std::move(db)), ranges_(std::move(ranges)), path_(std::move(path)) {}
+    : db_(std::move(db)), path_(std::move(path)), ranges_(std::move(ranges)) {}
 
 LogStore::~LogStore() {
   if (db_) (void)db_->Close();
@@ -196,6 +196,24 @@ Status LogStore::scan_meta(uint32_t partition, uint64_t after, uint64_t up_to,
     if (!keep_going(key->sequence, *meta)) break;
   }
   return from_rocksdb(it->status(), "scanning the WAL");
+}
+
+Result<std::optional<uint32_t>> LogStore::stored_partition_count() const {
+  std::string value;
+  rocksdb::Status got = db_->Get(rocksdb::ReadOptions(), encode_meta_key(kPartitionCountName), &value);
+  if (got.IsNotFound()) return std::optional<uint32_t>();
+  if (!got.ok()) return from_rocksdb(got, "reading the WAL's partition count");
+  if (value.size() != 4) return Status(Code::internal, "the WAL's stored partition count is corrupt (" + std::to_string(value.size()) + " bytes)");
+  return std::optional<uint32_t>(get_u32_be(value.data()));
+}
+
+Status LogStore::store_partition_count(uint32_t count) {
+  std::string value;
+  put_u32_be(value, count);
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  return write_guarded([&] { return db_->Put(options, encode_meta_key(kPartitionCountName), value); },
+                       "storing the WAL's partition count");
 }
 
 uint64_t LogStore::disk_bytes() const {

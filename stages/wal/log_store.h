@@ -76,6 +76,12 @@ class LogStore {
   Status scan_meta(uint32_t partition, uint64_t after, uint64_t up_to,
                    const std::function<bool(uint64_t, const EntryMeta&)>& keep_going) const;
 
+  // The partition count kept in the log (wal/partition_count.h decides it):
+  // nothing for a new log, or one written before the count was kept.
+  Result<std::optional<uint32_t>> stored_partition_count() const;
+  // Keeps the count, synced, so that every later start finds it.
+  Status store_partition_count(uint32_t count);
+
   uint64_t disk_bytes() const;
   // Flushes and compacts so deleted entries stop taking disk space.
   Status reclaim_space();
@@ -86,6 +92,7 @@ class LogStore {
   // assertion in Debian's build; a torn log elsewhere). The stage restarts
   // instead, recovering from what is durable; every acked append is.
   bool broken() const;
+  const std::string& path() const { return path_; }
 
   // Appends are refused while the log's filesystem has less free than this:
   // RocksDB must never meet a full disk in the middle of a log write (see

@@ -12,6 +12,7 @@
 #include "base/private_files.h"
 #include "base/signals.h"
 #include "stages/wal/log_store.h"
+#include "stages/wal/partition_count.h"
 #include "stages/wal/wal_server.h"
 
 namespace spanline::wal {
@@ -42,9 +43,13 @@ int stat(const WalConfig& config, const ToolFlags& flags) {
   }
   auto ranges = (*store)->ranges();
   auto cursors = (*store)->load_cursors();
+  auto count = (*store)->stored_partition_count();
+  // 0: not stored yet (a new log, or one from before the WAL kept its count).
+  const uint32_t partition_count = count && *count ? **count : 0;
   if (flags.json) {
     std::string out = "{\"path\":";
     log::append_json_string(out, config.log_path());
+    out += ",\"partition_count\":" + std::to_string(partition_count);
     out += ",\"disk_bytes\":" + std::to_string((*store)->disk_bytes()) + ",\"partitions\":[";
     bool first = true;
     for (const auto& [partition, range] : ranges) {
@@ -66,7 +71,7 @@ int stat(const WalConfig& config, const ToolFlags& flags) {
     out += "]}\n";
     std::fputs(out.c_str(), stdout);
   } else {
-    std::printf("WAL at %s, %llu bytes on disk\n", config.log_path().c_str(),
+    std::printf("WAL at %s, %u partitions, %llu bytes on disk\n", config.log_path().c_str(), partition_count,
                 static_cast<unsigned long long>((*store)->disk_bytes()));
     std::printf("%-10s %14s %14s %14s\n", "partition", "first", "head", "entries");
     for (const auto& [partition, range] : ranges) {
@@ -143,6 +148,12 @@ int serve(const WalConfig& config) {
     return 1;
   }
   (*store)->keep_free(config.min_free_bytes);
+  auto partitions = settle_partition_count(**store, config.partitions);
+  if (!partitions) {
+    log::error("cannot start the wal", {{"error", partitions.status().message()}});
+    return 2;
+  }
+  log::info("partition count", {{"partitions", *partitions}});
   for (const auto& [partition, range] : (*store)->ranges()) {
     log::info("recovered partition", {{"partition", partition}, {"first", range.first}, {"head", range.head}});
   }
@@ -150,7 +161,7 @@ int serve(const WalConfig& config) {
   if (!bus_key) return 2;
   bus::Context context(*bus_key);
   bus::StatsRegistry stats;
-  WalServer server(config, **store, context, stats);
+  WalServer server(config, *partitions, **store, context, stats);
   try {
     server.start();
   } catch (const std::exception& e) {

@@ -6,6 +6,7 @@
 
 #include "bus/security/bus_key.h"
 #include "base/options.h"
+#include "protocol/wal/partitions.h"
 
 namespace spanline::wal {
 
@@ -17,6 +18,7 @@ struct WalConfig {
   std::string instance = "wal-1";
   std::string log_level = "info";
   std::string curve_secret_key;
+  uint32_t partitions = 0;  // 0: the log's own count (wal::kDefaultPartitions for a new log)
   uint64_t max_pending_bytes = 256ULL << 20;
   uint64_t disk_budget_bytes = 16ULL << 30;
   uint64_t min_free_bytes = 256ULL << 20;  // room for two 64 MiB memtable flushes and the batches in flight
@@ -33,6 +35,8 @@ struct WalConfig {
         .add("instance", &instance, "Name of this stage instance in stats and logs.")
         .add("log-level", &log_level, "debug, info, warn or error.")
         .add("curve-secret-key", &curve_secret_key, std::string(bus::kCurveSecretKeyHelp))
+        .add("partitions", &partitions,
+             "Partition count of a new log (0: " + std::to_string(kDefaultPartitions) + "); the WAL stores it on first start and announces it to every stage. An existing log keeps its count: a different value here stops the WAL at start.")
         .add("wal-max-pending-bytes", &max_pending_bytes, "Bytes of appends that may wait for the disk before appends are refused (RESOURCE_EXHAUSTED).")
         .add("wal-disk-budget", &disk_budget_bytes, "Disk the log may use; past it appends are refused until consumers catch up (near it, consumed entries are deleted before their retention ends).")
         .add("wal-min-free-bytes", &min_free_bytes, "Free disk the WAL leaves on its filesystem; below it appends are refused (RESOURCE_EXHAUSTED, disk full) until space returns.")

@@ -15,12 +15,9 @@ namespace spanline::wal {
 
 using std::chrono::steady_clock;
 
-namespace {
-constexpr uint32_t kMaxPartition = 65535;
-}
-
-WalServer::WalServer(WalConfig config, LogStore& store, bus::Context& context, bus::StatsRegistry& stats)
+WalServer::WalServer(WalConfig config, uint32_t partitions, LogStore& store, bus::Context& context, bus::StatsRegistry& stats)
     : config_(std::move(config)),
+      partitions_(partitions),
       store_(store),
       context_(context),
       stats_(stats),
@@ -69,6 +66,7 @@ void WalServer::start() {
   stats_.gauge("batches", [this] { return static_cast<double>(committer_->batches()); });
   stats_.gauge("disk_bytes", [this] { return static_cast<double>(disk_bytes_.load()); });
   stats_.set_info("endpoint", config_.endpoint);
+  stats_.set_info(std::string(kPartitionsInfoKey), std::to_string(partitions_));
   bus_thread_ = std::thread([this] { run(); });
   maintenance_thread_ = std::thread([this] { maintain(); });
   log::info("wal listening", {{"endpoint", config_.endpoint}, {"path", config_.log_path()}});
@@ -127,7 +125,7 @@ void WalServer::run() {
 void WalServer::handle(bus::Message& message) {
   switch (message.header.message_type()) {
     case bus::MessageType::ping: {
-      bus::Header pong = bus::make_header(bus::MessageType::pong, message.header.request_id);
+      bus::Header pong = reply_header(bus::MessageType::pong, message.header.request_id);
       (void)bus::send_message(*socket_, message.routing_id, pong);
       return;
     }
@@ -147,8 +145,16 @@ void WalServer::handle(bus::Message& message) {
 void WalServer::handle_append(bus::Message& message) {
   const bus::Header& header = message.header;
   auto kind = static_cast<bus::SignalKind>(header.kind);
-  if (header.partition < 0 || static_cast<uint32_t>(header.partition) > kMaxPartition) {
-    reply_error(message.routing_id, header.request_id, Status(Code::invalid_argument, "append names no valid partition"));
+  if (Status known = check_partition(header.partition, "append"); !known.is_ok()) {
+    reply_error(message.routing_id, header.request_id, known);
+    return;
+  }
+  if (header.partitions != 0 && header.partitions != partitions_) {
+    // Split by another count, the spans would sit in partitions that lookups
+    // routed by the WAL's count never read.
+    reply_error(message.routing_id, header.request_id,
+                Status(Code::failed_precondition, "the append was split for " + std::to_string(header.partitions) +
+                                                      " partitions, but the WAL has " + std::to_string(partitions_)));
     return;
   }
   if (kind != bus::SignalKind::traces && kind != bus::SignalKind::logs && kind != bus::SignalKind::metrics) {
@@ -196,7 +202,7 @@ void WalServer::on_committed() {
       auto it = appenders_.find(append.token);
       if (it == appenders_.end()) continue;
       if (batch.status.is_ok()) {
-        bus::Header ack = bus::make_header(bus::MessageType::append_ack, it->second.request_id);
+        bus::Header ack = reply_header(bus::MessageType::append_ack, it->second.request_id);
         ack.partition = static_cast<int32_t>(append.partition);
         ack.sequence = append.sequence;
         (void)bus::send_message(*socket_, it->second.routing_id, ack);
@@ -242,8 +248,8 @@ void WalServer::exit_after_write_failure() {
 
 void WalServer::handle_read(bus::Message& message) {
   const bus::Header& header = message.header;
-  if (header.partition < 0 || static_cast<uint32_t>(header.partition) > kMaxPartition) {
-    reply_error(message.routing_id, header.request_id, Status(Code::invalid_argument, "read names no valid partition"));
+  if (Status known = check_partition(header.partition, "read"); !known.is_ok()) {
+    reply_error(message.routing_id, header.request_id, known);
     return;
   }
   auto partition = static_cast<uint32_t>(header.partition);
@@ -290,7 +296,7 @@ void WalServer::answer_read(const std::string& routing_id, uint64_t request_id, 
     reply_error(routing_id, request_id, entries.status());
     return;
   }
-  bus::Header reply = bus::make_header(bus::MessageType::read_reply, request_id);
+  bus::Header reply = reply_header(bus::MessageType::read_reply, request_id);
   reply.partition = static_cast<int32_t>(partition);
   reply.sequence = range.head;
   reply.first_sequence = range.first;
@@ -320,9 +326,23 @@ void WalServer::expire_waiters(steady_clock::time_point now) {
   }
 }
 
+bus::Header WalServer::reply_header(bus::MessageType type, uint64_t request_id) const {
+  bus::Header header = bus::make_header(type, request_id);
+  header.partitions = partitions_;
+  return header;
+}
+
+Status WalServer::check_partition(int32_t partition, std::string_view what) const {
+  if (partition >= 0 && static_cast<uint32_t>(partition) < partitions_) return Status::ok();
+  return Status(Code::invalid_argument, std::string(what) + " names partition " + std::to_string(partition) +
+                                            ", and the WAL's partitions are 0 to " + std::to_string(partitions_ - 1));
+}
+
 void WalServer::reply_error(const std::string& routing_id, uint64_t request_id, const Status& status) {
   if (routing_id.empty()) return;
-  (void)bus::send_message(*socket_, routing_id, bus::make_error(request_id, status));
+  bus::Header error = bus::make_error(request_id, status);
+  error.partitions = partitions_;
+  (void)bus::send_message(*socket_, routing_id, error);
 }
 
 void WalServer::note_cursor(uint32_t partition, const std::string& consumer, uint64_t committed) {

@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -30,6 +31,7 @@
 #include "bus/stats.h"
 #include "stages/wal/group_commit.h"
 #include "stages/wal/log_store.h"
+#include "protocol/wal/partitions.h"
 #include "stages/wal/wal_config.h"
 
 namespace spanline::wal {
@@ -39,7 +41,8 @@ inline constexpr int kExitAfterWriteFailure = 75;
 
 class WalServer {
  public:
-  WalServer(WalConfig config, LogStore& store, bus::Context& context, bus::StatsRegistry& stats);
+  // `partitions`: the log's count (settle_partition_count), announced in every reply and the stats.
+  WalServer(WalConfig config, uint32_t partitions, LogStore& store, bus::Context& context, bus::StatsRegistry& stats);
   ~WalServer();
 
   // Binds and starts the threads; throws on a bad endpoint (start-up).
@@ -72,9 +75,13 @@ class WalServer {
   [[noreturn]] void exit_after_write_failure();
   void expire_waiters(std::chrono::steady_clock::time_point now);
   void reply_error(const std::string& routing_id, uint64_t request_id, const Status& status);
+  // Every reply carries the partition count, so whoever talks to the WAL learns it.
+  bus::Header reply_header(bus::MessageType type, uint64_t request_id) const;
+  Status check_partition(int32_t partition, std::string_view what) const;
   void note_cursor(uint32_t partition, const std::string& consumer, uint64_t committed);
 
   WalConfig config_;
+  const uint32_t partitions_;
   LogStore& store_;
   bus::Context& context_;
   bus::StatsRegistry& stats_;

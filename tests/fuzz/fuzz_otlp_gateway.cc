@@ -15,7 +15,7 @@
 
 #include <google/protobuf/stubs/logging.h>
 
-#include "bus/partition.h"
+#include "protocol/wal/partitions.h"
 #include "stages/gateway/http/gzip.h"
 #include "stages/gateway/http/otlp_json.h"
 #include "stages/gateway/trace_split.h"
@@ -51,7 +51,7 @@ void split_and_check(ExportTraceServiceRequest& request, std::string original_by
     for (const auto& resource : reparsed.resource_spans()) {
       for (const auto& scope : resource.scope_spans()) {
         for (const auto& span : scope.spans()) {
-          require(spanline::bus::partition_of(span.trace_id(), kPartitions) == part.partition,
+          require(spanline::wal::partition_of(span.trace_id(), kPartitions) == part.partition,
                   "every span of a part belongs to the part's partition");
         }
       }

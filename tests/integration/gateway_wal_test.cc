@@ -4,7 +4,7 @@
 
 #include <map>
 
-#include "bus/partition.h"
+#include "protocol/wal/partitions.h"
 #include "tests/support/otlp_client.h"
 #include "tests/support/pipeline.h"
 
@@ -42,7 +42,7 @@ TEST(GatewayWal, AcknowledgedSpansAreInTheWalInTheirTracesPartition) {
   EXPECT_EQ(keys_in(spans), sent);
   std::set<uint32_t> partitions_used;
   for (const auto& span : spans) {
-    EXPECT_EQ(span.partition, bus::partition_of(unhex(span.trace_id), 4)) << span.trace_id;
+    EXPECT_EQ(span.partition, wal::partition_of(unhex(span.trace_id), 4)) << span.trace_id;
     partitions_used.insert(span.partition);
   }
   EXPECT_EQ(partitions_used.size(), 4u);

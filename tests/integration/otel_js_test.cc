@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "bus/partition.h"
+#include "protocol/wal/partitions.h"
 #include "tests/support/pipeline.h"
 
 namespace spanline::testing {
@@ -43,7 +43,7 @@ TEST_P(OtelJs, EveryAcknowledgedSpanIsInTheWal) {
     std::string trace_id = span["trace_id"];
     auto it = in_wal.find({trace_id, span["span_id"].get<std::string>()});
     ASSERT_NE(it, in_wal.end()) << "acked span missing from the WAL: " << span.dump();
-    EXPECT_EQ(it->second, bus::partition_of(unhex(trace_id), 4));
+    EXPECT_EQ(it->second, wal::partition_of(unhex(trace_id), 4));
   }
   EXPECT_EQ(in_wal.size(), 100u);
 }

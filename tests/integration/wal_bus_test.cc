@@ -123,7 +123,9 @@ TEST_F(WalBus, RetentionDeletesOnlyWhatEveryConsumerCommittedAndSequencesSurvive
 }
 
 TEST_F(WalBus, PastTheDiskBudgetAppendsAreRefusedRetryably) {
-  start({"--wal-disk-budget", "1"});
+  // A new log holds only its partition count (tens of bytes): under budget
+  // until the first append is measured.
+  start({"--wal-disk-budget", "1024"});
   ASSERT_TRUE(append(0, std::string(4096, 'x')).is_ok());
   size_t accepted = 1;
   Status refused;
@@ -161,6 +163,48 @@ TEST_F(WalBus, MalformedAndUnknownMessagesGetErrorsAndTheWalStaysUp) {
   EXPECT_EQ(client->call(bad_partition, {}, {.timeout = 2s}).status().code(), Code::invalid_argument);
   EXPECT_TRUE(append(0, "still fine").is_ok());
   EXPECT_TRUE(wal->running());
+}
+
+// The WAL owns the partition count: chosen for a new log, kept in it, announced
+// in every reply, and never changed by a later start.
+TEST_F(WalBus, OwnsItsPartitionCountAndAnnouncesItInEveryReply) {
+  start({"--partitions", "8"});
+  auto pong = client->call(bus::make_header(bus::MessageType::ping), {}, {.timeout = 2s});
+  ASSERT_TRUE(pong.is_ok()) << pong.status().to_string();
+  EXPECT_EQ(pong->header.partitions, 8u);
+  auto ack = append(7, "last partition");
+  ASSERT_TRUE(ack.is_ok()) << ack.status().to_string();
+  EXPECT_EQ(ack->header.partitions, 8u);
+  EXPECT_EQ(read(7, 0)->header.partitions, 8u);
+  Status past = append(8, "one too far").status();
+  EXPECT_EQ(past.code(), Code::invalid_argument);
+  EXPECT_NE(past.message().find("partitions are 0 to 7"), std::string::npos) << past.message();
+  EXPECT_EQ(read(8, 0).status().code(), Code::invalid_argument);
+  // An append split by another count would put spans where lookups never look.
+  bus::Header split_for_four = bus::make_header(bus::MessageType::append);
+  split_for_four.partition = 1;
+  split_for_four.partitions = 4;
+  split_for_four.kind = static_cast<uint8_t>(bus::SignalKind::traces);
+  std::vector<zmq::message_t> payload;
+  payload.emplace_back(std::string_view("x"));
+  Status refused = client->call(split_for_four, std::move(payload), {.timeout = 2s}).status();
+  EXPECT_EQ(refused.code(), Code::failed_precondition);
+  EXPECT_NE(refused.message().find("split for 4 partitions, but the WAL has 8"), std::string::npos) << refused.message();
+
+  // Restarted without --partitions: the log's count.
+  client.reset();
+  EXPECT_EQ(wal->stop(), 0);
+  start();
+  EXPECT_EQ(client->call(bus::make_header(bus::MessageType::ping), {}, {.timeout = 2s})->header.partitions, 8u);
+  client.reset();
+  EXPECT_EQ(wal->stop(), 0);
+
+  // Restarted with another count: it does not start, and says both.
+  Process other(bin_path("spanline-wal"), {"--data-dir", dir.path(), "--partitions", "4"}, dir / "wal-4.log");
+  other.start();
+  EXPECT_TRUE(wait_until([&] { return other.log().find("has 8 partitions, but --partitions is 4") != std::string::npos; }))
+      << other.log();
+  EXPECT_EQ(other.stop(), 2) << "exited by itself, refusing to start";
 }
 
 }  // namespace

@@ -18,7 +18,8 @@ namespace spanline::testing {
 Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)), auth_(dir_.path(), options_.auth_args) {
   grpc_port_ = free_port();
   http_port_ = free_port();
-  std::vector<std::string> wal_args = {"--data-dir", dir_.path(), "--log-level", "debug"};
+  std::vector<std::string> wal_args = {"--data-dir", dir_.path(), "--log-level", "debug", "--partitions",
+                                       std::to_string(options_.partitions)};
   wal_args.insert(wal_args.end(), options_.wal_args.begin(), options_.wal_args.end());
   wal_ = std::make_unique<Process>(bin_path("spanline-wal"), wal_args, dir_ / "wal.log");
   std::vector<std::string> gateway_args = {"--data-dir", dir_.path(),

@@ -8,7 +8,7 @@
 #include <tuple>
 
 #include "bus/latency_histogram.h"
-#include "bus/partition.h"
+#include "protocol/wal/partitions.h"
 #include "base/clock.h"
 #include "base/hex.h"
 
@@ -158,7 +158,7 @@ Result<IndexRoutes::Location> IndexRoutes::locate(const ApiRequest& request, con
     if (Status s = check_hex_id(*span_id, 16, "span id"); !s.is_ok()) return s;
   }
   Location location{ascii_lower_hex(trace_id), span_id != nullptr ? ascii_lower_hex(*span_id) : std::string(), 0};
-  location.partition = bus::partition_of(*from_hex(location.trace), partition_count());
+  location.partition = wal::partition_of(*from_hex(location.trace), partition_count());
   return location;
 }
 

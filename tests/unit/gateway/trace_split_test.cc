@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "bus/partition.h"
+#include "protocol/wal/partitions.h"
 
 namespace spanline::gateway {
 namespace {
@@ -52,7 +52,7 @@ TEST(TraceSplit, GroupsSpansByTracePartitionKeepingResourceAndScope) {
     EXPECT_EQ(resource.scope_spans(0).scope().name(), "junjo");
     uint64_t in_part = 0;
     for (const Span& span : resource.scope_spans(0).spans()) {
-      EXPECT_EQ(bus::partition_of(span.trace_id(), 4), part.partition);
+      EXPECT_EQ(wal::partition_of(span.trace_id(), 4), part.partition);
       ++in_part;
     }
     EXPECT_EQ(in_part, part.items);
@@ -90,7 +90,7 @@ TEST(TraceSplit, ForwardsTheOriginalBytesWhenOnePartitionHoldsEverything) {
   SplitTraces split = split_traces(request, 4, original);
   ASSERT_EQ(split.parts.size(), 1u);
   EXPECT_EQ(split.parts[0].bytes, original);
-  EXPECT_EQ(split.parts[0].partition, bus::partition_of(trace_id(9), 4));
+  EXPECT_EQ(split.parts[0].partition, wal::partition_of(trace_id(9), 4));
 }
 
 TEST(TraceSplit, AllInvalidMeansNothingToAppend) {

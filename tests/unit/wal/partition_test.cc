@@ -1,11 +1,11 @@
-#include "bus/partition.h"
+#include "protocol/wal/partitions.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 #include <vector>
 
-namespace spanline::bus {
+namespace spanline::wal {
 namespace {
 
 TEST(Partition, IsStableAndSpreadsRandomTraceIds) {
@@ -48,4 +48,4 @@ TEST(Partition, SpreadsIdsThatDifferOnlyInTheirFirstBytes) {
 }
 
 }  // namespace
-}  // namespace spanline::bus
+}  // namespace spanline::wal
