@@ -10,7 +10,7 @@
 #include <random>
 #include <thread>
 
-#include "bus/partition.h"
+#include "protocol/wal/partitions.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "base/hex.h"
 #include "base/options.h"
@@ -102,7 +102,7 @@ std::vector<std::string> build_index(const std::string& data_dir, int64_t spans,
       add("message", message);
     }
     trace_ids.push_back(to_hex(trace_id));
-    uint32_t p = bus::partition_of(trace_id, kPartitions);
+    uint32_t p = wal::partition_of(trace_id, kPartitions);
     auto records = indexer::decode_spans(request.SerializeAsString());
     batches[p].push_back({++sequences[p], now_ns, std::move(records.value())});
     if (batches[p].size() == 100) {
@@ -192,7 +192,7 @@ int main(int argc, char** argv) {
       std::string query_kind = request["kind"];
       auto deadline = Clock::now() + std::chrono::seconds(10);
       if (kind.one_partition) {
-        uint32_t p = bus::partition_of(*from_hex(request["trace_id"].get<std::string>()), kPartitions);
+        uint32_t p = wal::partition_of(*from_hex(request["trace_id"].get<std::string>()), kPartitions);
         (void)readers[static_cast<size_t>(my_slot)][p]->run(query_kind, request, deadline);
       } else {
         for (uint32_t p = 0; p < kPartitions; ++p) (void)readers[static_cast<size_t>(my_slot)][p]->run(query_kind, request, deadline);

@@ -39,7 +39,7 @@ bool send_chunk(int fd, const std::string& text) {
 // transport handles the same socket. Pistache keeps the connection open and
 // idle meanwhile; shutting our socket down ends both.
 struct LiveTail::Subscriber {
-  json filters;
+  protocol::query::SearchQuery filters;
   std::string session;
   int64_t user_id = 0;
   SteadyClock::time_point last_session_check;
@@ -89,7 +89,7 @@ std::optional<ApiReply> LiveTail::subscribe(const ApiRequest& request, Pistache:
   auto subscriber = std::make_unique<Subscriber>();
   subscriber->filters = *filters;
   subscriber->session = request.session;
-  subscriber->user_id = (*user)["id"].get<int64_t>();
+  subscriber->user_id = user->id;
   {
     // Places are taken before the stream starts, so concurrent subscribes cannot overshoot either cap.
     std::lock_guard lock(mutex_);
@@ -167,23 +167,24 @@ bool LiveTail::session_alive(Subscriber& subscriber) {
 }
 
 bool LiveTail::poll(Subscriber& subscriber) {
-  json params = subscriber.filters;
-  json after = json::object();
+  protocol::query::SearchQuery query = subscriber.filters;
+  std::map<uint32_t, int64_t> after;
   for (uint32_t partition : routes_.all_partitions()) {
     auto found = subscriber.watermarks.find(partition);
-    after[std::to_string(partition)] = found == subscriber.watermarks.end() ? subscriber.start_ns : found->second;
+    after[partition] = found == subscriber.watermarks.end() ? subscriber.start_ns : found->second;
   }
-  params["indexed_after"] = after;
-  params["limit"] = kTracesPerPoll;
+  query.indexed_after = std::move(after);
+  query.limit = kTracesPerPoll;
   std::string events;
-  auto result = routes_.fanout().query("search", params, routes_.all_partitions());
+  auto result = routes_.fanout().query(query, routes_.all_partitions());
   if (result) {
     for (PartitionAnswer& answer : result->answers) {
-      for (json& trace : answer.data.value("traces", json::array())) {
-        int64_t indexed = trace.value("indexed_ns", int64_t{0});
+      auto reply = protocol::query::decode<protocol::query::SearchReply>(answer.data);
+      if (!reply) continue;
+      for (const protocol::query::TraceSummary& trace : reply->traces) {
         int64_t& mark = subscriber.watermarks.try_emplace(answer.partition, subscriber.start_ns).first->second;
-        mark = std::max(mark, indexed);
-        events += "event: trace\ndata: " + trace.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
+        mark = std::max(mark, trace.indexed_ns);
+        events += "event: trace\ndata: " + protocol::query::to_json(trace).dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
         events_sent_.fetch_add(1);
       }
     }

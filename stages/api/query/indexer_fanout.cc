@@ -15,7 +15,7 @@ bus::RequestClient& IndexerFanout::client_for(const std::string& endpoint) {
   return *client;
 }
 
-Result<FanoutResult> IndexerFanout::query(const std::string& kind, const json& params, const std::vector<uint32_t>& partitions) {
+Result<FanoutResult> IndexerFanout::query(const protocol::query::Query& query, const std::vector<uint32_t>& partitions) {
   FanoutResult result;
   const auto owners = directory_.live_owners(options_.owner_silence);
   std::map<std::string, std::vector<uint32_t>> by_endpoint;
@@ -37,8 +37,7 @@ Result<FanoutResult> IndexerFanout::query(const std::string& kind, const json& p
   };
   auto shared = std::make_shared<Shared>();
   for (auto& [endpoint, owned] : by_endpoint) {
-    json request = {{"kind", kind}, {"partitions", owned}, {"params", params}};
-    std::string body = request.dump();
+    std::string body = protocol::query::encode({owned, query});
     std::vector<zmq::message_t> payload;
     payload.emplace_back(body.data(), body.size());
     bus::Header header = bus::make_header(bus::MessageType::query);
@@ -83,19 +82,17 @@ Result<FanoutResult> IndexerFanout::query(const std::string& kind, const json& p
       give_up("indexer sent no answer body");
       continue;
     }
-    json body = json::parse(reply->payload[0].to_string_view(), nullptr, false);
-    if (body.is_discarded() || !body.contains("results") || !body["results"].is_array()) {
-      give_up("indexer sent an answer that is not JSON");
+    auto results = protocol::query::decode_results(reply->payload[0].to_string_view());
+    if (!results) {
+      give_up(results.status().message());
       continue;
     }
-    for (json& item : body["results"]) {
-      uint32_t partition = item.value("partition", 0u);
-      if (item.contains("data")) {
-        result.answers.push_back({partition, std::move(item["data"])});
+    for (protocol::query::PartitionResult& item : *results) {
+      if (item.error.is_ok()) {
+        result.answers.push_back({item.partition, std::move(item.data)});
       } else {
-        result.missing.push_back(partition);
-        result.reasons.push_back("partition " + std::to_string(partition) + ": " +
-                                 item.value("/error/message"_json_pointer, std::string("error")));
+        result.missing.push_back(item.partition);
+        result.reasons.push_back("partition " + std::to_string(item.partition) + ": " + item.error.message());
       }
     }
   }

@@ -24,6 +24,7 @@
 #include "stages/api/directory/stage_directory.h"
 #include "bus/request_client.h"
 #include "base/status.h"
+#include "protocol/query/query_messages.h"
 
 namespace spanline::api {
 
@@ -31,7 +32,7 @@ using json = nlohmann::json;
 
 struct PartitionAnswer {
   uint32_t partition = 0;
-  json data;
+  std::string data;  // the partition's encoded reply (protocol/query), read with protocol::query::decode
 };
 
 struct FanoutResult {
@@ -52,7 +53,7 @@ class IndexerFanout {
 
   // Partitions 0..count-1 for a search, or one for a trace id. An error Status
   // only when the query itself is wrong (invalid_argument from an indexer).
-  Result<FanoutResult> query(const std::string& kind, const json& params, const std::vector<uint32_t>& partitions);
+  Result<FanoutResult> query(const protocol::query::Query& query, const std::vector<uint32_t>& partitions);
 
  private:
   bus::RequestClient& client_for(const std::string& endpoint);

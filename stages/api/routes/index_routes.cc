@@ -13,9 +13,10 @@
 #include "base/hex.h"
 
 namespace spanline::api {
-namespace {
 
-constexpr int64_t kMaxLimit = 1000;
+namespace wire = protocol::query;
+
+namespace {
 
 // Adds "partial" and "missing_partitions" to an answer built from several partitions.
 json& mark_completeness(json& body, const FanoutResult& result) {
@@ -46,23 +47,11 @@ std::string ascii_lower_hex(std::string hex) {
   return hex;
 }
 
-// Cursors are "<start_ns>.<hex id>": opaque to clients, checked strictly here.
-std::string make_cursor(int64_t start_ns, const std::string& hex_id) { return std::to_string(start_ns) + "." + hex_id; }
-
-Result<std::pair<int64_t, std::string>> parse_cursor(const std::string& cursor, size_t hex_digits) {
-  auto dot = cursor.find('.');
-  Status invalid(Code::invalid_argument, "parameter 'cursor': not a cursor this api gave out");
-  if (dot == std::string::npos || dot == 0 || dot > 20) return invalid;
-  int64_t start = 0;
-  auto [end, error] = std::from_chars(cursor.data(), cursor.data() + dot, start);
-  if (error != std::errc() || end != cursor.data() + dot) return invalid;
-  std::string id = cursor.substr(dot + 1);
-  if (!check_hex_id(id, hex_digits, "cursor").is_ok()) return invalid;
-  return std::pair{start, id};
-}
-
-// Reads the time window of a request: start/end, or lookback from now.
-Status read_window(const QueryParams& params, json& query) {
+// The time window of a request: start/end, or lookback from now.
+struct Window {
+  std::optional<int64_t> from_ns, to_ns;
+};
+Result<Window> read_window(const QueryParams& params) {
   auto start = params.time("start");
   auto end = params.time("end");
   auto lookback = params.duration("lookback");
@@ -70,22 +59,40 @@ Status read_window(const QueryParams& params, json& query) {
   if (!end) return end.status();
   if (!lookback) return lookback.status();
   if (*start && *lookback) return Status(Code::invalid_argument, "give either 'start' or 'lookback', not both");
-  if (*start) query["from_ns"] = **start;
+  Window window;
+  if (*start) window.from_ns = **start;
   // Nothing is older than the epoch; stopping there keeps window arithmetic (to - from) within int64.
-  if (*lookback) query["from_ns"] = std::max<int64_t>(0, unix_nanos_now() - (*lookback)->count());
-  if (*end) query["to_ns"] = **end;
-  if (query.contains("from_ns") && query.contains("to_ns") && query["from_ns"].get<int64_t>() > query["to_ns"].get<int64_t>()) {
-    return Status(Code::invalid_argument, "'start' is after 'end'");
+  if (*lookback) window.from_ns = std::max<int64_t>(0, unix_nanos_now() - (*lookback)->count());
+  if (*end) window.to_ns = **end;
+  if (window.from_ns && window.to_ns && *window.from_ns > *window.to_ns) return Status(Code::invalid_argument, "'start' is after 'end'");
+  return window;
+}
+
+// Each partition's reply read as `Reply`; a partition whose answer does not
+// read is missing, like one that did not answer.
+template <typename Reply>
+std::vector<std::pair<uint32_t, Reply>> replies(FanoutResult& result) {
+  std::vector<std::pair<uint32_t, Reply>> out;
+  for (PartitionAnswer& answer : result.answers) {
+    auto reply = wire::decode<Reply>(answer.data);
+    if (reply) {
+      out.emplace_back(answer.partition, std::move(reply.value()));
+    } else {
+      result.missing.push_back(answer.partition);
+      result.reasons.push_back("partition " + std::to_string(answer.partition) + ": " + reply.status().message());
+    }
   }
-  return Status::ok();
+  std::sort(result.missing.begin(), result.missing.end());
+  return out;
 }
 
 // attr=key:value (equal), attr=key>number, key<number, key>=n, key<=n; several
 // filters in one parameter are separated by ';' (a ';' inside a value is sent
 // as %3B). Pistache 0.0.5 keeps only the first of repeated query keys, so the
 // separator is how several attribute filters arrive together.
-Result<json> parse_attribute_filters(const std::string& raw) {
-  json filters = json::array();
+Result<std::vector<wire::AttributeFilter>> parse_attribute_filters(const std::string& raw) {
+  using Op = wire::AttributeFilter::Op;
+  std::vector<wire::AttributeFilter> filters;
   size_t begin = 0;
   while (begin <= raw.size()) {
     size_t end = raw.find(';', begin);
@@ -107,35 +114,41 @@ Result<json> parse_attribute_filters(const std::string& raw) {
       value.erase(0, 1);
     }
     if (key.size() > 256 || value.size() > 4096) return Status(Code::invalid_argument, "parameter 'attr': key or value too long");
+    wire::AttributeFilter filter{.key = key};
     if (op == ":") {
-      filters.push_back({{"key", key}, {"op", "="}, {"value", value}});
+      filter.text = value;
     } else {
       double number = 0;
       auto [ptr, error] = std::from_chars(value.data(), value.data() + value.size(), number);
       if (value.empty() || error != std::errc() || ptr != value.data() + value.size() || !std::isfinite(number)) {
         return Status(Code::invalid_argument, "parameter 'attr': '" + key + op + "' needs a number");
       }
-      filters.push_back({{"key", key}, {"op", op}, {"value", number}});
+      filter.op = op == ">" ? Op::greater : op == "<" ? Op::less : op == ">=" ? Op::greater_or_equal : Op::less_or_equal;
+      filter.number = number;
     }
-    if (filters.size() > 16) return Status(Code::invalid_argument, "parameter 'attr': at most 16 attribute filters");
+    filters.push_back(std::move(filter));
+    if (filters.size() > wire::kMaxAttributeFilters) {
+      return Status(Code::invalid_argument, "parameter 'attr': at most " + std::to_string(wire::kMaxAttributeFilters) + " attribute filters");
+    }
   }
   return filters;
 }
 
 // Newest first across partitions: a k-way merge of lists each already sorted
-// newest first by (start_ns, id) descending.
-json merge_newest_first(std::vector<json*> lists, const char* id_key, size_t limit) {
+// newest first by (start_ns, id) descending; `id` reads an item's id.
+template <typename Item, typename Id>
+std::vector<Item> merge_newest_first(std::vector<std::vector<Item>*> lists, Id id, size_t limit) {
   using Head = std::tuple<int64_t, std::string, size_t, size_t>;  // start, id, list, index
   std::priority_queue<Head> heap;
   for (size_t l = 0; l < lists.size(); ++l) {
-    if (!lists[l]->empty()) heap.emplace((*lists[l])[0]["start_ns"].get<int64_t>(), (*lists[l])[0][id_key].get<std::string>(), l, 0);
+    if (!lists[l]->empty()) heap.emplace((*lists[l])[0].start_ns, id((*lists[l])[0]), l, 0);
   }
-  json merged = json::array();
+  std::vector<Item> merged;
   while (!heap.empty() && merged.size() < limit) {
-    auto [start, id, l, i] = heap.top();
+    auto [start, item_id, l, i] = heap.top();
     heap.pop();
     merged.push_back(std::move((*lists[l])[i]));
-    if (i + 1 < lists[l]->size()) heap.emplace((*lists[l])[i + 1]["start_ns"].get<int64_t>(), (*lists[l])[i + 1][id_key].get<std::string>(), l, i + 1);
+    if (i + 1 < lists[l]->size()) heap.emplace((*lists[l])[i + 1].start_ns, id((*lists[l])[i + 1]), l, i + 1);
   }
   return merged;
 }
@@ -165,21 +178,22 @@ Result<IndexRoutes::Location> IndexRoutes::locate(const ApiRequest& request, con
 ApiReply IndexRoutes::services(const ApiRequest& request) {
   QueryParams params(request.query);
   if (Status s = params.only({}); !s.is_ok()) return error_reply(s);
-  auto result = fanout_.query("services", json::object(), all_partitions());
+  auto result = fanout_.query(wire::ServicesQuery{}, all_partitions());
   if (auto reply = failed(result)) return *reply;
-  std::map<std::string, json> merged;
-  for (const PartitionAnswer& answer : result->answers) {
-    for (const json& service : answer.data.value("services", json::array())) {
-      std::string name = service.value("service", "");
-      json& entry = merged[name];
-      if (entry.is_null()) entry = {{"service", name}, {"span_count", 0}, {"trace_count", 0}, {"last_seen_ns", 0}};
-      entry["span_count"] = entry["span_count"].get<int64_t>() + service.value("span_count", int64_t{0});
-      entry["trace_count"] = entry["trace_count"].get<int64_t>() + service.value("trace_count", int64_t{0});
-      entry["last_seen_ns"] = std::max(entry["last_seen_ns"].get<int64_t>(), service.value("last_seen_ns", int64_t{0}));
+  std::map<std::string, wire::ServiceRow> merged;
+  for (auto& [partition, reply] : replies<wire::ServicesReply>(*result)) {
+    for (const wire::ServiceRow& service : reply.services) {
+      wire::ServiceRow& entry = merged.try_emplace(service.service, wire::ServiceRow{.service = service.service}).first->second;
+      entry.span_count += service.span_count;
+      entry.trace_count += service.trace_count;
+      entry.last_seen_ns = std::max(entry.last_seen_ns, service.last_seen_ns);
     }
   }
   json services = json::array();
-  for (auto& [name, entry] : merged) services.push_back(std::move(entry));
+  for (const auto& [name, entry] : merged) {
+    services.push_back({{"service", name}, {"span_count", entry.span_count}, {"trace_count", entry.trace_count},
+                        {"last_seen_ns", entry.last_seen_ns}});
+  }
   json body = {{"services", std::move(services)}};
   return json_reply(mark_completeness(body, *result));
 }
@@ -188,25 +202,25 @@ ApiReply IndexRoutes::operations(const ApiRequest& request, const std::string& s
   QueryParams params(request.query);
   if (Status s = params.only({}); !s.is_ok()) return error_reply(s);
   if (service.empty() || service.size() > 512) return error_reply(400, "invalid_argument", "service name must be 1 to 512 bytes");
-  auto result = fanout_.query("operations", {{"service", service}}, all_partitions());
+  auto result = fanout_.query(wire::OperationsQuery{service}, all_partitions());
   if (auto reply = failed(result)) return *reply;
-  std::map<std::string, json> merged;
-  for (const PartitionAnswer& answer : result->answers) {
-    for (const json& op : answer.data.value("operations", json::array())) {
-      std::string name = op.value("name", "");
-      json& entry = merged[name];
-      if (entry.is_null()) entry = {{"name", name}, {"span_count", 0}, {"last_seen_ns", 0}};
-      entry["span_count"] = entry["span_count"].get<int64_t>() + op.value("span_count", int64_t{0});
-      entry["last_seen_ns"] = std::max(entry["last_seen_ns"].get<int64_t>(), op.value("last_seen_ns", int64_t{0}));
+  std::map<std::string, wire::OperationRow> merged;
+  for (auto& [partition, reply] : replies<wire::OperationsReply>(*result)) {
+    for (const wire::OperationRow& op : reply.operations) {
+      wire::OperationRow& entry = merged.try_emplace(op.name, wire::OperationRow{.name = op.name}).first->second;
+      entry.span_count += op.span_count;
+      entry.last_seen_ns = std::max(entry.last_seen_ns, op.last_seen_ns);
     }
   }
   json operations = json::array();
-  for (auto& [name, entry] : merged) operations.push_back(std::move(entry));
+  for (const auto& [name, entry] : merged) {
+    operations.push_back({{"name", name}, {"span_count", entry.span_count}, {"last_seen_ns", entry.last_seen_ns}});
+  }
   json body = {{"service", service}, {"operations", std::move(operations)}};
   return json_reply(mark_completeness(body, *result));
 }
 
-Result<json> IndexRoutes::search_filters(const ApiRequest& request, bool with_paging) const {
+Result<wire::SearchQuery> IndexRoutes::search_filters(const ApiRequest& request, bool with_paging) const {
   QueryParams params(request.query);
   std::vector<std::string_view> known = {"service", "operation", "start", "end", "lookback", "min_duration",
                                          "max_duration", "errors", "attr", "q"};
@@ -215,8 +229,11 @@ Result<json> IndexRoutes::search_filters(const ApiRequest& request, bool with_pa
     known.push_back("cursor");
   }
   if (Status s = params.only(known); !s.is_ok()) return s;
-  json query = json::object();
-  if (Status s = read_window(params, query); !s.is_ok()) return s;
+  auto window = read_window(params);
+  if (!window) return window.status();
+  wire::SearchQuery query;
+  query.from_ns = window->from_ns;
+  query.to_ns = window->to_ns;
   auto service = params.text("service", 1, 512);
   auto operation = params.text("operation", 1, 1024);
   auto q = params.text("q", 3, 512);
@@ -227,25 +244,25 @@ Result<json> IndexRoutes::search_filters(const ApiRequest& request, bool with_pa
   for (const Status& s : {service.status(), operation.status(), min_duration.status(), max_duration.status(), errors.status()}) {
     if (!s.is_ok()) return s;
   }
-  if (*service) query["service"] = **service;
-  if (*operation) query["operation"] = **operation;
-  if (*q) query["q"] = **q;
-  if (*min_duration) query["min_duration_ns"] = (*min_duration)->count();
-  if (*max_duration) query["max_duration_ns"] = (*max_duration)->count();
-  if (*errors && **errors) query["errors"] = true;
+  query.service = *service;
+  query.operation = *operation;
+  query.text = *q;
+  if (*min_duration) query.min_duration_ns = (*min_duration)->count();
+  if (*max_duration) query.max_duration_ns = (*max_duration)->count();
+  query.errors_only = *errors && **errors;
   if (auto raw = request.raw_query.find("attr"); raw != request.raw_query.end()) {
     auto filters = parse_attribute_filters(raw->second);
     if (!filters) return filters.status();
-    if (!filters->empty()) query["attrs"] = std::move(filters.value());
+    query.attributes = std::move(filters.value());
   }
   if (with_paging) {
-    auto limit = params.integer("limit", 1, kMaxLimit);
+    auto limit = params.integer("limit", 1, wire::kMaxLimit);
     if (!limit) return limit.status();
-    query["limit"] = limit->value_or(20);
+    query.limit = limit->value_or(wire::kDefaultLimit);
     if (auto cursor = params.text("cursor")) {
-      auto parsed = parse_cursor(*cursor, 32);
+      auto parsed = wire::trace_cursor_from_text(*cursor);
       if (!parsed) return parsed.status();
-      query["cursor"] = {{"start_ns", parsed->first}, {"trace_id", parsed->second}};
+      query.cursor = std::move(parsed.value());
     }
   }
   return query;
@@ -254,28 +271,26 @@ Result<json> IndexRoutes::search_filters(const ApiRequest& request, bool with_pa
 ApiReply IndexRoutes::search(const ApiRequest& request) {
   auto query = search_filters(request, true);
   if (!query) return error_reply(query.status());
-  const auto limit = static_cast<size_t>((*query)["limit"].get<int64_t>());
-  auto result = fanout_.query("search", *query, all_partitions());
+  const auto limit = static_cast<size_t>(query->limit);
+  auto result = fanout_.query(*query, all_partitions());
   if (auto reply = failed(result)) return *reply;
-  std::vector<json*> lists;
+  auto answers = replies<wire::SearchReply>(*result);
+  std::vector<std::vector<wire::TraceSummary>*> lists;
   size_t total = 0;
-  for (PartitionAnswer& answer : result->answers) {
-    json& traces = answer.data["traces"];
-    if (!traces.is_array()) traces = json::array();
-    total += traces.size();
-    lists.push_back(&traces);
+  bool any_full = false;
+  for (auto& [partition, reply] : answers) {
+    total += reply.traces.size();
+    any_full = any_full || reply.traces.size() >= limit;
+    lists.push_back(&reply.traces);
   }
-  json traces = merge_newest_first(lists, "trace_id", limit);
-  json body = {{"traces", traces}, {"next_cursor", nullptr}};
+  auto traces = merge_newest_first(lists, [](const wire::TraceSummary& s) { return s.trace_id; }, limit);
+  json body = {{"traces", json::array()}, {"next_cursor", nullptr}};
   // Every trace ordered before the last one returned was returned, in every
   // partition, so the last one's position is where the next page starts.
-  if (traces.size() == limit && total > limit) {
-    body["next_cursor"] = make_cursor(traces.back()["start_ns"].get<int64_t>(), traces.back()["trace_id"].get<std::string>());
-  } else if (traces.size() == limit) {
-    bool any_full = false;
-    for (json* list : lists) any_full = any_full || list->size() >= limit;
-    if (any_full) body["next_cursor"] = make_cursor(traces.back()["start_ns"].get<int64_t>(), traces.back()["trace_id"].get<std::string>());
+  if (traces.size() == limit && (total > limit || any_full)) {
+    body["next_cursor"] = wire::to_text(wire::TraceCursor{traces.back().start_ns, traces.back().trace_id});
   }
+  for (const wire::TraceSummary& summary : traces) body["traces"].push_back(wire::to_json(summary));
   return json_reply(mark_completeness(body, *result));
 }
 
@@ -283,12 +298,12 @@ ApiReply IndexRoutes::trace(const ApiRequest& request, const std::string& trace_
   auto at = locate(request, trace_id, nullptr);
   if (!at) return error_reply(at.status());
   const std::string& id = at->trace;
-  const uint32_t partition = at->partition;
-  auto result = fanout_.query("trace", {{"trace_id", id}}, {partition});
+  auto result = fanout_.query(wire::TraceQuery{id}, {at->partition});
   if (auto reply = failed(result)) return *reply;
-  json& spans = result->answers.front().data["spans"];
-  if (!spans.is_array() || spans.empty()) return error_reply(404, "not_found", "trace " + id + " not found");
-  json body = {{"trace_id", id}, {"span_count", spans.size()}, {"spans", std::move(spans)}};
+  auto spans = wire::decode<wire::SpansReply>(result->answers.front().data);
+  if (!spans) return error_reply(503, "unavailable", "no indexer answered (" + spans.status().message() + ")");
+  if (spans->span_count == 0) return error_reply(404, "not_found", "trace " + id + " not found");
+  json body = {{"trace_id", id}, {"span_count", spans->span_count}, {"spans", json::parse(spans->spans)}};
   return json_reply(body);
 }
 
@@ -296,12 +311,12 @@ ApiReply IndexRoutes::span(const ApiRequest& request, const std::string& trace_i
   auto at = locate(request, trace_id, &span_id);
   if (!at) return error_reply(at.status());
   const std::string &trace = at->trace, &span = at->span;
-  const uint32_t partition = at->partition;
-  auto result = fanout_.query("span", {{"trace_id", trace}, {"span_id", span}}, {partition});
+  auto result = fanout_.query(wire::SpanQuery{trace, span}, {at->partition});
   if (auto reply = failed(result)) return *reply;
-  json& spans = result->answers.front().data["spans"];
-  if (!spans.is_array() || spans.empty()) return error_reply(404, "not_found", "span " + span + " of trace " + trace + " not found");
-  return json_reply(spans[0]);
+  auto spans = wire::decode<wire::SpansReply>(result->answers.front().data);
+  if (!spans) return error_reply(503, "unavailable", "no indexer answered (" + spans.status().message() + ")");
+  if (spans->span_count == 0) return error_reply(404, "not_found", "span " + span + " of trace " + trace + " not found");
+  return json_reply(json::parse(spans->spans)[0]);
 }
 
 ApiReply IndexRoutes::workflows(const ApiRequest& request) {
@@ -309,48 +324,53 @@ ApiReply IndexRoutes::workflows(const ApiRequest& request) {
   if (Status s = params.only({"service", "name", "start", "end", "lookback", "status", "type", "limit", "cursor"}); !s.is_ok()) {
     return error_reply(s);
   }
-  json query = json::object();
-  if (Status s = read_window(params, query); !s.is_ok()) return error_reply(s);
+  auto window = read_window(params);
+  if (!window) return error_reply(window.status());
+  wire::WorkflowsQuery query;
+  query.from_ns = window->from_ns;
+  query.to_ns = window->to_ns;
   auto service = params.text("service", 1, 512);
   auto name = params.text("name", 1, 1024);
-  auto limit = params.integer("limit", 1, kMaxLimit);
+  auto limit = params.integer("limit", 1, wire::kMaxLimit);
   for (const Status& s : {service.status(), name.status(), limit.status()}) {
     if (!s.is_ok()) return error_reply(s);
   }
-  if (*service) query["service"] = **service;
-  if (*name) query["name"] = **name;
+  query.service = *service;
+  query.name = *name;
   if (auto status = params.text("status")) {
-    if (*status != "ok" && *status != "error" && *status != "cancelled") {
-      return error_reply(400, "invalid_argument", "parameter 'status': ok, error or cancelled");
-    }
-    query["status"] = *status;
+    query.status = wire::workflow_status_named(*status);
+    if (!query.status) return error_reply(400, "invalid_argument", "parameter 'status': " + std::string(wire::kWorkflowStatusNames));
   }
   if (auto type = params.text("type")) {
-    if (*type != "workflow" && *type != "subflow") return error_reply(400, "invalid_argument", "parameter 'type': workflow or subflow");
-    query["span_type"] = *type;
+    auto run_type = wire::run_type_named(*type);
+    if (!run_type) return error_reply(400, "invalid_argument", "parameter 'type': " + std::string(wire::kRunTypeNames));
+    query.type = *run_type;
   }
-  const int64_t page = limit->value_or(20);
-  query["limit"] = page;
+  query.limit = limit->value_or(wire::kDefaultLimit);
+  const auto page = static_cast<size_t>(query.limit);
   if (auto cursor = params.text("cursor")) {
-    auto parsed = parse_cursor(*cursor, 48);
+    auto parsed = wire::run_cursor_from_text(*cursor);
     if (!parsed) return error_reply(parsed.status());
-    query["cursor"] = {{"start_ns", parsed->first}, {"trace_id", parsed->second.substr(0, 32)}, {"span_id", parsed->second.substr(32)}};
+    query.cursor = std::move(parsed.value());
   }
-  auto result = fanout_.query("workflows", query, all_partitions());
+  auto result = fanout_.query(query, all_partitions());
   if (auto reply = failed(result)) return *reply;
-  std::vector<json*> lists;
-  for (PartitionAnswer& answer : result->answers) {
-    json& runs = answer.data["runs"];
-    if (!runs.is_array()) runs = json::array();
-    for (json& run : runs) run["run_id"] = run.value("trace_id", "") + run.value("span_id", "");
-    lists.push_back(&runs);
-  }
+  auto answers = replies<wire::WorkflowsReply>(*result);
+  std::vector<std::vector<wire::RunSummary>*> lists;
   bool any_full = false;
-  for (json* list : lists) any_full = any_full || static_cast<int64_t>(list->size()) >= page;
-  json runs = merge_newest_first(lists, "run_id", static_cast<size_t>(page));
-  json body = {{"runs", runs}, {"next_cursor", nullptr}};
-  if (static_cast<int64_t>(runs.size()) == page && any_full) {
-    body["next_cursor"] = make_cursor(runs.back()["start_ns"].get<int64_t>(), runs.back()["run_id"].get<std::string>());
+  for (auto& [partition, reply] : answers) {
+    any_full = any_full || reply.runs.size() >= page;
+    lists.push_back(&reply.runs);
+  }
+  auto runs = merge_newest_first(lists, [](const wire::RunSummary& r) { return r.trace_id + r.span_id; }, page);
+  json body = {{"runs", json::array()}, {"next_cursor", nullptr}};
+  if (runs.size() == page && any_full) {
+    body["next_cursor"] = wire::to_text(wire::RunCursor{runs.back().start_ns, runs.back().trace_id, runs.back().span_id});
+  }
+  for (const wire::RunSummary& run : runs) {
+    json item = wire::to_json(run);
+    item["run_id"] = run.trace_id + run.span_id;
+    body["runs"].push_back(std::move(item));
   }
   return json_reply(mark_completeness(body, *result));
 }
@@ -417,25 +437,26 @@ ApiReply IndexRoutes::workflow(const ApiRequest& request, const std::string& tra
   auto at = locate(request, trace_id, &span_id);
   if (!at) return error_reply(at.status());
   const std::string &trace = at->trace, &span = at->span;
-  const uint32_t partition = at->partition;
-  auto result = fanout_.query("workflow", {{"trace_id", trace}, {"span_id", span}}, {partition});
+  auto result = fanout_.query(wire::WorkflowQuery{trace, span}, {at->partition});
   if (auto reply = failed(result)) return *reply;
-  json& data = result->answers.front().data;
-  if (!data.contains("run") || data["run"].is_null()) {
-    return error_reply(404, "not_found", "no workflow run with span " + span + " in trace " + trace);
-  }
-  json body = {{"run", std::move(data["run"])}, {"spans", std::move(data["spans"])}};
-  body["state_changes"] = replay_state_changes(body["run"].value("state_start", json()), data.value("state_changes", json::array()));
+  auto data = wire::decode<wire::WorkflowReply>(result->answers.front().data);
+  if (!data) return error_reply(503, "unavailable", "no indexer answered (" + data.status().message() + ")");
+  if (data->run.is_null()) return error_reply(404, "not_found", "no workflow run with span " + span + " in trace " + trace);
+  json body = {{"run", std::move(data->run)}, {"spans", json::parse(data->spans)}};
+  body["state_changes"] = replay_state_changes(body["run"].value("state_start", json()), data->state_changes);
   return json_reply(body);
 }
 
 ApiReply IndexRoutes::llm_usage(const ApiRequest& request) {
   QueryParams params(request.query);
   if (Status s = params.only({"start", "end", "lookback", "bucket", "service", "model"}); !s.is_ok()) return error_reply(s);
-  json query = json::object();
-  if (Status s = read_window(params, query); !s.is_ok()) return error_reply(s);
-  if (!query.contains("from_ns")) query["from_ns"] = unix_nanos_now() - int64_t{24} * 3600 * 1'000'000'000;
-  const int64_t to = query.value("to_ns", unix_nanos_now());
+  auto window = read_window(params);
+  if (!window) return error_reply(window.status());
+  wire::LlmUsageQuery query;
+  const int64_t from = window->from_ns.value_or(unix_nanos_now() - int64_t{24} * 3600 * 1'000'000'000);
+  const int64_t to = window->to_ns.value_or(unix_nanos_now());
+  query.from_ns = from;
+  query.to_ns = window->to_ns;
   auto bucket = params.duration("bucket");
   auto service = params.text("service", 1, 512);
   auto model = params.text("model", 1, 512);
@@ -443,29 +464,26 @@ ApiReply IndexRoutes::llm_usage(const ApiRequest& request) {
     if (!s.is_ok()) return error_reply(s);
   }
   // Without a bucket size: about 60 buckets over the window, at least a minute each.
-  int64_t bucket_ns = *bucket ? (*bucket)->count() : std::max<int64_t>((to - query["from_ns"].get<int64_t>()) / 60, 60'000'000'000);
-  if (bucket_ns < 1'000'000'000) return error_reply(400, "invalid_argument", "parameter 'bucket': at least 1s");
-  if ((to - query["from_ns"].get<int64_t>()) / bucket_ns > 10'000) {
+  int64_t bucket_ns = *bucket ? (*bucket)->count() : std::max<int64_t>((to - from) / 60, 60'000'000'000);
+  if (bucket_ns < wire::kMinBucketNs) return error_reply(400, "invalid_argument", "parameter 'bucket': at least 1s");
+  if ((to - from) / bucket_ns > 10'000) {
     return error_reply(400, "invalid_argument", "parameter 'bucket': the window would need more than 10000 buckets");
   }
-  query["bucket_ns"] = bucket_ns;
-  if (*service) query["service"] = **service;
-  if (*model) query["model"] = **model;
-  auto result = fanout_.query("llm_usage", query, all_partitions());
+  query.bucket_ns = bucket_ns;
+  query.service = *service;
+  query.model = *model;
+  auto result = fanout_.query(query, all_partitions());
   if (auto reply = failed(result)) return *reply;
 
   struct Totals {
     int64_t calls = 0, errors = 0, input_tokens = 0, output_tokens = 0;
     std::map<int, int64_t> latency;
-    void add(const json& row) {
-      calls += row.value("calls", int64_t{0});
-      errors += row.value("errors", int64_t{0});
-      input_tokens += row.value("input_tokens", int64_t{0});
-      output_tokens += row.value("output_tokens", int64_t{0});
-      const json histogram = row.value("latency_histogram", json::object());
-      for (const auto& [bucket, count] : histogram.items()) {
-        if (count.is_number_integer()) latency[std::atoi(bucket.c_str())] += count.get<int64_t>();
-      }
+    void add(const wire::UsageRow& row) {
+      calls += row.calls;
+      errors += row.errors;
+      input_tokens += row.input_tokens;
+      output_tokens += row.output_tokens;
+      for (const auto& [bucket, count] : row.latency_histogram) latency[bucket] += count;
     }
     json to_json() const {
       auto ms = [&](double q) { return static_cast<double>(bus::histogram_quantile_ns(latency, q)) / 1e6; };
@@ -478,14 +496,13 @@ ApiReply IndexRoutes::llm_usage(const ApiRequest& request) {
   };
   // group name -> (totals, bucket start -> totals), once by model and once by service.
   std::map<std::string, std::pair<Totals, std::map<int64_t, Totals>>> by_model, by_service;
-  for (const PartitionAnswer& answer : result->answers) {
-    for (const json& row : answer.data.value("usage", json::array())) {
-      int64_t start = row.value("bucket_start_ns", int64_t{0});
-      auto& model_group = by_model[row.value("model", std::string())];
-      auto& service_group = by_service[row.value("service", std::string())];
+  for (const auto& [partition, reply] : replies<wire::LlmUsageReply>(*result)) {
+    for (const wire::UsageRow& row : reply.usage) {
+      auto& model_group = by_model[row.model];
+      auto& service_group = by_service[row.service];
       for (auto* group : {&model_group, &service_group}) {
         group->first.add(row);
-        group->second[start].add(row);
+        group->second[row.bucket_start_ns].add(row);
       }
     }
   }
@@ -505,7 +522,7 @@ ApiReply IndexRoutes::llm_usage(const ApiRequest& request) {
     }
     return list;
   };
-  json body = {{"from_ns", query["from_ns"]}, {"to_ns", to}, {"bucket_ns", bucket_ns},
+  json body = {{"from_ns", from}, {"to_ns", to}, {"bucket_ns", bucket_ns},
                {"by_model", render(by_model, "model")}, {"by_service", render(by_service, "service")}};
   return json_reply(mark_completeness(body, *result));
 }

@@ -15,6 +15,7 @@
 #include "stages/api/http/api_types.h"
 #include "stages/api/http/query_params.h"
 #include "stages/api/query/indexer_fanout.h"
+#include "protocol/query/query_messages.h"
 
 namespace spanline::api {
 
@@ -32,8 +33,8 @@ class IndexRoutes {
   ApiReply workflow(const ApiRequest& request, const std::string& trace_id, const std::string& span_id);
   ApiReply llm_usage(const ApiRequest& request);
 
-  // The filters of a trace search as indexer parameters; shared with the live tail.
-  Result<json> search_filters(const ApiRequest& request, bool with_paging) const;
+  // The filters of a trace search as a query; shared with the live tail.
+  Result<protocol::query::SearchQuery> search_filters(const ApiRequest& request, bool with_paging) const;
   std::vector<uint32_t> all_partitions() const;
   IndexerFanout& fanout() { return fanout_; }
 

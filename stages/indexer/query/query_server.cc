@@ -57,45 +57,35 @@ Status QueryServer::start() {
 bus::RouterAnswer QueryServer::run_job(const bus::RouterJob& job, ReaderSet& readers) {
   const uint64_t request_id = job.header.request_id;
   auto fail = [&](const Status& status) { return router_.fail(job, status); };
-  json request = json::parse(job.body, nullptr, false);
-  if (request.is_discarded() || !request.is_object() || !request.contains("kind") || !request["kind"].is_string() ||
-      !request.contains("partitions") || !request["partitions"].is_array()) {
-    return fail(Status(Code::invalid_argument, "a query is a JSON object with kind, partitions and params"));
-  }
-  const std::string kind = request["kind"].get<std::string>();
-  const json params = request.value("params", json::object());
+  auto request = protocol::query::decode_request(job.body);
+  if (!request) return fail(request.status());
   uint64_t cap = options_.max_answer_bytes;
   if (job.header.max_bytes > 0) cap = std::min(cap, job.header.max_bytes);
   // One budget for the whole answer: every partition's rows spend from it as
   // they are built, and every phase checks the deadline (shard_queries.h).
   QueryBudget budget(job.deadline, cap);
-  json results = json::array();
-  for (const json& item : request["partitions"]) {
-    if (!item.is_number_unsigned()) return fail(Status(Code::invalid_argument, "partitions must be non-negative integers"));
-    uint32_t partition = item.get<uint32_t>();
-    json result = {{"partition", partition}};
-    auto error = [&](const Status& status) {
-      result["error"] = {{"code", static_cast<int>(status.code())}, {"message", status.message()}};
-    };
+  std::vector<protocol::query::PartitionResult> results;
+  for (uint32_t partition : request->partitions) {
+    protocol::query::PartitionResult result{.partition = partition};
     if (std::find(options_.partitions.begin(), options_.partitions.end(), partition) == options_.partitions.end()) {
-      error(Status(Code::failed_precondition, "partition " + std::to_string(partition) + " is not owned by this indexer"));
+      result.error = Status(Code::failed_precondition, "partition " + std::to_string(partition) + " is not owned by this indexer");
     } else if (auto reader = readers.get(partition); !reader) {
-      error(reader.status());
-    } else if (auto data = (*reader)->run(kind, params, budget); !data) {
+      result.error = reader.status();
+    } else if (auto data = (*reader)->run(request->query, budget); !data) {
       // A refusal of the whole answer, not of one partition.
       if (data.status().code() == Code::invalid_argument || data.status().code() == Code::resource_exhausted) {
         return fail(data.status());
       }
       if (data.status().code() == Code::internal) readers.forget(partition);
-      error(data.status());
+      result.error = data.status();
     } else {
-      result["data"] = std::move(data.value());
+      result.data = std::move(data.value());
     }
     results.push_back(std::move(result));
   }
   if (Status s = budget.check_time(); !s.is_ok()) return fail(s);
-  std::string body = json{{"results", std::move(results)}}.dump(-1, ' ', false, json::error_handler_t::replace);
-  // The budget counted the stored texts; the serialized answer is what the cap is about.
+  std::string body = protocol::query::encode_results(results);
+  // The budget counted the stored texts; the encoded answer is what the cap is about.
   if (body.size() > cap) return fail(answer_too_large(body.size(), cap));
   bus::Header reply = bus::make_header(bus::MessageType::query_reply, request_id);
   return bus::RouterAnswer{reply, std::move(body)};

@@ -14,9 +14,11 @@
 #include "base/json_depth.h"
 
 namespace spanline::indexer::query {
+
+namespace wire = protocol::query;
+
 namespace {
 
-constexpr int64_t kMaxLimit = 1000;
 // Deeper than OTLP itself allows (protobuf stops at 100 nested messages).
 constexpr int kMaxNesting = 128;
 
@@ -68,10 +70,10 @@ class Filter {
   std::vector<Value> values_;
 };
 
-std::vector<uint8_t> id_bytes(const json& params, const char* key, size_t size) {
-  auto bytes = from_hex(params.at(key).get<std::string>());
-  if (!bytes || bytes->size() != size) throw std::invalid_argument(std::string(key) + " must be " + std::to_string(size * 2) + " hex digits");
-  return {bytes->begin(), bytes->end()};
+// Ids arrive as hex checked by the protocol's decoder.
+std::vector<uint8_t> id_bytes(const std::string& hex) {
+  std::string bytes = from_hex(hex).value_or(std::string());
+  return {bytes.begin(), bytes.end()};
 }
 
 std::string blob_text(const std::vector<uint8_t>& bytes) { return std::string(bytes.begin(), bytes.end()); }
@@ -84,11 +86,6 @@ json parse_or_null(const std::string& text) {
   if (json_nests_deeper_than(text, kMaxNesting)) return json(text);
   json value = json::parse(text, nullptr, false);
   return value.is_discarded() ? json(text) : value;
-}
-
-int64_t limit_of(const json& params, int64_t fallback) {
-  int64_t limit = params.value("limit", fallback);
-  return std::clamp<int64_t>(limit, 1, kMaxLimit);
 }
 
 // Columns of a full span, in the order span_json() reads them.
@@ -148,21 +145,26 @@ constexpr std::string_view kSummaryColumns =
     "trace_id, root_span_id, root_name, root_service, services, start_ns, end_ns, duration_ns, span_count, error_count, "
     "indexed_ns";
 
-json summary_json(const Statement& row) {
-  json services = json::array();
+wire::TraceSummary summary_of(const Statement& row) {
+  wire::TraceSummary summary;
+  summary.trace_id = to_hex(row.column_text(0));
+  summary.root_span_id = to_hex(row.column_text(1));
+  summary.root_name = row.column_text(2);
+  summary.root_service = row.column_text(3);
   std::string list = row.column_text(4);
   for (size_t begin = 0; begin < list.size();) {
     size_t end = list.find(',', begin);
     if (end == std::string::npos) end = list.size();
-    services.push_back(list.substr(begin, end - begin));
+    summary.services.push_back(list.substr(begin, end - begin));
     begin = end + 1;
   }
-  return {{"trace_id", to_hex(row.column_text(0))}, {"root_span_id", to_hex(row.column_text(1))},
-          {"root_name", row.column_text(2)},        {"root_service", row.column_text(3)},
-          {"services", services},                   {"start_ns", row.column_int(5)},
-          {"end_ns", row.column_int(6)},            {"duration_ns", row.column_int(7)},
-          {"span_count", row.column_int(8)},        {"error_count", row.column_int(9)},
-          {"indexed_ns", row.column_int(10)}};
+  summary.start_ns = row.column_int(5);
+  summary.end_ns = row.column_int(6);
+  summary.duration_ns = row.column_int(7);
+  summary.span_count = row.column_int(8);
+  summary.error_count = row.column_int(9);
+  summary.indexed_ns = row.column_int(10);
+  return summary;
 }
 
 // FTS5 query syntax treats quotes, stars and words like NEAR as operators; a
@@ -177,18 +179,18 @@ std::string fts_phrase(const std::string& text) {
   return phrase + "\"";
 }
 
-// Collects rows into a JSON array with `make` (a json, or a Result<json> when
-// making a row can refuse), stopping with the statement's error, at the
-// deadline, or with the first row `make` refuses.
-template <typename Make>
-Result<json> collect(Statement& statement, const QueryBudget& budget, Make make) {
-  json rows = json::array();
+// Collects rows made by `make` (a Row, or a Result<Row> when making a row
+// can refuse), stopping with the statement's error, at the deadline, or with
+// the first row `make` refuses.
+template <typename Row, typename Make>
+Result<std::vector<Row>> collect(Statement& statement, const QueryBudget& budget, Make make) {
+  std::vector<Row> rows;
   for (;;) {
     auto row = statement.step();
     if (!row) return row.status();
     if (!*row) return rows;
     if (Status s = budget.check_time(); !s.is_ok()) return s;
-    if constexpr (std::is_same_v<decltype(make(statement)), Result<json>>) {
+    if constexpr (std::is_same_v<decltype(make(statement)), Result<Row>>) {
       auto made = make(statement);
       if (!made) return made.status();
       rows.push_back(std::move(made.value()));
@@ -234,28 +236,17 @@ Status answer_too_large(uint64_t bytes, uint64_t cap) {
                 "answer of at least " + std::to_string(bytes) + " bytes exceeds the cap of " + std::to_string(cap) + " bytes; narrow the query");
 }
 
-Result<json> ShardReader::run(std::string_view kind, const json& params, QueryBudget& budget) {
+Result<std::string> ShardReader::run(std::string_view kind, const json& params, QueryBudget& budget) {
+  auto query = wire::decode_query(kind, params);
+  if (!query) return query.status();
+  return run(*query, budget);
+}
+
+Result<std::string> ShardReader::run(const wire::Query& query, QueryBudget& budget) {
   deadline_ = budget.deadline();
   budget_ = &budget;
   if (Status s = budget.check_time(); !s.is_ok()) return s;
-  Result<json> result = Status(Code::invalid_argument, "unknown query kind '" + std::string(kind) + "'");
-  // nlohmann reports a parameter of the wrong type by throwing; this is the
-  // boundary where that becomes an invalid_argument answer.
-  try {
-    if (kind == "services") result = services();
-    else if (kind == "operations") result = operations(params);
-    else if (kind == "search") result = search(params);
-    else if (kind == "trace") result = trace(params);
-    else if (kind == "span") result = span(params);
-    else if (kind == "workflows") result = workflows(params);
-    else if (kind == "workflow") result = workflow(params);
-    else if (kind == "llm_usage") result = llm_usage(params);
-    else if (kind == "counts") result = counts();
-  } catch (const json::exception& e) {
-    return Status(Code::invalid_argument, std::string("bad query parameter: ") + e.what());
-  } catch (const std::invalid_argument& e) {
-    return Status(Code::invalid_argument, e.what());
-  }
+  Result<std::string> result = std::visit([this](const auto& q) { return answer(q); }, query);
   budget_ = nullptr;
   if (!result.is_ok() && result.status().code() != Code::resource_exhausted && SteadyClock::now() > deadline_) {
     return Status(Code::deadline_exceeded, "query interrupted at its deadline");
@@ -263,20 +254,16 @@ Result<json> ShardReader::run(std::string_view kind, const json& params, QueryBu
   return result;
 }
 
-Result<json> ShardReader::services() {
+Result<std::string> ShardReader::answer(const wire::ServicesQuery&) {
   auto spans = db_->prepare(
       "SELECT service, sum(span_count), count(*), max(last_seen_ns) FROM operations GROUP BY service ORDER BY service");
   if (!spans) return spans.status();
-  std::map<std::string, json> by_service;
+  std::map<std::string, wire::ServiceRow> by_service;
   for (;;) {
     auto row = spans->step();
     if (!row) return row.status();
     if (!*row) break;
-    by_service[spans->column_text(0)] = {{"service", spans->column_text(0)},
-                                         {"span_count", spans->column_int(1)},
-                                         {"operation_count", spans->column_int(2)},
-                                         {"last_seen_ns", spans->column_int(3)},
-                                         {"trace_count", 0}};
+    by_service[spans->column_text(0)] = {spans->column_text(0), spans->column_int(1), spans->column_int(2), 0, spans->column_int(3)};
   }
   auto traces = db_->prepare("SELECT root_service, count(*) FROM traces GROUP BY root_service");
   if (!traces) return traces.status();
@@ -285,104 +272,102 @@ Result<json> ShardReader::services() {
     if (!row) return row.status();
     if (!*row) break;
     auto found = by_service.find(traces->column_text(0));
-    if (found != by_service.end()) found->second["trace_count"] = traces->column_int(1);
+    if (found != by_service.end()) found->second.trace_count = traces->column_int(1);
   }
-  json services = json::array();
-  for (auto& [name, entry] : by_service) services.push_back(std::move(entry));
-  return json{{"services", std::move(services)}};
+  wire::ServicesReply reply;
+  for (auto& [name, entry] : by_service) reply.services.push_back(std::move(entry));
+  return wire::encode(reply);
 }
 
-Result<json> ShardReader::operations(const json& params) {
+Result<std::string> ShardReader::answer(const wire::OperationsQuery& query) {
   auto statement = db_->prepare("SELECT name, span_count, last_seen_ns FROM operations WHERE service = ? ORDER BY name");
   if (!statement) return statement.status();
-  statement->bind_text(1, params.at("service").get<std::string>());
-  auto rows = collect(*statement, *budget_, [](const Statement& row) {
-    return json{{"name", row.column_text(0)}, {"span_count", row.column_int(1)}, {"last_seen_ns", row.column_int(2)}};
+  statement->bind_text(1, query.service);
+  auto rows = collect<wire::OperationRow>(*statement, *budget_, [](const Statement& row) {
+    return wire::OperationRow{row.column_text(0), row.column_int(1), row.column_int(2)};
   });
   if (!rows) return rows.status();
-  return json{{"operations", std::move(rows.value())}};
+  return wire::encode(wire::OperationsReply{std::move(rows.value())});
 }
 
-Result<json> ShardReader::search(const json& params) {
+Result<std::string> ShardReader::answer(const wire::SearchQuery& query) {
+  using Op = wire::AttributeFilter::Op;
   Filter filter;
-  if (params.contains("from_ns")) filter.add("t.start_ns >= ?", params["from_ns"].get<int64_t>());
-  if (params.contains("to_ns")) filter.add("t.start_ns <= ?", params["to_ns"].get<int64_t>());
-  if (params.contains("min_duration_ns")) filter.add("t.duration_ns >= ?", params["min_duration_ns"].get<int64_t>());
-  if (params.contains("max_duration_ns")) filter.add("t.duration_ns <= ?", params["max_duration_ns"].get<int64_t>());
-  if (params.value("errors", false)) filter.add("t.error_count > 0");
-  if (params.contains("service")) {
-    filter.add("instr(',' || t.services || ',', ',' || ? || ',') > 0", params["service"].get<std::string>());
-  }
-  if (params.contains("operation")) {
-    if (params.contains("service")) {
-      filter.add("EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.name = ? AND s.service = ?)",
-                 params["operation"].get<std::string>(), params["service"].get<std::string>());
+  if (query.from_ns) filter.add("t.start_ns >= ?", *query.from_ns);
+  if (query.to_ns) filter.add("t.start_ns <= ?", *query.to_ns);
+  if (query.min_duration_ns) filter.add("t.duration_ns >= ?", *query.min_duration_ns);
+  if (query.max_duration_ns) filter.add("t.duration_ns <= ?", *query.max_duration_ns);
+  if (query.errors_only) filter.add("t.error_count > 0");
+  if (query.service) filter.add("instr(',' || t.services || ',', ',' || ? || ',') > 0", *query.service);
+  if (query.operation) {
+    if (query.service) {
+      filter.add("EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.name = ? AND s.service = ?)", *query.operation,
+                 *query.service);
     } else {
-      filter.add("EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.name = ?)",
-                 params["operation"].get<std::string>());
+      filter.add("EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.name = ?)", *query.operation);
     }
   }
   // Attribute and text filters are driven by their own indexes: the matching
   // trace ids are found once, then the newest-first scan checks membership.
-  for (const json& attr : params.value("attrs", json::array())) {
-    std::string key = attr.at("key").get<std::string>();
-    std::string op = attr.value("op", "=");
+  for (const wire::AttributeFilter& attribute : query.attributes) {
     const std::string sql_prefix =
         "t.trace_id IN (SELECT s.trace_id FROM span_attributes a JOIN spans s ON s.rowid = a.span_rowid WHERE a.key = ? AND ";
-    if (op == "=") {
-      filter.add(sql_prefix + "a.text = ?)", key, attr.at("value").get<std::string>());
-    } else if (op == ">" || op == "<" || op == ">=" || op == "<=") {
-      filter.add(sql_prefix + "a.number IS NOT NULL AND a.number " + op + " ?)", key, attr.at("value").get<double>());
+    if (attribute.op == Op::equal) {
+      filter.add(sql_prefix + "a.text = ?)", attribute.key, attribute.text);
     } else {
-      throw std::invalid_argument("attribute operator must be =, <, >, <= or >=");
+      filter.add(sql_prefix + "a.number IS NOT NULL AND a.number " + std::string(wire::name_of(attribute.op)) + " ?)", attribute.key,
+                 attribute.number);
     }
   }
-  if (params.contains("q")) {
+  if (query.text) {
     filter.add("t.trace_id IN (SELECT s.trace_id FROM spans s WHERE s.rowid IN (SELECT rowid FROM span_text WHERE span_text MATCH ?))",
-               fts_phrase(params["q"].get<std::string>()));
+               fts_phrase(*query.text));
   }
   // The live tail asks for traces indexed after a watermark of each partition
   // (each shard's clock is its own indexer's).
-  const bool live = params.contains("indexed_after");
   std::string order;
-  if (live) {
-    filter.add("t.indexed_ns > ?", params["indexed_after"].value(std::to_string(partition_), int64_t{0}));
+  if (query.indexed_after) {
+    auto mark = query.indexed_after->find(partition_);
+    filter.add("t.indexed_ns > ?", mark == query.indexed_after->end() ? int64_t{0} : mark->second);
     order = " ORDER BY t.indexed_ns ASC";
   } else {
-    if (params.contains("cursor")) {
-      const json& cursor = params["cursor"];
-      int64_t start = cursor.at("start_ns").get<int64_t>();
-      filter.add("(t.start_ns < ? OR (t.start_ns = ? AND t.trace_id < ?))", start, start, id_bytes(cursor, "trace_id", 16));
+    if (query.cursor) {
+      const int64_t start = query.cursor->start_ns;
+      filter.add("(t.start_ns < ? OR (t.start_ns = ? AND t.trace_id < ?))", start, start, id_bytes(query.cursor->trace_id));
     }
     order = " ORDER BY t.start_ns DESC, t.trace_id DESC";
   }
-  const int64_t limit = limit_of(params, 20);
-  filter.bind_later(limit);
+  filter.bind_later(query.limit);
   auto statement = db_->prepare("SELECT " + std::string(kSummaryColumns) + " FROM traces t" + filter.where() + order + " LIMIT ?");
   if (!statement) return statement.status();
   filter.bind(*statement);
-  auto rows = collect(*statement, *budget_, summary_json);
+  auto rows = collect<wire::TraceSummary>(*statement, *budget_, summary_of);
   if (!rows) return rows.status();
-  return json{{"traces", std::move(rows.value())}};
+  return wire::encode(wire::SearchReply{std::move(rows.value())});
 }
 
-Result<json> ShardReader::trace(const json& params) {
+Result<std::string> ShardReader::answer(const wire::TraceQuery& query) {
   auto statement = db_->prepare("SELECT " + std::string(kSpanColumns) + " FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id");
   if (!statement) return statement.status();
-  statement->bind_blob(1, blob_text(id_bytes(params, "trace_id", 16)));
-  auto rows = collect(*statement, *budget_, [this](const Statement& row) { return span_json(row, *budget_); });
-  if (!rows) return rows.status();
-  return json{{"spans", std::move(rows.value())}};
+  statement->bind_blob(1, blob_text(id_bytes(query.trace_id)));
+  return spans_reply(*statement);
 }
 
-Result<json> ShardReader::span(const json& params) {
+Result<std::string> ShardReader::answer(const wire::SpanQuery& query) {
   auto statement = db_->prepare("SELECT " + std::string(kSpanColumns) + " FROM spans WHERE trace_id = ? AND span_id = ?");
   if (!statement) return statement.status();
-  statement->bind_blob(1, blob_text(id_bytes(params, "trace_id", 16)));
-  statement->bind_blob(2, blob_text(id_bytes(params, "span_id", 8)));
-  auto rows = collect(*statement, *budget_, [this](const Statement& row) { return span_json(row, *budget_); });
+  statement->bind_blob(1, blob_text(id_bytes(query.trace_id)));
+  statement->bind_blob(2, blob_text(id_bytes(query.span_id)));
+  return spans_reply(*statement);
+}
+
+Result<std::string> ShardReader::spans_reply(Statement& statement) {
+  auto rows = collect<json>(statement, *budget_, [this](const Statement& row) { return span_json(row, *budget_); });
   if (!rows) return rows.status();
-  return json{{"spans", std::move(rows.value())}};
+  wire::SpansReply reply;
+  reply.span_count = static_cast<int64_t>(rows->size());
+  reply.spans = json(std::move(rows.value())).dump(-1, ' ', false, json::error_handler_t::replace);
+  return wire::encode(reply);
 }
 
 namespace {
@@ -391,82 +376,81 @@ constexpr std::string_view kRunColumns =
     "trace_id, span_id, parent_span_id, name, service, span_type, start_ns, end_ns, duration_ns, status_code, "
     "cancelled, node_count, state_change_count, contract_version, store_id, parent_store_id";
 
-json run_json(const Statement& row) {
-  return {{"trace_id", to_hex(row.column_text(0))},
-          {"span_id", to_hex(row.column_text(1))},
-          {"parent_span_id", to_hex(row.column_text(2))},
-          {"name", row.column_text(3)},
-          {"service", row.column_text(4)},
-          {"span_type", row.column_text(5)},
-          {"start_ns", row.column_int(6)},
-          {"end_ns", row.column_int(7)},
-          {"duration_ns", row.column_int(8)},
-          {"status_code", row.column_int(9)},
-          {"cancelled", row.column_int(10) != 0},
-          {"node_count", row.column_int(11)},
-          {"state_change_count", row.column_int(12)},
-          {"contract_version", row.column_int(13)},
-          {"store_id", row.column_text(14)},
-          {"parent_store_id", row.column_text(15)}};
+wire::RunSummary run_of(const Statement& row) {
+  wire::RunSummary run;
+  run.trace_id = to_hex(row.column_text(0));
+  run.span_id = to_hex(row.column_text(1));
+  run.parent_span_id = to_hex(row.column_text(2));
+  run.name = row.column_text(3);
+  run.service = row.column_text(4);
+  run.span_type = row.column_text(5);
+  run.start_ns = row.column_int(6);
+  run.end_ns = row.column_int(7);
+  run.duration_ns = row.column_int(8);
+  run.status_code = row.column_int(9);
+  run.cancelled = row.column_int(10) != 0;
+  run.node_count = row.column_int(11);
+  run.state_change_count = row.column_int(12);
+  run.contract_version = row.column_int(13);
+  run.store_id = row.column_text(14);
+  run.parent_store_id = row.column_text(15);
+  return run;
 }
 
 }  // namespace
 
-Result<json> ShardReader::workflows(const json& params) {
+Result<std::string> ShardReader::answer(const wire::WorkflowsQuery& query) {
   Filter filter;
-  filter.add("span_type = ?", params.value("span_type", std::string("workflow")));
-  if (params.contains("service")) filter.add("service = ?", params["service"].get<std::string>());
-  if (params.contains("name")) filter.add("name = ?", params["name"].get<std::string>());
-  if (params.contains("from_ns")) filter.add("start_ns >= ?", params["from_ns"].get<int64_t>());
-  if (params.contains("to_ns")) filter.add("start_ns <= ?", params["to_ns"].get<int64_t>());
-  if (params.contains("status")) {
-    std::string status = params["status"].get<std::string>();
-    if (status == "error") filter.add("status_code = 2");
-    else if (status == "cancelled") filter.add("cancelled = 1");
-    else if (status == "ok") filter.add("status_code != 2 AND cancelled = 0");
-    else throw std::invalid_argument("status must be ok, error or cancelled");
+  filter.add("span_type = ?", std::string(wire::name_of(query.type)));
+  if (query.service) filter.add("service = ?", *query.service);
+  if (query.name) filter.add("name = ?", *query.name);
+  if (query.from_ns) filter.add("start_ns >= ?", *query.from_ns);
+  if (query.to_ns) filter.add("start_ns <= ?", *query.to_ns);
+  if (query.status) {
+    switch (*query.status) {
+      case wire::WorkflowStatus::error: filter.add("status_code = 2"); break;
+      case wire::WorkflowStatus::cancelled: filter.add("cancelled = 1"); break;
+      case wire::WorkflowStatus::ok: filter.add("status_code != 2 AND cancelled = 0"); break;
+    }
   }
-  if (params.contains("cursor")) {
-    const json& cursor = params["cursor"];
-    int64_t start = cursor.at("start_ns").get<int64_t>();
-    auto trace = id_bytes(cursor, "trace_id", 16);
-    auto span = id_bytes(cursor, "span_id", 8);
-    std::vector<uint8_t> key = trace;
-    key.insert(key.end(), span.begin(), span.end());
+  if (query.cursor) {
+    const int64_t start = query.cursor->start_ns;
+    std::vector<uint8_t> key = id_bytes(query.cursor->trace_id + query.cursor->span_id);
     filter.add("(start_ns < ? OR (start_ns = ? AND (trace_id || span_id) < ?))", start, start, key);
   }
-  filter.bind_later(limit_of(params, 20));
+  filter.bind_later(query.limit);
   auto statement = db_->prepare("SELECT " + std::string(kRunColumns) + " FROM workflow_runs" + filter.where() +
                                 " ORDER BY start_ns DESC, trace_id || span_id DESC LIMIT ?");
   if (!statement) return statement.status();
   filter.bind(*statement);
-  auto rows = collect(*statement, *budget_, run_json);
+  auto rows = collect<wire::RunSummary>(*statement, *budget_, run_of);
   if (!rows) return rows.status();
-  return json{{"runs", std::move(rows.value())}};
+  return wire::encode(wire::WorkflowsReply{std::move(rows.value())});
 }
 
-Result<json> ShardReader::workflow(const json& params) {
-  const std::string trace_id = blob_text(id_bytes(params, "trace_id", 16));
-  const std::string span_id = blob_text(id_bytes(params, "span_id", 8));
+Result<std::string> ShardReader::answer(const wire::WorkflowQuery& query) {
+  const std::string trace_id = blob_text(id_bytes(query.trace_id));
+  const std::string span_id = blob_text(id_bytes(query.span_id));
   auto run = db_->prepare("SELECT " + std::string(kRunColumns) +
                           ", state_start, state_end, graph, graph_format FROM workflow_runs WHERE trace_id = ? AND span_id = ?");
   if (!run) return run.status();
   run->bind_blob(1, trace_id).bind_blob(2, span_id);
   auto found = run->step();
   if (!found) return found.status();
-  if (!*found) return json{{"run", nullptr}};
-  json result = {{"run", run_json(*run)}};
-  result["run"]["state_start"] = parse_or_null(run->column_text(16));
-  result["run"]["state_end"] = parse_or_null(run->column_text(17));
-  result["run"]["graph"] = parse_or_null(run->column_text(18));
-  result["run"]["graph_format"] = run->column_text(19);
+  wire::WorkflowReply reply;
+  if (!*found) return wire::encode(reply);
+  reply.run = wire::to_json(run_of(*run));
+  reply.run["state_start"] = parse_or_null(run->column_text(16));
+  reply.run["state_end"] = parse_or_null(run->column_text(17));
+  reply.run["graph"] = parse_or_null(run->column_text(18));
+  reply.run["graph_format"] = run->column_text(19);
   const std::string store_id = run->column_text(14);
 
   // The run's own spans: the run span and everything below it in the trace.
   auto spans = db_->prepare("SELECT " + std::string(kSpanColumns) + " FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id");
   if (!spans) return spans.status();
   spans->bind_blob(1, trace_id);
-  auto all = collect(*spans, *budget_, [this](const Statement& row) { return span_json(row, *budget_); });
+  auto all = collect<json>(*spans, *budget_, [this](const Statement& row) { return span_json(row, *budget_); });
   if (!all) return all.status();
   std::unordered_map<std::string, std::vector<size_t>> children;
   for (size_t i = 0; i < all->size(); ++i) children[(*all)[i]["parent_span_id"].get<std::string>()].push_back(i);
@@ -489,7 +473,7 @@ Result<json> ShardReader::workflow(const json& params) {
   std::sort(picked.begin(), picked.end());
   picked.erase(std::unique(picked.begin(), picked.end()), picked.end());
   for (size_t i : picked) below.push_back(std::move((*all)[i]));
-  result["spans"] = std::move(below);
+  reply.spans = below.dump(-1, ' ', false, json::error_handler_t::replace);
 
   auto changes = db_->prepare(
       "SELECT span_id, event_index, store_id, store_name, action, patch, transition_sequence, time_ns, revision_before, "
@@ -497,7 +481,7 @@ Result<json> ShardReader::workflow(const json& params) {
       "ORDER BY transition_sequence IS NULL, transition_sequence, time_ns, event_index");
   if (!changes) return changes.status();
   changes->bind_blob(1, trace_id).bind_text(2, store_id);
-  auto rows = collect(*changes, *budget_, [this](const Statement& row) -> Result<json> {
+  auto rows = collect<json>(*changes, *budget_, [this](const Statement& row) -> Result<json> {
     std::string patch = row.column_text(5);
     if (Status s = budget_->spend(128 + patch.size()); !s.is_ok()) return s;
     json change = {{"span_id", to_hex(row.column_text(0))}, {"event_index", row.column_int(1)},
@@ -510,20 +494,20 @@ Result<json> ShardReader::workflow(const json& params) {
     return change;
   });
   if (!rows) return rows.status();
-  result["state_changes"] = std::move(rows.value());
-  return result;
+  reply.state_changes = json(std::move(rows.value()));
+  return wire::encode(reply);
 }
 
-Result<json> ShardReader::llm_usage(const json& params) {
+Result<std::string> ShardReader::answer(const wire::LlmUsageQuery& query) {
   // OpenTelemetry GenAI keys first, then their older names, then OpenInference.
   Filter filter;
   filter.add(
       "s.rowid IN (SELECT span_rowid FROM span_attributes WHERE on_event = 0 AND key IN "
       "('gen_ai.request.model', 'gen_ai.response.model', 'gen_ai.system', 'gen_ai.provider.name', 'llm.model_name', "
       "'llm.provider', 'llm.system'))");
-  if (params.contains("from_ns")) filter.add("s.start_ns >= ?", params["from_ns"].get<int64_t>());
-  if (params.contains("to_ns")) filter.add("s.start_ns <= ?", params["to_ns"].get<int64_t>());
-  if (params.contains("service")) filter.add("s.service = ?", params["service"].get<std::string>());
+  if (query.from_ns) filter.add("s.start_ns >= ?", *query.from_ns);
+  if (query.to_ns) filter.add("s.start_ns <= ?", *query.to_ns);
+  if (query.service) filter.add("s.service = ?", *query.service);
   auto statement = db_->prepare(
       "SELECT s.service, s.start_ns, s.duration_ns, s.status_code, "
       "coalesce(json_extract(s.attributes, '$.\"gen_ai.response.model\"'), json_extract(s.attributes, '$.\"gen_ai.request.model\"'), "
@@ -535,52 +519,45 @@ Result<json> ShardReader::llm_usage(const json& params) {
       "FROM spans s" + filter.where());
   if (!statement) return statement.status();
   filter.bind(*statement);
-  const int64_t bucket_ns = std::max<int64_t>(params.value("bucket_ns", int64_t{3'600'000'000'000}), 1'000'000'000);
-  const std::string model_filter = params.value("model", std::string());
-  struct Group {
-    int64_t calls = 0, errors = 0, input_tokens = 0, output_tokens = 0;
-    std::map<int, int64_t> latency;
-  };
-  std::map<std::tuple<std::string, std::string, int64_t>, Group> groups;
+  const int64_t bucket_ns = query.bucket_ns;
+  std::map<std::tuple<std::string, std::string, int64_t>, wire::UsageRow> groups;
   for (;;) {
     auto row = statement->step();
     if (!row) return row.status();
     if (!*row) break;
     std::string model = statement->column_text(4);
-    if (!model_filter.empty() && model != model_filter) continue;
+    if (query.model && model != *query.model) continue;
     int64_t start = statement->column_int(1);
     int64_t bucket = start - (start % bucket_ns + bucket_ns) % bucket_ns;
-    Group& group = groups[{model, statement->column_text(0), bucket}];
+    wire::UsageRow& group = groups[{model, statement->column_text(0), bucket}];
     group.calls += 1;
     group.errors += statement->column_int(3) == 2 ? 1 : 0;
     group.input_tokens += statement->column_int(5);
     group.output_tokens += statement->column_int(6);
-    group.latency[bus::latency_bucket(statement->column_int(2))] += 1;
+    group.latency_histogram[bus::latency_bucket(statement->column_int(2))] += 1;
   }
-  json rows = json::array();
-  for (const auto& [key, group] : groups) {
-    json latency = json::object();
-    for (const auto& [bucket, count] : group.latency) latency[std::to_string(bucket)] = count;
-    rows.push_back({{"model", std::get<0>(key)}, {"service", std::get<1>(key)}, {"bucket_start_ns", std::get<2>(key)},
-                    {"calls", group.calls}, {"errors", group.errors}, {"input_tokens", group.input_tokens},
-                    {"output_tokens", group.output_tokens}, {"latency_histogram", std::move(latency)}});
+  wire::LlmUsageReply reply;
+  for (auto& [key, group] : groups) {
+    group.model = std::get<0>(key);
+    group.service = std::get<1>(key);
+    group.bucket_start_ns = std::get<2>(key);
+    reply.usage.push_back(std::move(group));
   }
-  return json{{"usage", std::move(rows)}};
+  return wire::encode(reply);
 }
 
-Result<json> ShardReader::counts() {
-  json result = json::object();
-  for (const auto& [name, sql] : {std::pair{"spans", "SELECT count(*) FROM spans"},
-                                  std::pair{"traces", "SELECT count(*) FROM traces"},
-                                  std::pair{"workflow_runs", "SELECT count(*) FROM workflow_runs"},
-                                  std::pair{"cursor", "SELECT coalesce(max(sequence), 0) FROM cursor"}}) {
-    auto statement = db_->prepare(sql);
+Result<std::string> ShardReader::answer(const wire::CountsQuery&) {
+  int64_t values[4] = {};
+  const char* sql[4] = {"SELECT count(*) FROM spans", "SELECT count(*) FROM traces", "SELECT count(*) FROM workflow_runs",
+                        "SELECT coalesce(max(sequence), 0) FROM cursor"};
+  for (int i = 0; i < 4; ++i) {
+    auto statement = db_->prepare(sql[i]);
     if (!statement) return statement.status();
     auto row = statement->step();
     if (!row) return row.status();
-    result[name] = statement->column_int(0);
+    values[i] = statement->column_int(0);
   }
-  return result;
+  return wire::encode(wire::CountsReply{values[0], values[1], values[2], values[3]});
 }
 
 }  // namespace spanline::indexer::query

@@ -22,6 +22,7 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "base/sqlite/sqlite_db.h"
+#include "protocol/query/query_messages.h"
 
 namespace spanline::indexer::query {
 
@@ -55,11 +56,13 @@ class ShardReader {
   static Result<std::unique_ptr<ShardReader>> open(const std::string& path, uint32_t partition);
   ~ShardReader();
 
-  // Runs one query of `kind` with its parameters (already validated by the
-  // api; checked again here because the bus is an entry point too).
-  Result<json> run(std::string_view kind, const json& params, QueryBudget& budget);
+  // Runs one query (decoded and checked by protocol/query) and answers with
+  // its reply encoded, the `data` of this partition's result.
+  Result<std::string> run(const protocol::query::Query& query, QueryBudget& budget);
+  // The same from a kind and its JSON parameters (tools and tests).
+  Result<std::string> run(std::string_view kind, const json& params, QueryBudget& budget);
   // The same with only a deadline (benchmarks and tools: no answer cap).
-  Result<json> run(std::string_view kind, const json& params, SteadyClock::time_point deadline) {
+  Result<std::string> run(std::string_view kind, const json& params, SteadyClock::time_point deadline) {
     QueryBudget budget(deadline, UINT64_MAX);
     return run(kind, params, budget);
   }
@@ -69,15 +72,17 @@ class ShardReader {
  private:
   ShardReader(std::unique_ptr<Database> db, uint32_t partition);
 
-  Result<json> services();
-  Result<json> operations(const json& params);
-  Result<json> search(const json& params);
-  Result<json> trace(const json& params);
-  Result<json> span(const json& params);
-  Result<json> workflows(const json& params);
-  Result<json> workflow(const json& params);
-  Result<json> llm_usage(const json& params);
-  Result<json> counts();
+  Result<std::string> answer(const protocol::query::ServicesQuery& query);
+  Result<std::string> answer(const protocol::query::OperationsQuery& query);
+  Result<std::string> answer(const protocol::query::SearchQuery& query);
+  Result<std::string> answer(const protocol::query::TraceQuery& query);
+  Result<std::string> answer(const protocol::query::SpanQuery& query);
+  Result<std::string> answer(const protocol::query::WorkflowsQuery& query);
+  Result<std::string> answer(const protocol::query::WorkflowQuery& query);
+  Result<std::string> answer(const protocol::query::LlmUsageQuery& query);
+  Result<std::string> answer(const protocol::query::CountsQuery& query);
+  // The spans `statement` selects (kSpanColumns), as a SpansReply.
+  Result<std::string> spans_reply(Statement& statement);
 
   std::unique_ptr<Database> db_;
   uint32_t partition_;

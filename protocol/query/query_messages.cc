@@ -1,0 +1,559 @@
+#include "protocol/query/query_messages.h"
+
+#include <algorithm>
+#include <charconv>
+#include <stdexcept>
+
+namespace spanline::protocol::query {
+namespace {
+
+// Parameter checks throw inside the decoders; decode_query() is the one
+// boundary where that becomes invalid_argument, with nlohmann's own words for
+// a wrong type ("bad query parameter: ...").
+struct BadParameter : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+bool is_hex_id(std::string_view text, size_t digits) {
+  return text.size() == digits && text.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos;
+}
+
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
+  return text;
+}
+
+std::string hex_id(const json& object, const char* key, size_t bytes) {
+  std::string text = object.at(key).get<std::string>();
+  if (!is_hex_id(text, bytes * 2)) throw BadParameter(std::string(key) + " must be " + std::to_string(bytes * 2) + " hex digits");
+  return lower(std::move(text));
+}
+
+template <typename T>
+std::optional<T> optional_of(const json& params, const char* key) {
+  if (!params.contains(key)) return std::nullopt;
+  return params.at(key).get<T>();
+}
+
+int64_t limit_of(const json& params) {
+  return std::clamp<int64_t>(params.value("limit", kDefaultLimit), 1, kMaxLimit);
+}
+
+template <typename T>
+void put(json& params, const char* key, const std::optional<T>& value) {
+  if (value) params[key] = *value;
+}
+
+Status invalid_cursor() { return Status(Code::invalid_argument, "parameter 'cursor': not a cursor this api gave out"); }
+
+// "<start_ns>.<hex>" with `digits` hex digits.
+Result<std::pair<int64_t, std::string>> split_cursor(std::string_view text, size_t digits) {
+  auto dot = text.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot > 20) return invalid_cursor();
+  int64_t start = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + dot, start);
+  if (error != std::errc() || end != text.data() + dot) return invalid_cursor();
+  std::string_view id = text.substr(dot + 1);
+  if (!is_hex_id(id, digits)) return invalid_cursor();
+  return std::pair{start, lower(std::string(id))};
+}
+
+AttributeFilter attribute_from(const json& item) {
+  AttributeFilter filter;
+  filter.key = item.at("key").get<std::string>();
+  const std::string op = item.value("op", "=");
+  if (op == "=") {
+    filter.text = item.at("value").get<std::string>();
+    return filter;
+  }
+  if (op == ">") filter.op = AttributeFilter::Op::greater;
+  else if (op == "<") filter.op = AttributeFilter::Op::less;
+  else if (op == ">=") filter.op = AttributeFilter::Op::greater_or_equal;
+  else if (op == "<=") filter.op = AttributeFilter::Op::less_or_equal;
+  else throw BadParameter("attribute operator must be =, <, >, <= or >=");
+  filter.number = item.at("value").get<double>();
+  return filter;
+}
+
+Query search_from(const json& params) {
+  SearchQuery query;
+  query.from_ns = optional_of<int64_t>(params, "from_ns");
+  query.to_ns = optional_of<int64_t>(params, "to_ns");
+  query.min_duration_ns = optional_of<int64_t>(params, "min_duration_ns");
+  query.max_duration_ns = optional_of<int64_t>(params, "max_duration_ns");
+  query.errors_only = params.value("errors", false);
+  query.service = optional_of<std::string>(params, "service");
+  query.operation = optional_of<std::string>(params, "operation");
+  query.text = optional_of<std::string>(params, "q");
+  for (const json& item : params.value("attrs", json::array())) query.attributes.push_back(attribute_from(item));
+  query.limit = limit_of(params);
+  if (params.contains("cursor")) {
+    const json& cursor = params.at("cursor");
+    query.cursor = TraceCursor{cursor.at("start_ns").get<int64_t>(), hex_id(cursor, "trace_id", 16)};
+  }
+  if (params.contains("indexed_after")) {
+    std::map<uint32_t, int64_t> after;
+    for (const auto& [partition, ns] : params.at("indexed_after").items()) {
+      uint32_t p = 0;
+      auto [end, error] = std::from_chars(partition.data(), partition.data() + partition.size(), p);
+      if (error != std::errc() || end != partition.data() + partition.size()) {
+        throw BadParameter("indexed_after is keyed by partition numbers");
+      }
+      after[p] = ns.get<int64_t>();
+    }
+    query.indexed_after = std::move(after);
+  }
+  return query;
+}
+
+Query workflows_from(const json& params) {
+  WorkflowsQuery query;
+  const std::string type = params.value("span_type", std::string("workflow"));
+  auto run_type = run_type_named(type);
+  if (!run_type) throw BadParameter("span_type must be " + std::string(kRunTypeNames));
+  query.type = *run_type;
+  query.service = optional_of<std::string>(params, "service");
+  query.name = optional_of<std::string>(params, "name");
+  query.from_ns = optional_of<int64_t>(params, "from_ns");
+  query.to_ns = optional_of<int64_t>(params, "to_ns");
+  if (params.contains("status")) {
+    query.status = workflow_status_named(params.at("status").get<std::string>());
+    if (!query.status) throw BadParameter("status must be " + std::string(kWorkflowStatusNames));
+  }
+  query.limit = limit_of(params);
+  if (params.contains("cursor")) {
+    const json& cursor = params.at("cursor");
+    query.cursor = RunCursor{cursor.at("start_ns").get<int64_t>(), hex_id(cursor, "trace_id", 16), hex_id(cursor, "span_id", 8)};
+  }
+  return query;
+}
+
+Query llm_usage_from(const json& params) {
+  LlmUsageQuery query;
+  query.from_ns = optional_of<int64_t>(params, "from_ns");
+  query.to_ns = optional_of<int64_t>(params, "to_ns");
+  query.service = optional_of<std::string>(params, "service");
+  std::string model = params.value("model", std::string());
+  if (!model.empty()) query.model = std::move(model);
+  query.bucket_ns = std::max<int64_t>(params.value("bucket_ns", kDefaultBucketNs), kMinBucketNs);
+  return query;
+}
+
+json params_of(const Query& query) {
+  json params = json::object();
+  std::visit(
+      [&](const auto& q) {
+        using T = std::decay_t<decltype(q)>;
+        if constexpr (std::is_same_v<T, OperationsQuery>) {
+          params["service"] = q.service;
+        } else if constexpr (std::is_same_v<T, SearchQuery>) {
+          put(params, "from_ns", q.from_ns);
+          put(params, "to_ns", q.to_ns);
+          put(params, "min_duration_ns", q.min_duration_ns);
+          put(params, "max_duration_ns", q.max_duration_ns);
+          if (q.errors_only) params["errors"] = true;
+          put(params, "service", q.service);
+          put(params, "operation", q.operation);
+          put(params, "q", q.text);
+          if (!q.attributes.empty()) {
+            json attrs = json::array();
+            for (const AttributeFilter& f : q.attributes) {
+              json item = {{"key", f.key}, {"op", name_of(f.op)}};
+              if (f.op == AttributeFilter::Op::equal) item["value"] = f.text;
+              else item["value"] = f.number;
+              attrs.push_back(std::move(item));
+            }
+            params["attrs"] = std::move(attrs);
+          }
+          params["limit"] = q.limit;
+          if (q.cursor) params["cursor"] = {{"start_ns", q.cursor->start_ns}, {"trace_id", q.cursor->trace_id}};
+          if (q.indexed_after) {
+            json after = json::object();
+            for (const auto& [partition, ns] : *q.indexed_after) after[std::to_string(partition)] = ns;
+            params["indexed_after"] = std::move(after);
+          }
+        } else if constexpr (std::is_same_v<T, TraceQuery>) {
+          params["trace_id"] = q.trace_id;
+        } else if constexpr (std::is_same_v<T, SpanQuery> || std::is_same_v<T, WorkflowQuery>) {
+          params["trace_id"] = q.trace_id;
+          params["span_id"] = q.span_id;
+        } else if constexpr (std::is_same_v<T, WorkflowsQuery>) {
+          params["span_type"] = name_of(q.type);
+          put(params, "service", q.service);
+          put(params, "name", q.name);
+          put(params, "from_ns", q.from_ns);
+          put(params, "to_ns", q.to_ns);
+          if (q.status) params["status"] = name_of(*q.status);
+          params["limit"] = q.limit;
+          if (q.cursor) {
+            params["cursor"] = {{"start_ns", q.cursor->start_ns}, {"trace_id", q.cursor->trace_id}, {"span_id", q.cursor->span_id}};
+          }
+        } else if constexpr (std::is_same_v<T, LlmUsageQuery>) {
+          put(params, "from_ns", q.from_ns);
+          put(params, "to_ns", q.to_ns);
+          put(params, "service", q.service);
+          put(params, "model", q.model);
+          params["bucket_ns"] = q.bucket_ns;
+        }
+      },
+      query);
+  return params;
+}
+
+std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+Status malformed(std::string_view kind) {
+  return Status(Code::internal, "indexer sent a malformed " + std::string(kind) + " answer");
+}
+
+// Parses one partition's data and reads it with `read`; a malformed answer is an internal error.
+template <typename Reply, typename Read>
+Result<Reply> read_reply(std::string_view data, std::string_view kind, Read read) {
+  json value = json::parse(data, nullptr, false);
+  if (value.is_discarded() || !value.is_object()) return malformed(kind);
+  try {
+    Reply reply;
+    read(value, reply);
+    return reply;
+  } catch (const json::exception&) {
+    return malformed(kind);
+  }
+}
+
+}  // namespace
+
+std::optional<WorkflowStatus> workflow_status_named(std::string_view name) {
+  if (name == "ok") return WorkflowStatus::ok;
+  if (name == "error") return WorkflowStatus::error;
+  if (name == "cancelled") return WorkflowStatus::cancelled;
+  return std::nullopt;
+}
+
+std::string_view name_of(WorkflowStatus status) {
+  switch (status) {
+    case WorkflowStatus::ok: return "ok";
+    case WorkflowStatus::error: return "error";
+    case WorkflowStatus::cancelled: return "cancelled";
+  }
+  return "ok";
+}
+
+std::optional<RunType> run_type_named(std::string_view name) {
+  if (name == "workflow") return RunType::workflow;
+  if (name == "subflow") return RunType::subflow;
+  return std::nullopt;
+}
+
+std::string_view name_of(RunType type) { return type == RunType::subflow ? "subflow" : "workflow"; }
+
+std::string_view name_of(AttributeFilter::Op op) {
+  switch (op) {
+    case AttributeFilter::Op::equal: return "=";
+    case AttributeFilter::Op::greater: return ">";
+    case AttributeFilter::Op::less: return "<";
+    case AttributeFilter::Op::greater_or_equal: return ">=";
+    case AttributeFilter::Op::less_or_equal: return "<=";
+  }
+  return "=";
+}
+
+std::string to_text(const TraceCursor& cursor) { return std::to_string(cursor.start_ns) + "." + cursor.trace_id; }
+std::string to_text(const RunCursor& cursor) {
+  return std::to_string(cursor.start_ns) + "." + cursor.trace_id + cursor.span_id;
+}
+
+Result<TraceCursor> trace_cursor_from_text(std::string_view text) {
+  auto parts = split_cursor(text, 32);
+  if (!parts) return parts.status();
+  return TraceCursor{parts->first, std::move(parts->second)};
+}
+
+Result<RunCursor> run_cursor_from_text(std::string_view text) {
+  auto parts = split_cursor(text, 48);
+  if (!parts) return parts.status();
+  return RunCursor{parts->first, parts->second.substr(0, 32), parts->second.substr(32)};
+}
+
+std::string_view kind_of(const Query& query) {
+  static constexpr std::string_view kKinds[] = {"services", "operations", "search", "trace", "span",
+                                                "workflows", "workflow", "llm_usage", "counts"};
+  static_assert(std::size(kKinds) == std::variant_size_v<Query>);
+  return kKinds[query.index()];
+}
+
+Result<Query> decode_query(std::string_view kind, const json& params) {
+  try {
+    if (kind == "services") return Query(ServicesQuery{});
+    if (kind == "operations") return Query(OperationsQuery{params.at("service").get<std::string>()});
+    if (kind == "search") return search_from(params);
+    if (kind == "trace") return Query(TraceQuery{hex_id(params, "trace_id", 16)});
+    if (kind == "span") return Query(SpanQuery{hex_id(params, "trace_id", 16), hex_id(params, "span_id", 8)});
+    if (kind == "workflows") return workflows_from(params);
+    if (kind == "workflow") return Query(WorkflowQuery{hex_id(params, "trace_id", 16), hex_id(params, "span_id", 8)});
+    if (kind == "llm_usage") return llm_usage_from(params);
+    if (kind == "counts") return Query(CountsQuery{});
+  } catch (const json::exception& e) {
+    return Status(Code::invalid_argument, std::string("bad query parameter: ") + e.what());
+  } catch (const BadParameter& e) {
+    return Status(Code::invalid_argument, e.what());
+  }
+  return Status(Code::invalid_argument, "unknown query kind '" + std::string(kind) + "'");
+}
+
+std::string encode(const QueryRequest& request) {
+  return dump(json{{"kind", kind_of(request.query)}, {"partitions", request.partitions}, {"params", params_of(request.query)}});
+}
+
+Result<QueryRequest> decode_request(std::string_view body) {
+  json request = json::parse(body, nullptr, false);
+  if (request.is_discarded() || !request.is_object() || !request.contains("kind") || !request["kind"].is_string() ||
+      !request.contains("partitions") || !request["partitions"].is_array()) {
+    return Status(Code::invalid_argument, "a query is a JSON object with kind, partitions and params");
+  }
+  QueryRequest decoded;
+  for (const json& item : request["partitions"]) {
+    if (!item.is_number_unsigned() || item.get<uint64_t>() > UINT32_MAX) {
+      return Status(Code::invalid_argument, "partitions must be non-negative integers");
+    }
+    decoded.partitions.push_back(item.get<uint32_t>());
+  }
+  const json params = request.value("params", json::object());
+  auto query = decode_query(request["kind"].get<std::string>(), params.is_object() ? params : json::object());
+  if (!query) return query.status();
+  decoded.query = std::move(query.value());
+  return decoded;
+}
+
+// ---- replies ----------------------------------------------------------------
+
+json to_json(const TraceSummary& s) {
+  return {{"trace_id", s.trace_id},     {"root_span_id", s.root_span_id}, {"root_name", s.root_name},
+          {"root_service", s.root_service}, {"services", s.services},     {"start_ns", s.start_ns},
+          {"end_ns", s.end_ns},         {"duration_ns", s.duration_ns},   {"span_count", s.span_count},
+          {"error_count", s.error_count}, {"indexed_ns", s.indexed_ns}};
+}
+
+json to_json(const RunSummary& r) {
+  return {{"trace_id", r.trace_id},
+          {"span_id", r.span_id},
+          {"parent_span_id", r.parent_span_id},
+          {"name", r.name},
+          {"service", r.service},
+          {"span_type", r.span_type},
+          {"start_ns", r.start_ns},
+          {"end_ns", r.end_ns},
+          {"duration_ns", r.duration_ns},
+          {"status_code", r.status_code},
+          {"cancelled", r.cancelled},
+          {"node_count", r.node_count},
+          {"state_change_count", r.state_change_count},
+          {"contract_version", r.contract_version},
+          {"store_id", r.store_id},
+          {"parent_store_id", r.parent_store_id}};
+}
+
+std::string encode(const ServicesReply& reply) {
+  json rows = json::array();
+  for (const ServiceRow& r : reply.services) {
+    rows.push_back({{"service", r.service}, {"span_count", r.span_count}, {"operation_count", r.operation_count},
+                    {"last_seen_ns", r.last_seen_ns}, {"trace_count", r.trace_count}});
+  }
+  return dump(json{{"services", std::move(rows)}});
+}
+
+std::string encode(const OperationsReply& reply) {
+  json rows = json::array();
+  for (const OperationRow& r : reply.operations) {
+    rows.push_back({{"name", r.name}, {"span_count", r.span_count}, {"last_seen_ns", r.last_seen_ns}});
+  }
+  return dump(json{{"operations", std::move(rows)}});
+}
+
+std::string encode(const SearchReply& reply) {
+  json rows = json::array();
+  for (const TraceSummary& s : reply.traces) rows.push_back(to_json(s));
+  return dump(json{{"traces", std::move(rows)}});
+}
+
+std::string encode(const SpansReply& reply) {
+  return "{\"span_count\":" + std::to_string(reply.span_count) + ",\"spans\":" + reply.spans + "}";
+}
+
+std::string encode(const WorkflowsReply& reply) {
+  json rows = json::array();
+  for (const RunSummary& r : reply.runs) rows.push_back(to_json(r));
+  return dump(json{{"runs", std::move(rows)}});
+}
+
+std::string encode(const WorkflowReply& reply) {
+  return "{\"run\":" + dump(reply.run) + ",\"spans\":" + reply.spans + ",\"state_changes\":" + dump(reply.state_changes) + "}";
+}
+
+std::string encode(const LlmUsageReply& reply) {
+  json rows = json::array();
+  for (const UsageRow& r : reply.usage) {
+    json latency = json::object();
+    for (const auto& [bucket, count] : r.latency_histogram) latency[std::to_string(bucket)] = count;
+    rows.push_back({{"model", r.model}, {"service", r.service}, {"bucket_start_ns", r.bucket_start_ns}, {"calls", r.calls},
+                    {"errors", r.errors}, {"input_tokens", r.input_tokens}, {"output_tokens", r.output_tokens},
+                    {"latency_histogram", std::move(latency)}});
+  }
+  return dump(json{{"usage", std::move(rows)}});
+}
+
+std::string encode(const CountsReply& reply) {
+  return dump(json{{"spans", reply.spans}, {"traces", reply.traces}, {"workflow_runs", reply.workflow_runs}, {"cursor", reply.cursor}});
+}
+
+template <>
+Result<ServicesReply> decode(std::string_view data) {
+  return read_reply<ServicesReply>(data, "services", [](const json& value, ServicesReply& reply) {
+    for (const json& row : value.value("services", json::array())) {
+      reply.services.push_back({row.value("service", ""), row.value("span_count", int64_t{0}), row.value("operation_count", int64_t{0}),
+                                row.value("trace_count", int64_t{0}), row.value("last_seen_ns", int64_t{0})});
+    }
+  });
+}
+
+template <>
+Result<OperationsReply> decode(std::string_view data) {
+  return read_reply<OperationsReply>(data, "operations", [](const json& value, OperationsReply& reply) {
+    for (const json& row : value.value("operations", json::array())) {
+      reply.operations.push_back({row.value("name", ""), row.value("span_count", int64_t{0}), row.value("last_seen_ns", int64_t{0})});
+    }
+  });
+}
+
+template <>
+Result<SearchReply> decode(std::string_view data) {
+  return read_reply<SearchReply>(data, "search", [](const json& value, SearchReply& reply) {
+    for (const json& row : value.value("traces", json::array())) {
+      TraceSummary s;
+      s.trace_id = row.at("trace_id").get<std::string>();
+      s.root_span_id = row.value("root_span_id", "");
+      s.root_name = row.value("root_name", "");
+      s.root_service = row.value("root_service", "");
+      s.services = row.value("services", std::vector<std::string>());
+      s.start_ns = row.at("start_ns").get<int64_t>();
+      s.end_ns = row.value("end_ns", int64_t{0});
+      s.duration_ns = row.value("duration_ns", int64_t{0});
+      s.span_count = row.value("span_count", int64_t{0});
+      s.error_count = row.value("error_count", int64_t{0});
+      s.indexed_ns = row.value("indexed_ns", int64_t{0});
+      reply.traces.push_back(std::move(s));
+    }
+  });
+}
+
+template <>
+Result<SpansReply> decode(std::string_view data) {
+  return read_reply<SpansReply>(data, "trace", [](const json& value, SpansReply& reply) {
+    const json& spans = value.at("spans");
+    if (!spans.is_array()) throw json::type_error::create(302, "spans is not an array", nullptr);
+    reply.span_count = value.value("span_count", static_cast<int64_t>(spans.size()));
+    reply.spans = dump(spans);
+  });
+}
+
+template <>
+Result<WorkflowsReply> decode(std::string_view data) {
+  return read_reply<WorkflowsReply>(data, "workflows", [](const json& value, WorkflowsReply& reply) {
+    for (const json& row : value.value("runs", json::array())) {
+      RunSummary r;
+      r.trace_id = row.at("trace_id").get<std::string>();
+      r.span_id = row.at("span_id").get<std::string>();
+      r.parent_span_id = row.value("parent_span_id", "");
+      r.name = row.value("name", "");
+      r.service = row.value("service", "");
+      r.span_type = row.value("span_type", "");
+      r.start_ns = row.at("start_ns").get<int64_t>();
+      r.end_ns = row.value("end_ns", int64_t{0});
+      r.duration_ns = row.value("duration_ns", int64_t{0});
+      r.status_code = row.value("status_code", int64_t{0});
+      r.cancelled = row.value("cancelled", false);
+      r.node_count = row.value("node_count", int64_t{0});
+      r.state_change_count = row.value("state_change_count", int64_t{0});
+      r.contract_version = row.value("contract_version", int64_t{0});
+      r.store_id = row.value("store_id", "");
+      r.parent_store_id = row.value("parent_store_id", "");
+      reply.runs.push_back(std::move(r));
+    }
+  });
+}
+
+template <>
+Result<WorkflowReply> decode(std::string_view data) {
+  return read_reply<WorkflowReply>(data, "workflow", [](const json& value, WorkflowReply& reply) {
+    reply.run = value.value("run", json());
+    reply.spans = dump(value.value("spans", json::array()));
+    reply.state_changes = value.value("state_changes", json::array());
+  });
+}
+
+template <>
+Result<LlmUsageReply> decode(std::string_view data) {
+  return read_reply<LlmUsageReply>(data, "llm_usage", [](const json& value, LlmUsageReply& reply) {
+    for (const json& row : value.value("usage", json::array())) {
+      UsageRow r;
+      r.model = row.value("model", "");
+      r.service = row.value("service", "");
+      r.bucket_start_ns = row.value("bucket_start_ns", int64_t{0});
+      r.calls = row.value("calls", int64_t{0});
+      r.errors = row.value("errors", int64_t{0});
+      r.input_tokens = row.value("input_tokens", int64_t{0});
+      r.output_tokens = row.value("output_tokens", int64_t{0});
+      const json histogram = row.value("latency_histogram", json::object());
+      for (const auto& [bucket, count] : histogram.items()) {
+        if (count.is_number_integer()) r.latency_histogram[std::atoi(bucket.c_str())] += count.get<int64_t>();
+      }
+      reply.usage.push_back(std::move(r));
+    }
+  });
+}
+
+template <>
+Result<CountsReply> decode(std::string_view data) {
+  return read_reply<CountsReply>(data, "counts", [](const json& value, CountsReply& reply) {
+    reply = {value.value("spans", int64_t{0}), value.value("traces", int64_t{0}), value.value("workflow_runs", int64_t{0}),
+             value.value("cursor", int64_t{0})};
+  });
+}
+
+// ---- the answer envelope ----------------------------------------------------
+
+std::string encode_results(const std::vector<PartitionResult>& results) {
+  std::string body = "{\"results\":[";
+  for (size_t i = 0; i < results.size(); ++i) {
+    const PartitionResult& result = results[i];
+    if (i > 0) body += ',';
+    body += "{\"partition\":" + std::to_string(result.partition);
+    if (!result.error.is_ok()) {
+      body += ",\"error\":" + dump(json{{"code", static_cast<int>(result.error.code())}, {"message", result.error.message()}});
+    } else {
+      body += ",\"data\":" + result.data;
+    }
+    body += '}';
+  }
+  return body + "]}";
+}
+
+Result<std::vector<PartitionResult>> decode_results(std::string_view body) {
+  json value = json::parse(body, nullptr, false);
+  if (value.is_discarded() || !value.contains("results") || !value["results"].is_array()) {
+    return Status(Code::internal, "indexer sent an answer that is not JSON");
+  }
+  std::vector<PartitionResult> results;
+  for (json& item : value["results"]) {
+    PartitionResult result;
+    result.partition = item.value("partition", 0u);
+    if (item.contains("data")) {
+      result.data = dump(item["data"]);
+    } else {
+      result.error = Status(Code::internal, item.value("/error/message"_json_pointer, std::string("error")));
+    }
+    results.push_back(std::move(result));
+  }
+  return results;
+}
+
+}  // namespace spanline::protocol::query

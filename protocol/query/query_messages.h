@@ -1,0 +1,245 @@
+#pragma once
+// The query hop (api -> indexer), declared once: one typed request per query
+// kind, one typed reply per kind, the limits, the workflow status values and
+// the cursor format. The api builds requests and reads replies with these
+// types; the indexer decodes requests and encodes replies with them, so no
+// parameter name, bound or value list is spelled on both sides. The wire
+// format is specified in bus/README.md ("Queries").
+//
+// Decoding is strict where the bus is an entry point: a body that is not a
+// query, an unknown kind or a parameter of the wrong type is invalid_argument
+// with the message the indexer has always given; a `limit` out of range is
+// clamped (the api refuses it earlier, with a 400 naming the parameter).
+//
+// Threads: free functions on values; any thread.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+
+namespace spanline::protocol::query {
+
+using json = nlohmann::json;
+
+// ---- limits --------------------------------------------------------------
+
+// A page of traces or runs: at most this many (the api answers 400 past it).
+inline constexpr int64_t kMaxLimit = 1000;
+inline constexpr int64_t kDefaultLimit = 20;
+// Attribute filters in one search.
+inline constexpr size_t kMaxAttributeFilters = 16;
+// LLM usage buckets: the indexer's default and floor.
+inline constexpr int64_t kDefaultBucketNs = 3'600'000'000'000;
+inline constexpr int64_t kMinBucketNs = 1'000'000'000;
+
+// ---- value lists ----------------------------------------------------------
+
+enum class WorkflowStatus { ok, error, cancelled };
+std::optional<WorkflowStatus> workflow_status_named(std::string_view name);
+std::string_view name_of(WorkflowStatus status);
+// For messages: "ok, error or cancelled".
+inline constexpr std::string_view kWorkflowStatusNames = "ok, error or cancelled";
+
+enum class RunType { workflow, subflow };
+std::optional<RunType> run_type_named(std::string_view name);
+std::string_view name_of(RunType type);
+inline constexpr std::string_view kRunTypeNames = "workflow or subflow";
+
+// ---- cursors ----------------------------------------------------------------
+
+// Where the next page starts: the (start, id) of the last item returned.
+// Clients see "<start_ns>.<hex id>", opaque; the indexer gets the parts.
+struct TraceCursor {
+  int64_t start_ns = 0;
+  std::string trace_id;  // 32 lower-case hex digits
+};
+struct RunCursor {
+  int64_t start_ns = 0;
+  std::string trace_id;  // 32 hex digits
+  std::string span_id;   // 16 hex digits
+};
+std::string to_text(const TraceCursor& cursor);
+std::string to_text(const RunCursor& cursor);
+// invalid_argument "parameter 'cursor': not a cursor this api gave out".
+Result<TraceCursor> trace_cursor_from_text(std::string_view text);
+Result<RunCursor> run_cursor_from_text(std::string_view text);
+
+// ---- requests ---------------------------------------------------------------
+
+struct AttributeFilter {
+  enum class Op { equal, greater, less, greater_or_equal, less_or_equal };
+  std::string key;
+  Op op = Op::equal;
+  std::string text;   // for equal
+  double number = 0;  // for the comparisons
+};
+std::string_view name_of(AttributeFilter::Op op);  // "=", ">", ...
+
+struct ServicesQuery {};
+struct OperationsQuery {
+  std::string service;
+};
+struct SearchQuery {
+  std::optional<int64_t> from_ns, to_ns, min_duration_ns, max_duration_ns;
+  bool errors_only = false;
+  std::optional<std::string> service, operation, text;
+  std::vector<AttributeFilter> attributes;
+  int64_t limit = kDefaultLimit;
+  std::optional<TraceCursor> cursor;
+  // The live tail: traces indexed after a watermark per partition (each
+  // shard's clock is its own indexer's), oldest-indexed first.
+  std::optional<std::map<uint32_t, int64_t>> indexed_after;
+};
+struct TraceQuery {
+  std::string trace_id;  // hex
+};
+struct SpanQuery {
+  std::string trace_id, span_id;  // hex
+};
+struct WorkflowsQuery {
+  RunType type = RunType::workflow;
+  std::optional<std::string> service, name;
+  std::optional<int64_t> from_ns, to_ns;
+  std::optional<WorkflowStatus> status;
+  int64_t limit = kDefaultLimit;
+  std::optional<RunCursor> cursor;
+};
+struct WorkflowQuery {
+  std::string trace_id, span_id;  // hex
+};
+struct LlmUsageQuery {
+  std::optional<int64_t> from_ns, to_ns;
+  std::optional<std::string> service, model;
+  int64_t bucket_ns = kDefaultBucketNs;
+};
+struct CountsQuery {};
+
+using Query = std::variant<ServicesQuery, OperationsQuery, SearchQuery, TraceQuery, SpanQuery, WorkflowsQuery,
+                           WorkflowQuery, LlmUsageQuery, CountsQuery>;
+
+// "services", "search", ... as on the wire.
+std::string_view kind_of(const Query& query);
+
+// A query as sent to one indexer: the partitions it should answer for.
+struct QueryRequest {
+  std::vector<uint32_t> partitions;
+  Query query;
+};
+std::string encode(const QueryRequest& request);
+// invalid_argument for anything that is not a query of a known kind with
+// parameters of the right types (the messages the indexer always gave).
+Result<QueryRequest> decode_request(std::string_view body);
+// The parameters of one kind alone (tools and tests that call a shard directly).
+Result<Query> decode_query(std::string_view kind, const json& params);
+
+// ---- replies ----------------------------------------------------------------
+
+struct ServiceRow {
+  std::string service;
+  int64_t span_count = 0, operation_count = 0, trace_count = 0, last_seen_ns = 0;
+};
+struct ServicesReply {
+  std::vector<ServiceRow> services;
+};
+
+struct OperationRow {
+  std::string name;
+  int64_t span_count = 0, last_seen_ns = 0;
+};
+struct OperationsReply {
+  std::vector<OperationRow> operations;
+};
+
+struct TraceSummary {
+  std::string trace_id, root_span_id, root_name, root_service;
+  std::vector<std::string> services;
+  int64_t start_ns = 0, end_ns = 0, duration_ns = 0, span_count = 0, error_count = 0, indexed_ns = 0;
+};
+struct SearchReply {
+  std::vector<TraceSummary> traces;  // newest first (live tail: oldest indexed first)
+};
+
+// A trace's spans, or the one span asked for (0 or 1), as stored: `spans` is
+// the JSON array text, passed through by the api without being parsed.
+struct SpansReply {
+  int64_t span_count = 0;
+  std::string spans = "[]";
+};
+
+struct RunSummary {
+  std::string trace_id, span_id, parent_span_id, name, service, span_type, store_id, parent_store_id;
+  int64_t start_ns = 0, end_ns = 0, duration_ns = 0, status_code = 0, node_count = 0, state_change_count = 0,
+          contract_version = 0;
+  bool cancelled = false;
+};
+struct WorkflowsReply {
+  std::vector<RunSummary> runs;  // newest first
+};
+
+// One run: its summary with start/end state and graph (null when there is no
+// such run), the run span and every span below it (JSON array text, passed
+// through), and its state changes in transition order.
+struct WorkflowReply {
+  json run;
+  std::string spans = "[]";
+  json state_changes = json::array();
+};
+
+struct UsageRow {
+  std::string model, service;
+  int64_t bucket_start_ns = 0, calls = 0, errors = 0, input_tokens = 0, output_tokens = 0;
+  std::map<int, int64_t> latency_histogram;  // bus/latency_histogram.h buckets
+};
+struct LlmUsageReply {
+  std::vector<UsageRow> usage;
+};
+
+struct CountsReply {
+  int64_t spans = 0, traces = 0, workflow_runs = 0, cursor = 0;
+};
+
+// Each reply as the JSON text of one partition's `data`, and back.
+std::string encode(const ServicesReply& reply);
+std::string encode(const OperationsReply& reply);
+std::string encode(const SearchReply& reply);
+std::string encode(const SpansReply& reply);
+std::string encode(const WorkflowsReply& reply);
+std::string encode(const WorkflowReply& reply);
+std::string encode(const LlmUsageReply& reply);
+std::string encode(const CountsReply& reply);
+// internal "indexer sent a malformed <kind> answer" when the text is not one.
+template <typename Reply>
+Result<Reply> decode(std::string_view data);
+template <> Result<ServicesReply> decode(std::string_view data);
+template <> Result<OperationsReply> decode(std::string_view data);
+template <> Result<SearchReply> decode(std::string_view data);
+template <> Result<SpansReply> decode(std::string_view data);
+template <> Result<WorkflowsReply> decode(std::string_view data);
+template <> Result<WorkflowReply> decode(std::string_view data);
+template <> Result<LlmUsageReply> decode(std::string_view data);
+template <> Result<CountsReply> decode(std::string_view data);
+
+json to_json(const TraceSummary& summary);
+json to_json(const RunSummary& run);
+
+// ---- the answer envelope ----------------------------------------------------
+
+// One partition's part of an answer: its data (an encoded reply) or why not.
+struct PartitionResult {
+  uint32_t partition = 0;
+  std::string data;  // JSON text; empty when `error` is set
+  Status error = Status::ok();
+};
+// {"results": [{"partition": p, "data": ...} | {"partition": p, "error": {code, message}}]}
+std::string encode_results(const std::vector<PartitionResult>& results);
+Result<std::vector<PartitionResult>> decode_results(std::string_view body);
+
+}  // namespace spanline::protocol::query
