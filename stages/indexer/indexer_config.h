@@ -4,21 +4,23 @@
 #include <cstdint>
 #include <string>
 
-#include "bus/security/bus_key.h"
 #include "base/options.h"
+#include "skeleton/stage_config.h"
 
 namespace spanline::indexer {
 
+inline constexpr stage::StageIdentity kIndexerIdentity{
+    .name = "indexer",
+    .data_dir_use = "shards live in <data-dir>/index/part-<p>.sqlite.",
+    .instance_help = "Name of this indexer instance: it owns its partitions under this name."};
+
 // Every setting of the indexer stage; register_options() documents each one.
-struct IndexerConfig {
-  std::string data_dir = "./spanline-data";
-  std::string wal_endpoint = "ipc://{data-dir}/run/wal.sock";
-  std::string stats_endpoint = "ipc://{data-dir}/run/stats.sock";
-  std::string instance = "indexer-1";
-  std::string log_level = "info";
-  std::string curve_secret_key;
+struct IndexerConfig : stage::StageConfig {
+  IndexerConfig() : StageConfig(kIndexerIdentity) {}
+
+  std::string wal_endpoint{stage::default_endpoint::kWal};
   std::string partitions = "0-3";
-  std::string query_endpoint = "ipc://{data-dir}/run/query-{instance}.sock";
+  std::string query_endpoint{stage::default_endpoint::kQuery};
   std::string query_advertise;
   uint32_t query_threads = 2;
   uint32_t query_queue = 256;
@@ -33,12 +35,8 @@ struct IndexerConfig {
   std::chrono::milliseconds retention_interval{std::chrono::minutes(1)};
 
   void register_options(Options& options) {
-    options.add("data-dir", &data_dir, "Data folder; shards live in <data-dir>/index/part-<p>.sqlite.")
-        .add("wal-endpoint", &wal_endpoint, "Bus endpoint of the WAL.")
-        .add("stats-endpoint", &stats_endpoint, "Bus endpoint the api binds for stats; every stage publishes there.")
-        .add("instance", &instance, "Name of this indexer instance: it owns its partitions under this name.")
-        .add("log-level", &log_level, "debug, info, warn or error.")
-        .add("curve-secret-key", &curve_secret_key, std::string(bus::kCurveSecretKeyHelp))
+    register_common_options(options);
+    options.add("wal-endpoint", &wal_endpoint, "Bus endpoint of the WAL.")
         .add("partitions", &partitions, "Partitions this indexer owns, e.g. 0-3 or 0,2. Each is served by exactly one indexer.")
         .add("query-endpoint", &query_endpoint, "Bus endpoint (ROUTER) where this indexer answers the api's queries for its partitions.")
         .add("query-advertise", &query_advertise, "Endpoint announced to the api for queries, when it differs from --query-endpoint (e.g. bound on tcp://*:5601).")
@@ -54,9 +52,7 @@ struct IndexerConfig {
   }
 
   void resolve() {
-    wal_endpoint = expand_data_dir(wal_endpoint, data_dir);
-    stats_endpoint = expand_data_dir(stats_endpoint, data_dir);
-    query_endpoint = expand_data_dir(query_endpoint, data_dir);
+    resolve_endpoints({&wal_endpoint, &query_endpoint});
     if (auto at = query_endpoint.find("{instance}"); at != std::string::npos) query_endpoint.replace(at, 10, instance);
     if (query_advertise.empty()) query_advertise = query_endpoint;
   }
