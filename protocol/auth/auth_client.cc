@@ -6,9 +6,7 @@ AuthClient::AuthClient(bus::Context& context, const std::string& endpoint, std::
     : client_(context, {.endpoint = endpoint, .max_in_flight = 1024}), timeout_(timeout) {}
 
 Result<json> AuthClient::call(const json& request) {
-  // Credentials come from headers and cookies as sent; bytes that are not
-  // UTF-8 become U+FFFD (and so match no key or session) instead of throwing.
-  std::string body = request.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string body = serialize(request);
   std::vector<zmq::message_t> payload;
   payload.emplace_back(body.data(), body.size());
   bus::Header header = bus::make_header(bus::MessageType::auth);

@@ -10,11 +10,9 @@ namespace spanline::launcher {
 
 namespace {
 
-using auth::json;
-
-std::string format_time(const json& ms) {
-  if (!ms.is_number_integer()) return "never";
-  std::time_t seconds = static_cast<std::time_t>(ms.get<int64_t>() / 1000);
+std::string format_time(std::optional<int64_t> ms) {
+  if (!ms) return "never";
+  std::time_t seconds = static_cast<std::time_t>(*ms / 1000);
   char text[32];
   std::tm utc{};
   gmtime_r(&seconds, &utc);
@@ -78,10 +76,7 @@ int run_admin_command(const AdminArgs& args) {
   bus::Context context(args.bus_key);
   auth::AuthClient client(context, args.auth_endpoint);
   // Every user and key op names who asks; the CLI is the operator.
-  auto ask = [&](json request) {
-    request["operator"] = true;
-    return client.call(request);
-  };
+  const auth::Asker me = auth::Asker::the_operator();
 
   if (noun == "user" && verb == "create") {
     if (args.email.empty()) return fail(what, Status(Code::invalid_argument, "--email is required"));
@@ -90,86 +85,81 @@ int run_admin_command(const AdminArgs& args) {
       std::fprintf(stderr, "password for %s: ", args.email.c_str());
       std::getline(std::cin, password);
     }
-    json request = {{"op", "create_user"}, {"email", args.email}, {"password", password}};
-    if (!args.role.empty()) request["role"] = args.role;
-    auto reply = ask(request);
+    auto reply = client.create_user({me, args.email, password, args.role});
     if (!reply) return fail(what, reply.status());
-    std::printf("created user %s (id %lld, %s)\n", printable(args.email).c_str(),
-                static_cast<long long>((*reply)["user"]["id"].get<int64_t>()), (*reply)["user"].value("role", "").c_str());
+    std::printf("created user %s (id %lld, %s)\n", printable(args.email).c_str(), static_cast<long long>(reply->user.id),
+                reply->user.role.c_str());
     return 0;
   }
   if (noun == "user" && (verb == "delete" || verb == "role")) {
     const size_t needed = verb == "delete" ? 3 : 4;
-    if (words.size() != needed || words[2].empty() || words[2].size() > 18 || words[2].find_first_not_of("0123456789") != std::string::npos) {
+    const std::optional<int64_t> id = words.size() == needed ? auth::user_id_from_text(words[2]) : std::nullopt;
+    if (!id) {
       return fail(what, Status(Code::invalid_argument, verb == "delete" ? "say which user: spanline user delete <id>"
                                                                         : "say which user and role: spanline user role <id> admin|member|viewer"));
     }
-    const int64_t id = std::stoll(words[2]);
-    auto reply = verb == "delete" ? ask({{"op", "delete_user"}, {"id", id}}) : ask({{"op", "set_user_role"}, {"id", id}, {"role", words[3]}});
-    if (!reply) return fail(what, reply.status());
     if (verb == "delete") {
-      std::printf("deleted user %lld and revoked %zu API key(s)\n", static_cast<long long>(id), (*reply)["revoked_key_ids"].size());
+      auto reply = client.delete_user({me, *id});
+      if (!reply) return fail(what, reply.status());
+      std::printf("deleted user %lld and revoked %zu API key(s)\n", static_cast<long long>(*id), reply->revoked_key_ids.size());
     } else {
-      std::printf("user %lld is now %s\n", static_cast<long long>(id), words[3].c_str());
+      auto reply = client.set_user_role({me, *id, words[3]});
+      if (!reply) return fail(what, reply.status());
+      std::printf("user %lld is now %s\n", static_cast<long long>(*id), words[3].c_str());
     }
     return 0;
   }
   if (noun == "user" && verb == "list") {
-    auto reply = ask({{"op", "list_users"}});
+    auto reply = client.list_users({me});
     if (!reply) return fail(what, reply.status());
     if (args.json) {
-      std::printf("%s\n", (*reply)["users"].dump().c_str());
+      std::printf("%s\n", auth::encode(*reply)["users"].dump().c_str());
       return 0;
     }
-    for (const json& user : (*reply)["users"]) {
-      std::printf("%-6lld %-40s %-7s created %s\n", static_cast<long long>(user["id"].get<int64_t>()),
-                  printable(user["email"].get<std::string>()).c_str(), user.value("role", "").c_str(),
-                  format_time(user["created_at_ms"]).c_str());
+    for (const auth::UserInfo& user : reply->users) {
+      std::printf("%-6lld %-40s %-7s created %s\n", static_cast<long long>(user.id), printable(user.email).c_str(), user.role.c_str(),
+                  format_time(user.created_at_ms).c_str());
     }
     return 0;
   }
   if (noun == "key" && verb == "create") {
     if (args.name.empty()) return fail(what, Status(Code::invalid_argument, "--name is required"));
-    auto reply = ask({{"op", "create_api_key"}, {"name", args.name}});
+    auto reply = client.create_api_key({me, args.name});
     if (!reply) return fail(what, reply.status());
     if (args.json) {
-      std::printf("%s\n", reply->dump().c_str());
+      std::printf("%s\n", auth::encode(*reply).dump().c_str());
       return 0;
     }
-    std::fprintf(stderr, "API key '%s' (id %s) created; it is shown only now:\n", printable(args.name).c_str(),
-                 (*reply)["id"].get<std::string>().c_str());
-    std::printf("%s\n", (*reply)["key"].get<std::string>().c_str());
+    std::fprintf(stderr, "API key '%s' (id %s) created; it is shown only now:\n", printable(args.name).c_str(), reply->info.id.c_str());
+    std::printf("%s\n", reply->key.c_str());
     return 0;
   }
   if (noun == "key" && verb == "list") {
-    auto reply = ask({{"op", "list_api_keys"}});
+    auto reply = client.list_api_keys({me});
     if (!reply) return fail(what, reply.status());
     if (args.json) {
-      std::printf("%s\n", (*reply)["api_keys"].dump().c_str());
+      std::printf("%s\n", auth::encode(*reply)["api_keys"].dump().c_str());
       return 0;
     }
     std::printf("%-18s %-30s %-30s %-22s %s\n", "id", "name", "owner", "created", "last used");
-    for (const json& key : (*reply)["api_keys"]) {
-      const json& owner = key.value("owner", json());
-      const std::string owner_text = owner.is_object() ? owner.value("email", "") : "(none yet: the first user)";
-      std::printf("%-18s %-30s %-30s %-22s %s\n", printable(key["id"].get<std::string>()).c_str(),
-                  printable(key["name"].get<std::string>()).c_str(), printable(owner_text).c_str(),
-                  format_time(key["created_at_ms"]).c_str(), format_time(key["last_used_at_ms"]).c_str());
+    for (const auth::ApiKeyInfo& key : reply->api_keys) {
+      const std::string owner_text = key.owner ? key.owner->email : "(none yet: the first user)";
+      std::printf("%-18s %-30s %-30s %-22s %s\n", printable(key.id).c_str(), printable(key.name).c_str(), printable(owner_text).c_str(),
+                  format_time(key.created_at_ms).c_str(), format_time(key.last_used_at_ms).c_str());
     }
     return 0;
   }
   if (noun == "key" && verb == "revoke") {
     if (words.size() != 3) return fail(what, Status(Code::invalid_argument, "say which key: spanline key revoke <id>"));
-    auto reply = ask({{"op", "delete_api_key"}, {"id", words[2]}});
+    auto reply = client.delete_api_key({me, words[2]});
     if (!reply) return fail(what, reply.status());
     std::printf("revoked API key %s\n", printable(words[2]).c_str());
     return 0;
   }
   if (noun == "signing-key" && verb == "rotate") {
-    auto reply = ask({{"op", "rotate_signing_key"}});
+    auto reply = client.rotate_signing_key();
     if (!reply) return fail(what, reply.status());
-    std::printf("new signing key %s; the previous one stays in the JWKS until its tokens expire\n",
-                (*reply)["kid"].get<std::string>().c_str());
+    std::printf("new signing key %s; the previous one stays in the JWKS until its tokens expire\n", reply->kid.c_str());
     return 0;
   }
   return fail(what, Status(Code::invalid_argument, "unknown command (user create|list|delete|role, key create|list|revoke, signing-key rotate)"));

@@ -325,7 +325,7 @@ TEST(ApiAttack, AuthResponderChecksKeysWhileHashingPasswords) {
         email.append("-").append(std::to_string(n)).append("@example.com");
         std::string address = std::to_string(i);
         address.append(".").append(std::to_string(n / 250)).append(".").append(std::to_string(n % 250)).append(".10");
-        auto answer = flood_client.call({{"op", "sign_in"}, {"email", email}, {"password", "wrong password"}, {"address", address}});
+        auto answer = flood_client.sign_in({.email = email, .password = "wrong password", .address = address});
         if (!answer && answer.status().code() == Code::unauthenticated) ++hashed;
         else if (!answer && answer.status().code() == Code::resource_exhausted) { ++refused; std::this_thread::sleep_for(20ms); }
         else ++other;
@@ -337,7 +337,7 @@ TEST(ApiAttack, AuthResponderChecksKeysWhileHashingPasswords) {
   int checks = 0;
   while (Clock::now() < until) {
     const auto start = Clock::now();
-    auto checked = key_client.call({{"op", "check_api_key"}, {"key", pipeline.api_key()}});
+    auto checked = key_client.check_api_key({pipeline.api_key()});
     auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
     slowest = std::max(slowest, took);
     ASSERT_TRUE(checked.is_ok()) << checked.status().to_string();

@@ -2,6 +2,7 @@
 
 #include "base/clock.h"
 #include "base/json_depth.h"
+#include "protocol/auth/auth_codec.h"
 
 namespace spanline::api {
 
@@ -13,9 +14,23 @@ constexpr int kBusyRetryAfterSeconds = 1;
 
 Status invalid(const std::string& message) { return Status(Code::invalid_argument, message); }
 
-// An auth request carrying the body's email and password as sent; the auth-responder checks their types.
-json credentials_request(const char* op, const json& body) {
-  return {{"op", op}, {"email", body.value("email", json())}, {"password", body.value("password", json())}};
+// The email and password a form sent, as the auth hop reads them.
+struct Credentials {
+  std::string email;
+  std::string password;
+};
+Result<Credentials> credentials_of(const json& body) {
+  auto email = auth::read_text(body, auth::kEmailField);
+  if (!email) return email.status();
+  auto password = auth::read_text(body, auth::kPasswordField);
+  if (!password) return password.status();
+  return Credentials{std::move(*email), std::move(*password)};
+}
+
+// A reply as the browser gets it: the auth hop's own JSON for it.
+template <typename Reply>
+ApiReply reply_of(const Result<Reply>& answer, int status = 200) {
+  return answer ? json_reply(auth::encode(*answer), status) : error_reply(answer.status());
 }
 
 }  // namespace
@@ -40,18 +55,19 @@ std::string AuthRoutes::cookie(const std::string& value, int64_t max_age_seconds
   return out;
 }
 
-ApiReply AuthRoutes::session_reply(const json& answer, int status) {
-  ApiReply reply = json_reply({{"user", answer["user"]}, {"expires_at_ms", answer["expires_at_ms"]}}, status);
-  const int64_t max_age = std::max<int64_t>((answer["expires_at_ms"].get<int64_t>() - unix_nanos_now() / 1'000'000) / 1000, 1);
-  reply.set_cookie = cookie(answer["session"].get<std::string>(), max_age);
-  if (answer.contains("device") && answer["device"].is_string()) reply.device_cookie = answer["device"].get<std::string>();
+ApiReply AuthRoutes::session_reply(const auth::NewSession& session, int status) {
+  ApiReply reply = json_reply({{"user", auth::encode(session.user)}, {"expires_at_ms", session.expires_at_ms}}, status);
+  const int64_t max_age = std::max<int64_t>((session.expires_at_ms - unix_nanos_now() / 1'000'000) / 1000, 1);
+  reply.set_cookie = cookie(session.session, max_age);
+  if (!session.device.empty()) reply.device_cookie = session.device;
   return reply;
 }
 
-Result<json> AuthRoutes::call_hashing(const json& request) {
+template <typename Request>
+Result<typename Request::Reply> AuthRoutes::ask_hashing(const Request& request) {
   CountedGate::Ticket ticket = password_gate_.try_enter();
   if (!ticket) return Status(Code::resource_exhausted, "too many sign-ins in progress; retry in a moment");
-  return client_.call(request);
+  return client_.ask(request);
 }
 
 ApiReply AuthRoutes::busy_reply(const Status& status) {
@@ -63,19 +79,20 @@ ApiReply AuthRoutes::busy_reply(const Status& status) {
 
 ApiReply AuthRoutes::first_user(const ApiRequest& request) {
   if (request.method == "GET" || request.method == "HEAD") {
-    auto status = client_.call({{"op", "setup_status"}});
+    auto status = client_.setup_status();
     if (!status) return error_reply(status.status());
     // From another machine the form must ask for the setup token.
-    return json_reply({{"open", !(*status)["has_users"].get<bool>()}, {"token_required", !request.from_loopback}});
+    return json_reply({{"open", !status->has_users}, {"token_required", !request.from_loopback}});
   }
   if (request.method != "POST") return method_not_allowed(request, "GET, HEAD, POST");
   auto body = json_object_body(request.body);
   if (!body) return error_reply(body.status());
-  json create = credentials_request("create_first_user", *body);
-  // The auth-responder lets a loopback client set up without a token; the token's type it checks itself.
-  create["local"] = request.from_loopback;
-  create["setup_token"] = body->value("setup_token", json());
-  auto answer = call_hashing(create);
+  auto credentials = credentials_of(*body);
+  if (!credentials) return error_reply(credentials.status());
+  auto setup_token = auth::read_text(*body, auth::kSetupTokenField, false);
+  if (!setup_token) return error_reply(setup_token.status());
+  // The auth-responder lets a loopback client set up without a token.
+  auto answer = ask_hashing(auth::CreateFirstUser{credentials->email, credentials->password, request.from_loopback, *setup_token});
   if (!answer) {
     if (answer.status().code() == Code::resource_exhausted) return busy_reply(answer.status());
     if (answer.status().code() == Code::failed_precondition) {
@@ -90,35 +107,33 @@ ApiReply AuthRoutes::sign_in(const ApiRequest& request) {
   if (request.method != "POST") return method_not_allowed(request, "POST");
   auto body = json_object_body(request.body);
   if (!body) return error_reply(body.status());
-  json sign_in = credentials_request("sign_in", *body);
-  sign_in["address"] = request.address;  // behind --trusted-proxies, from X-Forwarded-For
-  if (!request.device.empty()) sign_in["device"] = request.device;
-  auto answer = call_hashing(sign_in);
+  auto credentials = credentials_of(*body);
+  if (!credentials) return error_reply(credentials.status());
+  // The address is the client's (behind --trusted-proxies, from X-Forwarded-For).
+  auto answer = ask_hashing(auth::SignIn{credentials->email, credentials->password, request.address, request.device});
   if (!answer && answer.status().code() == Code::resource_exhausted) return busy_reply(answer.status());
   if (!answer) return error_reply(answer.status());
-  if (answer->value("throttled", false)) {
-    const int64_t wait = answer->value("retry_after_s", int64_t{60});
+  if (answer->throttled_for_s) {
+    const int64_t wait = *answer->throttled_for_s;
     ApiReply reply = error_reply(429, "too_many_requests",
                                  "too many failed sign-ins for this account from here; try again in " + std::to_string(wait) + " s");
     reply.retry_after = std::to_string(wait);
     return reply;
   }
-  return session_reply(*answer, 200);
+  return session_reply(answer->session, 200);
 }
 
 ApiReply AuthRoutes::otel_token(const ApiRequest& request) {
   if (request.method != "POST") return method_not_allowed(request, "POST");
   if (request.api_key.empty()) return error_reply(401, "unauthenticated", "send an API key in the X-API-Key header");
-  auto answer = client_.call({{"op", "issue_token"}, {"key", request.api_key}});
-  if (!answer) return error_reply(answer.status());
-  return json_reply(*answer);
+  return reply_of(client_.issue_token({request.api_key}));
 }
 
 ApiReply AuthRoutes::jwks(const ApiRequest& request) {
   if (request.method != "GET" && request.method != "HEAD") return method_not_allowed(request, "GET, HEAD");
-  auto answer = client_.call({{"op", "jwks"}});
+  auto answer = client_.jwks();
   if (!answer) return error_reply(answer.status());
-  ApiReply reply = json_reply(*answer);
+  ApiReply reply = json_reply(auth::encode(*answer));
   reply.content_type = "application/jwk-set+json";
   reply.cache_control = "public, max-age=300";
   return reply;
@@ -126,7 +141,7 @@ ApiReply AuthRoutes::jwks(const ApiRequest& request) {
 
 ApiReply AuthRoutes::sign_out(const ApiRequest& request) {
   if (request.method != "POST") return method_not_allowed(request, "POST");
-  auto answer = client_.call({{"op", "sign_out"}, {"session", request.session}});
+  auto answer = client_.sign_out({request.session});
   if (!answer) return error_reply(answer.status());
   guard_.forget_all();
   ApiReply reply = no_content_reply();
@@ -138,71 +153,71 @@ ApiReply AuthRoutes::me(const ApiRequest& request) {
   if (request.method != "GET" && request.method != "HEAD") return method_not_allowed(request, "GET, HEAD");
   auto user = guard_.user_of(request.session);
   if (!user) return error_reply(user.status());
-  return json_reply({{"user", *user}});
+  return json_reply(auth::encode(auth::UserReply{*user}));
 }
 
 // Users and keys: the auth-responder decides what the session's role allows
 // (it looks the session up itself, so a demotion counts at once); these
 // handlers only translate HTTP to its ops and back.
 ApiReply AuthRoutes::users(const ApiRequest& request) {
-  if (request.method == "GET" || request.method == "HEAD") {
-    auto answer = client_.call({{"op", "list_users"}, {"session", request.session}});
-    return answer ? json_reply(*answer) : error_reply(answer.status());
-  }
+  const auth::Asker asker = auth::Asker::with_session(request.session);
+  if (request.method == "GET" || request.method == "HEAD") return reply_of(client_.list_users({asker}));
   if (request.method != "POST") return method_not_allowed(request, "GET, HEAD, POST");
   auto body = json_object_body(request.body);
   if (!body) return error_reply(body.status());
-  json create = credentials_request("create_user", *body);
-  create["session"] = request.session;
-  if (body->contains("role")) create["role"] = (*body)["role"];
-  auto answer = call_hashing(create);
+  auto credentials = credentials_of(*body);
+  if (!credentials) return error_reply(credentials.status());
+  auto role = auth::read_text(*body, auth::kRoleField, false);
+  if (!role) return error_reply(role.status());
+  auto answer = ask_hashing(auth::CreateUser{asker, credentials->email, credentials->password, *role});
   if (!answer && answer.status().code() == Code::resource_exhausted) return busy_reply(answer.status());
-  return answer ? json_reply(*answer, 201) : error_reply(answer.status());
+  return reply_of(answer, 201);
 }
 
 ApiReply AuthRoutes::user(const ApiRequest& request, const std::string& id) {
   if (request.method != "DELETE" && request.method != "PATCH") return method_not_allowed(request, "DELETE, PATCH");
-  int64_t number = 0;
-  if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos) {
-    return error_reply(400, "invalid_argument", "a user id is a positive integer");
-  }
-  number = std::stoll(id);
+  const std::optional<int64_t> number = auth::user_id_from_text(id);
+  if (!number) return error_reply(400, "invalid_argument", "a user id is a positive integer");
+  const auth::Asker asker = auth::Asker::with_session(request.session);
   if (request.method == "PATCH") {
     auto body = json_object_body(request.body);
     if (!body) return error_reply(body.status());
-    if (!body->contains("role")) return error_reply(400, "invalid_argument", "send {\"role\": \"admin\" | \"member\" | \"viewer\"}");
-    auto answer = client_.call({{"op", "set_user_role"}, {"session", request.session}, {"id", number}, {"role", (*body)["role"]}});
+    if (!body->contains(auth::kRoleField.name)) {
+      return error_reply(400, "invalid_argument", "send {\"role\": \"admin\" | \"member\" | \"viewer\"}");
+    }
+    auto role = auth::read_text(*body, auth::kRoleField);
+    if (!role) return error_reply(role.status());
+    auto answer = client_.set_user_role({asker, *number, *role});
     if (!answer) return error_reply(answer.status());
     guard_.forget_all();
-    return json_reply(*answer);
+    return reply_of(answer);
   }
   auto self = guard_.user_of(request.session);
   if (!self) return error_reply(self.status());
-  if ((*self)["id"].get<int64_t>() == number) {
+  if (self->id == *number) {
     return error_reply(409, "failed_precondition", "you cannot delete your own user; ask another admin to do it");
   }
-  auto answer = client_.call({{"op", "delete_user"}, {"session", request.session}, {"id", number}});
+  auto answer = client_.delete_user({asker, *number});
   if (!answer) return error_reply(answer.status());
   guard_.forget_all();
   return no_content_reply();
 }
 
 ApiReply AuthRoutes::api_keys(const ApiRequest& request) {
-  if (request.method == "GET" || request.method == "HEAD") {
-    auto answer = client_.call({{"op", "list_api_keys"}, {"session", request.session}});
-    return answer ? json_reply(*answer) : error_reply(answer.status());
-  }
+  const auth::Asker asker = auth::Asker::with_session(request.session);
+  if (request.method == "GET" || request.method == "HEAD") return reply_of(client_.list_api_keys({asker}));
   if (request.method != "POST") return method_not_allowed(request, "GET, HEAD, POST");
   auto body = json_object_body(request.body);
   if (!body) return error_reply(body.status());
-  auto answer = client_.call({{"op", "create_api_key"}, {"session", request.session}, {"name", body->value("name", json())}});
-  return answer ? json_reply(*answer, 201) : error_reply(answer.status());
+  auto name = auth::read_text(*body, auth::kKeyNameField);
+  if (!name) return error_reply(name.status());
+  return reply_of(client_.create_api_key({asker, *name}), 201);
 }
 
 ApiReply AuthRoutes::api_key(const ApiRequest& request, const std::string& id) {
   if (request.method != "DELETE") return method_not_allowed(request, "DELETE");
-  if (id.empty() || id.size() > 64) return error_reply(400, "invalid_argument", "an API key id is 16 hex digits");
-  auto answer = client_.call({{"op", "delete_api_key"}, {"session", request.session}, {"id", id}});
+  if (id.empty() || id.size() > auth::kKeyIdField.max_bytes) return error_reply(400, "invalid_argument", "an API key id is 16 hex digits");
+  auto answer = client_.delete_api_key({auth::Asker::with_session(request.session), id});
   if (!answer) return error_reply(answer.status());
   return no_content_reply();
 }

@@ -1,6 +1,6 @@
 #pragma once
-// The identity routes of the api, each a thin translation to one auth-responder
-// request: first-user setup, sign-in / sign-out / me, users, API keys, the
+// The identity routes of the api, each a thin translation to one typed
+// auth-responder request (protocol/auth/auth_messages.h): first-user setup, sign-in / sign-out / me, users, API keys, the
 // ingest token exchange and the JWKS. Sessions travel in the spanline_session
 // cookie (HttpOnly, SameSite=Strict, Secure in production). Roles (admin,
 // member, viewer) are enforced by the auth-responder, which is handed the
@@ -27,6 +27,8 @@ inline constexpr const char* kSessionCookie = "spanline_session";
 
 // The JSON object a POST to an identity route carries, or invalid_argument
 // saying what is wrong with it. Needs no route state (fuzzed in tests/fuzz).
+// Its fields are read with the auth hop's own rules (auth::read_text), so a
+// browser gets the words the auth-responder would say.
 Result<json> json_object_body(const std::string& body);
 
 class AuthRoutes {
@@ -49,12 +51,13 @@ class AuthRoutes {
   ApiReply api_key(const ApiRequest& request, const std::string& id);  // DELETE
 
  private:
-  ApiReply session_reply(const json& answer, int status);
+  ApiReply session_reply(const auth::NewSession& session, int status);
   std::string cookie(const std::string& value, int64_t max_age_seconds) const;
   // Asks the auth-responder something that hashes a password, through the gate:
   // resource_exhausted when the gate is full or the auth-responder's hashing
   // pool is (busy_reply() answers it).
-  Result<json> call_hashing(const json& request);
+  template <typename Request>
+  Result<typename Request::Reply> ask_hashing(const Request& request);
   ApiReply busy_reply(const Status& status);
 
   const ApiConfig& config_;

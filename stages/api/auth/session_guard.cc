@@ -19,15 +19,14 @@ Status SessionGuard::check(const ApiRequest& request) {
   return user.status();
 }
 
-Result<json> SessionGuard::user_of(const std::string& session) {
-  if (session.size() > 256) return Status(Code::unauthenticated, "session expired or unknown; sign in again");
+Result<auth::UserInfo> SessionGuard::user_of(const std::string& session) {
+  if (session.size() > auth::kSessionField.max_bytes) return Status(Code::unauthenticated, "session expired or unknown; sign in again");
   const std::string key = auth::sha256_hex(session);
   if (auto cached = sessions_.get(key)) return *cached;
-  auto reply = client_.call({{"op", "check_session"}, {"session", session}});
+  auto reply = client_.check_session({session});
   if (!reply) return reply.status();
-  json user = (*reply)["user"];
-  sessions_.put(key, user);
-  return user;
+  sessions_.put(key, reply->user);
+  return reply->user;
 }
 
 }  // namespace spanline::api

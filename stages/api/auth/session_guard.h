@@ -25,13 +25,13 @@ class SessionGuard final : public RequestGuard {
   SessionGuard(bus::Context& context, auth::AuthClient& client, const std::string& events_endpoint,
                std::chrono::milliseconds cache_ttl);
   Status check(const ApiRequest& request) override;
-  // The signed-in user ({"id", "email", "created_at_ms", "role"}), or why not.
-  Result<json> user_of(const std::string& session);
+  // The signed-in user, or why not.
+  Result<auth::UserInfo> user_of(const std::string& session);
   void forget_all() { sessions_.clear(); }
 
  private:
   auth::AuthClient& client_;
-  auth::TtlCache<json> sessions_;  // sha256(session) hex -> user
+  auth::TtlCache<auth::UserInfo> sessions_;  // sha256(session) hex -> user
   std::unique_ptr<auth::AuthEvents> events_;
 };
 

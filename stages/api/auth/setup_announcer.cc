@@ -17,11 +17,11 @@ SetupAnnouncer::~SetupAnnouncer() {
 
 void SetupAnnouncer::run() {
   for (int attempt = 0; attempt < 60; ++attempt) {
-    auto answer = client_.call({{"op", "issue_setup_token"}});
+    auto answer = client_.issue_setup_token();
     if (answer) {
       log::warn("no user exists yet: create the first one from this host's loopback interface, or from anywhere with this "
                 "one-time setup token (single use; `spanline setup-token` prints a new one)",
-                {{"setup_token", (*answer)["token"].get<std::string>()}, {"expires_at_ms", (*answer)["expires_at_ms"].get<int64_t>()}});
+                {{"setup_token", answer->token}, {"expires_at_ms", answer->expires_at_ms}});
       return;
     }
     if (answer.status().code() != Code::unavailable) return;  // a user exists (setup closed), or nothing to wait for

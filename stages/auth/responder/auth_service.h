@@ -1,9 +1,13 @@
 #pragma once
 // What the auth-responder does with each request on its bus endpoint (message
-// `auth`, one JSON frame {"op": ..., ...}; the ops and their replies are listed
-// in bus/README.md). One AuthService per worker thread, each with its own
-// meta.sqlite connection; what the workers share (the sign-in throttle, the
-// revocation publisher, counters) lives in AuthShared.
+// `auth`): the request is decoded with the auth hop's shared codec
+// (protocol/auth/auth_codec.h), dispatched by its AuthOp to one method taking
+// the typed request, and the typed reply encoded with the same codec. The ops
+// are grouped by family, one file each: session_ops.cc (setup, sign-in,
+// sessions), user_ops.cc, key_ops.cc (API keys and their states) and
+// token_ops.cc (ingest tokens and signing keys). One AuthService per worker
+// thread, each with its own meta.sqlite connection; what the workers share
+// (the sign-in throttle, the revocation publisher, counters) lives in AuthShared.
 //
 // Password hashing (scrypt, tens of milliseconds and 32 MiB at the default
 // cost) runs on at most --password-hash-threads workers at once: the router
@@ -12,25 +16,23 @@
 // --threads workers are always free for API-key checks, sessions and tokens,
 // whatever a sign-in flood does.
 //
-// Roles are enforced here, not in the api: every user or key op names who asks,
-// either `session` (a web user: the session is looked up in this same request,
-// so a demotion counts at once) or `operator: true` (the CLI on the host, which
-// could read meta.sqlite anyway); an op naming neither is refused.
+// Roles are enforced here, not in the api: every user or key op names who asks
+// (an Asker: a web user's session, looked up in this same request so a
+// demotion counts at once, or the operator, the CLI on the host, which could
+// read meta.sqlite anyway); the decoder refuses an op naming neither.
 
-#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
-
-#include <nlohmann/json.hpp>
-#include <zmq.hpp>
 
 #include "bus/stats.h"
 #include "bus/worker_router.h"
+#include "protocol/auth/auth_codec.h"
+#include "protocol/auth/auth_messages.h"
 #include "stages/auth/auth_config.h"
+#include "stages/auth/responder/event_publisher.h"
 #include "base/crypto/password_hash.h"
 #include "base/crypto/signing_key.h"
 #include "stages/auth/responder/setup_tokens.h"
@@ -39,26 +41,6 @@
 #include "base/counted_gate.h"
 
 namespace spanline::auth {
-
-// Broadcasts revocations on the events PUB socket, so gateways and the api drop
-// cached decisions at once. Workers call publish() from their own threads.
-// With start_heartbeat() it also says {"event": "hello"} every second, so a
-// listener notices it reconnected (AuthEvents) and reloads what it may have missed.
-class EventPublisher {
- public:
-  EventPublisher(bus::Context& context, const std::string& endpoint);
-  ~EventPublisher();
-  void publish(const json& event);
-  void start_heartbeat();
-
- private:
-  std::mutex mutex_;
-  zmq::socket_t socket_;
-  std::mutex heartbeat_mutex_;
-  std::condition_variable heartbeat_stop_;
-  bool stopping_ = false;
-  std::thread heartbeat_;
-};
 
 struct AuthShared {
   const AuthConfig& config;
@@ -109,35 +91,44 @@ class AuthService {
   Status ensure_signing_key();
 
  private:
-  Result<json> dispatch(const std::string& op, const json& request);
+  Result<json> dispatch(const AuthRequestFrame& request);
+  // Decodes `message` as the handler's request, runs it, encodes its reply.
+  template <typename Request>
+  Result<json> serve(const json& message, Result<typename Request::Reply> (AuthService::*handler)(const Request&));
 
-  Result<json> check_api_key(const json& request);
-  Result<json> issue_token(const json& request);
-  Result<json> jwks();
-  Result<json> rotate_signing_key();
-  Result<json> setup_status();
-  Result<json> issue_setup_token();
-  Result<json> create_first_user(const json& request);
-  Result<json> sign_in(const json& request);
-  Result<json> check_session(const json& request);
-  Result<json> sign_out(const json& request);
-  Result<json> list_users(const json& request);
-  Result<json> create_user(const json& request);
-  Result<json> delete_user(const json& request);
-  Result<json> set_user_role(const json& request);
-  Result<json> list_api_keys(const json& request);
-  Result<json> create_api_key(const json& request);
-  Result<json> delete_api_key(const json& request);
-  Result<json> key_states();
+  // session_ops.cc
+  Result<SetupState> setup_status(const GetSetupStatus& request);
+  Result<SetupToken> issue_setup_token(const IssueSetupToken& request);
+  Result<NewSession> create_first_user(const CreateFirstUser& request);
+  Result<SignInResult> sign_in(const SignIn& request);
+  Result<UserReply> check_session(const CheckSession& request);
+  Result<Done> sign_out(const SignOut& request);
+  // user_ops.cc
+  Result<UserList> list_users(const ListUsers& request);
+  Result<UserReply> create_user(const CreateUser& request);
+  Result<UserDeleted> delete_user(const DeleteUser& request);
+  Result<UserReply> set_user_role(const SetUserRole& request);
+  // key_ops.cc
+  Result<ApiKeyChecked> check_api_key(const CheckApiKey& request);
+  Result<ApiKeyList> list_api_keys(const ListApiKeys& request);
+  Result<CreatedApiKey> create_api_key(const CreateApiKey& request);
+  Result<Done> delete_api_key(const DeleteApiKey& request);
+  Result<KeyStatesReply> key_states(const GetKeyStates& request);
+  // token_ops.cc
+  Result<IssuedToken> issue_token(const IssueToken& request);
+  Result<JwkSet> jwks(const GetJwks& request);
+  Result<RotatedSigningKey> rotate_signing_key(const RotateSigningKey& request);
 
-  Result<Actor> actor_of(const json& request);
+  Result<Actor> actor_of(const Asker& asker);
   // The actor when an admin (or the operator), else permission_denied saying what only admins may do.
-  Result<Actor> admin_of(const json& request, const std::string& what);
+  Result<Actor> admin_of(const Asker& asker, const std::string& what);
 
-  Result<ApiKeyRecord> find_key(const json& request);
+  // The stored key whose secret is `key`, or unauthenticated (counted).
+  Result<ApiKeyRecord> find_key(const std::string& key);
   // A place to hash a password in, or (counted) resource_exhausted when all are taken.
   Result<CountedGate::Ticket> password_hash_place();
-  Result<json> start_session(const User& user);
+  // A new session for `user`, and a device cookie for the account of `email`.
+  Result<NewSession> start_session(const User& user, const std::string& email);
   // A new device cookie for the account of `email`: its sign-ins skip the limits others' failures set (sign_in_throttle.h).
   std::string new_device(const std::string& email);
   Result<SigningKey> active_signing_key(bool may_rotate = true);

@@ -60,17 +60,17 @@ std::optional<Status> IngestAuthenticator::check(const RequestContext& context, 
 }
 
 std::optional<Status> IngestAuthenticator::check_api_key(const std::string& key, bool may_wait) {
-  if (key.size() > 256) return Status(Code::unauthenticated, "API key not recognised");
+  if (key.size() > auth::kApiKeyField.max_bytes) return Status(Code::unauthenticated, "API key not recognised");
   const std::string hash = auth::sha256_hex(key);
   if (keys_.get(hash)) return Status::ok();
   if (!may_wait) return std::nullopt;
-  auto reply = client_.call({{"op", "check_api_key"}, {"key", key}});
+  auto reply = client_.check_api_key({key});
   if (!reply) {
     if (reply.status().code() == Code::unauthenticated) return reply.status();
     // Anything else is the auth-responder's trouble, not the client's: retryable.
     return Status(Code::unavailable, "cannot check the API key now (" + reply.status().message() + "); retry");
   }
-  keys_.put(hash, reply->value("key_id", ""));
+  keys_.put(hash, reply->key_id);
   return Status::ok();
 }
 
@@ -81,14 +81,12 @@ Status IngestAuthenticator::refresh_keys(bool force) {
     if (!force && now - last_fetch_ < std::chrono::seconds(1)) return Status::ok();
     last_fetch_ = now;
   }
-  auto reply = client_.call({{"op", "jwks"}});
+  auto reply = client_.jwks();
   if (!reply) return Status(Code::unavailable, "cannot fetch signing keys (auth-responder unavailable); retry");
   std::map<std::string, auth::VerifyKey> fresh;
-  if (reply->contains("keys") && (*reply)["keys"].is_array()) {
-    for (const auto& jwk : (*reply)["keys"]) {
-      auto key = auth::VerifyKey::from_jwk(jwk);
-      if (key) fresh.emplace(key->kid(), *key);
-    }
+  for (const auto& jwk : reply->keys) {
+    auto key = auth::VerifyKey::from_jwk(jwk);
+    if (key) fresh.emplace(key->kid(), *key);
   }
   std::lock_guard lock(jwks_mutex_);
   verify_keys_ = std::move(fresh);
@@ -132,17 +130,11 @@ Status IngestAuthenticator::check_token(const std::string& token) {
 }
 
 Status IngestAuthenticator::load_key_states() {
-  auto reply = client_.call({{"op", "key_states"}});
+  auto reply = client_.key_states();
   if (!reply) return Status(Code::unavailable, "cannot load API key states (auth-responder unavailable); retry");
-  std::set<std::string> live;
-  std::set<std::string> revoked;
-  for (const char* field : {"live_key_ids", "revoked_key_ids"}) {
-    if (!reply->contains(field) || !(*reply)[field].is_array()) return Status(Code::unavailable, "auth-responder sent no key states; retry");
-    for (const auto& id : (*reply)[field]) {
-      if (id.is_string()) (field[0] == 'l' ? live : revoked).insert(id.get<std::string>());
-    }
-  }
-  const int64_t ttl = reply->value("token_ttl_s", int64_t{0});
+  std::set<std::string> live(reply->live_key_ids.begin(), reply->live_key_ids.end());
+  std::set<std::string> revoked(reply->revoked_key_ids.begin(), reply->revoked_key_ids.end());
+  const int64_t ttl = reply->token_ttl_s;
   std::lock_guard lock(states_mutex_);
   live_key_ids_ = std::move(live);
   revoked_key_ids_ = std::move(revoked);

@@ -126,8 +126,10 @@ class RoleOps : public ::testing::Test {
                                                  stats);
     service = std::make_unique<AuthService>(*shared, *router);
   }
-  json call(const json& request, Code* error = nullptr) {
-    bus::RouterJob job{bus::make_header(bus::MessageType::auth, 7), request.dump(), SteadyClock::now() + 5s};
+  json call(const json& request, Code* error = nullptr) { return call_raw(request.dump(), error); }
+  // The responder's answer to a payload frame of `body` as it came off the bus.
+  json call_raw(const std::string& body, Code* error = nullptr) {
+    bus::RouterJob job{bus::make_header(bus::MessageType::auth, 7), body, SteadyClock::now() + 5s};
     bus::RouterAnswer answer = service->handle(job);
     if (error != nullptr) *error = Code::ok;
     if (answer.header.message_type() == bus::MessageType::error) {
@@ -188,6 +190,33 @@ TEST_F(RoleOps, EveryUserAndKeyOpNamesWhoAsksAndIsHeldToTheirRole) {
   EXPECT_EQ(states["live_key_ids"], json::array({admins_key["id"]}));
   EXPECT_EQ(states["revoked_key_ids"], json::array({members_key["id"]}));
   EXPECT_EQ(states["token_ttl_s"], 3600);
+}
+
+// The responder decodes with the auth hop's shared decoder (protocol/auth/auth_codec.h):
+// whatever is malformed is refused with the words it has always used, before any op runs.
+TEST_F(RoleOps, MalformedRequestsAreRefusedWithTheWordsTheyAlwaysGot) {
+  const auto refusal = [&](const std::string& body) {
+    Code code = Code::ok;
+    json answer = call_raw(body, &code);
+    EXPECT_EQ(code, Code::invalid_argument) << body;
+    return answer.value("error", std::string());
+  };
+  EXPECT_EQ(refusal("{not json"), "an auth request is a JSON object with a string 'op'");
+  EXPECT_EQ(refusal(R"({"op":["sign_in"]})"), "an auth request is a JSON object with a string 'op'");
+  EXPECT_EQ(refusal(R"({"op":"drop_tables"})"), "unknown auth op 'drop_tables'");
+  EXPECT_EQ(refusal(R"({"op":"sign_in","email":"a@example.com","password":5})"), "field 'password' must be a string");
+  EXPECT_EQ(refusal(R"({"op":"check_api_key"})"), "missing field 'key'");
+  EXPECT_EQ(refusal(R"({"op":"delete_user","operator":true,"id":"1"})"), "field 'id' must be an integer");
+  EXPECT_EQ(refusal(R"({"op":"list_api_keys","operator":"yes"})"),
+            "say who asks: 'session' (a signed-in user) or 'operator: true' (the CLI)");
+  // Rules that need the responder's configuration are its own, after the decoder's.
+  EXPECT_EQ(refusal(R"({"op":"create_user","operator":true,"email":"x@example.com","password":"short"})"),
+            "password must be at least 8 characters");
+  EXPECT_EQ(refusal(R"({"op":"create_user","operator":true,"email":"x@example.com","password":"long enough","role":"owner"})"),
+            "field 'role' must be admin, member or viewer");
+  EXPECT_EQ(refusal(R"({"op":"create_api_key","operator":true,"name":"a\u001b[2Jb"})"),
+            "field 'name' must not contain control characters (tabs, newlines, escapes)");
+  EXPECT_EQ(call({{"op", "list_users"}, {"operator", true}})["users"], json::array()) << "a well-formed request still answers";
 }
 
 }  // namespace

@@ -1,0 +1,184 @@
+// The auth hop's contract (protocol/auth): every message survives the wire both
+// ways, the wire format is the one both ends have always spoken, and what is
+// malformed is refused with the words the auth-responder has always used.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <tuple>
+
+#include "protocol/auth/auth_codec.h"
+#include "protocol/auth/auth_messages.h"
+
+namespace spanline::auth {
+namespace {
+
+// One request of every op, each field set to something other than its default.
+const auto kRequests = std::make_tuple(
+    CheckApiKey{"spl_key"}, IssueToken{"spl_other"}, GetJwks{}, RotateSigningKey{}, GetSetupStatus{}, IssueSetupToken{},
+    CreateFirstUser{"first@example.com", "long enough", true, "setup-token"},
+    SignIn{"a@example.com", "correct horse", "10.0.0.1", "device-cookie"}, CheckSession{"session-a"}, SignOut{"session-b"},
+    ListUsers{Asker::with_session("session-c")}, CreateUser{Asker::the_operator(), "b@example.com", "long enough", "viewer"},
+    DeleteUser{Asker::with_session("session-d"), 42}, SetUserRole{Asker::the_operator(), 7, "admin"},
+    ListApiKeys{Asker::the_operator()}, CreateApiKey{Asker::with_session("session-e"), "laptop"},
+    DeleteApiKey{Asker::the_operator(), "00ff00ff00ff00ff"}, GetKeyStates{});
+
+const UserInfo kUser{3, "c@example.com", 1700000000123, "member"};
+const ApiKeyInfo kOwnedKey{"0123456789abcdef", "ci", 1700000000000, 1700000005000, KeyOwner{3, "c@example.com"}};
+const ApiKeyInfo kOrphanKey{"fedcba9876543210", "before setup", 1600000000000, std::nullopt, std::nullopt};
+const NewSession kSession{kUser, "session-f", 1700003600000, "device-g"};
+
+// One reply of every type (sign-in twice: signed in, and throttled).
+const auto kReplies = std::make_tuple(
+    Done{}, ApiKeyChecked{"0123456789abcdef", "ci"}, IssuedToken{"eyJ.a.b", "Bearer", 3600},
+    JwkSet{{json{{"kty", "OKP"}, {"crv", "Ed25519"}, {"kid", "k1"}, {"x", "abc"}}}}, RotatedSigningKey{"k2"}, SetupState{true},
+    SetupToken{"setup-h", 1700000900000}, kSession, SignInResult{std::nullopt, kSession}, SignInResult{30, {}}, UserReply{kUser},
+    UserList{{kUser, UserInfo{4, "d@example.com", 1, "admin"}}}, UserDeleted{{"k-a", "k-b"}}, ApiKeyList{{kOwnedKey, kOrphanKey}},
+    CreatedApiKey{kOwnedKey, "spl_secret"}, KeyStatesReply{{"live-1"}, {"gone-1", "gone-2"}, 3600});
+
+template <typename T, typename Tuple>
+constexpr bool holds_type = false;
+template <typename T, typename... Ts>
+constexpr bool holds_type<T, std::tuple<Ts...>> = (std::is_same_v<T, Ts> || ...);
+
+template <typename Request>
+void expect_request_round_trip(const Request& request) {
+  static_assert(holds_type<typename Request::Reply, std::decay_t<decltype(kReplies)>>, "every reply type has a sample");
+  const std::string bytes = serialize(encode(request));
+  auto frame = parse_request(bytes);
+  ASSERT_TRUE(frame.is_ok()) << bytes << ": " << frame.status().to_string();
+  EXPECT_EQ(frame->op, Request::op) << bytes;
+  auto decoded = decode<Request>(frame->message);
+  ASSERT_TRUE(decoded.is_ok()) << bytes << ": " << decoded.status().to_string();
+  EXPECT_TRUE(*decoded == request) << "changed on the way: " << bytes;
+}
+
+template <typename Reply>
+void expect_reply_round_trip(const Reply& reply) {
+  const json wire = json::parse(serialize(encode(reply)));
+  auto decoded = decode<Reply>(wire);
+  ASSERT_TRUE(decoded.is_ok()) << wire.dump() << ": " << decoded.status().to_string();
+  EXPECT_TRUE(*decoded == reply) << "changed on the way: " << wire.dump();
+}
+
+TEST(AuthMessages, EveryOpHasOneNameThatLeadsBackToIt) {
+  std::set<std::string_view> names;
+  for (size_t i = 0; i < kAuthOpNames.size(); ++i) {
+    const auto op = static_cast<AuthOp>(i);
+    EXPECT_TRUE(names.insert(op_name(op)).second) << op_name(op) << " named twice";
+    EXPECT_EQ(op_named(op_name(op)), op);
+  }
+  EXPECT_EQ(op_named("drop_tables"), std::nullopt);
+  EXPECT_EQ(op_named(""), std::nullopt);
+}
+
+TEST(AuthMessages, EveryRequestSurvivesTheWireAndEveryOpHasOne) {
+  std::set<AuthOp> covered;
+  std::apply([&](const auto&... request) { (covered.insert(std::decay_t<decltype(request)>::op), ...); }, kRequests);
+  EXPECT_EQ(covered.size(), kAuthOpNames.size()) << "a request type per op, each in the sample";
+  std::apply([](const auto&... request) { (expect_request_round_trip(request), ...); }, kRequests);
+}
+
+TEST(AuthMessages, EveryReplySurvivesTheWire) {
+  std::apply([](const auto&... reply) { (expect_reply_round_trip(reply), ...); }, kReplies);
+}
+
+// The JSON both ends spoke before the messages were typed: an older api or CLI
+// talks to a newer auth-responder, and the api hands several replies to browsers as they are.
+TEST(AuthMessages, TheWireFormatIsTheOneBothEndsAlreadySpeak) {
+  EXPECT_EQ(encode(SignIn{"a@example.com", "pw", "10.0.0.1", ""}),
+            json::parse(R"({"op":"sign_in","email":"a@example.com","password":"pw","address":"10.0.0.1"})"))
+      << "no device cookie: no device field";
+  EXPECT_EQ(encode(ListUsers{Asker::the_operator()}), json::parse(R"({"op":"list_users","operator":true})"));
+  EXPECT_EQ(encode(DeleteApiKey{Asker::with_session("s"), "k"}), json::parse(R"({"op":"delete_api_key","session":"s","id":"k"})"));
+  EXPECT_EQ(encode(CreateUser{Asker::the_operator(), "b@example.com", "pw", ""}),
+            json::parse(R"({"op":"create_user","operator":true,"email":"b@example.com","password":"pw"})"))
+      << "no role: the responder's default (member)";
+  EXPECT_EQ(encode(GetJwks{}), json::parse(R"({"op":"jwks"})"));
+  EXPECT_EQ(encode(kOrphanKey), json::parse(R"({"id":"fedcba9876543210","name":"before setup","created_at_ms":1600000000000,
+                                                 "last_used_at_ms":null,"owner":null})"));
+  EXPECT_EQ(encode(CreatedApiKey{kOwnedKey, "spl_x"})["key"], "spl_x") << "the secret sits beside the key's fields";
+  EXPECT_EQ(encode(SignInResult{12, {}}), json::parse(R"({"throttled":true,"retry_after_s":12})"));
+  EXPECT_EQ(encode(Done{}), json::object());
+  EXPECT_EQ(encode(kSession), json::parse(R"({"user":{"id":3,"email":"c@example.com","created_at_ms":1700000000123,"role":"member"},
+                                              "session":"session-f","expires_at_ms":1700003600000,"device":"device-g"})"));
+}
+
+std::string refusal(std::string_view body) {
+  auto frame = parse_request(body);
+  if (!frame) return frame.status().to_string();
+  return "accepted";
+}
+
+TEST(AuthMessages, AFrameThatIsNotARequestIsRefusedWithTheResponderSWords) {
+  const std::string not_a_request = "invalid_argument: an auth request is a JSON object with a string 'op'";
+  for (std::string_view body : {"", "{not json", "[1,2]", "\"sign_in\"", "{}", R"({"op":5})", R"({"op":null})", R"({"email":"a"})"}) {
+    EXPECT_EQ(refusal(body), not_a_request) << body;
+  }
+  EXPECT_EQ(refusal(R"({"op":"drop_tables"})"), "invalid_argument: unknown auth op 'drop_tables'");
+  const std::string long_name(100, 'x');
+  EXPECT_EQ(refusal(R"({"op":")" + long_name + "\"}"), "invalid_argument: unknown auth op '" + long_name.substr(0, 64) + "'")
+      << "an unknown name is quoted cut to 64 bytes";
+}
+
+template <typename Request>
+std::string field_refusal(const std::string& body) {
+  auto decoded = decode<Request>(json::parse(body));
+  return decoded ? "accepted" : decoded.status().to_string();
+}
+
+TEST(AuthMessages, AMalformedFieldIsRefusedNamingTheField) {
+  EXPECT_EQ(field_refusal<SignIn>(R"({"password":"x"})"), "invalid_argument: missing field 'email'");
+  EXPECT_EQ(field_refusal<SignIn>(R"({"email":null,"password":"x"})"), "invalid_argument: missing field 'email'");
+  EXPECT_EQ(field_refusal<SignIn>(R"({"email":5,"password":"x"})"), "invalid_argument: field 'email' must be a string");
+  EXPECT_EQ(field_refusal<SignIn>(R"({"email":"a@b","password":"x","device":[]})"), "invalid_argument: field 'device' must be a string");
+  EXPECT_EQ(field_refusal<SignIn>(R"({"email":"a@b","password":"x"})"), "accepted") << "address and device are optional";
+  EXPECT_EQ(field_refusal<CheckApiKey>(json{{"key", std::string(kApiKeyField.max_bytes, 'k')}}.dump()), "accepted");
+  EXPECT_EQ(field_refusal<CheckApiKey>(json{{"key", std::string(kApiKeyField.max_bytes + 1, 'k')}}.dump()),
+            "invalid_argument: field 'key' is longer than 256 bytes");
+  EXPECT_EQ(field_refusal<DeleteUser>(R"({"operator":true,"id":"3"})"), "invalid_argument: field 'id' must be an integer");
+  EXPECT_EQ(field_refusal<DeleteUser>(R"({"operator":true})"), "invalid_argument: field 'id' must be an integer");
+  EXPECT_EQ(field_refusal<SetUserRole>(R"({"operator":true,"id":3})"), "invalid_argument: missing field 'role'");
+  EXPECT_EQ(field_refusal<CreateApiKey>(R"({"operator":true,"name":7})"), "invalid_argument: field 'name' must be a string");
+}
+
+TEST(AuthMessages, AUserOrKeyOpMustSayWhoAsksAndOnlyTrueMeansTheOperator) {
+  const std::string say_who = "invalid_argument: say who asks: 'session' (a signed-in user) or 'operator: true' (the CLI)";
+  EXPECT_EQ(field_refusal<ListUsers>("{}"), say_who);
+  EXPECT_EQ(field_refusal<ListUsers>(R"({"operator":false})"), say_who);
+  EXPECT_EQ(field_refusal<ListUsers>(R"({"operator":"true"})"), say_who);
+  EXPECT_EQ(field_refusal<ListUsers>(R"({"operator":1})"), say_who);
+  EXPECT_EQ(field_refusal<ListUsers>(R"({"session":null,"operator":true})"), "invalid_argument: missing field 'session'")
+      << "a session field, even null, is never read as the operator";
+  auto empty_session = decode<ListUsers>(json::parse(R"({"session":""})"));
+  ASSERT_TRUE(empty_session.is_ok());
+  EXPECT_EQ(empty_session->asker, Asker::with_session("")) << "an empty session is a (wrong) session, not the operator";
+  EXPECT_EQ(decode<ListUsers>(json::parse(R"({"operator":true})"))->asker, Asker::the_operator());
+}
+
+TEST(AuthMessages, OnlyTrueVouchesForALoopbackClient) {
+  for (const char* local : {R"("true")", "1", "null", "false"}) {
+    auto decoded = decode<CreateFirstUser>(json::parse(std::string(R"({"email":"a@b","password":"x","local":)") + local + "}"));
+    ASSERT_TRUE(decoded.is_ok()) << local;
+    EXPECT_FALSE(decoded->local) << local;
+  }
+}
+
+TEST(AuthMessages, AMalformedReplyIsRefused) {
+  EXPECT_FALSE(decode<UserList>(json::parse(R"({"users":[5]})")).is_ok());
+  EXPECT_FALSE(decode<UserList>(json::parse(R"({"users":{}})")).is_ok());
+  EXPECT_FALSE(decode<KeyStatesReply>(json::parse(R"({"live_key_ids":[1],"revoked_key_ids":[],"token_ttl_s":1})")).is_ok());
+  EXPECT_FALSE(decode<SetupState>(json::parse(R"({"has_users":"no"})")).is_ok());
+  EXPECT_FALSE(decode<SignInResult>(json::parse(R"({"throttled":true})")).is_ok()) << "throttled says for how long";
+  EXPECT_FALSE(decode<Done>(json::parse("[]")).is_ok());
+}
+
+TEST(AuthMessages, AUserIdAsTypedIsOneToEighteenDigits) {
+  EXPECT_EQ(user_id_from_text("12"), 12);
+  EXPECT_EQ(user_id_from_text("0"), 0);
+  EXPECT_EQ(user_id_from_text("999999999999999999"), 999999999999999999);
+  EXPECT_EQ(user_id_from_text("1000000000000000000"), std::nullopt) << "19 digits";
+  for (std::string_view bad : {"", "-1", "1a", " 1", "+1", "0x1"}) EXPECT_EQ(user_id_from_text(bad), std::nullopt) << bad;
+}
+
+}  // namespace
+}  // namespace spanline::auth
