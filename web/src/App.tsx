@@ -3,7 +3,7 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { NavLink, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { apiGet, apiSend, UNAUTHENTICATED_EVENT } from './api/client';
-import type { User } from './api/types';
+import type { Answer, User } from './api/types';
 import { Loading } from './components/Status';
 import { SignIn } from './pages/SignIn';
 // The trace pages are what people open from links: kept in the first bundle so a
@@ -28,10 +28,10 @@ export function App() {
 
   const check = useCallback(async () => {
     try {
-      const me = await apiGet<{ user: User }>('/api/v1/auth/me');
+      const me = await apiGet<Answer<'getMe'>>('/api/v1/auth/me');
       setSession({ state: 'signed-in', user: me.user });
     } catch {
-      const setup = await apiGet<{ open: boolean; token_required?: boolean }>('/api/v1/users/first').catch(() => ({
+      const setup = await apiGet<Answer<'getSetupStatus'>>('/api/v1/users/first').catch(() => ({
         open: false,
         token_required: false,
       }));

@@ -1,8 +1,10 @@
 // Everything about one span: timing, status, attributes, events, links,
-// resource, with copy buttons; LLM spans also read as a conversation.
-import type { Span } from '../api/types';
+// instrumentation scope, resource, what was dropped of each, with copy
+// buttons; LLM spans also read as a conversation.
+import type { Attributes, Span } from '../api/types';
 import { formatDuration, formatTime } from '../lib/format';
 import { llmCall } from '../lib/llm';
+import { droppedText, spanDropped, spanOrigins } from '../lib/spanFacts';
 
 function copy(text: string) {
   void navigator.clipboard?.writeText(text);
@@ -13,7 +15,7 @@ function Value({ value }: { value: unknown }) {
   return <pre className="value">{text}</pre>;
 }
 
-function KeyValues({ title, values }: { title: string; values: Record<string, unknown> | undefined }) {
+function KeyValues({ title, values }: { title: string; values: Attributes | null | undefined }) {
   const entries = Object.entries(values ?? {}).sort(([a], [b]) => a.localeCompare(b));
   if (entries.length === 0) return null;
   return (
@@ -40,8 +42,20 @@ function KeyValues({ title, values }: { title: string; values: Record<string, un
   );
 }
 
+// A fact line shown only when it says something.
+function Note({ text, testId }: { text: string; testId: string }) {
+  return text ? (
+    <p className="muted" data-testid={testId}>
+      {text}
+    </p>
+  ) : null;
+}
+
 export function SpanDetail({ span, traceStartNs }: { span: Span; traceStartNs: number }) {
   const llm = llmCall(span);
+  const events = span.events ?? [];
+  const links = span.links ?? [];
+  const origins = spanOrigins(span.scope);
   return (
     <aside className="span-detail" aria-label="Span detail" data-testid="span-detail">
       <h2>{span.name}</h2>
@@ -59,11 +73,12 @@ export function SpanDetail({ span, traceStartNs }: { span: Span; traceStartNs: n
           copy
         </button>
       </p>
-      {String(span.status?.code) !== '0' && span.status?.code !== undefined && (
-        <p className={span.status.code === 2 || span.status.code === 'STATUS_CODE_ERROR' ? 'error-text' : ''}>
+      {span.status?.code !== undefined && span.status.code !== 0 && (
+        <p className={span.status.code === 2 ? 'error-text' : ''}>
           status {String(span.status.code)} {span.status.message}
         </p>
       )}
+      <Note text={spanDropped(span)} testId="span-dropped" />
       {llm && (
         <section className="llm" aria-label="LLM call">
           <h3>
@@ -81,29 +96,46 @@ export function SpanDetail({ span, traceStartNs }: { span: Span; traceStartNs: n
         </section>
       )}
       <KeyValues title="Attributes" values={span.attributes} />
-      {span.events?.length > 0 && (
+      {events.length > 0 && (
         <details open>
-          <summary>Events ({span.events.length})</summary>
-          {span.events.map((event, i) => (
+          <summary>Events ({events.length})</summary>
+          {events.map((event, i) => (
             <div key={i} className="event">
               <strong>{event.name}</strong> <span className="muted">+{formatDuration(event.time_unix_nano - span.start_ns)}</span>
+              <Note text={droppedText({ attributes: event.dropped_attributes_count })} testId="event-dropped" />
               <KeyValues title="attributes" values={event.attributes} />
             </div>
           ))}
         </details>
       )}
-      {span.links?.length > 0 && (
+      {links.length > 0 && (
         <details>
-          <summary>Links ({span.links.length})</summary>
-          {span.links.map((link, i) => (
-            <p key={i} className="mono">
-              <a href={`/traces/${link.trace_id}?span=${link.span_id}`}>
-                {link.trace_id} / {link.span_id}
-              </a>
-            </p>
+          <summary>Links ({links.length})</summary>
+          {links.map((link, i) => (
+            <div key={i} className="link-item">
+              <p className="mono">
+                <a href={`/traces/${link.trace_id}?span=${link.span_id}`}>
+                  {link.trace_id} / {link.span_id}
+                </a>
+              </p>
+              <Note text={droppedText({ attributes: link.dropped_attributes_count })} testId="link-dropped" />
+              <KeyValues title="attributes" values={link.attributes} />
+            </div>
           ))}
         </details>
       )}
+      {span.scope && (
+        <section aria-label="Instrumentation scope" data-testid="span-scope">
+          <h3>
+            Scope {origins.scope.name || '(unnamed)'} {origins.scope.version}
+          </h3>
+          <Note text={origins.scope.schemaUrl && `schema ${origins.scope.schemaUrl}`} testId="scope-schema-url" />
+          <Note text={origins.scope.dropped} testId="scope-dropped" />
+          <KeyValues title="Scope attributes" values={span.scope.attributes} />
+        </section>
+      )}
+      <Note text={origins.resource.schemaUrl && `resource schema ${origins.resource.schemaUrl}`} testId="resource-schema-url" />
+      <Note text={origins.resource.dropped && `resource: ${origins.resource.dropped}`} testId="resource-dropped" />
       <KeyValues title="Resource" values={span.resource} />
     </aside>
   );

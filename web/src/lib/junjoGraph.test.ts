@@ -25,7 +25,7 @@ describe('Junjo graphs', () => {
   it('reads a v2 snapshot with a subflow and marks which nodes ran', (ctx) => {
     if (sharedMissing) ctx.skip(sharedMissing);
     const spans = fixtureSpans('subflow_with_parent_store');
-    const graph = parseGraph(spans[0].attributes['junjo.workflow.execution_graph_snapshot'])!;
+    const graph = parseGraph(spans[0].attributes?.['junjo.workflow.execution_graph_snapshot'])!;
     expect(graph.format).toBe('v2');
     expect(graph.nodes.map((n) => [n.id, n.kind, n.parent ?? null])).toEqual([
       ['node.subflow.prepare', 'node', null],
@@ -44,7 +44,7 @@ describe('Junjo graphs', () => {
   it('nests a concurrent group around its branches', (ctx) => {
     if (sharedMissing) ctx.skip(sharedMissing);
     const spans = fixtureSpans('run_concurrent_success');
-    const graph = parseGraph(spans[0].attributes['junjo.workflow.execution_graph_snapshot'])!;
+    const graph = parseGraph(spans[0].attributes?.['junjo.workflow.execution_graph_snapshot'])!;
     const fanout = graph.nodes.find((n) => n.id === 'run.concurrent.fanout')!;
     expect(fanout.kind).toBe('concurrent');
     expect(graph.nodes.filter((n) => n.parent === fanout.id).map((n) => n.label)).toEqual(['branch_a', 'branch_b']);

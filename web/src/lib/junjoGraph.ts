@@ -154,8 +154,7 @@ export function nodeRuns(graph: WorkflowGraph, spans: Span[]): Map<string, NodeR
       runs.set(node.id, { outcome: 'not_run' });
       continue;
     }
-    const code = span.status?.code;
-    const failed = code === 2 || code === 'STATUS_CODE_ERROR' || code === 'ERROR';
+    const failed = span.status?.code === 2;
     const cancelled = attr(span, 'junjo.cancelled') === 'true';
     runs.set(node.id, { outcome: failed ? 'error' : cancelled ? 'cancelled' : 'ok', span });
   }

@@ -6,7 +6,8 @@ function span(id: string, parent: string, start: number, end: number, error = fa
   return {
     trace_id: 't', span_id: id, parent_span_id: parent, service: 'svc', name: `op-${id}`, kind: 1,
     start_ns: start, end_ns: end, duration_ns: end - start, status: { code: error ? 2 : 0, message: '' },
-    attributes: {}, events: [], links: [], resource: {},
+    trace_state: '', flags: 0, attributes: {}, events: [], links: [], resource: {}, scope: null,
+    dropped_attributes_count: 0, dropped_events_count: 0, dropped_links_count: 0,
   };
 }
 

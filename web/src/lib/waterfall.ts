@@ -23,8 +23,7 @@ export interface TraceTree {
 }
 
 export function isErrorSpan(span: Span): boolean {
-  const code = span.status?.code;
-  return code === 2 || code === 'STATUS_CODE_ERROR' || code === 'ERROR' || code === 'error';
+  return span.status?.code === 2;
 }
 
 export function buildTree(spans: Span[]): TraceTree {

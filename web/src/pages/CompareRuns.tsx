@@ -4,12 +4,12 @@ import { useMemo } from 'react';
 import { ChangesTable } from '../components/ChangesTable';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useApi } from '../api/useApi';
-import type { RunDetail, Span, StateStep } from '../api/types';
+import type { Answer } from '../api/types';
 import { ErrorBox, Loading } from '../components/Status';
 import { compareEndStates, compareNodes } from '../lib/compareRuns';
 import { formatDuration, formatTime } from '../lib/format';
 
-type Detail = { run: RunDetail | null; spans: Span[]; state_changes: StateStep[] };
+type Detail = Answer<'getWorkflow'>;
 
 function path(ref: string | null): string | null {
   if (!ref || !/^[0-9a-f]{32}:[0-9a-f]{16}$/.test(ref)) return null;

@@ -2,28 +2,13 @@
 // /api/v1/llm/usage), for OpenTelemetry GenAI and OpenInference spans alike.
 import { useState } from 'react';
 import { useApi } from '../api/useApi';
-import type { Completeness } from '../api/types';
+import type { Answer, UsagePoint, UsageTotals } from '../api/types';
 import { SeriesChart } from '../components/SeriesChart';
 import { Empty, ErrorBox, Loading, PartialWarning } from '../components/Status';
 import { formatCount } from '../lib/format';
 
-interface Totals {
-  calls: number;
-  errors: number;
-  input_tokens: number;
-  output_tokens: number;
-  latency_ms: { p50: number; p90: number; p99: number };
-}
-interface Point extends Totals {
-  bucket_start_ns: number;
-}
-interface Usage extends Completeness {
-  from_ns: number;
-  to_ns: number;
-  bucket_ns: number;
-  by_model: (Totals & { model: string; series: Point[] })[];
-  by_service: (Totals & { service: string; series: Point[] })[];
-}
+type Usage = Answer<'llmUsage'>;
+type Totals = UsageTotals;
 
 type Metric = 'calls' | 'tokens' | 'latency';
 
@@ -68,7 +53,7 @@ export default function LlmUsage() {
   const [lookback, setLookback] = useState('24h');
   const [metric, setMetric] = useState<Metric>('calls');
   const { data, error, loading } = useApi<Usage>(`/api/v1/llm/usage?lookback=${lookback}`);
-  const chart = (groups: { name: string; series: Point[] }[]) =>
+  const chart = (groups: { name: string; series: UsagePoint[] }[]) =>
     groups.slice(0, 8).map((g) => ({ name: g.name, points: g.series.map((p) => ({ t: p.bucket_start_ns, v: value(p, metric) })) }));
   return (
     <section>

@@ -3,7 +3,7 @@
 // work and errors, with the last minutes as small charts. An instance that
 // stopped reporting turns red.
 import { useApi } from '../api/useApi';
-import type { Instance } from '../api/types';
+import type { Answer, Instance } from '../api/types';
 import { Sparkline } from '../components/Sparkline';
 import { ErrorBox, Loading } from '../components/Status';
 import { formatCount } from '../lib/format';
@@ -103,7 +103,7 @@ function InstanceCard({ instance }: { instance: Instance }) {
 }
 
 export default function Pipeline() {
-  const { data, error } = useApi<{ stage_timeout_ms: number; instances: Instance[] }>('/api/v1/pipeline', 1000);
+  const { data, error } = useApi<Answer<'getPipeline'>>('/api/v1/pipeline', 1000);
   const order = ['gateway', 'wal', 'indexer', 'auth', 'api'];
   const instances = [...(data?.instances ?? [])].sort(
     (a, b) => order.indexOf(a.stage) - order.indexOf(b.stage) || a.instance.localeCompare(b.instance),

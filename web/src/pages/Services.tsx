@@ -1,12 +1,12 @@
 // Every service with its span and trace counts and when it was last seen.
 import { Link } from 'react-router-dom';
 import { useApi } from '../api/useApi';
-import type { Completeness, Service } from '../api/types';
+import type { Answer } from '../api/types';
 import { Empty, ErrorBox, Loading, PartialWarning } from '../components/Status';
 import { formatAgo, formatCount } from '../lib/format';
 
 export default function Services() {
-  const { data, error, loading } = useApi<{ services: Service[] } & Completeness>('/api/v1/services', 10_000);
+  const { data, error, loading } = useApi<Answer<'listServices'>>('/api/v1/services', 10_000);
   return (
     <section>
       <h1>Services</h1>

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { apiSend } from '../api/client';
 import { useAction } from '../api/useAction';
 import { useApi } from '../api/useApi';
-import type { ApiKey, Role, User } from '../api/types';
+import type { Answer, ApiKey, RequestBody, Role, User } from '../api/types';
 import { Empty, ErrorBox, Loading } from '../components/Status';
 import { formatTime } from '../lib/format';
 import { canCreateKeys, canManageUsers, canRevokeKey, isLastAdmin, roles } from '../lib/permissions';
@@ -32,14 +32,14 @@ const exporter = new OTLPTraceExporter({ url: 'http://${host}:50051', metadata }
 }
 
 function ApiKeys({ currentUser }: { currentUser: User }) {
-  const keys = useApi<{ api_keys: ApiKey[] }>('/api/v1/api-keys');
+  const keys = useApi<Answer<'listApiKeys'>>('/api/v1/api-keys');
   const [name, setName] = useState('');
-  const [created, setCreated] = useState<ApiKey>();
+  const [created, setCreated] = useState<Answer<'createApiKey'>>();
   const { error, run } = useAction(keys.reload);
   const create = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {
-      setCreated(await apiSend<ApiKey>('POST', '/api/v1/api-keys', { name }));
+      setCreated(await apiSend<Answer<'createApiKey'>>('POST', '/api/v1/api-keys', { name } satisfies RequestBody<'createApiKey'>));
       setName('');
     });
   };
@@ -118,7 +118,7 @@ function ApiKeys({ currentUser }: { currentUser: User }) {
 }
 
 function Users({ currentUser }: { currentUser: User }) {
-  const users = useApi<{ users: User[] }>('/api/v1/users');
+  const users = useApi<Answer<'listUsers'>>('/api/v1/users');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('member');
@@ -127,7 +127,7 @@ function Users({ currentUser }: { currentUser: User }) {
   const add = (event: FormEvent) => {
     event.preventDefault();
     void run(async () => {
-      await apiSend('POST', '/api/v1/users', { email, password, role });
+      await apiSend('POST', '/api/v1/users', { email, password, role } satisfies RequestBody<'createUser'>);
       setEmail('');
       setPassword('');
       setRole('member');
@@ -138,7 +138,7 @@ function Users({ currentUser }: { currentUser: User }) {
     void run(() => apiSend('DELETE', `/api/v1/users/${user.id}`));
   };
   const changeRole = (user: User, next: Role) => {
-    void run(() => apiSend('PATCH', `/api/v1/users/${user.id}`, { role: next }));
+    void run(() => apiSend('PATCH', `/api/v1/users/${user.id}`, { role: next } satisfies RequestBody<'setUserRole'>));
   };
   const all = users.data?.users ?? [];
   return (

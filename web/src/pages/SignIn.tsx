@@ -4,7 +4,7 @@
 // not own the deployment.
 import { useState, type FormEvent } from 'react';
 import { ApiError, apiSend } from '../api/client';
-import type { User } from '../api/types';
+import type { Answer, User } from '../api/types';
 
 export function SignIn({
   setup,
@@ -27,7 +27,7 @@ export function SignIn({
     setError(undefined);
     try {
       const body = setup && setupTokenRequired ? { email, password, setup_token: setupToken.trim() } : { email, password };
-      const answer = await apiSend<{ user: User }>('POST', setup ? '/api/v1/users/first' : '/api/v1/auth/sign-in', body);
+      const answer = await apiSend<Answer<'signIn'> | Answer<'createFirstUser'>>('POST', setup ? '/api/v1/users/first' : '/api/v1/auth/sign-in', body);
       onSignedIn(answer.user);
     } catch (e) {
       setError(e instanceof ApiError && e.status === 429 ? 'Too many attempts; wait a few minutes and try again.' : (e as Error).message);

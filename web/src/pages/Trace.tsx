@@ -6,7 +6,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
 import { useApi } from '../api/useApi';
-import type { Span } from '../api/types';
+import type { Answer } from '../api/types';
 import { SpanDetail } from '../components/SpanDetail';
 import { Empty, ErrorBox, Loading } from '../components/Status';
 import { formatDuration } from '../lib/format';
@@ -18,7 +18,7 @@ const BIG_TRACE = 1000;
 export default function Trace() {
   const { traceId = '' } = useParams();
   const [search] = useSearchParams();
-  const { data, error, loading } = useApi<{ trace_id: string; span_count: number; spans: Span[] }>(`/api/v1/traces/${traceId}`);
+  const { data, error, loading } = useApi<Answer<'getTrace'>>(`/api/v1/traces/${traceId}`);
   const tree = useMemo(() => buildTree(data?.spans ?? []), [data]);
   const [collapsed, setCollapsed] = useState<Set<string> | null>(null);
   const effectiveCollapsed = useMemo(

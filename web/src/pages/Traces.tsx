@@ -5,13 +5,13 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { apiGet, isAbort } from '../api/client';
 import { useApi } from '../api/useApi';
-import type { Completeness, Service, TraceSummary } from '../api/types';
+import type { Answer, Completeness, TraceSummary } from '../api/types';
 import { DurationScatter } from '../components/DurationScatter';
 import { Empty, ErrorBox, Loading, PartialWarning } from '../components/Status';
 import { formatDuration, formatTime, shortId } from '../lib/format';
 import { fromUrlParams, LOOKBACKS, toApiPath, toLivePath, toUrlParams, type TraceQuery } from '../lib/traceQuery';
 
-type Page = { traces: TraceSummary[]; next_cursor: string | null } & Completeness;
+type Page = Answer<'searchTraces'>;
 
 export default function Traces() {
   const [params, setParams] = useSearchParams();
@@ -23,7 +23,7 @@ export default function Traces() {
   const [error, setError] = useState<Error>();
   const [loading, setLoading] = useState(false);
   const [live, setLive] = useState(false);
-  const services = useApi<{ services: Service[] }>('/api/v1/services');
+  const services = useApi<Answer<'listServices'>>('/api/v1/services');
   const pageController = useRef<AbortController | null>(null);
 
   useEffect(() => setDraft(query), [query]);

@@ -3,7 +3,7 @@
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useApi } from '../api/useApi';
-import type { Run, RunDetail, Span, StateStep } from '../api/types';
+import type { Answer } from '../api/types';
 import { SpanDetail } from '../components/SpanDetail';
 import { StateDebugger } from '../components/StateDebugger';
 import { ErrorBox, Loading } from '../components/Status';
@@ -15,11 +15,11 @@ import { runOutcome } from './Workflows';
 export default function WorkflowRun() {
   const { traceId = '', spanId = '' } = useParams();
   const navigate = useNavigate();
-  const { data, error, loading } = useApi<{ run: RunDetail | null; spans: Span[]; state_changes: StateStep[] }>(
+  const { data, error, loading } = useApi<Answer<'getWorkflow'>>(
     `/api/v1/workflows/${traceId}/${spanId}`,
   );
   const run = data?.run ?? undefined;
-  const siblings = useApi<{ runs: Run[] }>(
+  const siblings = useApi<Answer<'listWorkflows'>>(
     run ? `/api/v1/workflows?name=${encodeURIComponent(run.name)}&service=${encodeURIComponent(run.service)}&limit=200` : null,
   );
   const [selected, setSelected] = useState<string>();
@@ -95,7 +95,7 @@ export default function WorkflowRun() {
                   {s.name}
                 </button>{' '}
                 <span className="muted">
-                  {String(s.attributes['junjo.span_type'])} · {formatDuration(s.duration_ns)}
+                  {String(s.attributes?.['junjo.span_type'])} · {formatDuration(s.duration_ns)}
                 </span>
               </li>
             ))}

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useApi } from '../api/useApi';
-import type { Completeness, Run } from '../api/types';
+import type { Answer, Run } from '../api/types';
 import { Empty, ErrorBox, Loading, PartialWarning } from '../components/Status';
 import { formatDuration, formatTime } from '../lib/format';
 
@@ -14,7 +14,7 @@ export function runOutcome(run: Run): string {
 export default function Workflows() {
   const [name, setName] = useState('');
   const path = `/api/v1/workflows?limit=100${name ? `&name=${encodeURIComponent(name)}` : ''}`;
-  const { data, error, loading } = useApi<{ runs: Run[] } & Completeness>(path);
+  const { data, error, loading } = useApi<Answer<'listWorkflows'>>(path);
   return (
     <section>
       <h1>Workflow runs</h1>
