@@ -2,6 +2,8 @@
 // cookie sent by the browser, errors as ApiError with the api's own message, and
 // a 401 anywhere sends the user back to sign-in.
 
+import type { ErrorAnswer } from './types';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -24,7 +26,8 @@ async function parse<T>(response: Response): Promise<T> {
     body = undefined;
   }
   if (!response.ok) {
-    const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+    // Every error answer of the api is an ErrorAnswer; a proxy in between may answer anything else.
+    const error = (body as Partial<ErrorAnswer> | undefined)?.error;
     if (response.status === 401) window.dispatchEvent(new Event(UNAUTHENTICATED_EVENT));
     throw new ApiError(response.status, error?.code ?? 'error', error?.message ?? `${response.status} ${response.statusText}`);
   }

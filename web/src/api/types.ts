@@ -8,6 +8,7 @@ import type { components, operations } from './openapi.gen';
 type Schemas = components['schemas'];
 
 export type Completeness = Schemas['Completeness'];
+export type ErrorAnswer = Schemas['Error'];
 export type Role = Schemas['Role'];
 export type User = Schemas['User'];
 export type Service = Schemas['Service'];

@@ -61,7 +61,8 @@ export default function Traces() {
       setTraces((current) => [trace, ...current.filter((t) => t.trace_id !== trace.trace_id)].slice(0, 1000));
     });
     source.addEventListener('partial', (event) => {
-      const missing = JSON.parse((event as MessageEvent).data).missing_partitions as number[];
+      // The live stream's partial event carries the missing_partitions of a Completeness.
+      const { missing_partitions: missing } = JSON.parse((event as MessageEvent).data) as Pick<Completeness, 'missing_partitions'>;
       setAnswer({ partial: missing.length > 0, missing_partitions: missing });
     });
     return () => source.close();
