@@ -1,6 +1,7 @@
 #include "stages/indexer/query/shard_queries.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <map>
 #include <tuple>
@@ -12,6 +13,7 @@
 #include "bus/latency_histogram.h"
 #include "base/hex.h"
 #include "base/json_depth.h"
+#include "stages/indexer/query/llm_rule.h"
 
 namespace spanline::indexer::query {
 
@@ -88,11 +90,34 @@ json parse_or_null(const std::string& text) {
   return value.is_discarded() ? json(text) : value;
 }
 
-// Columns of a full span, in the order span_json() reads them.
-constexpr std::string_view kSpanColumns =
-    "trace_id, span_id, parent_span_id, service, name, kind, start_ns, end_ns, duration_ns, status_code, status_message, "
-    "trace_state, flags, attributes, events, links, resource, scope, junjo_span_type, dropped_attributes_count, "
-    "dropped_events_count, dropped_links_count";
+// Columns of a full span, in the order span_json() reads them: the stored
+// ones, then what the LLM rule (llm_rule.h) finds in the attributes.
+const std::string& span_columns() {
+  static const std::string columns =
+      "trace_id, span_id, parent_span_id, service, name, kind, start_ns, end_ns, duration_ns, status_code, status_message, "
+      "trace_state, flags, attributes, events, links, resource, scope, junjo_span_type, dropped_attributes_count, "
+      "dropped_events_count, dropped_links_count, " +
+      llm::is_llm_sql("attributes") + ", " + llm::model_sql("attributes") + ", " + llm::provider_sql("attributes") + ", " +
+      llm::input_tokens_sql("attributes") + ", " + llm::output_tokens_sql("attributes");
+  return columns;
+}
+
+// A token count as sent (a number, or digits in a string); null when neither.
+json token_count(const Statement& row, int column) {
+  if (row.column_is_null(column)) return nullptr;
+  const std::string text = row.column_text(column);
+  double value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) return nullptr;
+  return static_cast<int64_t>(value);
+}
+
+// The span's `llm` object: what the LLM rule decided, for the web UI to show as is.
+json llm_json(const Statement& row) {
+  auto text_or_null = [&](int column) { return row.column_is_null(column) ? json(nullptr) : json(row.column_text(column)); };
+  return {{"model", text_or_null(23)}, {"provider", text_or_null(24)}, {"input_tokens", token_count(row, 25)},
+          {"output_tokens", token_count(row, 26)}};
+}
 
 // A stored span as JSON. Its texts are counted against the answer cap and the
 // deadline checked before they are parsed: parsing is the costly part of a
@@ -137,6 +162,7 @@ Result<json> span_json(const Statement& row, QueryBudget& budget) {
   };
   std::string junjo = row.column_text(18);
   if (!junjo.empty()) span["junjo_span_type"] = junjo;
+  if (row.column_int(22) == 1) span["llm"] = llm_json(row);
   return span;
 }
 
@@ -347,14 +373,14 @@ Result<std::string> ShardReader::answer(const wire::SearchQuery& query) {
 }
 
 Result<std::string> ShardReader::answer(const wire::TraceQuery& query) {
-  auto statement = db_->prepare("SELECT " + std::string(kSpanColumns) + " FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id");
+  auto statement = db_->prepare("SELECT " + span_columns() + " FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id");
   if (!statement) return statement.status();
   statement->bind_blob(1, blob_text(id_bytes(query.trace_id)));
   return spans_reply(*statement);
 }
 
 Result<std::string> ShardReader::answer(const wire::SpanQuery& query) {
-  auto statement = db_->prepare("SELECT " + std::string(kSpanColumns) + " FROM spans WHERE trace_id = ? AND span_id = ?");
+  auto statement = db_->prepare("SELECT " + span_columns() + " FROM spans WHERE trace_id = ? AND span_id = ?");
   if (!statement) return statement.status();
   statement->bind_blob(1, blob_text(id_bytes(query.trace_id)));
   statement->bind_blob(2, blob_text(id_bytes(query.span_id)));
@@ -447,7 +473,7 @@ Result<std::string> ShardReader::answer(const wire::WorkflowQuery& query) {
   const std::string store_id = run->column_text(14);
 
   // The run's own spans: the run span and everything below it in the trace.
-  auto spans = db_->prepare("SELECT " + std::string(kSpanColumns) + " FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id");
+  auto spans = db_->prepare("SELECT " + span_columns() + " FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id");
   if (!spans) return spans.status();
   spans->bind_blob(1, trace_id);
   auto all = collect<json>(*spans, *budget_, [this](const Statement& row) { return span_json(row, *budget_); });
@@ -499,24 +525,15 @@ Result<std::string> ShardReader::answer(const wire::WorkflowQuery& query) {
 }
 
 Result<std::string> ShardReader::answer(const wire::LlmUsageQuery& query) {
-  // OpenTelemetry GenAI keys first, then their older names, then OpenInference.
+  // Which spans count, and their model and tokens, by the one LLM rule (llm_rule.h).
   Filter filter;
-  filter.add(
-      "s.rowid IN (SELECT span_rowid FROM span_attributes WHERE on_event = 0 AND key IN "
-      "('gen_ai.request.model', 'gen_ai.response.model', 'gen_ai.system', 'gen_ai.provider.name', 'llm.model_name', "
-      "'llm.provider', 'llm.system'))");
+  filter.add("s.rowid IN (SELECT span_rowid FROM span_attributes WHERE on_event = 0 AND " + llm::marks_llm_sql("key", "text") + ")");
   if (query.from_ns) filter.add("s.start_ns >= ?", *query.from_ns);
   if (query.to_ns) filter.add("s.start_ns <= ?", *query.to_ns);
   if (query.service) filter.add("s.service = ?", *query.service);
-  auto statement = db_->prepare(
-      "SELECT s.service, s.start_ns, s.duration_ns, s.status_code, "
-      "coalesce(json_extract(s.attributes, '$.\"gen_ai.response.model\"'), json_extract(s.attributes, '$.\"gen_ai.request.model\"'), "
-      "json_extract(s.attributes, '$.\"llm.model_name\"'), 'unknown'), "
-      "coalesce(json_extract(s.attributes, '$.\"gen_ai.usage.input_tokens\"'), json_extract(s.attributes, '$.\"gen_ai.usage.prompt_tokens\"'), "
-      "json_extract(s.attributes, '$.\"llm.token_count.prompt\"'), 0), "
-      "coalesce(json_extract(s.attributes, '$.\"gen_ai.usage.output_tokens\"'), json_extract(s.attributes, '$.\"gen_ai.usage.completion_tokens\"'), "
-      "json_extract(s.attributes, '$.\"llm.token_count.completion\"'), 0) "
-      "FROM spans s" + filter.where());
+  auto statement = db_->prepare("SELECT s.service, s.start_ns, s.duration_ns, s.status_code, coalesce(" + llm::model_sql("s.attributes") +
+                                ", 'unknown'), coalesce(" + llm::input_tokens_sql("s.attributes") + ", 0), coalesce(" +
+                                llm::output_tokens_sql("s.attributes") + ", 0) FROM spans s" + filter.where());
   if (!statement) return statement.status();
   filter.bind(*statement);
   const int64_t bucket_ns = query.bucket_ns;

@@ -1,5 +1,8 @@
-// What an LLM span says, whichever convention wrote it: OpenTelemetry GenAI
-// (gen_ai.*) or OpenInference (llm.*, input.value / output.value).
+// What an LLM span says. Whether it is one, its model, provider and token
+// counts are decided once by the indexer (stages/indexer/query/llm_rule.h, the
+// same rule the LLM usage page counts by) and arrive as the span's `llm`;
+// only the messages are read here, from whichever convention wrote them:
+// OpenTelemetry GenAI (gen_ai.*) or OpenInference (llm.*, input.value / output.value).
 
 import type { Span } from '../api/types';
 
@@ -21,11 +24,6 @@ export interface LlmCall {
 function text(value: unknown): string {
   if (value == null) return '';
   return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-function number(value: unknown): number | null {
-  const n = typeof value === 'number' ? value : Number(value);
-  return value == null || value === '' || Number.isNaN(n) ? null : n;
 }
 
 // OpenInference flattens messages as llm.input_messages.<i>.message.role / .content.
@@ -61,19 +59,18 @@ function jsonMessages(value: unknown, role: string): ChatMessage[] {
 }
 
 export function llmCall(span: Span): LlmCall | null {
+  const llm = span.llm;
+  if (!llm) return null;
   const a = span.attributes ?? {};
-  const model = text(a['gen_ai.request.model'] ?? a['gen_ai.response.model'] ?? a['llm.model_name']);
-  const isLlm = model !== '' || a['openinference.span.kind'] === 'LLM' || 'gen_ai.system' in a;
-  if (!isLlm) return null;
   let messages = indexedMessages(a, 'llm.input_messages.');
   if (messages.length === 0) messages = jsonMessages(a['gen_ai.prompt'] ?? a['input.value'], 'user');
   let response = indexedMessages(a, 'llm.output_messages.');
   if (response.length === 0) response = jsonMessages(a['gen_ai.completion'] ?? a['output.value'], 'assistant');
   return {
-    model,
-    provider: text(a['gen_ai.system'] ?? a['gen_ai.provider.name'] ?? a['llm.provider']),
-    inputTokens: number(a['gen_ai.usage.input_tokens'] ?? a['llm.token_count.prompt']),
-    outputTokens: number(a['gen_ai.usage.output_tokens'] ?? a['llm.token_count.completion']),
+    model: llm.model ?? '',
+    provider: llm.provider ?? '',
+    inputTokens: llm.input_tokens,
+    outputTokens: llm.output_tokens,
     messages,
     response,
     parameters: text(a['llm.invocation_parameters']),
