@@ -15,7 +15,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, sendBigTrace } from './otlp-json.mjs';
+import { attributeList, CHROMIUM_ARGS, sendBigTrace } from './otlp-json.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -77,6 +77,28 @@ async function sendRun(key, run, traceId) {
     method: 'POST', headers: { 'content-type': 'application/json', 'x-junjo-api-key': key }, body: JSON.stringify(body),
   });
   check(response.status === 200, `run ${run.name} accepted (got ${response.status} ${await response.text()})`);
+}
+
+// One span as OTLP/JSON with every dropped count, both schema URLs and a NaN double ("NaN", as OTLP/JSON writes it).
+async function sendSpanWithEveryField(key) {
+  const traceId = 'f1e1d500000000000000000000000001', spanId = 'f1e1d50000000001';
+  const resourceSchemaUrl = 'https://opentelemetry.io/schemas/1.26.0', scopeSchemaUrl = 'https://opentelemetry.io/schemas/1.24.0';
+  const start = BigInt(Date.now()) * 1_000_000n;
+  const body = { resourceSpans: [{
+    resource: { attributes: attributeList({ 'service.name': 'e2e-fields' }), droppedAttributesCount: 1 }, schemaUrl: resourceSchemaUrl,
+    scopeSpans: [{ scope: { name: 'e2e-scope', version: '1.2.3', droppedAttributesCount: 2 }, schemaUrl: scopeSchemaUrl, spans: [{
+      traceId, spanId, name: 'fields', kind: 1, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 1_000_000n),
+      attributes: [{ key: 'ratio', value: { doubleValue: 'NaN' } }],
+      droppedAttributesCount: 3, droppedEventsCount: 1, droppedLinksCount: 2,
+      events: [{ name: 'e', timeUnixNano: String(start), droppedAttributesCount: 4 }],
+      links: [{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), droppedAttributesCount: 5 }],
+    }] }],
+  }] };
+  const response = await fetch(`${args['otlp-http']}/v1/traces`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'x-junjo-api-key': key }, body: JSON.stringify(body),
+  });
+  check(response.status === 200, `the span with every field accepted (got ${response.status} ${await response.text()})`);
+  return { traceId, spanId, resourceSchemaUrl, scopeSchemaUrl };
 }
 
 async function shot(page, name) {
@@ -150,6 +172,24 @@ try {
   await page.getByRole('treeitem').nth(1).click();
   await page.getByTestId('span-detail').getByText(/^Attributes \(/).waitFor();
   await shot(page, '05-trace-waterfall');
+
+  step('a span shows what was dropped of it and its schema URLs');
+  const fields = await sendSpanWithEveryField(key);
+  await until(page, 'the span with every field', async () => {
+    await page.goto(`${args.ui}/traces/${fields.traceId}?span=${fields.spanId}`);
+    return (await page.getByTestId('span-dropped').count().catch(() => 0)) === 1;
+  });
+  const detail = page.getByTestId('span-detail');
+  const text = async (id) => (await detail.getByTestId(id).first().textContent())?.trim();
+  check((await text('span-dropped')) === '3 attributes, 1 event, 2 links dropped', `the span's dropped counts (${await text('span-dropped')})`);
+  check((await text('event-dropped')) === '4 attributes dropped', 'the event\'s dropped count');
+  check((await text('link-dropped')) === '5 attributes dropped', 'the link\'s dropped count');
+  check((await text('scope-schema-url')) === `schema ${fields.scopeSchemaUrl}`, 'the scope\'s schema URL');
+  check((await text('scope-dropped')) === '2 attributes dropped', 'the scope\'s dropped count');
+  check((await text('resource-schema-url')) === `resource schema ${fields.resourceSchemaUrl}`, 'the resource\'s schema URL');
+  check((await text('resource-dropped')) === 'resource: 1 attribute dropped', 'the resource\'s dropped count');
+  check((await detail.locator('table.kv tr', { hasText: 'ratio' }).textContent()).includes('NaN'), 'a NaN double reads NaN');
+  await shot(page, '05b-span-dropped-and-schema-urls');
 
   step('step through a Junjo run to a known state');
   await page.getByRole('link', { name: 'Workflows' }).click();
