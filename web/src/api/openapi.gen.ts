@@ -233,7 +233,7 @@ export interface paths {
         };
         /**
          * LLM calls, tokens and latency
-         * @description Counts spans with OpenTelemetry GenAI attributes (gen_ai.request.model, gen_ai.response.model, gen_ai.system, gen_ai.provider.name) or OpenInference ones (llm.model_name, llm.provider, llm.system), by span start. Without start or lookback the window is the last 24 h; end defaults to now.
+         * @description Counts LLM spans (those a span's llm object is given for: OpenTelemetry GenAI attributes gen_ai.request.model, gen_ai.response.model, gen_ai.system, gen_ai.provider.name, or OpenInference ones llm.model_name, llm.provider, llm.system, or openinference.span.kind = LLM), by span start. Without start or lookback the window is the last 24 h; end defaults to now.
          */
         get: operations["llmUsage"];
         put?: never;
@@ -671,6 +671,23 @@ export interface components {
              */
             resource_dropped_attributes_count?: number;
         };
+        /** @description What an LLM span reports, by the one rule the usage page also uses (stages/indexer/query/llm_rule.h); present only on LLM spans (a model or provider key of OpenTelemetry GenAI or OpenInference, or openinference.span.kind = LLM). */
+        SpanLlm: {
+            /** @description gen_ai.response.model, else gen_ai.request.model, else llm.model_name. */
+            model: string | null;
+            /** @description gen_ai.provider.name, else gen_ai.system, else llm.provider, else llm.system. */
+            provider: string | null;
+            /**
+             * Format: int64
+             * @description gen_ai.usage.input_tokens, else gen_ai.usage.prompt_tokens, else llm.token_count.prompt.
+             */
+            input_tokens: number | null;
+            /**
+             * Format: int64
+             * @description gen_ai.usage.output_tokens, else gen_ai.usage.completion_tokens, else llm.token_count.completion.
+             */
+            output_tokens: number | null;
+        };
         /** @description A full span. attributes, events, links, resource and scope are null when the indexer stored nothing for them. */
         Span: {
             /** @description 32 lower-case hex digits. */
@@ -737,6 +754,7 @@ export interface components {
             dropped_links_count: number;
             /** @description Junjo span type (e.g. workflow, subflow, node); present only on Junjo spans. */
             junjo_span_type?: string;
+            llm?: components["schemas"]["SpanLlm"];
         };
         /** @description A Junjo workflow or subflow run (its run span). Newest first by start_ns in lists. */
         Run: {
