@@ -158,6 +158,17 @@ TEST_F(OtlpRoundTrip, ARequestBuiltWithTheProtobufClassesOverGrpc) {
   json shown = indexed_span(to_hex(span.trace_id()), to_hex(span.span_id()));
   expect_every_field_of_the_request(shown);
   expect_span_matches_schemas(shown);
+  // The non-finite doubles are found by attr filters: NaN by its text, the infinities as numbers.
+  for (std::string filter : {"nan:NaN", "inf%3E1e300", "minus_inf%3C-1e300", "inf:Infinity"}) {
+    HttpResponse found = http_get(pipeline_->api_port(), "/api/v1/traces?service=round-trip-grpc&attr=" + filter, pipeline_->signed_in());
+    ASSERT_EQ(found.status, 200) << filter << ": " << found.body;
+    json traces = json::parse(found.body)["traces"];
+    ASSERT_EQ(traces.size(), 1u) << filter << ": " << found.body;
+    EXPECT_EQ(traces[0]["trace_id"], to_hex(span.trace_id())) << filter;
+  }
+  HttpResponse not_a_number = http_get(pipeline_->api_port(), "/api/v1/traces?service=round-trip-grpc&attr=nan%3E0", pipeline_->signed_in());
+  ASSERT_EQ(not_a_number.status, 200) << not_a_number.body;
+  EXPECT_EQ(json::parse(not_a_number.body)["traces"].size(), 0u) << "NaN compares as no number";
 }
 
 TEST_F(OtlpRoundTrip, TheSameRequestAsOtlpJsonOverHttp) {

@@ -645,7 +645,7 @@ export interface components {
              */
             dropped_attributes_count?: number;
         };
-        /** @description Attributes, key to value as sent: strings, booleans, integers (exact to 64 bits), doubles (NaN, Infinity and -Infinity as those strings, as OTLP/JSON writes them; the attribute's type is kept in the index, so attr filters tell a double NaN from the string "NaN"), arrays and kvlists as JSON arrays and objects, bytes as {"$bytes": hex}. Spans indexed before non-finite doubles were kept show them as null. */
+        /** @description Attributes, key to value as sent: strings, booleans, integers (exact to 64 bits), doubles (NaN, Infinity and -Infinity as those strings, as OTLP/JSON writes them: attr=key:NaN finds such a double, as it finds the string "NaN"; key>n compares Infinity and -Infinity as numbers and never matches NaN), arrays and kvlists as JSON arrays and objects, bytes as {"$bytes": hex}. Spans indexed before non-finite doubles were kept show them as null. */
         Attributes: {
             [key: string]: unknown;
         };
