@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/log.h"
+#include "stages/indexer/shard.h"
 
 namespace spanline::indexer {
 
@@ -19,6 +20,21 @@ Status Deletions::record(const std::string& data_dir, const Deletion& deletion) 
   out.flush();
   if (!out) return Status(Code::unavailable, "cannot write " + path(data_dir));
   return Status::ok();
+}
+
+Result<uint64_t> delete_now(const std::string& data_dir, const std::vector<uint32_t>& partitions, const Deletion& deletion) {
+  if (Status recorded = Deletions::record(data_dir, deletion); !recorded.is_ok()) return recorded;
+  uint64_t traces = 0;
+  for (uint32_t p : partitions) {
+    std::string path = shard_path(data_dir, p);
+    if (!std::filesystem::exists(path)) continue;
+    auto shard = Shard::open(path, p);
+    if (!shard) return Status(shard.status().code(), "partition " + std::to_string(p) + ": " + shard.status().message());
+    auto deleted = (*shard)->delete_service(deletion.service, deletion.before_ns);
+    if (!deleted) return Status(deleted.status().code(), "partition " + std::to_string(p) + ": " + deleted.status().message());
+    traces += *deleted;
+  }
+  return traces;
 }
 
 void Deletions::refresh() {

@@ -1,8 +1,8 @@
 #pragma once
-// Requests to delete a service's data (`spanline delete --service S --before T`)
-// are recorded in <data-dir>/index/deletions.jsonl, one JSON object a line.
-// The shards drop the rows at once; the indexers and `spanline reindex` consult
-// the same list, so spans of a deleted service that are still in the WAL never
+// Requests to delete a service's data (`spanline delete --service S --before T`,
+// which runs `spanline-indexer delete`) are recorded in
+// <data-dir>/index/deletions.jsonl, one JSON object a line. The shards drop the
+// rows at once; the indexers and `spanline reindex` consult the same list, so spans of a deleted service that are still in the WAL never
 // come back, whether they are indexed late or re-indexed.
 
 #include <cstdint>
@@ -18,6 +18,10 @@ struct Deletion {
   std::string service;
   int64_t before_ns = INT64_MAX;  // spans that started before this are deleted
 };
+
+// Records `deletion`, then removes its rows from the shard of each of
+// `partitions` that exists; returns how many traces lost spans.
+Result<uint64_t> delete_now(const std::string& data_dir, const std::vector<uint32_t>& partitions, const Deletion& deletion);
 
 class Deletions {
  public:

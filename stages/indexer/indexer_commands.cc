@@ -2,13 +2,24 @@
 
 #include <cstdio>
 
+#include "base/clock.h"
+#include "bus/context.h"
+#include "stages/indexer/deletions.h"
 #include "stages/indexer/indexer_stage.h"
+#include "stages/indexer/reindex.h"
 #include "stages/indexer/shard.h"
 
 namespace spanline::indexer {
 
+namespace {
+
+// The partitions --partitions names.
+Result<std::vector<uint32_t>> shards_to_visit(const IndexerConfig& config) { return owned_partitions(config); }
+
+}  // namespace
+
 int stat_command(const IndexerConfig& config) {
-  auto partitions = owned_partitions(config);
+  auto partitions = shards_to_visit(config);
   if (!partitions) return 2;  // refused by the program's check before any command runs
   std::printf("%-10s %12s %12s %12s %12s\n", "partition", "cursor", "spans", "traces", "runs");
   for (uint32_t partition : *partitions) {
@@ -26,6 +37,45 @@ int stat_command(const IndexerConfig& config) {
                 count("SELECT count(*) FROM spans"), count("SELECT count(*) FROM traces"),
                 count("SELECT count(*) FROM workflow_runs"));
   }
+  return 0;
+}
+
+int delete_command(const IndexerConfig& config, const DeleteFlags& flags) {
+  if (flags.service.empty()) {
+    std::fprintf(stderr, "spanline-indexer delete: --service is required\n");
+    return 2;
+  }
+  constexpr int64_t kLastSecond = INT64_MAX / 1'000'000'000;  // April 2262, as far as nanoseconds go
+  if (flags.before_unix_seconds < 0 || flags.before_unix_seconds > kLastSecond) {
+    std::fprintf(stderr, "spanline-indexer delete: --before is unix seconds between 0 (now) and %lld\n",
+                 static_cast<long long>(kLastSecond));
+    return 2;
+  }
+  int64_t before_ns = flags.before_unix_seconds == 0 ? unix_nanos_now() : flags.before_unix_seconds * 1'000'000'000;
+  auto partitions = shards_to_visit(config);
+  if (!partitions) return 2;  // refused by the program's check before any command runs
+  auto traces = delete_now(config.data_dir, *partitions, {flags.service, before_ns});
+  if (!traces) {
+    std::fprintf(stderr, "spanline-indexer delete: %s\n", traces.status().to_string().c_str());
+    return 1;
+  }
+  std::printf("deleted the spans of service '%s' from %llu traces; recorded in %s so re-indexing keeps them deleted\n",
+              flags.service.c_str(), static_cast<unsigned long long>(*traces), Deletions::path(config.data_dir).c_str());
+  return 0;
+}
+
+int reindex_command(const IndexerConfig& config) {
+  auto bus_key = bus::bus_key_or_explain("spanline-indexer", config.curve_secret_key);
+  if (!bus_key) return 2;
+  auto partitions = owned_partitions(config);
+  if (!partitions) return 2;  // refused by the program's check before any command runs
+  auto done = reindex({config.data_dir, config.wal_endpoint, *partitions, true, *bus_key});
+  if (!done) {
+    std::fprintf(stderr, "spanline-indexer reindex: %s\n", done.status().to_string().c_str());
+    return 1;
+  }
+  std::printf("reindexed %llu WAL entries, %llu spans\n", static_cast<unsigned long long>(done->entries),
+              static_cast<unsigned long long>(done->spans));
   return 0;
 }
 

@@ -28,9 +28,9 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"up", true, [](LauncherConfig& config, const std::vector<std::string>&, const bus::BusKey& key) { return up(config, key); }},
-    {"reindex", true,
-     [](LauncherConfig& config, const std::vector<std::string>&, const bus::BusKey& key) { return reindex_command(config, key); }},
-    {"delete", true, [](LauncherConfig& config, const std::vector<std::string>&, const bus::BusKey&) { return delete_command(config); }},
+    // The indexer binary reads the bus key itself.
+    {"reindex", false, [](LauncherConfig& config, const std::vector<std::string>&, const bus::BusKey&) { return reindex_command(config); }},
+    {"delete", false, [](LauncherConfig& config, const std::vector<std::string>&, const bus::BusKey&) { return delete_command(config); }},
     {"user", true, run_admin},
     {"key", true, run_admin},
     {"signing-key", true, run_admin},

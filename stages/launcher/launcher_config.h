@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "base/options.h"
 #include "base/status.h"
@@ -61,6 +62,11 @@ struct LauncherConfig {
              std::string(bus::kCurveSecretKeyHelp) + " `up` passes it to every stage; the other commands use it on the bus.")
         .add("out", &keygen_out, "keygen: write the key to this new file instead of printing it.");
   }
+
+  // The path of a stage's binary: in --bin-dir, else next to this program.
+  std::string binary(std::string_view name) const;
+  // The --partitions an indexer command is given: every partition.
+  std::string indexer_partitions() const { return "0-" + std::to_string(partitions - 1); }
 
   Status check() const {
     if (partitions == 0 || partitions > 65536) return Status(Code::invalid_argument, "--partitions must be between 1 and 65536");

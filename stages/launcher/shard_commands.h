@@ -1,16 +1,16 @@
 #pragma once
-// `spanline delete` and `spanline reindex`: the commands that change the shards.
+// `spanline delete` and `spanline reindex`: the commands that change shards.
+// Only the indexer's code opens a shard for writing, so these run
+// `spanline-indexer delete` / `spanline-indexer reindex` in this process's
+// place (exec), on every partition, with the data folder and the bus key the
+// launcher was given: their output and exit code are the command's.
 
-#include "bus/security/bus_key.h"
 #include "stages/launcher/launcher_config.h"
 
 namespace spanline::launcher {
 
-// Records the deletion (so the WAL cannot bring the data back) and removes the
-// rows from every shard now. Returns the exit code.
+// Returns only when the indexer binary cannot be run (exit code 1).
 int delete_command(const LauncherConfig& config);
-
-// Rebuilds every shard from what the WAL still holds. Returns the exit code.
-int reindex_command(const LauncherConfig& config, const bus::BusKey& bus_key);
+int reindex_command(const LauncherConfig& config);
 
 }  // namespace spanline::launcher

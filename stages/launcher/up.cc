@@ -14,12 +14,6 @@
 namespace spanline::launcher {
 namespace {
 
-std::string own_directory() {
-  std::error_code ec;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string(".") : self.parent_path().string();
-}
-
 // The data folder as every stage will be told it: absolute, private, no trailing slash.
 std::string settle_data_folder(const std::string& data_dir) {
   std::error_code ec;
@@ -42,17 +36,16 @@ std::vector<StageSpec> stage_specs(const LauncherConfig& config) {
     extra.insert(extra.begin(), common.begin(), common.end());
     return extra;
   };
-  const std::string& bin_dir = config.bin_dir;
   return {
-      {"wal", bin_dir + "/spanline-wal", with({}), kWal},
-      {"auth", bin_dir + "/spanline-auth", with({}), kAuth},
-      {"gateway", bin_dir + "/spanline-gateway",
+      {"wal", config.binary("spanline-wal"), with({}), kWal},
+      {"auth", config.binary("spanline-auth"), with({}), kAuth},
+      {"gateway", config.binary("spanline-gateway"),
        with({"--grpc-address", config.grpc_address, "--http-address", config.http_address, "--partitions",
              std::to_string(config.partitions)}),
        kGateway},
-      {"indexer", bin_dir + "/spanline-indexer",
-       with({"--partitions", "0-" + std::to_string(config.partitions - 1), "--instance", "indexer-1"}), kReaders},
-      {"api", bin_dir + "/spanline-api",
+      {"indexer", config.binary("spanline-indexer"), with({"--partitions", config.indexer_partitions(), "--instance", "indexer-1"}),
+       kReaders},
+      {"api", config.binary("spanline-api"),
        with({"--listen", config.api_address, "--partitions", std::to_string(config.partitions), "--web-dir", config.web_dir,
              "--allowed-hosts", config.allowed_hosts}),
        kReaders},
@@ -109,7 +102,6 @@ int supervise(Supervisor& supervisor, DataFolderClaim& claim) {
 }  // namespace
 
 int up(LauncherConfig config, const bus::BusKey& bus_key) {
-  if (config.bin_dir.empty()) config.bin_dir = own_directory();
   log::Level level = log::Level::info;
   log::parse_level(config.log_level, level);
   log::init("launcher", level);
