@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "stages/indexer/span_decoder.h"
 #include "tests/support/temp_dir.h"
 
 namespace spanline::indexer {
@@ -91,6 +96,47 @@ TEST(Shard, NumericAttributeFiltersCompareNumbersAndHugeValuesGetNoRow) {
   EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes WHERE key = 'gen_ai.usage.input_tokens' AND number > 1000"), 1);
   EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes WHERE key = 'prompt'"), 0);
   EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_text WHERE span_text MATCH 'pppppp'"), 1);
+}
+
+std::string text(Shard& shard, const std::string& sql) {
+  auto statement = shard.db().prepare(sql);
+  EXPECT_TRUE(statement.is_ok()) << sql;
+  auto row = statement->step();
+  return row.is_ok() && *row ? statement->column_text(0) : "(no row)";
+}
+
+TEST(Shard, StoresNonFiniteDoublesEveryDroppedCountAndBothSchemaUrlsAsDecoded) {
+  opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
+  auto* resource_spans = request.add_resource_spans();
+  resource_spans->set_schema_url("https://opentelemetry.io/schemas/1.26.0");
+  auto* scope_spans = resource_spans->add_scope_spans();
+  scope_spans->set_schema_url("https://opentelemetry.io/schemas/1.24.0");
+  scope_spans->mutable_scope()->set_name("lib");
+  auto* otlp_span = scope_spans->add_spans();
+  otlp_span->set_trace_id(std::string(16, '\x01'));
+  otlp_span->set_span_id(std::string(8, '\x02'));
+  otlp_span->set_dropped_attributes_count(3);
+  otlp_span->set_dropped_events_count(4);
+  otlp_span->set_dropped_links_count(5);
+  for (auto [key, value] : {std::pair{"nan", std::numeric_limits<double>::quiet_NaN()},
+                            std::pair{"inf", std::numeric_limits<double>::infinity()}}) {
+    auto* attribute = otlp_span->add_attributes();
+    attribute->set_key(key);
+    attribute->mutable_value()->set_double_value(value);
+  }
+  auto records = decode_spans(request.SerializeAsString());
+  ASSERT_TRUE(records.is_ok());
+
+  testing::TempDir dir;
+  auto shard = Shard::open(dir / "part-0.sqlite", 0);
+  ASSERT_TRUE((*shard)->apply({{1, 1, std::move(*records)}}, 1).is_ok());
+  EXPECT_EQ(text(**shard, "SELECT attributes FROM spans"), R"({"inf":"Infinity","nan":"NaN"})");
+  EXPECT_EQ(text(**shard, "SELECT json_extract(scope, '$.schema_url') || ' ' || json_extract(scope, '$.resource_schema_url') FROM spans"),
+            "https://opentelemetry.io/schemas/1.24.0 https://opentelemetry.io/schemas/1.26.0");
+  EXPECT_EQ(text(**shard, "SELECT dropped_attributes_count || dropped_events_count || dropped_links_count FROM spans"), "345");
+  // The rows keep the double type; SQLite stores a NaN number as NULL, so no numeric comparison matches it.
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes WHERE key = 'nan' AND type = 4 AND text = 'NaN' AND number IS NULL"), 1);
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes WHERE key = 'inf' AND text = 'Infinity' AND number > 1e308"), 1);
 }
 
 TEST(Shard, RetentionAndServiceDeletionRemoveRowsAndFixSummaries) {
