@@ -55,14 +55,12 @@ class AuthClient {
     return decoded;
   }
 
-  // One request as JSON, its reply as JSON. Only for `spanline setup-token` in
-  // stages/launcher/main.cc until it calls issue_setup_token(); everything else
-  // uses the typed methods.
-  Result<json> call(const json& request);
-
   const std::string& endpoint() const { return client_.endpoint(); }
 
  private:
+  // One request's JSON over the bus, its reply's JSON back.
+  Result<json> call(const json& request);
+
   bus::RequestClient client_;
   std::chrono::milliseconds timeout_;
 };

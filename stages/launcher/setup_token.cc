@@ -13,8 +13,8 @@ std::string setup_token(bus::Context& context, const std::string& auth_endpoint,
   auth::AuthClient client(context, auth_endpoint, std::chrono::seconds(2));
   const auto deadline = SteadyClock::now() + wait;
   for (;;) {
-    auto answer = client.call({{"op", "issue_setup_token"}});
-    if (answer) return (*answer)["token"].get<std::string>();
+    auto answer = client.issue_setup_token();
+    if (answer) return answer->token;
     if (answer.status().code() != Code::unavailable || SteadyClock::now() >= deadline) {
       if (why_not != nullptr) *why_not = answer.status().message();
       return {};
