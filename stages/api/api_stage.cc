@@ -12,7 +12,10 @@ ApiStage::ApiStage(const ApiConfig& config, stage::StageServices services)
       fanout_(context_, directory_,
               {.timeout = config.query_timeout, .max_answer_bytes = config.max_answer_bytes,
                .owner_silence = std::max(config.stage_timeout, std::chrono::milliseconds(3000))}),
-      index_routes_(config_, directory_, fanout_),
+      queries_(config_, directory_, fanout_),
+      trace_routes_(queries_),
+      workflow_routes_(queries_),
+      llm_routes_(queries_),
       pipeline_routes_(config_, directory_),
       files_(config.web_dir.empty() ? default_web_dir() : std::filesystem::path(config.web_dir)),
       auth_client_(context_, config.auth_endpoint, config.auth_timeout) {
@@ -38,8 +41,8 @@ Status ApiStage::start() {
     log::warn("--max-concurrent-sign-ins is not below --threads: a sign-in flood can hold every HTTP worker",
               {{"max_concurrent_sign_ins", config_.max_concurrent_sign_ins}, {"threads", config_.threads}});
   }
-  live_ = std::make_unique<LiveTail>(config_, index_routes_, *guard_, stats_);
-  server_ = std::make_unique<ApiServer>(config_, ApiRoutes{index_routes_, pipeline_routes_, files_, *live_, *guard_, *auth_routes_},
+  live_ = std::make_unique<LiveTail>(config_, queries_, *guard_, stats_);
+  server_ = std::make_unique<ApiServer>(config_, ApiRoutes{trace_routes_, workflow_routes_, llm_routes_, pipeline_routes_, files_, *live_, *guard_, *auth_routes_},
                                         stats_);
   if (Status s = server_->start(); !s.is_ok()) return s;
   setup_announcer_ = std::make_unique<SetupAnnouncer>(auth_client_);

@@ -17,9 +17,12 @@
 #include "stages/api/http/request_guard.h"
 #include "stages/api/live/live_tail.h"
 #include "stages/api/query/indexer_fanout.h"
-#include "stages/api/routes/index_routes.h"
+#include "stages/api/query/query_service.h"
+#include "stages/api/routes/llm_routes.h"
 #include "stages/api/routes/pipeline_routes.h"
 #include "stages/api/routes/static_files.h"
+#include "stages/api/routes/trace_routes.h"
+#include "stages/api/routes/workflow_routes.h"
 #include "bus/stats.h"
 #include "skeleton/run_stage.h"
 
@@ -45,7 +48,10 @@ class ApiStage final : public stage::Stage {
   StageDirectory directory_;
   std::unique_ptr<StatsListener> listener_;
   IndexerFanout fanout_;
-  IndexRoutes index_routes_;
+  QueryService queries_;
+  TraceRoutes trace_routes_;
+  WorkflowRoutes workflow_routes_;
+  LlmRoutes llm_routes_;
   PipelineRoutes pipeline_routes_;
   StaticFiles files_;
   auth::AuthClient auth_client_;

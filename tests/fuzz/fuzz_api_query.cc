@@ -26,7 +26,11 @@
 
 #include "stages/api/auth/auth_routes.h"
 #include "stages/api/http/query_params.h"
-#include "stages/api/routes/index_routes.h"
+#include "stages/api/http/route_table.h"
+#include "stages/api/query/query_service.h"
+#include "stages/api/routes/llm_routes.h"
+#include "stages/api/routes/trace_routes.h"
+#include "stages/api/routes/workflow_routes.h"
 #include "bus/context.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -91,29 +95,27 @@ std::optional<api::ApiRequest> decode_request(const Raw& raw) {
   return request;
 }
 
-// The index routes, held for the whole run (a process-lifetime fixture, as in the api stage).
-api::IndexRoutes& index_routes() {
+// The api's route table with the index routes bound, held for the whole run
+// (a process-lifetime fixture, as in the api stage).
+const api::RouteTable& route_table() {
   static api::ApiConfig config;
   static spanline::bus::Context context;
   static api::StageDirectory directory;
   static api::IndexerFanout fanout(context, directory, api::FanoutOptions{});
-  static api::IndexRoutes routes(config, directory, fanout);
-  return routes;
+  static api::QueryService queries(config, directory, fanout);
+  static api::TraceRoutes traces(queries);
+  static api::WorkflowRoutes workflows(queries);
+  static api::LlmRoutes llm(queries);
+  static api::RouteTable table(api::ApiHandlers{.traces = &traces, .workflows = &workflows, .llm = &llm});
+  return table;
 }
 
-// The index part of the api server's route table.
+// The index routes of the api server's route table.
 std::optional<api::ApiReply> route(const api::ApiRequest& request) {
-  api::IndexRoutes& index = index_routes();
-  const auto& s = request.segments;
-  if (api::path_matches(s, {"api", "v1", "services"})) return index.services(request);
-  if (api::path_matches(s, {"api", "v1", "services", "*", "operations"})) return index.operations(request, s[3]);
-  if (api::path_matches(s, {"api", "v1", "traces"})) return index.search(request);
-  if (api::path_matches(s, {"api", "v1", "traces", "*"})) return index.trace(request, s[3]);
-  if (api::path_matches(s, {"api", "v1", "spans", "*", "*"})) return index.span(request, s[3], s[4]);
-  if (api::path_matches(s, {"api", "v1", "workflows"})) return index.workflows(request);
-  if (api::path_matches(s, {"api", "v1", "workflows", "*", "*"})) return index.workflow(request, s[3], s[4]);
-  if (api::path_matches(s, {"api", "v1", "llm", "usage"})) return index.llm_usage(request);
-  return std::nullopt;
+  std::vector<std::string> parameters;
+  const api::Route* found = route_table().find(request.segments, parameters);
+  if (found == nullptr || found->access != api::Access::index_query || !found->handle) return std::nullopt;
+  return found->handle(request, parameters);
 }
 
 // Every typed read of every parameter, whatever its name, so each parser sees

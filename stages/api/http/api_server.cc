@@ -142,11 +142,12 @@ std::vector<Http::Method> methods_of(const std::string& list) {
 class ApiServer::Handler final : public http::LimitedHandler {
  public:
   HTTP_PROTOTYPE(Handler)
-  Handler(std::shared_ptr<http::ConnectionLimits> limits, const ApiConfig* config, ApiRoutes* routes, Counters* counters,
-          std::vector<std::string> origins, RequestOrigin origin)
+  Handler(std::shared_ptr<http::ConnectionLimits> limits, const ApiConfig* config, ApiRoutes* routes, const RouteTable* table,
+          Counters* counters, std::vector<std::string> origins, RequestOrigin origin)
       : LimitedHandler(std::move(limits)),
         config_(config),
         routes_(routes),
+        table_(table),
         counters_(counters),
         origins_(std::move(origins)),
         origin_(std::move(origin)) {}
@@ -169,7 +170,9 @@ class ApiServer::Handler final : public http::LimitedHandler {
           response.headers().add<Http::Header::AccessControlAllowOrigin>(api->origin);
           response.headers().add<http::Vary>("Origin");
         }
-        if (api->method == "GET" && path_matches(api->segments, {"api", "v1", "traces", "live"})) {
+        std::vector<std::string> parameters;
+        const Route* route = table_->find(api->segments, parameters);
+        if (route != nullptr && route->live_stream && api->method == "GET") {
           if (Status allowed = routes_->guard.check(*api); !allowed.is_ok()) {
             reply = error_reply(allowed);
           } else if (auto refused = routes_->live.subscribe(*api, response, cors_allowed); refused) {
@@ -187,7 +190,7 @@ class ApiServer::Handler final : public http::LimitedHandler {
             return;
           }
         } else {
-          reply = handle(*api);
+          reply = handle(*api, route, parameters);
         }
       }
     } catch (const std::exception& e) {
@@ -211,19 +214,15 @@ class ApiServer::Handler final : public http::LimitedHandler {
     return false;
   }
 
-  ApiReply handle(const ApiRequest& request) {
+  // The checks every request passes, in order, and its route (route_table.h for the access levels).
+  ApiReply handle(const ApiRequest& request, const Route* route, const std::vector<std::string>& parameters) {
     if (request.body.size() > config_->max_body_bytes) {
       return error_reply(413, "payload_too_large", "request body over " + std::to_string(config_->max_body_bytes) + " bytes");
     }
     const auto& s = request.segments;
     if (request.method == "OPTIONS") return preflight(request);
-    const bool api = !s.empty() && s[0] == "api";
-    if (path_matches(s, {"health"})) return only_get(request, [&] { return routes_->pipeline.health(request); });
-    if (path_matches(s, {"metrics"})) return only_get(request, [&] { return routes_->pipeline.metrics(request); });
-    if (path_matches(s, {"api", "openapi.json"})) return only_get(request, [&] { return openapi_document(); });
-    AuthRoutes& auth = routes_->auth;
-    if (path_matches(s, {".well-known", "jwks.json"})) return auth.jwks(request);
-    if (!api) return routes_->files.serve(request);
+    if (route != nullptr && route->access == Access::open) return dispatch(*route, request, parameters);
+    if (s.empty() || s[0] != "api") return routes_->files.serve(request);
     if (s.size() < 2 || s[1] != "v1") return error_reply(404, "not_found", "no such route: " + request.path);
     if (!same_site_or_allowed(request)) {
       return error_reply(403, "permission_denied", "cross-site request refused: the Origin is not this site nor in SPANLINE_ALLOW_ORIGINS");
@@ -233,41 +232,30 @@ class ApiServer::Handler final : public http::LimitedHandler {
     if (!request.body.empty() && media_type(request.content_type) != "application/json") {
       return error_reply(415, "unsupported_media_type", "send the body as JSON, with Content-Type: application/json");
     }
-    // The routes a visitor without a session may use.
-    if (path_matches(s, {"api", "v1", "users", "first"})) return auth.first_user(request);
-    if (path_matches(s, {"api", "v1", "auth", "sign-in"})) return auth.sign_in(request);
-    if (path_matches(s, {"api", "v1", "otel", "token"})) return auth.otel_token(request);
+    if (route != nullptr && route->access == Access::visitor) return dispatch(*route, request, parameters);
     if (Status allowed = routes_->guard.check(request); !allowed.is_ok()) return error_reply(allowed);
-    if (path_matches(s, {"api", "v1", "auth", "sign-out"})) return auth.sign_out(request);
-    if (path_matches(s, {"api", "v1", "auth", "me"})) return auth.me(request);
-    if (path_matches(s, {"api", "v1", "users"})) return auth.users(request);
-    if (path_matches(s, {"api", "v1", "users", "*"})) return auth.user(request, s[3]);
-    if (path_matches(s, {"api", "v1", "api-keys"})) return auth.api_keys(request);
-    if (path_matches(s, {"api", "v1", "api-keys", "*"})) return auth.api_key(request, s[3]);
-    if (path_matches(s, {"api", "v1", "pipeline"})) return only_get(request, [&] { return routes_->pipeline.pipeline(request); });
+    if (route == nullptr) return error_reply(404, "not_found", "no such route: " + request.path);
+    return dispatch(*route, request, parameters);
+  }
 
-    // Index queries: bounded in number, so a burst cannot pile up behind the indexers.
-    IndexRoutes& index = routes_->index;
-    std::function<ApiReply()> route;
-    if (path_matches(s, {"api", "v1", "services"})) route = [&] { return index.services(request); };
-    else if (path_matches(s, {"api", "v1", "services", "*", "operations"})) route = [&] { return index.operations(request, s[3]); };
-    else if (path_matches(s, {"api", "v1", "traces"})) route = [&] { return index.search(request); };
-    else if (path_matches(s, {"api", "v1", "traces", "*"})) route = [&] { return index.trace(request, s[3]); };
-    else if (path_matches(s, {"api", "v1", "spans", "*", "*"})) route = [&] { return index.span(request, s[3], s[4]); };
-    else if (path_matches(s, {"api", "v1", "workflows"})) route = [&] { return index.workflows(request); };
-    else if (path_matches(s, {"api", "v1", "workflows", "*", "*"})) route = [&] { return index.workflow(request, s[3], s[4]); };
-    else if (path_matches(s, {"api", "v1", "llm", "usage"})) route = [&] { return index.llm_usage(request); };
-    else return error_reply(404, "not_found", "no such route: " + request.path);
-    return only_get(request, [&] {
-      if (counters_->queries_in_flight.fetch_add(1) >= static_cast<int64_t>(config_->max_concurrent_queries)) {
-        counters_->queries_in_flight.fetch_sub(1);
-        counters_->refused_busy.fetch_add(1);
-        return error_reply(503, "unavailable", "too many queries in progress; retry shortly");
-      }
-      ApiReply reply = route();
-      counters_->queries_in_flight.fetch_sub(1);
+  ApiReply dispatch(const Route& route, const ApiRequest& request, const std::vector<std::string>& parameters) {
+    if (!route.own_methods && !RouteTable::allows(route, request.method)) {
+      ApiReply reply = error_reply(405, "method_not_allowed",
+                                   request.method + " is not allowed on " + request.path + "; use " + RouteTable::method_list(route));
+      reply.allow = RouteTable::method_list(route) + ", HEAD, OPTIONS";
       return reply;
-    });
+    }
+    if (!route.handle) return error_reply(404, "not_found", "no such route: " + request.path);
+    if (route.access != Access::index_query) return route.handle(request, parameters);
+    // Index queries: bounded in number, so a burst cannot pile up behind the indexers.
+    if (counters_->queries_in_flight.fetch_add(1) >= static_cast<int64_t>(config_->max_concurrent_queries)) {
+      counters_->queries_in_flight.fetch_sub(1);
+      counters_->refused_busy.fetch_add(1);
+      return error_reply(503, "unavailable", "too many queries in progress; retry shortly");
+    }
+    ApiReply reply = route.handle(request, parameters);
+    counters_->queries_in_flight.fetch_sub(1);
+    return reply;
   }
 
   // State-changing requests from a browser must come from this site or an
@@ -277,16 +265,6 @@ class ApiServer::Handler final : public http::LimitedHandler {
     if (request.origin.empty()) return request.fetch_site != "cross-site";
     if (origin_allowed(request.origin)) return true;
     return RequestOrigin::same_origin(request);
-  }
-
-  template <typename Route>
-  ApiReply only_get(const ApiRequest& request, Route route) {
-    if (request.method != "GET" && request.method != "HEAD") {
-      ApiReply reply = error_reply(405, "method_not_allowed", request.method + " is not allowed on " + request.path + "; use GET");
-      reply.allow = "GET, HEAD, OPTIONS";
-      return reply;
-    }
-    return route();
   }
 
   ApiReply preflight(const ApiRequest& request) {
@@ -327,6 +305,7 @@ class ApiServer::Handler final : public http::LimitedHandler {
 
   const ApiConfig* config_;
   ApiRoutes* routes_;
+  const RouteTable* table_;
   Counters* counters_;
   std::vector<std::string> origins_;
   RequestOrigin origin_;
@@ -335,6 +314,7 @@ class ApiServer::Handler final : public http::LimitedHandler {
 ApiServer::ApiServer(const ApiConfig& config, ApiRoutes routes, bus::StatsRegistry& stats)
     : config_(config),
       routes_(routes),
+      table_(ApiHandlers{&routes.traces, &routes.workflows, &routes.llm, &routes.pipeline, &routes.files, &routes.auth}),
       stats_(stats),
       limits_(std::make_shared<http::ConnectionLimits>(http::ConnectionLimitOptions{
           .max_connections = config.max_connections,
@@ -365,7 +345,7 @@ Status ApiServer::start() {
     http::apply_timeouts(options, {.header = config_.header_timeout, .body = config_.body_timeout, .keepalive = config_.keepalive_timeout});
     endpoint_->init(options);
     endpoint_->setHandler(
-        Http::make_handler<Handler>(limits_, &config_, &routes_, counters_.get(), split_allowlist(config_.allow_origins), *origin));
+        Http::make_handler<Handler>(limits_, &config_, &routes_, &table_, counters_.get(), split_allowlist(config_.allow_origins), *origin));
     endpoint_->serveThreaded();
   } catch (const std::exception& e) {
     endpoint_.reset();

@@ -22,10 +22,13 @@
 #include "stages/api/auth/auth_routes.h"
 #include "stages/api/config/api_config.h"
 #include "stages/api/http/request_guard.h"
+#include "stages/api/http/route_table.h"
 #include "stages/api/live/live_tail.h"
-#include "stages/api/routes/index_routes.h"
+#include "stages/api/routes/llm_routes.h"
 #include "stages/api/routes/pipeline_routes.h"
 #include "stages/api/routes/static_files.h"
+#include "stages/api/routes/trace_routes.h"
+#include "stages/api/routes/workflow_routes.h"
 #include "bus/stats.h"
 #include "base/http/connection_limits.h"
 
@@ -36,7 +39,9 @@ class Endpoint;
 namespace spanline::api {
 
 struct ApiRoutes {
-  IndexRoutes& index;
+  TraceRoutes& traces;
+  WorkflowRoutes& workflows;
+  LlmRoutes& llm;
   PipelineRoutes& pipeline;
   StaticFiles& files;
   LiveTail& live;
@@ -58,6 +63,7 @@ class ApiServer {
   struct Counters;
   const ApiConfig& config_;
   ApiRoutes routes_;
+  RouteTable table_;
   bus::StatsRegistry& stats_;
   std::shared_ptr<http::ConnectionLimits> limits_;
   std::unique_ptr<Counters> counters_;

@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/http/pistache_headers.h"
 #include "base/log.h"
+#include "stages/api/routes/search_filters.h"
 
 namespace spanline::api {
 namespace {
@@ -57,9 +58,9 @@ struct LiveTail::Subscriber {
   }
 };
 
-LiveTail::LiveTail(const ApiConfig& config, IndexRoutes& routes, SessionGuard& guard, bus::StatsRegistry& stats)
+LiveTail::LiveTail(const ApiConfig& config, QueryService& queries, SessionGuard& guard, bus::StatsRegistry& stats)
     : config_(config),
-      routes_(routes),
+      queries_(queries),
       guard_(guard),
       closed_signed_out_(stats.counter("live_clients_closed_signed_out")),
       events_sent_(stats.counter("live_events_sent")),
@@ -82,7 +83,7 @@ void LiveTail::stop() {
 
 std::optional<ApiReply> LiveTail::subscribe(const ApiRequest& request, Pistache::Http::ResponseWriter& response,
                                             bool cors_allowed) {
-  auto filters = routes_.search_filters(request, false);
+  auto filters = search_filters(request, false);
   if (!filters) return error_reply(filters.status());
   auto user = guard_.user_of(request.session);
   if (!user) return error_reply(user.status());
@@ -168,30 +169,32 @@ bool LiveTail::session_alive(Subscriber& subscriber) {
 
 bool LiveTail::poll(Subscriber& subscriber) {
   protocol::query::SearchQuery query = subscriber.filters;
+  // While the WAL's partition count is not known there is nothing to ask: heartbeats only.
+  auto known = queries_.all_partitions();
+  const std::vector<uint32_t> partitions = known ? std::move(known).value() : std::vector<uint32_t>{};
   std::map<uint32_t, int64_t> after;
-  for (uint32_t partition : routes_.all_partitions()) {
+  for (uint32_t partition : partitions) {
     auto found = subscriber.watermarks.find(partition);
     after[partition] = found == subscriber.watermarks.end() ? subscriber.start_ns : found->second;
   }
   query.indexed_after = std::move(after);
   query.limit = kTracesPerPoll;
   std::string events;
-  auto result = routes_.fanout().query(query, routes_.all_partitions());
-  if (result) {
-    for (PartitionAnswer& answer : result->answers) {
-      auto reply = protocol::query::decode<protocol::query::SearchReply>(answer.data);
-      if (!reply) continue;
-      for (const protocol::query::TraceSummary& trace : reply->traces) {
-        int64_t& mark = subscriber.watermarks.try_emplace(answer.partition, subscriber.start_ns).first->second;
+  auto result = partitions.empty() ? Answer<std::vector<PartitionTraces>>{.status = known.status()} : queries_.search_each(query);
+  if (result.ok()) {
+    for (const PartitionTraces& part : result.value) {
+      for (const protocol::query::TraceSummary& trace : part.traces) {
+        int64_t& mark = subscriber.watermarks.try_emplace(part.partition, subscriber.start_ns).first->second;
         mark = std::max(mark, trace.indexed_ns);
         events += "event: trace\ndata: " + protocol::query::to_json(trace).dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
         events_sent_.fetch_add(1);
       }
     }
-    if (result->missing != subscriber.reported_missing) {
-      subscriber.reported_missing = result->missing;
-      events += "event: partial\ndata: " + json{{"missing_partitions", result->missing}}.dump() + "\n\n";
-    }
+  }
+  // Partitions that did not answer (all of them when none did) are said once, as they change.
+  if ((result.ok() || !result.missing.empty()) && result.missing != subscriber.reported_missing) {
+    subscriber.reported_missing = result.missing;
+    events += "event: partial\ndata: " + json{{"missing_partitions", result.missing}}.dump() + "\n\n";
   }
   if (events.empty() && SteadyClock::now() - subscriber.last_write < kHeartbeat) return true;
   if (events.empty()) events = ": heartbeat\n\n";

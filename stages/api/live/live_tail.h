@@ -35,14 +35,14 @@
 #include "stages/api/config/api_config.h"
 #include "stages/api/auth/session_guard.h"
 #include "stages/api/http/api_types.h"
-#include "stages/api/routes/index_routes.h"
+#include "stages/api/query/query_service.h"
 #include "bus/stats.h"
 
 namespace spanline::api {
 
 class LiveTail {
  public:
-  LiveTail(const ApiConfig& config, IndexRoutes& routes, SessionGuard& guard, bus::StatsRegistry& stats);
+  LiveTail(const ApiConfig& config, QueryService& queries, SessionGuard& guard, bus::StatsRegistry& stats);
   ~LiveTail();
 
   // Takes over `response` and answers nothing, or returns the refusal to send.
@@ -60,7 +60,7 @@ class LiveTail {
   void release(const Subscriber& subscriber);
 
   const ApiConfig& config_;
-  IndexRoutes& routes_;
+  QueryService& queries_;
   SessionGuard& guard_;
   std::atomic<uint64_t>& closed_signed_out_;
   std::atomic<uint64_t>& events_sent_;

@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "stages/api/http/query_params.h"
-#include "stages/api/routes/index_routes.h"
+#include "stages/api/query/state_replay.h"
 #include "stages/api/routes/pipeline_routes.h"
 #include "stages/api/routes/static_files.h"
 #include "tests/support/temp_dir.h"

@@ -1,0 +1,75 @@
+#pragma once
+// Every route the api serves, in one table: its path as stages/api/openapi.json
+// writes it ("/api/v1/traces/{trace_id}"), its methods, who may call it, and
+// its handler. The server finds a request's route here instead of in a chain
+// of ifs, and tests/unit/api/route_table_test.cc checks the table against the
+// OpenAPI document (every route documented, every documented route served,
+// the same methods).
+//
+// Access, in the order the server applies its checks:
+// - open: before any /api/v1 check (health, metrics, the OpenAPI document, JWKS, the web UI);
+// - visitor: /api/v1 routes a visitor without a session may use (sign-in, first user, token exchange);
+// - signed_in: behind the RequestGuard;
+// - index_query: behind the guard and counted against --max-concurrent-queries.
+// A route whose handler answers every method itself (`own_methods`) gets the
+// request whatever its method; otherwise a method not listed is answered 405
+// here (HEAD goes with GET).
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stages/api/http/api_types.h"
+
+namespace spanline::api {
+
+class TraceRoutes;
+class WorkflowRoutes;
+class LlmRoutes;
+class PipelineRoutes;
+class StaticFiles;
+class AuthRoutes;
+
+struct ApiHandlers {
+  TraceRoutes* traces = nullptr;
+  WorkflowRoutes* workflows = nullptr;
+  LlmRoutes* llm = nullptr;
+  PipelineRoutes* pipeline = nullptr;
+  StaticFiles* files = nullptr;
+  AuthRoutes* auth = nullptr;
+};
+
+enum class Access { open, visitor, signed_in, index_query };
+
+struct Route {
+  std::string path;                   // OpenAPI path template
+  std::vector<std::string> methods;   // "GET", "POST", ...; HEAD is implied by GET
+  Access access = Access::signed_in;
+  bool own_methods = false;           // the handler answers 405 itself
+  bool live_stream = false;           // served by the live tail on its own socket (GET only)
+  // Called with the request and the path's {parameters} in order.
+  std::function<ApiReply(const ApiRequest&, const std::vector<std::string>&)> handle;
+};
+
+class RouteTable {
+ public:
+  // The api's routes bound to `handlers` (which may be empty for tests that only read the table).
+  explicit RouteTable(ApiHandlers handlers);
+
+  // The route whose path matches `segments` (decoded path segments), with its
+  // {parameters} in `parameters`; nullptr when none.
+  const Route* find(const std::vector<std::string>& segments, std::vector<std::string>& parameters) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+  // Whether `method` is one of the route's (HEAD with GET).
+  static bool allows(const Route& route, const std::string& method);
+  // "GET, POST": the route's methods for a 405's message.
+  static std::string method_list(const Route& route);
+
+ private:
+  std::vector<Route> routes_;
+  std::vector<std::vector<std::string>> patterns_;  // each route's path split on '/'
+};
+
+}  // namespace spanline::api

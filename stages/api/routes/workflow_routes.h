@@ -1,0 +1,24 @@
+#pragma once
+// Junjo workflow runs: the list (newest first, by cursor, filtered by service,
+// name, window, status and type) and one run with its spans and its state
+// replayed step by step.
+
+#include <string>
+
+#include "stages/api/http/api_types.h"
+#include "stages/api/query/query_service.h"
+
+namespace spanline::api {
+
+class WorkflowRoutes {
+ public:
+  explicit WorkflowRoutes(QueryService& service) : service_(service) {}
+
+  ApiReply workflows(const ApiRequest& request);
+  ApiReply workflow(const ApiRequest& request, const std::string& trace_id, const std::string& span_id);
+
+ private:
+  QueryService& service_;
+};
+
+}  // namespace spanline::api
