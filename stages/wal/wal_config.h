@@ -4,20 +4,19 @@
 #include <cstdint>
 #include <string>
 
-#include "bus/security/bus_key.h"
 #include "base/options.h"
 #include "protocol/wal/partitions.h"
+#include "skeleton/stage_config.h"
 
 namespace spanline::wal {
 
-// Every setting of the wal stage; register() documents each for --help and the README.
-struct WalConfig {
-  std::string data_dir = "./spanline-data";
-  std::string endpoint = "ipc://{data-dir}/run/wal.sock";
-  std::string stats_endpoint = "ipc://{data-dir}/run/stats.sock";
-  std::string instance = "wal-1";
-  std::string log_level = "info";
-  std::string curve_secret_key;
+inline constexpr stage::StageIdentity kWalIdentity{.name = "wal", .data_dir_use = "the log lives in <data-dir>/wal."};
+
+// Every setting of the wal stage; register_options() documents each for --help and the README.
+struct WalConfig : stage::StageConfig {
+  WalConfig() : StageConfig(kWalIdentity) {}
+
+  std::string endpoint{stage::default_endpoint::kWal};
   uint32_t partitions = 0;  // 0: the log's own count (wal::kDefaultPartitions for a new log)
   uint64_t max_pending_bytes = 256ULL << 20;
   uint64_t disk_budget_bytes = 16ULL << 30;
@@ -29,12 +28,8 @@ struct WalConfig {
   uint32_t max_parked_reads = 4096;
 
   void register_options(Options& options) {
-    options.add("data-dir", &data_dir, "Data folder; the log lives in <data-dir>/wal.")
-        .add("wal-endpoint", &endpoint, "Bus endpoint the WAL binds (ROUTER) for appends and reads.")
-        .add("stats-endpoint", &stats_endpoint, "Bus endpoint the api binds for stats; every stage publishes there.")
-        .add("instance", &instance, "Name of this stage instance in stats and logs.")
-        .add("log-level", &log_level, "debug, info, warn or error.")
-        .add("curve-secret-key", &curve_secret_key, std::string(bus::kCurveSecretKeyHelp))
+    register_common_options(options);
+    options.add("wal-endpoint", &endpoint, "Bus endpoint the WAL binds (ROUTER) for appends and reads.")
         .add("partitions", &partitions,
              "Partition count of a new log (0: " + std::to_string(kDefaultPartitions) + "); the WAL stores it on first start and announces it to every stage. An existing log keeps its count: a different value here stops the WAL at start.")
         .add("wal-max-pending-bytes", &max_pending_bytes, "Bytes of appends that may wait for the disk before appends are refused (RESOURCE_EXHAUSTED).")
@@ -47,10 +42,7 @@ struct WalConfig {
         .add("wal-max-parked-reads", &max_parked_reads, "Reads that may wait for new entries at once.");
   }
 
-  void resolve() {
-    endpoint = expand_data_dir(endpoint, data_dir);
-    stats_endpoint = expand_data_dir(stats_endpoint, data_dir);
-  }
+  void resolve() { resolve_endpoints({&endpoint}); }
   std::string log_path() const { return data_dir + "/wal"; }
 };
 
