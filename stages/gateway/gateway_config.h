@@ -8,6 +8,7 @@
 #include "base/options.h"
 #include "base/status.h"
 #include "protocol/span_limits.h"
+#include "protocol/wal/partitions.h"
 #include "skeleton/stage_config.h"
 #include "stages/gateway/grpc_server.h"
 
@@ -28,7 +29,7 @@ struct GatewayConfig : stage::StageConfig {
   std::chrono::milliseconds api_key_cache_ttl{std::chrono::seconds(30)};
   std::string token_issuer = "spanline";
   std::string token_audience = "spanline-ingest";
-  uint32_t partitions = 4;
+  uint32_t partitions = 0;  // 0: the WAL's count (the WAL owns it)
   uint64_t max_request_bytes = 16ULL << 20;
   uint64_t max_request_memory = 128ULL << 20;
   uint64_t max_bytes_in_flight = 256ULL << 20;
@@ -51,7 +52,7 @@ struct GatewayConfig : stage::StageConfig {
         .add("api-key-cache-ttl", &api_key_cache_ttl, "How long an accepted API key is trusted without asking again (revocation clears it at once).")
         .add("token-issuer", &token_issuer, "iss an ingest JWT must carry.")
         .add("token-audience", &token_audience, "aud an ingest JWT must carry.")
-        .add("partitions", &partitions, "Number of partitions P; a span goes to hash(trace_id) mod P. Fixed at deploy time.")
+        .add("partitions", &partitions, "Only a check: the gateway splits spans by the WAL's partition count (a span goes to hash(trace_id) mod P), learned from the WAL; set, it must equal the WAL's or the gateway stops (0: no check).")
         .add("max-request-bytes", &max_request_bytes, "Largest Export request accepted (after decompression); larger gets INVALID_ARGUMENT / 413 (not retried by OTLP SDKs).")
         .add("max-request-memory", &max_request_memory, "Most memory one request may take once parsed, estimated from its bytes before parsing; past it INVALID_ARGUMENT / 400 (send fewer spans per request).")
         .add("max-bytes-in-flight", &max_bytes_in_flight, "Bytes (or parse estimates, if larger) of the requests in hand at once; past it Exports get RESOURCE_EXHAUSTED with RetryInfo / 429 with Retry-After.")
@@ -86,8 +87,7 @@ struct GatewayConfig : stage::StageConfig {
   void resolve() { resolve_endpoints({&wal_endpoint, &auth_endpoint, &auth_events_endpoint}); }
 
   Status check() const {
-    if (partitions == 0 || partitions > 65536) return Status(Code::invalid_argument, "--partitions must be between 1 and 65536");
-    return Status::ok();
+    return partitions == 0 ? Status::ok() : wal::check_partition_count_range(partitions, "--partitions");
   }
 };
 

@@ -15,7 +15,6 @@ GatewayStage::~GatewayStage() = default;
 
 Status GatewayStage::start() {
   bus::StatsRegistry& stats = services_.stats;
-  stats.set_info("partitions", std::to_string(config_.partitions));
   authenticator_ = std::make_unique<IngestAuthenticator>(services_.context,
                                                          IngestAuthOptions{.auth_endpoint = config_.auth_endpoint,
                                                                            .events_endpoint = config_.auth_events_endpoint,
@@ -24,9 +23,15 @@ Status GatewayStage::start() {
                                                                            .token_issuer = config_.token_issuer,
                                                                            .token_audience = config_.token_audience},
                                                          stats);
-  wal_ = std::make_unique<WalWriter>(services_.context, config_.wal_endpoint, 65536);
-  ingest_ = std::make_unique<Ingest>(IngestOptions{.partitions = config_.partitions,
-                                                   .max_request_bytes = config_.max_request_bytes,
+  wal_ = std::make_unique<WalWriter>(services_.context, config_.wal_endpoint, 65536, config_.partitions);
+  // A WAL that is up tells its count at once; a mismatch then stops the
+  // gateway before it takes an Export. A WAL that is down is not waited for
+  // (Exports get UNAVAILABLE until it answers, as they would anyway).
+  if (auto partitions = wal_->wait_for_partitions(std::chrono::seconds(1));
+      !partitions && partitions.status().code() == Code::failed_precondition) {
+    return Status(Code::invalid_argument, partitions.status().message());
+  }
+  ingest_ = std::make_unique<Ingest>(IngestOptions{.max_request_bytes = config_.max_request_bytes,
                                                    .max_request_memory = config_.max_request_memory,
                                                    .max_bytes_in_flight = config_.max_bytes_in_flight,
                                                    .wal_timeout = config_.wal_timeout,
@@ -41,11 +46,18 @@ Status GatewayStage::start() {
                                                     config_.http_timeouts);
     if (Status started = http_server_->start(); !started.is_ok()) return started;
   }
-  log::info("gateway ready", {{"wal", config_.wal_endpoint}, {"partitions", config_.partitions}});
+  log::info("gateway ready", {{"wal", config_.wal_endpoint}});
   return Status::ok();
 }
 
 std::optional<int> GatewayStage::tick() {
+  if (auto partitions = wal_->partitions(); !partitions && partitions.status().code() == Code::failed_precondition) {
+    // Learned after start (the WAL came up later): the gateway refuses to serve.
+    log::error("cannot serve", {{"error", partitions.status().message()}});
+    if (http_server_) http_server_->stop();
+    otlp_grpc_->stop(std::chrono::milliseconds(500));
+    return 2;
+  }
   if (otlp_grpc_->healthy()) return std::nullopt;
   log::error("the OTLP/gRPC listener has failed; exiting so the supervisor restarts the gateway");
   if (http_server_) http_server_->stop();

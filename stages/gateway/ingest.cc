@@ -209,7 +209,9 @@ IngestReply Ingest::traces(otlp_collector::ExportTraceServiceRequest& request, s
     original.clear();  // the spans changed: the parts are serialized anew
     spans_trimmed_.fetch_add(trimmed.spans_trimmed, std::memory_order_relaxed);
   }
-  SplitTraces split = split_traces(request, options_.partitions, std::move(original));
+  auto partitions = wal_.partitions();
+  if (!partitions) return retryable(partitions.status(), options_.wal_timeout, options_.busy_retry_after);
+  SplitTraces split = split_traces(request, *partitions, std::move(original));
   spans_received_.fetch_add(split.accepted + split.rejected, std::memory_order_relaxed);
   spans_rejected_.fetch_add(split.rejected, std::memory_order_relaxed);
   IngestReply reply{Status::ok(), split.rejected, split.rejected_message, std::nullopt};
@@ -245,8 +247,10 @@ IngestReply Ingest::metrics(otlp_collector::ExportMetricsServiceRequest& request
 // robin: nothing indexes them yet, and they must not be lost meanwhile.
 IngestReply Ingest::append_whole(bus::SignalKind kind, const google::protobuf::Message& request, uint64_t items) {
   if (items == 0) return {Status::ok(), 0, {}, std::nullopt};
+  auto partitions = wal_.partitions();
+  if (!partitions) return retryable(partitions.status(), options_.wal_timeout, options_.busy_retry_after);
   WalPart part;
-  part.partition = static_cast<uint32_t>(round_robin_.fetch_add(1) % std::max<uint32_t>(1, options_.partitions));
+  part.partition = static_cast<uint32_t>(round_robin_.fetch_add(1) % *partitions);
   part.kind = kind;
   part.items = items;
   request.SerializeToString(&part.bytes);

@@ -51,8 +51,8 @@ struct IngestReply {
   std::optional<std::chrono::milliseconds> retry_after;
 };
 
+// The partition count is not here: the WAL owns it, and WalWriter knows it.
 struct IngestOptions {
-  uint32_t partitions = 4;
   uint64_t max_request_bytes = 16ULL << 20;
   // The most memory one request may take once parsed, estimated from its bytes
   // before parsing (request_cost.h); past it: invalid_argument, not retried.

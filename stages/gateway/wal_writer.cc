@@ -16,13 +16,16 @@ struct Completion {
 
 }  // namespace
 
-WalWriter::WalWriter(bus::Context& context, std::string wal_endpoint, size_t max_in_flight)
+WalWriter::WalWriter(bus::Context& context, std::string wal_endpoint, size_t max_in_flight, uint32_t configured_partitions)
     : client_(std::make_unique<bus::RequestClient>(
-          context, bus::ClientOptions{.endpoint = std::move(wal_endpoint), .max_in_flight = max_in_flight})) {}
+          context, bus::ClientOptions{.endpoint = std::move(wal_endpoint), .max_in_flight = max_in_flight})),
+      partitions_(*client_, "the gateway", configured_partitions) {}
 
 bus::RequestClient& WalWriter::endpoint_for(uint32_t /*partition*/) { return *client_; }
 
 Status WalWriter::append_all(std::vector<WalPart> parts, std::chrono::milliseconds timeout) {
+  auto split_by = partitions();
+  if (!split_by) return split_by.status();
   auto completion = std::make_shared<Completion>();
   completion->remaining = parts.size();
   for (WalPart& part : parts) {
@@ -30,6 +33,7 @@ Status WalWriter::append_all(std::vector<WalPart> parts, std::chrono::millisecon
     header.partition = static_cast<int32_t>(part.partition);
     header.kind = static_cast<uint8_t>(part.kind);
     header.count = part.items;
+    header.partitions = *split_by;
     // The frame takes ownership of the bytes: no copy on the way to the socket.
     auto* owned = new std::string(std::move(part.bytes));
     std::vector<zmq::message_t> payload;

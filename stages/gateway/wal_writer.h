@@ -2,7 +2,9 @@
 // Appends parts of an Export to the WAL and waits for every durable ack. This is
 // the one place that maps a partition to the WAL endpoint that owns it: today a
 // single WAL owns every partition; a later WAL that owns partition sets only
-// changes endpoint_for().
+// changes endpoint_for(). It also knows the WAL's partition count, learned from
+// the WAL (protocol/wal/wal_partitions.h), which the gateway splits by; every
+// append says that count, so a WAL with another count refuses it.
 //
 // Threads: append_all() is safe from many threads at once; each call blocks.
 
@@ -15,8 +17,9 @@
 #include <zmq.hpp>
 
 #include "bus/header.h"
-#include "bus/request_client.h"
 #include "base/status.h"
+#include "bus/request_client.h"
+#include "protocol/wal/wal_partitions.h"
 
 namespace spanline::gateway {
 
@@ -29,7 +32,14 @@ struct WalPart {
 
 class WalWriter {
  public:
-  WalWriter(bus::Context& context, std::string wal_endpoint, size_t max_in_flight);
+  // `configured_partitions`: the gateway's own --partitions (0: take the WAL's).
+  WalWriter(bus::Context& context, std::string wal_endpoint, size_t max_in_flight, uint32_t configured_partitions);
+
+  // The count to split by: unavailable until the WAL has told it,
+  // failed_precondition when it differs from the configured one.
+  Result<uint32_t> partitions() const { return partitions_.count(); }
+  // partitions(), waiting up to `timeout` for the WAL's answer.
+  Result<uint32_t> wait_for_partitions(std::chrono::milliseconds timeout) const { return partitions_.wait(timeout); }
 
   // OK only when the WAL has synced every part. A part that failed or timed out
   // fails the call (the parts that did land may be sent again by a client retry;
@@ -40,6 +50,7 @@ class WalWriter {
   bus::RequestClient& endpoint_for(uint32_t partition);
 
   std::unique_ptr<bus::RequestClient> client_;
+  wal::WalPartitions partitions_;
 };
 
 }  // namespace spanline::gateway

@@ -1,9 +1,13 @@
 #include "stages/indexer/indexer_commands.h"
 
 #include <cstdio>
+#include <filesystem>
 
 #include "base/clock.h"
 #include "bus/context.h"
+#include "bus/request_client.h"
+#include "protocol/wal/partitions.h"
+#include "protocol/wal/wal_partitions.h"
 #include "stages/indexer/deletions.h"
 #include "stages/indexer/indexer_stage.h"
 #include "stages/indexer/reindex.h"
@@ -13,8 +17,16 @@ namespace spanline::indexer {
 
 namespace {
 
-// The partitions --partitions names.
-Result<std::vector<uint32_t>> shards_to_visit(const IndexerConfig& config) { return owned_partitions(config); }
+// The partitions --partitions names or, when it names none (all of the WAL's),
+// every shard in the data folder, without asking the WAL.
+Result<std::vector<uint32_t>> shards_to_visit(const IndexerConfig& config) {
+  auto partitions = owned_partitions(config);
+  if (!partitions || !partitions->empty()) return partitions;
+  for (uint32_t p = 0; p < wal::kMaxPartitions; ++p) {
+    if (std::filesystem::exists(shard_path(config.data_dir, p))) partitions->push_back(p);
+  }
+  return partitions;
+}
 
 }  // namespace
 
@@ -69,6 +81,18 @@ int reindex_command(const IndexerConfig& config) {
   if (!bus_key) return 2;
   auto partitions = owned_partitions(config);
   if (!partitions) return 2;  // refused by the program's check before any command runs
+  if (partitions->empty()) {
+    // No --partitions: all of the WAL's, which must be running for a rebuild anyway.
+    bus::Context context(*bus_key);
+    bus::RequestClient wal_client(context, {.endpoint = config.wal_endpoint});
+    wal::WalPartitions wal_partitions(wal_client, "spanline-indexer reindex", 0);
+    auto count = wal_partitions.wait(std::chrono::seconds(10));
+    if (!count) {
+      std::fprintf(stderr, "spanline-indexer reindex: the WAL's partition count: %s\n", count.status().to_string().c_str());
+      return 1;
+    }
+    partitions = owned_partitions(config, *count);
+  }
   auto done = reindex({config.data_dir, config.wal_endpoint, *partitions, true, *bus_key});
   if (!done) {
     std::fprintf(stderr, "spanline-indexer reindex: %s\n", done.status().to_string().c_str());

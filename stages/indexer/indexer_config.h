@@ -19,7 +19,7 @@ struct IndexerConfig : stage::StageConfig {
   IndexerConfig() : StageConfig(kIndexerIdentity) {}
 
   std::string wal_endpoint{stage::default_endpoint::kWal};
-  std::string partitions = "0-3";
+  std::string partitions;  // empty: every partition of the WAL
   std::string query_endpoint{stage::default_endpoint::kQuery};
   std::string query_advertise;
   uint32_t query_threads = 2;
@@ -37,7 +37,7 @@ struct IndexerConfig : stage::StageConfig {
   void register_options(Options& options) {
     register_common_options(options);
     options.add("wal-endpoint", &wal_endpoint, "Bus endpoint of the WAL.")
-        .add("partitions", &partitions, "Partitions this indexer owns, e.g. 0-3 or 0,2. Each is served by exactly one indexer.")
+        .add("partitions", &partitions, "Partitions this indexer owns, e.g. 0-3 or 0,2 (each served by exactly one indexer); empty: all of the WAL's partitions. One past the WAL's count stops the indexer.")
         .add("query-endpoint", &query_endpoint, "Bus endpoint (ROUTER) where this indexer answers the api's queries for its partitions.")
         .add("query-advertise", &query_advertise, "Endpoint announced to the api for queries, when it differs from --query-endpoint (e.g. bound on tcp://*:5601).")
         .add("query-threads", &query_threads, "Reader threads answering queries, each with its own read-only shard connections.")

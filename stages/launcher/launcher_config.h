@@ -11,6 +11,7 @@
 
 #include "base/options.h"
 #include "base/status.h"
+#include "protocol/wal/partitions.h"
 #include "bus/security/bus_key.h"
 #include "skeleton/stage_config.h"
 #include "stages/launcher/admin_commands.h"
@@ -26,7 +27,7 @@ struct LauncherConfig {
   std::string api_address = "0.0.0.0:1323";
   std::string web_dir;
   std::string allowed_hosts;
-  uint32_t partitions = 4;
+  uint32_t partitions = 0;  // 0: the WAL's (its default for a new data folder)
   std::chrono::milliseconds stop_grace{std::chrono::seconds(15)};
   std::string wal_endpoint{stage::default_endpoint::kWal};
   std::string service;
@@ -45,7 +46,7 @@ struct LauncherConfig {
         .add("web-dir", &web_dir, "Folder of the built web UI; empty means the api's default.")
         .add("allowed-hosts", &allowed_hosts,
              "up: host names the api answers to besides localhost and its own address (the api's --allowed-hosts), e.g. the name people type to reach it.")
-        .add("partitions", &partitions, "Number of partitions.")
+        .add("partitions", &partitions, "up: partition count of a new data folder, given to the WAL, which keeps it (0: the WAL's default); the other stages learn it from the WAL.")
         .add("stop-grace", &stop_grace,
              "How long each stop group (gateway; api and indexer; auth; WAL, in that order) may take to stop before it is "
              "killed.")
@@ -65,12 +66,11 @@ struct LauncherConfig {
 
   // The path of a stage's binary: in --bin-dir, else next to this program.
   std::string binary(std::string_view name) const;
-  // The --partitions an indexer command is given: every partition.
-  std::string indexer_partitions() const { return "0-" + std::to_string(partitions - 1); }
+  // The --partitions an indexer command is given: every partition (empty: all of the WAL's).
+  std::string indexer_partitions() const { return partitions == 0 ? "" : "0-" + std::to_string(partitions - 1); }
 
   Status check() const {
-    if (partitions == 0 || partitions > 65536) return Status(Code::invalid_argument, "--partitions must be between 1 and 65536");
-    return Status::ok();
+    return partitions == 0 ? Status::ok() : wal::check_partition_count_range(partitions, "--partitions");
   }
 };
 

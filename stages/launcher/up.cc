@@ -37,17 +37,18 @@ std::vector<StageSpec> stage_specs(const LauncherConfig& config) {
     return extra;
   };
   return {
-      {"wal", config.binary("spanline-wal"), with({}), kWal},
+      // Only the WAL is told the partition count (it keeps it); the others learn it from the WAL.
+      {"wal", config.binary("spanline-wal"),
+       with(config.partitions == 0 ? std::vector<std::string>{} : std::vector<std::string>{"--partitions", std::to_string(config.partitions)}),
+       kWal},
       {"auth", config.binary("spanline-auth"), with({}), kAuth},
       {"gateway", config.binary("spanline-gateway"),
-       with({"--grpc-address", config.grpc_address, "--http-address", config.http_address, "--partitions",
-             std::to_string(config.partitions)}),
+       with({"--grpc-address", config.grpc_address, "--http-address", config.http_address}),
        kGateway},
-      {"indexer", config.binary("spanline-indexer"), with({"--partitions", config.indexer_partitions(), "--instance", "indexer-1"}),
+      {"indexer", config.binary("spanline-indexer"), with({"--instance", "indexer-1"}),
        kReaders},
       {"api", config.binary("spanline-api"),
-       with({"--listen", config.api_address, "--partitions", std::to_string(config.partitions), "--web-dir", config.web_dir,
-             "--allowed-hosts", config.allowed_hosts}),
+       with({"--listen", config.api_address, "--web-dir", config.web_dir, "--allowed-hosts", config.allowed_hosts}),
        kReaders},
   };
 }
@@ -57,11 +58,11 @@ void print_addresses(const LauncherConfig& config) {
               "  OTLP/gRPC  %s\n"
               "  OTLP/HTTP  %s  (POST /v1/traces, /v1/logs, /v1/metrics)\n"
               "  WAL bus    ipc://%s/run/wal.sock\n"
-              "  index      %s/index/part-<p>.sqlite (one indexer owns all %u partitions)\n"
+              "  index      %s/index/part-<p>.sqlite (one indexer owns every partition of the WAL)\n"
               "  API + UI   http://%s  (OpenAPI at /api/openapi.json, health at /health)\n"
               "Press Ctrl-C to stop.\n",
               config.data_dir.c_str(), config.grpc_address.c_str(), config.http_address.c_str(), config.data_dir.c_str(),
-              config.data_dir.c_str(), config.partitions, config.api_address.c_str());
+              config.data_dir.c_str(), config.api_address.c_str());
 }
 
 // While no user exists, whoever reaches the api first would own the

@@ -25,7 +25,6 @@ Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)), auth
   std::vector<std::string> gateway_args = {"--data-dir", dir_.path(),
                                            "--grpc-address", "127.0.0.1:" + std::to_string(grpc_port_),
                                            "--http-address", options_.http ? "127.0.0.1:" + std::to_string(http_port_) : "",
-                                           "--partitions", std::to_string(options_.partitions),
                                            // Idle client connections would hold gRPC's shutdown for the whole grace.
                                            "--shutdown-grace", "1s"};
   gateway_args.insert(gateway_args.end(), options_.gateway_args.begin(), options_.gateway_args.end());
@@ -40,7 +39,7 @@ Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)), auth
   if (options_.api) {
     api_port_ = free_port();
     std::vector<std::string> args = {"--data-dir", dir_.path(), "--listen", "127.0.0.1:" + std::to_string(api_port_),
-                                     "--partitions", std::to_string(options_.partitions), "--log-level", "debug",
+                                     "--log-level", "debug",
                                      "--web-dir", dir_ / "web"};
     args.insert(args.end(), options_.api_args.begin(), options_.api_args.end());
     api_ = std::make_unique<Process>(bin_path("spanline-api"), args, dir_ / "api.log");

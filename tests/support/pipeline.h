@@ -23,11 +23,11 @@ struct WalSpan {
 };
 
 struct PipelineOptions {
-  uint32_t partitions = 4;
+  uint32_t partitions = 4;  // given to the WAL only: the gateway, the indexers and the api learn it from the WAL
   bool http = true;  // OTLP/HTTP on a free port; false turns it off
   std::vector<std::string> wal_args;
   std::vector<std::string> gateway_args;
-  // One indexer per entry, owning those partitions ("0-3", or "0,1" and "2,3").
+  // One indexer per entry, owning those partitions ("0-3", or "0,1" and "2,3"; "": all of the WAL's).
   std::vector<std::string> indexers;
   std::vector<std::string> indexer_args;
   bool api = false;  // the api stage on a free port

@@ -27,7 +27,7 @@ struct ApiConfig : stage::StageConfig {
   std::chrono::milliseconds session_cache_ttl{std::chrono::seconds(10)};
   std::string env = "development";
   uint32_t threads = 4;
-  uint32_t partitions = 4;
+  uint32_t partitions = 0;  // 0: the WAL's count, from its stats
   std::chrono::milliseconds query_timeout{std::chrono::seconds(3)};
   uint64_t max_answer_bytes = 32ULL << 20;
   uint64_t max_body_bytes = 1ULL << 20;
@@ -61,7 +61,7 @@ struct ApiConfig : stage::StageConfig {
         .add("session-cache-ttl", &session_cache_ttl, "How long a checked session is trusted without asking again (sign-out and user deletion clear it at once).")
         .add("env", &env, "development or production; production marks the session cookie Secure (HTTPS only).")
         .add("threads", &threads, "HTTP worker threads.")
-        .add("partitions", &partitions, "Partition count, used until the WAL announces its own.")
+        .add("partitions", &partitions, "Only a check: the api routes by the partition count the WAL announces; set, it is used until the WAL is heard and must then equal the WAL's, else index queries answer 503 naming both (0: no check).")
         .add("query-timeout", &query_timeout, "Deadline of a query at the indexers; a partition not answering by then is reported missing.")
         .add("max-answer-bytes", &max_answer_bytes, "Largest answer an indexer may send for one query.")
         .add("max-body-bytes", &max_body_bytes, "Largest request body accepted (413 beyond).")

@@ -1,6 +1,9 @@
 #include "stages/api/directory/stage_directory.h"
 
+#include <charconv>
+
 #include "base/options.h"
+#include "protocol/wal/partitions.h"
 
 namespace spanline::api {
 
@@ -60,15 +63,28 @@ std::optional<uint32_t> StageDirectory::announced_partitions() const {
   std::lock_guard lock(mutex_);
   for (const auto& [key, entry] : entries_) {
     if (key.first != "wal") continue;
-    auto found = entry.latest.info.find("partitions");
+    auto found = entry.latest.info.find(std::string(wal::kPartitionsInfoKey));
     if (found == entry.latest.info.end()) continue;
-    try {
-      unsigned long value = std::stoul(found->second);
-      if (value > 0 && value <= 4096) return static_cast<uint32_t>(value);
-    } catch (const std::exception&) {
+    uint32_t value = 0;
+    const std::string& text = found->second;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error == std::errc() && end == text.data() + text.size() && wal::check_partition_count_range(value, "").is_ok()) {
+      return value;
     }
   }
   return std::nullopt;
+}
+
+Result<uint32_t> StageDirectory::partition_count(uint32_t configured) const {
+  auto announced = announced_partitions();
+  if (!announced) {
+    if (configured != 0) return configured;
+    return Status(Code::unavailable, "the WAL has not announced its partition count yet (is it running?)");
+  }
+  if (Status agrees = wal::check_configured_partitions("the api", configured, *announced); !agrees.is_ok()) {
+    return Status(Code::unavailable, agrees.message());
+  }
+  return *announced;
 }
 
 std::vector<uint32_t> parse_partition_list(const std::string& text) {

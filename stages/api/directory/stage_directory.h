@@ -17,8 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "bus/stats.h"
 #include "base/clock.h"
+#include "base/status.h"
+#include "bus/stats.h"
 
 namespace spanline::api {
 
@@ -53,7 +54,13 @@ class StageDirectory {
   std::vector<InstanceView> instances(bool with_history) const;
   // Owners of partitions among indexers heard from within `max_silence`.
   std::map<uint32_t, PartitionOwner> live_owners(std::chrono::milliseconds max_silence) const;
-  // The partition count the WAL announces, if it has.
+  // The partition count to route by: the one the WAL announces in its stats
+  // (remembered after the WAL falls silent: it never changes). `configured` is
+  // the api's own --partitions (0: none): used until the WAL is heard, and
+  // checked against the WAL's once it is. unavailable, with why, when there is
+  // no count or the two differ (the message names both).
+  Result<uint32_t> partition_count(uint32_t configured) const;
+  // The count the WAL announces, if it has been heard.
   std::optional<uint32_t> announced_partitions() const;
 
  private:
