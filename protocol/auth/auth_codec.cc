@@ -1,6 +1,7 @@
 #include "protocol/auth/auth_codec.h"
 
 #include <limits>
+#include <variant>
 
 namespace spanline::auth {
 
@@ -107,6 +108,7 @@ class Reader {
     if (!error_.is_ok()) return error_;
     return value;
   }
+  const Status& status() const { return error_; }
 
  private:
   const json* find(std::string_view name) {
@@ -492,6 +494,59 @@ json encode(const KeyStatesReply& reply) {
 Result<KeyStatesReply> decode(const json& message, std::type_identity<KeyStatesReply>) {
   Reader in(message);
   return in.finish(KeyStatesReply{in.strings("live_key_ids"), in.strings("revoked_key_ids"), in.integer("token_ttl_s")});
+}
+
+// ---- Broadcasts ----
+
+namespace {
+
+json event_fields(const event::Hello& hello) { return {{"instance_started_ms", hello.instance_started_ms}}; }
+json event_fields(const event::ApiKeyRevoked& revoked) { return {{"key_id", revoked.key_id}, {"key_hash", revoked.key_hash}}; }
+json event_fields(const event::UserDeleted& deleted) { return {{"user_id", deleted.user_id}}; }
+json event_fields(const event::UserChanged& changed) { return {{"user_id", changed.user_id}}; }
+json event_fields(const event::SessionEnded& ended) { return {{"session_hash", ended.session_hash}}; }
+json event_fields(const event::SigningKeyRotated& rotated) { return {{"kid", rotated.kid}}; }
+
+event::Hello read_event(Reader& in, std::type_identity<event::Hello>) { return {in.integer("instance_started_ms")}; }
+event::ApiKeyRevoked read_event(Reader& in, std::type_identity<event::ApiKeyRevoked>) {
+  return {in.string("key_id"), in.string("key_hash")};
+}
+event::UserDeleted read_event(Reader& in, std::type_identity<event::UserDeleted>) { return {in.integer("user_id")}; }
+event::UserChanged read_event(Reader& in, std::type_identity<event::UserChanged>) { return {in.integer("user_id")}; }
+event::SessionEnded read_event(Reader& in, std::type_identity<event::SessionEnded>) { return {in.string("session_hash")}; }
+event::SigningKeyRotated read_event(Reader& in, std::type_identity<event::SigningKeyRotated>) { return {in.string("kid")}; }
+
+// The alternative of AuthEvent named `name`, read from `in`; nullopt when none is.
+template <size_t I = 0>
+std::optional<AuthEvent> read_event_named(std::string_view name, Reader& in) {
+  if constexpr (I == std::variant_size_v<AuthEvent>) {
+    return std::nullopt;
+  } else {
+    using Kind = std::variant_alternative_t<I, AuthEvent>;
+    if (Kind::name == name) return AuthEvent{read_event(in, std::type_identity<Kind>{})};
+    return read_event_named<I + 1>(name, in);
+  }
+}
+
+}  // namespace
+
+json encode(const AuthEvent& event) {
+  return std::visit(
+      [](const auto& kind) {
+        json out = event_fields(kind);
+        out["event"] = kind.name;
+        return out;
+      },
+      event);
+}
+
+Result<AuthEvent> decode_event(const json& message) {
+  Reader in(message);
+  const std::string name = in.string("event");
+  if (!in.status().is_ok()) return in.status();
+  auto event = read_event_named(name, in);
+  if (!event) return bad_request("unknown auth event '" + name.substr(0, 64) + "'");
+  return in.finish(std::move(*event));
 }
 
 }  // namespace spanline::auth

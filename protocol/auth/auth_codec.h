@@ -115,6 +115,12 @@ Result<ApiKeyList> decode(const json& message, std::type_identity<ApiKeyList>);
 Result<CreatedApiKey> decode(const json& message, std::type_identity<CreatedApiKey>);
 Result<KeyStatesReply> decode(const json& message, std::type_identity<KeyStatesReply>);
 
+// A broadcast: {"event": <its name>, ...}. An event of a kind this build does
+// not know, or with a field missing or mistyped, is invalid_argument (a
+// listener skips it).
+json encode(const AuthEvent& event);
+Result<AuthEvent> decode_event(const json& message);
+
 template <typename T>
 Result<T> decode(const json& message) {
   return decode(message, std::type_identity<T>{});

@@ -1,8 +1,9 @@
 #include "protocol/auth/auth_events.h"
 
+#include "base/log.h"
 #include "bus/header.h"
 #include "bus/sockets.h"
-#include "base/log.h"
+#include "protocol/auth/auth_codec.h"
 
 namespace spanline::auth {
 
@@ -40,23 +41,27 @@ void AuthEvents::run() {
     }
     auto decoded = bus::decode_header(header.data(), header.size());
     if (!decoded || decoded->message_type() != bus::MessageType::auth_event) continue;
-    nlohmann::json event = nlohmann::json::parse(body.to_string(), nullptr, false);
-    if (event.is_discarded() || !event.is_object()) continue;
+    json message = json::parse(body.to_string(), nullptr, false);
+    auto event = decode_event(message);
+    if (!event) {
+      log::debug("auth event not understood", {{"error", event.status().message()}});
+      continue;
+    }
+    if (const auto* hello = std::get_if<event::Hello>(&*event)) {
+      heard_hello(*hello);
+      continue;
+    }
     try {
-      if (event.value("event", "") == "hello") {
-        heard_hello(event);
-        continue;
-      }
-      on_event_(event);
+      on_event_(*event);
     } catch (const std::exception& e) {
-      log::warn("auth event not understood", {{"error", e.what()}});
+      log::warn("auth event handler failed", {{"error", e.what()}});
     }
   }
 }
 
-void AuthEvents::heard_hello(const nlohmann::json& hello) {
+void AuthEvents::heard_hello(const event::Hello& hello) {
   const auto now = std::chrono::steady_clock::now();
-  const int64_t started = hello.value("instance_started_ms", int64_t{0});
+  const int64_t started = hello.instance_started_ms;
   const bool again = instance_started_ms_ != started || now - last_hello_ > kSilence;
   instance_started_ms_ = started;
   last_hello_ = now;

@@ -1,6 +1,7 @@
 #pragma once
 // Listens to the auth-responder's broadcasts (SUB, connecting to its PUB) and
-// calls `on_event` for each, on its own thread. ZeroMQ reconnects by itself, so
+// calls `on_event` for each (decoded with auth_codec.h; one this build does not
+// understand is skipped), on its own thread. ZeroMQ reconnects by itself, so
 // a restarted auth-responder is heard again; an event sent while nobody was
 // connected is lost, which is why every cache it clears also has a short TTL.
 //
@@ -16,16 +17,16 @@
 #include <string>
 #include <thread>
 
-#include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
 #include "bus/context.h"
+#include "protocol/auth/auth_messages.h"
 
 namespace spanline::auth {
 
 class AuthEvents {
  public:
-  using Handler = std::function<void(const nlohmann::json& event)>;
+  using Handler = std::function<void(const AuthEvent& event)>;
   static constexpr std::chrono::milliseconds kHeartbeat{1000};
   static constexpr std::chrono::milliseconds kSilence{3500};
   AuthEvents(bus::Context& context, std::string endpoint, Handler on_event, std::function<void()> on_heard_again = {});
@@ -33,7 +34,7 @@ class AuthEvents {
 
  private:
   void run();
-  void heard_hello(const nlohmann::json& hello);
+  void heard_hello(const event::Hello& hello);
   bus::Context& context_;
   std::string endpoint_;
   Handler on_event_;

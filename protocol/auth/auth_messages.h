@@ -1,10 +1,11 @@
 #pragma once
 // The auth hop's contract: every request the gateway, the api and the CLI may
-// send the auth-responder (bus message `auth`), and the reply each gets
-// (`auth_reply`), declared once for both ends. A request is one JSON object
-// {"op": <name>, ...fields}; auth_codec.h turns these structs into that JSON
-// and back, and is the only code that spells a field name. bus/README.md
-// ("Auth ops") describes each op for people.
+// send the auth-responder (bus message `auth`), the reply each gets
+// (`auth_reply`), and what the auth-responder broadcasts (`auth_event`),
+// declared once for both ends. A request is one JSON object {"op": <name>,
+// ...fields}, an event one {"event": <name>, ...fields}; auth_codec.h turns
+// these structs into that JSON and back, and is the only code that spells a
+// field name. bus/README.md ("Auth ops") describes each op for people.
 //
 // Adding an op: a value in AuthOp and a row in kAuthOpNames, a request struct
 // naming its op and Reply type, the reply struct, their encode/decode in
@@ -16,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -336,5 +338,48 @@ struct GetKeyStates {
   using Reply = KeyStatesReply;
   bool operator==(const GetKeyStates&) const = default;
 };
+
+// ---- What the auth-responder broadcasts (auth_event, PUB/SUB) ----
+
+namespace event {
+
+// Every second: a listener hearing it after silence, or from a new instance, reloads what it may have missed.
+struct Hello {
+  static constexpr std::string_view name = "hello";
+  int64_t instance_started_ms = 0;
+  bool operator==(const Hello&) const = default;
+};
+// Also one per key of a deleted user.
+struct ApiKeyRevoked {
+  static constexpr std::string_view name = "api_key_revoked";
+  std::string key_id;
+  std::string key_hash;  // hex SHA-256 of the secret
+  bool operator==(const ApiKeyRevoked&) const = default;
+};
+struct UserDeleted {
+  static constexpr std::string_view name = "user_deleted";
+  int64_t user_id = 0;
+  bool operator==(const UserDeleted&) const = default;
+};
+struct UserChanged {  // a new role
+  static constexpr std::string_view name = "user_changed";
+  int64_t user_id = 0;
+  bool operator==(const UserChanged&) const = default;
+};
+struct SessionEnded {
+  static constexpr std::string_view name = "session_ended";
+  std::string session_hash;  // hex SHA-256 of the session
+  bool operator==(const SessionEnded&) const = default;
+};
+struct SigningKeyRotated {
+  static constexpr std::string_view name = "signing_key_rotated";
+  std::string kid;
+  bool operator==(const SigningKeyRotated&) const = default;
+};
+
+}  // namespace event
+
+using AuthEvent =
+    std::variant<event::Hello, event::ApiKeyRevoked, event::UserDeleted, event::UserChanged, event::SessionEnded, event::SigningKeyRotated>;
 
 }  // namespace spanline::auth

@@ -10,7 +10,7 @@ SessionGuard::SessionGuard(bus::Context& context, auth::AuthClient& client, cons
   // Any event, and hearing the auth-responder again after silence (events may
   // have been lost meanwhile), drops every cached session.
   events_ = std::make_unique<auth::AuthEvents>(
-      context, events_endpoint, [this](const json&) { sessions_.clear(); }, [this] { sessions_.clear(); });
+      context, events_endpoint, [this](const auth::AuthEvent&) { sessions_.clear(); }, [this] { sessions_.clear(); });
 }
 
 Status SessionGuard::check(const ApiRequest& request) {

@@ -3,6 +3,7 @@
 #include "base/clock.h"
 #include "bus/header.h"
 #include "bus/sockets.h"
+#include "protocol/auth/auth_codec.h"
 
 namespace spanline::auth {
 
@@ -24,16 +25,16 @@ void EventPublisher::start_heartbeat() {
     std::unique_lock lock(heartbeat_mutex_);
     while (!stopping_) {
       lock.unlock();
-      publish({{"event", "hello"}, {"instance_started_ms", started_ms}});
+      publish(event::Hello{started_ms});
       lock.lock();
       heartbeat_stop_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
     }
   });
 }
 
-void EventPublisher::publish(const nlohmann::json& event) {
+void EventPublisher::publish(const AuthEvent& event) {
   std::string header = bus::encode_header(bus::make_header(bus::MessageType::auth_event));
-  std::string body = event.dump();
+  std::string body = serialize(encode(event));
   std::lock_guard lock(mutex_);
   (void)socket_.send(zmq::buffer(header), zmq::send_flags::sndmore | zmq::send_flags::dontwait);
   (void)socket_.send(zmq::buffer(body), zmq::send_flags::dontwait);

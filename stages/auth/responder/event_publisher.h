@@ -1,7 +1,7 @@
 #pragma once
 // Broadcasts revocations on the events PUB socket, so gateways and the api drop
 // cached decisions at once. Workers call publish() from their own threads.
-// With start_heartbeat() it also says {"event": "hello"} every second, so a
+// With start_heartbeat() it also says hello (event::Hello) every second, so a
 // listener notices it reconnected (AuthEvents) and reloads what it may have missed.
 
 #include <condition_variable>
@@ -9,10 +9,10 @@
 #include <string>
 #include <thread>
 
-#include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
 #include "bus/context.h"
+#include "protocol/auth/auth_messages.h"
 
 namespace spanline::auth {
 
@@ -20,7 +20,7 @@ class EventPublisher {
  public:
   EventPublisher(bus::Context& context, const std::string& endpoint);
   ~EventPublisher();
-  void publish(const nlohmann::json& event);
+  void publish(const AuthEvent& event);
   void start_heartbeat();
 
  private:

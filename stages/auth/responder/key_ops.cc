@@ -117,7 +117,7 @@ Result<Done> AuthService::delete_api_key(const DeleteApiKey& request) {
   if (!deleted) return deleted.status();
   if (!deleted->has_value()) return Status(Code::not_found, "no API key with id '" + request.id + "'");
   log::info("API key revoked", {{"key_id", request.id}});
-  shared_.events.publish({{"event", "api_key_revoked"}, {"key_id", request.id}, {"key_hash", to_hex(**deleted)}});
+  shared_.events.publish(event::ApiKeyRevoked{request.id, to_hex(**deleted)});
   return Done{};
 }
 

@@ -106,7 +106,7 @@ Result<UserReply> AuthService::check_session(const CheckSession& request) {
 Result<Done> AuthService::sign_out(const SignOut& request) {
   const std::string hash = sha256(request.session);
   if (Status s = store_->delete_session(hash); !s.is_ok()) return s;
-  shared_.events.publish({{"event", "session_ended"}, {"session_hash", to_hex(hash)}});
+  shared_.events.publish(event::SessionEnded{to_hex(hash)});
   return Done{};
 }
 

@@ -37,7 +37,7 @@ Result<std::optional<std::string>> AuthService::rotate(int64_t now, int64_t only
   if (!rotated) return rotated.status();
   if (!*rotated) return std::optional<std::string>();  // another thread rotated first
   log::info("signing key rotated", {{"kid", fresh.kid()}});
-  shared_.events.publish({{"event", "signing_key_rotated"}, {"kid", fresh.kid()}});
+  shared_.events.publish(event::SigningKeyRotated{fresh.kid()});
   parsed_keys_.emplace(fresh.kid(), fresh);
   return std::optional<std::string>(fresh.kid());
 }

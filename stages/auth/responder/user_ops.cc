@@ -48,10 +48,10 @@ Result<UserDeleted> AuthService::delete_user(const DeleteUser& request) {
   log::info("user deleted", {{"user_id", request.id}, {"keys_revoked", (*revoked)->size()}});
   UserDeleted out;
   for (const RevokedKey& key : **revoked) {
-    shared_.events.publish({{"event", "api_key_revoked"}, {"key_id", key.id}, {"key_hash", to_hex(key.key_hash)}});
+    shared_.events.publish(event::ApiKeyRevoked{key.id, to_hex(key.key_hash)});
     out.revoked_key_ids.push_back(key.id);
   }
-  shared_.events.publish({{"event", "user_deleted"}, {"user_id", request.id}});
+  shared_.events.publish(event::UserDeleted{request.id});
   return out;
 }
 
@@ -63,7 +63,7 @@ Result<UserReply> AuthService::set_user_role(const SetUserRole& request) {
   if (!changed) return changed.status();
   if (!*changed) return no_such_user(request.id);
   log::info("user role changed", {{"user_id", request.id}, {"role", request.role}});
-  shared_.events.publish({{"event", "user_changed"}, {"user_id", request.id}});
+  shared_.events.publish(event::UserChanged{request.id});
   auto user = store_->find_user(request.id);
   if (!user) return user.status();
   if (!user->has_value()) return no_such_user(request.id);

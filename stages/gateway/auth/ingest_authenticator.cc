@@ -25,7 +25,7 @@ IngestAuthenticator::IngestAuthenticator(bus::Context& context, IngestAuthOption
       rejected_(stats.counter("auth_rejected")),
       auth_unavailable_(stats.counter("auth_unavailable")) {
   events_ = std::make_unique<auth::AuthEvents>(
-      context, options_.events_endpoint, [this](const auth::json& event) { on_event(event); },
+      context, options_.events_endpoint, [this](const auth::AuthEvent& event) { on_event(event); },
       [this] {
         // Heard after silence: revocations broadcast meanwhile were lost, so reload them.
         if (Status loaded = load_key_states(); !loaded.is_ok()) log::warn("cannot reload key states", {{"error", loaded.message()}});
@@ -175,22 +175,20 @@ Status IngestAuthenticator::check_subject(const std::string& subject, int64_t is
   return Status(Code::unauthenticated, "invalid token: sub names no API key (it was never issued here)");
 }
 
-void IngestAuthenticator::on_event(const auth::json& event) {
-  const std::string kind = event.value("event", "");
-  if (kind == "api_key_revoked") {
+void IngestAuthenticator::on_event(const auth::AuthEvent& event) {
+  if (const auto* revoked = std::get_if<auth::event::ApiKeyRevoked>(&event)) {
     // Drop every cached key rather than one: the event names the key by hash,
     // and clearing costs only a round trip per key in use.
     keys_.clear();
-    if (event.contains("key_id") && event["key_id"].is_string()) {
-      const std::string id = event["key_id"].get<std::string>();
+    {
       std::lock_guard lock(states_mutex_);
-      live_key_ids_.erase(id);
-      revoked_key_ids_.insert(id);
+      live_key_ids_.erase(revoked->key_id);
+      revoked_key_ids_.insert(revoked->key_id);
     }
-    log::info("API key revoked; cached keys dropped", {{"key_id", event.value("key_id", "")}});
-  } else if (kind == "user_deleted") {
+    log::info("API key revoked; cached keys dropped", {{"key_id", revoked->key_id}});
+  } else if (std::holds_alternative<auth::event::UserDeleted>(event)) {
     keys_.clear();  // their keys' own events follow; a cached key of theirs must not outlive them
-  } else if (kind == "signing_key_rotated") {
+  } else if (std::holds_alternative<auth::event::SigningKeyRotated>(event)) {
     (void)refresh_keys(true);
   }
 }

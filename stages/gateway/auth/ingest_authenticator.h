@@ -67,7 +67,7 @@ class IngestAuthenticator final : public Authenticator {
   // ok when `subject` names a live key, else why not; reloads the states when
   // they may be older than the key (issued_at) or than key_cache_ttl.
   Status check_subject(const std::string& subject, int64_t issued_at);
-  void on_event(const auth::json& event);
+  void on_event(const auth::AuthEvent& event);
 
   IngestAuthOptions options_;
   auth::AuthClient client_;

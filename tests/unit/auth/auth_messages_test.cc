@@ -172,6 +172,27 @@ TEST(AuthMessages, AMalformedReplyIsRefused) {
   EXPECT_FALSE(decode<Done>(json::parse("[]")).is_ok());
 }
 
+TEST(AuthMessages, EveryBroadcastSurvivesTheWireUnderItsName) {
+  const std::vector<AuthEvent> events = {event::Hello{1700000000000}, event::ApiKeyRevoked{"0123456789abcdef", "ab12"},
+                                         event::UserDeleted{4},         event::UserChanged{5},
+                                         event::SessionEnded{"cd34"},   event::SigningKeyRotated{"k9"}};
+  std::set<size_t> kinds;
+  for (const AuthEvent& sent : events) {
+    kinds.insert(sent.index());
+    const json wire = json::parse(serialize(encode(sent)));
+    auto heard = decode_event(wire);
+    ASSERT_TRUE(heard.is_ok()) << wire.dump() << ": " << heard.status().to_string();
+    EXPECT_TRUE(*heard == sent) << wire.dump();
+  }
+  EXPECT_EQ(kinds.size(), std::variant_size_v<AuthEvent>) << "a sample of every kind";
+  EXPECT_EQ(encode(AuthEvent{event::ApiKeyRevoked{"id", "hash"}}),
+            json::parse(R"({"event":"api_key_revoked","key_id":"id","key_hash":"hash"})"));
+  EXPECT_EQ(encode(AuthEvent{event::Hello{7}}), json::parse(R"({"event":"hello","instance_started_ms":7})"));
+  EXPECT_EQ(decode_event(json::parse(R"({"event":"party"})")).status().to_string(), "invalid_argument: unknown auth event 'party'");
+  EXPECT_FALSE(decode_event(json::parse(R"({"event":"user_deleted","user_id":"4"})")).is_ok());
+  EXPECT_FALSE(decode_event(json::parse(R"({"kid":"k9"})")).is_ok());
+}
+
 TEST(AuthMessages, AUserIdAsTypedIsOneToEighteenDigits) {
   EXPECT_EQ(user_id_from_text("12"), 12);
   EXPECT_EQ(user_id_from_text("0"), 0);
