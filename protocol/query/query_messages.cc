@@ -220,6 +220,71 @@ Result<Reply> read_reply(std::string_view data, std::string_view kind, Read read
   }
 }
 
+// ---- reading what encode() wrote, without parsing what passes through ----
+//
+// The answers' large parts (a trace's spans) are JSON text the api passes on
+// as they are. These read the exact layout encode() writes, finding where a
+// value ends by its brackets and strings alone; text in any other layout
+// (another writer's key order, whitespace) is parsed wholesale instead.
+
+constexpr size_t kNone = std::string_view::npos;
+
+// Where the JSON value starting at `pos` ends (one past it), or kNone.
+size_t value_end(std::string_view text, size_t pos) {
+  if (pos >= text.size()) return kNone;
+  const char first = text[pos];
+  if (first == '"' || first == '{' || first == '[') {
+    int depth = 0;
+    bool in_string = false;
+    for (size_t i = pos; i < text.size(); ++i) {
+      const char c = text[i];
+      if (in_string) {
+        if (c == '\\') ++i;
+        else if (c == '"') {
+          in_string = false;
+          if (depth == 0) return i + 1;
+        }
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if (c == '}' || c == ']') {
+        if (--depth == 0) return i + 1;
+      }
+    }
+    return kNone;
+  }
+  size_t i = pos;
+  while (i < text.size() && text[i] != ',' && text[i] != '}' && text[i] != ']') ++i;
+  return i > pos ? i : kNone;
+}
+
+// `pos` past `literal` when the text has it there, else kNone.
+size_t expect(std::string_view text, size_t pos, std::string_view literal) {
+  if (pos == kNone || text.substr(pos, literal.size()) != literal) return kNone;
+  return pos + literal.size();
+}
+
+// An unsigned integer at `pos`, with `pos` moved past it.
+template <typename T>
+bool read_number(std::string_view text, size_t& pos, T& value) {
+  if (pos == kNone) return false;
+  auto [end, error] = std::from_chars(text.data() + pos, text.data() + text.size(), value);
+  if (error != std::errc()) return false;
+  pos = static_cast<size_t>(end - text.data());
+  return true;
+}
+
+// The value after `"key":` at `pos` (which moves past it), or nothing.
+std::optional<std::string_view> field(std::string_view text, size_t& pos, std::string_view key_with_quotes_and_colon) {
+  pos = expect(text, pos, key_with_quotes_and_colon);
+  const size_t end = value_end(text, pos);
+  if (end == kNone) return std::nullopt;
+  std::string_view value = text.substr(pos, end - pos);
+  pos = end;
+  return value;
+}
+
 }  // namespace
 
 std::optional<WorkflowStatus> workflow_status_named(std::string_view name) {
@@ -447,12 +512,30 @@ Result<SearchReply> decode(std::string_view data) {
 
 template <>
 Result<SpansReply> decode(std::string_view data) {
+  // {"span_count":N,"spans":[...]}: the spans stay text.
+  size_t pos = expect(data, 0, "{\"span_count\":");
+  SpansReply fast;
+  if (read_number(data, pos, fast.span_count)) {
+    auto spans = field(data, pos, ",\"spans\":");
+    if (spans && expect(data, pos, "}") == data.size() && spans->front() == '[') {
+      fast.spans = std::string(*spans);
+      return fast;
+    }
+  }
   return read_reply<SpansReply>(data, "trace", [](const json& value, SpansReply& reply) {
     const json& spans = value.at("spans");
     if (!spans.is_array()) throw json::type_error::create(302, "spans is not an array", nullptr);
     reply.span_count = value.value("span_count", static_cast<int64_t>(spans.size()));
     reply.spans = dump(spans);
   });
+}
+
+std::optional<std::string_view> first_span(const SpansReply& reply) {
+  std::string_view spans = reply.spans;
+  size_t pos = spans.find_first_not_of(" \t\r\n", 1);
+  const size_t end = value_end(spans, pos);
+  if (spans.empty() || spans.front() != '[' || end == kNone) return std::nullopt;
+  return spans.substr(pos, end - pos);
 }
 
 template <>
@@ -483,6 +566,18 @@ Result<WorkflowsReply> decode(std::string_view data) {
 
 template <>
 Result<WorkflowReply> decode(std::string_view data) {
+  // {"run":...,"spans":[...],"state_changes":[...]}: the spans stay text.
+  size_t pos = 0;
+  auto run = field(data, pos, "{\"run\":");
+  auto spans = field(data, pos, ",\"spans\":");
+  auto changes = field(data, pos, ",\"state_changes\":");
+  if (run && spans && changes && expect(data, pos, "}") == data.size()) {
+    WorkflowReply fast;
+    fast.run = json::parse(*run, nullptr, false);
+    fast.spans = std::string(*spans);
+    fast.state_changes = json::parse(*changes, nullptr, false);
+    if (!fast.run.is_discarded() && !fast.state_changes.is_discarded()) return fast;
+  }
   return read_reply<WorkflowReply>(data, "workflow", [](const json& value, WorkflowReply& reply) {
     reply.run = value.value("run", json());
     reply.spans = dump(value.value("spans", json::array()));
@@ -537,7 +632,42 @@ std::string encode_results(const std::vector<PartitionResult>& results) {
   return body + "]}";
 }
 
+namespace {
+
+// The envelope as encode_results() writes it; nothing when the layout differs.
+std::optional<std::vector<PartitionResult>> read_results(std::string_view body) {
+  std::vector<PartitionResult> results;
+  size_t pos = expect(body, 0, "{\"results\":[");
+  if (pos < body.size() && body[pos] == ']') return expect(body, pos, "]}") == body.size() ? std::optional(results) : std::nullopt;
+  while (pos != kNone) {
+    PartitionResult result;
+    pos = expect(body, pos, "{\"partition\":");
+    if (!read_number(body, pos, result.partition)) return std::nullopt;
+    size_t at_data = pos;
+    if (auto data = field(body, at_data, ",\"data\":")) {
+      result.data = std::string(*data);
+      pos = at_data;
+    } else if (auto error = field(body, pos, ",\"error\":")) {
+      json value = json::parse(*error, nullptr, false);
+      result.error = Status(Code::internal, value.is_object() ? value.value("message", std::string("error")) : std::string("error"));
+    } else {
+      return std::nullopt;
+    }
+    pos = expect(body, pos, "}");
+    results.push_back(std::move(result));
+    if (pos < body.size() && body[pos] == ',') {
+      ++pos;
+    } else {
+      return expect(body, pos, "]}") == body.size() ? std::optional(std::move(results)) : std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<std::vector<PartitionResult>> decode_results(std::string_view body) {
+  if (auto results = read_results(body)) return std::move(*results);
   json value = json::parse(body, nullptr, false);
   if (value.is_discarded() || !value.contains("results") || !value["results"].is_array()) {
     return Status(Code::internal, "indexer sent an answer that is not JSON");

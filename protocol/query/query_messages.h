@@ -227,6 +227,9 @@ template <> Result<WorkflowReply> decode(std::string_view data);
 template <> Result<LlmUsageReply> decode(std::string_view data);
 template <> Result<CountsReply> decode(std::string_view data);
 
+// The first span of a reply's array, as text (the span route's answer).
+std::optional<std::string_view> first_span(const SpansReply& reply);
+
 json to_json(const TraceSummary& summary);
 json to_json(const RunSummary& run);
 

@@ -51,7 +51,7 @@ bool more_after(const std::vector<Item>& merged, size_t total, bool any_full, si
 
 }  // namespace
 
-Result<uint32_t> QueryService::partition_count() const { return directory_.announced_partitions().value_or(config_.partitions); }
+Result<uint32_t> QueryService::partition_count() const { return directory_.partition_count(config_.partitions); }
 
 Result<std::vector<uint32_t>> QueryService::all_partitions() const {
   auto count = partition_count();
@@ -167,21 +167,29 @@ Answer<std::vector<PartitionTraces>> QueryService::search_each(const wire::Searc
   return answer;
 }
 
+// The span JSON the indexer sent goes out as it came: only the small parts
+// around it are written here (the spans were parsed and dumped again before,
+// most of a trace's cost in the api).
 Answer<std::string> QueryService::trace(const wire::TraceQuery& query) {
   auto reply = ask_one<wire::SpansReply>(query, query.trace_id);
   if (!reply.ok()) return failure<std::string>(reply);
   if (reply.value.span_count == 0) return {.status = Status(Code::not_found, "trace " + query.trace_id + " not found")};
-  json body = {{"trace_id", query.trace_id}, {"span_count", reply.value.span_count}, {"spans", json::parse(reply.value.spans)}};
-  return {.value = body.dump(-1, ' ', false, json::error_handler_t::replace)};
+  std::string body;
+  body.reserve(reply.value.spans.size() + 96);
+  body += "{\"trace_id\":\"" + query.trace_id + "\",\"span_count\":" + std::to_string(reply.value.span_count) + ",\"spans\":";
+  body += reply.value.spans;
+  body += '}';
+  return {.value = std::move(body)};
 }
 
 Answer<std::string> QueryService::span(const wire::SpanQuery& query) {
   auto reply = ask_one<wire::SpansReply>(query, query.trace_id);
   if (!reply.ok()) return failure<std::string>(reply);
-  if (reply.value.span_count == 0) {
+  auto first = wire::first_span(reply.value);
+  if (reply.value.span_count == 0 || !first) {
     return {.status = Status(Code::not_found, "span " + query.span_id + " of trace " + query.trace_id + " not found")};
   }
-  return {.value = json::parse(reply.value.spans)[0].dump(-1, ' ', false, json::error_handler_t::replace)};
+  return {.value = std::string(*first)};
 }
 
 Answer<RunsPage> QueryService::workflows(const wire::WorkflowsQuery& query) {
@@ -208,9 +216,11 @@ Answer<std::string> QueryService::workflow(const wire::WorkflowQuery& query) {
   if (data.run.is_null()) {
     return {.status = Status(Code::not_found, "no workflow run with span " + query.span_id + " in trace " + query.trace_id)};
   }
-  json body = {{"run", std::move(data.run)}, {"spans", json::parse(data.spans)}};
-  body["state_changes"] = replay_state_changes(body["run"].value("state_start", json()), data.state_changes);
-  return {.value = body.dump(-1, ' ', false, json::error_handler_t::replace)};
+  const json steps = replay_state_changes(data.run.value("state_start", json()), data.state_changes);
+  std::string body = "{\"run\":" + data.run.dump(-1, ' ', false, json::error_handler_t::replace) + ",\"spans\":";
+  body += data.spans;
+  body += ",\"state_changes\":" + steps.dump(-1, ' ', false, json::error_handler_t::replace) + "}";
+  return {.value = std::move(body)};
 }
 
 Answer<json> QueryService::llm_usage(const wire::LlmUsageQuery& query, int64_t to_ns) {

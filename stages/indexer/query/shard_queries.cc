@@ -90,7 +90,7 @@ json parse_or_null(const std::string& text) {
   return value.is_discarded() ? json(text) : value;
 }
 
-// Columns of a full span, in the order span_json() reads them: the stored
+// Columns of a full span, in the order span_text() reads them: the stored
 // ones, then what the LLM rule (llm_rule.h) finds in the attributes.
 const std::string& span_columns() {
   static const std::string columns =
@@ -119,10 +119,28 @@ json llm_json(const Statement& row) {
           {"output_tokens", token_count(row, 26)}};
 }
 
-// A stored span as JSON. Its texts are counted against the answer cap and the
-// deadline checked before they are parsed: parsing is the costly part of a
-// large span (the stored JSON is re-read into a tree), and it is not SQLite's.
-Result<json> span_json(const Statement& row, QueryBudget& budget) {
+void append_string(std::string& out, const std::string& text) {
+  out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// A stored JSON text as it goes into an answer: as stored (the indexer wrote
+// it, with nlohmann, so it is valid JSON and valid UTF-8), null when empty,
+// and as a JSON string when nested deeper than kMaxNesting (as parse_or_null
+// shows it), so no reader down the line recurses that deep.
+void append_stored(std::string& out, const std::string& text) {
+  if (text.empty()) out += "null";
+  else if (json_nests_deeper_than(text, kMaxNesting)) append_string(out, text);
+  else out += text;
+}
+
+// A stored span as JSON text, its stored JSON columns passed through as they
+// are (not parsed and dumped again: that was most of a trace's cost). The
+// texts are counted against the answer cap before the span is written.
+struct SpanText {
+  std::string span_id, parent_span_id;  // bytes, for finding a run's spans
+  std::string text;
+};
+Result<SpanText> span_text(const Statement& row, QueryBudget& budget) {
   std::string texts[5];
   uint64_t bytes = 256;  // ids in hex, times, names' quoting
   for (int i = 0; i < 5; ++i) {
@@ -132,38 +150,75 @@ Result<json> span_json(const Statement& row, QueryBudget& budget) {
   std::string name = row.column_text(4), status_message = row.column_text(10);
   bytes += name.size() + status_message.size();
   if (Status s = budget.spend(bytes); !s.is_ok()) return s;
-  json parsed[5];
+  if (Status s = budget.check_time(); !s.is_ok()) return s;
+  SpanText span{row.column_text(1), row.column_text(2), {}};
+  std::string& out = span.text;
+  out.reserve(bytes);
+  auto field = [&](const char* key) {
+    out += out.empty() ? "{\"" : ",\"";
+    out += key;
+    out += "\":";
+  };
+  auto number = [&](const char* key, int64_t value) {
+    field(key);
+    out += std::to_string(value);
+  };
+  field("trace_id");
+  out += "\"" + to_hex(row.column_text(0)) + "\"";
+  field("span_id");
+  out += "\"" + to_hex(span.span_id) + "\"";
+  field("parent_span_id");
+  out += "\"" + to_hex(span.parent_span_id) + "\"";
+  field("service");
+  append_string(out, row.column_text(3));
+  field("name");
+  append_string(out, name);
+  number("kind", row.column_int(5));
+  number("start_ns", row.column_int(6));
+  number("end_ns", row.column_int(7));
+  number("duration_ns", row.column_int(8));
+  field("status");
+  out += "{\"code\":" + std::to_string(row.column_int(9)) + ",\"message\":";
+  append_string(out, status_message);
+  out += "}";
+  field("trace_state");
+  append_string(out, row.column_text(11));
+  number("flags", row.column_int(12));
+  const char* stored[5] = {"attributes", "events", "links", "resource", "scope"};
   for (int i = 0; i < 5; ++i) {
-    if (Status s = budget.check_time(); !s.is_ok()) return s;
-    parsed[i] = parse_or_null(texts[i]);
+    field(stored[i]);
+    append_stored(out, texts[i]);
     texts[i] = std::string();
   }
-  json span = {
-      {"trace_id", to_hex(row.column_text(0))},
-      {"span_id", to_hex(row.column_text(1))},
-      {"parent_span_id", to_hex(row.column_text(2))},
-      {"service", row.column_text(3)},
-      {"name", std::move(name)},
-      {"kind", row.column_int(5)},
-      {"start_ns", row.column_int(6)},
-      {"end_ns", row.column_int(7)},
-      {"duration_ns", row.column_int(8)},
-      {"status", {{"code", row.column_int(9)}, {"message", std::move(status_message)}}},
-      {"trace_state", row.column_text(11)},
-      {"flags", row.column_int(12)},
-      {"attributes", std::move(parsed[0])},
-      {"events", std::move(parsed[1])},
-      {"links", std::move(parsed[2])},
-      {"resource", std::move(parsed[3])},
-      {"scope", std::move(parsed[4])},
-      {"dropped_attributes_count", row.column_int(19)},
-      {"dropped_events_count", row.column_int(20)},
-      {"dropped_links_count", row.column_int(21)},
-  };
+  number("dropped_attributes_count", row.column_int(19));
+  number("dropped_events_count", row.column_int(20));
+  number("dropped_links_count", row.column_int(21));
   std::string junjo = row.column_text(18);
-  if (!junjo.empty()) span["junjo_span_type"] = junjo;
-  if (row.column_int(22) == 1) span["llm"] = llm_json(row);
+  if (!junjo.empty()) {
+    field("junjo_span_type");
+    append_string(out, junjo);
+  }
+  if (row.column_int(22) == 1) {
+    field("llm");
+    out += llm_json(row).dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  out += "}";
   return span;
+}
+
+// Spans as a JSON array text.
+std::string span_array(const std::vector<SpanText>& spans) {
+  size_t size = 2;
+  for (const SpanText& span : spans) size += span.text.size() + 1;
+  std::string array;
+  array.reserve(size);
+  array += '[';
+  for (size_t i = 0; i < spans.size(); ++i) {
+    if (i > 0) array += ',';
+    array += spans[i].text;
+  }
+  array += ']';
+  return array;
 }
 
 // Columns of a trace summary, in the order summary_json() reads them.
@@ -388,11 +443,11 @@ Result<std::string> ShardReader::answer(const wire::SpanQuery& query) {
 }
 
 Result<std::string> ShardReader::spans_reply(Statement& statement) {
-  auto rows = collect<json>(statement, *budget_, [this](const Statement& row) { return span_json(row, *budget_); });
+  auto rows = collect<SpanText>(statement, *budget_, [this](const Statement& row) { return span_text(row, *budget_); });
   if (!rows) return rows.status();
   wire::SpansReply reply;
   reply.span_count = static_cast<int64_t>(rows->size());
-  reply.spans = json(std::move(rows.value())).dump(-1, ' ', false, json::error_handler_t::replace);
+  reply.spans = span_array(*rows);
   return wire::encode(reply);
 }
 
@@ -476,15 +531,14 @@ Result<std::string> ShardReader::answer(const wire::WorkflowQuery& query) {
   auto spans = db_->prepare("SELECT " + span_columns() + " FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id");
   if (!spans) return spans.status();
   spans->bind_blob(1, trace_id);
-  auto all = collect<json>(*spans, *budget_, [this](const Statement& row) { return span_json(row, *budget_); });
+  auto all = collect<SpanText>(*spans, *budget_, [this](const Statement& row) { return span_text(row, *budget_); });
   if (!all) return all.status();
   std::unordered_map<std::string, std::vector<size_t>> children;
-  for (size_t i = 0; i < all->size(); ++i) children[(*all)[i]["parent_span_id"].get<std::string>()].push_back(i);
-  json below = json::array();
-  std::vector<std::string> frontier = {to_hex(span_id)};
+  for (size_t i = 0; i < all->size(); ++i) children[(*all)[i].parent_span_id].push_back(i);
+  std::vector<std::string> frontier = {span_id};
   std::vector<size_t> picked;
   for (size_t i = 0; i < all->size(); ++i) {
-    if ((*all)[i]["span_id"] == frontier[0]) picked.push_back(i);
+    if ((*all)[i].span_id == span_id) picked.push_back(i);
   }
   while (!frontier.empty()) {
     std::string parent = frontier.back();
@@ -493,13 +547,14 @@ Result<std::string> ShardReader::answer(const wire::WorkflowQuery& query) {
     if (it == children.end()) continue;
     for (size_t child : it->second) {
       picked.push_back(child);
-      frontier.push_back((*all)[child]["span_id"].get<std::string>());
+      frontier.push_back((*all)[child].span_id);
     }
   }
   std::sort(picked.begin(), picked.end());
   picked.erase(std::unique(picked.begin(), picked.end()), picked.end());
+  std::vector<SpanText> below;
   for (size_t i : picked) below.push_back(std::move((*all)[i]));
-  reply.spans = below.dump(-1, ' ', false, json::error_handler_t::replace);
+  reply.spans = span_array(below);
 
   auto changes = db_->prepare(
       "SELECT span_id, event_index, store_id, store_name, action, patch, transition_sequence, time_ns, revision_before, "

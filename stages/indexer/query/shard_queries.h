@@ -6,11 +6,16 @@
 // Threads: a ShardReader belongs to one reader thread. SQLite WAL mode gives it
 // a consistent snapshot per statement while the partition's writer goes on.
 // Deadlines: a query past its deadline is interrupted inside SQLite (progress
-// handler) and stops between rows and before each stored JSON text is parsed
-// while its answer is built, so one slow search cannot hold a reader thread
-// for long. The answer cap is spent row by row as the answer is built: a query
-// whose answer would pass it stops there with resource_exhausted, instead of
-// building the whole answer (and parsing every stored text) first.
+// handler) and stops between rows while its answer is built, so one slow
+// search cannot hold a reader thread for long. The answer cap is spent row by
+// row as the answer is built: a query whose answer would pass it stops there
+// with resource_exhausted, instead of building the whole answer first.
+//
+// Stored JSON: a span's attributes, events, links, resource and scope go into
+// the answer as the indexer stored them (it wrote them, so they are valid
+// JSON), never parsed and dumped again; Junjo states, graphs and patches,
+// which are the client's own text, are parsed (and shown as text when they do
+// not parse or nest too deep).
 
 #include <cstdint>
 #include <memory>

@@ -95,5 +95,28 @@ TEST(QueryMessages, RepliesAndTheirEnvelopeRoundTrip) {
   EXPECT_FALSE(decode<SearchReply>("[1,2]").is_ok());
 }
 
+TEST(QueryMessages, StoredSpansPassThroughTheEnvelopeByteForByte) {
+  // Text the indexer stored goes to the client as it is: odd spacing, escapes and brackets inside strings included.
+  const std::string spans = R"([{"span_id":"a","attributes":{"q":"} ] \" [ {","n":1.50}} , {"span_id":"b","attributes":null}])";
+  const std::string body = encode_results({{.partition = 3, .data = encode(SpansReply{2, spans})}});
+  auto results = decode_results(body);
+  ASSERT_TRUE(results.is_ok());
+  auto reply = decode<SpansReply>((*results)[0].data);
+  ASSERT_TRUE(reply.is_ok());
+  EXPECT_EQ(reply->spans, spans) << "passed through unchanged";
+  EXPECT_EQ(first_span(*reply), std::optional<std::string_view>(R"({"span_id":"a","attributes":{"q":"} ] \" [ {","n":1.50}})"));
+
+  // Another writer's layout (nlohmann's sorted keys) is still read, by parsing it.
+  auto other = decode_results(R"({"results":[{"data":{"spans":[{"span_id":"c"}]},"partition":1},{"error":{"code":14,"message":"m"},"partition":2}]})");
+  ASSERT_TRUE(other.is_ok());
+  ASSERT_EQ(other->size(), 2u);
+  auto other_spans = decode<SpansReply>((*other)[0].data);
+  ASSERT_TRUE(other_spans.is_ok());
+  EXPECT_EQ(other_spans->span_count, 1);
+  EXPECT_EQ((*other)[1].error.message(), "m");
+  EXPECT_FALSE(decode_results(R"({"results":[{"partition":1,"data":[1,2})").is_ok());
+  EXPECT_TRUE(decode_results(encode_results({}))->empty());
+}
+
 }  // namespace
 }  // namespace spanline::protocol::query
