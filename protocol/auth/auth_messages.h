@@ -22,6 +22,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/auth/roles.h"
+
 namespace spanline::auth {
 
 using json = nlohmann::json;
@@ -96,7 +98,7 @@ struct UserInfo {
   int64_t id = 0;
   std::string email;
   int64_t created_at_ms = 0;
-  std::string role;
+  std::string role;  // roles.h
   bool operator==(const UserInfo&) const = default;
 };
 
@@ -289,7 +291,7 @@ struct CreateUser {
   Asker asker;
   std::string email;
   std::string password;
-  std::string role;  // empty: member
+  std::string role;  // roles.h; empty: member
   bool operator==(const CreateUser&) const = default;
 };
 

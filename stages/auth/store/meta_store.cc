@@ -58,8 +58,6 @@ constexpr const char* kFirstAdmin = "SELECT MIN(id) FROM users WHERE role = 'adm
 
 }  // namespace
 
-bool valid_role(const std::string& role) { return role == kRoleAdmin || role == kRoleMember || role == kRoleViewer; }
-
 Result<std::unique_ptr<MetaStore>> MetaStore::open(const std::string& path) {
   auto db = Database::open(path);
   if (!db) return db.status();

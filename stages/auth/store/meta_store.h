@@ -27,15 +27,10 @@
 
 #include "base/sqlite/sqlite_db.h"
 #include "base/status.h"
+#include "protocol/auth/roles.h"
 
 namespace spanline::auth {
 
-// What a user may do (docs/security.md, "Roles"): admins manage users and every
-// key, members their own keys, viewers only read.
-inline constexpr const char* kRoleAdmin = "admin";
-inline constexpr const char* kRoleMember = "member";
-inline constexpr const char* kRoleViewer = "viewer";
-bool valid_role(const std::string& role);
 
 struct User {
   int64_t id = 0;
