@@ -37,7 +37,7 @@ ApiReply reply_of(const Result<Reply>& answer, int status = 200) {
 
 Result<json> json_object_body(const std::string& body_text) {
   if (body_text.empty()) return invalid("the request needs a JSON body");
-  // The body's values are copied and serialized (recursively) on their way to the auth-responder.
+  // A parsed body is destroyed (and would be copied or dumped) recursively, one stack frame per level.
   constexpr int kMaxDepth = 32;
   if (json_nests_deeper_than(body_text, kMaxDepth)) {
     return invalid("the body nests deeper than " + std::to_string(kMaxDepth) + " levels");
