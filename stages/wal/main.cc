@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
                   "  ping   asks the running WAL whether it answers (exit 0 if it does)",
        .usage = "[stat|dump|ping] [options]",
        .add_command_options = [&](Options& options) { flags.register_options(options); },
+       .check = [&] { return config.check(); },
        .commands = {{.name = "stat", .run = [&] { return wal::stat_command(config, flags); }},
                     {.name = "dump", .run = [&] { return wal::dump_command(config, flags); }},
                     stage::ping_command(config, "spanline-wal", "wal", config.endpoint)},

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "base/options.h"
+#include "base/status.h"
 #include "protocol/wal/partitions.h"
 #include "skeleton/stage_config.h"
 
@@ -26,6 +27,10 @@ struct WalConfig : stage::StageConfig {
   uint64_t max_read_bytes = 8ULL << 20;
   std::chrono::milliseconds max_read_wait{std::chrono::seconds(1)};
   uint32_t max_parked_reads = 4096;
+  // A consumer instance keeps its partitions this long after its last read
+  // (PartitionLeases); longer than a read may wait, so a reader in a long-poll
+  // never looks gone.
+  std::chrono::milliseconds owner_lease{std::chrono::seconds(5)};
 
   void register_options(Options& options) {
     register_common_options(options);
@@ -39,10 +44,18 @@ struct WalConfig : stage::StageConfig {
         .add("wal-maintenance-interval", &maintenance_interval, "How often retention runs and the disk size is measured.")
         .add("wal-max-read-bytes", &max_read_bytes, "Largest read reply the WAL sends.")
         .add("wal-max-read-wait", &max_read_wait, "Longest a read is held open waiting for new entries.")
-        .add("wal-max-parked-reads", &max_parked_reads, "Reads that may wait for new entries at once.");
+        .add("wal-max-parked-reads", &max_parked_reads, "Reads that may wait for new entries at once.")
+        .add("wal-owner-lease", &owner_lease,
+             "How long a consumer instance (an indexer) keeps a partition after its last read; another instance of its group reading it sooner is refused (failed_precondition). Must exceed --wal-max-read-wait.");
   }
 
   void resolve() { resolve_endpoints({&endpoint}); }
+  Status check() const {
+    if (owner_lease <= max_read_wait) {
+      return Status(Code::invalid_argument, "--wal-owner-lease must exceed --wal-max-read-wait: an owner waiting on a read would lose its partitions");
+    }
+    return Status::ok();
+  }
   std::string log_path() const { return data_dir + "/wal"; }
 };
 

@@ -21,6 +21,8 @@ WalServer::WalServer(WalConfig config, uint32_t partitions, LogStore& store, bus
       store_(store),
       context_(context),
       stats_(stats),
+      parked_(config_.max_parked_reads),
+      leases_(config_.owner_lease),
       appends_(stats.counter("appends")),
       items_appended_(stats.counter("items_appended")),
       bytes_appended_(stats.counter("bytes_appended")),
@@ -28,10 +30,10 @@ WalServer::WalServer(WalConfig config, uint32_t partitions, LogStore& store, bus
       reads_(stats.counter("reads")),
       entries_served_(stats.counter("entries_served")),
       entries_deleted_(stats.counter("entries_deleted")),
-      bad_messages_(stats.counter("bad_messages")) {
+      bad_messages_(stats.counter("bad_messages")),
+      cursors_(store),
+      retention_(config_, store, cursors_, entries_deleted_) {
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  cursors_ = store_.load_cursors();
-  disk_bytes_ = store_.disk_bytes();
 }
 
 WalServer::~WalServer() {
@@ -64,21 +66,17 @@ void WalServer::start() {
       config_.max_pending_bytes);
   stats_.gauge("pending_bytes", [this] { return static_cast<double>(committer_->pending_bytes()); });
   stats_.gauge("batches", [this] { return static_cast<double>(committer_->batches()); });
-  stats_.gauge("disk_bytes", [this] { return static_cast<double>(disk_bytes_.load()); });
+  stats_.gauge("disk_bytes", [this] { return static_cast<double>(retention_.disk_bytes()); });
   stats_.set_info("endpoint", config_.endpoint);
   stats_.set_info(std::string(kPartitionsInfoKey), std::to_string(partitions_));
   bus_thread_ = std::thread([this] { run(); });
-  maintenance_thread_ = std::thread([this] { maintain(); });
+  retention_.start();
   log::info("wal listening", {{"endpoint", config_.endpoint}, {"path", config_.log_path()}});
 }
 
 void WalServer::stop() {
   if (stopping_.exchange(true)) return;
-  {
-    std::lock_guard lock(maintenance_mutex_);
-  }
-  maintenance_wake_.notify_all();
-  if (maintenance_thread_.joinable()) maintenance_thread_.join();
+  retention_.stop();
   // The committer finishes queued appends; the bus thread then acks them and exits.
   if (committer_) committer_->stop();
   bus_stop_ = true;
@@ -94,7 +92,7 @@ void WalServer::run() {
   items[1] = {nullptr, wake_fd_, ZMQ_POLLIN, 0};
   for (;;) {
     try {
-      zmq::poll(items, std::chrono::milliseconds(waiter_count_ > 0 ? 10 : 100));
+      zmq::poll(items, std::chrono::milliseconds(parked_.size() > 0 ? 10 : 100));
     } catch (const zmq::error_t& e) {
       if (e.num() != EINTR) log::error("poll failed", {{"error", e.what()}});
     }
@@ -117,7 +115,7 @@ void WalServer::run() {
         handle(received.message);
       }
     }
-    expire_waiters(steady_clock::now());
+    for (const ReadRequest& read : parked_.take_expired(steady_clock::now())) answer_read(read);
   }
   on_committed();
 }
@@ -165,7 +163,7 @@ void WalServer::handle_append(bus::Message& message) {
     reply_error(message.routing_id, header.request_id, Status(Code::invalid_argument, "append carries exactly one payload frame"));
     return;
   }
-  if (disk_bytes_.load() > config_.disk_budget_bytes) {
+  if (retention_.disk_bytes() > config_.disk_budget_bytes) {
     append_errors_.fetch_add(1);
     reply_error(message.routing_id, header.request_id,
                 Status(Code::resource_exhausted, "the WAL's disk budget (" + std::to_string(config_.disk_budget_bytes) +
@@ -221,15 +219,7 @@ void WalServer::on_committed() {
   std::sort(touched.begin(), touched.end());
   touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
   for (uint32_t partition : touched) {
-    auto it = waiters_.find(partition);
-    if (it == waiters_.end()) continue;
-    std::vector<Waiter> ready;
-    ready.swap(it->second);
-    waiters_.erase(it);
-    waiter_count_ -= ready.size();
-    for (const Waiter& waiter : ready) {
-      answer_read(waiter.routing_id, waiter.request_id, partition, waiter.after, waiter.max_entries, waiter.max_bytes);
-    }
+    for (const ReadRequest& read : parked_.take(partition)) answer_read(read);
   }
 }
 
@@ -254,50 +244,39 @@ void WalServer::handle_read(bus::Message& message) {
   }
   auto partition = static_cast<uint32_t>(header.partition);
   if (!header.consumer.empty() && !header.instance.empty()) {
-    // One live instance of a group owns a partition; a silent owner is replaced.
-    auto now = steady_clock::now();
-    Owner& owner = owners_[{partition, header.consumer}];
-    if (!owner.instance.empty() && owner.instance != header.instance && now - owner.last_read < std::chrono::seconds(5)) {
-      reply_error(message.routing_id, header.request_id,
-                  Status(Code::failed_precondition, "partition " + std::to_string(partition) + " of group '" + header.consumer +
-                                                        "' is owned by " + owner.instance));
+    if (Status owned = leases_.claim(partition, header.consumer, header.instance, steady_clock::now()); !owned.is_ok()) {
+      reply_error(message.routing_id, header.request_id, owned);
       return;
     }
-    if (owner.instance != header.instance) {
-      log::info("partition owner", {{"partition", partition}, {"group", header.consumer}, {"instance", header.instance}});
-    }
-    owner = {header.instance, now};
   }
   reads_.fetch_add(1, std::memory_order_relaxed);
-  if (!header.consumer.empty()) note_cursor(partition, header.consumer, header.committed);
-  uint64_t max_entries = header.count == 0 ? 1000 : std::min<uint64_t>(header.count, 100'000);
-  uint64_t max_bytes = header.max_bytes == 0 ? config_.max_read_bytes : std::min(header.max_bytes, config_.max_read_bytes);
-  PartitionRange range = store_.range(partition);
-  bool nothing_new = range.head <= header.sequence;
+  if (!header.consumer.empty()) cursors_.note(partition, header.consumer, header.committed);
+  ReadRequest read{.routing_id = message.routing_id,
+                   .request_id = header.request_id,
+                   .partition = partition,
+                   .after = header.sequence,
+                   .max_entries = header.count == 0 ? 1000 : std::min<uint64_t>(header.count, 100'000),
+                   .max_bytes = header.max_bytes == 0 ? config_.max_read_bytes : std::min(header.max_bytes, config_.max_read_bytes)};
+  const bool nothing_new = store_.range(partition).head <= header.sequence;
   auto wait = std::min<std::chrono::milliseconds>(std::chrono::milliseconds(header.wait_ms), config_.max_read_wait);
-  if (nothing_new && wait.count() > 0 && waiter_count_ < config_.max_parked_reads) {
-    waiters_[partition].push_back({message.routing_id, header.request_id, header.sequence, max_entries, max_bytes,
-                                   steady_clock::now() + wait});
-    ++waiter_count_;
-    return;
-  }
-  answer_read(message.routing_id, header.request_id, partition, header.sequence, max_entries, max_bytes);
+  // A full parking lot answers at once, with nothing: the reader asks again.
+  if (nothing_new && wait.count() > 0 && parked_.park(read, steady_clock::now() + wait)) return;
+  answer_read(read);
 }
 
-void WalServer::answer_read(const std::string& routing_id, uint64_t request_id, uint32_t partition, uint64_t after,
-                            uint64_t max_entries, uint64_t max_bytes) {
-  PartitionRange range = store_.range(partition);
+void WalServer::answer_read(const ReadRequest& read) {
+  PartitionRange range = store_.range(read.partition);
   ReadLimits limits;
-  limits.max_entries = max_entries;
-  limits.max_bytes = max_bytes;
+  limits.max_entries = read.max_entries;
+  limits.max_bytes = read.max_bytes;
   limits.up_to = range.head;
-  auto entries = store_.read(partition, after, limits);
+  auto entries = store_.read(read.partition, read.after, limits);
   if (!entries) {
-    reply_error(routing_id, request_id, entries.status());
+    reply_error(read.routing_id, read.request_id, entries.status());
     return;
   }
-  bus::Header reply = reply_header(bus::MessageType::read_reply, request_id);
-  reply.partition = static_cast<int32_t>(partition);
+  bus::Header reply = reply_header(bus::MessageType::read_reply, read.request_id);
+  reply.partition = static_cast<int32_t>(read.partition);
   reply.sequence = range.head;
   reply.first_sequence = range.first;
   std::vector<zmq::message_t> payload;
@@ -310,20 +289,7 @@ void WalServer::answer_read(const std::string& routing_id, uint64_t request_id, 
     payload.emplace_back(entry.payload.data(), entry.payload.size());
   }
   entries_served_.fetch_add(entries->size(), std::memory_order_relaxed);
-  (void)bus::send_message(*socket_, routing_id, reply, payload);
-}
-
-void WalServer::expire_waiters(steady_clock::time_point now) {
-  for (auto it = waiters_.begin(); it != waiters_.end();) {
-    auto& list = it->second;
-    auto expired = std::stable_partition(list.begin(), list.end(), [now](const Waiter& w) { return w.deadline > now; });
-    for (auto w = expired; w != list.end(); ++w) {
-      answer_read(w->routing_id, w->request_id, it->first, w->after, w->max_entries, w->max_bytes);
-    }
-    waiter_count_ -= static_cast<size_t>(list.end() - expired);
-    list.erase(expired, list.end());
-    it = list.empty() ? waiters_.erase(it) : std::next(it);
-  }
+  (void)bus::send_message(*socket_, read.routing_id, reply, payload);
 }
 
 bus::Header WalServer::reply_header(bus::MessageType type, uint64_t request_id) const {
@@ -343,74 +309,6 @@ void WalServer::reply_error(const std::string& routing_id, uint64_t request_id, 
   bus::Header error = bus::make_error(request_id, status);
   error.partitions = partitions_;
   (void)bus::send_message(*socket_, routing_id, error);
-}
-
-void WalServer::note_cursor(uint32_t partition, const std::string& consumer, uint64_t committed) {
-  std::lock_guard lock(cursors_mutex_);
-  uint64_t& known = cursors_[{partition, consumer}];
-  if (committed <= known) return;
-  known = committed;
-  Status saved = store_.save_cursor(partition, consumer, committed);
-  if (!saved.is_ok()) log::warn("could not save a consumer cursor", {{"error", saved.to_string()}});
-}
-
-void WalServer::maintain() {
-  auto last_retention = steady_clock::now();
-  std::unique_lock lock(maintenance_mutex_);
-  while (!stopping_) {
-    maintenance_wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_.load(); });
-    if (stopping_) break;
-    disk_bytes_ = store_.disk_bytes();
-    // Near the disk budget, consumed entries go at once: keeping them for the
-    // retention window would refuse Exports for that long after the
-    // consumers have caught up.
-    const bool near_budget = disk_bytes_.load() > config_.disk_budget_bytes / 10 * 9;
-    if (!near_budget && steady_clock::now() - last_retention < config_.maintenance_interval) continue;
-    last_retention = steady_clock::now();
-    // An entry may go only when every consumer of its partition committed it
-    // and it is older than the retention window (or the budget is near).
-    std::map<uint32_t, uint64_t> deletable;
-    {
-      std::lock_guard cursors_lock(cursors_mutex_);
-      for (const auto& [key, committed] : cursors_) {
-        auto [it, inserted] = deletable.emplace(key.first, committed);
-        if (!inserted) it->second = std::min(it->second, committed);
-      }
-    }
-    int64_t cutoff = near_budget ? INT64_MAX
-                                 : unix_nanos_now() - std::chrono::duration_cast<std::chrono::nanoseconds>(config_.retention).count();
-    bool deleted_any = false;
-    for (const auto& [partition, committed] : deletable) {
-      PartitionRange range = store_.range(partition);
-      if (range.first == 0 || range.first > std::min(committed, range.head)) continue;
-      uint64_t last_old = 0;
-      Status scanned = store_.scan_meta(partition, range.first - 1, std::min(committed, range.head),
-                                        [&](uint64_t sequence, const EntryMeta& meta) {
-                                          if (meta.received_nanos >= cutoff) return false;
-                                          last_old = sequence;
-                                          return true;
-                                        });
-      if (!scanned.is_ok() || last_old == 0) continue;
-      Status deleted = store_.delete_through(partition, last_old);
-      if (deleted.is_ok()) {
-        deleted_any = true;
-        entries_deleted_.fetch_add(last_old - range.first + 1);
-        log::info(near_budget ? "disk budget nearly used: deleted consumed entries before their retention ended"
-                              : "retention deleted entries",
-                  {{"partition", partition}, {"through", last_old}});
-      } else {
-        log::warn("retention failed", {{"partition", partition}, {"error", deleted.to_string()}});
-      }
-    }
-    if (near_budget && deleted_any) {
-      // Deleted ranges free no disk until compaction drops them; under the
-      // budget's pressure that cannot wait for RocksDB's own schedule.
-      if (Status reclaimed = store_.reclaim_space(); !reclaimed.is_ok()) {
-        log::warn("could not reclaim WAL disk space", {{"error", reclaimed.to_string()}});
-      }
-      disk_bytes_ = store_.disk_bytes();
-    }
-  }
 }
 
 }  // namespace spanline::wal

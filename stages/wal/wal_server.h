@@ -2,36 +2,37 @@
 // The wal stage's bus side: one ROUTER socket for appends, reads and pings.
 //
 // How it works: appends go to the group committer and are acknowledged after
-// their batch is synced. Reads are answered from the log up to the durable head;
-// a read with nothing new is parked until an append to its partition is synced
-// or its wait runs out (long-poll), so consumers see new data within
-// milliseconds without busy polling. A read also reports the consumer's
-// committed sequence, which retention honours.
+// their batch is synced. Reads are answered from the log up to the durable
+// head; a read with nothing new waits in ParkedReads until an append to its
+// partition is synced or its wait runs out (long-poll). A read also claims its
+// partition for the reading instance (PartitionLeases) and reports the
+// consumer's committed sequence (ConsumerCursors), which Retention honours.
+// Every reply carries the log's partition count.
 //
-// Threads: run() owns the socket on its own thread; the committer's completions
-// come back through a queue and an eventfd. A maintenance thread runs retention
-// and measures the disk.
+// Threads: run() owns the socket on its own thread (the leases and parked reads
+// live there too); the committer's completions come back through a queue and
+// an eventfd. Retention runs on its own thread.
 
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
-#include <vector>
 
 #include <zmq.hpp>
 
 #include "bus/envelope.h"
 #include "bus/stats.h"
+#include "stages/wal/consumer_cursors.h"
 #include "stages/wal/group_commit.h"
 #include "stages/wal/log_store.h"
-#include "protocol/wal/partitions.h"
+#include "stages/wal/parked_reads.h"
+#include "stages/wal/partition_leases.h"
+#include "stages/wal/retention.h"
 #include "stages/wal/wal_config.h"
 
 namespace spanline::wal {
@@ -51,34 +52,22 @@ class WalServer {
   void stop();
 
  private:
-  struct Waiter {
-    std::string routing_id;
-    uint64_t request_id = 0;
-    uint64_t after = 0;
-    uint64_t max_entries = 0;
-    uint64_t max_bytes = 0;
-    std::chrono::steady_clock::time_point deadline;
-  };
   struct Appender {
     std::string routing_id;
     uint64_t request_id = 0;
   };
 
   void run();
-  void maintain();
   void handle(bus::Message& message);
   void handle_append(bus::Message& message);
   void handle_read(bus::Message& message);
-  void answer_read(const std::string& routing_id, uint64_t request_id, uint32_t partition, uint64_t after,
-                   uint64_t max_entries, uint64_t max_bytes);
+  void answer_read(const ReadRequest& read);
   void on_committed();
   [[noreturn]] void exit_after_write_failure();
-  void expire_waiters(std::chrono::steady_clock::time_point now);
   void reply_error(const std::string& routing_id, uint64_t request_id, const Status& status);
   // Every reply carries the partition count, so whoever talks to the WAL learns it.
   bus::Header reply_header(bus::MessageType type, uint64_t request_id) const;
   Status check_partition(int32_t partition, std::string_view what) const;
-  void note_cursor(uint32_t partition, const std::string& consumer, uint64_t committed);
 
   WalConfig config_;
   const uint32_t partitions_;
@@ -91,7 +80,6 @@ class WalServer {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> bus_stop_{false};  // set once the committer has drained
   std::thread bus_thread_;
-  std::thread maintenance_thread_;
 
   std::mutex committed_mutex_;
   std::deque<CommittedBatch> committed_;
@@ -99,20 +87,8 @@ class WalServer {
   // Bus thread only.
   uint64_t next_token_ = 1;
   std::unordered_map<uint64_t, Appender> appenders_;
-  std::map<uint32_t, std::vector<Waiter>> waiters_;
-  size_t waiter_count_ = 0;
-
-  struct Owner {
-    std::string instance;
-    std::chrono::steady_clock::time_point last_read;
-  };
-  std::map<std::pair<uint32_t, std::string>, Owner> owners_;  // bus thread only
-
-  std::mutex cursors_mutex_;
-  std::map<std::pair<uint32_t, std::string>, uint64_t> cursors_;
-  std::atomic<uint64_t> disk_bytes_{0};
-  std::mutex maintenance_mutex_;
-  std::condition_variable maintenance_wake_;
+  ParkedReads parked_;
+  PartitionLeases leases_;
 
   std::atomic<uint64_t>& appends_;
   std::atomic<uint64_t>& items_appended_;
@@ -122,6 +98,9 @@ class WalServer {
   std::atomic<uint64_t>& entries_served_;
   std::atomic<uint64_t>& entries_deleted_;
   std::atomic<uint64_t>& bad_messages_;
+
+  ConsumerCursors cursors_;
+  Retention retention_;
 };
 
 }  // namespace spanline::wal
