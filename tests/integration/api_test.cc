@@ -115,6 +115,11 @@ TEST_F(ApiRoutes, EachSearchFilterNarrows) {
   EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?attr=run.index:4")["traces"].size(), 1u);
   EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?attr=run.index>3")["traces"].size(), 2u);
   EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?attr=run.index%3E%3D3;http.status_code:200")["traces"].size(), 3u);
+  // Two filters as standard URL encoders send them (';' as %3B), and as repeated parameters: each applies.
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?attr=run.index%3E%3D3%3Bhttp.status_code%3A200")["traces"].size(), 3u);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?attr=run.index%3E%3D3&attr=http.status_code:200")["traces"].size(), 3u);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?attr=http.status_code:200&attr=run.index:4")["traces"].size(), 1u);
+  EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?attr=run.index:4&service=js-svc&attr=run.index:5")["traces"].size(), 0u);
   EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?attr=run.index<1")["traces"].size(), 1u);
   EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?q=boom")["traces"].size(), 2u);
   EXPECT_EQ(get_json(*pipeline_, "/api/v1/traces?q=no-such-text-anywhere")["traces"].size(), 0u);
@@ -284,6 +289,10 @@ TEST_F(ApiRoutes, HostileInputGetsACleanClientError) {
   EXPECT_NE(message("/api/v1/traces?q=" + std::string(5000, 'a')).find("'q'"), std::string::npos);
   EXPECT_NE(message("/api/v1/traces?attr=novalue").find("'attr'"), std::string::npos);
   EXPECT_NE(message("/api/v1/traces?attr=n>abc").find("'attr'"), std::string::npos);
+  // The error quotes the filter that failed, not the parameter's other filters.
+  EXPECT_EQ(message("/api/v1/traces?attr=run.index%3E3%3Bn%3Eabc"), "parameter 'attr': filter 'n>abc': 'n>' needs a number");
+  EXPECT_EQ(message("/api/v1/traces?attr=run.index>3&attr=novalue"),
+            "parameter 'attr': filter 'novalue': expected key:value, key>number or key<number");
   EXPECT_NE(message("/api/v1/traces?servce=x").find("servce"), std::string::npos);
   EXPECT_NE(message("/api/v1/traces?service=%ZZ").find("percent"), std::string::npos);
   EXPECT_NE(message("/api/v1/traces?service=%C3%28").find("UTF-8"), std::string::npos);

@@ -113,6 +113,22 @@ Result<ApiRequest> to_api_request(const Http::Request& request) {
     api.query[*key] = *value;
     api.raw_query[*key] = it->second;
   }
+  // Repeated parameters, which Pistache's parsed query drops, from the request line as sent.
+  const RawRequestLine& line = last_request_line();
+  if (line.path == raw && line.method == api.method) {
+    std::string_view query = line.query;
+    while (!query.empty()) {
+      std::string_view pair = query.substr(0, query.find('&'));
+      query.remove_prefix(std::min(query.size(), pair.size() + 1));
+      size_t equals = pair.find('=');
+      auto key = percent_decode(pair.substr(0, equals), true);
+      if (!key || pair.empty()) continue;
+      api.raw_query_all[*key].emplace_back(equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1));
+    }
+  }
+  for (const auto& [key, value] : api.raw_query) {
+    if (!api.raw_query_all.count(key)) api.raw_query_all[key].push_back(value);
+  }
   api.origin = http::header_value(request, "Origin").value_or("");
   api.host = http::header_value(request, "Host").value_or("");
   api.fetch_site = http::ascii_lower(http::header_value(request, "Sec-Fetch-Site").value_or(""));

@@ -23,6 +23,8 @@ struct ApiRequest {
   std::vector<std::string> segments;           // path split on '/', decoded
   std::map<std::string, std::string> query;    // decoded; Pistache keeps the first of repeated keys
   std::map<std::string, std::string> raw_query;  // as sent, for parameters with their own separators
+  // Every value of each parameter, as sent and in order (`attr` may repeat).
+  std::map<std::string, std::vector<std::string>> raw_query_all;
   std::string origin;
   std::string host;        // Host header, to recognise same-origin requests
   std::string fetch_site;  // Sec-Fetch-Site, sent by browsers

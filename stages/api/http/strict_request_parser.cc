@@ -10,6 +10,12 @@
 namespace spanline::api {
 namespace {
 
+// The request line last parsed on this thread (see last_request_line()).
+RawRequestLine& current_line() {
+  thread_local RawRequestLine line;
+  return line;
+}
+
 using Pistache::Http::HttpError;
 using Pistache::Http::Private::State;
 using Pistache::Http::Private::Step;
@@ -56,13 +62,15 @@ std::string_view trim_ows(std::string_view text) {
 // One of Pistache's parse steps, with what it throws made clean (see the header).
 class GuardedStep final : public Step {
  public:
-  GuardedStep(Pistache::Http::Message* parsed, std::unique_ptr<Step> inner, bool headers, const StrictParserOptions& options)
-      : Step(parsed), inner_(std::move(inner)), headers_(headers), options_(options) {}
+  GuardedStep(Pistache::Http::Message* parsed, std::unique_ptr<Step> inner, bool request_line, bool headers,
+              const StrictParserOptions& options)
+      : Step(parsed), inner_(std::move(inner)), request_line_(request_line), headers_(headers), options_(options) {}
 
   StepId id() const override { return inner_->id(); }  // Pistache picks the header or body timeout by it
 
   State apply(Pistache::StreamCursor& cursor) override {
     try {
+      if (request_line_) remember_request_line(cursor);
       if (headers_) check_headers(cursor);
       return inner_->apply(cursor);
     } catch (const HttpError& error) {
@@ -97,12 +105,38 @@ class GuardedStep final : public Step {
     if (verdict.status != 0) throw json_error(verdict.status, verdict.message);
   }
 
+  // Keeps the request line for last_request_line() once it has fully arrived.
+  void remember_request_line(Pistache::StreamCursor& cursor) {
+    std::string_view rest(cursor.offset(), cursor.remaining());
+    size_t end = rest.find("\r\n");
+    if (end == std::string_view::npos) return;
+    RawRequestLine& line = current_line();
+    if (!split_request_line(rest.substr(0, end), line)) line = RawRequestLine{};
+  }
+
   std::unique_ptr<Step> inner_;
+  bool request_line_;
   bool headers_;
   StrictParserOptions options_;
 };
 
 }  // namespace
+
+const RawRequestLine& last_request_line() { return current_line(); }
+
+bool split_request_line(std::string_view line, RawRequestLine& out) {
+  size_t first = line.find(' ');
+  if (first == std::string_view::npos) return false;
+  size_t second = line.find(' ', first + 1);
+  if (second == std::string_view::npos) return false;
+  std::string_view target = line.substr(first + 1, second - first - 1);
+  target = target.substr(0, target.find('#'));
+  size_t question = target.find('?');
+  out.method = std::string(line.substr(0, first));
+  out.path = std::string(target.substr(0, question));
+  out.query = question == std::string_view::npos ? std::string() : std::string(target.substr(question + 1));
+  return true;
+}
 
 HeaderBlockVerdict check_header_block(std::string_view block, size_t max_request_bytes) {
   std::string_view content_length;
@@ -142,7 +176,7 @@ HeaderBlockVerdict check_header_block(std::string_view block, size_t max_request
 StrictRequestParser::StrictRequestParser(const StrictParserOptions& options)
     : Pistache::Http::RequestParser(options.max_request_bytes) {
   for (size_t i = 0; i < allSteps.size(); ++i) {
-    allSteps[i] = std::make_unique<GuardedStep>(&request, std::move(allSteps[i]), i == 1, options);
+    allSteps[i] = std::make_unique<GuardedStep>(&request, std::move(allSteps[i]), i == 0, i == 1, options);
   }
 }
 

@@ -52,4 +52,19 @@ struct HeaderBlockVerdict {
 };
 HeaderBlockVerdict check_header_block(std::string_view block, size_t max_request_bytes);
 
+// The request line this thread parsed last, as sent: Pistache 0.0.5 keeps only
+// the first of repeated query parameters, so the handler reads repeated ones
+// (`attr`) from here. Pistache parses a request and hands it to the handler on
+// the same thread, one request after the other, so the last line parsed on
+// the handler's thread is its request's; the handler checks that the method
+// and path agree before trusting it.
+struct RawRequestLine {
+  std::string method;
+  std::string path;   // raw, as Pistache's resource()
+  std::string query;  // raw, after '?', without the fragment
+};
+const RawRequestLine& last_request_line();
+// The line's parts from "METHOD SP target SP version"; nothing when it is not one.
+bool split_request_line(std::string_view line, RawRequestLine& out);
+
 }  // namespace spanline::api

@@ -11,49 +11,75 @@ namespace wire = protocol::query;
 
 namespace {
 
-// attr=key:value (equal), attr=key>number, key<number, key>=n, key<=n; several
-// filters in one parameter are separated by ';' (a ';' inside a value is sent
-// as %3B). Pistache 0.0.5 keeps only the first of repeated query keys, so the
-// separator is how several attribute filters arrive together.
-Result<std::vector<wire::AttributeFilter>> parse_attribute_filters(const std::string& raw) {
-  using Op = wire::AttributeFilter::Op;
-  std::vector<wire::AttributeFilter> filters;
-  size_t begin = 0;
-  while (begin <= raw.size()) {
-    size_t end = raw.find(';', begin);
-    if (end == std::string::npos) end = raw.size();
-    std::string_view encoded(raw.data() + begin, end - begin);
-    begin = end + 1;
-    if (encoded.empty()) continue;
-    auto part = percent_decode(encoded, true);
-    if (!part) return Status(Code::invalid_argument, "parameter 'attr': " + part.status().message());
-    size_t at = part->find_first_of(":<>");
-    if (at == std::string::npos || at == 0) {
-      return Status(Code::invalid_argument, "parameter 'attr': expected key:value, key>number or key<number");
-    }
-    std::string key = part->substr(0, at);
-    std::string op = part->substr(at, 1);
-    std::string value = part->substr(at + 1);
-    if (op != ":" && !value.empty() && value[0] == '=') {
-      op += "=";
-      value.erase(0, 1);
-    }
-    if (key.size() > 256 || value.size() > 4096) return Status(Code::invalid_argument, "parameter 'attr': key or value too long");
-    wire::AttributeFilter filter{.key = key};
-    if (op == ":") {
-      filter.text = value;
+// attr=key:value (equal), key>number, key<number, key>=n, key<=n. Several
+// filters: repeat the parameter (each applies), or join them with ';', sent
+// raw or as %3B (standard URL encoders send it encoded); a ';' or '\' inside a
+// key or value is written '\;' or '\\'. Each filter is read on its own, and
+// an error quotes the one that failed.
+std::vector<std::string> split_filters(const std::string& decoded) {
+  std::vector<std::string> parts(1);
+  for (size_t i = 0; i < decoded.size(); ++i) {
+    const char c = decoded[i];
+    if (c == '\\' && i + 1 < decoded.size() && (decoded[i + 1] == ';' || decoded[i + 1] == '\\')) {
+      parts.back() += decoded[++i];
+    } else if (c == ';') {
+      parts.emplace_back();
     } else {
-      double number = 0;
-      auto [ptr, error] = std::from_chars(value.data(), value.data() + value.size(), number);
-      if (value.empty() || error != std::errc() || ptr != value.data() + value.size() || !std::isfinite(number)) {
-        return Status(Code::invalid_argument, "parameter 'attr': '" + key + op + "' needs a number");
-      }
-      filter.op = op == ">" ? Op::greater : op == "<" ? Op::less : op == ">=" ? Op::greater_or_equal : Op::less_or_equal;
-      filter.number = number;
+      parts.back() += c;
     }
-    filters.push_back(std::move(filter));
-    if (filters.size() > wire::kMaxAttributeFilters) {
-      return Status(Code::invalid_argument, "parameter 'attr': at most " + std::to_string(wire::kMaxAttributeFilters) + " attribute filters");
+  }
+  return parts;
+}
+
+// A filter as quoted in an error: whole, or its first 64 bytes.
+std::string quoted(const std::string& filter) {
+  return "'" + (filter.size() > 64 ? filter.substr(0, 64) + "..." : filter) + "'";
+}
+
+Result<wire::AttributeFilter> parse_attribute_filter(const std::string& text) {
+  using Op = wire::AttributeFilter::Op;
+  const std::string prefix = "parameter 'attr': filter " + quoted(text) + ": ";
+  size_t at = text.find_first_of(":<>");
+  if (at == std::string::npos || at == 0) {
+    return Status(Code::invalid_argument, prefix + "expected key:value, key>number or key<number");
+  }
+  std::string key = text.substr(0, at);
+  std::string op = text.substr(at, 1);
+  std::string value = text.substr(at + 1);
+  if (op != ":" && !value.empty() && value[0] == '=') {
+    op += "=";
+    value.erase(0, 1);
+  }
+  if (key.size() > 256 || value.size() > 4096) return Status(Code::invalid_argument, prefix + "key or value too long");
+  wire::AttributeFilter filter{.key = key};
+  if (op == ":") {
+    filter.text = value;
+    return filter;
+  }
+  double number = 0;
+  auto [ptr, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+  if (value.empty() || error != std::errc() || ptr != value.data() + value.size() || !std::isfinite(number)) {
+    return Status(Code::invalid_argument, prefix + "'" + key + op + "' needs a number");
+  }
+  filter.op = op == ">" ? Op::greater : op == "<" ? Op::less : op == ">=" ? Op::greater_or_equal : Op::less_or_equal;
+  filter.number = number;
+  return filter;
+}
+
+Result<std::vector<wire::AttributeFilter>> parse_attribute_filters(const std::vector<std::string>& raw_values) {
+  std::vector<wire::AttributeFilter> filters;
+  for (const std::string& raw : raw_values) {
+    auto decoded = percent_decode(raw, true);
+    if (!decoded) return Status(Code::invalid_argument, "parameter 'attr': " + decoded.status().message());
+    for (const std::string& part : split_filters(*decoded)) {
+      if (part.empty()) continue;
+      auto filter = parse_attribute_filter(part);
+      if (!filter) return filter.status();
+      filters.push_back(std::move(filter.value()));
+      if (filters.size() > wire::kMaxAttributeFilters) {
+        return Status(Code::invalid_argument,
+                      "parameter 'attr': at most " + std::to_string(wire::kMaxAttributeFilters) + " attribute filters");
+      }
     }
   }
   return filters;
@@ -91,8 +117,12 @@ Result<wire::SearchQuery> search_filters(const ApiRequest& request, bool with_pa
   if (*min_duration) query.min_duration_ns = (*min_duration)->count();
   if (*max_duration) query.max_duration_ns = (*max_duration)->count();
   query.errors_only = *errors && **errors;
-  if (auto raw = request.raw_query.find("attr"); raw != request.raw_query.end()) {
-    auto filters = parse_attribute_filters(raw->second);
+  // Every `attr` as sent (raw_query alone when the request was not read from a request line: tests, fuzzing).
+  std::vector<std::string> attrs;
+  if (auto all = request.raw_query_all.find("attr"); all != request.raw_query_all.end()) attrs = all->second;
+  else if (auto one = request.raw_query.find("attr"); one != request.raw_query.end()) attrs = {one->second};
+  if (!attrs.empty()) {
+    auto filters = parse_attribute_filters(attrs);
     if (!filters) return filters.status();
     query.attributes = std::move(filters.value());
   }

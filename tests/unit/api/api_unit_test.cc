@@ -6,7 +6,9 @@
 #include <fstream>
 
 #include "stages/api/http/query_params.h"
+#include "stages/api/http/strict_request_parser.h"
 #include "stages/api/query/state_replay.h"
+#include "stages/api/routes/search_filters.h"
 #include "stages/api/routes/pipeline_routes.h"
 #include "stages/api/routes/static_files.h"
 #include "tests/support/temp_dir.h"
@@ -41,6 +43,39 @@ TEST(QueryParams, TypedReadsNameTheParameter) {
   EXPECT_TRUE(params.boolean("flag")->value());
   EXPECT_FALSE(params.integer("absent", 0, 1)->has_value());
   EXPECT_NE(params.only({"limit"}).message().find("unknown parameter"), std::string::npos);
+}
+
+TEST(AttributeFilters, RepeatedOrJoinedBySemicolonRawOrEncodedAndErrorsQuoteTheFilter) {
+  auto filters = [](std::vector<std::string> raw) {
+    ApiRequest request;
+    request.raw_query_all["attr"] = std::move(raw);
+    request.query["attr"] = "";
+    return search_filters(request, false);
+  };
+  auto three = filters({"a:1%3Bb%3E2", "c<=3;d:x%5C%3By"});
+  ASSERT_TRUE(three.is_ok()) << three.status().to_string();
+  ASSERT_EQ(three->attributes.size(), 4u);
+  EXPECT_EQ(three->attributes[0].key, "a");
+  EXPECT_EQ(three->attributes[1].number, 2);
+  EXPECT_EQ(three->attributes[2].op, protocol::query::AttributeFilter::Op::less_or_equal);
+  EXPECT_EQ(three->attributes[3].text, "x;y") << "an escaped ';' stays in the value";
+  auto bad = filters({"a:1%3Bn%3Eabc"});
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_EQ(bad.status().message(), "parameter 'attr': filter 'n>abc': 'n>' needs a number");
+  auto second = filters({"a:1", "novalue"});
+  ASSERT_FALSE(second.is_ok());
+  EXPECT_EQ(second.status().message(), "parameter 'attr': filter 'novalue': expected key:value, key>number or key<number");
+  std::vector<std::string> many(17, "k:v");
+  EXPECT_NE(filters(many).status().message().find("at most 16"), std::string::npos);
+}
+
+TEST(RequestLine, SplitsWhatPistacheLeavesOut) {
+  RawRequestLine line;
+  ASSERT_TRUE(split_request_line("GET /api/v1/traces?attr=a:1&attr=b:2#frag HTTP/1.1", line));
+  EXPECT_EQ(line.method, "GET");
+  EXPECT_EQ(line.path, "/api/v1/traces");
+  EXPECT_EQ(line.query, "attr=a:1&attr=b:2");
+  EXPECT_FALSE(split_request_line("garbage", line));
 }
 
 TEST(StateReplay, APatchThatDoesNotApplyIsReportedOnItsStepAndTheStateCarriesOn) {
