@@ -68,14 +68,4 @@ ApiReply method_not_allowed(const ApiRequest& request, const std::string& allowe
   return reply;
 }
 
-bool path_matches(const std::vector<std::string>& segments, std::initializer_list<std::string_view> pattern) {
-  if (segments.size() != pattern.size()) return false;
-  size_t i = 0;
-  for (std::string_view part : pattern) {
-    if (part != "*" && segments[i] != part) return false;
-    ++i;
-  }
-  return true;
-}
-
 }  // namespace spanline::api

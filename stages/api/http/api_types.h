@@ -3,7 +3,6 @@
 // ApiRequest and return an ApiReply, so they read like the OpenAPI file and
 // can be tested without a socket.
 
-#include <initializer_list>
 #include <map>
 #include <string>
 #include <string_view>
@@ -63,8 +62,5 @@ ApiReply json_reply(const json& body, int status = 200);
 ApiReply no_content_reply();
 // 405 with Allow for a route that exists but not with this method ("GET, HEAD, POST").
 ApiReply method_not_allowed(const ApiRequest& request, const std::string& allowed);
-
-// Whether path segments match a pattern of literal segments and "*" (any one).
-bool path_matches(const std::vector<std::string>& segments, std::initializer_list<std::string_view> pattern);
 
 }  // namespace spanline::api
