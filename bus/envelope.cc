@@ -10,6 +10,13 @@ bool send_frame(zmq::socket_t& socket, zmq::message_t& frame, bool more) {
 
 }  // namespace
 
+zmq::message_t frame_taking(std::string&& bytes) {
+  // Small strings live inside the string object, so the object itself moves to
+  // the heap: its data() stays put until ZeroMQ calls the free function.
+  auto* owned = new std::string(std::move(bytes));
+  return zmq::message_t(owned->data(), owned->size(), [](void*, void* hint) { delete static_cast<std::string*>(hint); }, owned);
+}
+
 Status send_message(zmq::socket_t& socket, const std::string& routing_id, const Header& header,
                     std::vector<zmq::message_t>& payload) {
   try {

@@ -20,6 +20,11 @@ struct Message {
   std::vector<zmq::message_t> payload;
 };
 
+// A payload frame that takes the bytes over instead of copying them: ZeroMQ
+// frees the string once the frame is sent. For large frames on the read path
+// (WAL entries, query answers) this saves a copy of every byte served.
+zmq::message_t frame_taking(std::string&& bytes);
+
 // Sends without blocking. A full queue or a missing peer (ZMQ_IMMEDIATE) comes
 // back as unavailable; the payload frames are consumed only on success.
 Status send_message(zmq::socket_t& socket, const std::string& routing_id, const Header& header,

@@ -76,7 +76,7 @@ void WorkerRouter::io_loop() {
     }
     for (Ready& item : ready) {
       std::vector<zmq::message_t> payload;
-      if (!item.answer.body.empty()) payload.emplace_back(item.answer.body.data(), item.answer.body.size());
+      if (!item.answer.body.empty()) payload.push_back(frame_taking(std::move(item.answer.body)));
       (void)send_message(socket_, item.routing_id, item.answer.header, payload);
     }
     for (int i = 0; i < 256; ++i) {

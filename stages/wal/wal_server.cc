@@ -286,7 +286,7 @@ void WalServer::answer_read(const ReadRequest& read) {
     reply.kinds.push_back(static_cast<uint8_t>(entry.meta.kind));
     reply.received_nanos.push_back(entry.meta.received_nanos);
     reply.counts.push_back(entry.meta.items);
-    payload.emplace_back(entry.payload.data(), entry.payload.size());
+    payload.push_back(bus::frame_taking(std::move(entry.payload)));
   }
   entries_served_.fetch_add(entries->size(), std::memory_order_relaxed);
   (void)bus::send_message(*socket_, read.routing_id, reply, payload);
