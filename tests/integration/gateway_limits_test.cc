@@ -1,14 +1,18 @@
 // Gateway behaviour that needs a WAL that misbehaves on purpose: a real ROUTER
-// socket in the test that takes appends and never answers. Also gzip over gRPC
-// and the gRPC health service.
+// socket in the test that answers pings (so the gateway learns its partition
+// count) and takes appends without ever acking them. Also gzip over gRPC and
+// the gRPC health service.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
+#include <thread>
 
 #include "bus/envelope.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "bus/sockets.h"
+#include "protocol/wal/partitions.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/support/auth_stage.h"
 #include "tests/support/otlp_client.h"
@@ -23,7 +27,24 @@ TEST(GatewayLimits, BytesInFlightPastTheBudgetGetResourceExhaustedAtOnce) {
   TempDir dir;
   bus::Context context;
   std::string endpoint = "ipc://" + dir / "silent-wal.sock";
-  zmq::socket_t silent_wal = bus::bind_router(context, endpoint);  // accepts, never acks
+  zmq::socket_t silent_wal = bus::bind_router(context, endpoint);
+  std::atomic<bool> stop_wal{false};
+  std::thread wal_thread([&] {
+    while (!stop_wal) {
+      zmq::pollitem_t item{silent_wal.handle(), 0, ZMQ_POLLIN, 0};
+      zmq::poll(&item, 1, std::chrono::milliseconds(50));
+      bus::Received received = bus::receive_message(silent_wal, true);
+      if (!received.got_message || received.message.header.message_type() != bus::MessageType::ping) continue;
+      bus::Header pong = bus::make_header(bus::MessageType::pong, received.message.header.request_id);
+      pong.partitions = wal::kDefaultPartitions;
+      (void)bus::send_message(silent_wal, received.message.routing_id, pong);
+    }
+  });
+  struct JoinAtEnd {
+    std::atomic<bool>& stop;
+    std::thread& thread;
+    ~JoinAtEnd() { stop = true; thread.join(); }
+  } join_at_end{stop_wal, wal_thread};
   AuthStage auth(dir.path());
   auth.start();
   int port = free_port();
