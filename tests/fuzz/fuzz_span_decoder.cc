@@ -5,7 +5,8 @@
 //
 // Beyond not crashing: every JSON column the shard stores (and the api later
 // parses back) is valid JSON, and so is the text of array, kvlist and double
-// attribute rows.
+// attribute rows, except a non-finite double's, which is the name OTLP/JSON
+// gives it (NaN, Infinity, -Infinity) so that a filter `key:NaN` matches it.
 
 #include <cstddef>
 #include <cstdint>
@@ -37,8 +38,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       require(nlohmann::json::accept(*column), "every JSON column of a SpanRecord is valid JSON");
     }
     for (const auto& row : record.attributes) {
-      if (row.type == ValueType::array || row.type == ValueType::kvlist || row.type == ValueType::floating) {
-        require(nlohmann::json::accept(row.text), "array, kvlist and double attribute rows hold valid JSON");
+      if (row.type == ValueType::array || row.type == ValueType::kvlist) {
+        require(nlohmann::json::accept(row.text), "array and kvlist attribute rows hold valid JSON");
+      }
+      if (row.type == ValueType::floating) {
+        bool non_finite_name = row.text == "NaN" || row.text == "Infinity" || row.text == "-Infinity";
+        require(non_finite_name || nlohmann::json::accept(row.text), "double attribute rows hold a JSON number or NaN / Infinity / -Infinity");
       }
     }
     require(record.service.size() > 0, "a span always has a service name (unknown_service at worst)");
