@@ -10,8 +10,20 @@ namespace spanline::testing {
 using opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest;
 using opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse;
 
+namespace {
+// gRPC shares one connection between channels to the same target with the same
+// arguments (its global subchannel pool). A client here stands for a separate
+// application, so each gets a connection of its own: otherwise the gateway
+// closing an attacker's connection would also cut off the bystander's calls.
+std::shared_ptr<grpc::Channel> own_connection_channel(const std::string& target) {
+  grpc::ChannelArguments arguments;
+  arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), arguments);
+}
+}  // namespace
+
 OtlpClient::OtlpClient(const std::string& target, std::string api_key)
-    : channel_(grpc::CreateChannel(target, grpc::InsecureChannelCredentials())),
+    : channel_(own_connection_channel(target)),
       stub_(opentelemetry::proto::collector::trace::v1::TraceService::NewStub(channel_)),
       random_(std::random_device{}()),
       api_key_(std::move(api_key)) {}
