@@ -10,7 +10,7 @@
 namespace spanline::indexer {
 namespace {
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -48,6 +48,8 @@ CREATE TABLE IF NOT EXISTS workflow_runs(
   node_count INTEGER, state_change_count INTEGER NOT NULL DEFAULT 0, contract_version INTEGER,
   store_id TEXT, parent_store_id TEXT, state_start TEXT, state_end TEXT, graph TEXT, graph_format TEXT,
   received_ns INTEGER NOT NULL,
+  runtime_id TEXT, hook_errors TEXT, agent_key TEXT, outcome TEXT, termination_reason TEXT, usage TEXT,
+  agent_counts TEXT, terminal_commit_failure TEXT,
   PRIMARY KEY(trace_id, span_id));
 CREATE INDEX IF NOT EXISTS workflow_runs_start ON workflow_runs(start_ns);
 CREATE TABLE IF NOT EXISTS state_changes(
@@ -56,6 +58,14 @@ CREATE TABLE IF NOT EXISTS state_changes(
   time_ns INTEGER, revision_before INTEGER, revision_after INTEGER,
   PRIMARY KEY(trace_id, span_id, event_index));
 CREATE INDEX IF NOT EXISTS state_changes_store ON state_changes(trace_id, store_id);
+CREATE TABLE IF NOT EXISTS agent_operations(
+  trace_id BLOB NOT NULL, span_id BLOB NOT NULL, runtime_id TEXT, sequence INTEGER, operation_type TEXT,
+  cancelled INTEGER NOT NULL DEFAULT 0,
+  model_ordinal INTEGER, model_provider TEXT, model_name TEXT, response_type TEXT, usage TEXT, state_revision INTEGER,
+  tool_name TEXT, tool_call_id TEXT, tool_call_ordinal INTEGER, requested_arguments TEXT, arguments TEXT, result TEXT,
+  result_unavailable_reason TEXT, state_revision_before INTEGER, state_revision_after INTEGER,
+  PRIMARY KEY(trace_id, span_id));
+CREATE INDEX IF NOT EXISTS agent_operations_run ON agent_operations(trace_id, runtime_id, sequence);
 )sql";
 
 // Recomputes one trace's summary from its spans: idempotent, order-independent.
@@ -100,6 +110,22 @@ ALTER TABLE spans ADD COLUMN dropped_links_count INTEGER NOT NULL DEFAULT 0;
 UPDATE meta SET value = '4' WHERE key = 'schema_version';
 )sql";
 
+// Version 5 indexes agent runs (Junjo SDK 0.66) as runs beside workflows:
+// the run's runtime id and hook errors for every run, and the agent's own
+// facts; agent_operations is new (created by the schema above). Rows written
+// before read NULL (`spanline reindex` fills them from what the WAL holds).
+constexpr std::string_view kAgentRunsV5 = R"sql(
+ALTER TABLE workflow_runs ADD COLUMN runtime_id TEXT;
+ALTER TABLE workflow_runs ADD COLUMN hook_errors TEXT;
+ALTER TABLE workflow_runs ADD COLUMN agent_key TEXT;
+ALTER TABLE workflow_runs ADD COLUMN outcome TEXT;
+ALTER TABLE workflow_runs ADD COLUMN termination_reason TEXT;
+ALTER TABLE workflow_runs ADD COLUMN usage TEXT;
+ALTER TABLE workflow_runs ADD COLUMN agent_counts TEXT;
+ALTER TABLE workflow_runs ADD COLUMN terminal_commit_failure TEXT;
+UPDATE meta SET value = '5' WHERE key = 'schema_version';
+)sql";
+
 // Indexes the schema of version 1 lacked (created after the migration below),
 // and one that went: spans(received_ns), dropped in version 3: retention finds traces by their
 // summary's received_ns, so that index was written on every span and never read.
@@ -118,6 +144,29 @@ Result<bool> has_column(Database& db, std::string_view table, std::string_view c
   auto row = probe->step();
   if (!row) return row.status();
   return *row && probe->column_int(0) > 0;
+}
+
+// Runs `migration` in one transaction when `table` lacks `column` (the
+// column the migration adds: its presence says the migration ran).
+Status migrate_unless_column(Database& db, std::string_view table, std::string_view column, std::string_view migration) {
+  auto has = has_column(db, table, column);
+  if (!has.is_ok() || *has) return Status::ok();
+  if (Status s = db.exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
+  if (Status s = db.exec(migration); !s.is_ok()) {
+    (void)db.exec("ROLLBACK");
+    return s;
+  }
+  return db.exec("COMMIT");
+}
+
+// Facts a span may lack are NULL, not empty text: "not sent" reads as such.
+void bind_text_or_null(Statement& statement, int index, const std::string& text) {
+  if (text.empty()) statement.bind_null(index);
+  else statement.bind_text(index, text);
+}
+void bind_or_null(Statement& statement, int index, const std::optional<int64_t>& value) {
+  if (value) statement.bind(index, *value);
+  else statement.bind_null(index);
 }
 
 std::string text_of(const SpanRecord& span) {
@@ -160,23 +209,12 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
     }
   }
   if (Status s = d.exec(kIndexChangesSinceV1); !s.is_ok()) return s;
-  if (auto has = has_column(d, "span_attributes", "ordinal"); has.is_ok() && !*has) {
-    if (Status s = d.exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
-    if (Status s = d.exec(kClusterAttributesV3); !s.is_ok()) {
-      (void)d.exec("ROLLBACK");
-      return s;
-    }
-    if (Status s = d.exec("COMMIT"); !s.is_ok()) return s;
-  }
+  if (Status s = migrate_unless_column(d, "span_attributes", "ordinal", kClusterAttributesV3); !s.is_ok()) return s;
   // Version 4: the spans' dropped counts, as sent plus what the indexer cut to fit the span limits.
-  if (auto has = has_column(d, "spans", "dropped_events_count"); has.is_ok() && !*has) {
-    if (Status s = d.exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
-    if (Status s = d.exec(kDroppedCountsV4); !s.is_ok()) {
-      (void)d.exec("ROLLBACK");
-      return s;
-    }
-    if (Status s = d.exec("COMMIT"); !s.is_ok()) return s;
-  }
+  if (Status s = migrate_unless_column(d, "spans", "dropped_events_count", kDroppedCountsV4); !s.is_ok()) return s;
+  // Version 5: agent runs beside workflow runs.
+  if (Status s = migrate_unless_column(d, "workflow_runs", "runtime_id", kAgentRunsV5); !s.is_ok()) return s;
+  if (Status s = d.exec("CREATE INDEX IF NOT EXISTS workflow_runs_runtime ON workflow_runs(runtime_id)"); !s.is_ok()) return s;
   if (Status s = d.exec("INSERT OR IGNORE INTO meta VALUES('schema_version', '" + std::to_string(kSchemaVersion) +
                         "'), ('partition', '" + std::to_string(partition) + "')");
       !s.is_ok()) {
@@ -215,7 +253,13 @@ Status Shard::prepare_statements() {
       {&insert_run_,
        "INSERT OR IGNORE INTO workflow_runs(trace_id, span_id, parent_span_id, name, service, span_type, start_ns, end_ns, "
        "duration_ns, status_code, cancelled, node_count, contract_version, store_id, parent_store_id, state_start, "
-       "state_end, graph, graph_format, received_ns) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+       "state_end, graph, graph_format, received_ns, runtime_id, hook_errors, agent_key, outcome, termination_reason, usage, "
+       "agent_counts, terminal_commit_failure) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+      {&insert_agent_operation_,
+       "INSERT OR IGNORE INTO agent_operations(trace_id, span_id, runtime_id, sequence, operation_type, cancelled, "
+       "model_ordinal, model_provider, model_name, response_type, usage, state_revision, tool_name, tool_call_id, "
+       "tool_call_ordinal, requested_arguments, arguments, result, result_unavailable_reason, state_revision_before, "
+       "state_revision_after) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
       {&insert_change_,
        "INSERT OR IGNORE INTO state_changes(trace_id, span_id, event_index, store_id, store_name, action, patch, "
        "transition_sequence, time_ns, revision_before, revision_after) VALUES(?,?,?,?,?,?,?,?,?,?,?)"},
@@ -294,7 +338,42 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
         r.bind(13, w.contract_version).bind_text(14, w.store_id).bind_text(15, w.parent_store_id);
         r.bind_text(16, w.state_start).bind_text(17, w.state_end).bind_text(18, w.graph).bind_text(19, w.graph_format);
         r.bind(20, entry.received_ns);
+        bind_text_or_null(r, 21, w.runtime_id);
+        bind_text_or_null(r, 22, w.hook_errors);
+        const AgentRunFacts no_agent;
+        const AgentRunFacts& a = w.agent ? *w.agent : no_agent;
+        bind_text_or_null(r, 23, a.key);
+        bind_text_or_null(r, 24, a.outcome);
+        bind_text_or_null(r, 25, a.termination_reason);
+        bind_text_or_null(r, 26, a.usage);
+        bind_text_or_null(r, 27, a.counts);
+        bind_text_or_null(r, 28, a.terminal_commit_failure);
         if (Status st = r.run(); !st.is_ok()) return fail(st);
+      }
+      if (span.agent_operation) {
+        const AgentOperationFacts& o = *span.agent_operation;
+        Statement& op = insert_agent_operation_;
+        op.bind_blob(1, span.trace_id).bind_blob(2, span.span_id);
+        bind_text_or_null(op, 3, o.runtime_id);
+        bind_or_null(op, 4, o.sequence);
+        bind_text_or_null(op, 5, o.type);
+        op.bind(6, o.cancelled ? 1 : 0);
+        bind_or_null(op, 7, o.model_ordinal);
+        bind_text_or_null(op, 8, o.model_provider);
+        bind_text_or_null(op, 9, o.model_name);
+        bind_text_or_null(op, 10, o.response_type);
+        bind_text_or_null(op, 11, o.usage);
+        bind_or_null(op, 12, o.state_revision);
+        bind_text_or_null(op, 13, o.tool_name);
+        bind_text_or_null(op, 14, o.tool_call_id);
+        bind_or_null(op, 15, o.tool_call_ordinal);
+        bind_text_or_null(op, 16, o.requested_arguments);
+        bind_text_or_null(op, 17, o.arguments);
+        bind_text_or_null(op, 18, o.result);
+        bind_text_or_null(op, 19, o.result_unavailable_reason);
+        bind_or_null(op, 20, o.state_revision_before);
+        bind_or_null(op, 21, o.state_revision_after);
+        if (Status st = op.run(); !st.is_ok()) return fail(st);
       }
       for (const StateChange& change : span.state_changes) {
         Statement& c = insert_change_;
@@ -336,6 +415,7 @@ Status Shard::delete_traces_where(const std::string& span_condition, const std::
         "DELETE FROM span_text WHERE rowid IN (SELECT rowid FROM spans WHERE trace_id = ?1 AND {c})",
         "DELETE FROM state_changes WHERE trace_id = ?1 AND span_id IN (SELECT span_id FROM spans WHERE trace_id = ?1 AND {c})",
         "DELETE FROM workflow_runs WHERE trace_id = ?1 AND span_id IN (SELECT span_id FROM spans WHERE trace_id = ?1 AND {c})",
+        "DELETE FROM agent_operations WHERE trace_id = ?1 AND span_id IN (SELECT span_id FROM spans WHERE trace_id = ?1 AND {c})",
         "DELETE FROM spans WHERE trace_id = ?1 AND {c}"}) {
     std::string text(sql);
     text.replace(text.find("{c}"), 3, span_condition);

@@ -1,7 +1,8 @@
 #pragma once
 // One partition's index: a SQLite file (index/part-<p>.sqlite, WAL journal
 // mode) holding spans, trace summaries, operations, typed attribute rows,
-// full-text search, Junjo workflow runs and state changes, and the WAL cursor.
+// full-text search, Junjo runs (workflows, subflows, agents), agent operations
+// and state changes, and the WAL cursor.
 //
 // How it works: apply() writes a whole fetched batch in one transaction and
 // stores the WAL sequence it reached in the same transaction, so after a crash
@@ -62,8 +63,8 @@ class Shard {
   std::unique_ptr<Database> db_;
   uint32_t partition_;
   uint64_t cursor_ = 0;
-  Statement insert_span_, insert_attribute_, insert_text_, upsert_operation_, insert_run_, insert_change_,
-      refresh_trace_, refresh_run_counts_, save_cursor_;
+  Statement insert_span_, insert_attribute_, insert_text_, upsert_operation_, insert_run_, insert_agent_operation_,
+      insert_change_, refresh_trace_, refresh_run_counts_, save_cursor_;
 };
 
 std::string shard_path(const std::string& data_dir, uint32_t partition);

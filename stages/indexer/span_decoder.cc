@@ -152,6 +152,102 @@ bool bool_of(const google::protobuf::RepeatedPtrField<KeyValue>& attributes, std
 
 Status not_otlp() { return Status(Code::invalid_argument, "WAL entry is not an ExportTraceServiceRequest"); }
 
+// The events named `name` as a JSON array of {time_ns, <attribute key
+// without `prefix`>: value}.
+json events_named(const opentelemetry::proto::trace::v1::Span& span, std::string_view name, std::string_view prefix) {
+  json found = json::array();
+  for (const auto& event : span.events()) {
+    if (event.name() != name) continue;
+    json item = {{"time_ns", static_cast<int64_t>(event.time_unix_nano())}};
+    for (const auto& kv : event.attributes()) {
+      std::string_view key = kv.key();
+      if (key.substr(0, prefix.size()) == prefix) key.remove_prefix(prefix.size());
+      item[std::string(key)] = to_json(kv.value());
+    }
+    found.push_back(std::move(item));
+  }
+  return found;
+}
+
+// What every run span has, whatever its type.
+WorkflowFacts run_facts(const opentelemetry::proto::trace::v1::Span& span) {
+  const auto& attributes = span.attributes();
+  WorkflowFacts facts;
+  facts.span_type = string_of(attributes, "junjo.span_type");
+  facts.contract_version = static_cast<int>(int_of(attributes, "junjo.telemetry.contract_version").value_or(1));
+  facts.runtime_id = string_of(attributes, "junjo.executable_runtime_id");
+  if (facts.runtime_id.empty()) facts.runtime_id = string_of(attributes, "junjo.id");
+  facts.cancelled = bool_of(attributes, "junjo.cancelled");
+  if (json hooks = events_named(span, "junjo.hook_error", "junjo.hook."); !hooks.empty()) facts.hook_errors = dump(hooks);
+  return facts;
+}
+
+// An agent run span (SDK 0.66): the run's facts, its state in the columns
+// workflows use, and the agent's own.
+WorkflowFacts agent_run(const opentelemetry::proto::trace::v1::Span& span) {
+  const auto& attributes = span.attributes();
+  WorkflowFacts facts = run_facts(span);
+  if (std::string id = string_of(attributes, "junjo.agent.runtime_id"); !id.empty()) facts.runtime_id = std::move(id);
+  facts.store_id = string_of(attributes, "junjo.agent.store.id");
+  facts.state_start = string_of(attributes, "junjo.agent.state.start");
+  facts.state_end = string_of(attributes, "junjo.agent.state.end");
+  AgentRunFacts agent;
+  agent.key = string_of(attributes, "junjo.agent.key");
+  agent.outcome = string_of(attributes, "junjo.agent.outcome");
+  agent.termination_reason = string_of(attributes, "junjo.agent.termination_reason");
+  agent.usage = string_of(attributes, "junjo.agent.usage");
+  facts.cancelled = facts.cancelled || agent.outcome == "cancelled";
+  // The counters and limits, under the names the api gives them.
+  static constexpr std::pair<std::string_view, std::string_view> kCounts[] = {
+      {"operations", "junjo.agent.operation.count"},
+      {"model_requests", "junjo.agent.model_request.count"},
+      {"tool_calls_requested", "junjo.agent.tool_call.requested_count"},
+      {"tool_calls_admitted", "junjo.agent.tool_call.admitted_count"},
+      {"tool_calls_started", "junjo.agent.tool_call.started_count"},
+      {"tool_calls_completed", "junjo.agent.tool_call.completed_count"},
+      {"limit_model_requests", "junjo.agent.limit.model_requests"},
+      {"limit_tool_calls", "junjo.agent.limit.tool_calls"},
+      {"limit_attempted_count", "junjo.agent.limit.attempted_count"},
+  };
+  json counts = json::object();
+  for (const auto& [name, key] : kCounts) {
+    if (auto value = int_of(attributes, key)) counts[std::string(name)] = *value;
+  }
+  if (std::string exceeded = string_of(attributes, "junjo.agent.limit.exceeded"); !exceeded.empty()) counts["limit_exceeded"] = exceeded;
+  agent.counts = dump(counts);
+  // The SDK records at most one; the last stands if a span has several.
+  json failures = events_named(span, "junjo.agent.terminal_commit_failed", "junjo.agent.");
+  if (!failures.empty()) agent.terminal_commit_failure = dump(failures.back());
+  facts.agent = std::move(agent);
+  return facts;
+}
+
+// A model request or tool call span of an agent run.
+AgentOperationFacts agent_operation(const google::protobuf::RepeatedPtrField<KeyValue>& attributes) {
+  AgentOperationFacts op;
+  op.runtime_id = string_of(attributes, "junjo.agent.runtime_id");
+  op.sequence = int_of(attributes, "junjo.agent.operation.sequence");
+  op.type = string_of(attributes, "junjo.agent.operation_type");
+  if (op.type == "tool") op.type = "tool_call";  // one name for the kind, as the api lists it
+  op.cancelled = bool_of(attributes, "junjo.cancelled");
+  op.model_ordinal = int_of(attributes, "junjo.agent.model_request.ordinal");
+  op.state_revision = int_of(attributes, "junjo.agent.model_request.state_revision");
+  op.model_provider = string_of(attributes, "junjo.agent.model.provider");
+  op.model_name = string_of(attributes, "junjo.agent.model.name");
+  op.response_type = string_of(attributes, "junjo.agent.model.response_type");
+  op.usage = string_of(attributes, "junjo.agent.model.usage");
+  op.tool_name = string_of(attributes, "junjo.agent.tool.name");
+  op.tool_call_id = string_of(attributes, "junjo.agent.tool_call.id");
+  op.tool_call_ordinal = int_of(attributes, "junjo.agent.tool_call.ordinal");
+  op.state_revision_before = int_of(attributes, "junjo.agent.tool.state_revision.before");
+  op.state_revision_after = int_of(attributes, "junjo.agent.tool.state_revision.after");
+  op.requested_arguments = string_of(attributes, "junjo.agent.tool.requested_arguments");
+  op.arguments = string_of(attributes, "junjo.agent.tool.arguments");
+  op.result = string_of(attributes, "junjo.agent.tool.result");
+  op.result_unavailable_reason = string_of(attributes, "junjo.agent.tool.result_candidate.unavailable_reason");
+  return op;
+}
+
 void read_junjo(const opentelemetry::proto::trace::v1::Span& span, SpanRecord& record) {
   const auto& attributes = span.attributes();
   record.junjo_span_type = string_of(attributes, "junjo.span_type");
@@ -170,16 +266,21 @@ void read_junjo(const opentelemetry::proto::trace::v1::Span& span, SpanRecord& r
     change.revision_after = int_of(event.attributes(), "junjo.store.revision.after");
     record.state_changes.push_back(std::move(change));
   }
+  if (record.junjo_span_type == "agent") {
+    record.workflow = agent_run(span);
+    return;
+  }
+  if (record.junjo_span_type.empty() && find(attributes, "junjo.agent.operation_type") != nullptr) {
+    record.agent_operation = agent_operation(attributes);
+    return;
+  }
   if (record.junjo_span_type != "workflow" && record.junjo_span_type != "subflow") return;
-  WorkflowFacts facts;
-  facts.span_type = record.junjo_span_type;
-  facts.contract_version = static_cast<int>(int_of(attributes, "junjo.telemetry.contract_version").value_or(1));
+  WorkflowFacts facts = run_facts(span);
   facts.store_id = string_of(attributes, "junjo.workflow.store.id");
   facts.parent_store_id = string_of(attributes, "junjo.workflow.parent_store.id");
   facts.state_start = string_of(attributes, "junjo.workflow.state.start");
   facts.state_end = string_of(attributes, "junjo.workflow.state.end");
   facts.node_count = int_of(attributes, "junjo.workflow.node.count").value_or(-1);
-  facts.cancelled = bool_of(attributes, "junjo.cancelled");
   if (std::string v2 = string_of(attributes, "junjo.workflow.execution_graph_snapshot"); !v2.empty()) {
     facts.graph = std::move(v2);
     facts.graph_format = "v2-execution_graph_snapshot";
@@ -337,7 +438,21 @@ size_t held_bytes(const SpanRecord& record) {
   if (record.workflow) {
     const WorkflowFacts& w = *record.workflow;
     bytes += w.store_id.capacity() + w.parent_store_id.capacity() + w.state_start.capacity() + w.state_end.capacity() +
-             w.graph.capacity() + w.graph_format.capacity() + w.span_type.capacity();
+             w.graph.capacity() + w.graph_format.capacity() + w.span_type.capacity() + w.runtime_id.capacity() +
+             w.hook_errors.capacity();
+    if (w.agent) {
+      const AgentRunFacts& a = *w.agent;
+      bytes += a.key.capacity() + a.outcome.capacity() + a.termination_reason.capacity() + a.usage.capacity() +
+               a.counts.capacity() + a.terminal_commit_failure.capacity();
+    }
+  }
+  if (record.agent_operation) {
+    const AgentOperationFacts& o = *record.agent_operation;
+    for (const std::string* text : {&o.runtime_id, &o.type, &o.model_provider, &o.model_name, &o.response_type, &o.usage,
+                                    &o.tool_name, &o.tool_call_id, &o.requested_arguments, &o.arguments, &o.result,
+                                    &o.result_unavailable_reason}) {
+      bytes += text->capacity();
+    }
   }
   return bytes;
 }

@@ -34,10 +34,27 @@ struct StateChange {
   std::optional<int64_t> revision_before, revision_after;
 };
 
-// What a workflow or subflow span says about its run.
+// What an agent run span says beyond what every run has (Junjo SDK 0.66,
+// junjo.agent.*): its key, outcome, why it ended, the usage it summed, its
+// counters and limits, and its terminal commit failure (if any).
+struct AgentRunFacts {
+  std::string key;
+  std::string outcome;             // completed, failed, cancelled; empty while unknown
+  std::string termination_reason;  // final_output, tool_input_validation_error, ...
+  std::string usage;               // junjo.agent.usage as sent: JSON text
+  std::string counts;              // JSON object text: operation and tool call counters, limits
+  std::string terminal_commit_failure;  // JSON object text of the event; empty when none
+};
+
+// What a run span says about its run: a workflow, a subflow or an agent.
 struct WorkflowFacts {
-  std::string span_type;  // workflow or subflow
+  std::string span_type;  // workflow, subflow or agent
   int contract_version = 1;
+  // The executable's runtime id: junjo.executable_runtime_id (contract 2),
+  // junjo.id (contract 1), junjo.agent.runtime_id (agents).
+  std::string runtime_id;
+  std::string hook_errors;  // JSON array text of the span's junjo.hook_error events; empty when none
+  std::optional<AgentRunFacts> agent;
   std::string store_id;
   std::string parent_store_id;
   std::string state_start, state_end;
@@ -45,6 +62,24 @@ struct WorkflowFacts {
   std::string graph_format;  // "v1-graph_structure" or "v2-execution_graph_snapshot", empty if none
   int64_t node_count = -1;
   bool cancelled = false;
+};
+
+// One operation of an agent run: a model request or a tool call (its own
+// span, a child of the run span), with what the agent runtime recorded on it.
+struct AgentOperationFacts {
+  std::string runtime_id;  // the agent run's (junjo.agent.runtime_id)
+  std::optional<int64_t> sequence;  // junjo.agent.operation.sequence: the order within the run
+  std::string type;        // model_request or tool_call (the SDK sends "tool")
+  bool cancelled = false;
+  // Model requests.
+  std::optional<int64_t> model_ordinal, state_revision;
+  std::string model_provider, model_name, response_type;
+  std::string usage;  // junjo.agent.model.usage as sent: JSON text
+  // Tool calls.
+  std::string tool_name, tool_call_id;
+  std::optional<int64_t> tool_call_ordinal, state_revision_before, state_revision_after;
+  std::string requested_arguments, arguments, result;  // JSON text as sent; arguments: as validated
+  std::string result_unavailable_reason;               // e.g. not_invoked when the arguments failed validation
 };
 
 struct SpanRecord {
@@ -67,6 +102,7 @@ struct SpanRecord {
   std::vector<AttributeRow> attributes;  // span and event attributes, typed
   std::string junjo_span_type;           // empty when not a Junjo span
   std::optional<WorkflowFacts> workflow;
+  std::optional<AgentOperationFacts> agent_operation;
   std::vector<StateChange> state_changes;
 };
 
