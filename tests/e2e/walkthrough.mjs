@@ -79,6 +79,33 @@ async function sendRun(key, run, traceId) {
   check(response.status === 200, `run ${run.name} accepted (got ${response.status} ${await response.text()})`);
 }
 
+// The web UI's own Junjo runs (web/src/lib/__fixtures__/junjo-run-shapes.json: a
+// subflow inside a RunConcurrent with conditions and a nested subflow, a failing
+// node, a cancelled run), sent as OTLP/JSON the way the Junjo exporter sends
+// them. Returns them by name with the run span's id.
+async function sendShapes(key) {
+  const shapes = JSON.parse(readFileSync(resolve(here, '../../web/src/lib/__fixtures__/junjo-run-shapes.json'), 'utf8')).runs;
+  const nanos = (iso) => (BigInt(Date.parse(iso)) * 1_000_000n).toString();
+  // A graph or state written as an object travels as its JSON string, as the SDK sends it.
+  const attributes = (map) => attributeList(Object.fromEntries(Object.entries(map ?? {})
+    .map(([k, v]) => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : v])));
+  for (const run of Object.values(shapes)) {
+    const spans = run.spans.map((s) => ({
+      traceId: run.trace_id, spanId: s.span_id, parentSpanId: s.parent_span_id, name: s.name, kind: 1,
+      startTimeUnixNano: nanos(s.start_time), endTimeUnixNano: nanos(s.end_time), attributes: attributes(s.attributes_json),
+      events: s.events_json.map((e) => ({ name: e.name, timeUnixNano: e.timeUnixNano, attributes: attributes(e.attributes) })),
+      status: { code: Number(s.status_code), message: s.status_message },
+    }));
+    const body = { resourceSpans: [{ resource: { attributes: attributeList({ 'service.name': run.service_name }) },
+      scopeSpans: [{ scope: { name: 'junjo' }, spans }] }] };
+    const response = await fetch(`${args['otlp-http']}/v1/traces`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-junjo-api-key': key }, body: JSON.stringify(body),
+    });
+    check(response.status === 200, `run ${run.spans[0].name} accepted (got ${response.status} ${await response.text()})`);
+  }
+  return Object.fromEntries(Object.entries(shapes).map(([name, run]) => [name, { path: `/workflows/${run.trace_id}/${run.spans[0].span_id}`, run }]));
+}
+
 // One span as OTLP/JSON with every dropped count, both schema URLs and a NaN double ("NaN", as OTLP/JSON writes it).
 async function sendSpanWithEveryField(key) {
   const traceId = 'f1e1d500000000000000000000000001', spanId = 'f1e1d50000000001';
@@ -238,6 +265,45 @@ try {
   check((await page.getByTestId('workflow-graph').locator('g.node').count()) === concurrentRun.nodes,
     `the ${concurrentRun.nodes} nodes, branches included, are drawn`);
   await shot(page, '08-workflow-concurrent-graph');
+
+  step('a subflow inside a concurrent group is drawn as run, and the state debugger moves the graph');
+  const shapes = await sendShapes(key);
+  for (const [name, { path }] of Object.entries(shapes)) {
+    await until(page, `the ${name} run to be indexed`, async () => (await page.request.get(`${args.ui}/api/v1${path}`)).ok());
+  }
+  await page.goto(`${args.ui}${shapes.subflow_in_concurrent.path}?step=2`);
+  const runGraph = page.getByTestId('workflow-graph');
+  await runGraph.waitFor();
+  const drawn = (label) => runGraph.locator(`[aria-label^="${label}:"]`);
+  for (const label of ['CreateJokeNode', 'CreateFactNode', 'SummarizeNode', 'SampleSubflow', 'InnerSubflow']) {
+    check((await drawn(label).getAttribute('data-outcome')) === 'ok', `${label}, inside a subflow, is drawn as run`);
+  }
+  check((await drawn('OddNode').getAttribute('data-outcome')) === 'not_run', 'the branch whose condition failed is grey');
+  check((await runGraph.locator('[data-outcome="not_run"]').count()) === 1, 'only that branch is grey');
+  check((await runGraph.locator('[data-edge-label="CounterIsEven()"] .edge-label').count()) === 1, 'the condition is drawn on its edge');
+  const ringed = async () => (await runGraph.locator('[data-current="true"]').getAttribute('aria-label'))?.split(':')[0];
+  check((await runGraph.locator('[data-current="true"]').count()) === 1 && (await ringed()) === 'CountNode', '?step=2 rings CountNode, whose span made step 2');
+  check((await page.getByTestId('span-detail').locator('h2').textContent()) === 'CountNode', '?step=2 opens CountNode\'s span');
+  await shot(page, '08d-workflow-subflow-step-2');
+  await page.keyboard.press('ArrowRight');
+  await until(page, '→ to reach step 3', async () => new URL(page.url()).searchParams.get('step') === '3', 5_000);
+  check((await ringed()) === 'SampleSubflow', 'step 3 rings the subflow that changed the parent state');
+  check((await page.getByTestId('step-position').textContent()).startsWith('step 3'), 'the debugger shows step 3');
+  await drawn('CreateJokeNode').click();
+  await until(page, 'the clicked node\'s span in the URL', async () => new URL(page.url()).searchParams.get('span') === 'a100000000000006', 5_000);
+  check((await page.getByTestId('span-detail').locator('h2').textContent()) === 'CreateJokeNode', 'a click on a node inside a subflow opens its span');
+  await shot(page, '08e-workflow-subflow-node-clicked');
+  await page.goto(`${args.ui}${shapes.failing_node.path}`);
+  await page.getByTestId('run-failure').waitFor();
+  check((await page.getByTestId('run-facts').textContent()).includes('2 nodes ran'), 'a failing run\'s header counts both nodes that ran');
+  check((await page.getByTestId('run-failure').textContent()) === 'Failed in ParseNode: ValueError: bad input: expected JSON',
+    `the header names the failing node and its error (${await page.getByTestId('run-failure').textContent()})`);
+  check((await drawn('ParseNode').getAttribute('data-outcome')) === 'error', 'the failing node is drawn failed');
+  await shot(page, '08f-workflow-failing-run');
+  await page.goto(`${args.ui}${shapes.cancelled.path}`);
+  await page.getByTestId('run-cancellation').waitFor();
+  check((await drawn('SlowNode').getAttribute('data-outcome')) === 'cancelled', 'the cancelled node is drawn cancelled');
+  await shot(page, '08g-workflow-cancelled-run');
 
   step('LLM usage charts the model the SDK spans named');
   await page.getByRole('link', { name: 'LLM usage' }).click();

@@ -1,7 +1,8 @@
 // Step through a run's state: the state after each change, the JSON patch that
 // made it, and the changes against the previous state, as Junjo users know them
-// (Before / After / Patch / Changes). Step 0 is the state at the start.
-import { useEffect, useState } from 'react';
+// (Before / After / Patch / Changes). Step 0 is the state at the start. The page
+// owns the step (it is in the URL and moves the graph and the span panel too).
+import { useState } from 'react';
 import { ChangesTable } from './ChangesTable';
 import { Link } from 'react-router-dom';
 import type { StateStep } from '../api/types';
@@ -18,17 +19,17 @@ export function StateDebugger({
   steps,
   traceId,
   spanNames,
-  onStep,
+  index,
+  onIndex,
 }: {
   start: unknown;
   steps: StateStep[];
   traceId: string;
   spanNames: Map<string, string>;
-  onStep?: (spanId: string) => void;
+  index: number;
+  onIndex: (index: number) => void;
 }) {
-  const [index, setIndex] = useState(steps.length > 0 ? 1 : 0);
   const [view, setView] = useState<View>('after');
-  useEffect(() => setIndex(steps.length > 0 ? 1 : 0), [steps]);
   const step = index > 0 ? steps[index - 1] : undefined;
   const before = index > 1 ? steps[index - 2].state_after : start;
   const after = step ? step.state_after : start;
@@ -37,13 +38,13 @@ export function StateDebugger({
   return (
     <section className="state-debugger" aria-label="State debugger">
       <div className="toolbar">
-        <button type="button" onClick={() => setIndex((i) => Math.max(0, i - 1))} disabled={index === 0} aria-label="Previous step">
+        <button type="button" onClick={() => onIndex(Math.max(0, index - 1))} disabled={index === 0} aria-label="Previous step">
           ◀ Previous step
         </button>
         <span data-testid="step-position">
           step {index} of {steps.length}
         </span>
-        <button type="button" onClick={() => setIndex((i) => Math.min(steps.length, i + 1))} disabled={index >= steps.length} aria-label="Next step">
+        <button type="button" onClick={() => onIndex(Math.min(steps.length, index + 1))} disabled={index >= steps.length} aria-label="Next step">
           Next step ▶
         </button>
         <span className="tabs" role="tablist">
@@ -57,7 +58,7 @@ export function StateDebugger({
       <div className="steps-and-state">
         <ul className="steps">
           <li className={index === 0 ? 'active' : ''}>
-            <button type="button" className="link" onClick={() => setIndex(0)}>
+            <button type="button" className="link" onClick={() => onIndex(0)}>
               start
             </button>
           </li>
@@ -66,10 +67,7 @@ export function StateDebugger({
               <button
                 type="button"
                 className="link"
-                onClick={() => {
-                  setIndex(i + 1);
-                  onStep?.(s.span_id);
-                }}
+                onClick={() => onIndex(i + 1)}
               >
                 {i + 1}. {s.store_name} → {s.action}
               </button>{' '}

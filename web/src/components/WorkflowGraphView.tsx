@@ -1,128 +1,125 @@
-// The workflow graph laid out by dagre (compound, so concurrent groups and
-// subflows enclose their nodes): nodes coloured by outcome, nodes that did not
-// run greyed, edge conditions as labels, executed edges marked; a click on a
-// node selects its span.
-import dagre from '@dagrejs/dagre';
-import { useMemo } from 'react';
-import type { NodeRun, WorkflowGraph } from '../lib/junjoGraph';
+// The workflow graph (laid out by junjoGraphLayout): concurrent groups and
+// subflows as boxes around their nodes, nodes coloured by outcome with their
+// duration, nodes that did not run greyed, conditions on their edges, executed
+// edges marked. The current state step's node is ringed; a click on a node or
+// box selects its span.
+import { useMemo, type KeyboardEvent, type MouseEvent } from 'react';
+import { formatDuration } from '../lib/format';
+import type { GraphNode, NodeRun, WorkflowGraph } from '../lib/junjoGraph';
+import { layoutGraph, type Point } from '../lib/junjoGraphLayout';
 
 interface Props {
   graph: WorkflowGraph;
   runs: Map<string, NodeRun>;
-  selectedSpanId?: string;
-  onSelect: (spanId: string) => void;
+  selectedNode?: string;
+  currentNode?: string;
+  onSelect: (nodeId: string, spanId: string) => void;
 }
 
-const NODE_W = 150;
-const NODE_H = 36;
+// What a node's second line says: how long it ran (in all, and how often when more than once).
+function timing(run: NodeRun | undefined): string {
+  if (!run || run.outcome === 'not_run') return 'not run';
+  const times = run.spans.length > 1 ? `×${run.spans.length} · ` : '';
+  return `${times}${formatDuration(run.durationNs)}${run.outcome === 'ok' ? '' : ` · ${run.outcome}`}`;
+}
 
-export function WorkflowGraphView({ graph, runs, selectedSpanId, onSelect }: Props) {
-  const layout = useMemo(() => {
-    const g = new dagre.graphlib.Graph({ compound: true, multigraph: true });
-    g.setGraph({ rankdir: 'TB', nodesep: 30, ranksep: 50, marginx: 10, marginy: 10 });
-    g.setDefaultEdgeLabel(() => ({}));
-    const parents = new Set(graph.nodes.filter((n) => n.parent).map((n) => n.parent!));
-    for (const node of graph.nodes) {
-      g.setNode(node.id, parents.has(node.id) ? { label: node.label, paddingTop: 24 } : { label: node.label, width: NODE_W, height: NODE_H });
-    }
-    for (const node of graph.nodes) if (node.parent) g.setParent(node.id, node.parent);
-    // dagre cannot route an edge that touches a cluster: lay it out to the
-    // cluster's first node instead (so the ranks are right) and draw it to the
-    // cluster's border.
-    const firstInside = (id: string): string => {
-      const child = graph.nodes.find((n) => n.parent === id);
-      return child ? firstInside(child.id) : id;
+const clip = (label: string, max: number) => (label.length > max ? `${label.slice(0, max - 1)}…` : label);
+const path = (points: Point[]) => points.map((p, i) => `${i ? 'L' : 'M'}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join(' ');
+
+export function WorkflowGraphView({ graph, runs, selectedNode, currentNode, onSelect }: Props) {
+  const layout = useMemo(() => layoutGraph(graph), [graph]);
+  const byId = useMemo(() => new Map(graph.nodes.map((n) => [n.id, n])), [graph]);
+
+  const interaction = (node: GraphNode) => {
+    const run = runs.get(node.id);
+    const select = () => run?.span && onSelect(node.id, run.span.span_id);
+    const classes = [run?.outcome ?? 'not_run', node.id === selectedNode ? 'selected' : '', node.id === currentNode ? 'current' : '']
+      .filter(Boolean)
+      .join(' ');
+    return {
+      className: classes,
+      props: {
+        onClick: (e: MouseEvent) => {
+          e.stopPropagation();
+          select();
+        },
+        onKeyDown: (e: KeyboardEvent) => e.key === 'Enter' && select(),
+        role: 'button',
+        tabIndex: run?.span ? 0 : -1,
+        'aria-label': `${node.label}: ${run?.outcome === 'not_run' || !run ? 'not run' : run.outcome}`,
+        'aria-pressed': node.id === selectedNode,
+        'data-outcome': run?.outcome ?? 'not_run',
+        'data-current': node.id === currentNode ? 'true' : undefined,
+        'data-parent': node.parent ? byId.get(node.parent)?.label : undefined,
+      },
     };
-    for (const edge of graph.edges) {
-      const source = parents.has(edge.source) ? firstInside(edge.source) : edge.source;
-      const target = parents.has(edge.target) ? firstInside(edge.target) : edge.target;
-      if (source === target) continue;
-      g.setEdge(source, target, { label: edge.label ?? '', width: edge.label ? 80 : 0, height: edge.label ? 16 : 0 }, edge.id);
-    }
-    dagre.layout(g);
-    return g;
-  }, [graph]);
+  };
 
-  const box = (id: string) => layout.node(id) as { x: number; y: number; width: number; height: number } | undefined;
-  const info = layout.graph() as { width?: number; height?: number };
-  const parents = new Set(graph.nodes.filter((n) => n.parent).map((n) => n.parent!));
-  const center = (id: string) => box(id);
-
+  // Drawn at its own size (text stays readable), scrolled within a frame when tall.
   return (
-    <svg
-      className="graph"
-      viewBox={`0 0 ${info.width ?? 400} ${info.height ?? 200}`}
-      style={{ width: info.width ?? 400, maxWidth: '100%' }}
-      role="img" aria-label="Workflow graph" data-testid="workflow-graph">
-      <defs>
-        <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto">
-          <path d="M0,0 L10,5 L0,10 z" className="arrow-head" />
-        </marker>
-      </defs>
-      {graph.nodes
-        .filter((n) => parents.has(n.id))
-        .map((n) => {
-          const b = box(n.id);
+    <div className="graph-frame">
+      <svg
+        className="graph"
+        viewBox={`0 0 ${layout.width} ${layout.height}`}
+        style={{ width: layout.width, maxWidth: '100%', maxHeight: 'none' }}
+        role="group"
+        aria-label="Workflow graph"
+        data-testid="workflow-graph"
+      >
+        <defs>
+          <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto">
+            <path d="M0,0 L10,5 L0,10 z" className="arrow-head" />
+          </marker>
+        </defs>
+        {layout.clusters.map((id) => {
+          const node = byId.get(id)!;
+          const b = layout.boxes.get(id);
           if (!b) return null;
-          const run = runs.get(n.id);
+          const { className, props } = interaction(node);
           return (
-            <g key={n.id} className={`cluster ${n.kind} ${run?.outcome ?? 'not_run'}`} onClick={() => run?.span && onSelect(run.span.span_id)}>
+            <g key={id} className={`cluster ${node.kind} ${className}`} {...props}>
               <rect x={b.x - b.width / 2} y={b.y - b.height / 2} width={b.width} height={b.height} rx={8} />
-              <text x={b.x - b.width / 2 + 8} y={b.y - b.height / 2 + 16}>
-                {n.kind === 'concurrent' ? '⇉ ' : '↳ '}
-                {n.label}
+              <text x={b.x - b.width / 2 + 8} y={b.y - b.height / 2 + 15}>
+                {node.kind === 'concurrent' ? '⇉ ' : '↳ '}
+                {clip(node.label, 28)} <tspan className="timing">{timing(runs.get(id))}</tspan>
               </text>
             </g>
           );
         })}
-      {graph.edges.map((edge) => {
-        const from = center(edge.source);
-        const to = center(edge.target);
-        if (!from || !to) return null;
-        const ran = runs.get(edge.source)?.outcome !== 'not_run' && runs.get(edge.target)?.outcome !== 'not_run';
-        const routed = layout.edges().find((e) => e.name === edge.id);
-        const points = routed
-          ? [...(layout.edge(routed) as { points: { x: number; y: number }[] }).points]
-          : [{ x: from.x, y: from.y + from.height / 2 }, { x: to.x, y: to.y - to.height / 2 }];
-        if (parents.has(edge.source)) points[0] = { x: from.x, y: from.y + from.height / 2 };
-        if (parents.has(edge.target)) points[points.length - 1] = { x: to.x, y: to.y - to.height / 2 };
-        const d = points.map((p, i) => `${i ? 'L' : 'M'}${p.x},${p.y}`).join(' ');
-        const mid = points[Math.floor(points.length / 2)];
-        return (
-          <g key={edge.id} className={`edge${ran ? ' executed' : ''}`}>
-            <path d={d} markerEnd="url(#arrow)" />
-            {edge.label && (
-              <text x={mid.x + 4} y={mid.y - 4} className="edge-label">
-                {edge.label}
-              </text>
-            )}
-          </g>
-        );
-      })}
-      {graph.nodes
-        .filter((n) => !parents.has(n.id))
-        .map((n) => {
-          const b = box(n.id);
-          if (!b) return null;
-          const run = runs.get(n.id);
-          const selected = run?.span && run.span.span_id === selectedSpanId;
+        {layout.edges.map(({ edge, points, labelAt }, i) => {
+          const ran = runs.get(edge.source)?.outcome !== 'not_run' && runs.get(edge.target)?.outcome !== 'not_run';
           return (
-            <g
-              key={n.id}
-              className={`node ${run?.outcome ?? 'not_run'}${selected ? ' selected' : ''}`}
-              onClick={() => run?.span && onSelect(run.span.span_id)}
-              role="button"
-              aria-label={`${n.label}: ${run?.outcome ?? 'not run'}`}
-              tabIndex={run?.span ? 0 : -1}
-              onKeyDown={(e) => e.key === 'Enter' && run?.span && onSelect(run.span.span_id)}
-            >
+            <g key={`${edge.id}-${i}`} className={`edge${ran ? ' executed' : ''}`} data-edge-label={edge.label ?? undefined}>
+              <path d={path(points)} markerEnd="url(#arrow)" />
+              {edge.label && labelAt && (
+                <g className="edge-label" transform={`translate(${labelAt.x.toFixed(1)},${labelAt.y.toFixed(1)})`}>
+                  <rect x={-edge.label.length * 3.25 - 4} y={-8} width={edge.label.length * 6.5 + 8} height={16} rx={3} />
+                  <text textAnchor="middle" y={4}>
+                    {edge.label}
+                  </text>
+                </g>
+              )}
+            </g>
+          );
+        })}
+        {layout.leaves.map((id) => {
+          const node = byId.get(id)!;
+          const b = layout.boxes.get(id);
+          if (!b) return null;
+          const { className, props } = interaction(node);
+          return (
+            <g key={id} className={`node ${className}`} {...props}>
               <rect x={b.x - b.width / 2} y={b.y - b.height / 2} width={b.width} height={b.height} rx={6} />
-              <text x={b.x} y={b.y + 4} textAnchor="middle">
-                {n.label.length > 20 ? `${n.label.slice(0, 19)}…` : n.label}
+              <text x={b.x} y={b.y - 3} textAnchor="middle">
+                {clip(node.label, 22)}
+              </text>
+              <text x={b.x} y={b.y + 13} textAnchor="middle" className="timing">
+                {timing(runs.get(id))}
               </text>
             </g>
           );
         })}
-    </svg>
+      </svg>
+    </div>
   );
 }

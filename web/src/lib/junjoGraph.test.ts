@@ -1,24 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../api/types';
-import { nodeRuns, parseGraph } from './junjoGraph';
+import { projectRun, sharedMissing, sharedRun, snapshotOf } from './__fixtures__/junjoSpans';
+import { nodeOfSpan, nodeRuns, parseGraph, runSummary, type NodeRun, type WorkflowGraph } from './junjoGraph';
 
 // Junjo's own contract fixtures, used in place (../shared beside the checkout).
-// A clone without ../shared skips the tests on them; the project's own v2 graph
-// below covers subflows and concurrent groups either way.
-const fixtures = resolve(__dirname, '../../../../shared/fixtures/junjo');
-const sharedMissing = existsSync(fixtures) ? '' : 'needs ../shared/fixtures/junjo: this clone has no ../shared (see README Tests)';
+// A clone without ../shared skips the tests on them; the project's own runs
+// (__fixtures__/junjo-run-shapes.json) cover subflows, concurrent groups,
+// conditions, failure and cancellation either way.
+const fixtureSpans = sharedRun;
 
-function fixtureSpans(name: string): Span[] {
-  const file = JSON.parse(readFileSync(`${fixtures}/${name}.json`, 'utf8'));
-  return file.spans.map((s: Record<string, unknown>) => ({
-    span_id: s.span_id,
-    parent_span_id: s.parent_span_id ?? '',
-    name: s.name,
-    status: { code: Number(s.status_code) },
-    attributes: s.attributes_json,
-  })) as Span[];
+// Node label -> outcome, for reading a whole graph's result at once.
+function outcomes(graph: WorkflowGraph, runs: Map<string, NodeRun>): Record<string, string> {
+  return Object.fromEntries(graph.nodes.map((n) => [n.label, runs.get(n.id)!.outcome]));
 }
 
 describe('Junjo graphs', () => {
@@ -124,5 +117,117 @@ describe('Junjo graphs', () => {
     expect(nodeRuns(graph, [failing]).get('n1')!.outcome).toBe('error');
     expect(parseGraph('not json')).toBeNull();
     expect(parseGraph(null)).toBeNull();
+  });
+});
+
+describe('Junjo graphs: nodes matched to spans by structure', () => {
+  it('draws the nodes inside a subflow as run although the subflow renewed their runtime ids', () => {
+    const spans = projectRun('subflow_in_concurrent');
+    const graph = parseGraph(snapshotOf(spans))!;
+    const joke = graph.nodes.find((n) => n.label === 'CreateJokeNode')!;
+    // The premise: no span carries the runtime id the snapshot gives CreateJokeNode.
+    expect(spans.some((s) => Object.values(s.attributes ?? {}).includes(joke.id))).toBe(false);
+    const runs = nodeRuns(graph, spans, spans[0].span_id);
+    expect(outcomes(graph, runs)).toEqual({
+      StartNode: 'ok', ParallelWork: 'ok', CountNode: 'ok', SampleSubflow: 'ok', CreateJokeNode: 'ok', CreateFactNode: 'ok',
+      EvenNode: 'ok', OddNode: 'not_run', ReviewSubflow: 'ok', CheckNode: 'ok', InnerSubflow: 'ok', SummarizeNode: 'ok',
+      SignOffNode: 'ok', FinalNode: 'ok',
+    });
+    const spanOf = (label: string) => runs.get(graph.nodes.find((n) => n.label === label)!.id)!.span!.span_id;
+    expect(spanOf('CreateJokeNode')).toBe('a100000000000006');
+    expect(spanOf('SampleSubflow')).toBe('a100000000000005');
+    expect(spanOf('SignOffNode')).toBe('a10000000000000d');
+    expect(runs.get(joke.id)!.durationNs).toBe(160_000_000);
+    // Boxes: the concurrent group holds the subflow, the subflows hold their nodes.
+    const parentOf = (label: string) => graph.nodes.find((n) => n.id === graph.nodes.find((m) => m.label === label)!.parent)?.label ?? null;
+    expect(['CountNode', 'SampleSubflow', 'CreateJokeNode', 'SummarizeNode', 'InnerSubflow', 'FinalNode'].map(parentOf)).toEqual([
+      'ParallelWork', 'ParallelWork', 'SampleSubflow', 'InnerSubflow', 'ReviewSubflow', null,
+    ]);
+    expect(graph.edges.filter((e) => e.label).map((e) => e.label)).toEqual(['CounterIsEven()', 'CounterIsOdd()', 'MatchesCount(15)']);
+    // Every Junjo span below the run belongs to exactly one node.
+    expect(nodeOfSpan(runs).size).toBe(spans.length - 1);
+  });
+
+  it('marks the failing node red, the nodes after it grey, and says where and why the run failed', () => {
+    const spans = projectRun('failing_node');
+    const graph = parseGraph(snapshotOf(spans))!;
+    expect(outcomes(graph, nodeRuns(graph, spans))).toEqual({ FetchNode: 'ok', ParseNode: 'error', SaveNode: 'not_run' });
+    expect(spans[0].attributes?.['junjo.workflow.node.count']).toBe(1);
+    const summary = runSummary(spans);
+    expect(summary.nodesRan).toBe(2);
+    expect(summary.failure?.span.name).toBe('ParseNode');
+    expect(summary.failure?.message).toBe('ValueError: bad input: expected JSON');
+    expect(summary.cancellation).toBeUndefined();
+  });
+
+  it('marks a cancelled node and says why the run stopped', () => {
+    const spans = projectRun('cancelled');
+    const graph = parseGraph(snapshotOf(spans))!;
+    expect(outcomes(graph, nodeRuns(graph, spans))).toEqual({ WaitNode: 'ok', SlowNode: 'cancelled', AfterNode: 'not_run' });
+    const summary = runSummary(spans);
+    expect(summary).toMatchObject({ nodesRan: 2, failure: undefined, cancellation: { message: 'asyncio task cancelled' } });
+    expect(summary.cancellation!.span.name).toBe('SlowNode');
+  });
+
+  it('tells apart two uses of the same subflow in one graph, and their nodes', () => {
+    const node = (id: string, label: string, extra = {}) => ({ nodeRuntimeId: id, nodeStructuralId: `st-${label}`, nodeType: label, nodeLabel: label, ...extra });
+    const sub = (id: string, inner: string) =>
+      node(id, `sub-${id}`, { nodeStructuralId: `st-${id}`, isSubflow: true, subflowGraphStructuralId: 'g-sub', subflowSourceNodeRuntimeId: inner, subflowSinkNodeRuntimeIds: [inner] });
+    const graph = parseGraph({
+      v: 2, graphStructuralId: 'g-main',
+      nodes: [sub('first', 'snap-1'), node('snap-1', 'inner'), sub('second', 'snap-2'), node('snap-2', 'inner')],
+      edges: [{ edgeStructuralId: 'e', tailNodeRuntimeId: 'first', headNodeRuntimeId: 'second', edgeScope: 'explicit' }],
+    })!;
+    const span = (id: string, parent: string, type: string, structural: string, start: number, code = 0) => ({
+      span_id: id, parent_span_id: parent, name: id, start_ns: start, duration_ns: 1, status: { code, message: '' },
+      attributes: { 'junjo.span_type': type, 'junjo.executable_runtime_id': `run-${id}`, 'junjo.executable_structural_id': structural },
+    }) as unknown as Span;
+    const spans = [
+      span('root', '', 'workflow', 'g-main', 0),
+      span('s1', 'root', 'subflow', 'g-sub', 1), span('n1', 's1', 'node', 'st-inner', 2),
+      span('s2', 'root', 'subflow', 'g-sub', 3), span('n2', 's2', 'node', 'st-inner', 4, 2),
+    ];
+    const runs = nodeRuns(graph, spans, 'root');
+    expect([...runs].map(([id, r]) => [id, r.outcome, r.span?.span_id])).toEqual([
+      ['first', 'ok', 's1'], ['snap-1', 'ok', 'n1'], ['second', 'ok', 's2'], ['snap-2', 'error', 'n2'],
+    ]);
+  });
+
+  it('counts every execution of a node in a loop and opens the last', () => {
+    const graph = parseGraph({ v: 2, graphStructuralId: 'g', nodes: [{ nodeRuntimeId: 'n', nodeStructuralId: 'st', nodeType: 'Loop', nodeLabel: 'loop' }], edges: [] })!;
+    const span = (id: string, start: number) => ({ span_id: id, parent_span_id: 'root', name: 'loop', start_ns: start, duration_ns: 10, status: { code: 0, message: '' },
+      attributes: { 'junjo.span_type': 'node', 'junjo.executable_runtime_id': 'n', 'junjo.executable_structural_id': 'st' } }) as unknown as Span;
+    const run = nodeRuns(graph, [span('b', 20), span('a', 10), span('c', 30)]).get('n')!;
+    expect(run.spans.map((s) => s.span_id)).toEqual(['a', 'b', 'c']);
+    expect(run.span!.span_id).toBe('c');
+    expect(run.durationNs).toBe(30);
+  });
+
+  it('matches v1 subflow nodes by name within the subflow when their ids were renewed', () => {
+    const graph = parseGraph({
+      v: 1,
+      nodes: [{ id: 'sf', type: 'Sub', label: 'Sub', isSubflow: true, subflowSourceId: 'a', subflowSinkId: 'a2' }, { id: 'a', type: 'A', label: 'A' },
+        { id: 'a2', type: 'A2', label: 'A2' }, { id: 'b', type: 'B', label: 'B' }],
+      edges: [{ id: 'e', source: 'a', target: 'a2', type: 'subflow', subflowId: 'sf' }, { id: 'e2', source: 'sf', target: 'b', type: 'explicit' }],
+    })!;
+    const span = (id: string, parent: string, type: string, name: string, junjoId: string) => ({
+      span_id: id, parent_span_id: parent, name, start_ns: 0, duration_ns: 1, status: { code: 0, message: '' }, attributes: { 'junjo.span_type': type, 'junjo.id': junjoId },
+    }) as unknown as Span;
+    const runs = nodeRuns(graph, [span('w', '', 'workflow', 'W', 'w1'), span('s', 'w', 'subflow', 'Sub', 'sf'), span('x', 's', 'node', 'A', 'renewed')]);
+    expect([...runs].map(([id, r]) => [id, r.outcome])).toEqual([['sf', 'ok'], ['a', 'ok'], ['a2', 'not_run'], ['b', 'not_run']]);
+  });
+
+  it('reads Junjo\'s own fixtures the same way: every node that has a span is matched to it', (ctx) => {
+    if (sharedMissing) ctx.skip(sharedMissing);
+    for (const name of ['basic_workflow_success', 'run_concurrent_success', 'subflow_with_parent_store']) {
+      const spans = sharedRun(name);
+      const graph = parseGraph(snapshotOf(spans))!;
+      const runs = nodeRuns(graph, spans, spans[0].span_id);
+      const matched = new Set([...runs.values()].flatMap((r) => r.spans.map((s) => s.span_id)));
+      const named = spans.filter((s) => graph.nodes.some((n) => n.structuralId === s.attributes?.['junjo.executable_structural_id'] || n.subflowGraphId === s.attributes?.['junjo.executable_structural_id']));
+      expect(named.every((s) => matched.has(s.span_id)), name).toBe(true);
+      expect(runSummary(spans).failure, name).toBeUndefined();
+    }
+    expect(runSummary(sharedRun('run_concurrent_success')).nodesRan).toBe(3);
   });
 });

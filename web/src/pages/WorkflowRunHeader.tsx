@@ -1,0 +1,38 @@
+// The run page's header: what ran (node executions counted from the spans, not
+// Junjo's node.count, which leaves out the node that failed), and, up front,
+// where the run failed or was cancelled and why, a click away from that span.
+import { Link } from 'react-router-dom';
+import type { RunDetail } from '../api/types';
+import { formatDuration, formatTime } from '../lib/format';
+import type { RunFailure, RunSummary } from '../lib/junjoGraph';
+import { runOutcome } from './Workflows';
+
+function Stop({ kind, stop, onOpen }: { kind: 'failure' | 'cancellation'; stop: RunFailure; onOpen: (spanId: string) => void }) {
+  return (
+    <p className={kind === 'failure' ? 'run-stop error-text' : 'run-stop'} data-testid={`run-${kind}`}>
+      {kind === 'failure' ? 'Failed in ' : 'Cancelled in '}
+      <button type="button" className="link" onClick={() => onOpen(stop.span.span_id)}>
+        {stop.span.name}
+      </button>
+      : {stop.message}
+    </p>
+  );
+}
+
+export function WorkflowRunHeader({ run, summary, onOpen }: { run: RunDetail; summary: RunSummary; onOpen: (spanId: string) => void }) {
+  const outcome = runOutcome(run);
+  return (
+    <>
+      <h1>
+        {run.name} <span className={`badge ${outcome}`}>{outcome}</span>
+      </h1>
+      <p className="muted" data-testid="run-facts">
+        {run.service} · {formatTime(run.start_ns)} · {formatDuration(run.duration_ns)} ·{' '}
+        {summary.nodesRan === 1 ? '1 node ran' : `${summary.nodesRan} nodes ran`} · {run.state_change_count} state changes ·{' '}
+        <Link to={`/traces/${run.trace_id}?span=${run.span_id}`}>open as trace</Link>
+      </p>
+      {summary.failure && <Stop kind="failure" stop={summary.failure} onOpen={onOpen} />}
+      {!summary.failure && summary.cancellation && <Stop kind="cancellation" stop={summary.cancellation} onOpen={onOpen} />}
+    </>
+  );
+}
