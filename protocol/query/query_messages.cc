@@ -188,6 +188,9 @@ json params_of(const Query& query) {
           if (q.cursor) {
             params["cursor"] = {{"start_ns", q.cursor->start_ns}, {"trace_id", q.cursor->trace_id}, {"span_id", q.cursor->span_id}};
           }
+        } else if constexpr (std::is_same_v<T, ExecutableQuery>) {
+          params["service"] = q.service;
+          params["runtime_id"] = q.runtime_id;
         } else if constexpr (std::is_same_v<T, LlmUsageQuery>) {
           put(params, "from_ns", q.from_ns);
           put(params, "to_ns", q.to_ns);
@@ -311,6 +314,20 @@ std::optional<RunType> run_type_named(std::string_view name) {
 
 std::string_view name_of(RunType type) { return type == RunType::subflow ? "subflow" : "workflow"; }
 
+std::optional<ExecutableType> executable_type_named(std::string_view name) {
+  if (name == "workflow") return ExecutableType::workflow;
+  if (name == "agent") return ExecutableType::agent;
+  return std::nullopt;
+}
+
+std::string_view name_of(ExecutableType type) { return type == ExecutableType::agent ? "agent" : "workflow"; }
+
+std::optional<ExecutableType> executable_type_of_span_type(std::string_view span_type) {
+  if (span_type == "workflow" || span_type == "subflow") return ExecutableType::workflow;
+  if (span_type == "agent") return ExecutableType::agent;
+  return std::nullopt;
+}
+
 std::string_view name_of(AttributeFilter::Op op) {
   switch (op) {
     case AttributeFilter::Op::equal: return "=";
@@ -341,7 +358,7 @@ Result<RunCursor> run_cursor_from_text(std::string_view text) {
 
 std::string_view kind_of(const Query& query) {
   static constexpr std::string_view kKinds[] = {"services", "operations", "search", "trace", "span",
-                                                "workflows", "workflow", "llm_usage", "counts"};
+                                                "workflows", "workflow", "llm_usage", "counts", "executables"};
   static_assert(std::size(kKinds) == std::variant_size_v<Query>);
   return kKinds[query.index()];
 }
@@ -357,6 +374,9 @@ Result<Query> decode_query(std::string_view kind, const json& params) {
     if (kind == "workflow") return Query(WorkflowQuery{hex_id(params, "trace_id", 16), hex_id(params, "span_id", 8)});
     if (kind == "llm_usage") return llm_usage_from(params);
     if (kind == "counts") return Query(CountsQuery{});
+    if (kind == "executables") {
+      return Query(ExecutableQuery{params.at("service").get<std::string>(), params.at("runtime_id").get<std::string>()});
+    }
   } catch (const json::exception& e) {
     return Status(Code::invalid_argument, std::string("bad query parameter: ") + e.what());
   } catch (const BadParameter& e) {
@@ -468,6 +488,15 @@ std::string encode(const LlmUsageReply& reply) {
 
 std::string encode(const CountsReply& reply) {
   return dump(json{{"spans", reply.spans}, {"traces", reply.traces}, {"workflow_runs", reply.workflow_runs}, {"cursor", reply.cursor}});
+}
+
+std::string encode(const ExecutablesReply& reply) {
+  json rows = json::array();
+  for (const ExecutableMatch& m : reply.executables) {
+    rows.push_back({{"trace_id", m.trace_id}, {"span_id", m.span_id}, {"span_type", m.span_type}, {"name", m.name},
+                    {"start_ns", m.start_ns}});
+  }
+  return dump(json{{"executables", std::move(rows)}});
 }
 
 template <>
@@ -611,6 +640,16 @@ Result<CountsReply> decode(std::string_view data) {
   return read_reply<CountsReply>(data, "counts", [](const json& value, CountsReply& reply) {
     reply = {value.value("spans", int64_t{0}), value.value("traces", int64_t{0}), value.value("workflow_runs", int64_t{0}),
              value.value("cursor", int64_t{0})};
+  });
+}
+
+template <>
+Result<ExecutablesReply> decode(std::string_view data) {
+  return read_reply<ExecutablesReply>(data, "executables", [](const json& value, ExecutablesReply& reply) {
+    for (const json& row : value.value("executables", json::array())) {
+      reply.executables.push_back({row.at("trace_id").get<std::string>(), row.at("span_id").get<std::string>(),
+                                   row.value("span_type", ""), row.value("name", ""), row.value("start_ns", int64_t{0})});
+    }
   });
 }
 

@@ -53,6 +53,20 @@ std::optional<RunType> run_type_named(std::string_view name);
 std::string_view name_of(RunType type);
 inline constexpr std::string_view kRunTypeNames = "workflow or subflow";
 
+// What a Junjo stable link names (service + executable type + runtime id). A
+// workflow link finds a workflow or a subflow run (Junjo's Subflow is a
+// Workflow nested in another), an agent link an agent run.
+enum class ExecutableType { workflow, agent };
+std::optional<ExecutableType> executable_type_named(std::string_view name);
+std::string_view name_of(ExecutableType type);
+inline constexpr std::string_view kExecutableTypeNames = "workflow or agent";
+// The junjo.span_type values of spans a link can name, and the type of each.
+inline constexpr std::string_view kExecutableSpanTypes[] = {"workflow", "subflow", "agent"};
+std::optional<ExecutableType> executable_type_of_span_type(std::string_view span_type);
+// An executables answer holds at most this many spans per partition (a runtime
+// id names one execution; more means ids were reused, and the oldest are kept).
+inline constexpr int64_t kMaxExecutableMatches = 16;
+
 // ---- cursors ----------------------------------------------------------------
 
 // Where the next page starts: the (start, id) of the last item returned.
@@ -121,9 +135,15 @@ struct LlmUsageQuery {
   int64_t bucket_ns = kDefaultBucketNs;
 };
 struct CountsQuery {};
+// The executable spans (kExecutableSpanTypes) of `service` whose Junjo runtime
+// id is `runtime_id`: found through the attribute index, never by a scan.
+struct ExecutableQuery {
+  std::string service, runtime_id;
+};
+
 
 using Query = std::variant<ServicesQuery, OperationsQuery, SearchQuery, TraceQuery, SpanQuery, WorkflowsQuery,
-                           WorkflowQuery, LlmUsageQuery, CountsQuery>;
+                           WorkflowQuery, LlmUsageQuery, CountsQuery, ExecutableQuery>;
 
 // "services", "search", ... as on the wire.
 std::string_view kind_of(const Query& query);
@@ -206,6 +226,14 @@ struct CountsReply {
   int64_t spans = 0, traces = 0, workflow_runs = 0, cursor = 0;
 };
 
+struct ExecutableMatch {
+  std::string trace_id, span_id, span_type, name;  // ids in hex; span_type: one of kExecutableSpanTypes
+  int64_t start_ns = 0;
+};
+struct ExecutablesReply {
+  std::vector<ExecutableMatch> executables;  // oldest first, at most kMaxExecutableMatches
+};
+
 // Each reply as the JSON text of one partition's `data`, and back.
 std::string encode(const ServicesReply& reply);
 std::string encode(const OperationsReply& reply);
@@ -215,6 +243,7 @@ std::string encode(const WorkflowsReply& reply);
 std::string encode(const WorkflowReply& reply);
 std::string encode(const LlmUsageReply& reply);
 std::string encode(const CountsReply& reply);
+std::string encode(const ExecutablesReply& reply);
 // internal "indexer sent a malformed <kind> answer" when the text is not one.
 template <typename Reply>
 Result<Reply> decode(std::string_view data);
@@ -226,6 +255,7 @@ template <> Result<WorkflowsReply> decode(std::string_view data);
 template <> Result<WorkflowReply> decode(std::string_view data);
 template <> Result<LlmUsageReply> decode(std::string_view data);
 template <> Result<CountsReply> decode(std::string_view data);
+template <> Result<ExecutablesReply> decode(std::string_view data);
 
 // The first span of a reply's array, as text (the span route's answer).
 std::optional<std::string_view> first_span(const SpansReply& reply);

@@ -20,6 +20,7 @@
 #include "stages/api/query/query_service.h"
 #include "stages/api/routes/llm_routes.h"
 #include "stages/api/routes/pipeline_routes.h"
+#include "stages/api/routes/resolve_routes.h"
 #include "stages/api/routes/static_files.h"
 #include "stages/api/routes/trace_routes.h"
 #include "stages/api/routes/workflow_routes.h"
@@ -52,6 +53,7 @@ class ApiStage final : public stage::Stage {
   TraceRoutes trace_routes_;
   WorkflowRoutes workflow_routes_;
   LlmRoutes llm_routes_;
+  ResolveRoutes resolve_routes_;
   PipelineRoutes pipeline_routes_;
   StaticFiles files_;
   auth::AuthClient auth_client_;

@@ -29,6 +29,7 @@
 #include "stages/api/http/route_table.h"
 #include "stages/api/query/query_service.h"
 #include "stages/api/routes/llm_routes.h"
+#include "stages/api/routes/resolve_routes.h"
 #include "stages/api/routes/trace_routes.h"
 #include "stages/api/routes/workflow_routes.h"
 #include "bus/context.h"
@@ -106,7 +107,8 @@ const api::RouteTable& route_table() {
   static api::TraceRoutes traces(queries);
   static api::WorkflowRoutes workflows(queries);
   static api::LlmRoutes llm(queries);
-  static api::RouteTable table(api::ApiHandlers{.traces = &traces, .workflows = &workflows, .llm = &llm});
+  static api::ResolveRoutes resolve(queries);
+  static api::RouteTable table(api::ApiHandlers{.traces = &traces, .workflows = &workflows, .llm = &llm, .resolve = &resolve});
   return table;
 }
 

@@ -9,7 +9,6 @@
 // the request built here covers every field either way).
 #include <gtest/gtest.h>
 
-#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -252,12 +251,9 @@ INSTANTIATE_TEST_SUITE_P(Protocols, OtlpRoundTripJs, ::testing::Values("grpc", "
 });
 
 TEST_F(OtlpRoundTrip, TheOpenTelemetryPythonSdk) {
-  SPANLINE_SKIP_WITHOUT_SHARED("clients/python/setup.sh");
-  std::string python_path;
-  int setup = run_command({"bash", *shared_file("clients/python/setup.sh"), pipeline_->data_dir()}, &python_path);
-  if (setup != 0) GTEST_SKIP() << "../shared/clients/python/setup.sh could not prepare the Python kit (exit " << setup << ")";
-  while (!python_path.empty() && std::isspace(static_cast<unsigned char>(python_path.back()))) python_path.pop_back();
-  auto [sent, shown] = send_with_an_sdk(*this, {"env", "PYTHONPATH=" + python_path, "PYTHONDONTWRITEBYTECODE=1", "python3",
+  const PythonKit kit = python_kit(pipeline_->data_dir());
+  if (kit.python_path.empty()) GTEST_SKIP() << kit.missing_reason;
+  auto [sent, shown] = send_with_an_sdk(*this, {"env", "PYTHONPATH=" + kit.python_path, "PYTHONDONTWRITEBYTECODE=1", "python3",
                                                  std::string(SPANLINE_SOURCE_DIR) + "/tests/integration/otel_fields.py",
                                                  pipeline_->grpc_target(), pipeline_->api_key(), "round-trip-python"});
   ASSERT_FALSE(shown.is_null());

@@ -148,6 +148,14 @@ bool Pipeline::wait_indexed(int64_t spans, std::chrono::milliseconds timeout) co
   }, timeout);
 }
 
+bool Pipeline::wait_api_complete(std::chrono::milliseconds timeout) const {
+  return wait_until([&] {
+    HttpResponse services = http_get(api_port_, "/api/v1/services", signed_in());
+    nlohmann::json body = nlohmann::json::parse(services.body, nullptr, false);
+    return services.status == 200 && !body.is_discarded() && body.value("partial", true) == false;
+  }, timeout);
+}
+
 Pipeline::~Pipeline() {
   if (api_) api_->stop(std::chrono::seconds(5));
   for (auto& indexer : indexers_) indexer->stop(std::chrono::seconds(5));

@@ -92,6 +92,9 @@ class Pipeline {
   std::string shard_integrity_problems() const;
   // Waits until the shards hold `spans` spans in all; false on timeout.
   bool wait_indexed(int64_t spans, std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
+  // With the api: waits until it answers for every partition (it has heard from
+  // the indexers owning them), so answers are complete; false on timeout.
+  bool wait_api_complete(std::chrono::milliseconds timeout = std::chrono::seconds(20)) const;
 
  private:
   PipelineOptions options_;

@@ -22,6 +22,15 @@ std::optional<std::string> shared_file(const std::string& relative);
 // this clone has no ../shared (see README Tests)", or that the folder lacks the file.
 std::string shared_missing_reason(const std::string& relative);
 
+// The real Python clients of ../shared/clients/python, ready to run: the
+// PYTHONPATH its setup.sh prints (the links it makes go in `scratch_dir`), or,
+// with python_path empty, why a test that needs them is skipped.
+struct PythonKit {
+  std::string python_path;
+  std::string missing_reason;
+};
+PythonKit python_kit(const std::string& scratch_dir);
+
 }  // namespace spanline::testing
 
 // Returns from the calling test as skipped when ../shared/<relative> is missing.

@@ -18,6 +18,7 @@ const Pipeline = lazy(() => import('./pages/Pipeline'));
 const LlmUsage = lazy(() => import('./pages/LlmUsage'));
 const CompareRuns = lazy(() => import('./pages/CompareRuns'));
 const Settings = lazy(() => import('./pages/Settings'));
+const Resolve = lazy(() => import('./pages/Resolve'));
 
 type Session = { state: 'checking' } | { state: 'signed-out'; setupOpen: boolean; setupTokenRequired?: boolean } | { state: 'signed-in'; user: User };
 
@@ -96,6 +97,7 @@ export function App() {
             <Route path="/llm" element={<LlmUsage />} />
             <Route path="/pipeline" element={<Pipeline />} />
             <Route path="/settings" element={<Settings currentUser={session.user} />} />
+            <Route path="/resolve/executable" element={<Resolve />} />
             <Route path="*" element={<Navigate to="/" replace />} />
           </Routes>
         </Suspense>

@@ -26,6 +26,7 @@
 #include "stages/api/live/live_tail.h"
 #include "stages/api/routes/llm_routes.h"
 #include "stages/api/routes/pipeline_routes.h"
+#include "stages/api/routes/resolve_routes.h"
 #include "stages/api/routes/static_files.h"
 #include "stages/api/routes/trace_routes.h"
 #include "stages/api/routes/workflow_routes.h"
@@ -47,6 +48,7 @@ struct ApiRoutes {
   LiveTail& live;
   RequestGuard& guard;
   AuthRoutes& auth;
+  ResolveRoutes& resolve;
 };
 
 class ApiServer {

@@ -3,6 +3,7 @@
 #include "stages/api/auth/auth_routes.h"
 #include "stages/api/routes/llm_routes.h"
 #include "stages/api/routes/pipeline_routes.h"
+#include "stages/api/routes/resolve_routes.h"
 #include "stages/api/routes/static_files.h"
 #include "stages/api/routes/trace_routes.h"
 #include "stages/api/routes/workflow_routes.h"
@@ -68,6 +69,8 @@ RouteTable::RouteTable(ApiHandlers h) {
       {"/api/v1/workflows/{trace_id}/{span_id}", get, Access::index_query, false, false,
        [h](const ApiRequest& r, const Params& p) { return h.workflows->workflow(r, p[0], p[1]); }},
       {"/api/v1/llm/usage", get, Access::index_query, false, false, [h](const ApiRequest& r, const Params&) { return h.llm->usage(r); }},
+      {"/api/v1/resolve/executable", get, Access::index_query, false, false,
+       [h](const ApiRequest& r, const Params&) { return h.resolve->executable(r); }},
   };
   for (const Route& route : routes_) patterns_.push_back(split_path(route.path));
 }

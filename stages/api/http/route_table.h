@@ -30,6 +30,7 @@ class LlmRoutes;
 class PipelineRoutes;
 class StaticFiles;
 class AuthRoutes;
+class ResolveRoutes;
 
 struct ApiHandlers {
   TraceRoutes* traces = nullptr;
@@ -38,6 +39,7 @@ struct ApiHandlers {
   PipelineRoutes* pipeline = nullptr;
   StaticFiles* files = nullptr;
   AuthRoutes* auth = nullptr;
+  ResolveRoutes* resolve = nullptr;
 };
 
 enum class Access { open, visitor, signed_in, index_query };

@@ -276,4 +276,17 @@ Answer<json> QueryService::llm_usage(const wire::LlmUsageQuery& query, int64_t t
   return {.value = std::move(body), .missing = std::move(replies.missing)};
 }
 
+Answer<std::vector<wire::ExecutableMatch>> QueryService::executables(const wire::ExecutableQuery& query) {
+  auto replies = ask_all<wire::ExecutablesReply>(query);
+  if (!replies.ok()) return failure<std::vector<wire::ExecutableMatch>>(replies);
+  Answer<std::vector<wire::ExecutableMatch>> answer{.missing = std::move(replies.missing)};
+  for (auto& [partition, reply] : replies.value) {
+    for (wire::ExecutableMatch& match : reply.executables) answer.value.push_back(std::move(match));
+  }
+  std::sort(answer.value.begin(), answer.value.end(), [](const wire::ExecutableMatch& a, const wire::ExecutableMatch& b) {
+    return std::tie(a.start_ns, a.trace_id, a.span_id) < std::tie(b.start_ns, b.trace_id, b.span_id);
+  });
+  return answer;
+}
+
 }  // namespace spanline::api

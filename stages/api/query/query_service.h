@@ -81,6 +81,9 @@ class QueryService {
   Answer<std::string> workflow(const protocol::query::WorkflowQuery& query);
   // {"from_ns", "to_ns", "bucket_ns", "by_model", "by_service"}; `query.from_ns` and `to_ns` are the window.
   Answer<nlohmann::json> llm_usage(const protocol::query::LlmUsageQuery& query, int64_t to_ns);
+  // The executable spans carrying a Junjo runtime id in a service, from every
+  // partition (the id does not say which holds it), oldest first.
+  Answer<std::vector<protocol::query::ExecutableMatch>> executables(const protocol::query::ExecutableQuery& query);
 
  private:
   // The WAL's partition count (StageDirectory::partition_count).

@@ -13,6 +13,7 @@
 #include "bus/latency_histogram.h"
 #include "base/hex.h"
 #include "base/json_depth.h"
+#include "stages/indexer/query/executable_lookup.h"
 #include "stages/indexer/query/llm_rule.h"
 
 namespace spanline::indexer::query {
@@ -630,6 +631,18 @@ Result<std::string> ShardReader::answer(const wire::CountsQuery&) {
     values[i] = statement->column_int(0);
   }
   return wire::encode(wire::CountsReply{values[0], values[1], values[2], values[3]});
+}
+
+Result<std::string> ShardReader::answer(const wire::ExecutableQuery& query) {
+  auto statement = db_->prepare(executable_lookup_sql());
+  if (!statement) return statement.status();
+  bind_executable_lookup(*statement, query);
+  auto rows = collect<wire::ExecutableMatch>(*statement, *budget_, [](const Statement& row) {
+    return wire::ExecutableMatch{to_hex(row.column_text(0)), to_hex(row.column_text(1)), row.column_text(2), row.column_text(3),
+                                 row.column_int(4)};
+  });
+  if (!rows) return rows.status();
+  return wire::encode(wire::ExecutablesReply{std::move(rows.value())});
 }
 
 }  // namespace spanline::indexer::query

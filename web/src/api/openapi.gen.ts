@@ -244,6 +244,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/resolve/executable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where a Junjo stable link's run is
+         * @description Junjo names a run by service name, executable type and runtime id (junjo.executable_runtime_id, or junjo.id in telemetry contract v1); this finds it, through the indexers' attribute index, and answers where its web page is. A workflow link also finds subflow runs. The web UI's page /resolve/executable (same parameters), where such links point, asks this with backoff while it answers not_yet_seen and opens the run once found. The api keeps no state between asks: past waited_ms = gives_up_after_ms (120000) a run that never arrived is 404.
+         */
+        get: operations["resolveExecutable"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/pipeline": {
         parameters: {
             query?: never;
@@ -914,6 +934,57 @@ export interface components {
             /** @description Per-bucket totals, oldest first. */
             series: components["schemas"]["UsagePoint"][];
         } & components["schemas"]["UsageTotals"];
+        /** @description A stable link's run. When several runs carry the runtime id (ids reused), the oldest. */
+        ResolvedExecutable: {
+            /** @enum {string} */
+            state: "found";
+            service_name: string;
+            /** @enum {string} */
+            executable_type: "workflow" | "agent";
+            runtime_id: string;
+            /** @description 32 hex digits. */
+            trace_id: string;
+            /** @description The run span's id, 16 hex digits. */
+            span_id: string;
+            /**
+             * @description The run span's junjo.span_type.
+             * @enum {string}
+             */
+            span_type: "workflow" | "subflow" | "agent";
+            /** @description The run span's name. */
+            name: string;
+            /**
+             * Format: int64
+             * @description The run's start, unix ns.
+             */
+            start_ns: number;
+            /**
+             * @description The run's page in the web UI: /workflows/{trace_id}/{span_id} for a workflow or subflow run; /traces/{trace_id}?span={span_id} (the trace, the agent span selected) for an agent run.
+             * @example /workflows/5b1a0e000000000000000000000000a1/5b1a0e0000000001
+             */
+            path: string;
+        } & components["schemas"]["Completeness"];
+        /** @description A stable link's run has not arrived (yet). */
+        ExecutableNotYetSeen: {
+            /** @enum {string} */
+            state: "not_yet_seen";
+            service_name: string;
+            /** @enum {string} */
+            executable_type: "workflow" | "agent";
+            runtime_id: string;
+            /** @description What was not found, to show. */
+            message: string;
+            /**
+             * Format: int64
+             * @description The waited_ms asked with.
+             */
+            waited_ms: number;
+            /**
+             * Format: int64
+             * @description The bound on waiting: asked with waited_ms at least this, a run not seen is 404 (120000).
+             */
+            gives_up_after_ms: number;
+        } & components["schemas"]["Completeness"];
         StageHealth: {
             /** @description Stage name, e.g. receiver, indexer, api. */
             stage: string;
@@ -1835,6 +1906,64 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    resolveExecutable: {
+        parameters: {
+            query: {
+                /**
+                 * @description The run's service (service.name), exact match, 1 to 512 bytes.
+                 * @example spanline-greeter
+                 */
+                service_name: string;
+                /** @description workflow (a workflow or subflow run) or agent. */
+                executable_type: "workflow" | "agent";
+                /** @description The run's runtime id, exact match, 1 to 512 bytes. */
+                runtime_id: string;
+                /** @description Accepted, as Junjo Studio's links carry it, and ignored: Spanline knows a service by service.name alone. At most 512 bytes. */
+                service_namespace?: string;
+                /** @description How long the asker has been asking for this run, in ms (0 to 86400000; default 0). Once it reaches gives_up_after_ms, a run not seen is 404 instead of not_yet_seen. */
+                waited_ms?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run was found. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResolvedExecutable"];
+                };
+            };
+            /** @description No such run has arrived yet (Junjo sends a run's span when the run ends); ask again, with waited_ms. */
+            202: {
+                headers: {
+                    /** @description Seconds until asking again makes sense (1). */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExecutableNotYetSeen"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description The runtime id names a run of the other executable type (at once), or no such run arrived within gives_up_after_ms of asking. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
             503: components["responses"]["Unavailable"];
         };
