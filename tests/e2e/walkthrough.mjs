@@ -2,7 +2,8 @@
 // Walks the web UI in real headless Chromium against a running pipeline, the way
 // a new user would: first-user setup, an API key, spans sent with it, search,
 // the waterfall, a Junjo run stepped through to a known state, the pipeline
-// counters moving, the live switch, a v2 graph, a 50,000-span trace, and the key
+// counters moving, the live switch, a v2 graph, a 50,000-span trace, a Junjo
+// stable link opened before its run arrived, and the key
 // revoked. Saves a screenshot of each page. Exit 0 when every step held.
 //
 // Usage: walkthrough.mjs --ui http://127.0.0.1:PORT --grpc 127.0.0.1:PORT --otlp-http http://127.0.0.1:PORT
@@ -77,6 +78,16 @@ async function sendRun(key, run, traceId) {
     method: 'POST', headers: { 'content-type': 'application/json', 'x-junjo-api-key': key }, body: JSON.stringify(body),
   });
   check(response.status === 200, `run ${run.name} accepted (got ${response.status} ${await response.text()})`);
+}
+
+// A copy of a run whose workflow has another runtime id (and its nodes that id as their parent's).
+function withRuntimeId(run, runtimeId) {
+  const body = structuredClone(run.body);
+  const spans = body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+  const workflow = spans.find((s) => s.attributes.some((a) => a.key === 'junjo.span_type' && a.value.stringValue === 'workflow'));
+  const old = workflow.attributes.find((a) => a.key === 'junjo.executable_runtime_id').value.stringValue;
+  for (const span of spans) for (const a of span.attributes) if (a.value.stringValue === old) a.value.stringValue = runtimeId;
+  return { ...run, body };
 }
 
 // The web UI's own Junjo runs (web/src/lib/__fixtures__/junjo-run-shapes.json: a
@@ -355,6 +366,20 @@ try {
   await shot(page, '13-traces-dark-1920');
   await page.emulateMedia({ colorScheme: 'light' });
   await page.setViewportSize({ width: 1280, height: 860 });
+
+  step('a Junjo stable link waits for its run, then opens it');
+  // The concurrent workflow again, under a runtime id not sent yet: the link is opened first, as a Junjo
+  // application's printed link often is while its run is still going.
+  const linked = withRuntimeId(concurrentRun, 'e2e-linked-run');
+  const linkService = concurrentRun.body.resourceSpans[0].resource.attributes.find((a) => a.key === 'service.name').value.stringValue;
+  await page.goto(`${args.ui}/resolve/executable?service_name=${encodeURIComponent(linkService)}&executable_type=workflow` +
+    '&runtime_id=e2e-linked-run&service_namespace=ignored');
+  await page.getByText('Not yet seen, retrying').waitFor();
+  await shot(page, '09a-stable-link-not-yet-seen');
+  await sendRun(key, linked, '1111ced00000000000000000000000e2');
+  await page.waitForURL(/\/workflows\/1111ced00000000000000000000000e2\/[0-9a-f]{16}$/, { timeout: 30_000 });
+  await page.getByTestId('workflow-graph').waitFor();
+  await shot(page, '09b-stable-link-opened-the-run');
 
   step('revoke the key');
   await page.goto(`${args.ui}/settings`);

@@ -57,7 +57,7 @@ ApiReply resolve_reply(const ExecutableLink& link, const Answer<std::vector<wire
   }
   if (link.waited_ms < kResolveWaitBoundMs) {
     json body = link_json(link, "not_yet_seen");
-    body.update({{"message", "no " + described(link) + " has arrived yet; ask again"},
+    body.update({{"message", "no " + described(link) + " has arrived yet"},
                  {"waited_ms", link.waited_ms},
                  {"gives_up_after_ms", kResolveWaitBoundMs}});
     ApiReply reply = json_reply(mark_completeness(body, found.missing), 202);

@@ -77,7 +77,7 @@ export default function Resolve() {
       )}
       {view.kind === 'waiting' && (
         <div className="warning" role="status" data-testid="resolve-status">
-          Not yet seen, retrying in {seconds(view.retryInMs)}. {view.message}
+          Not yet seen, retrying in {seconds(view.retryInMs)}: {view.message}.
           <span className="muted">
             {' '}
             (asked for {seconds(view.waitedMs)}
