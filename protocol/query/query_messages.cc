@@ -114,6 +114,7 @@ Query workflows_from(const json& params) {
   query.type = *run_type;
   query.service = optional_of<std::string>(params, "service");
   query.name = optional_of<std::string>(params, "name");
+  query.name_contains = optional_of<std::string>(params, "name_contains");
   query.from_ns = optional_of<int64_t>(params, "from_ns");
   query.to_ns = optional_of<int64_t>(params, "to_ns");
   if (params.contains("status")) {
@@ -181,6 +182,7 @@ json params_of(const Query& query) {
           params["span_type"] = name_of(q.type);
           put(params, "service", q.service);
           put(params, "name", q.name);
+          put(params, "name_contains", q.name_contains);
           put(params, "from_ns", q.from_ns);
           put(params, "to_ns", q.to_ns);
           if (q.status) params["status"] = name_of(*q.status);
@@ -419,7 +421,7 @@ json to_json(const TraceSummary& s) {
 }
 
 json to_json(const RunSummary& r) {
-  return {{"trace_id", r.trace_id},
+  json run = {{"trace_id", r.trace_id},
           {"span_id", r.span_id},
           {"parent_span_id", r.parent_span_id},
           {"name", r.name},
@@ -435,6 +437,9 @@ json to_json(const RunSummary& r) {
           {"contract_version", r.contract_version},
           {"store_id", r.store_id},
           {"parent_store_id", r.parent_store_id}};
+  // Only list items know it (the indexer looks it up for a page of runs).
+  if (!r.parent_run_span_id.empty()) run["parent_run_span_id"] = r.parent_run_span_id;
+  return run;
 }
 
 std::string encode(const ServicesReply& reply) {
@@ -588,6 +593,7 @@ Result<WorkflowsReply> decode(std::string_view data) {
       r.contract_version = row.value("contract_version", int64_t{0});
       r.store_id = row.value("store_id", "");
       r.parent_store_id = row.value("parent_store_id", "");
+      r.parent_run_span_id = row.value("parent_run_span_id", "");
       reply.runs.push_back(std::move(r));
     }
   });

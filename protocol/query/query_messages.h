@@ -121,6 +121,9 @@ struct SpanQuery {
 struct WorkflowsQuery {
   RunType type = RunType::workflow;
   std::optional<std::string> service, name;
+  // Runs whose name contains this, ASCII letters in either case (a scan filter
+  // like `name`: the runs are read newest first by start either way).
+  std::optional<std::string> name_contains;
   std::optional<int64_t> from_ns, to_ns;
   std::optional<WorkflowStatus> status;
   int64_t limit = kDefaultLimit;
@@ -199,6 +202,9 @@ struct RunSummary {
   int64_t start_ns = 0, end_ns = 0, duration_ns = 0, status_code = 0, node_count = 0, state_change_count = 0,
           contract_version = 0;
   bool cancelled = false;
+  // In lists only: the span id of the run, in the same trace, whose store is
+  // this run's parent store (a subflow's enclosing run); empty when none is indexed.
+  std::string parent_run_span_id;
 };
 struct WorkflowsReply {
   std::vector<RunSummary> runs;  // newest first

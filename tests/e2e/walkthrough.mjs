@@ -117,6 +117,49 @@ async function sendShapes(key) {
   return Object.fromEntries(Object.entries(shapes).map(([name, run]) => [name, { path: `/workflows/${run.trace_id}/${run.spans[0].span_id}`, run }]));
 }
 
+// `count` copies of a run in one OTLP/JSON request, each in its own trace (ids e2e5...), for the runs list's paging.
+async function sendCopies(key, run, count) {
+  const body = { resourceSpans: [] };
+  for (let i = 0; i < count; i++) {
+    const traceId = `e2e5${String(i).padStart(28, '0')}`;
+    for (const r of structuredClone(run.body).resourceSpans) {
+      for (const s of r.scopeSpans) for (const span of s.spans) span.traceId = traceId;
+      body.resourceSpans.push(r);
+    }
+  }
+  const response = await fetch(`${args['otlp-http']}/v1/traces`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'x-junjo-api-key': key }, body: JSON.stringify(body),
+  });
+  check(response.status === 200, `${count} copies of ${run.name} accepted (got ${response.status} ${await response.text()})`);
+}
+
+// The web UI's own Junjo runs (web/src/lib/__fixtures__/junjo-run-shapes.json: a
+// subflow inside a RunConcurrent with conditions and a nested subflow, a failing
+// node, a cancelled run), sent as OTLP/JSON the way the Junjo exporter sends
+// them. Returns them by name with the run span's id.
+async function sendShapes(key) {
+  const shapes = JSON.parse(readFileSync(resolve(here, '../../web/src/lib/__fixtures__/junjo-run-shapes.json'), 'utf8')).runs;
+  const nanos = (iso) => (BigInt(Date.parse(iso)) * 1_000_000n).toString();
+  // A graph or state written as an object travels as its JSON string, as the SDK sends it.
+  const attributes = (map) => attributeList(Object.fromEntries(Object.entries(map ?? {})
+    .map(([k, v]) => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : v])));
+  for (const run of Object.values(shapes)) {
+    const spans = run.spans.map((s) => ({
+      traceId: run.trace_id, spanId: s.span_id, parentSpanId: s.parent_span_id, name: s.name, kind: 1,
+      startTimeUnixNano: nanos(s.start_time), endTimeUnixNano: nanos(s.end_time), attributes: attributes(s.attributes_json),
+      events: s.events_json.map((e) => ({ name: e.name, timeUnixNano: e.timeUnixNano, attributes: attributes(e.attributes) })),
+      status: { code: Number(s.status_code), message: s.status_message },
+    }));
+    const body = { resourceSpans: [{ resource: { attributes: attributeList({ 'service.name': run.service_name }) },
+      scopeSpans: [{ scope: { name: 'junjo' }, spans }] }] };
+    const response = await fetch(`${args['otlp-http']}/v1/traces`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-junjo-api-key': key }, body: JSON.stringify(body),
+    });
+    check(response.status === 200, `run ${run.spans[0].name} accepted (got ${response.status} ${await response.text()})`);
+  }
+  return Object.fromEntries(Object.entries(shapes).map(([name, run]) => [name, { path: `/workflows/${run.trace_id}/${run.spans[0].span_id}`, run }]));
+}
+
 // One span as OTLP/JSON with every dropped count, both schema URLs and a NaN double ("NaN", as OTLP/JSON writes it).
 async function sendSpanWithEveryField(key) {
   const traceId = 'f1e1d500000000000000000000000001', spanId = 'f1e1d50000000001';
@@ -315,6 +358,32 @@ try {
   await page.getByTestId('run-cancellation').waitFor();
   check((await drawn('SlowNode').getAttribute('data-outcome')) === 'cancelled', 'the cancelled node is drawn cancelled');
   await shot(page, '08g-workflow-cancelled-run');
+
+  step('the runs list filters by status through the URL and pages');
+  // Two runs of the workflow so far, and 55 more: more than the list's page of 50.
+  await sendCopies(key, workflowRun, 55);
+  const named = 57;
+  const runRows = () => page.getByTestId('workflow-runs').locator('tbody tr').count().catch(() => 0);
+  const filtered = `${args.ui}/workflows?status=ok&name=${encodeURIComponent(workflowRun.name)}`;
+  await until(page, `all ${named} ${workflowRun.name} runs indexed`, async () => {
+    const response = await page.request.get(`${args.ui}/api/v1/workflows?status=ok&name=${encodeURIComponent(workflowRun.name)}&limit=100`);
+    return response.ok() && (await response.json()).runs.length === named;
+  });
+  await page.goto(filtered);
+  await page.getByTestId('workflow-runs').waitFor();
+  check((await page.getByLabel('Status').inputValue()) === 'ok', 'the status filter is read from the URL');
+  await until(page, 'the first page of 50 runs', async () => (await runRows()) === 50, 10_000);
+  await page.getByRole('button', { name: 'Load more' }).click();
+  await until(page, `all ${named} runs after Load more`, async () => (await runRows()) === named, 10_000);
+  check((await page.getByRole('button', { name: 'Load more' }).count()) === 0, 'no Load more once every run is shown');
+  await shot(page, '08b-runs-filtered-paged');
+  await page.getByLabel('Status').selectOption('cancelled');
+  await until(page, 'the status in the URL', async () => new URL(page.url()).searchParams.get('status') === 'cancelled', 5_000);
+  await page.getByText(`No workflows with status cancelled and a name containing “${workflowRun.name}”.`).waitFor();
+  await page.reload();
+  await page.getByText(`No workflows with status cancelled and a name containing “${workflowRun.name}”.`).waitFor();
+  check((await page.getByLabel('Status').inputValue()) === 'cancelled', 'the filter survives a reload');
+  await shot(page, '08c-runs-empty-says-which-filter');
 
   step('LLM usage charts the model the SDK spans named');
   await page.getByRole('link', { name: 'LLM usage' }).click();

@@ -3,8 +3,11 @@
 // through OTLP and come back through every route with the right content.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -396,6 +399,118 @@ TEST(ApiPagination, EveryTraceExactlyOnceAcrossPagesWhileSpansArrive) {
   EXPECT_GE(pages, 18);
   for (const std::string& id : sent) EXPECT_EQ(seen.count(id), 1u) << id;
   for (const std::string& id : seen) EXPECT_EQ(seen.count(id), 1u) << "seen twice: " << id;
+}
+
+// The runs list as the web UI pages it: project-made Junjo runs (eight workflow
+// runs of two names, three of them failed, three with a subflow, two starting
+// together) read back a few at a time by cursor, with filters, each run exactly
+// once, newest first.
+class RunsListPaging : public ::testing::Test {
+ protected:
+  static constexpr int kRuns = 8;
+
+  // Every run of `filter`, page by page; `pages` counts the pages read.
+  static std::vector<json> every_run(const Pipeline& pipeline, const std::string& filter, int* pages) {
+    std::vector<json> runs;
+    std::string cursor;
+    for (*pages = 0;; ++*pages) {
+      json page = get_json(pipeline, "/api/v1/workflows?" + filter + (cursor.empty() ? "" : "&cursor=" + cursor));
+      EXPECT_FALSE(page.value("partial", true)) << page.dump();
+      for (const auto& run : page["runs"]) runs.push_back(run);
+      if (page["next_cursor"].is_null() || *pages > 20) {
+        ++*pages;
+        return runs;
+      }
+      cursor = page["next_cursor"];
+    }
+  }
+
+  static std::vector<int> indexes_of(const std::vector<json>& runs, const std::map<std::string, int>& index_by_trace) {
+    std::vector<int> out;
+    for (const auto& run : runs) out.push_back(index_by_trace.at(run["trace_id"].get<std::string>()));
+    return out;
+  }
+};
+
+TEST_F(RunsListPaging, FiltersHoldAcrossPagesAndSubflowsLinkTheirParentRun) {
+  Pipeline pipeline(two_indexers_and_api());
+  pipeline.start();
+  OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
+  std::map<std::string, int> index_by_trace;      // trace id -> run index
+  std::map<std::string, std::string> workflow_of;  // trace id -> workflow span id
+  int64_t spans = 0;
+  for (int i = 0; i < kRuns; ++i) {
+    char trace[33];
+    std::snprintf(trace, sizeof trace, "7e57%028x", i + 1);
+    // Runs 6 and 7 start together: their order falls back to the ids (7's trace id is the larger).
+    auto request = junjo_workflow_request({.trace_id_hex = trace, .service = "runs-pager",
+                                           .start_unix_nano = 1'768'467'600'000'000'000 + std::min(i, 6) * 1'000'000'000LL});
+    auto* scope = request.mutable_resource_spans(0)->mutable_scope_spans(0);
+    opentelemetry::proto::trace::v1::Span* workflow = nullptr;
+    for (auto& span : *scope->mutable_spans()) {
+      if (string_attribute(span, "junjo.span_type") == "workflow") workflow = &span;
+    }
+    ASSERT_NE(workflow, nullptr);
+    workflow->set_name(i % 2 == 0 ? "Greeter Flow" : "Billing Flow");
+    if (i % 3 == 0) workflow->mutable_status()->set_code(opentelemetry::proto::trace::v1::Status::STATUS_CODE_ERROR);
+    if (i < 3) {
+      // A subflow inside the run, with its own store whose parent is the run's.
+      opentelemetry::proto::trace::v1::Span subflow;
+      subflow.set_trace_id(workflow->trace_id());
+      subflow.set_span_id(*from_hex("5b0000000000f100"));
+      subflow.set_parent_span_id(workflow->span_id());
+      subflow.set_name("Joke Subflow");
+      subflow.set_start_time_unix_nano(workflow->start_time_unix_nano() + 10'000'000);
+      subflow.set_end_time_unix_nano(workflow->start_time_unix_nano() + 20'000'000);
+      for (auto [key, value] : {std::pair<std::string, std::string>{"junjo.span_type", "subflow"},
+                                {"junjo.workflow.store.id", "sub-store-" + std::to_string(i)},
+                                {"junjo.workflow.parent_store.id", string_attribute(*workflow, "junjo.workflow.store.id")}}) {
+        auto* kv = subflow.add_attributes();
+        kv->set_key(key);
+        kv->mutable_value()->set_string_value(value);
+      }
+      *scope->add_spans() = subflow;
+    }
+    index_by_trace[trace] = i;
+    workflow_of[trace] = to_hex(workflow->span_id());
+    spans += span_count_of(request);
+    ASSERT_TRUE(client.send(request).ok());
+  }
+  ASSERT_TRUE(pipeline.wait_indexed(spans)) << pipeline.logs();
+  ASSERT_TRUE(wait_complete(pipeline)) << pipeline.logs();
+
+  int pages = 0;
+  // A name's part, in another case, over pages of three: the four Greeter runs, newest first.
+  auto greeters = every_run(pipeline, "service=runs-pager&name_contains=gREETER&limit=3", &pages);
+  EXPECT_EQ(indexes_of(greeters, index_by_trace), (std::vector<int>{6, 4, 2, 0}));
+  EXPECT_GE(pages, 2);
+  for (const auto& run : greeters) EXPECT_EQ(run["name"], "Greeter Flow");
+  // The exact name still means the exact name.
+  EXPECT_EQ(every_run(pipeline, "name=Greeter%20Flow", &pages).size(), 4u);
+  EXPECT_EQ(every_run(pipeline, "name=Greeter", &pages).size(), 0u);
+  // Failed runs one at a time; with the name too.
+  EXPECT_EQ(indexes_of(every_run(pipeline, "service=runs-pager&status=error&limit=1", &pages), index_by_trace), (std::vector<int>{6, 3, 0}));
+  EXPECT_GE(pages, 3);
+  EXPECT_EQ(indexes_of(every_run(pipeline, "status=error&name_contains=greet&limit=1", &pages), index_by_trace), (std::vector<int>{6, 0}));
+  EXPECT_EQ(indexes_of(every_run(pipeline, "service=runs-pager&status=ok&limit=2", &pages), index_by_trace),
+            (std::vector<int>{7, 5, 4, 2, 1}));
+  EXPECT_EQ(every_run(pipeline, "name_contains=no-such-flow", &pages).size(), 0u);
+
+  // Workflows by default; subflows when asked, each pointing at the run it ran in.
+  auto workflows = every_run(pipeline, "service=runs-pager&limit=3", &pages);
+  EXPECT_EQ(indexes_of(workflows, index_by_trace), (std::vector<int>{7, 6, 5, 4, 3, 2, 1, 0}));
+  // A page that no single partition fills still has a next page when the partitions hold more between them.
+  EXPECT_EQ(indexes_of(every_run(pipeline, "service=runs-pager&limit=5", &pages), index_by_trace), (std::vector<int>{7, 6, 5, 4, 3, 2, 1, 0}));
+  for (const auto& run : workflows) EXPECT_FALSE(run.contains("parent_run_span_id")) << run.dump();
+  auto subflows = every_run(pipeline, "service=runs-pager&type=subflow&name_contains=joke&limit=2", &pages);
+  EXPECT_EQ(indexes_of(subflows, index_by_trace), (std::vector<int>{2, 1, 0}));
+  for (const auto& run : subflows) {
+    EXPECT_EQ(run["span_type"], "subflow");
+    EXPECT_EQ(run["parent_run_span_id"], workflow_of.at(run["trace_id"].get<std::string>())) << run.dump();
+    get_json(pipeline, "/api/v1/workflows/" + run["trace_id"].get<std::string>() + "/" + run["parent_run_span_id"].get<std::string>());
+  }
+
+  EXPECT_EQ(get_json(pipeline, "/api/v1/workflows?name_contains=" + std::string(1025, 'x'), 400)["error"]["code"], "invalid_argument");
 }
 
 TEST(ApiPartial, AStoppedIndexerMakesAnswersPartialUntilItReturns) {

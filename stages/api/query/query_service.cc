@@ -198,14 +198,16 @@ Answer<RunsPage> QueryService::workflows(const wire::WorkflowsQuery& query) {
   const auto page = static_cast<size_t>(query.limit);
   std::vector<std::vector<wire::RunSummary>*> lists;
   bool any_full = false;
+  size_t total = 0;  // more than a page between the partitions: a next page, though none filled one
   for (auto& [partition, reply] : replies.value) {
     any_full = any_full || reply.runs.size() >= page;
+    total += reply.runs.size();
     lists.push_back(&reply.runs);
   }
   Answer<RunsPage> answer{.missing = std::move(replies.missing)};
   answer.value.runs = merge_newest_first(lists, [](const wire::RunSummary& r) { return r.trace_id + r.span_id; }, page);
   const auto& runs = answer.value.runs;
-  if (more_after(runs, 0, any_full, page)) answer.value.next = wire::RunCursor{runs.back().start_ns, runs.back().trace_id, runs.back().span_id};
+  if (more_after(runs, total, any_full, page)) answer.value.next = wire::RunCursor{runs.back().start_ns, runs.back().trace_id, runs.back().span_id};
   return answer;
 }
 

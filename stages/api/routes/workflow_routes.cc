@@ -8,7 +8,8 @@ namespace wire = protocol::query;
 
 ApiReply WorkflowRoutes::workflows(const ApiRequest& request) {
   QueryParams params(request.query);
-  if (Status s = params.only({"service", "name", "start", "end", "lookback", "status", "type", "limit", "cursor"}); !s.is_ok()) {
+  if (Status s = params.only({"service", "name", "name_contains", "start", "end", "lookback", "status", "type", "limit", "cursor"});
+      !s.is_ok()) {
     return error_reply(s);
   }
   auto window = read_window(params);
@@ -18,12 +19,14 @@ ApiReply WorkflowRoutes::workflows(const ApiRequest& request) {
   query.to_ns = window->to_ns;
   auto service = params.text("service", 1, 512);
   auto name = params.text("name", 1, 1024);
+  auto name_contains = params.text("name_contains", 1, 1024);
   auto limit = params.integer("limit", 1, wire::kMaxLimit);
-  for (const Status& s : {service.status(), name.status(), limit.status()}) {
+  for (const Status& s : {service.status(), name.status(), name_contains.status(), limit.status()}) {
     if (!s.is_ok()) return error_reply(s);
   }
   query.service = *service;
   query.name = *name;
+  query.name_contains = *name_contains;
   if (auto status = params.text("status")) {
     query.status = wire::workflow_status_named(*status);
     if (!query.status) return error_reply(400, "invalid_argument", "parameter 'status': " + std::string(wire::kWorkflowStatusNames));

@@ -1,6 +1,6 @@
 #pragma once
 // Junjo workflow runs: the list (newest first, by cursor, filtered by service,
-// name, window, status and type) and one run with its spans and its state
+// name (exact or contained), window, status and type) and one run with its spans and its state
 // replayed step by step.
 
 #include <string>

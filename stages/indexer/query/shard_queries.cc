@@ -486,6 +486,8 @@ Result<std::string> ShardReader::answer(const wire::WorkflowsQuery& query) {
   filter.add("span_type = ?", std::string(wire::name_of(query.type)));
   if (query.service) filter.add("service = ?", *query.service);
   if (query.name) filter.add("name = ?", *query.name);
+  // instr, not LIKE: the user's text needs no escaping; lower() folds ASCII only.
+  if (query.name_contains) filter.add("instr(lower(name), lower(?)) > 0", *query.name_contains);
   if (query.from_ns) filter.add("start_ns >= ?", *query.from_ns);
   if (query.to_ns) filter.add("start_ns <= ?", *query.to_ns);
   if (query.status) {
@@ -496,16 +498,31 @@ Result<std::string> ShardReader::answer(const wire::WorkflowsQuery& query) {
     }
   }
   if (query.cursor) {
+    // After the cursor's run in (start, trace id, span id) order, compared as a row value: the ids are
+    // blobs, and `trace_id || span_id` would be text, which SQLite sorts before every blob, so each page
+    // began again with the previous page's last run. The first condition lets the start index bound the scan.
     const int64_t start = query.cursor->start_ns;
-    std::vector<uint8_t> key = id_bytes(query.cursor->trace_id + query.cursor->span_id);
-    filter.add("(start_ns < ? OR (start_ns = ? AND (trace_id || span_id) < ?))", start, start, key);
+    filter.add("start_ns <= ?", start);
+    filter.add("(start_ns, trace_id, span_id) < (?, ?, ?)", start, id_bytes(query.cursor->trace_id), id_bytes(query.cursor->span_id));
   }
   filter.bind_later(query.limit);
-  auto statement = db_->prepare("SELECT " + std::string(kRunColumns) + " FROM workflow_runs" + filter.where() +
-                                " ORDER BY start_ns DESC, trace_id || span_id DESC LIMIT ?");
+  // A subflow's enclosing run: the run of the same trace (so the same shard)
+  // that owns its parent store; looked up for the page's rows only, by primary key prefix.
+  constexpr std::string_view kParentRun =
+      "(SELECT parent.span_id FROM workflow_runs AS parent WHERE parent.trace_id = workflow_runs.trace_id "
+      "AND length(workflow_runs.parent_store_id) > 0 AND parent.store_id = workflow_runs.parent_store_id "
+      "AND parent.span_id != workflow_runs.span_id ORDER BY parent.start_ns LIMIT 1)";
+  auto statement = db_->prepare("SELECT " + std::string(kRunColumns) + ", " + std::string(kParentRun) + " FROM workflow_runs" +
+                                filter.where() + " ORDER BY start_ns DESC, trace_id DESC, span_id DESC LIMIT ?");
   if (!statement) return statement.status();
   filter.bind(*statement);
-  auto rows = collect<wire::RunSummary>(*statement, *budget_, run_of);
+  constexpr int kParentRunColumn = 16;  // after kRunColumns
+  auto rows = collect<wire::RunSummary>(*statement, *budget_, [](const Statement& row) {
+    wire::RunSummary run = run_of(row);
+    const std::string parent = row.column_text(kParentRunColumn);
+    if (!parent.empty()) run.parent_run_span_id = to_hex(parent);
+    return run;
+  });
   if (!rows) return rows.status();
   return wire::encode(wire::WorkflowsReply{std::move(rows.value())});
 }

@@ -95,6 +95,33 @@ TEST(QueryMessages, RepliesAndTheirEnvelopeRoundTrip) {
   EXPECT_FALSE(decode<SearchReply>("[1,2]").is_ok());
 }
 
+// The runs list's additions: a name part to look for, and a subflow's enclosing
+// run, which only a run that has one carries.
+TEST(QueryMessages, RunsCarryTheNamePartAndTheParentRun) {
+  WorkflowsQuery runs;
+  runs.name_contains = "Joke";
+  runs.type = RunType::subflow;
+  auto decoded = decode_request(encode(QueryRequest{{0}, runs}));
+  ASSERT_TRUE(decoded.is_ok()) << decoded.status().to_string();
+  EXPECT_EQ(std::get<WorkflowsQuery>(decoded->query).name_contains, "Joke");
+  EXPECT_EQ(std::get<WorkflowsQuery>(decoded->query).name, std::nullopt);
+  auto without = decode_query("workflows", json::object());
+  ASSERT_TRUE(without.is_ok());
+  EXPECT_EQ(std::get<WorkflowsQuery>(*without).name_contains, std::nullopt);
+
+  WorkflowsReply reply;
+  reply.runs.push_back({.trace_id = std::string(32, 'a'), .span_id = std::string(16, 'b'), .span_type = "subflow",
+                        .parent_run_span_id = std::string(16, 'c')});
+  reply.runs.push_back({.trace_id = std::string(32, 'a'), .span_id = std::string(16, 'c'), .span_type = "workflow"});
+  auto back = decode<WorkflowsReply>(encode(reply));
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  ASSERT_EQ(back->runs.size(), 2u);
+  EXPECT_EQ(back->runs[0].parent_run_span_id, std::string(16, 'c'));
+  EXPECT_EQ(to_json(back->runs[0])["parent_run_span_id"], std::string(16, 'c'));
+  EXPECT_EQ(back->runs[1].parent_run_span_id, "");
+  EXPECT_FALSE(to_json(back->runs[1]).contains("parent_run_span_id"));
+}
+
 TEST(QueryMessages, StoredSpansPassThroughTheEnvelopeByteForByte) {
   // Text the indexer stored goes to the client as it is: odd spacing, escapes and brackets inside strings included.
   const std::string spans = R"([{"span_id":"a","attributes":{"q":"} ] \" [ {","n":1.50}} , {"span_id":"b","attributes":null}])";

@@ -830,6 +830,8 @@ export interface components {
             store_id: string;
             /** @description The parent run's store id for a subflow; empty when none. */
             parent_store_id: string;
+            /** @description Only in /api/v1/workflows list items, and only when indexed: the span id (16 hex digits) of the run in the same trace whose store is this run's parent store, the run a subflow ran in (its page: /api/v1/workflows/{trace_id}/{parent_run_span_id}). */
+            parent_run_span_id?: string;
         };
         /** @description A run with its start and end state and its graph. */
         RunDetail: components["schemas"]["Run"] & {
@@ -1750,6 +1752,8 @@ export interface operations {
                 service?: string;
                 /** @description Workflow name (run span name), exact match, 1 to 1024 bytes. */
                 name?: string;
+                /** @description Runs whose name contains this text, ASCII letters in either case, 1 to 1024 bytes. Costs what name does (both filter the runs read newest first); both may be given. */
+                name_contains?: string;
                 /**
                  * @description Earliest start time to include. Unix milliseconds (e.g. 1763892000000) or an RFC 3339 time with a zone (e.g. 2026-11-23T10:00:00Z, 2026-11-23T11:00:00.5+01:00). Not together with lookback.
                  * @example 2026-11-23T10:00:00Z
