@@ -262,6 +262,14 @@ TEST_F(ApiRoutes, EveryOpenApiRouteAnswers) {
     replace("trace_id", workflow ? runs["runs"][0]["trace_id"].get<std::string>() : trace_id);
     replace("span_id", workflow ? runs["runs"][0]["span_id"].get<std::string>() : span_id);
     if (path == "/api/v1/traces/live") continue;  // a stream: its own test
+    if (path == "/api/v1/resolve/executable") {
+      // A stable link names its run: the suite's Junjo workflow run.
+      for (const auto& span : junjo_->resource_spans(0).scope_spans(0).spans()) {
+        if (string_attribute(span, "junjo.span_type") != "workflow") continue;
+        target += "?service_name=" + service_name_of(*junjo_) + "&executable_type=workflow&runtime_id=" +
+                  string_attribute(span, "junjo.executable_runtime_id");
+      }
+    }
     HttpResponse response = http_get(port(), target, signed_in());
     EXPECT_EQ(response.status, 200) << target << ": " << response.body.substr(0, 300);
   }
