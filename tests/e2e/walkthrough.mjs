@@ -90,33 +90,6 @@ function withRuntimeId(run, runtimeId) {
   return { ...run, body };
 }
 
-// The web UI's own Junjo runs (web/src/lib/__fixtures__/junjo-run-shapes.json: a
-// subflow inside a RunConcurrent with conditions and a nested subflow, a failing
-// node, a cancelled run), sent as OTLP/JSON the way the Junjo exporter sends
-// them. Returns them by name with the run span's id.
-async function sendShapes(key) {
-  const shapes = JSON.parse(readFileSync(resolve(here, '../../web/src/lib/__fixtures__/junjo-run-shapes.json'), 'utf8')).runs;
-  const nanos = (iso) => (BigInt(Date.parse(iso)) * 1_000_000n).toString();
-  // A graph or state written as an object travels as its JSON string, as the SDK sends it.
-  const attributes = (map) => attributeList(Object.fromEntries(Object.entries(map ?? {})
-    .map(([k, v]) => [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : v])));
-  for (const run of Object.values(shapes)) {
-    const spans = run.spans.map((s) => ({
-      traceId: run.trace_id, spanId: s.span_id, parentSpanId: s.parent_span_id, name: s.name, kind: 1,
-      startTimeUnixNano: nanos(s.start_time), endTimeUnixNano: nanos(s.end_time), attributes: attributes(s.attributes_json),
-      events: s.events_json.map((e) => ({ name: e.name, timeUnixNano: e.timeUnixNano, attributes: attributes(e.attributes) })),
-      status: { code: Number(s.status_code), message: s.status_message },
-    }));
-    const body = { resourceSpans: [{ resource: { attributes: attributeList({ 'service.name': run.service_name }) },
-      scopeSpans: [{ scope: { name: 'junjo' }, spans }] }] };
-    const response = await fetch(`${args['otlp-http']}/v1/traces`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-junjo-api-key': key }, body: JSON.stringify(body),
-    });
-    check(response.status === 200, `run ${run.spans[0].name} accepted (got ${response.status} ${await response.text()})`);
-  }
-  return Object.fromEntries(Object.entries(shapes).map(([name, run]) => [name, { path: `/workflows/${run.trace_id}/${run.spans[0].span_id}`, run }]));
-}
-
 // `count` copies of a run in one OTLP/JSON request, each in its own trace (ids e2e5...), for the runs list's paging.
 async function sendCopies(key, run, count) {
   const body = { resourceSpans: [] };
