@@ -3,15 +3,16 @@
 // run that has not been sent, finds it once it is indexed and points at its
 // page; a wrong executable type or an id that never arrives is 404; the
 // top-level /resolve/executable is the web UI's page. Runs made by the project
-// (tests/support/junjo_workflow, an agent span written from the contract), and
-// a workflow and an agent run by the real Junjo Python SDK from
-// ../shared/clients/python (skipped, saying why, on a clone without ../shared).
+// (tests/support/junjo_workflow and junjo_agent), and a workflow and an agent
+// run by the real Junjo Python SDK from ../shared/clients/python (skipped,
+// saying why, on a clone without ../shared).
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "base/hex.h"
 #include "tests/support/http_client.h"
+#include "tests/support/junjo_agent.h"
 #include "tests/support/junjo_workflow.h"
 #include "tests/support/otlp_client.h"
 #include "tests/support/pipeline.h"
@@ -42,34 +43,6 @@ const Span* span_of_type(const ExportTraceServiceRequest& request, const std::st
     }
   }
   return nullptr;
-}
-
-// An agent run as Junjo SDK 0.66 sends its span (contract v2), alone in its trace.
-ExportTraceServiceRequest agent_request(const std::string& service, const std::string& runtime_id) {
-  ExportTraceServiceRequest request;
-  auto* resource = request.add_resource_spans();
-  auto* name = resource->mutable_resource()->add_attributes();
-  name->set_key("service.name");
-  name->mutable_value()->set_string_value(service);
-  auto* scope = resource->add_scope_spans();
-  scope->mutable_scope()->set_name("junjo");
-  Span* span = scope->add_spans();
-  span->set_trace_id(*from_hex("5b1a0e000000000000000000000000d7"));
-  span->set_span_id(*from_hex("5b1a0e00000000d7"));
-  span->set_name("Forecaster");
-  span->set_start_time_unix_nano(1'768'467'600'000'000'000);
-  span->set_end_time_unix_nano(1'768'467'600'500'000'000);
-  for (auto [key, value] : std::initializer_list<std::pair<const char*, std::string>>{
-           {"junjo.span_type", "agent"}, {"junjo.executable_runtime_id", runtime_id}, {"junjo.agent.runtime_id", runtime_id},
-           {"junjo.agent.key", "forecaster"}, {"junjo.agent.name", "Forecaster"}, {"junjo.agent.outcome", "completed"}}) {
-    auto* kv = span->add_attributes();
-    kv->set_key(key);
-    kv->mutable_value()->set_string_value(value);
-  }
-  auto* version = span->add_attributes();
-  version->set_key("junjo.telemetry.contract_version");
-  version->mutable_value()->set_int_value(2);
-  return request;
 }
 
 class StableLink : public ::testing::Test {
@@ -177,14 +150,18 @@ TEST_F(StableLink, BadLinksAreRefusedNamingTheParameter) {
 }
 
 TEST_F(StableLink, AnAgentRunOpensItsTraceWithItsSpanSelected) {
-  send(agent_request("stable-link-agents", "agent-run-7"));
-  HttpResponse found = resolved(link_query("stable-link-agents", "agent", "agent-run-7"));
+  // The project's agent run, inside a workflow node: the link finds the agent, not the workflow around it.
+  const JunjoAgentOptions options{.trace_id_hex = "a9e0700000000000000000000000057b", .service = "stable-link-agents", .inside_workflow = true};
+  send(junjo_agent_request(options));
+  HttpResponse found = resolved(link_query("stable-link-agents", "agent", kAgentRuntimeId));
   ASSERT_EQ(found.status, 200) << found.body << pipeline_->logs();
   json run = json::parse(found.body);
   EXPECT_EQ(run["span_type"], "agent");
-  EXPECT_EQ(run["name"], "Forecaster");
-  EXPECT_EQ(run["path"], "/traces/5b1a0e000000000000000000000000d7?span=5b1a0e00000000d7");
-  EXPECT_EQ(resolve(link_query("stable-link-agents", "workflow", "agent-run-7")).status, 404) << "an agent is not a workflow";
+  EXPECT_EQ(run["span_id"], kAgentRunSpanHex);
+  EXPECT_EQ(run["path"], "/traces/" + options.trace_id_hex + "?span=" + kAgentRunSpanHex);
+  HttpResponse as_workflow = resolve(link_query("stable-link-agents", "workflow", kAgentRuntimeId));
+  EXPECT_EQ(as_workflow.status, 404) << as_workflow.body;
+  EXPECT_NE(as_workflow.body.find("names the agent run"), std::string::npos) << as_workflow.body;
 }
 
 TEST_F(StableLink, TheTopLevelLinkIsTheWebUisPage) {
