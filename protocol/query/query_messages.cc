@@ -175,7 +175,7 @@ json params_of(const Query& query) {
           }
         } else if constexpr (std::is_same_v<T, TraceQuery>) {
           params["trace_id"] = q.trace_id;
-        } else if constexpr (std::is_same_v<T, SpanQuery> || std::is_same_v<T, WorkflowQuery>) {
+        } else if constexpr (std::is_same_v<T, SpanQuery> || std::is_same_v<T, WorkflowQuery> || std::is_same_v<T, AgentQuery>) {
           params["trace_id"] = q.trace_id;
           params["span_id"] = q.span_id;
         } else if constexpr (std::is_same_v<T, WorkflowsQuery>) {
@@ -308,13 +308,23 @@ std::string_view name_of(WorkflowStatus status) {
   return "ok";
 }
 
+// The run types and their names: the one list.
+constexpr std::pair<RunType, std::string_view> kRunTypeNameList[] = {
+    {RunType::workflow, "workflow"}, {RunType::subflow, "subflow"}, {RunType::agent, "agent"}};
+
 std::optional<RunType> run_type_named(std::string_view name) {
-  if (name == "workflow") return RunType::workflow;
-  if (name == "subflow") return RunType::subflow;
+  for (const auto& [type, type_name] : kRunTypeNameList) {
+    if (type_name == name) return type;
+  }
   return std::nullopt;
 }
 
-std::string_view name_of(RunType type) { return type == RunType::subflow ? "subflow" : "workflow"; }
+std::string_view name_of(RunType type) {
+  for (const auto& [listed, type_name] : kRunTypeNameList) {
+    if (listed == type) return type_name;
+  }
+  return "workflow";
+}
 
 std::optional<ExecutableType> executable_type_named(std::string_view name) {
   if (name == "workflow") return ExecutableType::workflow;
@@ -360,7 +370,7 @@ Result<RunCursor> run_cursor_from_text(std::string_view text) {
 
 std::string_view kind_of(const Query& query) {
   static constexpr std::string_view kKinds[] = {"services", "operations", "search", "trace", "span",
-                                                "workflows", "workflow", "llm_usage", "counts", "executables"};
+                                                "workflows", "workflow", "llm_usage", "counts", "executables", "agent"};
   static_assert(std::size(kKinds) == std::variant_size_v<Query>);
   return kKinds[query.index()];
 }
@@ -376,6 +386,7 @@ Result<Query> decode_query(std::string_view kind, const json& params) {
     if (kind == "workflow") return Query(WorkflowQuery{hex_id(params, "trace_id", 16), hex_id(params, "span_id", 8)});
     if (kind == "llm_usage") return llm_usage_from(params);
     if (kind == "counts") return Query(CountsQuery{});
+    if (kind == "agent") return Query(AgentQuery{hex_id(params, "trace_id", 16), hex_id(params, "span_id", 8)});
     if (kind == "executables") {
       return Query(ExecutableQuery{params.at("service").get<std::string>(), params.at("runtime_id").get<std::string>()});
     }
@@ -502,6 +513,41 @@ std::string encode(const ExecutablesReply& reply) {
                     {"start_ns", m.start_ns}});
   }
   return dump(json{{"executables", std::move(rows)}});
+}
+
+std::string encode(const AgentReply& reply) {
+  return "{\"run\":" + dump(reply.run) + ",\"operations\":" + dump(reply.operations) + ",\"parent_run\":" + dump(reply.parent_run) +
+         ",\"state_changes\":" + dump(reply.state_changes) + ",\"spans\":" + reply.spans + "}";
+}
+
+template <>
+Result<AgentReply> decode(std::string_view data) {
+  // {"run":...,"operations":[...],"parent_run":...,"state_changes":[...],"spans":[...]}: the spans stay text.
+  size_t pos = 0;
+  auto run = field(data, pos, "{\"run\":");
+  auto operations = field(data, pos, ",\"operations\":");
+  auto parent = field(data, pos, ",\"parent_run\":");
+  auto changes = field(data, pos, ",\"state_changes\":");
+  auto spans = field(data, pos, ",\"spans\":");
+  if (run && operations && parent && changes && spans && expect(data, pos, "}") == data.size()) {
+    AgentReply fast;
+    fast.run = json::parse(*run, nullptr, false);
+    fast.operations = json::parse(*operations, nullptr, false);
+    fast.parent_run = json::parse(*parent, nullptr, false);
+    fast.state_changes = json::parse(*changes, nullptr, false);
+    fast.spans = std::string(*spans);
+    if (!fast.run.is_discarded() && !fast.operations.is_discarded() && !fast.parent_run.is_discarded() &&
+        !fast.state_changes.is_discarded()) {
+      return fast;
+    }
+  }
+  return read_reply<AgentReply>(data, "agent", [](const json& value, AgentReply& reply) {
+    reply.run = value.value("run", json());
+    reply.operations = value.value("operations", json::array());
+    reply.parent_run = value.value("parent_run", json());
+    reply.state_changes = value.value("state_changes", json::array());
+    reply.spans = dump(value.value("spans", json::array()));
+  });
 }
 
 template <>

@@ -48,10 +48,11 @@ std::string_view name_of(WorkflowStatus status);
 // For messages: "ok, error or cancelled".
 inline constexpr std::string_view kWorkflowStatusNames = "ok, error or cancelled";
 
-enum class RunType { workflow, subflow };
+// A run's junjo.span_type: workflow and subflow runs, and agent runs (Junjo SDK 0.66).
+enum class RunType { workflow, subflow, agent };
 std::optional<RunType> run_type_named(std::string_view name);
 std::string_view name_of(RunType type);
-inline constexpr std::string_view kRunTypeNames = "workflow or subflow";
+inline constexpr std::string_view kRunTypeNames = "workflow, subflow or agent";
 
 // What a Junjo stable link names (service + executable type + runtime id). A
 // workflow link finds a workflow or a subflow run (Junjo's Subflow is a
@@ -132,6 +133,10 @@ struct WorkflowsQuery {
 struct WorkflowQuery {
   std::string trace_id, span_id;  // hex
 };
+// One agent run (its run span's ids, hex).
+struct AgentQuery {
+  std::string trace_id, span_id;
+};
 struct LlmUsageQuery {
   std::optional<int64_t> from_ns, to_ns;
   std::optional<std::string> service, model;
@@ -144,9 +149,8 @@ struct ExecutableQuery {
   std::string service, runtime_id;
 };
 
-
 using Query = std::variant<ServicesQuery, OperationsQuery, SearchQuery, TraceQuery, SpanQuery, WorkflowsQuery,
-                           WorkflowQuery, LlmUsageQuery, CountsQuery, ExecutableQuery>;
+                           WorkflowQuery, LlmUsageQuery, CountsQuery, ExecutableQuery, AgentQuery>;
 
 // "services", "search", ... as on the wire.
 std::string_view kind_of(const Query& query);
@@ -240,6 +244,20 @@ struct ExecutablesReply {
   std::vector<ExecutableMatch> executables;  // oldest first, at most kMaxExecutableMatches
 };
 
+// One agent run: the run (null when there is no such agent run) with its
+// agent facts, its operations in sequence order (model requests and tool
+// calls, each with its usage or arguments and result), the run span and every
+// span below it (JSON array text, passed through), its state changes in
+// transition order, and the nearest run above it in the trace (a workflow
+// node's agent: the workflow run), null when none is indexed.
+struct AgentReply {
+  json run;
+  json operations = json::array();
+  std::string spans = "[]";
+  json state_changes = json::array();
+  json parent_run;
+};
+
 // Each reply as the JSON text of one partition's `data`, and back.
 std::string encode(const ServicesReply& reply);
 std::string encode(const OperationsReply& reply);
@@ -249,6 +267,7 @@ std::string encode(const WorkflowsReply& reply);
 std::string encode(const WorkflowReply& reply);
 std::string encode(const LlmUsageReply& reply);
 std::string encode(const CountsReply& reply);
+std::string encode(const AgentReply& reply);
 std::string encode(const ExecutablesReply& reply);
 // internal "indexer sent a malformed <kind> answer" when the text is not one.
 template <typename Reply>
@@ -261,6 +280,7 @@ template <> Result<WorkflowsReply> decode(std::string_view data);
 template <> Result<WorkflowReply> decode(std::string_view data);
 template <> Result<LlmUsageReply> decode(std::string_view data);
 template <> Result<CountsReply> decode(std::string_view data);
+template <> Result<AgentReply> decode(std::string_view data);
 template <> Result<ExecutablesReply> decode(std::string_view data);
 
 // The first span of a reply's array, as text (the span route's answer).

@@ -68,6 +68,8 @@ RouteTable::RouteTable(ApiHandlers h) {
        [h](const ApiRequest& r, const Params&) { return h.workflows->workflows(r); }},
       {"/api/v1/workflows/{trace_id}/{span_id}", get, Access::index_query, false, false,
        [h](const ApiRequest& r, const Params& p) { return h.workflows->workflow(r, p[0], p[1]); }},
+      {"/api/v1/agents/{trace_id}/{span_id}", get, Access::index_query, false, false,
+       [h](const ApiRequest& r, const Params& p) { return h.workflows->agent(r, p[0], p[1]); }},
       {"/api/v1/llm/usage", get, Access::index_query, false, false, [h](const ApiRequest& r, const Params&) { return h.llm->usage(r); }},
       {"/api/v1/resolve/executable", get, Access::index_query, false, false,
        [h](const ApiRequest& r, const Params&) { return h.resolve->executable(r); }},

@@ -225,6 +225,22 @@ Answer<std::string> QueryService::workflow(const wire::WorkflowQuery& query) {
   return {.value = std::move(body)};
 }
 
+Answer<std::string> QueryService::agent(const wire::AgentQuery& query) {
+  auto reply = ask_one<wire::AgentReply>(query, query.trace_id);
+  if (!reply.ok()) return failure<std::string>(reply);
+  wire::AgentReply& data = reply.value;
+  if (data.run.is_null()) {
+    return {.status = Status(Code::not_found, "no agent run with span " + query.span_id + " in trace " + query.trace_id)};
+  }
+  auto text = [](const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); };
+  const json steps = replay_state_changes(data.run.value("state_start", json()), data.state_changes);
+  std::string body = "{\"run\":" + text(data.run) + ",\"operations\":" + text(data.operations) + ",\"parent_run\":" +
+                     text(data.parent_run) + ",\"state_changes\":" + text(steps) + ",\"spans\":";
+  body += data.spans;
+  body += "}";
+  return {.value = std::move(body)};
+}
+
 Answer<json> QueryService::llm_usage(const wire::LlmUsageQuery& query, int64_t to_ns) {
   auto replies = ask_all<wire::LlmUsageReply>(query);
   if (!replies.ok()) return failure<json>(replies);

@@ -79,6 +79,10 @@ class QueryService {
   Answer<RunsPage> workflows(const protocol::query::WorkflowsQuery& query);
   // {"run", "spans", "state_changes"} with the state after each change replayed.
   Answer<std::string> workflow(const protocol::query::WorkflowQuery& query);
+  // {"run", "operations", "parent_run", "state_changes", "spans"}: an agent run
+  // with its operations in order and the state after each change replayed;
+  // not_found when the span is not an agent run.
+  Answer<std::string> agent(const protocol::query::AgentQuery& query);
   // {"from_ns", "to_ns", "bucket_ns", "by_model", "by_service"}; `query.from_ns` and `to_ns` are the window.
   Answer<nlohmann::json> llm_usage(const protocol::query::LlmUsageQuery& query, int64_t to_ns);
   // The executable spans carrying a Junjo runtime id in a service, from every

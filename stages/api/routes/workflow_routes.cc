@@ -63,4 +63,12 @@ ApiReply WorkflowRoutes::workflow(const ApiRequest& request, const std::string& 
   return raw_json_reply(std::move(answer.value));
 }
 
+ApiReply WorkflowRoutes::agent(const ApiRequest& request, const std::string& trace_id, const std::string& span_id) {
+  auto ids = ids_from_path(request, trace_id, &span_id);
+  if (!ids) return error_reply(ids.status());
+  auto answer = service_.agent(wire::AgentQuery{ids->trace, ids->span});
+  if (!answer.ok()) return failure_reply(answer);
+  return raw_json_reply(std::move(answer.value));
+}
+
 }  // namespace spanline::api

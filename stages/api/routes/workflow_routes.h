@@ -16,6 +16,8 @@ class WorkflowRoutes {
 
   ApiReply workflows(const ApiRequest& request);
   ApiReply workflow(const ApiRequest& request, const std::string& trace_id, const std::string& span_id);
+  // One agent run (Junjo SDK 0.66): its operations in order, usage, outcome, parent run.
+  ApiReply agent(const ApiRequest& request, const std::string& trace_id, const std::string& span_id);
 
  private:
   QueryService& service_;

@@ -13,8 +13,13 @@
 // - provider: gen_ai.provider.name, gen_ai.system (deprecated), llm.provider, llm.system;
 // - input tokens: gen_ai.usage.input_tokens, gen_ai.usage.prompt_tokens, llm.token_count.prompt;
 // - output tokens: gen_ai.usage.output_tokens, gen_ai.usage.completion_tokens, llm.token_count.completion.
+// - Junjo agent model requests (SDK 0.66) last: junjo.agent.model.name and
+//   .provider, tokens from the junjo.agent.model.usage JSON (inputTokens,
+//   outputTokens).
 // A span is an LLM span when it carries a model or provider key above, or
-// openinference.span.kind = LLM.
+// openinference.span.kind = LLM. A Junjo model request whose driver's own
+// call is traced below it as an LLM span is counted once in the usage: the
+// call below it counts (counted_once_sql).
 
 #include <string>
 #include <string_view>
@@ -32,5 +37,8 @@ std::string is_llm_sql(std::string_view attributes);
 // The same over span_attributes rows (key, text): a condition true for a row
 // that makes its span an LLM span (the usage query's index-driven filter).
 std::string marks_llm_sql(std::string_view key, std::string_view text);
+// A condition on the spans row `span` (an alias): false for a Junjo model
+// request with an LLM span directly below it, so one call counts once.
+std::string counted_once_sql(std::string_view span);
 
 }  // namespace spanline::indexer::query::llm

@@ -14,6 +14,7 @@
 #include "base/hex.h"
 #include "base/json_depth.h"
 #include "stages/indexer/query/executable_lookup.h"
+#include "stages/indexer/query/agent_usage.h"
 #include "stages/indexer/query/llm_rule.h"
 
 namespace spanline::indexer::query {
@@ -479,6 +480,149 @@ wire::RunSummary run_of(const Statement& row) {
   return run;
 }
 
+// The run of (trace_id, span_id) whose span_type meets `type_condition`,
+// stepped onto its row: kRunColumns, then `more`; nullopt when there is none.
+Result<std::optional<Statement>> find_run(Database& db, std::string_view more, std::string_view type_condition,
+                                          const std::string& trace_id, const std::string& span_id) {
+  auto run = db.prepare("SELECT " + std::string(kRunColumns) + ", " + std::string(more) +
+                        " FROM workflow_runs WHERE trace_id = ? AND span_id = ? AND " + std::string(type_condition));
+  if (!run) return run.status();
+  run->bind_blob(1, trace_id).bind_blob(2, span_id);
+  auto found = run->step();
+  if (!found) return found.status();
+  if (!*found) return std::optional<Statement>();
+  return std::optional<Statement>(std::move(run.value()));
+}
+
+// A run's own spans: the run span and everything below it in the trace, as a
+// JSON array text; and every span's parent (bytes), to walk up from the run.
+struct RunSpans {
+  std::string array;
+  std::unordered_map<std::string, std::string> parent_of;
+};
+Result<RunSpans> run_spans(Database& db, QueryBudget& budget, const std::string& trace_id, const std::string& span_id) {
+  auto spans = db.prepare("SELECT " + span_columns() + " FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id");
+  if (!spans) return spans.status();
+  spans->bind_blob(1, trace_id);
+  auto all = collect<SpanText>(*spans, budget, [&budget](const Statement& row) { return span_text(row, budget); });
+  if (!all) return all.status();
+  RunSpans found;
+  std::unordered_map<std::string, std::vector<size_t>> children;
+  for (size_t i = 0; i < all->size(); ++i) {
+    children[(*all)[i].parent_span_id].push_back(i);
+    found.parent_of[(*all)[i].span_id] = (*all)[i].parent_span_id;
+  }
+  std::vector<std::string> frontier = {span_id};
+  std::vector<size_t> picked;
+  for (size_t i = 0; i < all->size(); ++i) {
+    if ((*all)[i].span_id == span_id) picked.push_back(i);
+  }
+  while (!frontier.empty()) {
+    std::string parent = frontier.back();
+    frontier.pop_back();
+    auto it = children.find(parent);
+    if (it == children.end()) continue;
+    for (size_t child : it->second) {
+      picked.push_back(child);
+      frontier.push_back((*all)[child].span_id);
+    }
+  }
+  std::sort(picked.begin(), picked.end());
+  picked.erase(std::unique(picked.begin(), picked.end()), picked.end());
+  std::vector<SpanText> below;
+  for (size_t i : picked) below.push_back(std::move((*all)[i]));
+  found.array = span_array(below);
+  return found;
+}
+
+// A store's state changes in the trace, in transition order.
+Result<json> state_changes_of(Database& db, QueryBudget& budget, const std::string& trace_id, const std::string& store_id) {
+  auto changes = db.prepare(
+      "SELECT span_id, event_index, store_id, store_name, action, patch, transition_sequence, time_ns, revision_before, "
+      "revision_after FROM state_changes WHERE trace_id = ? AND store_id = ? "
+      "ORDER BY transition_sequence IS NULL, transition_sequence, time_ns, event_index");
+  if (!changes) return changes.status();
+  changes->bind_blob(1, trace_id).bind_text(2, store_id);
+  auto rows = collect<json>(*changes, budget, [&budget](const Statement& row) -> Result<json> {
+    std::string patch = row.column_text(5);
+    if (Status s = budget.spend(128 + patch.size()); !s.is_ok()) return s;
+    json change = {{"span_id", to_hex(row.column_text(0))}, {"event_index", row.column_int(1)},
+                   {"store_id", row.column_text(2)},         {"store_name", row.column_text(3)},
+                   {"action", row.column_text(4)},           {"patch", parse_or_null(patch)},
+                   {"time_ns", row.column_int(7)}};
+    if (!row.column_is_null(6)) change["transition_sequence"] = row.column_int(6);
+    if (!row.column_is_null(8)) change["revision_before"] = row.column_int(8);
+    if (!row.column_is_null(9)) change["revision_after"] = row.column_int(9);
+    return change;
+  });
+  if (!rows) return rows.status();
+  return json(std::move(rows.value()));
+}
+
+// A run's spans and its store's state changes.
+struct RunContents {
+  RunSpans spans;
+  json state_changes;
+};
+Result<RunContents> run_contents(Database& db, QueryBudget& budget, const std::string& trace_id, const std::string& span_id,
+                                 const std::string& store_id) {
+  auto spans = run_spans(db, budget, trace_id, span_id);
+  if (!spans) return spans.status();
+  auto changes = state_changes_of(db, budget, trace_id, store_id);
+  if (!changes) return changes.status();
+  return RunContents{std::move(spans.value()), std::move(changes.value())};
+}
+
+// An agent run's operations in sequence order, with their span's name, times
+// and status. An operation is the run's by runtime id, or, lacking one, by
+// being a child of the run span.
+Result<json> agent_operations_of(Database& db, QueryBudget& budget, const std::string& trace_id, const std::string& runtime_id,
+                                 const std::string& run_span_id) {
+  auto statement = db.prepare(
+      "SELECT o.span_id, o.sequence, o.operation_type, s.name, s.start_ns, s.end_ns, s.status_code, s.status_message, o.cancelled, "
+      "o.model_ordinal, o.model_provider, o.model_name, o.response_type, o.usage, o.state_revision, o.tool_name, o.tool_call_id, "
+      "o.tool_call_ordinal, o.requested_arguments, o.arguments, o.result, o.result_unavailable_reason, o.state_revision_before, "
+      "o.state_revision_after FROM agent_operations o JOIN spans s ON s.trace_id = o.trace_id AND s.span_id = o.span_id "
+      "WHERE o.trace_id = ?1 AND (o.runtime_id = ?2 OR s.parent_span_id = ?3) "
+      "ORDER BY o.sequence IS NULL, o.sequence, s.start_ns, o.span_id");
+  if (!statement) return statement.status();
+  statement->bind_blob(1, trace_id).bind_text(2, runtime_id).bind_blob(3, run_span_id);
+  auto rows = collect<json>(*statement, budget, [&budget](const Statement& row) -> Result<json> {
+    auto integer = [&](int column) { return row.column_is_null(column) ? json(nullptr) : json(row.column_int(column)); };
+    auto text = [&](int column) { return row.column_is_null(column) ? json(nullptr) : json(row.column_text(column)); };
+    std::string usage = row.column_text(13), requested = row.column_text(18), arguments = row.column_text(19),
+                result = row.column_text(20);
+    if (Status s = budget.spend(512 + usage.size() + requested.size() + arguments.size() + result.size()); !s.is_ok()) return s;
+    return json{{"span_id", to_hex(row.column_text(0))},
+                {"sequence", integer(1)},
+                {"type", text(2)},
+                {"name", row.column_text(3)},
+                {"start_ns", row.column_int(4)},
+                {"end_ns", row.column_int(5)},
+                {"duration_ns", row.column_int(5) - row.column_int(4)},
+                {"status_code", row.column_int(6)},
+                {"status_message", row.column_text(7)},
+                {"cancelled", row.column_int(8) != 0},
+                {"model_ordinal", integer(9)},
+                {"model_provider", text(10)},
+                {"model_name", text(11)},
+                {"response_type", text(12)},
+                {"usage", agent::model_request_usage(usage)},
+                {"state_revision", integer(14)},
+                {"tool_name", text(15)},
+                {"tool_call_id", text(16)},
+                {"tool_call_ordinal", integer(17)},
+                {"requested_arguments", parse_or_null(requested)},
+                {"arguments", parse_or_null(arguments)},
+                {"result", parse_or_null(result)},
+                {"result_unavailable_reason", text(21)},
+                {"state_revision_before", integer(22)},
+                {"state_revision_after", integer(23)}};
+  });
+  if (!rows) return rows.status();
+  return json(std::move(rows.value()));
+}
+
 }  // namespace
 
 Result<std::string> ShardReader::answer(const wire::WorkflowsQuery& query) {
@@ -530,70 +674,20 @@ Result<std::string> ShardReader::answer(const wire::WorkflowsQuery& query) {
 Result<std::string> ShardReader::answer(const wire::WorkflowQuery& query) {
   const std::string trace_id = blob_text(id_bytes(query.trace_id));
   const std::string span_id = blob_text(id_bytes(query.span_id));
-  auto run = db_->prepare("SELECT " + std::string(kRunColumns) +
-                          ", state_start, state_end, graph, graph_format FROM workflow_runs WHERE trace_id = ? AND span_id = ?");
-  if (!run) return run.status();
-  run->bind_blob(1, trace_id).bind_blob(2, span_id);
-  auto found = run->step();
+  auto found = find_run(*db_, "state_start, state_end, graph, graph_format", "span_type != 'agent'", trace_id, span_id);
   if (!found) return found.status();
   wire::WorkflowReply reply;
   if (!*found) return wire::encode(reply);
-  reply.run = wire::to_json(run_of(*run));
-  reply.run["state_start"] = parse_or_null(run->column_text(16));
-  reply.run["state_end"] = parse_or_null(run->column_text(17));
-  reply.run["graph"] = parse_or_null(run->column_text(18));
-  reply.run["graph_format"] = run->column_text(19);
-  const std::string store_id = run->column_text(14);
-
-  // The run's own spans: the run span and everything below it in the trace.
-  auto spans = db_->prepare("SELECT " + span_columns() + " FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id");
-  if (!spans) return spans.status();
-  spans->bind_blob(1, trace_id);
-  auto all = collect<SpanText>(*spans, *budget_, [this](const Statement& row) { return span_text(row, *budget_); });
-  if (!all) return all.status();
-  std::unordered_map<std::string, std::vector<size_t>> children;
-  for (size_t i = 0; i < all->size(); ++i) children[(*all)[i].parent_span_id].push_back(i);
-  std::vector<std::string> frontier = {span_id};
-  std::vector<size_t> picked;
-  for (size_t i = 0; i < all->size(); ++i) {
-    if ((*all)[i].span_id == span_id) picked.push_back(i);
-  }
-  while (!frontier.empty()) {
-    std::string parent = frontier.back();
-    frontier.pop_back();
-    auto it = children.find(parent);
-    if (it == children.end()) continue;
-    for (size_t child : it->second) {
-      picked.push_back(child);
-      frontier.push_back((*all)[child].span_id);
-    }
-  }
-  std::sort(picked.begin(), picked.end());
-  picked.erase(std::unique(picked.begin(), picked.end()), picked.end());
-  std::vector<SpanText> below;
-  for (size_t i : picked) below.push_back(std::move((*all)[i]));
-  reply.spans = span_array(below);
-
-  auto changes = db_->prepare(
-      "SELECT span_id, event_index, store_id, store_name, action, patch, transition_sequence, time_ns, revision_before, "
-      "revision_after FROM state_changes WHERE trace_id = ? AND store_id = ? "
-      "ORDER BY transition_sequence IS NULL, transition_sequence, time_ns, event_index");
-  if (!changes) return changes.status();
-  changes->bind_blob(1, trace_id).bind_text(2, store_id);
-  auto rows = collect<json>(*changes, *budget_, [this](const Statement& row) -> Result<json> {
-    std::string patch = row.column_text(5);
-    if (Status s = budget_->spend(128 + patch.size()); !s.is_ok()) return s;
-    json change = {{"span_id", to_hex(row.column_text(0))}, {"event_index", row.column_int(1)},
-                   {"store_id", row.column_text(2)},         {"store_name", row.column_text(3)},
-                   {"action", row.column_text(4)},           {"patch", parse_or_null(patch)},
-                   {"time_ns", row.column_int(7)}};
-    if (!row.column_is_null(6)) change["transition_sequence"] = row.column_int(6);
-    if (!row.column_is_null(8)) change["revision_before"] = row.column_int(8);
-    if (!row.column_is_null(9)) change["revision_after"] = row.column_int(9);
-    return change;
-  });
-  if (!rows) return rows.status();
-  reply.state_changes = json(std::move(rows.value()));
+  const Statement& run = **found;
+  reply.run = wire::to_json(run_of(run));
+  reply.run["state_start"] = parse_or_null(run.column_text(16));
+  reply.run["state_end"] = parse_or_null(run.column_text(17));
+  reply.run["graph"] = parse_or_null(run.column_text(18));
+  reply.run["graph_format"] = run.column_text(19);
+  auto contents = run_contents(*db_, *budget_, trace_id, span_id, run.column_text(14));
+  if (!contents) return contents.status();
+  reply.spans = std::move(contents->spans.array);
+  reply.state_changes = std::move(contents->state_changes);
   return wire::encode(reply);
 }
 
@@ -601,6 +695,7 @@ Result<std::string> ShardReader::answer(const wire::LlmUsageQuery& query) {
   // Which spans count, and their model and tokens, by the one LLM rule (llm_rule.h).
   Filter filter;
   filter.add("s.rowid IN (SELECT span_rowid FROM span_attributes WHERE on_event = 0 AND " + llm::marks_llm_sql("key", "text") + ")");
+  filter.add(llm::counted_once_sql("s"));
   if (query.from_ns) filter.add("s.start_ns >= ?", *query.from_ns);
   if (query.to_ns) filter.add("s.start_ns <= ?", *query.to_ns);
   if (query.service) filter.add("s.service = ?", *query.service);
@@ -660,6 +755,61 @@ Result<std::string> ShardReader::answer(const wire::ExecutableQuery& query) {
   });
   if (!rows) return rows.status();
   return wire::encode(wire::ExecutablesReply{std::move(rows.value())});
+}
+
+Result<std::string> ShardReader::answer(const wire::AgentQuery& query) {
+  const std::string trace_id = blob_text(id_bytes(query.trace_id));
+  const std::string span_id = blob_text(id_bytes(query.span_id));
+  auto found = find_run(*db_,
+                        "state_start, state_end, runtime_id, agent_key, outcome, termination_reason, usage, agent_counts, "
+                        "hook_errors, terminal_commit_failure",
+                        "span_type = 'agent'", trace_id, span_id);
+  if (!found) return found.status();
+  wire::AgentReply reply;
+  if (!*found) return wire::encode(reply);
+  const Statement& run = **found;
+  const std::string runtime_id = run.column_text(18);
+  auto operations = agent_operations_of(*db_, *budget_, trace_id, runtime_id, span_id);
+  if (!operations) return operations.status();
+  reply.run = wire::to_json(run_of(run));
+  reply.run["state_start"] = parse_or_null(run.column_text(16));
+  reply.run["state_end"] = parse_or_null(run.column_text(17));
+  reply.run["runtime_id"] = runtime_id;
+  reply.run["agent_key"] = run.column_text(19);
+  reply.run["outcome"] = run.column_text(20);
+  reply.run["termination_reason"] = run.column_text(21);
+  reply.run["usage"] = agent::run_usage(run.column_text(22), *operations);
+  json counts = parse_or_null(run.column_text(23));
+  reply.run["counts"] = counts.is_object() ? counts : json::object();
+  json hooks = parse_or_null(run.column_text(24));
+  reply.run["hook_errors"] = hooks.is_array() ? hooks : json::array();
+  reply.run["terminal_commit_failure"] = parse_or_null(run.column_text(25));
+  reply.operations = std::move(operations.value());
+  auto contents = run_contents(*db_, *budget_, trace_id, span_id, run.column_text(14));
+  if (!contents) return contents.status();
+  reply.spans = std::move(contents->spans.array);
+  reply.state_changes = std::move(contents->state_changes);
+
+  // The nearest run above: walk up the span tree (its spans are in this
+  // trace, so in this shard) to the first span that is a run.
+  auto parent = db_->prepare("SELECT " + std::string(kRunColumns) + " FROM workflow_runs WHERE trace_id = ? AND span_id = ?");
+  if (!parent) return parent.status();
+  const auto& parent_of = contents->spans.parent_of;
+  auto own = parent_of.find(span_id);
+  std::string ancestor = own == parent_of.end() ? std::string() : own->second;
+  for (size_t steps = 0; !ancestor.empty() && steps < parent_of.size(); ++steps) {
+    parent->bind_blob(1, trace_id).bind_blob(2, ancestor);
+    auto is_run = parent->step();
+    if (!is_run) return is_run.status();
+    if (*is_run) {
+      reply.parent_run = wire::to_json(run_of(*parent));
+      break;
+    }
+    parent->reset();
+    auto up = parent_of.find(ancestor);
+    ancestor = up == parent_of.end() ? std::string() : up->second;
+  }
+  return wire::encode(reply);
 }
 
 }  // namespace spanline::indexer::query

@@ -86,6 +86,7 @@ class ShardReader {
   Result<std::string> answer(const protocol::query::WorkflowQuery& query);
   Result<std::string> answer(const protocol::query::LlmUsageQuery& query);
   Result<std::string> answer(const protocol::query::CountsQuery& query);
+  Result<std::string> answer(const protocol::query::AgentQuery& query);
   Result<std::string> answer(const protocol::query::ExecutableQuery& query);
   // The spans `statement` selects (kSpanColumns), as a SpansReply.
   Result<std::string> spans_reply(Statement& statement);

@@ -224,6 +224,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agents/{trace_id}/{span_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One Junjo agent run: its operations in order, usage, outcome and parent run
+         * @description An agent run (junjo.span_type agent, Junjo SDK 0.66) with its model requests and tool calls in junjo.agent.operation.sequence order. 404 when the span is not an agent run. Takes no query parameters.
+         */
+        get: operations["getAgentRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/llm/usage": {
         parameters: {
             query?: never;
@@ -776,7 +796,7 @@ export interface components {
             junjo_span_type?: string;
             llm?: components["schemas"]["SpanLlm"];
         };
-        /** @description A Junjo workflow or subflow run (its run span). Newest first by start_ns in lists. */
+        /** @description A Junjo workflow, subflow or agent run (its run span). Newest first by start_ns in lists. */
         Run: {
             /** @description trace_id followed by span_id (48 hex digits); only in /api/v1/workflows list items. */
             run_id?: string;
@@ -791,10 +811,10 @@ export interface components {
             /** @description Service of the run span. */
             service: string;
             /**
-             * @description workflow or subflow.
+             * @description workflow, subflow or agent.
              * @enum {string}
              */
-            span_type: "workflow" | "subflow";
+            span_type: "workflow" | "subflow" | "agent";
             /**
              * Format: int64
              * @description Start, unix nanoseconds.
@@ -843,6 +863,126 @@ export interface components {
             graph: unknown;
             /** @description v2-execution_graph_snapshot, v1-graph_structure, or empty when there is no graph. */
             graph_format: string;
+        };
+        /** @description Tokens as the model driver reported them (junjo.agent.model.usage: inputTokens, outputTokens, ...); a field is absent when not reported. */
+        AgentUsage: {
+            /** Format: int64 */
+            input_tokens?: number;
+            /** Format: int64 */
+            output_tokens?: number;
+            /** Format: int64 */
+            total_tokens?: number;
+            /** Format: int64 */
+            cached_input_tokens?: number;
+            /** Format: int64 */
+            reasoning_tokens?: number;
+        };
+        /** @description An agent run's usage in total. */
+        AgentRunUsage: components["schemas"]["AgentUsage"] & {
+            /**
+             * @description run: the run span's own total (junjo.agent.usage, each field's sum); model_requests: the sum of the model requests' usage (a run without a total, e.g. still running).
+             * @enum {string}
+             */
+            source: "run" | "model_requests";
+            /**
+             * Format: int64
+             * @description Model responses counted (run: modelResponses; model_requests: requests that reported usage).
+             */
+            model_responses: number;
+        };
+        /** @description A junjo.hook_error event of the run span: its time and attributes without the junjo.hook. prefix. */
+        HookError: {
+            /** Format: int64 */
+            time_ns: number;
+            /** @description junjo.hook.event */
+            event?: string;
+            /** @description junjo.hook.callback */
+            callback?: string;
+            /** @description junjo.hook.error.type */
+            "error.type"?: string;
+            /** @description junjo.hook.error.message */
+            "error.message"?: string;
+        };
+        /** @description An agent run with its facts. */
+        AgentRunDetail: components["schemas"]["Run"] & {
+            /** @description The agent's state at the start (junjo.agent.state.start) parsed as JSON; null when absent. */
+            state_start: unknown;
+            /** @description The agent's state at the end (junjo.agent.state.end), likewise. */
+            state_end: unknown;
+            /** @description junjo.agent.runtime_id. */
+            runtime_id: string;
+            /** @description junjo.agent.key. */
+            agent_key: string;
+            /** @description junjo.agent.outcome: completed, failed or cancelled; empty when not reported. */
+            outcome: string;
+            /** @description junjo.agent.termination_reason (final_output, tool_input_validation_error, limit_exceeded, cancelled, ...); empty when not reported. */
+            termination_reason: string;
+            usage: components["schemas"]["AgentRunUsage"];
+            /** @description The counters and limits the run span reports, each only when sent: operations, model_requests, tool_calls_requested, tool_calls_admitted, tool_calls_started, tool_calls_completed, limit_model_requests, limit_tool_calls, limit_attempted_count (integers), limit_exceeded (the limit's kind). */
+            counts: {
+                [key: string]: unknown;
+            };
+            hook_errors: components["schemas"]["HookError"][];
+            /** @description The junjo.agent.terminal_commit_failed event (time_ns, error.type, superseded_outcome); null when none. */
+            terminal_commit_failure: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** @description A model request or tool call of an agent run. */
+        AgentOperation: {
+            /** @description The operation's span, 16 hex digits (its page: /api/v1/spans/{trace_id}/{span_id}). */
+            span_id: string;
+            /**
+             * Format: int64
+             * @description junjo.agent.operation.sequence: its place in the run, from 1.
+             */
+            sequence: number | null;
+            /** @description model_request or tool_call (the SDK's junjo.agent.operation_type tool). */
+            type: string | null;
+            /** @description The span name (model request 1, tool lookup_city, ...). */
+            name: string;
+            /** Format: int64 */
+            start_ns: number;
+            /** Format: int64 */
+            end_ns: number;
+            /** Format: int64 */
+            duration_ns: number;
+            /** @description OTLP status code: 2 when the operation failed. */
+            status_code: number;
+            status_message: string;
+            cancelled: boolean;
+            /**
+             * Format: int64
+             * @description Model requests: junjo.agent.model_request.ordinal.
+             */
+            model_ordinal: number | null;
+            model_provider: string | null;
+            model_name: string | null;
+            /** @description Model requests: tool_calls or final_output. */
+            response_type: string | null;
+            /** @description Model requests: the usage reported; null when none. */
+            usage: components["schemas"]["AgentUsage"] | null;
+            /**
+             * Format: int64
+             * @description Model requests: junjo.agent.model_request.state_revision.
+             */
+            state_revision: number | null;
+            tool_name: string | null;
+            tool_call_id: string | null;
+            /** Format: int64 */
+            tool_call_ordinal: number | null;
+            /** @description Tool calls: the arguments as the model asked (junjo.agent.tool.requested_arguments), parsed; null when absent. */
+            requested_arguments: unknown;
+            /** @description Tool calls: the arguments as validated (junjo.agent.tool.arguments); null when they failed validation. */
+            arguments: unknown;
+            /** @description Tool calls: junjo.agent.tool.result, parsed; null when none. */
+            result: unknown;
+            /** @description Tool calls without a result: why (not_invoked, service_failed, cancelled, ...). */
+            result_unavailable_reason: string | null;
+            /** Format: int64 */
+            state_revision_before: number | null;
+            /** Format: int64 */
+            state_revision_after: number | null;
         };
         /** @description One state change of the run's store, replayed. Ordered by transition_sequence (missing last), time_ns, event_index. */
         StateStep: {
@@ -1768,8 +1908,8 @@ export interface operations {
                 lookback?: components["parameters"]["Lookback"];
                 /** @description ok: not error and not cancelled; error: status code 2; cancelled: cancelled runs. */
                 status?: "ok" | "error" | "cancelled";
-                /** @description Run span type; default workflow. */
-                type?: "workflow" | "subflow";
+                /** @description Run span type (junjo.span_type); default workflow. agent: Junjo agent runs (SDK 0.66), whose page is /api/v1/agents/{trace_id}/{span_id}. */
+                type?: "workflow" | "subflow" | "agent";
                 /** @description Page size, 1 to 1000; default 20. */
                 limit?: components["parameters"]["Limit"];
                 /** @description Opaque position from the next_cursor of the previous page, with the same filters; 400 when it is not a cursor this endpoint gave out. */
@@ -1830,6 +1970,57 @@ export interface operations {
                         spans: components["schemas"]["Span"][];
                         /** @description The run store's state changes, each with the state after it. */
                         state_changes: components["schemas"]["StateStep"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description The indexer of the trace's partition did not answer, or the api is busy. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnavailableError"];
+                };
+            };
+        };
+    };
+    getAgentRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Trace id: 32 hex digits (either case; answers use lower case).
+                 * @example 4bf92f3577b34da6a3ce929d0e0e4736
+                 */
+                trace_id: components["parameters"]["TraceId"];
+                /** @description The agent run's span id: 16 hex digits. */
+                span_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent run. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        run: components["schemas"]["AgentRunDetail"];
+                        /** @description Model requests and tool calls by sequence (then start). */
+                        operations: components["schemas"]["AgentOperation"][];
+                        /** @description The nearest run above the agent span in the trace (the workflow or subflow whose node ran the agent, or an agent); null when it ran alone or its parent is not indexed. */
+                        parent_run: components["schemas"]["Run"] | null;
+                        /** @description The agent store's state changes, each with the state after it. */
+                        state_changes: components["schemas"]["StateStep"][];
+                        /** @description The run span and every span below it, ordered by start_ns, then span_id. */
+                        spans: components["schemas"]["Span"][];
                     };
                 };
             };
