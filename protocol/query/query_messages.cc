@@ -450,6 +450,10 @@ json to_json(const RunSummary& r) {
           {"parent_store_id", r.parent_store_id}};
   // Only list items know it (the indexer looks it up for a page of runs).
   if (!r.parent_run_span_id.empty()) run["parent_run_span_id"] = r.parent_run_span_id;
+  for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"runtime_id", &r.runtime_id}, {"agent_key", &r.agent_key},
+                                   {"outcome", &r.outcome}, {"termination_reason", &r.termination_reason}}) {
+    if (!value->empty()) run[key] = *value;
+  }
   return run;
 }
 
@@ -640,6 +644,10 @@ Result<WorkflowsReply> decode(std::string_view data) {
       r.store_id = row.value("store_id", "");
       r.parent_store_id = row.value("parent_store_id", "");
       r.parent_run_span_id = row.value("parent_run_span_id", "");
+      r.runtime_id = row.value("runtime_id", "");
+      r.agent_key = row.value("agent_key", "");
+      r.outcome = row.value("outcome", "");
+      r.termination_reason = row.value("termination_reason", "");
       reply.runs.push_back(std::move(r));
     }
   });

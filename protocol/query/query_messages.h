@@ -209,6 +209,10 @@ struct RunSummary {
   // In lists only: the span id of the run, in the same trace, whose store is
   // this run's parent store (a subflow's enclosing run); empty when none is indexed.
   std::string parent_run_span_id;
+  // The run's runtime id (junjo.executable_runtime_id, v1 junjo.id, an
+  // agent's junjo.agent.runtime_id) and, for agents, their key, outcome and
+  // termination reason; empty when not sent (or indexed before schema 5).
+  std::string runtime_id, agent_key, outcome, termination_reason;
 };
 struct WorkflowsReply {
   std::vector<RunSummary> runs;  // newest first

@@ -102,6 +102,8 @@ TEST_F(AgentRuns, TheProjectsAgentRunIsListedDetailedAndCounted) {
   EXPECT_EQ(runs[0]["span_type"], "agent");
   EXPECT_EQ(runs[0]["span_id"], kAgentRunSpanHex);
   EXPECT_EQ(runs[0]["status_code"], 2);
+  EXPECT_EQ(runs[0]["outcome"], "failed");
+  EXPECT_EQ(runs[0]["termination_reason"], "tool_input_validation_error");
   EXPECT_EQ(get("/api/v1/workflows?type=agent&status=error&lookback=30d&service=agent-made")["runs"].size(), 1u);
   EXPECT_EQ(get("/api/v1/workflows?lookback=30d&service=agent-made")["runs"].size(), 1u) << "the workflow it ran in";
 

@@ -457,7 +457,15 @@ namespace {
 
 constexpr std::string_view kRunColumns =
     "trace_id, span_id, parent_span_id, name, service, span_type, start_ns, end_ns, duration_ns, status_code, "
-    "cancelled, node_count, state_change_count, contract_version, store_id, parent_store_id";
+    "cancelled, node_count, state_change_count, contract_version, store_id, parent_store_id, runtime_id, agent_key, outcome, "
+    "termination_reason";
+// Where the columns a query selects after kRunColumns start.
+constexpr int kRunColumnCount = [] {
+  int columns = 1;
+  for (char c : kRunColumns) columns += c == ',' ? 1 : 0;
+  return columns;
+}();
+static_assert(kRunColumnCount == 20);
 
 wire::RunSummary run_of(const Statement& row) {
   wire::RunSummary run;
@@ -477,6 +485,10 @@ wire::RunSummary run_of(const Statement& row) {
   run.contract_version = row.column_int(13);
   run.store_id = row.column_text(14);
   run.parent_store_id = row.column_text(15);
+  run.runtime_id = row.column_text(16);
+  run.agent_key = row.column_text(17);
+  run.outcome = row.column_text(18);
+  run.termination_reason = row.column_text(19);
   return run;
 }
 
@@ -660,7 +672,7 @@ Result<std::string> ShardReader::answer(const wire::WorkflowsQuery& query) {
                                 filter.where() + " ORDER BY start_ns DESC, trace_id DESC, span_id DESC LIMIT ?");
   if (!statement) return statement.status();
   filter.bind(*statement);
-  constexpr int kParentRunColumn = 16;  // after kRunColumns
+  constexpr int kParentRunColumn = kRunColumnCount;
   auto rows = collect<wire::RunSummary>(*statement, *budget_, [](const Statement& row) {
     wire::RunSummary run = run_of(row);
     const std::string parent = row.column_text(kParentRunColumn);
@@ -680,10 +692,10 @@ Result<std::string> ShardReader::answer(const wire::WorkflowQuery& query) {
   if (!*found) return wire::encode(reply);
   const Statement& run = **found;
   reply.run = wire::to_json(run_of(run));
-  reply.run["state_start"] = parse_or_null(run.column_text(16));
-  reply.run["state_end"] = parse_or_null(run.column_text(17));
-  reply.run["graph"] = parse_or_null(run.column_text(18));
-  reply.run["graph_format"] = run.column_text(19);
+  reply.run["state_start"] = parse_or_null(run.column_text(kRunColumnCount));
+  reply.run["state_end"] = parse_or_null(run.column_text(kRunColumnCount + 1));
+  reply.run["graph"] = parse_or_null(run.column_text(kRunColumnCount + 2));
+  reply.run["graph_format"] = run.column_text(kRunColumnCount + 3);
   auto contents = run_contents(*db_, *budget_, trace_id, span_id, run.column_text(14));
   if (!contents) return contents.status();
   reply.spans = std::move(contents->spans.array);
@@ -761,29 +773,29 @@ Result<std::string> ShardReader::answer(const wire::AgentQuery& query) {
   const std::string trace_id = blob_text(id_bytes(query.trace_id));
   const std::string span_id = blob_text(id_bytes(query.span_id));
   auto found = find_run(*db_,
-                        "state_start, state_end, runtime_id, agent_key, outcome, termination_reason, usage, agent_counts, "
-                        "hook_errors, terminal_commit_failure",
+                        "state_start, state_end, usage, agent_counts, hook_errors, terminal_commit_failure",
                         "span_type = 'agent'", trace_id, span_id);
   if (!found) return found.status();
   wire::AgentReply reply;
   if (!*found) return wire::encode(reply);
   const Statement& run = **found;
-  const std::string runtime_id = run.column_text(18);
-  auto operations = agent_operations_of(*db_, *budget_, trace_id, runtime_id, span_id);
+  const wire::RunSummary summary = run_of(run);
+  auto operations = agent_operations_of(*db_, *budget_, trace_id, summary.runtime_id, span_id);
   if (!operations) return operations.status();
-  reply.run = wire::to_json(run_of(run));
-  reply.run["state_start"] = parse_or_null(run.column_text(16));
-  reply.run["state_end"] = parse_or_null(run.column_text(17));
-  reply.run["runtime_id"] = runtime_id;
-  reply.run["agent_key"] = run.column_text(19);
-  reply.run["outcome"] = run.column_text(20);
-  reply.run["termination_reason"] = run.column_text(21);
-  reply.run["usage"] = agent::run_usage(run.column_text(22), *operations);
-  json counts = parse_or_null(run.column_text(23));
+  reply.run = wire::to_json(summary);
+  // An agent's detail has these always (a list item only when set).
+  reply.run["runtime_id"] = summary.runtime_id;
+  reply.run["agent_key"] = summary.agent_key;
+  reply.run["outcome"] = summary.outcome;
+  reply.run["termination_reason"] = summary.termination_reason;
+  reply.run["state_start"] = parse_or_null(run.column_text(kRunColumnCount));
+  reply.run["state_end"] = parse_or_null(run.column_text(kRunColumnCount + 1));
+  reply.run["usage"] = agent::run_usage(run.column_text(kRunColumnCount + 2), *operations);
+  json counts = parse_or_null(run.column_text(kRunColumnCount + 3));
   reply.run["counts"] = counts.is_object() ? counts : json::object();
-  json hooks = parse_or_null(run.column_text(24));
+  json hooks = parse_or_null(run.column_text(kRunColumnCount + 4));
   reply.run["hook_errors"] = hooks.is_array() ? hooks : json::array();
-  reply.run["terminal_commit_failure"] = parse_or_null(run.column_text(25));
+  reply.run["terminal_commit_failure"] = parse_or_null(run.column_text(kRunColumnCount + 5));
   reply.operations = std::move(operations.value());
   auto contents = run_contents(*db_, *budget_, trace_id, span_id, run.column_text(14));
   if (!contents) return contents.status();

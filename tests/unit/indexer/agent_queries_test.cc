@@ -89,6 +89,11 @@ TEST_F(AgentQueries, TheAgentAnswerHasTheOperationsInOrderWithUsageAndTheParentR
   const json agents = run("workflows", {{"span_type", "agent"}});
   ASSERT_EQ(agents["runs"].size(), 1u);
   EXPECT_EQ(agents["runs"][0]["span_id"], kAgentRunSpanHex);
+  EXPECT_EQ(agents["runs"][0]["outcome"], "failed") << "a list item says how the agent ended";
+  EXPECT_EQ(agents["runs"][0]["termination_reason"], "tool_input_validation_error");
+  EXPECT_EQ(agents["runs"][0]["runtime_id"], testing::kAgentRuntimeId);
+  EXPECT_EQ(run("workflows", json::object())["runs"][0]["runtime_id"], "workflow-run-1") << "a workflow's runtime id too";
+  EXPECT_FALSE(run("workflows", json::object())["runs"][0].contains("outcome"));
   EXPECT_EQ(run("workflows", json::object())["runs"].size(), 1u) << "the workflow itself";
   EXPECT_TRUE(run("workflow", {{"trace_id", options.trace_id_hex}, {"span_id", kAgentRunSpanHex}})["run"].is_null());
 }

@@ -850,6 +850,14 @@ export interface components {
             store_id: string;
             /** @description The parent run's store id for a subflow; empty when none. */
             parent_store_id: string;
+            /** @description The run's Junjo runtime id (junjo.executable_runtime_id, junjo.id in contract 1, junjo.agent.runtime_id for an agent); absent when not sent or indexed before schema 5. */
+            runtime_id?: string;
+            /** @description Agents: junjo.agent.key; absent otherwise. */
+            agent_key?: string;
+            /** @description Agents: junjo.agent.outcome (completed, failed, cancelled); absent when not reported. */
+            outcome?: string;
+            /** @description Agents: junjo.agent.termination_reason (final_output, tool_input_validation_error, ...); absent when not reported. */
+            termination_reason?: string;
             /** @description Only in /api/v1/workflows list items, and only when indexed: the span id (16 hex digits) of the run in the same trace whose store is this run's parent store, the run a subflow ran in (its page: /api/v1/workflows/{trace_id}/{parent_run_span_id}). */
             parent_run_span_id?: string;
         };
@@ -903,20 +911,12 @@ export interface components {
             /** @description junjo.hook.error.message */
             "error.message"?: string;
         };
-        /** @description An agent run with its facts. */
+        /** @description An agent run with its facts; runtime_id, agent_key, outcome and termination_reason are always present here (empty when not reported). */
         AgentRunDetail: components["schemas"]["Run"] & {
             /** @description The agent's state at the start (junjo.agent.state.start) parsed as JSON; null when absent. */
             state_start: unknown;
             /** @description The agent's state at the end (junjo.agent.state.end), likewise. */
             state_end: unknown;
-            /** @description junjo.agent.runtime_id. */
-            runtime_id: string;
-            /** @description junjo.agent.key. */
-            agent_key: string;
-            /** @description junjo.agent.outcome: completed, failed or cancelled; empty when not reported. */
-            outcome: string;
-            /** @description junjo.agent.termination_reason (final_output, tool_input_validation_error, limit_exceeded, cancelled, ...); empty when not reported. */
-            termination_reason: string;
             usage: components["schemas"]["AgentRunUsage"];
             /** @description The counters and limits the run span reports, each only when sent: operations, model_requests, tool_calls_requested, tool_calls_admitted, tool_calls_started, tool_calls_completed, limit_model_requests, limit_tool_calls, limit_attempted_count (integers), limit_exceeded (the limit's kind). */
             counts: {
