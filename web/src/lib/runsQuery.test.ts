@@ -90,7 +90,7 @@ describe('the run types offered', () => {
     const values = RUN_TYPES.map((t) => t.value);
     expect(new Set(values).size).toBe(values.length);
     expect(values[0]).toBe(DEFAULT_RUN_TYPE);
-    expect(values).toContain('subflow');
+    expect(values).toEqual(expect.arrayContaining(['subflow', 'agent']));
   });
 });
 
@@ -120,6 +120,10 @@ describe('a run in the list', () => {
     expect(runPath(sub)).toBe(`/workflows/${TRACE}/00000000000000b2`);
     expect(parentRunPath(sub)).toBe(`/workflows/${TRACE}/00000000000000a1`);
     expect(parentRunPath(run('00000000000000a1'))).toBeNull();
+  });
+
+  it('opens an agent run as its trace with the agent span selected', () => {
+    expect(runPath(run('00000000000000c3', { span_type: 'agent' }))).toBe(`/traces/${TRACE}?span=00000000000000c3`);
   });
 
   it('pages append in order, a run seen twice kept where it came first', () => {

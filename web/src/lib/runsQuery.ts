@@ -15,12 +15,15 @@ type NoneMissing<Missing extends never> = Missing;
 
 type RunIds = Pick<Run, 'trace_id' | 'span_id'>;
 const workflowPage = (run: RunIds) => `/workflows/${run.trace_id}/${run.span_id}`;
+// An agent run opens as its trace with the agent span selected (the api's resolve route links it so too).
+const agentPage = (run: RunIds) => `/traces/${run.trace_id}?span=${run.span_id}`;
 
 // The run types the list offers, in menu order, each with its page. The one place
 // to add a type: once openapi.json accepts a new `type`, the build fails until it is listed here.
 export const RUN_TYPES = [
   { value: 'workflow', label: 'workflows', page: workflowPage },
   { value: 'subflow', label: 'subflows', page: workflowPage },
+  { value: 'agent', label: 'agents', page: agentPage },
 ] as const satisfies readonly { value: RunType; label: string; page: (run: RunIds) => string }[];
 export type EveryRunTypeListed = NoneMissing<Exclude<RunType, (typeof RUN_TYPES)[number]['value']>>;
 
