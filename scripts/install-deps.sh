@@ -11,7 +11,7 @@ packages=(
   libpistache-dev libssl-dev libmsgpack-cxx-dev nlohmann-json3-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
-  prometheus chromium docker-compose iproute2 jq
+  prometheus chromium docker-compose iproute2 jq python3
   nodejs npm
 )
 

@@ -32,11 +32,7 @@ class AgentRuns : public ::testing::Test {
   static void SetUpTestSuite() {
     pipeline_ = new Pipeline({.indexers = {"0-3"}, .api = true});
     pipeline_->start();
-    ready_ = wait_until([] {
-      HttpResponse services = http_get(pipeline_->api_port(), "/api/v1/services", pipeline_->signed_in());
-      json body = json::parse(services.body, nullptr, false);
-      return services.status == 200 && !body.is_discarded() && body.value("partial", true) == false;
-    }, 20s);
+    ready_ = pipeline_->wait_api_complete();
   }
   static void TearDownTestSuite() {
     delete pipeline_;
@@ -132,14 +128,11 @@ TEST_F(AgentRuns, TheProjectsAgentRunIsListedDetailedAndCounted) {
 }
 
 TEST_F(AgentRuns, TheRealJunjoSdksAgentsAreListedDetailedAndCounted) {
-  SPANLINE_SKIP_WITHOUT_SHARED("clients/python/setup.sh");
-  std::string python_path;
-  int setup = run_command({"bash", *shared_file("clients/python/setup.sh"), pipeline_->data_dir()}, &python_path);
-  if (setup != 0) GTEST_SKIP() << "../shared/clients/python/setup.sh could not prepare the Python kit (exit " << setup << ")";
-  while (!python_path.empty() && std::isspace(static_cast<unsigned char>(python_path.back()))) python_path.pop_back();
+  const PythonKit kit = python_kit(pipeline_->data_dir());
+  if (kit.python_path.empty()) GTEST_SKIP() << kit.missing_reason;
   std::string out;
   const std::string service = "agent-sdk";
-  int ran = run_command({"env", "PYTHONPATH=" + python_path, "PYTHONDONTWRITEBYTECODE=1", "python3",
+  int ran = run_command({"env", "PYTHONPATH=" + kit.python_path, "PYTHONDONTWRITEBYTECODE=1", "python3",
                          std::string(SPANLINE_SOURCE_DIR) + "/tests/integration/junjo_agent.py", pipeline_->grpc_target(),
                          pipeline_->api_key(), service},
                         &out);
