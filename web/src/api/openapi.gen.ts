@@ -253,7 +253,7 @@ export interface paths {
         };
         /**
          * LLM calls, tokens and latency
-         * @description Counts LLM spans (those a span's llm object is given for: OpenTelemetry GenAI attributes gen_ai.request.model, gen_ai.response.model, gen_ai.system, gen_ai.provider.name, or OpenInference ones llm.model_name, llm.provider, llm.system, or openinference.span.kind = LLM), by span start. Without start or lookback the window is the last 24 h; end defaults to now.
+         * @description Counts LLM calls (the spans a span's llm object is given for, as the indexer recorded them in its llm_calls table), grouped by model group and by service, by span start. Without start or lookback the window is the last 24 h; end defaults to now.
          */
         get: operations["llmUsage"];
         put?: never;
@@ -711,22 +711,133 @@ export interface components {
              */
             resource_dropped_attributes_count?: number;
         };
-        /** @description What an LLM span reports, by the one rule the usage page also uses (stages/indexer/query/llm_rule.h); present only on LLM spans (a model or provider key of OpenTelemetry GenAI or OpenInference, or openinference.span.kind = LLM). */
+        /** @description The normalised LLM record of an LLM span, decided by one piece of code in the indexer (stages/indexer/llm/) from every family it recognises (OpenTelemetry GenAI current and deprecated attributes, the deprecated GenAI span events, OpenLLMetry's flattened keys, OpenInference, Junjo agent model requests), first present wins in the order docs/index-schema.md lists. Present only on LLM spans: a model or provider key of OpenTelemetry GenAI or OpenInference, openinference.span.kind = LLM or EMBEDDING, or gen_ai.operation.name of a generation or embedding operation. The web renders it as is; the conversation is in the GenAI message shape whatever family it came from. */
         SpanLlm: {
-            /** @description gen_ai.response.model, else gen_ai.request.model, else llm.model_name. */
-            model: string | null;
-            /** @description gen_ai.provider.name, else gen_ai.system, else llm.provider, else llm.system. */
+            /**
+             * @description openinference.span.kind (LLM -> generation, EMBEDDING -> embedding, AGENT -> agent, TOOL -> tool), else gen_ai.operation.name (chat, text_completion, generate_content, completion -> generation; embeddings -> embedding; invoke_agent, create_agent -> agent; execute_tool -> tool), else generation when a model is named, else other.
+             * @enum {string}
+             */
+            kind: "generation" | "embedding" | "agent" | "tool" | "other";
+            /** @description gen_ai.operation.name as sent, else openinference.span.kind lower-cased. */
+            operation: string | null;
+            /** @description gen_ai.provider.name, else gen_ai.system (deprecated), else llm.provider, else llm.system, else junjo.agent.model.provider. */
             provider: string | null;
+            /** @description gen_ai.request.model, else llm.model_name. */
+            request_model: string | null;
+            /** @description gen_ai.response.model. */
+            response_model: string | null;
+            /** @description gen_ai.response.model, else gen_ai.request.model, else llm.model_name, else junjo.agent.model.name. */
+            model: string | null;
+            /** @description The series the call is counted in: the request model when sent, else the response model with a trailing date stamp folded (gpt-4o-2024-08-06 -> gpt-4o, claude-3-5-sonnet-20241022 -> claude-3-5-sonnet), else the model. */
+            model_group: string | null;
             /**
              * Format: int64
-             * @description gen_ai.usage.input_tokens, else gen_ai.usage.prompt_tokens, else llm.token_count.prompt.
+             * @description gen_ai.usage.input_tokens, else gen_ai.usage.prompt_tokens, else llm.token_count.prompt, else the Junjo usage's inputTokens (cached tokens included).
              */
             input_tokens: number | null;
             /**
              * Format: int64
-             * @description gen_ai.usage.output_tokens, else gen_ai.usage.completion_tokens, else llm.token_count.completion.
+             * @description gen_ai.usage.output_tokens, else gen_ai.usage.completion_tokens, else llm.token_count.completion, else the Junjo usage's outputTokens.
              */
             output_tokens: number | null;
+            /**
+             * Format: int64
+             * @description The sent total (llm.token_count.total, gen_ai.usage.total_tokens), else input + output when both are known.
+             */
+            total_tokens: number | null;
+            /**
+             * Format: int64
+             * @description gen_ai.usage.cache_read.input_tokens, else llm.token_count.prompt_details.cache_read (part of input_tokens).
+             */
+            cache_read_tokens: number | null;
+            /**
+             * Format: int64
+             * @description gen_ai.usage.cache_creation.input_tokens, else llm.token_count.prompt_details.cache_write (part of input_tokens).
+             */
+            cache_write_tokens: number | null;
+            /**
+             * Format: int64
+             * @description gen_ai.usage.reasoning.output_tokens, else llm.token_count.completion_details.reasoning (part of output_tokens).
+             */
+            reasoning_tokens: number | null;
+            /** @description The cost the application sent (llm.cost.*, gen_ai.usage.cost); null when none was sent: no price, never 0. */
+            cost: components["schemas"]["LlmCost"] | null;
+            /** @description gen_ai.response.finish_reasons, else llm.finish_reason, else the output messages' finish_reason, in order; empty when none. */
+            finish_reasons: string[];
+            /** @description session.id, else gen_ai.conversation.id. */
+            session_id: string | null;
+            /** @description user.id, else enduser.id. */
+            user_id: string | null;
+            /** @description The request parameters: gen_ai.request.* other than the model (max_tokens, temperature, top_p, top_k, stop_sequences, frequency_penalty, presence_penalty, seed, choice.count, stream) by their name after gen_ai.request., else llm.invocation_parameters parsed; {} when none. */
+            request: {
+                [key: string]: unknown;
+            };
+            /** @description The families the record was read from, in this order. */
+            sources: ("gen_ai" | "gen_ai_deprecated" | "gen_ai_events" | "openllmetry" | "openinference" | "junjo")[];
+            /** @description gen_ai.system_instructions; the system-role messages of the other families land here (their parts in order). */
+            system_instructions: components["schemas"]["LlmPart"][];
+            /** @description The prompt, in the GenAI message shape: gen_ai.input.messages, else the gen_ai.*.message span events, else gen_ai.prompt, else gen_ai.prompt.{i}.*, else llm.input_messages.{i}.*, else traceloop.entity.input or input.value as one user text. */
+            input_messages: components["schemas"]["LlmMessage"][];
+            /** @description The answer, likewise: gen_ai.output.messages, else gen_ai.choice events, else gen_ai.completion, else gen_ai.completion.{i}.*, else llm.output_messages.{i}.*, else traceloop.entity.output or output.value as one assistant text. */
+            output_messages: components["schemas"]["LlmMessage"][];
+            /** @description gen_ai.tool.definitions, else llm.tools.{i}.tool.json_schema, else OpenLLMetry's llm.request.functions.{i}.*. */
+            tool_definitions: components["schemas"]["LlmToolDefinition"][];
+        };
+        /** @description An LLM call's cost. */
+        LlmCost: {
+            /** @description llm.cost.prompt. */
+            input: number | null;
+            /** @description llm.cost.completion. */
+            output: number | null;
+            /** @description llm.cost.total, else gen_ai.usage.cost, else input + output when both were sent. */
+            total: number | null;
+            /**
+             * @description Always USD (what OpenInference and Langfuse send).
+             * @enum {string}
+             */
+            currency: "USD";
+            /**
+             * @description Where the cost came from: sent by the application (a price table comes later).
+             * @enum {string}
+             */
+            source: "sent";
+        };
+        /** @description One message of a conversation, in the OpenTelemetry GenAI shape. */
+        LlmMessage: {
+            /** @description user, assistant, tool, system, or as sent. */
+            role: string;
+            /** @description The participant's name; absent when not sent. */
+            name?: string;
+            /** @description In order. */
+            parts: components["schemas"]["LlmPart"][];
+            /** @description Output messages: why the model stopped; absent when not sent. */
+            finish_reason?: string;
+        };
+        /** @description One part of a message. Other part types keep the fields they were sent with. */
+        LlmPart: {
+            /** @description text, tool_call, tool_call_response, reasoning, or another GenAI part type (blob, uri, file, image...) passed through as sent. */
+            type: string;
+            /** @description text and reasoning parts: the text. */
+            content?: string;
+            /** @description tool_call and tool_call_response parts: the call's id; absent when not sent. */
+            id?: string;
+            /** @description tool_call parts: the tool's name. */
+            name?: string;
+            /** @description tool_call parts: the arguments, parsed from JSON when they are JSON text, else the text. */
+            arguments?: unknown;
+            /** @description tool_call_response parts: the tool's result (GenAI's result or response), parsed from JSON when it is JSON text. */
+            response?: unknown;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description A tool the model was offered. */
+        LlmToolDefinition: {
+            /** @description The tool's (function's) name. */
+            name: string;
+            /** @description Absent when not sent. */
+            description?: string;
+            /** @description The JSON schema of its arguments; absent when not sent. */
+            parameters?: unknown;
         };
         /** @description A full span. attributes, events, links, resource and scope are null when the indexer stored nothing for them. */
         Span: {
@@ -1032,7 +1143,7 @@ export interface components {
             /** @description 99th percentile, ms. */
             p99: number;
         };
-        /** @description LLM call totals. */
+        /** @description LLM call totals, from the normalised records (shard table llm_calls). */
         UsageTotals: {
             /**
              * Format: int64
@@ -1046,14 +1157,41 @@ export interface components {
             errors: number;
             /**
              * Format: int64
-             * @description Sum of gen_ai.usage.input_tokens (or gen_ai.usage.prompt_tokens, llm.token_count.prompt).
+             * @description Sum of the calls' input_tokens (gen_ai.usage.input_tokens, else gen_ai.usage.prompt_tokens, else llm.token_count.prompt).
              */
             input_tokens: number;
             /**
              * Format: int64
-             * @description Sum of gen_ai.usage.output_tokens (or gen_ai.usage.completion_tokens, llm.token_count.completion).
+             * @description Sum of the calls' output_tokens (gen_ai.usage.output_tokens, else gen_ai.usage.completion_tokens, else llm.token_count.completion).
              */
             output_tokens: number;
+            /**
+             * Format: int64
+             * @description Sum of the calls' total_tokens (sent, else input + output).
+             */
+            total_tokens: number;
+            /**
+             * Format: int64
+             * @description Sum of cache_read_tokens (included in input_tokens).
+             */
+            cache_read_tokens: number;
+            /**
+             * Format: int64
+             * @description Sum of cache_write_tokens (included in input_tokens).
+             */
+            cache_write_tokens: number;
+            /**
+             * Format: int64
+             * @description Sum of reasoning_tokens (included in output_tokens).
+             */
+            reasoning_tokens: number;
+            /** @description Sum of the sent costs (cost.total of each call that sent one), USD; null when no call sent a cost. */
+            cost: number | null;
+            /**
+             * Format: int64
+             * @description Calls that sent a cost: cost covers these, not the others.
+             */
+            cost_calls: number;
             latency_ms: components["schemas"]["LatencyMs"];
         };
         /** @description Totals of one time bucket; buckets without calls are left out. */
@@ -1065,7 +1203,7 @@ export interface components {
             bucket_start_ns: number;
         } & components["schemas"]["UsageTotals"];
         ModelUsage: {
-            /** @description Model: gen_ai.response.model, else gen_ai.request.model, else llm.model_name, else unknown. */
+            /** @description The model group (SpanLlm.model_group: the request model, else the response model with its date stamp folded), so gpt-4o and gpt-4o-2024-08-06 are one series; unknown when the call named no model. */
             model: string;
             /** @description Per-bucket totals, oldest first. */
             series: components["schemas"]["UsagePoint"][];
@@ -2061,7 +2199,7 @@ export interface operations {
                 bucket?: string;
                 /** @description Only LLM spans of this service, exact match, 1 to 512 bytes. */
                 service?: string;
-                /** @description Only this model (as reported in model), exact match, 1 to 512 bytes. */
+                /** @description Only calls of this model group (as reported in by_model[].model) or of this exact model (gpt-4o-2024-08-06 alone), 1 to 512 bytes. */
                 model?: string;
             };
             header?: never;
