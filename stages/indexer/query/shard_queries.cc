@@ -686,7 +686,8 @@ Result<std::string> ShardReader::answer(const wire::WorkflowsQuery& query) {
 Result<std::string> ShardReader::answer(const wire::WorkflowQuery& query) {
   const std::string trace_id = blob_text(id_bytes(query.trace_id));
   const std::string span_id = blob_text(id_bytes(query.span_id));
-  auto found = find_run(*db_, "state_start, state_end, graph, graph_format", "span_type != 'agent'", trace_id, span_id);
+  auto found = find_run(*db_, "state_start, state_end, graph, graph_format, hook_errors", "span_type != 'agent'", trace_id,
+                        span_id);
   if (!found) return found.status();
   wire::WorkflowReply reply;
   if (!*found) return wire::encode(reply);
@@ -696,6 +697,9 @@ Result<std::string> ShardReader::answer(const wire::WorkflowQuery& query) {
   reply.run["state_end"] = parse_or_null(run.column_text(kRunColumnCount + 1));
   reply.run["graph"] = parse_or_null(run.column_text(kRunColumnCount + 2));
   reply.run["graph_format"] = run.column_text(kRunColumnCount + 3);
+  // A failing Junjo hook (junjo.hook_error) does not fail the run, so it is easy to miss: the detail always says.
+  json hooks = parse_or_null(run.column_text(kRunColumnCount + 4));
+  reply.run["hook_errors"] = hooks.is_array() ? hooks : json::array();
   auto contents = run_contents(*db_, *budget_, trace_id, span_id, run.column_text(14));
   if (!contents) return contents.status();
   reply.spans = std::move(contents->spans.array);

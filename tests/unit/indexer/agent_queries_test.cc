@@ -106,6 +106,49 @@ TEST_F(AgentQueries, AnAgentAloneHasNoParentAndAWorkflowIsNotAnAgent) {
   EXPECT_TRUE(run("agent", {{"trace_id", options.trace_id_hex}, {"span_id", kAgentOperationSpanHex[0]}})["run"].is_null());
 }
 
+// A workflow whose hook failed: the run still succeeds, and its detail says
+// which hook failed and how (a workflow without one says none).
+TEST_F(AgentQueries, AWorkflowsDetailHasItsHookErrors) {
+  testing::JunjoAgentOptions options;
+  options.inside_workflow = true;
+  auto request = testing::junjo_agent_request(options);
+  for (auto& scope : *request.mutable_resource_spans(0)->mutable_scope_spans()) {
+    for (auto& span : *scope.mutable_spans()) {
+      if (to_hex(span.span_id()) != testing::kAgentWorkflowSpanHex) continue;
+      auto* hook = span.add_events();
+      hook->set_name("junjo.hook_error");
+      hook->set_time_unix_nano(span.end_time_unix_nano());
+      for (auto [key, value] : {std::pair{"junjo.hook.event", "workflow_completed"}, {"junjo.hook.callback", "notify_slack"},
+                                {"junjo.hook.error.type", "TimeoutError"}, {"junjo.hook.error.message", "slack did not answer"}}) {
+        auto* attribute = hook->add_attributes();
+        attribute->set_key(key);
+        attribute->mutable_value()->set_string_value(value);
+      }
+    }
+  }
+  auto records = decode_spans(request.SerializeAsString());
+  ASSERT_TRUE(records.is_ok()) << records.status().to_string();
+  {
+    auto shard = Shard::open(path_, 0);
+    ASSERT_TRUE(shard.is_ok());
+    ASSERT_TRUE((*shard)->apply({{1, 100, std::move(records.value())}}, 1).is_ok());
+  }
+  const json workflow = run("workflow", {{"trace_id", options.trace_id_hex}, {"span_id", testing::kAgentWorkflowSpanHex}})["run"];
+  ASSERT_EQ(workflow["hook_errors"].size(), 1u) << workflow.dump();
+  EXPECT_EQ(workflow["hook_errors"][0]["event"], "workflow_completed");
+  EXPECT_EQ(workflow["hook_errors"][0]["callback"], "notify_slack");
+  EXPECT_EQ(workflow["hook_errors"][0]["error.type"], "TimeoutError");
+  EXPECT_EQ(workflow["hook_errors"][0]["error.message"], "slack did not answer");
+}
+
+TEST_F(AgentQueries, AWorkflowWithoutHookErrorsSaysNone) {
+  testing::JunjoAgentOptions options;
+  options.inside_workflow = true;
+  index(options);
+  const json workflow = run("workflow", {{"trace_id", options.trace_id_hex}, {"span_id", testing::kAgentWorkflowSpanHex}})["run"];
+  EXPECT_EQ(workflow["hook_errors"], json::array());
+}
+
 // The model requests count in the LLM usage under their model, with their
 // tokens; the run span and the tool calls do not.
 TEST_F(AgentQueries, TheLlmUsageCountsTheAgentsModelRequests) {

@@ -982,6 +982,8 @@ export interface components {
             graph: unknown;
             /** @description v2-execution_graph_snapshot, v1-graph_structure, or empty when there is no graph. */
             graph_format: string;
+            /** @description The run span's junjo.hook_error events (a failing hook does not fail the run); empty when none. */
+            hook_errors: components["schemas"]["HookError"][];
         };
         /** @description Tokens as the model driver reported them (junjo.agent.model.usage: inputTokens, outputTokens, ...); a field is absent when not reported. */
         AgentUsage: {

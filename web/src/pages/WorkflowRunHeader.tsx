@@ -1,6 +1,7 @@
 // The run page's header: what ran (node executions counted from the spans, not
 // Junjo's node.count, which leaves out the node that failed), and, up front,
-// where the run failed or was cancelled and why, a click away from that span.
+// where the run failed or was cancelled and why, a click away from that span,
+// and any hook that failed (junjo.hook_error) while the run went on.
 import { Link } from 'react-router-dom';
 import type { RunDetail } from '../api/types';
 import { formatDuration, formatTime } from '../lib/format';
@@ -33,6 +34,13 @@ export function WorkflowRunHeader({ run, summary, onOpen }: { run: RunDetail; su
       </p>
       {summary.failure && <Stop kind="failure" stop={summary.failure} onOpen={onOpen} />}
       {!summary.failure && summary.cancellation && <Stop kind="cancellation" stop={summary.cancellation} onOpen={onOpen} />}
+      {(run.hook_errors ?? []).map((hook, i) => (
+        // A failing hook does not fail the run: said here, or nobody would see it.
+        <p key={i} className="run-stop error-text" data-testid="run-hook-error">
+          Hook {hook.callback ?? '(unnamed)'} failed on {hook.event ?? 'an event'}: {hook['error.type'] ?? 'error'}
+          {hook['error.message'] ? `: ${hook['error.message']}` : ''}
+        </p>
+      ))}
     </>
   );
 }
