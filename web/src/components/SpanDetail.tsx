@@ -1,10 +1,13 @@
 // Everything about one span: timing, status, attributes, events, links,
 // instrumentation scope, resource, what was dropped of each, with copy
-// buttons; LLM spans also read as a conversation.
+// buttons; LLM spans also read as a conversation (their raw attributes then
+// start folded, one click away).
+import { useRef, useState } from 'react';
 import type { Attributes, Span } from '../api/types';
+import { llmRecord } from '../lib/conversation';
 import { formatDuration, formatTime } from '../lib/format';
-import { llmCall } from '../lib/llm';
 import { droppedText, spanDropped, spanOrigins } from '../lib/spanFacts';
+import { Conversation } from './Conversation';
 
 function copy(text: string) {
   void navigator.clipboard?.writeText(text);
@@ -15,11 +18,22 @@ function Value({ value }: { value: unknown }) {
   return <pre className="value">{text}</pre>;
 }
 
-function KeyValues({ title, values }: { title: string; values: Attributes | null | undefined }) {
+// Open unless `open` says otherwise; with onToggle the caller holds the state.
+function KeyValues({
+  title,
+  values,
+  open = true,
+  onToggle,
+}: {
+  title: string;
+  values: Attributes | null | undefined;
+  open?: boolean;
+  onToggle?: (open: boolean) => void;
+}) {
   const entries = Object.entries(values ?? {}).sort(([a], [b]) => a.localeCompare(b));
   if (entries.length === 0) return null;
   return (
-    <details open>
+    <details open={open} onToggle={onToggle && ((e) => onToggle(e.currentTarget.open))}>
       <summary>
         {title} ({entries.length}){' '}
         <button type="button" className="link" onClick={() => copy(JSON.stringify(values, null, 2))}>
@@ -51,8 +65,23 @@ function Note({ text, testId }: { text: string; testId: string }) {
   ) : null;
 }
 
+// Whether a span's raw attributes are unfolded: an LLM span's start folded under
+// its conversation; what the reader chose holds for that span only.
+function useRawAttributes(span: Span, folded: boolean) {
+  const [choice, setChoice] = useState<{ spanId: string; open: boolean } | null>(null);
+  const ref = useRef<HTMLDivElement>(null);
+  const open = choice?.spanId === span.span_id ? choice.open : !folded;
+  const setOpen = (next: boolean) => setChoice({ spanId: span.span_id, open: next });
+  const show = () => {
+    setOpen(true);
+    requestAnimationFrame(() => ref.current?.scrollIntoView({ block: 'start', behavior: 'smooth' }));
+  };
+  return { open, setOpen, show, ref };
+}
+
 export function SpanDetail({ span, traceStartNs }: { span: Span; traceStartNs: number }) {
-  const llm = llmCall(span);
+  const llm = llmRecord(span);
+  const raw = useRawAttributes(span, llm !== null);
   const events = span.events ?? [];
   const links = span.links ?? [];
   const origins = spanOrigins(span.scope);
@@ -79,23 +108,10 @@ export function SpanDetail({ span, traceStartNs }: { span: Span; traceStartNs: n
         </p>
       )}
       <Note text={spanDropped(span)} testId="span-dropped" />
-      {llm && (
-        <section className="llm" aria-label="LLM call">
-          <h3>
-            LLM call: {llm.model || 'model unknown'} {llm.provider && `(${llm.provider})`}
-          </h3>
-          <p className="muted">
-            {llm.inputTokens ?? '?'} input tokens · {llm.outputTokens ?? '?'} output tokens · {formatDuration(span.duration_ns)}
-          </p>
-          {[...llm.messages, ...llm.response].map((m, i) => (
-            <div key={i} className={`bubble ${m.role === 'assistant' ? 'assistant' : m.role === 'system' ? 'system' : 'user'}`}>
-              <span className="role">{m.role}</span>
-              <Value value={m.content} />
-            </div>
-          ))}
-        </section>
-      )}
-      <KeyValues title="Attributes" values={span.attributes} />
+      {llm && <Conversation key={span.span_id} record={llm} durationNs={span.duration_ns} onShowRaw={raw.show} />}
+      <div ref={raw.ref} data-testid="span-attributes">
+        <KeyValues title="Attributes" values={span.attributes} open={raw.open} onToggle={raw.setOpen} />
+      </div>
       {events.length > 0 && (
         <details open>
           <summary>Events ({events.length})</summary>
