@@ -14,6 +14,7 @@ import Traces from './pages/Traces';
 const Services = lazy(() => import('./pages/Services'));
 const Workflows = lazy(() => import('./pages/Workflows'));
 const WorkflowRun = lazy(() => import('./pages/WorkflowRun'));
+const AgentRun = lazy(() => import('./pages/AgentRun'));
 const Pipeline = lazy(() => import('./pages/Pipeline'));
 const LlmUsage = lazy(() => import('./pages/LlmUsage'));
 const CompareRuns = lazy(() => import('./pages/CompareRuns'));
@@ -94,6 +95,7 @@ export function App() {
             <Route path="/workflows" element={<Workflows />} />
             <Route path="/workflows/compare" element={<CompareRuns />} />
             <Route path="/workflows/:traceId/:spanId" element={<WorkflowRun />} />
+            <Route path="/agents/:traceId/:spanId" element={<AgentRun />} />
             <Route path="/llm" element={<LlmUsage />} />
             <Route path="/pipeline" element={<Pipeline />} />
             <Route path="/settings" element={<Settings currentUser={session.user} />} />

@@ -122,8 +122,8 @@ describe('a run in the list', () => {
     expect(parentRunPath(run('00000000000000a1'))).toBeNull();
   });
 
-  it('opens an agent run as its trace with the agent span selected', () => {
-    expect(runPath(run('00000000000000c3', { span_type: 'agent' }))).toBe(`/traces/${TRACE}?span=00000000000000c3`);
+  it('opens an agent run on its own page', () => {
+    expect(runPath(run('00000000000000c3', { span_type: 'agent' }))).toBe(`/agents/${TRACE}/00000000000000c3`);
   });
 
   it('pages append in order, a run seen twice kept where it came first', () => {

@@ -15,8 +15,8 @@ type NoneMissing<Missing extends never> = Missing;
 
 type RunIds = Pick<Run, 'trace_id' | 'span_id'>;
 const workflowPage = (run: RunIds) => `/workflows/${run.trace_id}/${run.span_id}`;
-// An agent run opens as its trace with the agent span selected (the api's resolve route links it so too).
-const agentPage = (run: RunIds) => `/traces/${run.trace_id}?span=${run.span_id}`;
+// An agent run's page: its operation timeline (pages/AgentRun.tsx).
+const agentPage = (run: RunIds) => `/agents/${run.trace_id}/${run.span_id}`;
 
 // The run types the list offers, in menu order, each with its page. The one place
 // to add a type: once openapi.json accepts a new `type`, the build fails until it is listed here.

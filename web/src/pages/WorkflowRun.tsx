@@ -6,6 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useApi } from '../api/useApi';
 import type { Answer } from '../api/types';
+import { AgentRunLinks } from '../components/AgentRunLinks';
 import { SpanDetail } from '../components/SpanDetail';
 import { StateDebugger } from '../components/StateDebugger';
 import { ErrorBox, Loading } from '../components/Status';
@@ -163,7 +164,10 @@ export default function WorkflowRun() {
             ))}
           </ol>
         </div>
-        <div>{selectedSpan ? <SpanDetail span={selectedSpan} traceStartNs={run.start_ns} /> : <p className="muted">Click a node to see its span.</p>}</div>
+        <div>
+          {selectedSpan && <AgentRunLinks spans={spans} spanId={selectedSpan.span_id} />}
+          {selectedSpan ? <SpanDetail span={selectedSpan} traceStartNs={run.start_ns} /> : <p className="muted">Click a node to see its span.</p>}
+        </div>
       </div>
       <h2>State</h2>
       <StateDebugger start={run.state_start} steps={steps} traceId={run.trace_id} spanNames={spanNames} index={view.step} onIndex={toStep} />
