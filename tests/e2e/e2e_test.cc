@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/junjo_agent.h"
 #include "tests/support/junjo_fixture.h"
 #include "tests/support/junjo_workflow.h"
 #include "tests/support/otlp_json_data.h"
@@ -43,11 +44,19 @@ TEST(WebUi, ANewUserWalksEveryPageInChromium) {
   TempDir runs;
   std::string workflow = write_run(runs, "basic_workflow_success", junjo_workflow_request());
   std::string concurrent = write_run(runs, "run_concurrent_success", junjo_concurrent_workflow_request());
+  // The project's agent run inside a workflow node (junjo_agent.h): two model requests, a tool that failed validation.
+  std::string agent = runs / "agent.json";
+  std::ofstream(agent) << to_otlp_json(junjo_agent_request({.inside_workflow = true}));
+  // The real Junjo SDK (../shared/clients/python) runs the graph shapes again, when this clone has it.
+  const PythonKit kit = python_kit(runs / "python-kit");
+  std::printf("Junjo SDK shapes: %s\n", kit.python_path.empty() ? ("skipped: " + kit.missing_reason).c_str() : "run by the real SDK");
   std::string out;
   int rc = run_command({"node", std::string(SPANLINE_SOURCE_DIR) + "/tests/e2e/walkthrough.mjs", "--ui",
                         "http://127.0.0.1:" + std::to_string(pipeline.api_port()), "--grpc", pipeline.grpc_target(), "--otlp-http",
-                        pipeline.http_base(), "--screenshots", SPANLINE_E2E_SCREENSHOTS, "--workflow",
-                        workflow, "--concurrent-workflow", concurrent},
+                        pipeline.http_base(), "--screenshots", SPANLINE_E2E_SCREENSHOTS, "--workflow", workflow,
+                        "--concurrent-workflow", concurrent, "--agent", agent,
+                        kit.python_path.empty() ? "--no-python-reason" : "--python-path",
+                        kit.python_path.empty() ? kit.missing_reason : kit.python_path},
                        &out);
   EXPECT_EQ(rc, 0) << out << "\n" << pipeline.logs().substr(0, 20000);
   std::string last = out.substr(out.rfind('{') == std::string::npos ? 0 : out.rfind("{\"ok\""));

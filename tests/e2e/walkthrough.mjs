@@ -8,6 +8,9 @@
 //
 // Usage: walkthrough.mjs --ui http://127.0.0.1:PORT --grpc 127.0.0.1:PORT --otlp-http http://127.0.0.1:PORT
 //                        --screenshots DIR --workflow FILE --concurrent-workflow FILE
+//                        (--python-path PATH | --no-python-reason WHY)
+// With --python-path, the real Junjo SDK's runs are exported with Junjo's own
+// exporter and drawn too; without, that step says why it was skipped.
 // The two files are Junjo runs as OTLP/JSON (a two-node workflow with state steps,
 // and one with a RunConcurrent node); what the pages must show is read from them.
 import { execFileSync } from 'node:child_process';
@@ -26,6 +29,11 @@ const { values: args } = parseArgs({
     screenshots: { type: 'string' },
     workflow: { type: 'string' },
     'concurrent-workflow': { type: 'string' },
+    // A Junjo agent run inside a workflow node, as OTLP/JSON (tests/support/junjo_agent.h).
+    agent: { type: 'string' },
+    // The PYTHONPATH of ../shared/clients/python (the real Junjo SDK), or why there is none.
+    'python-path': { type: 'string' },
+    'no-python-reason': { type: 'string' },
   },
 });
 const here = dirname(fileURLToPath(import.meta.url));
@@ -131,6 +139,17 @@ async function sendShapes(key) {
     check(response.status === 200, `run ${run.spans[0].name} accepted (got ${response.status} ${await response.text()})`);
   }
   return Object.fromEntries(Object.entries(shapes).map(([name, run]) => [name, { path: `/workflows/${run.trace_id}/${run.spans[0].span_id}`, run }]));
+}
+
+// The same shapes run by the real Junjo SDK (web/src/lib/__fixtures__/junjo_sdk_shapes.py), exported to the
+// gateway with Junjo's own exporter and the key. Returns each run's page by workflow name.
+function exportSdkShapes(key) {
+  const out = resolve(args.screenshots, 'junjo-sdk-shapes.json');
+  execFileSync('python3', [resolve(here, '../../web/src/lib/__fixtures__/junjo_sdk_shapes.py'), out, '--export', args.grpc, key,
+    'e2e-junjo-sdk'], { env: { ...process.env, PYTHONPATH: args['python-path'], PYTHONDONTWRITEBYTECODE: '1' }, stdio: 'inherit',
+    timeout: 90_000 });
+  const { runs } = JSON.parse(readFileSync(out, 'utf8'));
+  return Object.fromEntries(Object.entries(runs).map(([name, run]) => [name, { path: `/workflows/${run.trace_id}/${run.spans[0].span_id}`, run }]));
 }
 
 // One span as OTLP/JSON with every dropped count, both schema URLs and a NaN double ("NaN", as OTLP/JSON writes it).
@@ -302,12 +321,18 @@ try {
   const runGraph = page.getByTestId('workflow-graph');
   await runGraph.waitFor();
   const drawn = (label) => runGraph.locator(`[aria-label^="${label}:"]`);
-  for (const label of ['CreateJokeNode', 'CreateFactNode', 'SummarizeNode', 'SampleSubflow', 'InnerSubflow']) {
-    check((await drawn(label).getAttribute('data-outcome')) === 'ok', `${label}, inside a subflow, is drawn as run`);
-  }
-  check((await drawn('OddNode').getAttribute('data-outcome')) === 'not_run', 'the branch whose condition failed is grey');
-  check((await runGraph.locator('[data-outcome="not_run"]').count()) === 1, 'only that branch is grey');
-  check((await runGraph.locator('[data-edge-label="CounterIsEven()"] .edge-label').count()) === 1, 'the condition is drawn on its edge');
+  // What the page must draw for the subflow-in-concurrent shape, whoever made the run.
+  const checkSubflowShape = async (who) => {
+    // The SDK's run has CreateFactNode in both subflows: every drawing of a node must say it ran.
+    for (const label of ['CreateJokeNode', 'CreateFactNode', 'SummarizeNode', 'SampleSubflow', 'InnerSubflow']) {
+      const outcomes = await drawn(label).evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-outcome')));
+      check(outcomes.length > 0 && outcomes.every((o) => o === 'ok'), `${who}: ${label}, inside a subflow, is drawn as run (${outcomes})`);
+    }
+    check((await drawn('OddNode').getAttribute('data-outcome')) === 'not_run', `${who}: the branch whose condition failed is grey`);
+    check((await runGraph.locator('[data-outcome="not_run"]').count()) === 1, `${who}: only that branch is grey`);
+    check((await runGraph.locator('[data-edge-label="CounterIsEven()"] .edge-label').count()) === 1, `${who}: the condition is drawn on its edge`);
+  };
+  await checkSubflowShape('project run');
   const ringed = async () => (await runGraph.locator('[data-current="true"]').getAttribute('aria-label'))?.split(':')[0];
   check((await runGraph.locator('[data-current="true"]').count()) === 1 && (await ringed()) === 'CountNode', '?step=2 rings CountNode, whose span made step 2');
   check((await page.getByTestId('span-detail').locator('h2').textContent()) === 'CountNode', '?step=2 opens CountNode\'s span');
@@ -326,11 +351,45 @@ try {
   check((await page.getByTestId('run-failure').textContent()) === 'Failed in ParseNode: ValueError: bad input: expected JSON',
     `the header names the failing node and its error (${await page.getByTestId('run-failure').textContent()})`);
   check((await drawn('ParseNode').getAttribute('data-outcome')) === 'error', 'the failing node is drawn failed');
+  check((await page.getByTestId('run-hook-error').textContent()) === 'Hook notify_on_call failed on workflow_failed: ConnectionError: pager unreachable',
+    `the header says which hook failed (${await page.getByTestId('run-hook-error').textContent()})`);
   await shot(page, '08f-workflow-failing-run');
   await page.goto(`${args.ui}${shapes.cancelled.path}`);
   await page.getByTestId('run-cancellation').waitFor();
   check((await drawn('SlowNode').getAttribute('data-outcome')) === 'cancelled', 'the cancelled node is drawn cancelled');
   await shot(page, '08g-workflow-cancelled-run');
+
+  step('the same shapes, run by the real Junjo SDK and exported with its exporter, are drawn the same');
+  if (!args['python-path']) {
+    console.error(`skipped: ${args['no-python-reason'] ?? 'no --python-path'}`);
+  } else {
+    const sdk = exportSdkShapes(key);
+    for (const [name, { path }] of Object.entries(sdk)) {
+      await until(page, `the SDK's ${name} run to be indexed`, async () => (await page.request.get(`${args.ui}/api/v1${path}`)).ok());
+    }
+    await page.goto(`${args.ui}${sdk.SampleWorkflow.path}`);
+    await runGraph.waitFor();
+    // A run is indexed as its spans arrive: wait for the subflow's nodes before judging.
+    await until(page, 'the SDK run\'s subflow nodes', async () => {
+      await page.reload();
+      await runGraph.waitFor();
+      return (await drawn('SummarizeNode').first().getAttribute('data-outcome').catch(() => null)) === 'ok';
+    });
+    await checkSubflowShape('Junjo SDK run');
+    await shot(page, '08h-sdk-subflow-in-concurrent');
+    await page.goto(`${args.ui}${sdk.FailingWorkflow.path}`);
+    await page.getByTestId('run-failure').waitFor();
+    check((await page.getByTestId('run-failure').textContent()) === 'Failed in ParseNode: ValueError: bad input: expected JSON',
+      `Junjo SDK run: the header names the failing node (${await page.getByTestId('run-failure').textContent()})`);
+    check((await drawn('ParseNode').getAttribute('data-outcome')) === 'error', 'Junjo SDK run: the failing node is drawn failed');
+    check((await drawn('StartNode').getAttribute('data-outcome')) === 'ok', 'Junjo SDK run: the node before it is drawn as run');
+    check((await drawn('FinalNode').getAttribute('data-outcome')) === 'not_run', 'Junjo SDK run: the node after it did not run');
+    await shot(page, '08i-sdk-failing-run');
+    await page.goto(`${args.ui}${sdk.CancelledWorkflow.path}`);
+    await page.getByTestId('run-cancellation').waitFor();
+    check((await drawn('SlowNode').getAttribute('data-outcome')) === 'cancelled', 'Junjo SDK run: the cancelled node is drawn cancelled');
+    await shot(page, '08j-sdk-cancelled-run');
+  }
 
   step('the runs list filters by status through the URL and pages');
   // Two runs of the workflow so far, and 55 more: more than the list's page of 50.

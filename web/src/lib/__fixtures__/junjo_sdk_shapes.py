@@ -3,9 +3,11 @@ writes the spans it made, in the span shape of Junjo's contract fixtures, to the
 file named by argv[1], for junjoGraph.sdk.test.ts. The shapes: a subflow inside
 a RunConcurrent next to a node, conditions on the edges after it (one branch not
 taken), a subflow nested in that subflow, a run whose node fails and a run
-cancelled while a node waits. Spans are kept in memory; nothing is sent.
+cancelled while a node waits. Spans are kept in memory; with --export they are
+also sent, the way a Junjo user sends them: Junjo's own exporter (OTLP gRPC, the
+API key in its header) to Spanline's gateway (the browser test does this).
 
-Usage: PYTHONPATH=$(../shared/clients/python/setup.sh) python3 junjo_sdk_shapes.py OUT.json
+Usage: PYTHONPATH=$(../shared/clients/python/setup.sh) python3 junjo_sdk_shapes.py OUT.json [--export HOST:PORT API_KEY SERVICE]
 """
 import asyncio
 import datetime
@@ -13,13 +15,20 @@ import json
 import sys
 
 from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+export_to = sys.argv[3:6] if len(sys.argv) >= 6 and sys.argv[2] == "--export" else None
 exporter = InMemorySpanExporter()
-provider = TracerProvider()
+provider = TracerProvider(resource=Resource.create({"service.name": export_to[2]}) if export_to else None)
 provider.add_span_processor(SimpleSpanProcessor(exporter))
+if export_to:
+    from junjo.telemetry.junjo_otel_exporter import JunjoOtelExporter
+
+    host, port = export_to[0].rsplit(":", 1)
+    provider.add_span_processor(JunjoOtelExporter(host=host, port=port, api_key=export_to[1], insecure=True).span_processor)
 trace.set_tracer_provider(provider)
 
 from junjo import BaseState, BaseStore, Condition, Edge, Graph, Node, RunConcurrent, Subflow, Workflow  # noqa: E402
@@ -212,6 +221,7 @@ def fixture_span(span) -> dict:
 
 
 asyncio.run(run_all())
+provider.shutdown()  # with --export, flushes Junjo's batch exporter
 by_trace: dict[str, list[dict]] = {}
 for finished in exporter.get_finished_spans():
     by_trace.setdefault(format(finished.context.trace_id, "032x"), []).append(fixture_span(finished))
