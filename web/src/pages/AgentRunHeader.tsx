@@ -34,7 +34,7 @@ function CommitFailure({ failure, startNs }: { failure: Record<string, unknown> 
   return (
     <p className="error-text" data-testid="agent-commit-failure">
       The terminal commit failed ({time}
-      {text('error.type') || 'error'}){text('superseded_outcome') && `; it replaced the outcome ${text('superseded_outcome')}`}.
+      {text('error.type') || 'error'}){text('superseded_outcome') && `; the run would have ended ${text('superseded_outcome')}`}.
     </p>
   );
 }
