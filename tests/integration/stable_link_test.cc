@@ -149,7 +149,7 @@ TEST_F(StableLink, BadLinksAreRefusedNamingTheParameter) {
   }
 }
 
-TEST_F(StableLink, AnAgentRunOpensItsTraceWithItsSpanSelected) {
+TEST_F(StableLink, AnAgentRunOpensItsRunPage) {
   // The project's agent run, inside a workflow node: the link finds the agent, not the workflow around it.
   const JunjoAgentOptions options{.trace_id_hex = "a9e0700000000000000000000000057b", .service = "stable-link-agents", .inside_workflow = true};
   send(junjo_agent_request(options));
@@ -158,7 +158,7 @@ TEST_F(StableLink, AnAgentRunOpensItsTraceWithItsSpanSelected) {
   json run = json::parse(found.body);
   EXPECT_EQ(run["span_type"], "agent");
   EXPECT_EQ(run["span_id"], kAgentRunSpanHex);
-  EXPECT_EQ(run["path"], "/traces/" + options.trace_id_hex + "?span=" + kAgentRunSpanHex);
+  EXPECT_EQ(run["path"], "/agents/" + options.trace_id_hex + "/" + kAgentRunSpanHex);
   HttpResponse as_workflow = resolve(link_query("stable-link-agents", "workflow", kAgentRuntimeId));
   EXPECT_EQ(as_workflow.status, 404) << as_workflow.body;
   EXPECT_NE(as_workflow.body.find("names the agent run"), std::string::npos) << as_workflow.body;

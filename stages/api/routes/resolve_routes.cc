@@ -31,7 +31,7 @@ Result<std::string> required_text(const QueryParams& params, const std::string& 
 
 std::string run_page_path(const wire::ExecutableMatch& run) {
   if (wire::executable_type_of_span_type(run.span_type) == wire::ExecutableType::agent) {
-    return "/traces/" + run.trace_id + "?span=" + run.span_id;
+    return "/agents/" + run.trace_id + "/" + run.span_id;
   }
   return "/workflows/" + run.trace_id + "/" + run.span_id;
 }

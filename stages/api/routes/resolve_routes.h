@@ -9,9 +9,9 @@
 //
 // Answers:
 // - 200 {"state": "found", ...}: the run's trace id, span id, span type, name
-//   and `path`, the web page of the run: a workflow or subflow run's own page;
-//   for an agent run, which has no page of its own yet, its trace with the
-//   agent span selected. A workflow link finds subflow runs too.
+//   and `path`, the web page of the run: /workflows/{trace}/{span} for a
+//   workflow or subflow run, /agents/{trace}/{span} for an agent run. A
+//   workflow link finds subflow runs too.
 // - 202 {"state": "not_yet_seen", ...} with Retry-After: no such run has
 //   arrived yet (Junjo exports a run's span when the run ends, and a link is
 //   often opened while it runs).

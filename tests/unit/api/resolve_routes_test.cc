@@ -33,13 +33,13 @@ TEST(ResolveExecutable, AWorkflowRunIsFoundWithItsRunPage) {
   EXPECT_EQ(body["partial"], false);
 }
 
-TEST(ResolveExecutable, ASubflowIsAWorkflowAndAnAgentOpensItsTraceWithItsSpanSelected) {
+TEST(ResolveExecutable, ASubflowIsAWorkflowAndAnAgentOpensItsRunPage) {
   ApiReply subflow = resolve_reply(link(wire::ExecutableType::workflow), Found{.value = {kSubflow}});
   ASSERT_EQ(subflow.status, 200);
   EXPECT_EQ(json::parse(subflow.body)["path"], "/workflows/5b1a0e000000000000000000000000a1/5b1a0e0000000005");
   ApiReply agent = resolve_reply(link(wire::ExecutableType::agent), Found{.value = {kWorkflow, kAgent}});
   ASSERT_EQ(agent.status, 200);
-  EXPECT_EQ(json::parse(agent.body)["path"], "/traces/5b1a0e000000000000000000000000b1?span=5b1a0e00000000b1");
+  EXPECT_EQ(json::parse(agent.body)["path"], "/agents/5b1a0e000000000000000000000000b1/5b1a0e00000000b1");
 }
 
 TEST(ResolveExecutable, NotYetSeenUntilTheBoundThenNoSuchRun) {

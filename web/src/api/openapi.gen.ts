@@ -1241,7 +1241,7 @@ export interface components {
              */
             start_ns: number;
             /**
-             * @description The run's page in the web UI: /workflows/{trace_id}/{span_id} for a workflow or subflow run; /traces/{trace_id}?span={span_id} (the trace, the agent span selected) for an agent run.
+             * @description The run's page in the web UI: /workflows/{trace_id}/{span_id} for a workflow or subflow run; /agents/{trace_id}/{span_id} (the agent run page) for an agent run.
              * @example /workflows/5b1a0e000000000000000000000000a1/5b1a0e0000000001
              */
             path: string;
