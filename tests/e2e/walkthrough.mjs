@@ -391,6 +391,73 @@ try {
     await shot(page, '08j-sdk-cancelled-run');
   }
 
+  step('a Junjo agent run: its page, its operations in order, its parent workflow and back');
+  {
+    const agent = JSON.parse(readFileSync(args.agent, 'utf8'));
+    const agentSpans = agent.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((sc) => sc.spans));
+    const runSpan = agentSpans.find((sp) => sp.attributes.some((a) => a.key === 'junjo.span_type' && a.value.stringValue === 'agent'));
+    const nodeSpan = agentSpans.find((sp) => sp.spanId === runSpan.parentSpanId);
+    const workflowSpan = agentSpans.find((sp) => sp.spanId === nodeSpan.parentSpanId);
+    const response = await fetch(`${args['otlp-http']}/v1/traces`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-junjo-api-key': key }, body: JSON.stringify(agent),
+    });
+    check(response.status === 200, `the agent run accepted (got ${response.status})`);
+    const agentPath = `/agents/${runSpan.traceId}/${runSpan.spanId}`;
+    await until(page, 'the agent run to be indexed', async () => {
+      const answer = await page.request.get(`${args.ui}/api/v1${agentPath}`);
+      return answer.ok() && (await answer.json()).operations.length === 4;
+    });
+    await page.goto(`${args.ui}/workflows?type=agent`);
+    await page.getByRole('link', { name: runSpan.name }).first().click();
+    await page.waitForURL(new RegExp(`${agentPath}(\\?|$)`), { timeout: 10_000 });
+    const operations = page.getByTestId('agent-operation');
+    await operations.first().waitFor();
+    check((await page.getByTestId('agent-outcome').textContent()).trim() === 'failed', 'the agent\'s outcome is said');
+    check((await page.getByTestId('agent-termination-reason').textContent()).includes('tool_input_validation_error'), 'and why it ended');
+    check((await operations.count()) === 4, 'four operations, model request -> tool -> model request -> tool');
+    check(JSON.stringify(await operations.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-type')))) ===
+      JSON.stringify(['model_request', 'tool_call', 'model_request', 'tool_call']), 'in sequence order');
+    const badTool = operations.nth(3);
+    check((await badTool.getAttribute('data-outcome')) === 'error', 'the tool call that failed validation is failed');
+    check((await badTool.getByTestId('agent-arguments-verdict').getAttribute('data-state')) === 'failed', 'its arguments are marked as failing validation');
+    check((await badTool.getByTestId('agent-requested-arguments').textContent()).includes('warm'), 'the requested arguments are shown');
+    check((await page.getByTestId('agent-usage-total').textContent()).includes('92 total'), `the usage in total (${await page.getByTestId('agent-usage-total').textContent()})`);
+    check((await page.getByTestId('agent-usage-request').count()) === 2, 'usage per model request');
+    check((await page.getByTestId('agent-hook-error').count()) === 1, 'the hook error is shown');
+    await page.getByRole('button', { name: 'Open tool to_fahrenheit' }).click();
+    const badToolSpan = await badTool.getAttribute('data-span-id');
+    await until(page, 'the opened operation in the URL', async () => new URL(page.url()).searchParams.get('op') === badToolSpan, 5_000);
+    check((await page.getByTestId('span-detail').locator('h2').textContent()) === 'tool to_fahrenheit', 'the operation\'s span opens');
+    await shot(page, '08k-agent-run');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await operations.first().waitFor();
+    check(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'the agent page fits a phone\'s width');
+    await shot(page, '08l-agent-run-phone');
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.getByTestId('agent-parent-run').getByRole('link', { name: `workflow ${workflowSpan.name}` }).click();
+    await page.waitForURL(new RegExp(`/workflows/${runSpan.traceId}/${workflowSpan.spanId}`), { timeout: 10_000 });
+    await page.goto(`${args.ui}/workflows/${runSpan.traceId}/${workflowSpan.spanId}?span=${nodeSpan.spanId}`);
+    await page.getByTestId('node-agent-runs').getByRole('link', { name: runSpan.name }).click();
+    await page.waitForURL(new RegExp(agentPath), { timeout: 10_000 });
+    await operations.first().waitFor();
+  }
+  if (args['python-path']) {
+    // The real SDK's agents, exported with Junjo's exporter, opened by their stable links.
+    const agents = JSON.parse(execFileSync('python3', [resolve(here, '../integration/junjo_agent.py'), args.grpc, key, 'e2e-junjo-agents'], {
+      env: { ...process.env, PYTHONPATH: args['python-path'], PYTHONDONTWRITEBYTECODE: '1' }, encoding: 'utf8', timeout: 90_000,
+    })).runs;
+    for (const [name, sent] of Object.entries({ 'forecast-ok': agents['forecast-ok'], 'forecast-bad': agents['forecast-bad'] })) {
+      await page.goto(`${args.ui}/resolve/executable?service_name=e2e-junjo-agents&executable_type=agent&runtime_id=${encodeURIComponent(sent.runtime_id)}`);
+      await page.waitForURL(/\/agents\/[0-9a-f]{32}\/[0-9a-f]{16}/, { timeout: 30_000 });
+      await page.getByTestId('agent-operation').first().waitFor();
+      check((await page.getByTestId('agent-outcome').textContent()).trim() === sent.outcome, `Junjo SDK agent ${name}: outcome ${sent.outcome}`);
+      await shot(page, `08m-sdk-agent-${name}`);
+    }
+  } else {
+    console.error(`skipped the Junjo SDK's agents: ${args['no-python-reason'] ?? 'no --python-path'}`);
+  }
+
   step('the runs list filters by status through the URL and pages');
   // Two runs of the workflow so far, and 55 more: more than the list's page of 50.
   await sendCopies(key, workflowRun, 55);
