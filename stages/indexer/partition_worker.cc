@@ -4,6 +4,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "stages/indexer/logs/log_decoder.h"
 #include "stages/indexer/span_decoder.h"
 
 namespace spanline::indexer {
@@ -18,6 +19,8 @@ PartitionWorker::PartitionWorker(const IndexerConfig& config, std::unique_ptr<Sh
       spans_duplicate_(stats.counter("spans_duplicate")),
       entries_undecodable_(stats.counter("entries_undecodable")),
       spans_trimmed_(stats.counter("spans_trimmed")),
+      logs_indexed_(stats.counter("logs_indexed")),
+      logs_duplicate_(stats.counter("logs_duplicate")),
       read_errors_(stats.counter("read_errors")),
       write_errors_(stats.counter("write_errors")) {
   std::string p = std::to_string(shard_->partition());
@@ -131,31 +134,50 @@ void PartitionWorker::run() {
     bool write_failed = false;
     for (size_t i = 0; i < reply->payload.size() && !write_failed; ++i) {
       const uint64_t sequence = i < header.sequences.size() ? header.sequences[i] : 0;
-      if (i < header.kinds.size() && header.kinds[i] != static_cast<uint8_t>(bus::SignalKind::traces)) {
+      // Traces and logs are indexed; metrics stay in the WAL only.
+      const uint8_t kind = i < header.kinds.size() ? header.kinds[i] : static_cast<uint8_t>(bus::SignalKind::traces);
+      const bool is_logs = kind == static_cast<uint8_t>(bus::SignalKind::logs);
+      if (kind != static_cast<uint8_t>(bus::SignalKind::traces) && !is_logs) {
         handled = std::max(handled, sequence);
         continue;
       }
       const int64_t received_ns = i < header.received_nanos.size() ? header.received_nanos[i] : 0;
-      batch.push_back({sequence, received_ns, {}});
+      batch.push_back({sequence, received_ns, {}, {}});
+      // Once decoded records hold max_decoded_batch_bytes they are written,
+      // with the cursor still before this entry.
+      auto write_when_full = [&]() -> Status {
+        if (held < config_.max_decoded_batch_bytes) return Status::ok();
+        if (!write(batch, handled)) {
+          write_failed = true;
+          return Status(Code::unavailable, "shard write failed");
+        }
+        batch.clear();
+        batch.push_back({sequence, received_ns, {}, {}});
+        held = 0;
+        return Status::ok();
+      };
+      const std::string_view bytes(static_cast<const char*>(reply->payload[i].data()), reply->payload[i].size());
       DecodeReport report;
-      Status decoded = for_each_span(
-          std::string_view(static_cast<const char*>(reply->payload[i].data()), reply->payload[i].size()), limits_,
-          [&](SpanRecord&& span) -> Status {
-            if (!deletions_.empty() && deletions_.deleted(span.service, span.start_ns)) return Status::ok();
-            held += held_bytes(span);
-            batch.back().spans.push_back(std::move(span));
-            if (held < config_.max_decoded_batch_bytes) return Status::ok();
-            // Written now, with the cursor still before this entry.
-            if (!write(batch, handled)) {
-              write_failed = true;
-              return Status(Code::unavailable, "shard write failed");
-            }
-            batch.clear();
-            batch.push_back({sequence, received_ns, {}});
-            held = 0;
-            return Status::ok();
-          },
-          &report);
+      logs::LogDecodeReport log_report;
+      Status decoded =
+          is_logs ? logs::for_each_log_record(
+                        bytes, limits_,
+                        [&](logs::LogRecord&& record) -> Status {
+                          if (!deletions_.empty() && deletions_.deleted(record.service, record.time_ns)) return Status::ok();
+                          held += logs::held_bytes(record);
+                          batch.back().logs.push_back(std::move(record));
+                          return write_when_full();
+                        },
+                        &log_report)
+                  : for_each_span(
+                        bytes, limits_,
+                        [&](SpanRecord&& span) -> Status {
+                          if (!deletions_.empty() && deletions_.deleted(span.service, span.start_ns)) return Status::ok();
+                          held += held_bytes(span);
+                          batch.back().spans.push_back(std::move(span));
+                          return write_when_full();
+                        },
+                        &report);
       if (write_failed) break;
       if (!decoded.is_ok()) {
         // The entry is passed over: what it decoded to before the malformed
@@ -164,6 +186,7 @@ void PartitionWorker::run() {
         held = 0;
         for (const BatchEntry& entry : batch) {
           for (const SpanRecord& span : entry.spans) held += held_bytes(span);
+          for (const logs::LogRecord& record : entry.logs) held += logs::held_bytes(record);
         }
         entries_undecodable_.fetch_add(1);
         log::error("WAL entry does not decode; recorded and passed over",
@@ -173,6 +196,11 @@ void PartitionWorker::run() {
         log::warn("spans past the span limits were trimmed; the excess is in their dropped counts",
                   {{"partition", partition}, {"sequence", sequence}, {"spans_trimmed", report.spans_trimmed},
                    {"items_dropped", report.items_dropped}, {"resource_attributes_dropped", report.resource_attributes_dropped}});
+      } else if (log_report.records_trimmed > 0 || log_report.resource_attributes_dropped > 0) {
+        log::warn("log records past the span limits were trimmed; dropped attributes are in their dropped counts",
+                  {{"partition", partition}, {"sequence", sequence}, {"records_trimmed", log_report.records_trimmed},
+                   {"attributes_dropped", log_report.attributes_dropped}, {"bodies_dropped", log_report.bodies_dropped},
+                   {"resource_attributes_dropped", log_report.resource_attributes_dropped}});
       }
       handled = std::max(handled, sequence);
     }
@@ -199,6 +227,8 @@ bool PartitionWorker::write(const std::vector<BatchEntry>& batch, uint64_t throu
   }
   spans_indexed_.fetch_add(applied->spans_written, std::memory_order_relaxed);
   spans_duplicate_.fetch_add(applied->spans_duplicate, std::memory_order_relaxed);
+  logs_indexed_.fetch_add(applied->logs_written, std::memory_order_relaxed);
+  logs_duplicate_.fetch_add(applied->logs_duplicate, std::memory_order_relaxed);
   return true;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Keeps one partition's shard in step with the WAL: read the entries after the
-// shard's cursor (long-poll), decode them, apply them as one transaction with
-// the new cursor, report the cursor to the WAL (for retention), repeat.
+// shard's cursor (long-poll), decode them (spans and log records; metrics
+// entries are passed over), apply them as one transaction with the new
+// cursor, report the cursor to the WAL (for retention), repeat.
 //
 // Threads: one thread per partition; the request client is shared.
 // Failures: a WAL that does not answer is retried with backoff; an entry that
@@ -80,6 +81,8 @@ class PartitionWorker {
   std::atomic<uint64_t>& spans_duplicate_;
   std::atomic<uint64_t>& entries_undecodable_;
   std::atomic<uint64_t>& spans_trimmed_;
+  std::atomic<uint64_t>& logs_indexed_;
+  std::atomic<uint64_t>& logs_duplicate_;
   std::atomic<uint64_t>& read_errors_;
   std::atomic<uint64_t>& write_errors_;
   std::thread thread_;

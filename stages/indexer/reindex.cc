@@ -6,6 +6,7 @@
 #include "bus/request_client.h"
 #include "stages/indexer/deletions.h"
 #include "stages/indexer/shard.h"
+#include "stages/indexer/logs/log_decoder.h"
 #include "stages/indexer/span_decoder.h"
 
 namespace spanline::indexer {
@@ -70,11 +71,19 @@ Result<ReindexResult> reindex(const ReindexOptions& options) {
       for (size_t i = 0; i < reply->payload.size(); ++i) {
         last = std::max(last, reply->header.sequences.at(i));
         ++result.entries;
+        const std::string_view bytes(static_cast<const char*>(reply->payload[i].data()), reply->payload[i].size());
+        if (reply->header.kinds.at(i) == static_cast<uint8_t>(bus::SignalKind::logs)) {
+          auto records = logs::decode_log_records(bytes);
+          if (!records) continue;
+          std::erase_if(*records, [&](const logs::LogRecord& record) { return deletions.deleted(record.service, record.time_ns); });
+          batch.push_back({reply->header.sequences[i], reply->header.received_nanos.at(i), {}, std::move(records.value())});
+          continue;
+        }
         if (reply->header.kinds.at(i) != static_cast<uint8_t>(bus::SignalKind::traces)) continue;
-        auto spans = decode_spans(std::string_view(static_cast<const char*>(reply->payload[i].data()), reply->payload[i].size()));
+        auto spans = decode_spans(bytes);
         if (!spans) continue;
         std::erase_if(*spans, [&](const SpanRecord& span) { return deletions.deleted(span.service, span.start_ns); });
-        batch.push_back({reply->header.sequences[i], reply->header.received_nanos.at(i), std::move(spans.value())});
+        batch.push_back({reply->header.sequences[i], reply->header.received_nanos.at(i), std::move(spans.value()), {}});
       }
       auto applied = (*shard)->apply(batch, last);
       if (!applied) {

@@ -201,6 +201,7 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
     if (Status s = d.exec(pragma); !s.is_ok()) return s;
   }
   if (Status s = d.exec(kSchema); !s.is_ok()) return s;
+  if (Status s = d.exec(logs::kLogSchema); !s.is_ok()) return s;
   // Version 1 shards lack traces.indexed_ns (when a summary last changed, for the live tail).
   if (auto has = has_column(d, "traces", "indexed_ns"); has.is_ok() && !*has) {
     if (Status s = d.exec("ALTER TABLE traces ADD COLUMN indexed_ns INTEGER; UPDATE meta SET value = '2' WHERE key = 'schema_version'");
@@ -231,6 +232,7 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
   cursor->bind(1, static_cast<int64_t>(partition));
   if (auto row = cursor->step(); row.is_ok() && *row) shard->cursor_ = static_cast<uint64_t>(cursor->column_int(0));
   if (Status s = shard->prepare_statements(); !s.is_ok()) return s;
+  if (Status s = shard->logs_.prepare(d); !s.is_ok()) return s;
   return shard;
 }
 
@@ -287,6 +289,10 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
   std::set<std::string> touched;
   const size_t max_value = max_indexed_value_bytes();
   for (const BatchEntry& entry : batch) {
+    logs::LogApplyStats logged;
+    if (Status st = logs_.write(*db_, entry.sequence, entry.received_ns, entry.logs, logged); !st.is_ok()) return fail(st);
+    stats.logs_written += logged.written;
+    stats.logs_duplicate += logged.duplicate;
     for (const SpanRecord& span : entry.spans) {
       Statement& s = insert_span_;
       s.bind_blob(1, span.trace_id).bind_blob(2, span.span_id);
@@ -435,6 +441,7 @@ Status Shard::delete_traces_where(const std::string& span_condition, const std::
 }
 
 Result<uint64_t> Shard::delete_received_before(int64_t received_before_ns, size_t max_traces) {
+  if (auto logs = logs_.delete_received_before(*db_, received_before_ns, max_traces * 10, 10); !logs) return logs.status();
   auto find = db_->prepare("SELECT trace_id FROM traces WHERE received_ns < ? LIMIT ?");
   if (!find) return find.status();
   find->bind(1, received_before_ns).bind(2, static_cast<int64_t>(max_traces));
@@ -477,6 +484,7 @@ Result<uint64_t> Shard::delete_service(const std::string& service, int64_t befor
     return Status(Code::internal, "could not stage the service to delete");
   }
   Status deleted = delete_traces_where(condition, trace_ids);
+  if (deleted.is_ok()) deleted = logs_.delete_service(*db_, service, before_ns);
   if (deleted.is_ok()) {
     auto ops = db_->prepare("DELETE FROM operations WHERE service = ? AND NOT EXISTS (SELECT 1 FROM spans WHERE service = operations.service)");
     if (ops) deleted = ops->bind_text(1, service).run();

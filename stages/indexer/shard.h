@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "stages/indexer/logs/log_store.h"
 #include "stages/indexer/span_record.h"
 #include "base/sqlite/sqlite_db.h"
 
@@ -29,12 +30,15 @@ struct BatchEntry {
   uint64_t sequence = 0;
   int64_t received_ns = 0;
   std::vector<SpanRecord> spans;
+  std::vector<logs::LogRecord> logs;  // a logs entry's records (stages/indexer/logs/)
 };
 
 struct ApplyStats {
   uint64_t spans_written = 0;
   uint64_t spans_duplicate = 0;
   uint64_t attribute_rows = 0;
+  uint64_t logs_written = 0;
+  uint64_t logs_duplicate = 0;
 };
 
 class Shard {
@@ -47,9 +51,11 @@ class Shard {
   uint64_t cursor() const { return cursor_; }
   uint32_t partition() const { return partition_; }
 
-  // Deletes rows received before `received_before_ns`, in small transactions.
+  // Deletes rows received before `received_before_ns`, in small transactions
+  // (log records too, by their own receive time).
   Result<uint64_t> delete_received_before(int64_t received_before_ns, size_t max_traces);
-  // Deletes a service's spans (optionally only those starting before `before_ns`).
+  // Deletes a service's spans (optionally only those starting before `before_ns`),
+  // and its log records with a time before `before_ns`.
   Result<uint64_t> delete_service(const std::string& service, int64_t before_ns);
 
   Database& db() { return *db_; }
@@ -65,6 +71,7 @@ class Shard {
   uint64_t cursor_ = 0;
   Statement insert_span_, insert_attribute_, insert_text_, upsert_operation_, insert_run_, insert_agent_operation_,
       insert_change_, refresh_trace_, refresh_run_counts_, save_cursor_;
+  logs::LogWriter logs_;
 };
 
 std::string shard_path(const std::string& data_dir, uint32_t partition);

@@ -202,18 +202,25 @@ Result<std::string_view> bound_attributes_only(std::string_view message, uint32_
   return *changed ? std::string_view(scratch) : message;
 }
 
-// Walks the fields `number` of `message` that are length-delimited.
+// Walks every field of `message`; an error from `each` stops the walk.
 template <typename Each>
-Status for_each(std::string_view message, uint32_t number, Each each) {
+Status for_each_field(std::string_view message, Each each) {
   FieldReader reader(message);
   Field f;
   for (;;) {
     auto more = reader.next(f);
     if (!more) return more.status();
     if (!*more) return Status::ok();
-    if (f.number != number || f.wire_type != kLengthDelimited) continue;
-    if (Status s = each(f.payload); !s.is_ok()) return s;
+    if (Status s = each(f); !s.is_ok()) return s;
   }
+}
+
+// Walks the fields `number` of `message` that are length-delimited.
+template <typename Each>
+Status for_each(std::string_view message, uint32_t number, Each each) {
+  return for_each_field(message, [&](const Field& f) {
+    return f.number != number || f.wire_type != kLengthDelimited ? Status::ok() : each(f.payload);
+  });
 }
 
 // Every occurrence of the singular message field `number` joined (protobuf
@@ -331,6 +338,43 @@ Result<std::string_view> bound_resource(std::string_view resource, const SpanLim
 
 Result<std::string_view> bound_scope(std::string_view scope, const SpanLimits& limits, std::string& scratch, uint64_t& dropped) {
   return bound_attributes_only(scope, field::kScopeAttributes, field::kScopeDropped, limits, scratch, dropped);
+}
+
+Result<std::string_view> bound_message(std::string_view message, const MessageBounds& bounds, const SpanLimits& limits,
+                                       std::string& scratch, MessageTrim& trim) {
+  trim = MessageTrim{};
+  uint64_t budget = kMaxNestedValuesPerSpan;
+  if (bounds.value_field != 0) {
+    // Every occurrence of the value is checked (protobuf merges them); one that does not fit drops them all.
+    Status walked = for_each(message, bounds.value_field, [&](std::string_view value) {
+      if (trim.value_dropped) return Status::ok();
+      uint64_t left = budget;
+      auto fits = value_fits(value, 1, limits.max_value_depth, left);
+      if (!fits) return fits.status();
+      if (*fits) budget = left;
+      else trim.value_dropped = true;
+      return Status::ok();
+    });
+    if (!walked.is_ok()) return walked;
+  }
+  std::string without_value;
+  std::string_view rest = message;
+  if (trim.value_dropped) {
+    // Every field but the value's, copied through.
+    Status copied = for_each_field(message, [&](const Field& f) {
+      if (f.number != bounds.value_field || f.wire_type != kLengthDelimited) without_value.append(f.raw);
+      return Status::ok();
+    });
+    if (!copied.is_ok()) return copied;
+    rest = without_value;
+  }
+  auto changed = bound_attributes(rest, bounds.attributes_field, bounds.dropped_attributes_field, bounds.max_attributes,
+                                  limits.max_value_depth, budget, scratch, trim.attributes);
+  if (!changed) return changed.status();
+  if (*changed) return std::string_view(scratch);
+  if (!trim.value_dropped) return message;
+  scratch = std::move(without_value);
+  return std::string_view(scratch);
 }
 
 Status walk_export_request(std::string_view request, const RequestVisitor& visitor) {

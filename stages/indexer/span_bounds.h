@@ -60,7 +60,30 @@ Result<std::string_view> bound_span(std::string_view span, const SpanLimits& lim
 Result<std::string_view> bound_resource(std::string_view resource, const SpanLimits& limits, std::string& scratch, uint64_t& dropped);
 Result<std::string_view> bound_scope(std::string_view scope, const SpanLimits& limits, std::string& scratch, uint64_t& dropped);
 
+// A message other than a span whose bounded parts are its attributes and,
+// optionally, one AnyValue field (a log record: attributes and body).
+struct MessageBounds {
+  uint32_t attributes_field = 0;
+  uint32_t dropped_attributes_field = 0;
+  uint64_t max_attributes = 0;
+  uint32_t value_field = 0;  // an AnyValue bounded like an attribute's value; 0 when none
+};
+// What was left out of such a message.
+struct MessageTrim {
+  uint64_t attributes = 0;     // past the count, too deep, too many nested values (added to its dropped count)
+  bool value_dropped = false;  // the value field nested too deep or held too many values: left out whole
+  bool any() const { return attributes > 0 || value_dropped; }
+};
+// The bytes of `message` within those bounds, as bound_span() does for spans:
+// the value field and the attributes share one budget of
+// kMaxNestedValuesPerSpan nested values (the value is checked first).
+Result<std::string_view> bound_message(std::string_view message, const MessageBounds& bounds, const SpanLimits& limits,
+                                       std::string& scratch, MessageTrim& trim);
+
 // The parts of an ExportTraceServiceRequest, walked in order without parsing.
+// (An ExportLogsServiceRequest has the same layout, with ResourceLogs,
+// ScopeLogs and LogRecords at the same field numbers: the same walk visits
+// its log records.)
 // Before the first span of a ResourceSpans comes its resource's bytes, before
 // the first span of a ScopeSpans its scope's (every occurrence of the field
 // joined, which is how protobuf merges them; an empty view when absent), each

@@ -7,6 +7,7 @@
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "base/hex.h"
+#include "stages/indexer/otlp_values.h"
 #include "stages/indexer/span_bounds.h"
 
 namespace spanline::indexer {
@@ -20,106 +21,6 @@ using opentelemetry::proto::common::v1::KeyValue;
 // row: nobody filters on a whole prompt by equality, and the rows are the main
 // cost of indexing.
 constexpr size_t kMaxIndexedValueBytes = 256;
-
-// JSON has no NaN or infinities (a JSON writer turns them into null). The
-// OTLP/JSON encoding, protobuf's JSON mapping, writes them as these strings, and
-// so does the index: a double attribute comes back as what was sent.
-std::string_view non_finite_name(double value) {
-  if (std::isnan(value)) return "NaN";
-  return value > 0 ? "Infinity" : "-Infinity";
-}
-
-json double_json(double value) {
-  if (std::isfinite(value)) return value;
-  return non_finite_name(value);
-}
-
-json to_json(const AnyValue& value) {
-  switch (value.value_case()) {
-    case AnyValue::kStringValue: return value.string_value();
-    case AnyValue::kBoolValue: return value.bool_value();
-    case AnyValue::kIntValue: return value.int_value();
-    case AnyValue::kDoubleValue: return double_json(value.double_value());
-    case AnyValue::kArrayValue: {
-      json array = json::array();
-      for (const auto& item : value.array_value().values()) array.push_back(to_json(item));
-      return array;
-    }
-    case AnyValue::kKvlistValue: {
-      json object = json::object();
-      for (const auto& kv : value.kvlist_value().values()) object[kv.key()] = to_json(kv.value());
-      return object;
-    }
-    case AnyValue::kBytesValue: return json{{"$bytes", to_hex(value.bytes_value())}};
-    default: return nullptr;
-  }
-}
-
-json to_json(const google::protobuf::RepeatedPtrField<KeyValue>& attributes) {
-  json object = json::object();
-  for (const auto& kv : attributes) object[kv.key()] = to_json(kv.value());
-  return object;
-}
-
-std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-void add_rows(const google::protobuf::RepeatedPtrField<KeyValue>& attributes, bool on_event, std::vector<AttributeRow>& rows) {
-  for (const auto& kv : attributes) {
-    AttributeRow row;
-    row.key = kv.key();
-    row.on_event = on_event;
-    const AnyValue& value = kv.value();
-    switch (value.value_case()) {
-      case AnyValue::kStringValue:
-        row.type = ValueType::string;
-        row.text = value.string_value();
-        break;
-      case AnyValue::kBoolValue:
-        row.type = ValueType::boolean;
-        row.number = value.bool_value() ? 1 : 0;
-        row.text = value.bool_value() ? "true" : "false";
-        break;
-      case AnyValue::kIntValue:
-        row.type = ValueType::integer;
-        row.number = static_cast<double>(value.int_value());
-        row.text = std::to_string(value.int_value());
-        break;
-      case AnyValue::kDoubleValue:
-        row.type = ValueType::floating;
-        row.number = value.double_value();  // a NaN is stored as NULL by SQLite, so no numeric filter matches it
-        row.text = std::isfinite(value.double_value()) ? dump(value.double_value()) : std::string(non_finite_name(value.double_value()));
-        break;
-      case AnyValue::kArrayValue:
-        row.type = ValueType::array;
-        row.text = dump(to_json(value));
-        break;
-      case AnyValue::kKvlistValue:
-        row.type = ValueType::kvlist;
-        row.text = dump(to_json(value));
-        break;
-      case AnyValue::kBytesValue:
-        row.type = ValueType::bytes;
-        row.text = to_hex(value.bytes_value());
-        break;
-      default: continue;
-    }
-    rows.push_back(std::move(row));
-  }
-}
-
-const AnyValue* find(const google::protobuf::RepeatedPtrField<KeyValue>& attributes, std::string_view key) {
-  for (const auto& kv : attributes) {
-    if (kv.key() == key) return &kv.value();
-  }
-  return nullptr;
-}
-
-std::string string_of(const google::protobuf::RepeatedPtrField<KeyValue>& attributes, std::string_view key) {
-  const AnyValue* value = find(attributes, key);
-  if (value == nullptr) return {};
-  if (value->has_string_value()) return value->string_value();
-  return dump(to_json(*value));
-}
 
 std::optional<int64_t> int_of(const google::protobuf::RepeatedPtrField<KeyValue>& attributes, std::string_view key) {
   const AnyValue* value = find(attributes, key);
@@ -291,29 +192,12 @@ void read_junjo(const opentelemetry::proto::trace::v1::Span& span, SpanRecord& r
   record.workflow = std::move(facts);
 }
 
-// The span's `scope` document: the instrumentation scope, and what OTLP says
-// beside it that has no column: the ScopeSpans' and the ResourceSpans'
-// schema_url and the scope's and the resource's dropped attribute counts
-// (the resource column holds its attributes alone). Those four are written
-// only when set, so a document written before they were kept reads the same
-// as one without them: absent means empty or 0.
-json scope_document(const opentelemetry::proto::common::v1::InstrumentationScope& scope, std::string_view schema_url,
-                    std::string_view resource_schema_url, uint32_t resource_dropped_attributes) {
-  json document = {{"name", scope.name()}, {"version", scope.version()}, {"attributes", to_json(scope.attributes())}};
-  if (scope.dropped_attributes_count() > 0) document["dropped_attributes_count"] = scope.dropped_attributes_count();
-  if (!schema_url.empty()) document["schema_url"] = schema_url;
-  if (!resource_schema_url.empty()) document["resource_schema_url"] = resource_schema_url;
-  if (resource_dropped_attributes > 0) document["resource_dropped_attributes_count"] = resource_dropped_attributes;
-  return document;
-}
-
-SpanRecord make_record(const opentelemetry::proto::trace::v1::Span& span, const std::string& service, const std::string& resource_json,
-                       const opentelemetry::proto::common::v1::InstrumentationScope& scope, const std::string& scope_json) {
+SpanRecord make_record(const opentelemetry::proto::trace::v1::Span& span, const ResourceFacts& resource, const ScopeFacts& scope) {
   SpanRecord record;
   record.trace_id = span.trace_id();
   record.span_id = span.span_id();
   record.parent_span_id = span.parent_span_id();
-  record.service = service;
+  record.service = resource.service;
   record.name = span.name();
   record.kind = static_cast<int>(span.kind());
   // The gateway refuses times past 2262 and ends before starts; a WAL
@@ -325,10 +209,10 @@ SpanRecord make_record(const opentelemetry::proto::trace::v1::Span& span, const 
   record.status_message = span.status().message();
   record.trace_state = span.trace_state();
   record.flags = span.flags();
-  record.scope_name = scope.name();
-  record.scope_version = scope.version();
-  record.resource_json = resource_json;
-  record.scope_json = scope_json;
+  record.scope_name = scope.name;
+  record.scope_version = scope.version;
+  record.resource_json = resource.attributes_json;
+  record.scope_json = scope.json;
   record.attributes_json = dump(to_json(span.attributes()));
   record.dropped_attributes_count = span.dropped_attributes_count();
   record.dropped_events_count = span.dropped_events_count();
@@ -365,37 +249,12 @@ Status for_each_span(std::string_view bytes, const SpanLimits& limits, const std
   DecodeReport local;
   DecodeReport& counts = report != nullptr ? *report : local;
   std::string scratch;
-  std::string service, resource_json, scope_json;
-  std::string resource_schema_url;
-  uint32_t resource_dropped_attributes = 0;
-  opentelemetry::proto::common::v1::InstrumentationScope scope;
+  ResourceFacts resource;
+  ScopeFacts scope;
   // One Span object for the whole entry: protobuf reuses what it allocated,
   // and the limits bound what one span can allocate.
   opentelemetry::proto::trace::v1::Span span;
-  RequestVisitor visitor;
-  visitor.resource = [&](std::string_view resource_bytes, std::string_view schema_url) -> Status {
-    uint64_t dropped = 0;
-    auto bounded = bound_resource(resource_bytes, limits, scratch, dropped);
-    if (!bounded) return bounded.status();
-    counts.resource_attributes_dropped += dropped;
-    opentelemetry::proto::resource::v1::Resource resource;
-    if (!resource.ParseFromArray(bounded->data(), static_cast<int>(bounded->size()))) return not_otlp();
-    service = string_of(resource.attributes(), "service.name");
-    if (service.empty()) service = "unknown_service";
-    resource_json = dump(to_json(resource.attributes()));
-    resource_schema_url = schema_url;
-    resource_dropped_attributes = resource.dropped_attributes_count();
-    return Status::ok();
-  };
-  visitor.scope = [&](std::string_view scope_bytes, std::string_view schema_url) -> Status {
-    uint64_t dropped = 0;
-    auto bounded = bound_scope(scope_bytes, limits, scratch, dropped);
-    if (!bounded) return bounded.status();
-    counts.resource_attributes_dropped += dropped;
-    if (!scope.ParseFromArray(bounded->data(), static_cast<int>(bounded->size()))) return not_otlp();
-    scope_json = dump(scope_document(scope, schema_url, resource_schema_url, resource_dropped_attributes));
-    return Status::ok();
-  };
+  RequestVisitor visitor = resource_and_scope_visitor(limits, scratch, counts.resource_attributes_dropped, resource, scope);
   visitor.span = [&](std::string_view span_bytes) -> Status {
     SpanTrim trim;
     auto bounded = bound_span(span_bytes, limits, scratch, trim);
@@ -406,7 +265,7 @@ Status for_each_span(std::string_view bytes, const SpanLimits& limits, const std
     }
     if (!span.ParseFromArray(bounded->data(), static_cast<int>(bounded->size()))) return not_otlp();
     ++counts.spans;
-    return each(make_record(span, service, resource_json, scope, scope_json));
+    return each(make_record(span, resource, scope));
   };
   return walk_export_request(bytes, visitor);
 }
