@@ -41,6 +41,9 @@ class AuthClient {
   Result<CreatedApiKey> create_api_key(const CreateApiKey& request) { return ask(request); }
   Result<Done> delete_api_key(const DeleteApiKey& request) { return ask(request); }
   Result<KeyStatesReply> key_states() { return ask(GetKeyStates{}); }
+  Result<PriceList> list_prices() { return ask(ListPrices{}); }
+  Result<PriceChange> set_price(const SetPrice& request) { return ask(request); }
+  Result<PriceChange> delete_price(const DeletePrice& request) { return ask(request); }
 
   // Any request, typed: what the methods above call.
   template <typename Request>

@@ -5,7 +5,7 @@
 
 namespace spanline::auth {
 
-static_assert(kAuthOpNames.size() == static_cast<size_t>(AuthOp::key_states) + 1, "one name per AuthOp, in order");
+static_assert(kAuthOpNames.size() == static_cast<size_t>(AuthOp::delete_price) + 1, "one name per AuthOp, in order");
 
 namespace {
 
@@ -42,6 +42,18 @@ class Reader {
     const json* value = find(name);
     if (value == nullptr || value->is_null()) return std::nullopt;
     return integer(name);
+  }
+
+  double number(std::string_view name) {
+    const json* value = find(name);
+    if (value == nullptr || !value->is_number()) return fail(bad_request(field_name(name) + " must be a number")), 0;
+    return value->get<double>();
+  }
+  // null or missing: nullopt.
+  std::optional<double> optional_number(std::string_view name) {
+    const json* value = find(name);
+    if (value == nullptr || value->is_null()) return std::nullopt;
+    return number(name);
   }
 
   bool boolean(std::string_view name) {
@@ -360,6 +372,50 @@ Result<DeleteApiKey> decode(const json& message, std::type_identity<DeleteApiKey
 json encode(const GetKeyStates&) { return request_of(GetKeyStates::op); }
 Result<GetKeyStates> decode(const json&, std::type_identity<GetKeyStates>) { return GetKeyStates{}; }
 
+// A model price's fields, inside a request or a reply: the cached-input price only when set.
+void put_price(json& out, const ModelPrice& price) {
+  out["input_per_million"] = price.input_per_million;
+  out["output_per_million"] = price.output_per_million;
+  if (price.cached_input_per_million) out["cached_input_per_million"] = *price.cached_input_per_million;
+}
+ModelPrice read_price(Reader& in) {
+  ModelPrice price;
+  price.input_per_million = in.number("input_per_million");
+  price.output_per_million = in.number("output_per_million");
+  price.cached_input_per_million = in.optional_number("cached_input_per_million");
+  return price;
+}
+
+json encode(const ListPrices&) { return request_of(ListPrices::op); }
+Result<ListPrices> decode(const json&, std::type_identity<ListPrices>) { return ListPrices{}; }
+
+json encode(const SetPrice& request) {
+  json out = request_of(SetPrice::op);
+  put_asker(out, request.asker);
+  out[kModelField.name] = request.model;
+  put_price(out, request.price);
+  return out;
+}
+Result<SetPrice> decode(const json& message, std::type_identity<SetPrice>) {
+  Reader in(message);
+  SetPrice out;
+  out.asker = in.asker();
+  out.model = in.text(kModelField);
+  out.price = read_price(in);
+  return in.finish(std::move(out));
+}
+
+json encode(const DeletePrice& request) {
+  json out = request_of(DeletePrice::op);
+  put_asker(out, request.asker);
+  out[kModelField.name] = request.model;
+  return out;
+}
+Result<DeletePrice> decode(const json& message, std::type_identity<DeletePrice>) {
+  Reader in(message);
+  return in.finish(DeletePrice{in.asker(), in.text(kModelField)});
+}
+
 // ---- Replies ----
 
 json encode(const UserInfo& user) {
@@ -494,6 +550,31 @@ json encode(const KeyStatesReply& reply) {
 Result<KeyStatesReply> decode(const json& message, std::type_identity<KeyStatesReply>) {
   Reader in(message);
   return in.finish(KeyStatesReply{in.strings("live_key_ids"), in.strings("revoked_key_ids"), in.integer("token_ttl_s")});
+}
+
+json encode(const PriceChange& change) {
+  json out = {{"model", change.model}, {"effective_from_ns", change.effective_from_ns}, {"changed_by", change.changed_by}};
+  json price = nullptr;  // no price from then on
+  if (change.price) put_price(price = json::object(), *change.price);
+  out["price"] = std::move(price);
+  return out;
+}
+Result<PriceChange> decode(const json& message, std::type_identity<PriceChange>) {
+  Reader in(message);
+  PriceChange out{in.string("model"), std::nullopt, in.integer("effective_from_ns"), in.string("changed_by")};
+  auto price = message.is_object() ? message.find("price") : message.end();
+  if (in.status().is_ok() && price != message.end() && !price->is_null()) {
+    Reader price_in(*price);
+    out.price = read_price(price_in);
+    if (!price_in.status().is_ok()) return price_in.status();
+  }
+  return in.finish(std::move(out));
+}
+
+json encode(const PriceList& reply) { return {{"changes", encode_all(reply.changes)}}; }
+Result<PriceList> decode(const json& message, std::type_identity<PriceList>) {
+  Reader in(message);
+  return in.finish(PriceList{in.list<PriceChange>("changes")});
 }
 
 // ---- Broadcasts ----

@@ -55,6 +55,9 @@ json encode(const ListApiKeys& request);
 json encode(const CreateApiKey& request);
 json encode(const DeleteApiKey& request);
 json encode(const GetKeyStates& request);
+json encode(const ListPrices& request);
+json encode(const SetPrice& request);
+json encode(const DeletePrice& request);
 
 json encode(const UserInfo& user);
 json encode(const KeyOwner& owner);
@@ -74,6 +77,8 @@ json encode(const UserDeleted& reply);
 json encode(const ApiKeyList& reply);
 json encode(const CreatedApiKey& reply);
 json encode(const KeyStatesReply& reply);
+json encode(const PriceChange& reply);
+json encode(const PriceList& reply);
 
 // The message of type T in `message` (its "op", for a request, already read by
 // parse_request), or why not. One overload per type, chosen by the tag.
@@ -95,6 +100,9 @@ Result<ListApiKeys> decode(const json& message, std::type_identity<ListApiKeys>)
 Result<CreateApiKey> decode(const json& message, std::type_identity<CreateApiKey>);
 Result<DeleteApiKey> decode(const json& message, std::type_identity<DeleteApiKey>);
 Result<GetKeyStates> decode(const json& message, std::type_identity<GetKeyStates>);
+Result<ListPrices> decode(const json& message, std::type_identity<ListPrices>);
+Result<SetPrice> decode(const json& message, std::type_identity<SetPrice>);
+Result<DeletePrice> decode(const json& message, std::type_identity<DeletePrice>);
 
 Result<UserInfo> decode(const json& message, std::type_identity<UserInfo>);
 Result<KeyOwner> decode(const json& message, std::type_identity<KeyOwner>);
@@ -114,6 +122,8 @@ Result<UserDeleted> decode(const json& message, std::type_identity<UserDeleted>)
 Result<ApiKeyList> decode(const json& message, std::type_identity<ApiKeyList>);
 Result<CreatedApiKey> decode(const json& message, std::type_identity<CreatedApiKey>);
 Result<KeyStatesReply> decode(const json& message, std::type_identity<KeyStatesReply>);
+Result<PriceChange> decode(const json& message, std::type_identity<PriceChange>);
+Result<PriceList> decode(const json& message, std::type_identity<PriceList>);
 
 // A broadcast: {"event": <its name>, ...}. An event of a kind this build does
 // not know, or with a field missing or mistyped, is invalid_argument (a

@@ -47,13 +47,17 @@ enum class AuthOp : uint8_t {
   create_api_key,
   delete_api_key,
   key_states,
+  list_prices,
+  set_price,
+  delete_price,
 };
 
 // The op names on the wire, in AuthOp's order (a static_assert in auth_codec.cc checks the count).
-inline constexpr std::array<std::string_view, 18> kAuthOpNames = {
+inline constexpr std::array<std::string_view, 21> kAuthOpNames = {
     "check_api_key", "issue_token",       "jwks",          "rotate_signing_key", "setup_status", "issue_setup_token",
     "create_first_user", "sign_in",       "check_session", "sign_out",           "list_users",   "create_user",
     "delete_user",   "set_user_role",     "list_api_keys", "create_api_key",     "delete_api_key", "key_states",
+    "list_prices",   "set_price",         "delete_price",
 };
 
 inline std::string_view op_name(AuthOp op) { return kAuthOpNames[static_cast<size_t>(op)]; }
@@ -77,6 +81,15 @@ inline constexpr TextField kSetupTokenField{"setup_token", 256};
 inline constexpr TextField kRoleField{"role", 16};
 inline constexpr TextField kKeyNameField{"name", 200};
 inline constexpr TextField kKeyIdField{"id", 64};           // an API key's id (16 hex digits today)
+inline constexpr TextField kModelField{"model", 256};       // a priced model: an LLM record's model_group, matched exactly
+
+// The model price table's bounds (the store refuses past them, the api and the
+// web say them): how many models may have a price at once, how many changes the
+// table keeps in all (each change is kept: earlier calls keep the price they
+// had), and the largest price, in USD per million tokens (prices are >= 0).
+inline constexpr size_t kMaxPricedModels = 1000;
+inline constexpr size_t kMaxPriceChanges = 10000;
+inline constexpr double kMaxPricePerMillion = 1'000'000;
 
 // A user id as people type it (a path segment, a CLI word): 1 to 18 decimal
 // digits, so it always fits an int64; nullopt otherwise.
@@ -202,6 +215,32 @@ struct KeyStatesReply {
   std::vector<std::string> revoked_key_ids;
   int64_t token_ttl_s = 0;
   bool operator==(const KeyStatesReply&) const = default;
+};
+
+// A model's price, in USD per million tokens. Cached input tokens (a
+// record's cache_read_tokens, counted inside its input tokens) cost
+// `cached_input_per_million`, or the input price when it is not set.
+struct ModelPrice {
+  double input_per_million = 0;
+  double output_per_million = 0;
+  std::optional<double> cached_input_per_million;
+  bool operator==(const ModelPrice&) const = default;
+};
+
+// One change of the price table: from `effective_from_ns` (when it was made) on,
+// `model` costs `price`, or has no price (nullopt: deleted). Changes are never
+// rewritten, so a call keeps the price in effect at its start.
+struct PriceChange {
+  std::string model;
+  std::optional<ModelPrice> price;
+  int64_t effective_from_ns = 0;
+  std::string changed_by;  // the admin's email, or "operator" (the CLI)
+  bool operator==(const PriceChange&) const = default;
+};
+
+struct PriceList {
+  std::vector<PriceChange> changes;  // every change kept, by model, oldest first
+  bool operator==(const PriceList&) const = default;
 };
 
 // ---- The requests, one per op ----
@@ -339,6 +378,31 @@ struct GetKeyStates {
   static constexpr AuthOp op = AuthOp::key_states;
   using Reply = KeyStatesReply;
   bool operator==(const GetKeyStates&) const = default;
+};
+
+// Anyone on the bus may read the price table (the api serves it to every
+// signed-in user and prices LLM calls with it); only an admin may change it.
+struct ListPrices {
+  static constexpr AuthOp op = AuthOp::list_prices;
+  using Reply = PriceList;
+  bool operator==(const ListPrices&) const = default;
+};
+
+struct SetPrice {
+  static constexpr AuthOp op = AuthOp::set_price;
+  using Reply = PriceChange;  // the change made
+  Asker asker;
+  std::string model;
+  ModelPrice price;
+  bool operator==(const SetPrice&) const = default;
+};
+
+struct DeletePrice {
+  static constexpr AuthOp op = AuthOp::delete_price;
+  using Reply = PriceChange;  // the change made (no price from now on); not_found when the model has none
+  Asker asker;
+  std::string model;
+  bool operator==(const DeletePrice&) const = default;
 };
 
 // ---- What the auth-responder broadcasts (auth_event, PUB/SUB) ----

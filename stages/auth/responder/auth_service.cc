@@ -82,6 +82,9 @@ Result<json> AuthService::dispatch(const AuthRequestFrame& request) {
     case AuthOp::create_api_key: return serve(message, &AuthService::create_api_key);
     case AuthOp::delete_api_key: return serve(message, &AuthService::delete_api_key);
     case AuthOp::key_states: return serve(message, &AuthService::key_states);
+    case AuthOp::list_prices: return serve(message, &AuthService::list_prices);
+    case AuthOp::set_price: return serve(message, &AuthService::set_price);
+    case AuthOp::delete_price: return serve(message, &AuthService::delete_price);
   }
   return Status(Code::internal, "auth op " + std::to_string(static_cast<int>(request.op)) + " has no handler");
 }

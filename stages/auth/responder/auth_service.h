@@ -4,10 +4,11 @@
 // (protocol/auth/auth_codec.h), dispatched by its AuthOp to one method taking
 // the typed request, and the typed reply encoded with the same codec. The ops
 // are grouped by family, one file each: session_ops.cc (setup, sign-in,
-// sessions), user_ops.cc, key_ops.cc (API keys and their states) and
-// token_ops.cc (ingest tokens and signing keys). One AuthService per worker
-// thread, each with its own meta.sqlite connection; what the workers share
-// (the sign-in throttle, the revocation publisher, counters) lives in AuthShared.
+// sessions), user_ops.cc, key_ops.cc (API keys and their states),
+// token_ops.cc (ingest tokens and signing keys) and price_ops.cc (the model
+// price table). One AuthService per worker thread, each with its own
+// meta.sqlite connection; what the workers share (the sign-in throttle, the
+// revocation publisher, counters) lives in AuthShared.
 //
 // Password hashing (scrypt, tens of milliseconds and 32 MiB at the default
 // cost) runs on at most --password-hash-threads workers at once: the router
@@ -118,6 +119,10 @@ class AuthService {
   Result<IssuedToken> issue_token(const IssueToken& request);
   Result<JwkSet> jwks(const GetJwks& request);
   Result<RotatedSigningKey> rotate_signing_key(const RotateSigningKey& request);
+  // price_ops.cc
+  Result<PriceList> list_prices(const ListPrices& request);
+  Result<PriceChange> set_price(const SetPrice& request);
+  Result<PriceChange> delete_price(const DeletePrice& request);
 
   Result<Actor> actor_of(const Asker& asker);
   // The actor when an admin (or the operator), else permission_denied saying what only admins may do.

@@ -37,6 +37,17 @@ CREATE TABLE IF NOT EXISTS signing_keys(
   private_pem TEXT NOT NULL,
   created_ns INTEGER NOT NULL,
   retired_ns INTEGER NOT NULL DEFAULT 0);
+-- The model price table's history (model_prices.cc): one row per change, never
+-- updated; a row with NULL prices means "no price from then on".
+CREATE TABLE IF NOT EXISTS model_prices(
+  id INTEGER PRIMARY KEY,
+  model TEXT NOT NULL,
+  input_per_million REAL,
+  output_per_million REAL,
+  cached_input_per_million REAL,
+  effective_from_ns INTEGER NOT NULL,
+  changed_by TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS model_prices_model ON model_prices(model, effective_from_ns);
 )sql";
 
 constexpr const char* kUserColumns = "id, email, created_ns, role";

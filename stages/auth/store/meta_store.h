@@ -27,6 +27,7 @@
 
 #include "base/sqlite/sqlite_db.h"
 #include "base/status.h"
+#include "protocol/auth/auth_messages.h"
 #include "protocol/auth/roles.h"
 
 namespace spanline::auth {
@@ -114,6 +115,19 @@ class MetaStore {
   // Forgets keys retired before `retired_before_ns` (no live token can name them).
   Status prune_signing_keys(int64_t retired_before_ns);
 
+  // The model price table (model_prices.cc), in the auth hop's own types: every
+  // change ever made, each effective from when it was made, never rewritten.
+  // By model, oldest first.
+  Result<std::vector<PriceChange>> price_changes();
+  // `model` costs `price` from `now_ns` on (a change after the model's last one,
+  // even if the clock stepped back). The same price as the current one adds
+  // nothing and returns the current change. invalid_argument for a model name or
+  // a price out of bounds (auth_messages.h), failed_precondition when the table
+  // is full (models priced, or changes kept).
+  Result<PriceChange> set_price(const std::string& model, const ModelPrice& price, int64_t now_ns, const std::string& changed_by);
+  // `model` has no price from `now_ns` on; nullopt when it had none.
+  Result<std::optional<PriceChange>> delete_price(const std::string& model, int64_t now_ns, const std::string& changed_by);
+
  private:
   explicit MetaStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
   Status migrate();
@@ -122,6 +136,9 @@ class MetaStore {
   Result<int64_t> count(const std::string& sql, std::optional<int64_t> arg = std::nullopt);
   Status remember_revoked(const std::string& key_id, int64_t owner_id, int64_t now_ns);
   Status in_transaction(const std::function<Status()>& body);
+  // model_prices.cc: the model's latest change, if any (inside a transaction).
+  Result<std::optional<PriceChange>> latest_price_change(const std::string& model);
+  Result<PriceChange> add_price_change(PriceChange change);
 
   std::unique_ptr<Database> db_;
 };

@@ -20,12 +20,15 @@ const auto kRequests = std::make_tuple(
     ListUsers{Asker::with_session("session-c")}, CreateUser{Asker::the_operator(), "b@example.com", "long enough", "viewer"},
     DeleteUser{Asker::with_session("session-d"), 42}, SetUserRole{Asker::the_operator(), 7, "admin"},
     ListApiKeys{Asker::the_operator()}, CreateApiKey{Asker::with_session("session-e"), "laptop"},
-    DeleteApiKey{Asker::the_operator(), "00ff00ff00ff00ff"}, GetKeyStates{});
+    DeleteApiKey{Asker::the_operator(), "00ff00ff00ff00ff"}, GetKeyStates{}, ListPrices{},
+    SetPrice{Asker::with_session("session-h"), "gpt-4o", ModelPrice{2.5, 10, 1.25}}, DeletePrice{Asker::the_operator(), "claude-3-5-sonnet"});
 
 const UserInfo kUser{3, "c@example.com", 1700000000123, "member"};
 const ApiKeyInfo kOwnedKey{"0123456789abcdef", "ci", 1700000000000, 1700000005000, KeyOwner{3, "c@example.com"}};
 const ApiKeyInfo kOrphanKey{"fedcba9876543210", "before setup", 1600000000000, std::nullopt, std::nullopt};
 const NewSession kSession{kUser, "session-f", 1700003600000, "device-g"};
+const PriceChange kPriced{"gpt-4o", ModelPrice{2.5, 10.25, std::nullopt}, 1700000000123456789, "c@example.com"};
+const PriceChange kUnpriced{"gpt-4o", std::nullopt, 1700000000999999999, "operator"};
 
 // One reply of every type (sign-in twice: signed in, and throttled).
 const auto kReplies = std::make_tuple(
@@ -33,7 +36,8 @@ const auto kReplies = std::make_tuple(
     JwkSet{{json{{"kty", "OKP"}, {"crv", "Ed25519"}, {"kid", "k1"}, {"x", "abc"}}}}, RotatedSigningKey{"k2"}, SetupState{true},
     SetupToken{"setup-h", 1700000900000}, kSession, SignInResult{std::nullopt, kSession}, SignInResult{30, {}}, UserReply{kUser},
     UserList{{kUser, UserInfo{4, "d@example.com", 1, "admin"}}}, UserDeleted{{"k-a", "k-b"}}, ApiKeyList{{kOwnedKey, kOrphanKey}},
-    CreatedApiKey{kOwnedKey, "spl_secret"}, KeyStatesReply{{"live-1"}, {"gone-1", "gone-2"}, 3600});
+    CreatedApiKey{kOwnedKey, "spl_secret"}, KeyStatesReply{{"live-1"}, {"gone-1", "gone-2"}, 3600}, kPriced, kUnpriced,
+    PriceList{{kPriced, PriceChange{"o1", ModelPrice{15, 60, 7.5}, 1, "d@example.com"}, kUnpriced}}, PriceList{});
 
 template <typename T, typename Tuple>
 constexpr bool holds_type = false;
@@ -161,6 +165,30 @@ TEST(AuthMessages, OnlyTrueVouchesForALoopbackClient) {
     ASSERT_TRUE(decoded.is_ok()) << local;
     EXPECT_FALSE(decoded->local) << local;
   }
+}
+
+TEST(AuthMessages, APriceTravelsInUsdPerMillionTokensWithTheCachedPriceOnlyWhenSet) {
+  EXPECT_EQ(encode(SetPrice{Asker::the_operator(), "gpt-4o", ModelPrice{2.5, 10, std::nullopt}}),
+            json::parse(R"({"op":"set_price","operator":true,"model":"gpt-4o","input_per_million":2.5,"output_per_million":10})"));
+  EXPECT_EQ(encode(kUnpriced),
+            json::parse(R"({"model":"gpt-4o","price":null,"effective_from_ns":1700000000999999999,"changed_by":"operator"})"))
+      << "a deletion is a change to no price";
+  auto whole = decode<SetPrice>(json::parse(R"({"operator":true,"model":"m","input_per_million":3,"output_per_million":0})"));
+  ASSERT_TRUE(whole.is_ok()) << whole.status().to_string();
+  EXPECT_EQ(whole->price, (ModelPrice{3, 0, std::nullopt})) << "integers are prices too";
+  EXPECT_EQ(field_refusal<SetPrice>(R"({"operator":true,"model":"m","input_per_million":"3","output_per_million":1})"),
+            "invalid_argument: field 'input_per_million' must be a number");
+  EXPECT_EQ(field_refusal<SetPrice>(R"({"operator":true,"model":"m","input_per_million":3})"),
+            "invalid_argument: field 'output_per_million' must be a number");
+  EXPECT_EQ(field_refusal<SetPrice>(R"({"operator":true,"model":"m","input_per_million":1,"output_per_million":1,"cached_input_per_million":true})"),
+            "invalid_argument: field 'cached_input_per_million' must be a number");
+  EXPECT_EQ(field_refusal<DeletePrice>(json{{"operator", true}, {"model", std::string(kModelField.max_bytes + 1, 'm')}}.dump()),
+            "invalid_argument: field 'model' is longer than 256 bytes");
+  EXPECT_EQ(field_refusal<DeletePrice>(R"({"model":"m"})"),
+            "invalid_argument: say who asks: 'session' (a signed-in user) or 'operator: true' (the CLI)")
+      << "changing prices names who asks";
+  EXPECT_FALSE(decode<PriceChange>(json::parse(R"({"model":"m","price":5,"effective_from_ns":1,"changed_by":"x"})")).is_ok());
+  EXPECT_FALSE(decode<PriceChange>(json::parse(R"({"model":"m","price":{"input_per_million":1},"effective_from_ns":1,"changed_by":"x"})")).is_ok());
 }
 
 TEST(AuthMessages, AMalformedReplyIsRefused) {

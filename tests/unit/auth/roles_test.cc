@@ -192,6 +192,38 @@ TEST_F(RoleOps, EveryUserAndKeyOpNamesWhoAsksAndIsHeldToTheirRole) {
   EXPECT_EQ(states["token_ttl_s"], 3600);
 }
 
+TEST_F(RoleOps, AnyoneOnTheBusReadsPricesAndOnlyAnAdminChangesThem) {
+  const std::string admin = session_of("admin@example.com", kRoleMember);  // the first user: admin anyway
+  const std::string member = session_of("member@example.com", kRoleMember);
+  const std::string viewer = session_of("viewer@example.com", kRoleViewer);
+  const auto set_price = [](const std::string& session) {
+    return json{{"op", "set_price"}, {"session", session}, {"model", "gpt-4o"}, {"input_per_million", 2.5}, {"output_per_million", 10}};
+  };
+  Code code = Code::ok;
+  for (const std::string& session : {member, viewer}) {
+    json refused = call(set_price(session), &code);
+    EXPECT_EQ(code, Code::permission_denied);
+    EXPECT_NE(refused["error"].get<std::string>().find("only an admin may change model prices"), std::string::npos) << refused;
+  }
+  json set = call(set_price(admin), &code);
+  ASSERT_EQ(code, Code::ok) << set;
+  EXPECT_EQ(set["changed_by"], "admin@example.com");
+  EXPECT_EQ(set["price"]["input_per_million"], 2.5);
+  call({{"op", "delete_price"}, {"session", viewer}, {"model", "gpt-4o"}}, &code);
+  EXPECT_EQ(code, Code::permission_denied);
+  json listed = call({{"op", "list_prices"}}, &code);
+  ASSERT_EQ(code, Code::ok);
+  ASSERT_EQ(listed["changes"].size(), 1u) << "refused changes left nothing";
+  json deleted = call({{"op", "delete_price"}, {"operator", true}, {"model", "gpt-4o"}}, &code);
+  ASSERT_EQ(code, Code::ok) << deleted;
+  EXPECT_EQ(deleted["price"], nullptr);
+  EXPECT_EQ(deleted["changed_by"], "operator");
+  json again = call({{"op", "delete_price"}, {"session", admin}, {"model", "gpt-4o"}}, &code);
+  EXPECT_EQ(code, Code::not_found);
+  EXPECT_EQ(again["error"], "model 'gpt-4o' has no price");
+  EXPECT_EQ(call({{"op", "list_prices"}})["changes"].size(), 2u);
+}
+
 // The responder decodes with the auth hop's shared decoder (protocol/auth/auth_codec.h):
 // whatever is malformed is refused with the words it has always used, before any op runs.
 TEST_F(RoleOps, MalformedRequestsAreRefusedWithTheWordsTheyAlwaysGot) {
