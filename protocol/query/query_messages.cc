@@ -1,7 +1,9 @@
 #include "protocol/query/query_messages.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <cstdio>
 #include <stdexcept>
 
 namespace spanline::protocol::query {
@@ -106,6 +108,45 @@ Query search_from(const json& params) {
   return query;
 }
 
+Query logs_from(const json& params) {
+  LogsQuery query;
+  query.from_ns = optional_of<int64_t>(params, "from_ns");
+  query.to_ns = optional_of<int64_t>(params, "to_ns");
+  query.service = optional_of<std::string>(params, "service");
+  query.event_name = optional_of<std::string>(params, "event_name");
+  query.text = optional_of<std::string>(params, "q");
+  if (params.contains("min_severity")) {
+    query.min_severity = std::clamp(params.at("min_severity").get<int>(), 0, kMaxSeverityNumber);
+  }
+  if (params.contains("trace_id")) query.trace_id = hex_id(params, "trace_id", 16);
+  for (const json& item : params.value("attrs", json::array())) query.attributes.push_back(attribute_from(item));
+  query.limit = limit_of(params);
+  if (params.contains("cursor")) {
+    const json& cursor = params.at("cursor");
+    const std::string id = cursor.at("log_id").get<std::string>();
+    if (!log_key_of(id)) throw BadParameter("log_id must be 32 hex digits");
+    query.cursor = LogCursor{cursor.at("time_ns").get<int64_t>(), lower(id)};
+  }
+  return query;
+}
+
+Query trace_logs_from(const json& params) {
+  TraceLogsQuery query{hex_id(params, "trace_id", 16), std::nullopt};
+  if (params.contains("span_id")) query.span_id = hex_id(params, "span_id", 8);
+  return query;
+}
+
+json attrs_json(const std::vector<AttributeFilter>& attributes) {
+  json attrs = json::array();
+  for (const AttributeFilter& f : attributes) {
+    json item = {{"key", f.key}, {"op", name_of(f.op)}};
+    if (f.op == AttributeFilter::Op::equal) item["value"] = f.text;
+    else item["value"] = f.number;
+    attrs.push_back(std::move(item));
+  }
+  return attrs;
+}
+
 Query workflows_from(const json& params) {
   WorkflowsQuery query;
   const std::string type = params.value("span_type", std::string("workflow"));
@@ -156,16 +197,7 @@ json params_of(const Query& query) {
           put(params, "service", q.service);
           put(params, "operation", q.operation);
           put(params, "q", q.text);
-          if (!q.attributes.empty()) {
-            json attrs = json::array();
-            for (const AttributeFilter& f : q.attributes) {
-              json item = {{"key", f.key}, {"op", name_of(f.op)}};
-              if (f.op == AttributeFilter::Op::equal) item["value"] = f.text;
-              else item["value"] = f.number;
-              attrs.push_back(std::move(item));
-            }
-            params["attrs"] = std::move(attrs);
-          }
+          if (!q.attributes.empty()) params["attrs"] = attrs_json(q.attributes);
           params["limit"] = q.limit;
           if (q.cursor) params["cursor"] = {{"start_ns", q.cursor->start_ns}, {"trace_id", q.cursor->trace_id}};
           if (q.indexed_after) {
@@ -193,6 +225,20 @@ json params_of(const Query& query) {
         } else if constexpr (std::is_same_v<T, ExecutableQuery>) {
           params["service"] = q.service;
           params["runtime_id"] = q.runtime_id;
+        } else if constexpr (std::is_same_v<T, LogsQuery>) {
+          put(params, "from_ns", q.from_ns);
+          put(params, "to_ns", q.to_ns);
+          put(params, "service", q.service);
+          put(params, "event_name", q.event_name);
+          put(params, "min_severity", q.min_severity);
+          put(params, "q", q.text);
+          put(params, "trace_id", q.trace_id);
+          if (!q.attributes.empty()) params["attrs"] = attrs_json(q.attributes);
+          params["limit"] = q.limit;
+          if (q.cursor) params["cursor"] = {{"time_ns", q.cursor->time_ns}, {"log_id", q.cursor->log_id}};
+        } else if constexpr (std::is_same_v<T, TraceLogsQuery>) {
+          params["trace_id"] = q.trace_id;
+          put(params, "span_id", q.span_id);
         } else if constexpr (std::is_same_v<T, LlmUsageQuery>) {
           put(params, "from_ns", q.from_ns);
           put(params, "to_ns", q.to_ns);
@@ -362,6 +408,46 @@ Result<TraceCursor> trace_cursor_from_text(std::string_view text) {
   return TraceCursor{parts->first, std::move(parts->second)};
 }
 
+int severity_named(std::string_view text) {
+  static constexpr std::pair<std::string_view, int> kNames[] = {
+      {"trace", 1}, {"debug", 5}, {"info", 9}, {"warning", 13}, {"warn", 13}, {"error", 17}, {"fatal", 21}, {"critical", 21}};
+  std::string lower_text(text.substr(0, 16));
+  for (char& c : lower_text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const auto& [name, number] : kNames) {
+    if (lower_text.rfind(name, 0) != 0) continue;
+    std::string_view rest = std::string_view(lower_text).substr(name.size());
+    if (rest.empty()) return number;
+    if (rest.size() == 1 && rest[0] >= '1' && rest[0] <= '4') return number + (rest[0] - '1');
+  }
+  return 0;
+}
+
+std::string to_text(const LogCursor& cursor) { return std::to_string(cursor.time_ns) + "." + cursor.log_id; }
+
+Result<LogCursor> log_cursor_from_text(std::string_view text) {
+  auto parts = split_cursor(text, 32);
+  if (!parts) return parts.status();
+  return LogCursor{parts->first, std::move(parts->second)};
+}
+
+std::string log_id(const LogKey& key) {
+  char text[33];
+  std::snprintf(text, sizeof text, "%08x%016llx%08x", key.partition, static_cast<unsigned long long>(key.sequence), key.index);
+  return text;
+}
+
+std::optional<LogKey> log_key_of(std::string_view id) {
+  if (!is_hex_id(id, 32)) return std::nullopt;
+  LogKey key;
+  auto read = [&](size_t at, size_t digits, auto& value) {
+    std::from_chars(id.data() + at, id.data() + at + digits, value, 16);
+  };
+  read(0, 8, key.partition);
+  read(8, 16, key.sequence);
+  read(24, 8, key.index);
+  return key;
+}
+
 Result<RunCursor> run_cursor_from_text(std::string_view text) {
   auto parts = split_cursor(text, 48);
   if (!parts) return parts.status();
@@ -370,7 +456,8 @@ Result<RunCursor> run_cursor_from_text(std::string_view text) {
 
 std::string_view kind_of(const Query& query) {
   static constexpr std::string_view kKinds[] = {"services", "operations", "search", "trace", "span",
-                                                "workflows", "workflow", "llm_usage", "counts", "executables", "agent"};
+                                                "workflows", "workflow", "llm_usage", "counts", "executables", "agent",
+                                                "logs", "trace_logs"};
   static_assert(std::size(kKinds) == std::variant_size_v<Query>);
   return kKinds[query.index()];
 }
@@ -387,6 +474,8 @@ Result<Query> decode_query(std::string_view kind, const json& params) {
     if (kind == "llm_usage") return llm_usage_from(params);
     if (kind == "counts") return Query(CountsQuery{});
     if (kind == "agent") return Query(AgentQuery{hex_id(params, "trace_id", 16), hex_id(params, "span_id", 8)});
+    if (kind == "logs") return logs_from(params);
+    if (kind == "trace_logs") return trace_logs_from(params);
     if (kind == "executables") {
       return Query(ExecutableQuery{params.at("service").get<std::string>(), params.at("runtime_id").get<std::string>()});
     }
@@ -710,6 +799,33 @@ Result<ExecutablesReply> decode(std::string_view data) {
       reply.executables.push_back({row.at("trace_id").get<std::string>(), row.at("span_id").get<std::string>(),
                                    row.value("span_type", ""), row.value("name", ""), row.value("start_ns", int64_t{0})});
     }
+  });
+}
+
+std::string encode(const LogsReply& reply) { return dump(json{{"logs", reply.logs}}); }
+
+std::string encode(const TraceLogsReply& reply) { return dump(json{{"logs", reply.logs}, {"truncated", reply.truncated}}); }
+
+template <>
+Result<LogsReply> decode(std::string_view data) {
+  return read_reply<LogsReply>(data, "logs", [](const json& value, LogsReply& reply) {
+    for (const json& row : value.at("logs")) {
+      // The api merges by these two: a record without them is malformed.
+      if (!row.at("time_ns").is_number_integer() || !log_key_of(row.at("log_id").get<std::string>())) {
+        throw json::type_error::create(302, "log record without time_ns or log_id", nullptr);
+      }
+      reply.logs.push_back(row);
+    }
+  });
+}
+
+template <>
+Result<TraceLogsReply> decode(std::string_view data) {
+  return read_reply<TraceLogsReply>(data, "trace_logs", [](const json& value, TraceLogsReply& reply) {
+    const json& logs = value.at("logs");
+    if (!logs.is_array()) throw json::type_error::create(302, "logs is not an array", nullptr);
+    reply.logs = logs.get<std::vector<json>>();
+    reply.truncated = value.value("truncated", false);
   });
 }
 

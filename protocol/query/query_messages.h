@@ -149,8 +149,57 @@ struct ExecutableQuery {
   std::string service, runtime_id;
 };
 
+// ---- log records (the query kinds "logs" and "trace_logs") ----------------
+
+// OTLP severity numbers: 1 (TRACE) to 24 (FATAL4); a search takes a minimum.
+inline constexpr int kMaxSeverityNumber = 24;
+// The severity number a name says: trace, debug, info, warn (warning), error,
+// fatal (critical), in any case, with an optional 1..4 ("WARN2": 14); 0 when
+// none. The log search's `severity` parameter and a record's severity_text
+// (when its number is unset) are read with it.
+int severity_named(std::string_view text);
+inline constexpr std::string_view kSeverityNames = "trace, debug, info, warn, error or fatal (or a number 1 to 24)";
+// A trace's (or span's) log records: at most this many, oldest first.
+inline constexpr int64_t kMaxTraceLogs = 1000;
+
+// A log record's id: its partition, WAL sequence and place in the WAL entry,
+// as 32 hex digits (8 + 16 + 8), so that ids sort as the records are ordered
+// within a time.
+struct LogKey {
+  uint32_t partition = 0;
+  uint64_t sequence = 0;
+  uint32_t index = 0;
+};
+std::string log_id(const LogKey& key);
+std::optional<LogKey> log_key_of(std::string_view id);
+
+// Where the next page of a log search starts: the (time, id) of the last record returned.
+struct LogCursor {
+  int64_t time_ns = 0;
+  std::string log_id;  // 32 hex digits
+};
+std::string to_text(const LogCursor& cursor);
+Result<LogCursor> log_cursor_from_text(std::string_view text);
+
+// A log search, newest first by (time, id): every filter given must match.
+struct LogsQuery {
+  std::optional<int64_t> from_ns, to_ns;
+  std::optional<std::string> service, event_name;
+  std::optional<int> min_severity;   // 1..kMaxSeverityNumber
+  std::optional<std::string> text;   // full text (3 characters or more: trigram)
+  std::optional<std::string> trace_id;  // hex
+  std::vector<AttributeFilter> attributes;  // top-level attributes of the record
+  int64_t limit = kDefaultLimit;
+  std::optional<LogCursor> cursor;
+};
+// The log records of one trace, or of one span of it, oldest first.
+struct TraceLogsQuery {
+  std::string trace_id;                 // hex
+  std::optional<std::string> span_id;   // hex
+};
+
 using Query = std::variant<ServicesQuery, OperationsQuery, SearchQuery, TraceQuery, SpanQuery, WorkflowsQuery,
-                           WorkflowQuery, LlmUsageQuery, CountsQuery, ExecutableQuery, AgentQuery>;
+                           WorkflowQuery, LlmUsageQuery, CountsQuery, ExecutableQuery, AgentQuery, LogsQuery, TraceLogsQuery>;
 
 // "services", "search", ... as on the wire.
 std::string_view kind_of(const Query& query);
@@ -262,6 +311,16 @@ struct AgentReply {
   json parent_run;
 };
 
+// Log records as JSON objects ({log_id, trace_id, span_id, time_ns, ...}:
+// stages/api/openapi.json, LogRecord), as the indexer wrote them.
+struct LogsReply {
+  std::vector<json> logs;  // newest first by (time_ns, log_id)
+};
+struct TraceLogsReply {
+  std::vector<json> logs;  // oldest first
+  bool truncated = false;  // more than kMaxTraceLogs: the first ones are here
+};
+
 // Each reply as the JSON text of one partition's `data`, and back.
 std::string encode(const ServicesReply& reply);
 std::string encode(const OperationsReply& reply);
@@ -273,6 +332,8 @@ std::string encode(const LlmUsageReply& reply);
 std::string encode(const CountsReply& reply);
 std::string encode(const AgentReply& reply);
 std::string encode(const ExecutablesReply& reply);
+std::string encode(const LogsReply& reply);
+std::string encode(const TraceLogsReply& reply);
 // internal "indexer sent a malformed <kind> answer" when the text is not one.
 template <typename Reply>
 Result<Reply> decode(std::string_view data);
@@ -286,6 +347,8 @@ template <> Result<LlmUsageReply> decode(std::string_view data);
 template <> Result<CountsReply> decode(std::string_view data);
 template <> Result<AgentReply> decode(std::string_view data);
 template <> Result<ExecutablesReply> decode(std::string_view data);
+template <> Result<LogsReply> decode(std::string_view data);
+template <> Result<TraceLogsReply> decode(std::string_view data);
 
 // The first span of a reply's array, as text (the span route's answer).
 std::optional<std::string_view> first_span(const SpansReply& reply);

@@ -19,6 +19,7 @@
 #include "stages/api/query/indexer_fanout.h"
 #include "stages/api/query/query_service.h"
 #include "stages/api/routes/llm_routes.h"
+#include "stages/api/routes/logs_routes.h"
 #include "stages/api/routes/pipeline_routes.h"
 #include "stages/api/routes/resolve_routes.h"
 #include "stages/api/routes/static_files.h"
@@ -54,6 +55,7 @@ class ApiStage final : public stage::Stage {
   WorkflowRoutes workflow_routes_;
   LlmRoutes llm_routes_;
   ResolveRoutes resolve_routes_;
+  LogsRoutes logs_routes_;
   PipelineRoutes pipeline_routes_;
   StaticFiles files_;
   auth::AuthClient auth_client_;

@@ -26,6 +26,7 @@
 #include "stages/api/live/live_tail.h"
 #include "stages/api/routes/llm_routes.h"
 #include "stages/api/routes/pipeline_routes.h"
+#include "stages/api/routes/logs_routes.h"
 #include "stages/api/routes/resolve_routes.h"
 #include "stages/api/routes/static_files.h"
 #include "stages/api/routes/trace_routes.h"
@@ -49,6 +50,7 @@ struct ApiRoutes {
   RequestGuard& guard;
   AuthRoutes& auth;
   ResolveRoutes& resolve;
+  LogsRoutes& logs;
 };
 
 class ApiServer {

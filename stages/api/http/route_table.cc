@@ -2,6 +2,7 @@
 
 #include "stages/api/auth/auth_routes.h"
 #include "stages/api/routes/llm_routes.h"
+#include "stages/api/routes/logs_routes.h"
 #include "stages/api/routes/pipeline_routes.h"
 #include "stages/api/routes/resolve_routes.h"
 #include "stages/api/routes/static_files.h"
@@ -73,6 +74,9 @@ RouteTable::RouteTable(ApiHandlers h) {
       {"/api/v1/llm/usage", get, Access::index_query, false, false, [h](const ApiRequest& r, const Params&) { return h.llm->usage(r); }},
       {"/api/v1/resolve/executable", get, Access::index_query, false, false,
        [h](const ApiRequest& r, const Params&) { return h.resolve->executable(r); }},
+      {"/api/v1/logs", get, Access::index_query, false, false, [h](const ApiRequest& r, const Params&) { return h.logs->search(r); }},
+      {"/api/v1/traces/{trace_id}/logs", get, Access::index_query, false, false,
+       [h](const ApiRequest& r, const Params& p) { return h.logs->trace_logs(r, p[0]); }},
   };
   for (const Route& route : routes_) patterns_.push_back(split_path(route.path));
 }

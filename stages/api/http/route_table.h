@@ -31,6 +31,7 @@ class PipelineRoutes;
 class StaticFiles;
 class AuthRoutes;
 class ResolveRoutes;
+class LogsRoutes;
 
 struct ApiHandlers {
   TraceRoutes* traces = nullptr;
@@ -40,6 +41,7 @@ struct ApiHandlers {
   StaticFiles* files = nullptr;
   AuthRoutes* auth = nullptr;
   ResolveRoutes* resolve = nullptr;
+  LogsRoutes* logs = nullptr;
 };
 
 enum class Access { open, visitor, signed_in, index_query };

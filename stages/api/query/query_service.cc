@@ -23,20 +23,24 @@ Answer<T> failure(const Answer<U>& from) {
 }
 
 // Newest first across partitions: a k-way merge of lists each already sorted
-// newest first by (start_ns, id) descending; `id` reads an item's id.
-template <typename Item, typename Id>
-std::vector<Item> merge_newest_first(std::vector<std::vector<Item>*> lists, Id id, size_t limit) {
-  using Head = std::tuple<int64_t, std::string, size_t, size_t>;  // start, id, list, index
+// newest first by (time, id) descending; `key` reads an item's (time, id).
+template <typename Item, typename Key>
+std::vector<Item> merge_newest_first(std::vector<std::vector<Item>*> lists, Key key, size_t limit) {
+  using Head = std::tuple<int64_t, std::string, size_t, size_t>;  // time, id, list, index
   std::priority_queue<Head> heap;
+  auto push = [&](size_t l, size_t i) {
+    auto [time, id] = key((*lists[l])[i]);
+    heap.emplace(time, std::move(id), l, i);
+  };
   for (size_t l = 0; l < lists.size(); ++l) {
-    if (!lists[l]->empty()) heap.emplace((*lists[l])[0].start_ns, id((*lists[l])[0]), l, 0);
+    if (!lists[l]->empty()) push(l, 0);
   }
   std::vector<Item> merged;
   while (!heap.empty() && merged.size() < limit) {
-    auto [start, item_id, l, i] = heap.top();
+    auto [time, item_id, l, i] = heap.top();
     heap.pop();
     merged.push_back(std::move((*lists[l])[i]));
-    if (i + 1 < lists[l]->size()) heap.emplace((*lists[l])[i + 1].start_ns, id((*lists[l])[i + 1]), l, i + 1);
+    if (i + 1 < lists[l]->size()) push(l, i + 1);
   }
   return merged;
 }
@@ -153,7 +157,7 @@ Answer<SearchPage> QueryService::search(const wire::SearchQuery& query) {
     lists.push_back(&reply.traces);
   }
   Answer<SearchPage> answer{.missing = std::move(replies.missing)};
-  answer.value.traces = merge_newest_first(lists, [](const wire::TraceSummary& s) { return s.trace_id; }, limit);
+  answer.value.traces = merge_newest_first(lists, [](const wire::TraceSummary& s) { return std::pair{s.start_ns, s.trace_id}; }, limit);
   const auto& traces = answer.value.traces;
   if (more_after(traces, total, any_full, limit)) answer.value.next = wire::TraceCursor{traces.back().start_ns, traces.back().trace_id};
   return answer;
@@ -205,7 +209,7 @@ Answer<RunsPage> QueryService::workflows(const wire::WorkflowsQuery& query) {
     lists.push_back(&reply.runs);
   }
   Answer<RunsPage> answer{.missing = std::move(replies.missing)};
-  answer.value.runs = merge_newest_first(lists, [](const wire::RunSummary& r) { return r.trace_id + r.span_id; }, page);
+  answer.value.runs = merge_newest_first(lists, [](const wire::RunSummary& r) { return std::pair{r.start_ns, r.trace_id + r.span_id}; }, page);
   const auto& runs = answer.value.runs;
   if (more_after(runs, total, any_full, page)) answer.value.next = wire::RunCursor{runs.back().start_ns, runs.back().trace_id, runs.back().span_id};
   return answer;
@@ -304,6 +308,50 @@ Answer<std::vector<wire::ExecutableMatch>> QueryService::executables(const wire:
   std::sort(answer.value.begin(), answer.value.end(), [](const wire::ExecutableMatch& a, const wire::ExecutableMatch& b) {
     return std::tie(a.start_ns, a.trace_id, a.span_id) < std::tie(b.start_ns, b.trace_id, b.span_id);
   });
+  return answer;
+}
+
+Answer<LogsPage> QueryService::logs(const wire::LogsQuery& query) {
+  auto replies = ask_all<wire::LogsReply>(query);
+  if (!replies.ok()) return failure<LogsPage>(replies);
+  const auto limit = static_cast<size_t>(query.limit);
+  std::vector<std::vector<json>*> lists;
+  size_t total = 0;
+  bool any_full = false;
+  for (auto& [partition, reply] : replies.value) {
+    total += reply.logs.size();
+    any_full = any_full || reply.logs.size() >= limit;
+    lists.push_back(&reply.logs);
+  }
+  Answer<LogsPage> answer{.missing = std::move(replies.missing)};
+  auto key = [](const json& log) { return std::pair{log.at("time_ns").get<int64_t>(), log.at("log_id").get<std::string>()}; };
+  answer.value.logs = merge_newest_first(lists, key, limit);
+  const auto& logs = answer.value.logs;
+  if (more_after(logs, total, any_full, limit)) {
+    auto [time, id] = key(logs.back());
+    answer.value.next = wire::LogCursor{time, id};
+  }
+  return answer;
+}
+
+// Log records go to partitions round-robin (the gateway does not route them
+// by trace id), so a trace's records are asked of every partition.
+Answer<TraceLogs> QueryService::trace_logs(const wire::TraceLogsQuery& query) {
+  auto replies = ask_all<wire::TraceLogsReply>(query);
+  if (!replies.ok()) return failure<TraceLogs>(replies);
+  Answer<TraceLogs> answer{.missing = std::move(replies.missing)};
+  for (auto& [partition, reply] : replies.value) {
+    answer.value.truncated = answer.value.truncated || reply.truncated;
+    for (json& log : reply.logs) answer.value.logs.push_back(std::move(log));
+  }
+  // Oldest first, ties by id: the same order every time.
+  auto key = [](const json& log) { return std::pair{log.at("time_ns").get<int64_t>(), log.at("log_id").get<std::string>()}; };
+  std::sort(answer.value.logs.begin(), answer.value.logs.end(), [&](const json& a, const json& b) { return key(a) < key(b); });
+  const auto most = static_cast<size_t>(wire::kMaxTraceLogs);
+  if (answer.value.logs.size() > most) {
+    answer.value.logs.resize(most);
+    answer.value.truncated = true;
+  }
   return answer;
 }
 

@@ -53,6 +53,16 @@ struct RunsPage {
   std::vector<protocol::query::RunSummary> runs;   // newest first
   std::optional<protocol::query::RunCursor> next;
 };
+// A page of log records, newest first by (time, id), and where the next starts.
+struct LogsPage {
+  std::vector<nlohmann::json> logs;
+  std::optional<protocol::query::LogCursor> next;
+};
+// A trace's (or span's) log records from every partition, oldest first.
+struct TraceLogs {
+  std::vector<nlohmann::json> logs;
+  bool truncated = false;  // more than protocol::query::kMaxTraceLogs: the first ones are here
+};
 // One partition's part of a live-tail poll.
 struct PartitionTraces {
   uint32_t partition = 0;
@@ -88,6 +98,10 @@ class QueryService {
   // The executable spans carrying a Junjo runtime id in a service, from every
   // partition (the id does not say which holds it), oldest first.
   Answer<std::vector<protocol::query::ExecutableMatch>> executables(const protocol::query::ExecutableQuery& query);
+  // A log search over every partition, merged newest first with the next page's cursor.
+  Answer<LogsPage> logs(const protocol::query::LogsQuery& query);
+  // A trace's (or one span's) log records from every partition (logs are not routed by trace id).
+  Answer<TraceLogs> trace_logs(const protocol::query::TraceLogsQuery& query);
 
  private:
   // The WAL's partition count (StageDirectory::partition_count).

@@ -87,6 +87,15 @@ Result<std::vector<wire::AttributeFilter>> parse_attribute_filters(const std::ve
 
 }  // namespace
 
+Result<std::vector<wire::AttributeFilter>> attribute_filters(const ApiRequest& request) {
+  // Every `attr` as sent (raw_query alone when the request was not read from a request line: tests, fuzzing).
+  std::vector<std::string> attrs;
+  if (auto all = request.raw_query_all.find("attr"); all != request.raw_query_all.end()) attrs = all->second;
+  else if (auto one = request.raw_query.find("attr"); one != request.raw_query.end()) attrs = {one->second};
+  if (attrs.empty()) return std::vector<wire::AttributeFilter>{};
+  return parse_attribute_filters(attrs);
+}
+
 Result<wire::SearchQuery> search_filters(const ApiRequest& request, bool with_paging) {
   QueryParams params(request.query);
   std::vector<std::string_view> known = {"service", "operation", "start", "end", "lookback", "min_duration",
@@ -117,15 +126,9 @@ Result<wire::SearchQuery> search_filters(const ApiRequest& request, bool with_pa
   if (*min_duration) query.min_duration_ns = (*min_duration)->count();
   if (*max_duration) query.max_duration_ns = (*max_duration)->count();
   query.errors_only = *errors && **errors;
-  // Every `attr` as sent (raw_query alone when the request was not read from a request line: tests, fuzzing).
-  std::vector<std::string> attrs;
-  if (auto all = request.raw_query_all.find("attr"); all != request.raw_query_all.end()) attrs = all->second;
-  else if (auto one = request.raw_query.find("attr"); one != request.raw_query.end()) attrs = {one->second};
-  if (!attrs.empty()) {
-    auto filters = parse_attribute_filters(attrs);
-    if (!filters) return filters.status();
-    query.attributes = std::move(filters.value());
-  }
+  auto filters = attribute_filters(request);
+  if (!filters) return filters.status();
+  query.attributes = std::move(filters.value());
   if (with_paging) {
     auto limit = params.integer("limit", 1, wire::kMaxLimit);
     if (!limit) return limit.status();

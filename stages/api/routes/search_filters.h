@@ -9,6 +9,10 @@
 
 namespace spanline::api {
 
+// The `attr` filters of a request (repeated, or joined by ';'), as the trace
+// search reads them; the log search takes the same. 400s name the parameter.
+Result<std::vector<protocol::query::AttributeFilter>> attribute_filters(const ApiRequest& request);
+
 // 400s name the parameter; `with_paging` adds limit and cursor (the live tail takes neither).
 Result<protocol::query::SearchQuery> search_filters(const ApiRequest& request, bool with_paging);
 

@@ -1,9 +1,9 @@
 #include "stages/indexer/logs/log_decoder.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "opentelemetry/proto/logs/v1/logs.pb.h"
+#include "protocol/query/query_messages.h"
 #include "stages/indexer/otlp_values.h"
 #include "stages/indexer/span_bounds.h"
 
@@ -45,7 +45,7 @@ LogRecord make_record(const opentelemetry::proto::logs::v1::LogRecord& log, uint
   record.time_ns = log.time_unix_nano() != 0 ? clamped(log.time_unix_nano()) : record.observed_ns;
   record.severity_text = log.severity_text();
   record.severity_number = static_cast<int>(log.severity_number());
-  if (record.severity_number == 0) record.severity_number = severity_named(record.severity_text);
+  if (record.severity_number == 0) record.severity_number = protocol::query::severity_named(record.severity_text);
   if (log.has_body()) {
     const json body = to_json(log.body());
     record.body_json = dump(body);
@@ -72,20 +72,6 @@ LogRecord make_record(const opentelemetry::proto::logs::v1::LogRecord& log, uint
 }
 
 }  // namespace
-
-int severity_named(std::string_view text) {
-  static constexpr std::pair<std::string_view, int> kNames[] = {
-      {"trace", 1}, {"debug", 5}, {"info", 9}, {"warning", 13}, {"warn", 13}, {"error", 17}, {"fatal", 21}, {"critical", 21}};
-  std::string lower(text.substr(0, 16));
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const auto& [name, number] : kNames) {
-    if (lower.rfind(name, 0) != 0) continue;
-    std::string_view rest = std::string_view(lower).substr(name.size());
-    if (rest.empty()) return number;
-    if (rest.size() == 1 && rest[0] >= '1' && rest[0] <= '4') return number + (rest[0] - '1');
-  }
-  return 0;
-}
 
 Status for_each_log_record(std::string_view bytes, const SpanLimits& limits, const std::function<Status(LogRecord&&)>& each,
                            LogDecodeReport* report) {

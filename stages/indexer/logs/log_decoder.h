@@ -48,7 +48,4 @@ Result<std::vector<LogRecord>> decode_log_records(std::string_view export_logs_r
 // The memory a record holds, to bound how much decoded data waits for a write.
 size_t held_bytes(const LogRecord& record);
 
-// The severity number a severity text names ("WARN", "error", "Info2"...), 0 when none.
-int severity_named(std::string_view text);
-
 }  // namespace spanline::indexer::logs

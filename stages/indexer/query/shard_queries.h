@@ -88,6 +88,9 @@ class ShardReader {
   Result<std::string> answer(const protocol::query::CountsQuery& query);
   Result<std::string> answer(const protocol::query::AgentQuery& query);
   Result<std::string> answer(const protocol::query::ExecutableQuery& query);
+  // The log record kinds: in log_queries.cc.
+  Result<std::string> answer(const protocol::query::LogsQuery& query);
+  Result<std::string> answer(const protocol::query::TraceLogsQuery& query);
   // The spans `statement` selects (kSpanColumns), as a SpansReply.
   Result<std::string> spans_reply(Statement& statement);
 

@@ -126,18 +126,6 @@ TEST(LogDecoder, FallsBackWhereOtlpLeavesFieldsOptional) {
   for (uint32_t i = 0; i < 4; ++i) EXPECT_EQ(decoded[i].index, i);
 }
 
-TEST(LogDecoder, ReadsSeverityNames) {
-  EXPECT_EQ(severity_named("TRACE"), 1);
-  EXPECT_EQ(severity_named("debug3"), 7);
-  EXPECT_EQ(severity_named("Info"), 9);
-  EXPECT_EQ(severity_named("WARNING"), 13);
-  EXPECT_EQ(severity_named("Error4"), 20);
-  EXPECT_EQ(severity_named("critical"), 21);
-  EXPECT_EQ(severity_named("error5"), 0);
-  EXPECT_EQ(severity_named("informative"), 0);
-  EXPECT_EQ(severity_named(""), 0);
-}
-
 TEST(LogDecoder, IndexCountsRecordsAcrossResourcesAndScopes) {
   std::vector<LogRecord*> records;
   auto request = request_with(2, records);
