@@ -590,7 +590,9 @@ std::string encode(const LlmUsageReply& reply) {
     for (const auto& [bucket, count] : r.latency_histogram) latency[std::to_string(bucket)] = count;
     rows.push_back({{"model", r.model}, {"service", r.service}, {"bucket_start_ns", r.bucket_start_ns}, {"calls", r.calls},
                     {"errors", r.errors}, {"input_tokens", r.input_tokens}, {"output_tokens", r.output_tokens},
-                    {"latency_histogram", std::move(latency)}});
+                    {"total_tokens", r.total_tokens}, {"cache_read_tokens", r.cache_read_tokens},
+                    {"cache_write_tokens", r.cache_write_tokens}, {"reasoning_tokens", r.reasoning_tokens},
+                    {"cost", r.cost}, {"cost_calls", r.cost_calls}, {"latency_histogram", std::move(latency)}});
   }
   return dump(json{{"usage", std::move(rows)}});
 }
@@ -775,6 +777,12 @@ Result<LlmUsageReply> decode(std::string_view data) {
       r.errors = row.value("errors", int64_t{0});
       r.input_tokens = row.value("input_tokens", int64_t{0});
       r.output_tokens = row.value("output_tokens", int64_t{0});
+      r.total_tokens = row.value("total_tokens", int64_t{0});
+      r.cache_read_tokens = row.value("cache_read_tokens", int64_t{0});
+      r.cache_write_tokens = row.value("cache_write_tokens", int64_t{0});
+      r.reasoning_tokens = row.value("reasoning_tokens", int64_t{0});
+      r.cost = row.value("cost", 0.0);
+      r.cost_calls = row.value("cost_calls", int64_t{0});
       const json histogram = row.value("latency_histogram", json::object());
       for (const auto& [bucket, count] : histogram.items()) {
         if (count.is_number_integer()) r.latency_histogram[std::atoi(bucket.c_str())] += count.get<int64_t>();

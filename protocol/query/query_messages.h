@@ -277,8 +277,11 @@ struct WorkflowReply {
 };
 
 struct UsageRow {
-  std::string model, service;
+  std::string model, service;  // model: the calls' model group
   int64_t bucket_start_ns = 0, calls = 0, errors = 0, input_tokens = 0, output_tokens = 0;
+  int64_t total_tokens = 0, cache_read_tokens = 0, cache_write_tokens = 0, reasoning_tokens = 0;
+  double cost = 0;         // sum of the sent costs, USD
+  int64_t cost_calls = 0;  // the calls that sent one (none: no cost, not 0)
   std::map<int, int64_t> latency_histogram;  // bus/latency_histogram.h buckets
 };
 struct LlmUsageReply {

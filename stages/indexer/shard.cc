@@ -6,11 +6,12 @@
 
 #include "base/clock.h"
 #include "stages/indexer/span_decoder.h"
+#include "stages/indexer/llm/llm_calls.h"
 
 namespace spanline::indexer {
 namespace {
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -66,6 +67,19 @@ CREATE TABLE IF NOT EXISTS agent_operations(
   result_unavailable_reason TEXT, state_revision_before INTEGER, state_revision_after INTEGER,
   PRIMARY KEY(trace_id, span_id));
 CREATE INDEX IF NOT EXISTS agent_operations_run ON agent_operations(trace_id, runtime_id, sequence);
+CREATE TABLE IF NOT EXISTS llm_calls(
+  trace_id BLOB NOT NULL, span_id BLOB NOT NULL, parent_span_id BLOB, service TEXT NOT NULL,
+  start_ns INTEGER NOT NULL, end_ns INTEGER NOT NULL, duration_ns INTEGER NOT NULL, status_code INTEGER NOT NULL,
+  kind TEXT NOT NULL, operation TEXT, provider TEXT, request_model TEXT, response_model TEXT, model TEXT, model_group TEXT,
+  input_tokens INTEGER, output_tokens INTEGER, total_tokens INTEGER, cache_read_tokens INTEGER, cache_write_tokens INTEGER,
+  reasoning_tokens INTEGER, cost_input REAL, cost_output REAL, cost_total REAL, finish_reasons TEXT,
+  session_id TEXT, user_id TEXT, junjo_model_request INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(trace_id, span_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS llm_calls_start ON llm_calls(start_ns);
+CREATE INDEX IF NOT EXISTS llm_calls_model ON llm_calls(model_group, start_ns);
+CREATE INDEX IF NOT EXISTS llm_calls_service ON llm_calls(service, start_ns);
+CREATE INDEX IF NOT EXISTS llm_calls_session ON llm_calls(session_id, start_ns) WHERE session_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS llm_calls_parent ON llm_calls(trace_id, parent_span_id);
 )sql";
 
 // Recomputes one trace's summary from its spans: idempotent, order-independent.
@@ -216,6 +230,8 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
   // Version 5: agent runs beside workflow runs.
   if (Status s = migrate_unless_column(d, "workflow_runs", "runtime_id", kAgentRunsV5); !s.is_ok()) return s;
   if (Status s = d.exec("CREATE INDEX IF NOT EXISTS workflow_runs_runtime ON workflow_runs(runtime_id)"); !s.is_ok()) return s;
+  // Version 6: llm_calls, filled once from the spans a shard already holds.
+  if (Status s = llm::backfill_calls(d); !s.is_ok()) return s;
   if (Status s = d.exec("INSERT OR IGNORE INTO meta VALUES('schema_version', '" + std::to_string(kSchemaVersion) +
                         "'), ('partition', '" + std::to_string(partition) + "')");
       !s.is_ok()) {
@@ -269,6 +285,7 @@ Status Shard::prepare_statements() {
       {&refresh_run_counts_,
        "UPDATE workflow_runs SET state_change_count = (SELECT count(*) FROM state_changes s WHERE s.trace_id = "
        "workflow_runs.trace_id AND s.store_id = workflow_runs.store_id) WHERE trace_id = ?"},
+      {&insert_llm_call_, llm::kInsertCallSql},
       {&save_cursor_, "INSERT INTO cursor(partition, sequence) VALUES(?, ?) ON CONFLICT(partition) DO UPDATE SET sequence = excluded.sequence"},
   };
   for (const Entry& entry : entries) {
@@ -331,6 +348,7 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
       if (Status st = insert_text_.bind(1, rowid).bind_text(2, text_of(span)).run(); !st.is_ok()) return fail(st);
       if (Status st = upsert_operation_.bind_text(1, span.service).bind_text(2, span.name).bind(3, span.start_ns).run(); !st.is_ok())
         return fail(st);
+      if (Status st = llm::write_call(insert_llm_call_, span); !st.is_ok()) return fail(st);
       if (span.workflow) {
         const WorkflowFacts& w = *span.workflow;
         Statement& r = insert_run_;
@@ -422,6 +440,7 @@ Status Shard::delete_traces_where(const std::string& span_condition, const std::
         "DELETE FROM state_changes WHERE trace_id = ?1 AND span_id IN (SELECT span_id FROM spans WHERE trace_id = ?1 AND {c})",
         "DELETE FROM workflow_runs WHERE trace_id = ?1 AND span_id IN (SELECT span_id FROM spans WHERE trace_id = ?1 AND {c})",
         "DELETE FROM agent_operations WHERE trace_id = ?1 AND span_id IN (SELECT span_id FROM spans WHERE trace_id = ?1 AND {c})",
+        "DELETE FROM llm_calls WHERE trace_id = ?1 AND span_id IN (SELECT span_id FROM spans WHERE trace_id = ?1 AND {c})",
         "DELETE FROM spans WHERE trace_id = ?1 AND {c}"}) {
     std::string text(sql);
     text.replace(text.find("{c}"), 3, span_condition);

@@ -71,6 +71,7 @@ class Shard {
   uint64_t cursor_ = 0;
   Statement insert_span_, insert_attribute_, insert_text_, upsert_operation_, insert_run_, insert_agent_operation_,
       insert_change_, refresh_trace_, refresh_run_counts_, save_cursor_;
+  Statement insert_llm_call_;  // stages/indexer/llm/llm_calls.h
   logs::LogWriter logs_;
 };
 

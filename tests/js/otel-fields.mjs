@@ -4,14 +4,11 @@
 // the span's, an event's and a link's dropped counts (made by the SDK's own
 // span limits), and the scope's and the resource's schema URL. Prints, as JSON,
 // the ids and what the SDK itself counted, for a test to compare with the api.
-import { parseArgs } from 'node:util';
 import { trace } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ExportResultCode } from '@opentelemetry/core';
-import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import grpc from '@grpc/grpc-js';
+import { senderArgs, exporterFor } from './one-shot-sender.mjs';
 
 const usage = `Usage: otel-fields.mjs --protocol grpc|http-protobuf --endpoint URL [--header k=v ...] [--service NAME]
   (http-json is not offered: JSON.stringify writes NaN and the infinities as null, so the SDK's OTLP/JSON
@@ -20,32 +17,7 @@ Prints {"trace_id","span_id","sdk":{"dropped_attributes_count","dropped_events_c
   "event_dropped_attributes_count","link_dropped_attributes_count"},"resource_schema_url","scope_schema_url"};
   exit 0 when the export was acknowledged, 1 if not, 2 on usage errors.`;
 
-let args;
-try {
-  ({ values: args } = parseArgs({ options: {
-    protocol: { type: 'string', default: 'grpc' },
-    endpoint: { type: 'string' },
-    service: { type: 'string', default: 'otel-fields' },
-    header: { type: 'string', multiple: true, default: [] },
-  } }));
-} catch (error) {
-  console.error(`${error.message}\n${usage}`);
-  process.exit(2);
-}
-if (!['grpc', 'http-protobuf'].includes(args.protocol) || !args.endpoint) {
-  console.error(usage);
-  process.exit(2);
-}
-const headers = Object.fromEntries(args.header.map((h) => [h.slice(0, h.indexOf('=')), h.slice(h.indexOf('=') + 1)]));
-
-function makeExporter() {
-  if (args.protocol === 'grpc') {
-    const metadata = new grpc.Metadata();
-    for (const [k, v] of Object.entries(headers)) metadata.set(k, v);
-    return new GrpcExporter({ url: args.endpoint, metadata });
-  }
-  return new ProtoExporter({ url: `${args.endpoint}/v1/traces`, headers });
-}
+const args = senderArgs(usage, 'otel-fields');
 
 const resourceSchemaUrl = 'https://opentelemetry.io/schemas/1.26.0';
 const scopeSchemaUrl = 'https://opentelemetry.io/schemas/1.24.0';
@@ -70,7 +42,7 @@ span.addEvent('third');
 span.addEvent('fourth');
 span.end();
 
-const exporter = makeExporter();
+const exporter = exporterFor(args);
 const outcome = await new Promise((resolve) => exporter.export(spans, resolve));
 await exporter.shutdown().catch(() => {});
 const ended = spans[0];

@@ -249,13 +249,21 @@ Answer<json> QueryService::llm_usage(const wire::LlmUsageQuery& query, int64_t t
   auto replies = ask_all<wire::LlmUsageReply>(query);
   if (!replies.ok()) return failure<json>(replies);
   struct Totals {
-    int64_t calls = 0, errors = 0, input_tokens = 0, output_tokens = 0;
+    int64_t calls = 0, errors = 0, input_tokens = 0, output_tokens = 0, total_tokens = 0, cache_read_tokens = 0,
+            cache_write_tokens = 0, reasoning_tokens = 0, cost_calls = 0;
+    double cost = 0;
     std::map<int, int64_t> latency;
     void add(const wire::UsageRow& row) {
       calls += row.calls;
       errors += row.errors;
       input_tokens += row.input_tokens;
       output_tokens += row.output_tokens;
+      total_tokens += row.total_tokens;
+      cache_read_tokens += row.cache_read_tokens;
+      cache_write_tokens += row.cache_write_tokens;
+      reasoning_tokens += row.reasoning_tokens;
+      cost += row.cost;
+      cost_calls += row.cost_calls;
       for (const auto& [bucket, count] : row.latency_histogram) latency[bucket] += count;
     }
     json to_json() const {
@@ -264,6 +272,13 @@ Answer<json> QueryService::llm_usage(const wire::LlmUsageQuery& query, int64_t t
               {"errors", errors},
               {"input_tokens", input_tokens},
               {"output_tokens", output_tokens},
+              {"total_tokens", total_tokens},
+              {"cache_read_tokens", cache_read_tokens},
+              {"cache_write_tokens", cache_write_tokens},
+              {"reasoning_tokens", reasoning_tokens},
+              // No call sent a cost: no price, never 0.
+              {"cost", cost_calls > 0 ? json(cost) : json(nullptr)},
+              {"cost_calls", cost_calls},
               {"latency_ms", {{"p50", ms(0.5)}, {"p90", ms(0.9)}, {"p99", ms(0.99)}}}};
     }
   };

@@ -16,7 +16,7 @@
 #include "stages/indexer/query/executable_lookup.h"
 #include "stages/indexer/query/sql_support.h"
 #include "stages/indexer/query/agent_usage.h"
-#include "stages/indexer/query/llm_rule.h"
+#include "stages/indexer/llm/llm_record.h"
 
 namespace spanline::indexer::query {
 
@@ -45,33 +45,22 @@ json parse_or_null(const std::string& text) {
   return value.is_discarded() ? json(text) : value;
 }
 
-// Columns of a full span, in the order span_text() reads them: the stored
-// ones, then what the LLM rule (llm_rule.h) finds in the attributes.
+// Columns of a full span, in the order span_text() reads them.
 const std::string& span_columns() {
   static const std::string columns =
       "trace_id, span_id, parent_span_id, service, name, kind, start_ns, end_ns, duration_ns, status_code, status_message, "
       "trace_state, flags, attributes, events, links, resource, scope, junjo_span_type, dropped_attributes_count, "
-      "dropped_events_count, dropped_links_count, " +
-      llm::is_llm_sql("attributes") + ", " + llm::model_sql("attributes") + ", " + llm::provider_sql("attributes") + ", " +
-      llm::input_tokens_sql("attributes") + ", " + llm::output_tokens_sql("attributes");
+      "dropped_events_count, dropped_links_count";
   return columns;
 }
 
-// A token count as sent (a number, or digits in a string); null when neither.
-json token_count(const Statement& row, int column) {
-  if (row.column_is_null(column)) return nullptr;
-  const std::string text = row.column_text(column);
-  double value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) return nullptr;
-  return static_cast<int64_t>(value);
-}
-
-// The span's `llm` object: what the LLM rule decided, for the web UI to show as is.
-json llm_json(const Statement& row) {
-  auto text_or_null = [&](int column) { return row.column_is_null(column) ? json(nullptr) : json(row.column_text(column)); };
-  return {{"model", text_or_null(23)}, {"provider", text_or_null(24)}, {"input_tokens", token_count(row, 25)},
-          {"output_tokens", token_count(row, 26)}};
+// The span's `llm` object: its normalised LLM record (stages/indexer/llm/),
+// the conversation derived again from the stored attributes and events;
+// empty for a span that is not an LLM span.
+std::string llm_text(const std::string& attributes, const std::string& events, const std::string& resource) {
+  auto record = llm::normalise_stored(attributes, events, resource, llm::Detail::conversation);
+  if (!record) return {};
+  return llm::to_json(*record).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 void append_string(std::string& out, const std::string& text) {
@@ -104,6 +93,9 @@ Result<SpanText> span_text(const Statement& row, QueryBudget& budget) {
   }
   std::string name = row.column_text(4), status_message = row.column_text(10);
   bytes += name.size() + status_message.size();
+  // Counted like the stored texts: its conversation repeats what they hold.
+  const std::string llm = llm_text(texts[0], texts[1], texts[3]);
+  bytes += llm.size();
   if (Status s = budget.spend(bytes); !s.is_ok()) return s;
   if (Status s = budget.check_time(); !s.is_ok()) return s;
   SpanText span{row.column_text(1), row.column_text(2), {}};
@@ -153,9 +145,9 @@ Result<SpanText> span_text(const Statement& row, QueryBudget& budget) {
     field("junjo_span_type");
     append_string(out, junjo);
   }
-  if (row.column_int(22) == 1) {
+  if (!llm.empty()) {
     field("llm");
-    out += llm_json(row).dump(-1, ' ', false, json::error_handler_t::replace);
+    out += llm;
   }
   out += "}";
   return span;
@@ -628,16 +620,21 @@ Result<std::string> ShardReader::answer(const wire::WorkflowQuery& query) {
 }
 
 Result<std::string> ShardReader::answer(const wire::LlmUsageQuery& query) {
-  // Which spans count, and their model and tokens, by the one LLM rule (llm_rule.h).
+  // The calls the indexer recorded (llm_calls: one row per LLM span, decided by
+  // stages/indexer/llm/), by model group and service. A Junjo model request
+  // whose driver's own call is traced directly below it as an LLM span counts
+  // once: the call below it counts.
   Filter filter;
-  filter.add("s.rowid IN (SELECT span_rowid FROM span_attributes WHERE on_event = 0 AND " + llm::marks_llm_sql("key", "text") + ")");
-  filter.add(llm::counted_once_sql("s"));
-  if (query.from_ns) filter.add("s.start_ns >= ?", *query.from_ns);
-  if (query.to_ns) filter.add("s.start_ns <= ?", *query.to_ns);
-  if (query.service) filter.add("s.service = ?", *query.service);
-  auto statement = db_->prepare("SELECT s.service, s.start_ns, s.duration_ns, s.status_code, coalesce(" + llm::model_sql("s.attributes") +
-                                ", 'unknown'), coalesce(" + llm::input_tokens_sql("s.attributes") + ", 0), coalesce(" +
-                                llm::output_tokens_sql("s.attributes") + ", 0) FROM spans s" + filter.where());
+  filter.add("(c.junjo_model_request = 0 OR NOT EXISTS (SELECT 1 FROM llm_calls child WHERE child.trace_id = c.trace_id AND "
+             "child.parent_span_id = c.span_id))");
+  if (query.from_ns) filter.add("c.start_ns >= ?", *query.from_ns);
+  if (query.to_ns) filter.add("c.start_ns <= ?", *query.to_ns);
+  if (query.service) filter.add("c.service = ?", *query.service);
+  if (query.model) filter.add("(c.model_group = ? OR c.model = ?)", *query.model, *query.model);
+  auto statement = db_->prepare(
+      "SELECT c.service, c.start_ns, c.duration_ns, c.status_code, coalesce(c.model_group, 'unknown'), c.input_tokens, "
+      "c.output_tokens, c.total_tokens, c.cache_read_tokens, c.cache_write_tokens, c.reasoning_tokens, c.cost_total FROM llm_calls c" +
+      filter.where());
   if (!statement) return statement.status();
   filter.bind(*statement);
   const int64_t bucket_ns = query.bucket_ns;
@@ -646,15 +643,22 @@ Result<std::string> ShardReader::answer(const wire::LlmUsageQuery& query) {
     auto row = statement->step();
     if (!row) return row.status();
     if (!*row) break;
-    std::string model = statement->column_text(4);
-    if (query.model && model != *query.model) continue;
     int64_t start = statement->column_int(1);
     int64_t bucket = start - (start % bucket_ns + bucket_ns) % bucket_ns;
-    wire::UsageRow& group = groups[{model, statement->column_text(0), bucket}];
+    wire::UsageRow& group = groups[{statement->column_text(4), statement->column_text(0), bucket}];
     group.calls += 1;
     group.errors += statement->column_int(3) == 2 ? 1 : 0;
+    // NULL (not sent) reads 0 in a sum.
     group.input_tokens += statement->column_int(5);
     group.output_tokens += statement->column_int(6);
+    group.total_tokens += statement->column_int(7);
+    group.cache_read_tokens += statement->column_int(8);
+    group.cache_write_tokens += statement->column_int(9);
+    group.reasoning_tokens += statement->column_int(10);
+    if (!statement->column_is_null(11)) {
+      group.cost += statement->column_double(11);
+      group.cost_calls += 1;
+    }
     group.latency_histogram[bus::latency_bucket(statement->column_int(2))] += 1;
   }
   wire::LlmUsageReply reply;

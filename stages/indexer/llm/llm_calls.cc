@@ -1,0 +1,126 @@
+#include "stages/indexer/llm/llm_calls.h"
+
+#include <optional>
+#include <string>
+
+#include "stages/indexer/llm/llm_record.h"
+
+namespace spanline::indexer::llm {
+namespace {
+
+// The facts of the span itself (not of its record) a row keeps.
+struct SpanFacts {
+  std::string_view trace_id, span_id, parent_span_id, service;
+  int64_t start_ns = 0, end_ns = 0;
+  int64_t status_code = 0;
+};
+
+void bind_text(Statement& s, int index, const std::optional<std::string>& value) {
+  if (value) s.bind_text(index, *value);
+  else s.bind_null(index);
+}
+void bind_count(Statement& s, int index, const std::optional<int64_t>& value) {
+  if (value) s.bind(index, *value);
+  else s.bind_null(index);
+}
+void bind_number(Statement& s, int index, const std::optional<double>& value) {
+  if (value) s.bind(index, *value);
+  else s.bind_null(index);
+}
+
+Status insert_call(Statement& s, const SpanFacts& span, const LlmRecord& record) {
+  s.bind_blob(1, span.trace_id).bind_blob(2, span.span_id);
+  if (span.parent_span_id.empty()) s.bind_null(3);
+  else s.bind_blob(3, span.parent_span_id);
+  s.bind_text(4, span.service).bind(5, span.start_ns).bind(6, span.end_ns).bind(7, span.end_ns - span.start_ns);
+  s.bind(8, span.status_code).bind_text(9, record.kind);
+  bind_text(s, 10, record.operation);
+  bind_text(s, 11, record.provider);
+  bind_text(s, 12, record.request_model);
+  bind_text(s, 13, record.response_model);
+  bind_text(s, 14, record.model);
+  bind_text(s, 15, record.model_group);
+  bind_count(s, 16, record.input_tokens);
+  bind_count(s, 17, record.output_tokens);
+  bind_count(s, 18, record.total_tokens);
+  bind_count(s, 19, record.cache_read_tokens);
+  bind_count(s, 20, record.cache_write_tokens);
+  bind_count(s, 21, record.reasoning_tokens);
+  const SentCost no_cost;
+  const SentCost& cost = record.cost ? *record.cost : no_cost;
+  bind_number(s, 22, cost.input);
+  bind_number(s, 23, cost.output);
+  bind_number(s, 24, cost.total);
+  if (record.finish_reasons.empty()) s.bind_null(25);
+  else s.bind_text(25, json(record.finish_reasons).dump(-1, ' ', false, json::error_handler_t::replace));
+  bind_text(s, 26, record.session_id);
+  bind_text(s, 27, record.user_id);
+  s.bind(28, record.junjo_model_request ? 1 : 0);
+  return s.run();
+}
+
+constexpr std::string_view kBackfilledKey = "llm_calls_filled";
+
+}  // namespace
+
+const std::string_view kInsertCallSql =
+    "INSERT OR IGNORE INTO llm_calls(trace_id, span_id, parent_span_id, service, start_ns, end_ns, duration_ns, status_code, kind, "
+    "operation, provider, request_model, response_model, model, model_group, input_tokens, output_tokens, total_tokens, "
+    "cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_input, cost_output, cost_total, finish_reasons, session_id, "
+    "user_id, junjo_model_request) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+Status write_call(Statement& insert, const SpanRecord& span) {
+  auto record = normalise_stored(span.attributes_json, span.events_json, span.resource_json, Detail::scalars);
+  if (!record) return Status::ok();
+  return insert_call(insert, {span.trace_id, span.span_id, span.parent_span_id, span.service, span.start_ns, span.end_ns, span.status_code},
+                     *record);
+}
+
+Status backfill_calls(Database& db) {
+  auto done = db.prepare("SELECT 1 FROM meta WHERE key = ?");
+  if (!done) return done.status();
+  done->bind_text(1, kBackfilledKey);
+  auto found = done->step();
+  if (!found) return found.status();
+  if (*found) return Status::ok();
+  done = Statement();  // finished before the transaction writes
+  if (Status s = db.exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
+  auto fail = [&](Status status) {
+    (void)db.exec("ROLLBACK");
+    return status;
+  };
+  auto spans = db.prepare(
+      "SELECT trace_id, span_id, parent_span_id, service, start_ns, end_ns, status_code, attributes, events, resource FROM spans "
+      "WHERE instr(attributes, '\"gen_ai.') > 0 OR instr(attributes, '\"llm.') > 0 OR instr(attributes, '\"openinference.') > 0 "
+      "OR instr(attributes, '\"junjo.agent.model.') > 0 OR instr(attributes, '\"embedding.') > 0");
+  if (!spans) return fail(spans.status());
+  auto insert = db.prepare(kInsertCallSql);
+  if (!insert) return fail(insert.status());
+  for (;;) {
+    auto row = spans->step();
+    if (!row) return fail(row.status());
+    if (!*row) break;
+    const std::string attributes = spans->column_text(7), events = spans->column_text(8), resource = spans->column_text(9);
+    auto record = normalise_stored(attributes, events, resource, Detail::scalars);
+    if (!record) continue;
+    const std::string trace_id = spans->column_text(0), span_id = spans->column_text(1), parent = spans->column_text(2),
+                      service = spans->column_text(3);
+    if (Status s = insert_call(*insert, {trace_id, span_id, parent, service, spans->column_int(4), spans->column_int(5), spans->column_int(6)},
+                               *record);
+        !s.is_ok()) {
+      return fail(s);
+    }
+  }
+  spans = Statement();
+  insert = Statement();
+  auto mark = db.prepare("INSERT OR REPLACE INTO meta VALUES(?, '1')");
+  if (!mark) return fail(mark.status());
+  if (Status s = mark->bind_text(1, kBackfilledKey).run(); !s.is_ok()) return fail(s);
+  mark = Statement();
+  if (Status s = db.exec("UPDATE meta SET value = '6' WHERE key = 'schema_version' AND CAST(value AS INTEGER) < 6"); !s.is_ok()) {
+    return fail(s);
+  }
+  return db.exec("COMMIT");
+}
+
+}  // namespace spanline::indexer::llm
