@@ -265,6 +265,18 @@ std::optional<json> parse_stored(std::string_view text, json empty) {
   return value;
 }
 
+// One pass over the text: does a quote open one of the families' key prefixes?
+// (A value holding such a text passes too; parsing it then says no.)
+bool may_hold_llm_key(std::string_view text) {
+  for (size_t at = text.find('"'); at != std::string_view::npos; at = text.find('"', at + 1)) {
+    const std::string_view rest = text.substr(at);
+    for (std::string_view mark : kCandidateMarks) {
+      if (rest.starts_with(mark)) return true;
+    }
+  }
+  return false;
+}
+
 json number_or_null(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
 
 }  // namespace
@@ -308,14 +320,13 @@ std::optional<LlmRecord> normalise(const SpanDocument& span, Detail detail) {
 
 std::optional<LlmRecord> normalise_stored(std::string_view attributes_json, std::string_view events_json,
                                           std::string_view resource_json, Detail detail) {
-  bool candidate = false;
-  for (std::string_view mark : kCandidateMarks) candidate = candidate || attributes_json.find(mark) != std::string_view::npos;
-  if (!candidate) return std::nullopt;
+  if (!may_hold_llm_key(attributes_json)) return std::nullopt;
   auto attributes = parse_stored(attributes_json, json::object());
   if (!attributes || !attributes->is_object()) return std::nullopt;
   if (!is_llm_span(*attributes)) return std::nullopt;
-  auto events = parse_stored(events_json, json::array());
-  auto resource = parse_stored(resource_json, json::object());
+  // Events and resource are parsed only when they can hold what the record reads from them.
+  auto events = events_json.find("\"gen_ai.") == std::string_view::npos ? std::nullopt : parse_stored(events_json, json::array());
+  auto resource = resource_json.find(".id\"") == std::string_view::npos ? std::nullopt : parse_stored(resource_json, json::object());
   const json no_events = json::array(), no_resource = json::object();
   return normalise({*attributes, events ? *events : no_events, resource ? *resource : no_resource}, detail);
 }
