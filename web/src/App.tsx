@@ -20,6 +20,7 @@ const LlmUsage = lazy(() => import('./pages/LlmUsage'));
 const CompareRuns = lazy(() => import('./pages/CompareRuns'));
 const Settings = lazy(() => import('./pages/Settings'));
 const Resolve = lazy(() => import('./pages/Resolve'));
+const Logs = lazy(() => import('./pages/Logs'));
 
 type Session = { state: 'checking' } | { state: 'signed-out'; setupOpen: boolean; setupTokenRequired?: boolean } | { state: 'signed-in'; user: User };
 
@@ -76,6 +77,7 @@ export function App() {
           <NavLink to="/traces">Traces</NavLink>
           <NavLink to="/workflows">Workflows</NavLink>
           <NavLink to="/llm">LLM usage</NavLink>
+          <NavLink to="/logs">Logs</NavLink>
           <NavLink to="/pipeline">Pipeline</NavLink>
           <NavLink to="/settings">Settings</NavLink>
         </nav>
@@ -97,6 +99,7 @@ export function App() {
             <Route path="/workflows/:traceId/:spanId" element={<WorkflowRun />} />
             <Route path="/agents/:traceId/:spanId" element={<AgentRun />} />
             <Route path="/llm" element={<LlmUsage />} />
+            <Route path="/logs" element={<Logs />} />
             <Route path="/pipeline" element={<Pipeline />} />
             <Route path="/settings" element={<Settings currentUser={session.user} />} />
             <Route path="/resolve/executable" element={<Resolve />} />

@@ -264,6 +264,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search log records
+         * @description OTLP log records (sent over gRPC or HTTP, protobuf or JSON) matching every given filter, newest first by time_ns (ties by log_id, descending), merged over partitions; paged by cursor like the trace search. The time window applies to the record's time (its observed time when it has none). Unknown parameters are rejected (400). Metrics are not indexed: they stay in the WAL only.
+         */
+        get: operations["searchLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/traces/{trace_id}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The log records of a trace or of one of its spans
+         * @description Oldest first (ties by log_id), at most 1000 (truncated says when there were more). Log records are not routed by trace id, so every partition is asked. The web UI's span detail shows a span's records from here (span_id).
+         */
+        get: operations["getTraceLogs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/llm/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The model price table
+         * @description Every model with a price now or before: its current price (the latest change; price null when deleted) and its history, newest first. Prices are USD per million tokens; a model is matched exactly (case and all) against an LLM record's model_group. A change applies to calls that start from its effective_from_ns on: earlier calls keep the price they had (or none), nothing is recomputed. The api reads the table from the auth-responder at most once per limits.cache_ttl_s: a change made through another api instance or the CLI shows within that time, one made through this api at once. Any signed-in user may read it.
+         */
+        get: operations["listModelPrices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/llm/prices/{model}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set a model's price (admins)
+         * @description From now on, LLM calls of this model group that sent no cost of their own cost input tokens x input_per_million + output tokens x output_per_million (per million tokens; the input tokens read from a cache, cache_read_tokens, at cached_input_per_million, or the input price when it is not set). The change is kept beside the earlier ones: calls that started before it keep the price they had. The same price as the current one changes nothing and answers the current change. Only an admin may change prices.
+         */
+        put: operations["setModelPrice"];
+        post?: never;
+        /**
+         * Delete a model's price (admins)
+         * @description From now on the model has no price: its calls that sent no cost show none (null, "no price", never 0). Calls that started before keep the price they had; the deletion is kept in the history. Only an admin may change prices.
+         */
+        delete: operations["deleteModelPrice"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/resolve/executable": {
         parameters: {
             query?: never;
@@ -722,11 +806,11 @@ export interface components {
             operation: string | null;
             /** @description gen_ai.provider.name, else gen_ai.system (deprecated), else llm.provider, else llm.system, else junjo.agent.model.provider. */
             provider: string | null;
-            /** @description gen_ai.request.model, else llm.model_name. */
+            /** @description gen_ai.request.model: the model asked for (OpenInference's llm.model_name is in model). */
             request_model: string | null;
             /** @description gen_ai.response.model. */
             response_model: string | null;
-            /** @description gen_ai.response.model, else gen_ai.request.model, else llm.model_name, else junjo.agent.model.name. */
+            /** @description gen_ai.response.model, else gen_ai.request.model, else llm.model_name, else embedding.model_name, else junjo.agent.model.name, else model. */
             model: string | null;
             /** @description The series the call is counted in: the request model when sent, else the response model with a trailing date stamp folded (gpt-4o-2024-08-06 -> gpt-4o, claude-3-5-sonnet-20241022 -> claude-3-5-sonnet), else the model. */
             model_group: string | null;
@@ -783,7 +867,7 @@ export interface components {
             /** @description gen_ai.tool.definitions, else llm.tools.{i}.tool.json_schema, else OpenLLMetry's llm.request.functions.{i}.*. */
             tool_definitions: components["schemas"]["LlmToolDefinition"][];
         };
-        /** @description An LLM call's cost. */
+        /** @description An LLM call's cost (null on the record when none was sent and the model has no price at the call's start: no price, never 0). */
         LlmCost: {
             /** @description llm.cost.prompt. */
             input: number | null;
@@ -797,10 +881,58 @@ export interface components {
              */
             currency: "USD";
             /**
-             * @description Where the cost came from: sent by the application (a price table comes later).
+             * @description Where the cost came from: sent by the application (always preferred), or the model price table (GET /api/v1/llm/prices) when the application sent none: input tokens at the input price (cache_read_tokens at the cached-input price), output tokens at the output price, with the price in effect at the call's start.
              * @enum {string}
              */
-            source: "sent";
+            source: "sent" | "price_table";
+            /**
+             * Format: int64
+             * @description For price_table: when the price used was set (unix ns); a later change does not apply to this call. Absent for a sent cost.
+             */
+            effective_from_ns?: number;
+        };
+        /** @description A model's price, in USD per million tokens. */
+        ModelPrice: {
+            /** @description USD per million input tokens. */
+            input_per_million: number;
+            /** @description USD per million output tokens. */
+            output_per_million: number;
+            /** @description USD per million input tokens read from a cache (cache_read_tokens); absent: the input price. */
+            cached_input_per_million?: number;
+        };
+        /** @description One change of the model price table; changes are kept, never rewritten. */
+        PriceChange: {
+            /** @description The model group the price is for (exact match). */
+            model: string;
+            /** @description The price from effective_from_ns on; null: no price from then on (deleted). */
+            price: components["schemas"]["ModelPrice"] | null;
+            /**
+             * Format: int64
+             * @description When the change was made (unix ns): it applies to calls that start from then on.
+             */
+            effective_from_ns: number;
+            /** @description The admin's email, or operator (the CLI). */
+            changed_by: string;
+        };
+        /** @description The model price table. */
+        ModelPrices: {
+            /** @description Every model ever priced, by name. */
+            models: {
+                model: string;
+                current: components["schemas"]["PriceChange"];
+                /** @description Every change of this model, newest first (current is the first). */
+                history: components["schemas"]["PriceChange"][];
+            }[];
+            limits: {
+                /** @description How many models may have a price at once. */
+                max_priced_models: number;
+                /** @description The longest model name, in bytes. */
+                max_model_bytes: number;
+                /** @description The largest price, USD per million tokens. */
+                max_price_per_million: number;
+                /** @description How long the api may price with its copy of the table: a change made elsewhere shows within this many seconds. */
+                cache_ttl_s: number;
+            };
         };
         /** @description One message of a conversation, in the OpenTelemetry GenAI shape. */
         LlmMessage: {
@@ -1187,13 +1319,18 @@ export interface components {
              * @description Sum of reasoning_tokens (included in output_tokens).
              */
             reasoning_tokens: number;
-            /** @description Sum of the sent costs (cost.total of each call that sent one), USD; null when no call sent a cost. */
+            /** @description USD: the sent costs (cost.total of each call that sent one) plus the price-table cost of the calls that sent none (cost_calls + priced_calls of calls are covered); null when neither (no price, never 0). */
             cost: number | null;
             /**
              * Format: int64
-             * @description Calls that sent a cost: cost covers these, not the others.
+             * @description Calls that sent a cost.
              */
             cost_calls: number;
+            /**
+             * Format: int64
+             * @description Calls costed from the model price table: of a model group with a price at the start of their bucket (a change made inside a bucket counts from the next one), in a bucket and service where no call sent a cost (where some did, the others are not priced: their tokens are not told apart).
+             */
+            priced_calls: number;
             latency_ms: components["schemas"]["LatencyMs"];
         };
         /** @description Totals of one time bucket; buckets without calls are left out. */
@@ -1216,6 +1353,44 @@ export interface components {
             /** @description Per-bucket totals, oldest first. */
             series: components["schemas"]["UsagePoint"][];
         } & components["schemas"]["UsageTotals"];
+        /** @description One OTLP log record as indexed (docs/index-schema.md, log_records). */
+        LogRecord: {
+            /** @description 32 hex digits: partition, WAL sequence and place in the WAL entry. Unique; orders records within one time. */
+            log_id: string;
+            /** @description 32 lower-case hex digits; empty when the record has no (valid) trace id. */
+            trace_id: string;
+            /** @description 16 lower-case hex digits; empty when none. */
+            span_id: string;
+            /**
+             * Format: int64
+             * @description time_unix_nano, or observed_time_unix_nano when the time was not sent.
+             */
+            time_ns: number;
+            /**
+             * Format: int64
+             * @description observed_time_unix_nano; 0 when not sent.
+             */
+            observed_ns: number;
+            /** @description OTLP severity number (1-4 trace, 5-8 debug, 9-12 info, 13-16 warn, 17-20 error, 21-24 fatal); when sent as 0, read from severity_text's name; 0 when unknown. */
+            severity_number: number;
+            severity_text: string;
+            /** @description The body AnyValue as JSON (a string, number, boolean, array or object; bytes as {"$bytes": hex}); null when none was sent or it nested past the limits. */
+            body: unknown;
+            attributes: components["schemas"]["Attributes"];
+            resource: components["schemas"]["Attributes"];
+            scope: components["schemas"]["Scope"];
+            /** @description LogRecord.event_name, else the event.name attribute; empty when neither. GenAI records: gen_ai.client.inference.operation.details, gen_ai.evaluation.result. */
+            event_name: string;
+            /** Format: int64 */
+            flags: number;
+            /**
+             * Format: int64
+             * @description As sent, plus attributes the indexer left out to fit the limits.
+             */
+            dropped_attributes_count: number;
+            /** @description service.name of the resource; unknown_service when absent. */
+            service: string;
+        };
         /** @description A stable link's run. When several runs carry the runtime id (ids reused), the oldest. */
         ResolvedExecutable: {
             /** @enum {string} */
@@ -1556,6 +1731,15 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description method_not_allowed (Allow: PUT, DELETE, OPTIONS). */
+        MethodNotAllowedPutDelete: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description method_not_allowed (Allow: DELETE, OPTIONS). */
         MethodNotAllowedDelete: {
             headers: {
@@ -1586,6 +1770,11 @@ export interface components {
         };
     };
     parameters: {
+        /**
+         * @description The model group, exactly as an LLM record's model_group names it (percent-encode a /), 1 to 256 bytes, no control characters.
+         * @example gpt-4o
+         */
+        PricedModel: string;
         /**
          * @description Earliest start time to include. Unix milliseconds (e.g. 1763892000000) or an RFC 3339 time with a zone (e.g. 2026-11-23T10:00:00Z, 2026-11-23T11:00:00.5+01:00). Not together with lookback.
          * @example 2026-11-23T10:00:00Z
@@ -2243,6 +2432,253 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             413: components["responses"]["PayloadTooLarge"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    searchLogs: {
+        parameters: {
+            query?: {
+                /** @description Service name (resource attribute service.name), exact match, 1 to 512 bytes. */
+                service?: components["parameters"]["Service"];
+                /**
+                 * @description Minimum severity: trace, debug, info, warn, error or fatal (any case, optionally with 2 to 4: warn2), or an OTLP severity number 1 to 24. A record whose severity_number was 0 is read from its severity_text's name.
+                 * @example warn
+                 */
+                severity?: string;
+                /**
+                 * @description Earliest start time to include. Unix milliseconds (e.g. 1763892000000) or an RFC 3339 time with a zone (e.g. 2026-11-23T10:00:00Z, 2026-11-23T11:00:00.5+01:00). Not together with lookback.
+                 * @example 2026-11-23T10:00:00Z
+                 */
+                start?: components["parameters"]["Start"];
+                /** @description Latest start time to include (inclusive); no upper bound when absent (now for /api/v1/llm/usage). Unix milliseconds (e.g. 1763892000000) or an RFC 3339 time with a zone (e.g. 2026-11-23T10:00:00Z, 2026-11-23T11:00:00.5+01:00). Must not be before start. */
+                end?: components["parameters"]["End"];
+                /**
+                 * @description Window reaching back from now, instead of start. A whole number with unit ms, s, m, h or d (case-insensitive), e.g. 250ms, 2s, 15m, 1h, 7d; a bare number is milliseconds. Not together with start (400).
+                 * @example 15m
+                 */
+                lookback?: components["parameters"]["Lookback"];
+                /**
+                 * @description Attribute filters on the record's top-level attributes, as for the trace search: key:value (compared as text), key>number, key<number, key>=number, key<=number; repeat the parameter or join with ';' (at most 16).
+                 * @example gen_ai.evaluation.name:relevance
+                 */
+                attr?: string;
+                /**
+                 * @description Full-text search: records whose body, event name or string/array/map attribute values contain this substring (any language). 3 to 512 characters.
+                 * @example timeout
+                 */
+                q?: string;
+                /** @description Only the records of this trace (32 hex digits). */
+                trace_id?: string;
+                /** @description Only records with this event name (LogRecord.event_name, else the event.name attribute), e.g. gen_ai.evaluation.result. */
+                event_name?: string;
+                /** @description Page size, 1 to 1000; default 20. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Opaque position from the next_cursor of the previous page, with the same filters; 400 when it is not a cursor this endpoint gave out. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of matching log records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Newest first by time_ns (ties by log_id, descending), merged over partitions. */
+                        logs: components["schemas"]["LogRecord"][];
+                        /** @description Pass as cursor for the next page; null when there are no more. */
+                        next_cursor: string | null;
+                    } & components["schemas"]["Completeness"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getTraceLogs: {
+        parameters: {
+            query?: {
+                /** @description Only the records of this span (16 hex digits). */
+                span_id?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Trace id: 32 hex digits (either case; answers use lower case).
+                 * @example 4bf92f3577b34da6a3ce929d0e0e4736
+                 */
+                trace_id: components["parameters"]["TraceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        trace_id: string;
+                        /** @description Present when asked for one span. */
+                        span_id?: string;
+                        logs: components["schemas"]["LogRecord"][];
+                        /** @description More than 1000 records: the oldest 1000 are here. */
+                        truncated: boolean;
+                    } & components["schemas"]["Completeness"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listModelPrices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The price table. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelPrices"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            405: components["responses"]["MethodNotAllowedGet"];
+            503: components["responses"]["AuthUnavailable"];
+        };
+    };
+    setModelPrice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The model group, exactly as an LLM record's model_group names it (percent-encode a /), 1 to 256 bytes, no control characters.
+                 * @example gpt-4o
+                 */
+                model: components["parameters"]["PricedModel"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "input_per_million": 2.5,
+                 *       "output_per_million": 10,
+                 *       "cached_input_per_million": 1.25
+                 *     }
+                 */
+                "application/json": components["schemas"]["ModelPrice"];
+            };
+        };
+        responses: {
+            /** @description The change made (or the current one, when the price is the same). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceChange"];
+                };
+            };
+            /** @description invalid_argument: no JSON object, a price missing or not a number, a price below 0 or above 1000000, a model name empty, longer than 256 bytes or with control characters. The message says which. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description permission_denied: only an admin may change model prices, or a cross-site request (see CrossSite). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            405: components["responses"]["MethodNotAllowedPutDelete"];
+            /** @description failed_precondition: 1000 models have a price already (delete one first), or the table has kept 10000 changes. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["AuthUnavailable"];
+        };
+    };
+    deleteModelPrice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The model group, exactly as an LLM record's model_group names it (percent-encode a /), 1 to 256 bytes, no control characters.
+                 * @example gpt-4o
+                 */
+                model: components["parameters"]["PricedModel"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The change made (price null). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceChange"];
+                };
+            };
+            /** @description invalid_argument: a model name empty or longer than 256 bytes. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description permission_denied: only an admin may change model prices, or a cross-site request (see CrossSite). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            405: components["responses"]["MethodNotAllowedPutDelete"];
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["AuthUnavailable"];
         };
     };
     resolveExecutable: {

@@ -8,6 +8,7 @@ import { llmRecord } from '../lib/conversation';
 import { formatDuration, formatTime } from '../lib/format';
 import { droppedText, spanDropped, spanOrigins } from '../lib/spanFacts';
 import { Conversation } from './Conversation';
+import { SpanLogs } from './SpanLogs';
 
 function copy(text: string) {
   void navigator.clipboard?.writeText(text);
@@ -140,6 +141,7 @@ export function SpanDetail({ span, traceStartNs }: { span: Span; traceStartNs: n
           ))}
         </details>
       )}
+      <SpanLogs key={span.span_id} traceId={span.trace_id} spanId={span.span_id} />
       {span.scope && (
         <section aria-label="Instrumentation scope" data-testid="span-scope">
           <h3>

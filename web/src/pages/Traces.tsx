@@ -4,9 +4,10 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { apiGet, isAbort } from '../api/client';
-import { useApi } from '../api/useApi';
 import type { Answer, Completeness, TraceSummary } from '../api/types';
 import { DurationScatter } from '../components/DurationScatter';
+import { ServiceSelect } from '../components/ServiceSelect';
+import { TimeWindowFields } from '../components/TimeWindowFields';
 import { Empty, ErrorBox, Loading, PartialWarning } from '../components/Status';
 import { formatDuration, formatTime, shortId } from '../lib/format';
 import { fromUrlParams, LOOKBACKS, toApiPath, toLivePath, toUrlParams, type TraceQuery } from '../lib/traceQuery';
@@ -23,7 +24,6 @@ export default function Traces() {
   const [error, setError] = useState<Error>();
   const [loading, setLoading] = useState(false);
   const [live, setLive] = useState(false);
-  const services = useApi<Answer<'listServices'>>('/api/v1/services');
   const pageController = useRef<AbortController | null>(null);
 
   useEffect(() => setDraft(query), [query]);
@@ -78,52 +78,12 @@ export default function Traces() {
     <section>
       <h1>Traces</h1>
       <form className="filters" onSubmit={submit} aria-label="Search traces">
-        <label>
-          Service
-          <select value={draft.service} onChange={(e) => set('service', e.target.value)}>
-            <option value="">any</option>
-            {services.data?.services.map((s) => (
-              <option key={s.service} value={s.service}>
-                {s.service}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ServiceSelect value={draft.service} onChange={(service) => set('service', service)} />
         <label>
           Operation
           <input value={draft.operation} onChange={(e) => set('operation', e.target.value)} placeholder="span name" />
         </label>
-        <label>
-          Time
-          <select
-            value={draft.start ? 'custom' : draft.lookback}
-            onChange={(e) => {
-              const value = e.target.value;
-              if (value === 'custom') setDraft((d) => ({ ...d, lookback: '', start: d.start || new Date(Date.now() - 3600_000).toISOString() }));
-              else setDraft((d) => ({ ...d, lookback: value, start: '', end: '' }));
-            }}
-          >
-            {LOOKBACKS.map((l) => (
-              <option key={l} value={l}>
-                last {l}
-              </option>
-            ))}
-            <option value="">all time</option>
-            <option value="custom">custom…</option>
-          </select>
-        </label>
-        {draft.start && (
-          <>
-            <label>
-              From
-              <input value={draft.start} onChange={(e) => set('start', e.target.value)} placeholder="2026-11-23T10:00:00Z" />
-            </label>
-            <label>
-              To
-              <input value={draft.end} onChange={(e) => set('end', e.target.value)} placeholder="now" />
-            </label>
-          </>
-        )}
+        <TimeWindowFields window={draft} lookbacks={LOOKBACKS} onChange={(time) => setDraft((d) => ({ ...d, ...time }))} />
         <label>
           Min duration
           <input value={draft.minDuration} onChange={(e) => set('minDuration', e.target.value)} placeholder="250ms" size={7} />
