@@ -297,7 +297,8 @@ TEST(Indexer, ReindexEqualsTheLiveIndexAndADeletedServiceStaysDeleted) {
   const std::string content_sql =
       "SELECT hex(trace_id), hex(span_id), name, service, attributes, events FROM spans UNION ALL "
       "SELECT hex(trace_id), span_count, root_name, services, start_ns, error_count FROM traces UNION ALL "
-      "SELECT key, type, text, number, on_event, count(*) FROM span_attributes GROUP BY 1, 2, 3, 4, 5";
+      "SELECT key, type, text, number, on_event, count(*) FROM span_attributes GROUP BY 1, 2, 3, 4, 5 UNION ALL "
+      "SELECT hex(trace_id), hex(span_id), model_group, service, start_ns, kind FROM llm_calls";
   auto live = rows(pipeline, content_sql, 6);
   pipeline.indexer(0).stop();
   std::string out;
@@ -312,6 +313,7 @@ TEST(Indexer, ReindexEqualsTheLiveIndexAndADeletedServiceStaysDeleted) {
   EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM spans WHERE service = 'delete-me'"), 0) << "the WAL does not bring it back";
   EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM spans"), 160);
   EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM traces"), 40);
+  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM llm_calls"), 160) << "every span sent is an LLM call (llm.model_name)";
 }
 
 TEST(Indexer, ASecondIndexerClaimingAnOwnedPartitionIsRefused) {
