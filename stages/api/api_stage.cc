@@ -13,14 +13,16 @@ ApiStage::ApiStage(const ApiConfig& config, stage::StageServices services)
               {.timeout = config.query_timeout, .max_answer_bytes = config.max_answer_bytes,
                .owner_silence = std::max(config.stage_timeout, std::chrono::milliseconds(3000))}),
       queries_(config_, directory_, fanout_),
-      trace_routes_(queries_),
-      workflow_routes_(queries_),
-      llm_routes_(queries_),
+      trace_routes_(queries_, prices_),
+      workflow_routes_(queries_, prices_),
+      llm_routes_(queries_, prices_),
       resolve_routes_(queries_),
       logs_routes_(queries_),
       pipeline_routes_(config_, directory_),
       files_(config.web_dir.empty() ? default_web_dir() : std::filesystem::path(config.web_dir)),
-      auth_client_(context_, config.auth_endpoint, config.auth_timeout) {
+      auth_client_(context_, config.auth_endpoint, config.auth_timeout),
+      prices_(auth_client_),
+      price_routes_(prices_) {
   stats_.gauge("rss_bytes", [] { return bus::resident_memory_bytes(); });
 }
 
@@ -44,7 +46,7 @@ Status ApiStage::start() {
               {{"max_concurrent_sign_ins", config_.max_concurrent_sign_ins}, {"threads", config_.threads}});
   }
   live_ = std::make_unique<LiveTail>(config_, queries_, *guard_, stats_);
-  server_ = std::make_unique<ApiServer>(config_, ApiRoutes{trace_routes_, workflow_routes_, llm_routes_, pipeline_routes_, files_, *live_, *guard_, *auth_routes_, resolve_routes_, logs_routes_},
+  server_ = std::make_unique<ApiServer>(config_, ApiRoutes{trace_routes_, workflow_routes_, llm_routes_, pipeline_routes_, files_, *live_, *guard_, *auth_routes_, resolve_routes_, price_routes_, logs_routes_},
                                         stats_);
   if (Status s = server_->start(); !s.is_ok()) return s;
   setup_announcer_ = std::make_unique<SetupAnnouncer>(auth_client_);

@@ -21,6 +21,7 @@
 #include "stages/api/routes/llm_routes.h"
 #include "stages/api/routes/logs_routes.h"
 #include "stages/api/routes/pipeline_routes.h"
+#include "stages/api/routes/price_routes.h"
 #include "stages/api/routes/resolve_routes.h"
 #include "stages/api/routes/static_files.h"
 #include "stages/api/routes/trace_routes.h"
@@ -59,6 +60,8 @@ class ApiStage final : public stage::Stage {
   PipelineRoutes pipeline_routes_;
   StaticFiles files_;
   auth::AuthClient auth_client_;
+  PriceSource prices_;  // the routes above keep a reference; used only once serving
+  PriceRoutes price_routes_;
   std::unique_ptr<SessionGuard> guard_;
   std::unique_ptr<AuthRoutes> auth_routes_;
   std::unique_ptr<SetupAnnouncer> setup_announcer_;

@@ -147,6 +147,7 @@ std::vector<Http::Method> methods_of(const std::string& list) {
   if (has("GET")) methods.push_back(Http::Method::Get);
   if (has("HEAD")) methods.push_back(Http::Method::Head);
   if (has("POST")) methods.push_back(Http::Method::Post);
+  if (has("PUT")) methods.push_back(Http::Method::Put);
   if (has("PATCH")) methods.push_back(Http::Method::Patch);
   if (has("DELETE")) methods.push_back(Http::Method::Delete);
   if (has("OPTIONS")) methods.push_back(Http::Method::Options);
@@ -288,7 +289,7 @@ class ApiServer::Handler final : public http::LimitedHandler {
       return error_reply(403, "permission_denied", "origin not allowed (see SPANLINE_ALLOW_ORIGINS)");
     }
     ApiReply reply = no_content_reply();
-    reply.allow = "GET, HEAD, POST, PATCH, DELETE, OPTIONS";
+    reply.allow = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
     return reply;
   }
 
@@ -330,7 +331,7 @@ class ApiServer::Handler final : public http::LimitedHandler {
 ApiServer::ApiServer(const ApiConfig& config, ApiRoutes routes, bus::StatsRegistry& stats)
     : config_(config),
       routes_(routes),
-      table_(ApiHandlers{&routes.traces, &routes.workflows, &routes.llm, &routes.pipeline, &routes.files, &routes.auth, &routes.resolve, &routes.logs}),
+      table_(ApiHandlers{&routes.traces, &routes.workflows, &routes.llm, &routes.pipeline, &routes.files, &routes.auth, &routes.resolve, &routes.prices, &routes.logs}),
       stats_(stats),
       limits_(std::make_shared<http::ConnectionLimits>(http::ConnectionLimitOptions{
           .max_connections = config.max_connections,

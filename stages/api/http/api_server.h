@@ -26,6 +26,7 @@
 #include "stages/api/live/live_tail.h"
 #include "stages/api/routes/llm_routes.h"
 #include "stages/api/routes/pipeline_routes.h"
+#include "stages/api/routes/price_routes.h"
 #include "stages/api/routes/logs_routes.h"
 #include "stages/api/routes/resolve_routes.h"
 #include "stages/api/routes/static_files.h"
@@ -50,6 +51,7 @@ struct ApiRoutes {
   RequestGuard& guard;
   AuthRoutes& auth;
   ResolveRoutes& resolve;
+  PriceRoutes& prices;
   LogsRoutes& logs;
 };
 

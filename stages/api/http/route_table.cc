@@ -4,6 +4,7 @@
 #include "stages/api/routes/llm_routes.h"
 #include "stages/api/routes/logs_routes.h"
 #include "stages/api/routes/pipeline_routes.h"
+#include "stages/api/routes/price_routes.h"
 #include "stages/api/routes/resolve_routes.h"
 #include "stages/api/routes/static_files.h"
 #include "stages/api/routes/trace_routes.h"
@@ -53,6 +54,10 @@ RouteTable::RouteTable(ApiHandlers h) {
       {"/api/v1/api-keys", {"GET", "POST"}, Access::signed_in, true, false, [h](const ApiRequest& r, const Params&) { return h.auth->api_keys(r); }},
       {"/api/v1/api-keys/{id}", {"DELETE"}, Access::signed_in, true, false,
        [h](const ApiRequest& r, const Params& p) { return h.auth->api_key(r, p[0]); }},
+      // The price table: any signed-in user reads it; the auth-responder lets only admins change it.
+      {"/api/v1/llm/prices", get, Access::signed_in, true, false, [h](const ApiRequest& r, const Params&) { return h.prices->prices(r); }},
+      {"/api/v1/llm/prices/{model}", {"PUT", "DELETE"}, Access::signed_in, true, false,
+       [h](const ApiRequest& r, const Params& p) { return h.prices->price(r, p[0]); }},
       {"/api/v1/pipeline", get, Access::signed_in, false, false, [h](const ApiRequest& r, const Params&) { return h.pipeline->pipeline(r); }},
 
       // The live tail is answered on its own socket by the server; listed here so it is routed and documented like the rest.

@@ -31,6 +31,7 @@ class PipelineRoutes;
 class StaticFiles;
 class AuthRoutes;
 class ResolveRoutes;
+class PriceRoutes;
 class LogsRoutes;
 
 struct ApiHandlers {
@@ -41,6 +42,7 @@ struct ApiHandlers {
   StaticFiles* files = nullptr;
   AuthRoutes* auth = nullptr;
   ResolveRoutes* resolve = nullptr;
+  PriceRoutes* prices = nullptr;
   LogsRoutes* logs = nullptr;
 };
 

@@ -8,6 +8,7 @@
 #include "bus/latency_histogram.h"
 #include "base/hex.h"
 #include "protocol/wal/partitions.h"
+#include "stages/api/pricing/llm_cost.h"
 #include "stages/api/query/state_replay.h"
 
 namespace spanline::api {
@@ -245,15 +246,15 @@ Answer<std::string> QueryService::agent(const wire::AgentQuery& query) {
   return {.value = std::move(body)};
 }
 
-Answer<json> QueryService::llm_usage(const wire::LlmUsageQuery& query, int64_t to_ns) {
+Answer<json> QueryService::llm_usage(const wire::LlmUsageQuery& query, int64_t to_ns, const PriceBook* prices) {
   auto replies = ask_all<wire::LlmUsageReply>(query);
   if (!replies.ok()) return failure<json>(replies);
   struct Totals {
     int64_t calls = 0, errors = 0, input_tokens = 0, output_tokens = 0, total_tokens = 0, cache_read_tokens = 0,
-            cache_write_tokens = 0, reasoning_tokens = 0, cost_calls = 0;
-    double cost = 0;
+            cache_write_tokens = 0, reasoning_tokens = 0, cost_calls = 0, priced_calls = 0;
+    double cost = 0, priced_cost = 0;  // sent; from the price table
     std::map<int, int64_t> latency;
-    void add(const wire::UsageRow& row) {
+    void add(const wire::UsageRow& row, std::optional<double> priced) {
       calls += row.calls;
       errors += row.errors;
       input_tokens += row.input_tokens;
@@ -264,6 +265,10 @@ Answer<json> QueryService::llm_usage(const wire::LlmUsageQuery& query, int64_t t
       reasoning_tokens += row.reasoning_tokens;
       cost += row.cost;
       cost_calls += row.cost_calls;
+      if (priced) {
+        priced_cost += *priced;
+        priced_calls += row.calls;
+      }
       for (const auto& [bucket, count] : row.latency_histogram) latency[bucket] += count;
     }
     json to_json() const {
@@ -276,9 +281,10 @@ Answer<json> QueryService::llm_usage(const wire::LlmUsageQuery& query, int64_t t
               {"cache_read_tokens", cache_read_tokens},
               {"cache_write_tokens", cache_write_tokens},
               {"reasoning_tokens", reasoning_tokens},
-              // No call sent a cost: no price, never 0.
-              {"cost", cost_calls > 0 ? json(cost) : json(nullptr)},
+              // No call sent a cost and none had a price: no price, never 0.
+              {"cost", cost_calls + priced_calls > 0 ? json(cost + priced_cost) : json(nullptr)},
               {"cost_calls", cost_calls},
+              {"priced_calls", priced_calls},
               {"latency_ms", {{"p50", ms(0.5)}, {"p90", ms(0.9)}, {"p99", ms(0.99)}}}};
     }
   };
@@ -286,9 +292,10 @@ Answer<json> QueryService::llm_usage(const wire::LlmUsageQuery& query, int64_t t
   std::map<std::string, std::pair<Totals, std::map<int64_t, Totals>>> by_model, by_service;
   for (const auto& [partition, reply] : replies.value) {
     for (const wire::UsageRow& row : reply.usage) {
+      const std::optional<double> priced = prices ? usage_row_cost(row, *prices) : std::nullopt;
       for (auto* group : {&by_model[row.model], &by_service[row.service]}) {
-        group->first.add(row);
-        group->second[row.bucket_start_ns].add(row);
+        group->first.add(row, priced);
+        group->second[row.bucket_start_ns].add(row, priced);
       }
     }
   }

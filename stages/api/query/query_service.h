@@ -22,6 +22,7 @@
 
 #include "stages/api/config/api_config.h"
 #include "stages/api/directory/stage_directory.h"
+#include "stages/api/pricing/price_book.h"
 #include "stages/api/query/indexer_fanout.h"
 #include "protocol/query/query_messages.h"
 
@@ -94,7 +95,8 @@ class QueryService {
   // not_found when the span is not an agent run.
   Answer<std::string> agent(const protocol::query::AgentQuery& query);
   // {"from_ns", "to_ns", "bucket_ns", "by_model", "by_service"}; `query.from_ns` and `to_ns` are the window.
-  Answer<nlohmann::json> llm_usage(const protocol::query::LlmUsageQuery& query, int64_t to_ns);
+  // With `prices`, calls that sent no cost are costed from the price table (llm_cost.h, usage_row_cost).
+  Answer<nlohmann::json> llm_usage(const protocol::query::LlmUsageQuery& query, int64_t to_ns, const PriceBook* prices = nullptr);
   // The executable spans carrying a Junjo runtime id in a service, from every
   // partition (the id does not say which holds it), oldest first.
   Answer<std::vector<protocol::query::ExecutableMatch>> executables(const protocol::query::ExecutableQuery& query);

@@ -34,7 +34,9 @@ ApiReply LlmRoutes::usage(const ApiRequest& request) {
   query.bucket_ns = bucket_ns;
   query.service = *service;
   query.model = *model;
-  auto answer = service_.llm_usage(query, to);
+  // Without the prices (the auth-responder silent), the usage still answers, with sent costs only.
+  auto book = prices_.book();
+  auto answer = service_.llm_usage(query, to, book ? book->get() : nullptr);
   if (!answer.ok()) return failure_reply(answer);
   return json_reply(mark_completeness(answer.value, answer.missing));
 }

@@ -50,7 +50,7 @@ ApiReply TraceRoutes::trace(const ApiRequest& request, const std::string& trace_
   if (!ids) return error_reply(ids.status());
   auto answer = service_.trace(wire::TraceQuery{ids->trace});
   if (!answer.ok()) return failure_reply(answer);
-  return raw_json_reply(std::move(answer.value));
+  return raw_json_reply(priced(std::move(answer.value), prices_));
 }
 
 ApiReply TraceRoutes::span(const ApiRequest& request, const std::string& trace_id, const std::string& span_id) {
@@ -58,7 +58,7 @@ ApiReply TraceRoutes::span(const ApiRequest& request, const std::string& trace_i
   if (!ids) return error_reply(ids.status());
   auto answer = service_.span(wire::SpanQuery{ids->trace, ids->span});
   if (!answer.ok()) return failure_reply(answer);
-  return raw_json_reply(std::move(answer.value));
+  return raw_json_reply(priced(std::move(answer.value), prices_));
 }
 
 }  // namespace spanline::api

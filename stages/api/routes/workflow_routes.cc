@@ -60,7 +60,7 @@ ApiReply WorkflowRoutes::workflow(const ApiRequest& request, const std::string& 
   if (!ids) return error_reply(ids.status());
   auto answer = service_.workflow(wire::WorkflowQuery{ids->trace, ids->span});
   if (!answer.ok()) return failure_reply(answer);
-  return raw_json_reply(std::move(answer.value));
+  return raw_json_reply(priced(std::move(answer.value), prices_));
 }
 
 ApiReply WorkflowRoutes::agent(const ApiRequest& request, const std::string& trace_id, const std::string& span_id) {
@@ -68,7 +68,7 @@ ApiReply WorkflowRoutes::agent(const ApiRequest& request, const std::string& tra
   if (!ids) return error_reply(ids.status());
   auto answer = service_.agent(wire::AgentQuery{ids->trace, ids->span});
   if (!answer.ok()) return failure_reply(answer);
-  return raw_json_reply(std::move(answer.value));
+  return raw_json_reply(priced(std::move(answer.value), prices_));
 }
 
 }  // namespace spanline::api
