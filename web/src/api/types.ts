@@ -34,6 +34,9 @@ export type ServiceUsage = Schemas['ServiceUsage'];
 export type UsagePoint = Schemas['UsagePoint'];
 export type UsageTotals = Schemas['UsageTotals'];
 export type LatencyMs = Schemas['LatencyMs'];
+export type ModelPrice = Schemas['ModelPrice'];
+export type PriceChange = Schemas['PriceChange'];
+export type ModelPrices = Schemas['ModelPrices'];
 
 export type OperationId = keyof operations;
 

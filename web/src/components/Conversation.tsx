@@ -19,6 +19,7 @@ import {
   type LlmRecord,
   type MessageView,
 } from '../lib/conversation';
+import { costOrigin } from '../lib/prices';
 import { CodeBlock, FoldedText, Part } from './ConversationParts';
 
 function Facts({ record, durationNs, onShowRaw }: { record: LlmRecord; durationNs: number; onShowRaw: () => void }) {
@@ -34,6 +35,7 @@ function Facts({ record, durationNs, onShowRaw }: { record: LlmRecord; durationN
         <span data-testid="llm-cost" className={record.cost ? '' : 'muted'} title={costSource(record.cost)}>
           {formatCost(record.cost)}
         </span>
+        {record.cost && <span className="muted" data-testid="llm-cost-origin"> ({costOrigin(record.cost)})</span>}
         <span> · {formatDuration(durationNs)}</span>
       </p>
       <button type="button" className="link" data-testid="raw-attributes" onClick={onShowRaw}>

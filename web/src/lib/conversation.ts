@@ -244,7 +244,9 @@ export function formatCost(cost: LlmCost | null): string {
 // Where a cost came from, for its tooltip.
 export function costSource(cost: LlmCost | null): string {
   if (!cost) return 'no cost was sent and no price is known for this model';
-  return cost.source === 'sent' ? 'cost sent by the application' : `cost from ${cost.source}`;
+  return cost.source === 'sent'
+    ? 'cost sent by the application'
+    : 'cost from the model price table (Settings), at the price in effect when the call started';
 }
 
 // The token counts that are known, in the order people read them.

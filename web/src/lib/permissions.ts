@@ -9,6 +9,9 @@ export const canManageUsers = (user: User): boolean => user.role === 'admin';
 
 export const canCreateKeys = (user: User): boolean => user.role !== 'viewer';
 
+// Only admins change model prices; everyone signed in reads them.
+export const canManagePrices = (user: User): boolean => user.role === 'admin';
+
 // Admins revoke any key; others only their own.
 export const canRevokeKey = (user: User, key: ApiKey): boolean => user.role === 'admin' || key.owner?.id === user.id;
 

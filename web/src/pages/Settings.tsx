@@ -1,13 +1,15 @@
-// API keys (the new key shown once, with exporter snippets) and users. What a
-// role may not do is not offered (lib/permissions); the API refuses it anyway.
+// API keys (the new key shown once, with exporter snippets), users and model
+// prices. What a role may not do is not offered (lib/permissions); the API
+// refuses it anyway.
 import { useState, type FormEvent } from 'react';
 import { apiSend } from '../api/client';
 import { useAction } from '../api/useAction';
 import { useApi } from '../api/useApi';
-import type { Answer, ApiKey, RequestBody, Role, User } from '../api/types';
+import type { Answer, ApiKey, PriceChange, RequestBody, Role, User } from '../api/types';
 import { Empty, ErrorBox, Loading } from '../components/Status';
 import { formatTime } from '../lib/format';
-import { canCreateKeys, canManageUsers, canRevokeKey, isLastAdmin, roles } from '../lib/permissions';
+import { canCreateKeys, canManagePrices, canManageUsers, canRevokeKey, isLastAdmin, roles } from '../lib/permissions';
+import { describeChange, emptyPriceForm, formatPrice, formFromPrice, priceFromForm, pricePath, type PriceForm } from '../lib/prices';
 
 function snippets(key: string, host: string) {
   return {
@@ -195,12 +197,128 @@ function Users({ currentUser }: { currentUser: User }) {
   );
 }
 
+function ModelPrices({ currentUser }: { currentUser: User }) {
+  const prices = useApi<Answer<'listModelPrices'>>('/api/v1/llm/prices');
+  const [model, setModel] = useState('');
+  const [form, setForm] = useState<PriceForm>(emptyPriceForm);
+  const [formError, setFormError] = useState<string>();
+  const { error, run } = useAction(prices.reload);
+  const admin = canManagePrices(currentUser);
+  const limits = prices.data?.limits;
+  const save = (event: FormEvent) => {
+    event.preventDefault();
+    const read = priceFromForm(form, limits?.max_price_per_million ?? 1_000_000);
+    if ('error' in read) return setFormError(read.error);
+    setFormError(undefined);
+    void run(async () => {
+      await apiSend('PUT', pricePath(model.trim()), read.price satisfies RequestBody<'setModelPrice'>);
+      setModel('');
+      setForm(emptyPriceForm);
+    });
+  };
+  const edit = (change: PriceChange) => {
+    setModel(change.model);
+    setForm(formFromPrice(change.price ?? null));
+  };
+  const remove = (model: string) => {
+    if (!window.confirm(`Delete the price of ${model}? Its calls from now on show "no price"; earlier calls keep theirs.`)) return;
+    void run(() => apiSend('DELETE', pricePath(model)));
+  };
+  const field = (name: keyof PriceForm, label: string, required: boolean) => (
+    <input
+      inputMode="decimal"
+      required={required}
+      placeholder={label}
+      value={form[name]}
+      onChange={(e) => setForm({ ...form, [name]: e.target.value })}
+      aria-label={label}
+    />
+  );
+  return (
+    <section data-testid="model-prices">
+      <h2>Model prices</h2>
+      <p className="muted">
+        What an LLM call costs when its application sent no cost of its own: USD per million input, output and cached input
+        tokens, for the model group shown on the LLM usage page (matched exactly). A change applies to calls from its time on;
+        earlier calls keep the price they had, or none. Without a price a call shows "no price", never $0.
+        {limits && ` Changes show within ${limits.cache_ttl_s} s.`}
+      </p>
+      {admin ? (
+        <form onSubmit={save} className="inline-form" aria-label="Set a model price">
+          <input required placeholder="model group, e.g. gpt-4o" maxLength={limits?.max_model_bytes} value={model} onChange={(e) => setModel(e.target.value)} aria-label="Model" />
+          {field('input', 'input $/M', true)}
+          {field('output', 'output $/M', true)}
+          {field('cached', 'cached input $/M (optional)', false)}
+          <button type="submit">Set price</button>
+        </form>
+      ) : (
+        <p className="muted">Only admins change prices.</p>
+      )}
+      {formError && (
+        <div className="error-box" role="alert">
+          {formError}
+        </div>
+      )}
+      <ErrorBox error={error ?? prices.error} />
+      {prices.loading && !prices.data && <Loading />}
+      {prices.data && prices.data.models.length === 0 && <Empty>No prices yet: calls that sent no cost show "no price".</Empty>}
+      {prices.data && prices.data.models.length > 0 && (
+        <table className="table" data-testid="price-table">
+          <thead>
+            <tr>
+              <th>Model</th>
+              <th>Price now</th>
+              <th>Since</th>
+              <th>History</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {prices.data.models.map(({ model: name, current, history }) => (
+              <tr key={name}>
+                <td className="mono">{name}</td>
+                <td className={current.price ? '' : 'muted'}>{formatPrice(current.price ?? null)}</td>
+                <td>{formatTime(current.effective_from_ns)}</td>
+                <td>
+                  <details>
+                    <summary>{history.length === 1 ? '1 change' : `${history.length} changes`}</summary>
+                    <ul className="price-history">
+                      {history.map((change) => (
+                        <li key={change.effective_from_ns}>{describeChange(change)}</li>
+                      ))}
+                    </ul>
+                  </details>
+                </td>
+                <td>
+                  {admin && (
+                    <>
+                      <button type="button" onClick={() => edit(current)} aria-label={`Edit the price of ${name}`}>
+                        Edit
+                      </button>
+                      {current.price && (
+                        <button type="button" onClick={() => remove(name)} aria-label={`Delete the price of ${name}`}>
+                          Delete
+                        </button>
+                      )}
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 export default function Settings({ currentUser }: { currentUser: User }) {
   return (
     <div>
       <h1>Settings</h1>
       <ApiKeys currentUser={currentUser} />
       <Users currentUser={currentUser} />
+      <ModelPrices currentUser={currentUser} />
     </div>
   );
 }
