@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "bench/loadgen/workload.h"
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
+#include "stages/indexer/logs/log_decoder.h"
 #include "stages/indexer/shard.h"
 #include "stages/indexer/span_decoder.h"
 #include "stages/wal/log_store.h"
@@ -59,6 +61,57 @@ std::vector<std::string> distinct_requests(const ExportTraceServiceRequest& requ
   return out;
 }
 
+// One log record per span of `request`, correlated to it, as GenAI
+// instrumentations send their operation details.
+std::string logs_for(const std::string& trace_request) {
+  ExportTraceServiceRequest spans;
+  spans.ParseFromString(trace_request);
+  opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest logs;
+  auto* resource = logs.add_resource_logs();
+  *resource->mutable_resource() = spans.resource_spans(0).resource();
+  auto* scope = resource->add_scope_logs();
+  const std::string messages = R"([{"role":"user","parts":[{"type":"text","content":")" + std::string(190, 'q') + R"("}]}])";
+  for (const auto& rs : spans.resource_spans()) {
+    for (const auto& ss : rs.scope_spans()) {
+      for (const auto& span : ss.spans()) {
+        auto* record = scope->add_log_records();
+        record->set_time_unix_nano(span.end_time_unix_nano());
+        record->set_severity_number(opentelemetry::proto::logs::v1::SEVERITY_NUMBER_INFO);
+        record->set_event_name("gen_ai.client.inference.operation.details");
+        record->set_trace_id(span.trace_id());
+        record->set_span_id(span.span_id());
+        record->mutable_body()->set_string_value("inference done");
+        auto* kv = record->add_attributes();
+        kv->set_key("gen_ai.input.messages");
+        kv->mutable_value()->set_string_value(messages);
+      }
+    }
+  }
+  return logs.SerializeAsString();
+}
+
+// Decode + insert of spans with a logs entry (logs_for) after each request, in the same batches.
+double mixed_limit(const std::string& path, const std::vector<std::string>& requests) {
+  auto shard = indexer::Shard::open(path, 0);
+  if (!shard) return 0;
+  std::vector<std::string> logs;
+  for (const auto& bytes : requests) logs.push_back(logs_for(bytes));
+  uint64_t spans = 0, sequence = 0;
+  std::vector<indexer::BatchEntry> batch;
+  auto started = Clock::now();
+  for (size_t i = 0; i < requests.size(); ++i) {
+    std::vector<indexer::SpanRecord> records = indexer::decode_spans(requests[i]).value();
+    spans += records.size();
+    batch.push_back({++sequence, 1, std::move(records), {}});
+    batch.push_back({++sequence, 1, {}, indexer::logs::decode_log_records(logs[i]).value()});
+    if (batch.size() >= 100 || i + 1 == requests.size()) {
+      (void)(*shard)->apply(batch, sequence);
+      batch.clear();
+    }
+  }
+  return static_cast<double>(spans) / seconds_since(started);
+}
+
 double sqlite_limit(const std::string& path, const std::vector<std::string>& requests, bool include_decode) {
   auto shard = indexer::Shard::open(path, 0);
   if (!shard) return 0;
@@ -102,6 +155,7 @@ Limits measure_limits(const std::string& scratch, const ExportTraceServiceReques
   auto requests = distinct_requests(request, std::max<size_t>(20, 40'000 / static_cast<size_t>(std::max(spans, 1))));
   limits.sqlite_insert = sqlite_limit(scratch + "/limit-insert.sqlite", requests, false);
   limits.monolith = sqlite_limit(scratch + "/limit-monolith.sqlite", requests, true);
+  limits.monolith_with_logs = mixed_limit(scratch + "/limit-monolith-logs.sqlite", requests);
   return limits;
 }
 

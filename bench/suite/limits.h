@@ -15,6 +15,11 @@ struct Limits {
   double rocksdb_group_commit = 0;      // LogStore::append of `group` requests per synced write
   double sqlite_insert = 0;             // Shard::apply of decoded spans, batches of 50 requests
   double monolith = 0;                  // parse + decode + insert in one process, no bus, no WAL
+  // The monolith's spans/s with log records mixed in: each request's batch also
+  // holds a logs entry of one record per span (GenAI-shaped: an event name,
+  // trace and span ids, a 256-byte messages attribute and a body), decoded and
+  // written too; what indexing logs costs the spans.
+  double monolith_with_logs = 0;
 
   double smallest() const;
 };

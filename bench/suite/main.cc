@@ -68,8 +68,11 @@ json run_profile(const std::string& name, const WorkloadShape& shape, const Sett
   std::fprintf(stderr, "[bench] %s: %s\n", name.c_str(), shape.describe().c_str());
   RequestFactory factory(shape, 1);
   Limits limits = measure_limits(scratch / name, factory.make(), settings.concurrency);
-  std::fprintf(stderr, "[bench]   limits: parse %.0f spans/s/core, RocksDB group commit %.0f, SQLite insert %.0f, monolith %.0f\n",
-               limits.parse_spans_per_core, limits.rocksdb_group_commit, limits.sqlite_insert, limits.monolith);
+  std::fprintf(stderr,
+               "[bench]   limits: parse %.0f spans/s/core, RocksDB group commit %.0f, SQLite insert %.0f, monolith %.0f, "
+               "monolith with a log record per span %.0f\n",
+               limits.parse_spans_per_core, limits.rocksdb_group_commit, limits.sqlite_insert, limits.monolith,
+               limits.monolith_with_logs);
   if (settings.only_limits) return {};
   testing::Pipeline pipeline(pipeline_options(4, {"0-1", "2-3"}, true));
   pipeline.start();
@@ -104,6 +107,7 @@ json run_profile(const std::string& name, const WorkloadShape& shape, const Sett
             {"rocksdb_group_commit_spans_per_second", limits.rocksdb_group_commit},
             {"sqlite_insert_spans_per_second", limits.sqlite_insert},
             {"monolith_spans_per_second", limits.monolith},
+            {"monolith_with_logs_spans_per_second", limits.monolith_with_logs},
             {"smallest", limits.smallest()}}}};
 }
 
