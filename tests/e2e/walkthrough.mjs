@@ -486,8 +486,22 @@ try {
 
   step('LLM usage charts the model the SDK spans named');
   await page.getByRole('link', { name: 'LLM usage' }).click();
-  await page.getByRole('cell', { name: 'gpt-4o' }).waitFor();
+  await page.getByTestId('usage-models').getByRole('cell', { name: 'gpt-4o', exact: true }).waitFor();
+  const modelsChart = page.getByTestId('usage-chart-models');
+  check((await modelsChart.locator('[data-series="gpt-4o"] path').count()) > 0, 'gpt-4o is drawn as a series');
+  check((await modelsChart.locator('.usage-chart-xtick').count()) >= 2, 'the chart has a time axis');
+  const legendEntry = page.getByRole('group', { name: /per model group: series shown/ }).getByRole('button', { name: 'gpt-4o', exact: true });
+  check((await legendEntry.getAttribute('aria-pressed')) === 'true', 'the legend shows gpt-4o');
+  await page.getByLabel('Model', { exact: true }).selectOption('gpt-4o');
+  await until(page, 'the model filter in the URL', async () => new URL(page.url()).searchParams.get('model') === 'gpt-4o', 5_000);
+  await page.reload();
+  await page.getByTestId('usage-models').getByRole('cell', { name: 'gpt-4o', exact: true }).waitFor();
+  check((await page.getByLabel('Model', { exact: true }).inputValue()) === 'gpt-4o', 'the model filter survives a reload');
   await shot(page, '09-llm-usage');
+  await page.setViewportSize({ width: 390, height: 844 });
+  check(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'the usage page fits a phone\'s width');
+  await shot(page, '09-llm-usage-phone');
+  await page.setViewportSize({ width: 1280, height: 860 });
 
   step('the pipeline counters move');
   await page.getByRole('link', { name: 'Pipeline' }).click();
