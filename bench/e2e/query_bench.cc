@@ -1,12 +1,18 @@
 // Query benchmark: requests/s and latency of the api's main queries (trace by
-// id, search by service and time, by attribute, full text) on an index of many
-// spans over 4 partitions, through the api and the bus to two indexers, beside
-// the same queries run directly on the shard files in one process (the cost of
-// the bus hop and the HTTP layer as a ratio).
+// id, search by service and time, by attribute, full text, LLM usage over the
+// last hour, 24 h and 7 days, sessions) on an index of many spans over 4
+// partitions, through the api and the bus to two indexers, beside the same
+// queries run directly on the shard files in one process (the cost of the bus
+// hop and the HTTP layer as a ratio). One span in ten is an LLM call, so the
+// LLM usage's cost can be compared at 1M and 10M spans for the same windows.
+// With --index-dir the shards are built once and reused by later runs (the
+// 10M index takes many minutes to build); the queries' "now" is the build's.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <thread>
 
@@ -14,6 +20,7 @@
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "base/hex.h"
 #include "base/options.h"
+#include "protocol/query/query_messages.h"
 #include "stages/indexer/query/shard_queries.h"
 #include "stages/indexer/shard.h"
 #include "stages/indexer/span_decoder.h"
@@ -28,6 +35,8 @@ using nlohmann::json;
 using opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest;
 constexpr uint32_t kPartitions = 4;
 constexpr int kSpansPerTrace = 10;
+constexpr int kLlmSpan = 3;  // the trace's one LLM call: 10% of the spans
+constexpr int64_t kHourNs = 3'600'000'000'000;
 
 struct Figures {
   double per_second = 0, p50_ms = 0, p99_ms = 0;
@@ -56,9 +65,47 @@ Figures measure(int requests, int threads, const std::function<void(int)>& one) 
   return {static_cast<double>(requests) / seconds, at(0.5), at(0.99)};
 }
 
+// An LLM call as the GenAI conventions send it: several models (gpt-4o also
+// answered under a dated response model, one model group), providers, tokens,
+// a sent cost on a third of the calls, a session on half, 2% errors, a
+// latency from 0.2 to 6 s.
+void add_llm_call(opentelemetry::proto::trace::v1::Span& span, std::mt19937_64& random, int64_t trace) {
+  static const char* const kModels[][3] = {{"gpt-4o", "gpt-4o-2024-08-06", "openai"}, {"gpt-4o-mini", "gpt-4o-mini", "openai"},
+                                           {"claude-sonnet-4", "claude-sonnet-4-20250514", "anthropic"},
+                                           {"gemini-2.5-pro", "gemini-2.5-pro", "gcp.gemini"}};
+  const auto& model = kModels[random() % 4];
+  auto text = [&](const char* key, const std::string& value) {
+    auto* kv = span.add_attributes();
+    kv->set_key(key);
+    kv->mutable_value()->set_string_value(value);
+  };
+  auto number = [&](const char* key, int64_t value) {
+    auto* kv = span.add_attributes();
+    kv->set_key(key);
+    kv->mutable_value()->set_int_value(value);
+  };
+  text("gen_ai.operation.name", "chat");
+  text("gen_ai.provider.name", model[2]);
+  text("gen_ai.request.model", model[0]);
+  text("gen_ai.response.model", random() % 2 ? model[1] : model[0]);
+  const int64_t input = 200 + static_cast<int64_t>(random() % 4000), output = 20 + static_cast<int64_t>(random() % 800);
+  number("gen_ai.usage.input_tokens", input);
+  number("gen_ai.usage.output_tokens", output);
+  if (random() % 4 == 0) number("gen_ai.usage.cache_read.input_tokens", input / 2);
+  if (random() % 3 == 0) {
+    auto* kv = span.add_attributes();
+    kv->set_key("gen_ai.usage.cost");
+    kv->mutable_value()->set_double_value(static_cast<double>(input) * 2.5e-6 + static_cast<double>(output) * 1e-5);
+  }
+  if (random() % 2 == 0) text("session.id", "session-" + std::to_string(trace / 8));
+  if (random() % 50 == 0) span.mutable_status()->set_code(opentelemetry::proto::trace::v1::Status::STATUS_CODE_ERROR);
+  const uint64_t latency = 200'000'000 + random() % 5'800'000'000;
+  span.set_end_time_unix_nano(span.start_time_unix_nano() + latency);
+}
+
 // Builds the shards straight from generated spans (no WAL): services, names,
-// a user id with 5000 values (attribute search), and a message with words
-// from a small vocabulary plus a rare one (full text).
+// a user id with 5000 values (attribute search), a message with words from a
+// small vocabulary plus a rare one (full text), and one LLM call per trace.
 std::vector<std::string> build_index(const std::string& data_dir, int64_t spans, int64_t now_ns) {
   std::vector<std::unique_ptr<indexer::Shard>> shards;
   for (uint32_t p = 0; p < kPartitions; ++p) shards.push_back(std::move(indexer::Shard::open(indexer::shard_path(data_dir, p), p).value()));
@@ -97,6 +144,7 @@ std::vector<std::string> build_index(const std::string& data_dir, int64_t spans,
         kv->mutable_value()->set_string_value(value);
       };
       add("user.id", "user-" + std::to_string(random() % 5000));
+      if (s == kLlmSpan) add_llm_call(*span, random, t);
       std::string message = std::string(words[random() % 8]) + " " + words[random() % 8] + " step " + std::to_string(s);
       if (t % 10000 == 7) message += " zanzibar";
       add("message", message);
@@ -121,6 +169,35 @@ std::vector<std::string> build_index(const std::string& data_dir, int64_t spans,
   return trace_ids;
 }
 
+// The index of an earlier run with --index-dir: its spans, its "now" and a sample of its trace ids.
+struct BuiltIndex {
+  int64_t spans = 0, now_ns = 0;
+  std::vector<std::string> trace_ids;
+};
+
+std::optional<BuiltIndex> load_built(const std::string& dir) {
+  std::ifstream in(dir + "/built.txt");
+  BuiltIndex built;
+  if (!(in >> built.spans >> built.now_ns)) return std::nullopt;
+  for (std::string id; in >> id;) built.trace_ids.push_back(id);
+  return built;
+}
+
+void save_built(const std::string& dir, const BuiltIndex& built) {
+  std::ofstream out(dir + "/built.txt");
+  out << built.spans << ' ' << built.now_ns << '\n';
+  for (size_t i = 0; i < built.trace_ids.size(); i += std::max<size_t>(1, built.trace_ids.size() / 20000)) out << built.trace_ids[i] << '\n';
+}
+
+int64_t directory_bytes(const std::string& dir) {
+  int64_t total = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.is_regular_file()) total += static_cast<int64_t>(entry.file_size());
+  }
+  return total;
+}
+
 }  // namespace
 }  // namespace spanline::bench
 
@@ -130,10 +207,14 @@ int main(int argc, char** argv) {
   int64_t spans = 1'000'000;
   uint32_t requests = 400;
   uint32_t threads = 4;
+  uint32_t usage_requests = 40;
+  std::string index_dir;
   Options options("spanline-bench-query", "Query latency through the api and the bus beside the same queries on the shard files.");
-  options.add("spans", &spans, "Spans in the index (10 per trace, over 4 partitions).")
+  options.add("spans", &spans, "Spans in the index (10 per trace, one an LLM call, over 4 partitions).")
       .add("requests", &requests, "Requests per query kind.")
-      .add("threads", &threads, "Concurrent clients.");
+      .add("threads", &threads, "Concurrent clients.")
+      .add("usage-requests", &usage_requests, "Requests per LLM usage query kind (each reads a whole window).")
+      .add("index-dir", &index_dir, "Keep the built shards here and reuse them when this folder already holds an index of --spans spans.");
   auto parsed = options.parse(argc, argv);
   if (!parsed) {
     std::fprintf(stderr, "%s\n", parsed.status().message().c_str());
@@ -141,43 +222,100 @@ int main(int argc, char** argv) {
   }
   if (parsed->exit_now) return 0;
   testing::Pipeline pipeline({.partitions = kPartitions, .http = false, .indexers = {"0,1", "2,3"}, .api = true});
-  const int64_t now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  auto build_started = Clock::now();
-  std::vector<std::string> trace_ids = build_index(pipeline.data_dir(), spans, now_ns);
-  double build_seconds = std::chrono::duration<double>(Clock::now() - build_started).count();
+  BuiltIndex built;
+  double build_seconds = 0;
+  std::string shards_dir = pipeline.data_dir() + "/index";
+  if (!index_dir.empty()) {
+    std::filesystem::create_directories(index_dir);
+    shards_dir = std::filesystem::absolute(index_dir).string() + "/index";
+  }
+  if (auto earlier = index_dir.empty() ? std::nullopt : load_built(index_dir); earlier && earlier->spans == spans) {
+    built = std::move(*earlier);
+    std::fprintf(stderr, "reusing the index of %lld spans in %s\n", static_cast<long long>(spans), index_dir.c_str());
+  } else {
+    built.spans = spans;
+    built.now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto build_started = Clock::now();
+    built.trace_ids = build_index(std::filesystem::path(shards_dir).parent_path().string(), spans, built.now_ns);
+    build_seconds = std::chrono::duration<double>(Clock::now() - build_started).count();
+    if (!index_dir.empty()) save_built(index_dir, built);
+  }
+  if (!index_dir.empty()) std::filesystem::create_directory_symlink(shards_dir, pipeline.data_dir() + "/index");
+  const int64_t now_ns = built.now_ns;
+  const std::vector<std::string>& trace_ids = built.trace_ids;
+  // Opening the shards migrates them to this binary's schema (once, on the first open after an upgrade).
+  auto open_started = Clock::now();
+  for (uint32_t p = 0; p < kPartitions; ++p) (void)indexer::Shard::open(indexer::shard_path(pipeline.data_dir(), p), p);
+  const double open_seconds = std::chrono::duration<double>(Clock::now() - open_started).count();
   pipeline.start();
   const int port = pipeline.api_port();
   testing::wait_until([&] {
     auto response = testing::http_get(port, "/api/v1/services", pipeline.signed_in());
     return response.status == 200 && response.body.find("\"partial\":false") != std::string::npos;
-  }, std::chrono::seconds(30));
+  }, std::chrono::seconds(120));
 
-  const std::string hour_ago = std::to_string((now_ns - 3'600'000'000'000) / 1'000'000);
+  const std::string hour_ago = std::to_string((now_ns - kHourNs) / 1'000'000);
   struct Kind {
-    const char* name;
+    std::string name;
     std::function<std::string(int)> target;
     std::function<json(int)> direct;  // kind + params for the shard readers
     bool one_partition;
+    bool usage = false;
+  };
+  // The LLM usage as the web page asks for it: a window ending now, its
+  // bucket (1 h -> 1 min, 24 h -> 30 min, 7 d -> 3 h), optionally one service or model.
+  auto usage = [&](const std::string& name, int64_t window_ns, const char* bucket, int64_t bucket_ns, const std::string& filter_key,
+                   const std::string& filter_value) {
+    const int64_t from = now_ns - window_ns;
+    std::string target = "/api/v1/llm/usage?start=" + std::to_string(from / 1'000'000) + "&end=" + std::to_string(now_ns / 1'000'000) +
+                         "&bucket=" + bucket + (filter_key.empty() ? "" : "&" + filter_key + "=" + filter_value);
+    json direct = {{"kind", "llm_usage"}, {"from_ns", from}, {"to_ns", now_ns}, {"bucket_ns", bucket_ns}};
+    if (!filter_key.empty()) direct[filter_key] = filter_value;
+    return Kind{name, [target](int) { return target; }, [direct](int) { return direct; }, false, true};
   };
   std::vector<Kind> kinds = {
       {"trace by id", [&](int i) { return "/api/v1/traces/" + trace_ids[static_cast<size_t>(i * 7919) % trace_ids.size()]; },
        [&](int i) { return json{{"kind", "trace"}, {"trace_id", trace_ids[static_cast<size_t>(i * 7919) % trace_ids.size()]}}; }, true},
       {"search: service + last hour", [&](int i) { return "/api/v1/traces?service=svc-" + std::to_string(i % 5) + "&start=" + hour_ago + "&limit=20"; },
-       [&](int i) { return json{{"kind", "search"}, {"service", "svc-" + std::to_string(i % 5)}, {"from_ns", now_ns - 3'600'000'000'000}, {"limit", 20}}; }, false},
+       [&](int i) { return json{{"kind", "search"}, {"service", "svc-" + std::to_string(i % 5)}, {"from_ns", now_ns - kHourNs}, {"limit", 20}}; }, false},
       {"search: attribute user.id", [&](int i) { return "/api/v1/traces?attr=user.id:user-" + std::to_string(i % 5000) + "&limit=20"; },
        [&](int i) { return json{{"kind", "search"}, {"attrs", json::array({{{"key", "user.id"}, {"op", "="}, {"value", "user-" + std::to_string(i % 5000)}}})}, {"limit", 20}}; }, false},
       {"search: full text (rare word)", [&](int) { return std::string("/api/v1/traces?q=zanzibar&limit=20"); },
        [&](int) { return json{{"kind", "search"}, {"q", "zanzibar"}, {"limit", 20}}; }, false},
+      usage("LLM usage: last hour, 1 min buckets", kHourNs, "1m", 60'000'000'000, "", ""),
+      usage("LLM usage: last 24 h, 30 min buckets", 24 * kHourNs, "30m", kHourNs / 2, "", ""),
+      usage("LLM usage: last 24 h, one service", 24 * kHourNs, "30m", kHourNs / 2, "service", "svc-1"),
+      usage("LLM usage: last 24 h, one model", 24 * kHourNs, "30m", kHourNs / 2, "model", "gpt-4o"),
+      usage("LLM usage: last 7 d, 3 h buckets", 7 * 24 * kHourNs, "3h", 3 * kHourNs, "", ""),
+      // SESSIONS: the sessions list (GET /api/v1/sessions) goes here once it has landed.
   };
-  std::printf("# Query benchmark: %lld spans (%zu traces) over %u partitions, 2 indexers, %u clients, %u requests per kind\n\n",
-              static_cast<long long>(spans), trace_ids.size(), kPartitions, threads, requests);
-  std::printf("Index built directly in %.1f s (%.0f spans/s).\n\n", build_seconds, static_cast<double>(spans) / build_seconds);
+  int64_t llm_calls = 0;
+  for (uint32_t p = 0; p < kPartitions; ++p) {
+    auto shard = indexer::query::ShardReader::open(indexer::shard_path(pipeline.data_dir(), p), p);
+    if (!shard) continue;
+    auto reply = (*shard)->run("llm_usage", json{{"kind", "llm_usage"}, {"bucket_ns", 7 * 24 * kHourNs}}, Clock::now() + std::chrono::seconds(600));
+    if (!reply) continue;
+    auto decoded = protocol::query::decode<protocol::query::LlmUsageReply>(*reply);
+    if (decoded) {
+      for (const auto& row : decoded->usage) llm_calls += row.calls;
+    }
+  }
+  std::printf("# Query benchmark: %lld spans (%lld traces, %lld LLM calls) over %u partitions, 2 indexers, %u clients, %u requests per kind (%u per LLM usage kind)\n\n",
+              static_cast<long long>(spans), static_cast<long long>(spans / kSpansPerTrace), static_cast<long long>(llm_calls), kPartitions,
+              threads, requests, usage_requests);
+  if (build_seconds > 0) std::printf("Index built directly in %.1f s (%.0f spans/s).\n", build_seconds, static_cast<double>(spans) / build_seconds);
+  else std::printf("Index reused from %s.\n", index_dir.c_str());
+  std::printf("Shards opened (and migrated, if they were older) in %.1f s; %.0f MB on disk.\n\n", open_seconds,
+              static_cast<double>(directory_bytes(shards_dir)) / 1e6);
   std::printf("| query | api req/s | api p50 ms | api p99 ms | shards direct req/s | direct p50 ms | direct p99 ms | bus+http cost (p50 ratio) |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
   for (const Kind& kind : kinds) {
     std::atomic<int> failures{0};
-    Figures api = measure(static_cast<int>(requests), static_cast<int>(threads), [&](int i) {
-      if (testing::http_get(port, kind.target(i), pipeline.signed_in()).status != 200) failures.fetch_add(1);
+    const int count = static_cast<int>(kind.usage ? usage_requests : requests);
+    Figures api = measure(count, static_cast<int>(threads), [&](int i) {
+      // An indexer that missed the api's --query-timeout makes the answer partial: a failure here.
+      auto response = testing::http_get(port, kind.target(i), pipeline.signed_in());
+      if (response.status != 200 || response.body.find("\"partial\":true") != std::string::npos) failures.fetch_add(1);
     });
     // Direct: each client thread has its own read-only connections, as an indexer's readers do.
     std::vector<std::vector<std::unique_ptr<indexer::query::ShardReader>>> readers(threads);
@@ -186,20 +324,22 @@ int main(int argc, char** argv) {
     }
     std::atomic<int> slot{0};
     thread_local int my_slot = -1;
-    Figures direct = measure(static_cast<int>(requests), static_cast<int>(threads), [&](int i) {
+    Figures direct = measure(count, static_cast<int>(threads), [&](int i) {
       if (my_slot < 0) my_slot = slot.fetch_add(1);
       json request = kind.direct(i);
       std::string query_kind = request["kind"];
-      auto deadline = Clock::now() + std::chrono::seconds(10);
+      auto deadline = Clock::now() + std::chrono::seconds(60);
       if (kind.one_partition) {
         uint32_t p = wal::partition_of(*from_hex(request["trace_id"].get<std::string>()), kPartitions);
-        (void)readers[static_cast<size_t>(my_slot)][p]->run(query_kind, request, deadline);
+        if (!readers[static_cast<size_t>(my_slot)][p]->run(query_kind, request, deadline)) failures.fetch_add(1);
       } else {
-        for (uint32_t p = 0; p < kPartitions; ++p) (void)readers[static_cast<size_t>(my_slot)][p]->run(query_kind, request, deadline);
+        for (uint32_t p = 0; p < kPartitions; ++p) {
+          if (!readers[static_cast<size_t>(my_slot)][p]->run(query_kind, request, deadline)) failures.fetch_add(1);
+        }
       }
     });
     my_slot = -1;
-    std::printf("| %s | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.1fx |%s\n", kind.name, api.per_second, api.p50_ms, api.p99_ms,
+    std::printf("| %s | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.1fx |%s\n", kind.name.c_str(), api.per_second, api.p50_ms, api.p99_ms,
                 direct.per_second, direct.p50_ms, direct.p99_ms, direct.p50_ms > 0 ? api.p50_ms / direct.p50_ms : 0.0,
                 failures.load() ? (" (" + std::to_string(failures.load()) + " failed)").c_str() : "");
     std::fflush(stdout);
