@@ -503,6 +503,53 @@ try {
   await shot(page, '09-llm-usage-phone');
   await page.setViewportSize({ width: 1280, height: 860 });
 
+  step('an LLM call reads as a conversation, its cost from the price table an admin set');
+  await page.goto(`${args.ui}/settings`);
+  await page.getByTestId('model-prices').waitFor();
+  const priceForm = page.getByRole('form', { name: 'Set a model price' });
+  await priceForm.getByLabel('Model', { exact: true }).fill('gpt-4o');
+  await priceForm.getByLabel('input $/M', { exact: true }).fill('2.5');
+  await priceForm.getByLabel('output $/M', { exact: true }).fill('10');
+  await priceForm.getByRole('button', { name: 'Set price' }).click();
+  await page.getByTestId('price-table').getByRole('cell', { name: 'gpt-4o', exact: true }).waitFor();
+  await shot(page, '09b-settings-model-prices');
+  // Every family an LLM application sends, one span each, by the real OpenTelemetry JS SDK (tests/js/llm-spans.mjs).
+  const llm = JSON.parse(execFileSync('node', [resolve(here, '../js/llm-spans.mjs'), '--protocol', 'grpc', '--endpoint', `http://${args.grpc}`,
+    '--header', `x-junjo-api-key=${key}`, '--service', 'e2e-llm'], { encoding: 'utf8' }));
+  check(llm.ok, 'the LLM spans were acknowledged');
+  await until(page, 'the LLM spans to be indexed', async () => {
+    const answer = await page.request.get(`${args.ui}/api/v1/traces/${llm.trace_id}`);
+    return answer.ok() && (await answer.json()).span_count === Object.keys(llm.spans).length + 1;
+  });
+  const conversation = page.getByTestId('conversation');
+  await page.goto(`${args.ui}/traces/${llm.trace_id}?span=${llm.spans.gen_ai}`);
+  await conversation.waitFor();
+  check((await conversation.getByTestId('message').and(page.locator('[data-role="user"]')).first().textContent()).includes('Weather in Paris?'),
+    'the GenAI user message is a bubble');
+  check((await conversation.getByTestId('tool-call').and(page.locator('[data-tool="get_weather"]')).textContent()).includes('"city": "Paris"'),
+    'the tool call is a card with its arguments as JSON');
+  check((await conversation.getByTestId('tool-result').count()) === 1, 'the tool result is shown');
+  check((await conversation.getByTestId('system-instructions').count()) === 1, 'the system instructions stand apart');
+  check((await page.getByTestId('llm-facts').textContent()).includes('gpt-4o-2024-08-06'), 'the facts name the model that answered');
+  check((await page.getByTestId('llm-cost-origin').textContent()).includes('price table'),
+    `a call that sent no cost is priced from the table (${await page.getByTestId('llm-facts').textContent()})`);
+  await shot(page, '09c-conversation-gen-ai');
+  await page.setViewportSize({ width: 390, height: 844 });
+  check(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'the conversation fits a phone\'s width');
+  await shot(page, '09d-conversation-phone');
+  await page.setViewportSize({ width: 1280, height: 860 });
+  await page.goto(`${args.ui}/traces/${llm.trace_id}?span=${llm.spans.openinference}`);
+  await conversation.waitFor();
+  check((await conversation.getByTestId('message').and(page.locator('[data-role="assistant"]')).first().textContent()).includes("C'est un chat."),
+    'the OpenInference answer is a bubble');
+  check((await page.getByTestId('llm-cost-origin').textContent()).includes('sent by the application'), 'a cost the application sent wins');
+  await shot(page, '09e-conversation-openinference');
+  await page.goto(`${args.ui}/traces/${llm.trace_id}?span=${llm.spans.gen_ai_deprecated}`);
+  await conversation.waitFor();
+  check((await conversation.getByTestId('message').and(page.locator('[data-role="assistant"]')).first().textContent()).includes('Hello.'),
+    'the deprecated gen_ai.choice event is the answer');
+  check((await page.getByTestId('llm-cost').textContent()).trim() === 'no price', 'a model with no price says so, not $0');
+
   step('the pipeline counters move');
   await page.getByRole('link', { name: 'Pipeline' }).click();
   await page.getByTestId('stage-gateway').waitFor();

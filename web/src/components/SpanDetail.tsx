@@ -109,7 +109,7 @@ export function SpanDetail({ span, traceStartNs }: { span: Span; traceStartNs: n
         </p>
       )}
       <Note text={spanDropped(span)} testId="span-dropped" />
-      {llm && <Conversation key={span.span_id} record={llm} durationNs={span.duration_ns} onShowRaw={raw.show} />}
+      {llm && <Conversation key={`conversation-${span.span_id}`} record={llm} durationNs={span.duration_ns} onShowRaw={raw.show} />}
       <div ref={raw.ref} data-testid="span-attributes">
         <KeyValues title="Attributes" values={span.attributes} open={raw.open} onToggle={raw.setOpen} />
       </div>
@@ -141,7 +141,7 @@ export function SpanDetail({ span, traceStartNs }: { span: Span; traceStartNs: n
           ))}
         </details>
       )}
-      <SpanLogs key={span.span_id} traceId={span.trace_id} spanId={span.span_id} />
+      <SpanLogs key={`logs-${span.span_id}`} traceId={span.trace_id} spanId={span.span_id} />
       {span.scope && (
         <section aria-label="Instrumentation scope" data-testid="span-scope">
           <h3>
