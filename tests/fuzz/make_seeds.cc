@@ -12,6 +12,7 @@
 
 #include "bus/header.h"
 #include "bus/stats.h"
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "base/crypto/jwt.h"
 #include "base/crypto/secrets.h"
@@ -145,6 +146,40 @@ void trace_seeds() {
   write("fuzz_otlp_gateway", "typical.pb.gz", spanline::gateway::gzip(bytes_of(typical())));
 }
 
+// Log records as applications send them: a GenAI event with its messages and
+// ids, an evaluation result, and a record with a structured body and no trace.
+void log_seeds() {
+  opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest request;
+  auto* resource = request.add_resource_logs();
+  auto* name = resource->mutable_resource()->add_attributes();
+  name->set_key("service.name");
+  name->mutable_value()->set_string_value("chat");
+  auto* scope = resource->add_scope_logs();
+  scope->mutable_scope()->set_name("genai-instrumentation");
+  auto* details = scope->add_log_records();
+  details->set_time_unix_nano(1'763'900'000'000'000'000);
+  details->set_severity_number(opentelemetry::proto::logs::v1::SEVERITY_NUMBER_INFO);
+  details->set_event_name("gen_ai.client.inference.operation.details");
+  details->set_trace_id(std::string(16, '\x12'));
+  details->set_span_id(std::string(8, '\x34'));
+  auto* messages = details->add_attributes();
+  messages->set_key("gen_ai.input.messages");
+  messages->mutable_value()->set_string_value(R"([{"role":"user","parts":[{"type":"text","content":"hi"}]}])");
+  auto* evaluation = scope->add_log_records();
+  evaluation->add_attributes()->set_key("event.name");
+  evaluation->mutable_attributes(0)->mutable_value()->set_string_value("gen_ai.evaluation.result");
+  auto* score = evaluation->add_attributes();
+  score->set_key("gen_ai.evaluation.score.value");
+  score->mutable_value()->set_double_value(0.9);
+  auto* plain = scope->add_log_records();
+  plain->set_observed_time_unix_nano(1'763'900'000'000'000'001);
+  plain->set_severity_text("error");
+  auto* body = plain->mutable_body()->mutable_kvlist_value()->add_values();
+  body->set_key("message");
+  body->mutable_value()->mutable_array_value()->add_values()->set_bytes_value("\x01\x02");
+  write("fuzz_log_decoder", "genai_events.pb", request.SerializeAsString());
+}
+
 void bus_seeds() {
   const std::string target = "fuzz_bus_header";
   bus::Header append = bus::make_header(bus::MessageType::append, 7);
@@ -205,6 +240,7 @@ int main(int argc, char** argv) {
   }
   g_root = argv[1];
   trace_seeds();
+  log_seeds();
   bus_seeds();
   jwt_seeds();
   return 0;
