@@ -550,6 +550,33 @@ try {
     'the deprecated gen_ai.choice event is the answer');
   check((await page.getByTestId('llm-cost').textContent()).trim() === 'no price', 'a model with no price says so, not $0');
 
+  step('log records: searched on the Logs page, and beside their span, a GenAI evaluation as a score');
+  // The real OpenTelemetry JS SDK's logs exporter (tests/js/otel-logs.mjs): a warning, an inference-details event and an
+  // evaluation result in a span's context, and an error without a trace.
+  const logs = JSON.parse(execFileSync('node', [resolve(here, '../js/otel-logs.mjs'), '--protocol', 'grpc', '--endpoint', `http://${args.grpc}`,
+    '--header', `x-junjo-api-key=${key}`, '--service', 'e2e-logs'], { encoding: 'utf8' }));
+  check(logs.spans_acked && logs.logs_acked, `the span and the log records were acknowledged (${JSON.stringify(logs.errors)})`);
+  const logRows = () => page.getByTestId('log-results').getByTestId('log-record').count().catch(() => 0);
+  await until(page, `the ${logs.log_count} log records`, async () => {
+    await page.goto(`${args.ui}/logs?service=e2e-logs`);
+    await page.getByTestId('logs-page').waitFor();
+    await page.waitForTimeout(300);
+    return (await logRows()) === logs.log_count;
+  });
+  await shot(page, '09f-logs-search');
+  await page.goto(`${args.ui}/logs?service=e2e-logs&severity=warn`);
+  await until(page, 'warnings and worse', async () => (await logRows()) === 2, 10_000);
+  check((await page.getByLabel('Minimum severity').inputValue()) === 'warn', 'the severity filter is read from the URL');
+  await page.goto(`${args.ui}/logs?service=e2e-logs&q=${encodeURIComponent('upstream latency')}`);
+  await until(page, 'the full-text match', async () => (await logRows()) === 1, 10_000);
+  await page.getByTestId('log-results').getByTestId('log-trace-link').first().click();
+  await page.waitForURL(new RegExp(`/traces/${logs.trace_id}`), { timeout: 10_000 });
+  await page.getByTestId('span-logs').waitFor();
+  check((await page.getByTestId('span-logs').getByTestId('log-record').count()) === 3, 'the span shows its three log records');
+  check((await page.getByTestId('log-score-value').textContent()).trim() === '0.92', 'the evaluation result reads as a score');
+  check((await page.getByTestId('log-messages').count()) === 1, 'the inference details read as messages');
+  await shot(page, '09g-span-logs');
+
   step('the pipeline counters move');
   await page.getByRole('link', { name: 'Pipeline' }).click();
   await page.getByTestId('stage-gateway').waitFor();
