@@ -7,11 +7,12 @@
 #include "base/clock.h"
 #include "stages/indexer/span_decoder.h"
 #include "stages/indexer/llm/llm_calls.h"
+#include "stages/indexer/llm/usage_rollup.h"
 
 namespace spanline::indexer {
 namespace {
 
-constexpr int kSchemaVersion = 6;
+constexpr int kSchemaVersion = 8;  // 7: sessions (sessions/session_index.h); 8: the LLM usage rollup (llm/usage_rollup.h)
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -232,6 +233,9 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
   if (Status s = d.exec("CREATE INDEX IF NOT EXISTS workflow_runs_runtime ON workflow_runs(runtime_id)"); !s.is_ok()) return s;
   // Version 6: llm_calls, filled once from the spans a shard already holds.
   if (Status s = llm::backfill_calls(d); !s.is_ok()) return s;
+  // Version 8: the LLM usage rolled up by minute and hour, kept by triggers on llm_calls, filled once from it.
+  if (Status s = llm::create_usage_rollup(d); !s.is_ok()) return s;
+  if (Status s = llm::fill_usage_rollup(d, kSchemaVersion); !s.is_ok()) return s;
   if (Status s = d.exec("INSERT OR IGNORE INTO meta VALUES('schema_version', '" + std::to_string(kSchemaVersion) +
                         "'), ('partition', '" + std::to_string(partition) + "')");
       !s.is_ok()) {

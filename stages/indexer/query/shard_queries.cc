@@ -10,10 +10,10 @@
 #include <variant>
 #include <vector>
 
-#include "bus/latency_histogram.h"
 #include "base/hex.h"
 #include "base/json_depth.h"
 #include "stages/indexer/query/executable_lookup.h"
+#include "stages/indexer/query/llm_usage_query.h"
 #include "stages/indexer/query/sql_support.h"
 #include "stages/indexer/query/agent_usage.h"
 #include "stages/indexer/llm/llm_record.h"
@@ -620,55 +620,9 @@ Result<std::string> ShardReader::answer(const wire::WorkflowQuery& query) {
 }
 
 Result<std::string> ShardReader::answer(const wire::LlmUsageQuery& query) {
-  // The calls the indexer recorded (llm_calls: one row per LLM span, decided by
-  // stages/indexer/llm/), by model group and service. A Junjo model request
-  // whose driver's own call is traced directly below it as an LLM span counts
-  // once: the call below it counts.
-  Filter filter;
-  filter.add("(c.junjo_model_request = 0 OR NOT EXISTS (SELECT 1 FROM llm_calls child WHERE child.trace_id = c.trace_id AND "
-             "child.parent_span_id = c.span_id))");
-  if (query.from_ns) filter.add("c.start_ns >= ?", *query.from_ns);
-  if (query.to_ns) filter.add("c.start_ns <= ?", *query.to_ns);
-  if (query.service) filter.add("c.service = ?", *query.service);
-  if (query.model) filter.add("(c.model_group = ? OR c.model = ?)", *query.model, *query.model);
-  auto statement = db_->prepare(
-      "SELECT c.service, c.start_ns, c.duration_ns, c.status_code, coalesce(c.model_group, 'unknown'), c.input_tokens, "
-      "c.output_tokens, c.total_tokens, c.cache_read_tokens, c.cache_write_tokens, c.reasoning_tokens, c.cost_total FROM llm_calls c" +
-      filter.where());
-  if (!statement) return statement.status();
-  filter.bind(*statement);
-  const int64_t bucket_ns = query.bucket_ns;
-  std::map<std::tuple<std::string, std::string, int64_t>, wire::UsageRow> groups;
-  for (;;) {
-    auto row = statement->step();
-    if (!row) return row.status();
-    if (!*row) break;
-    int64_t start = statement->column_int(1);
-    int64_t bucket = start - (start % bucket_ns + bucket_ns) % bucket_ns;
-    wire::UsageRow& group = groups[{statement->column_text(4), statement->column_text(0), bucket}];
-    group.calls += 1;
-    group.errors += statement->column_int(3) == 2 ? 1 : 0;
-    // NULL (not sent) reads 0 in a sum.
-    group.input_tokens += statement->column_int(5);
-    group.output_tokens += statement->column_int(6);
-    group.total_tokens += statement->column_int(7);
-    group.cache_read_tokens += statement->column_int(8);
-    group.cache_write_tokens += statement->column_int(9);
-    group.reasoning_tokens += statement->column_int(10);
-    if (!statement->column_is_null(11)) {
-      group.cost += statement->column_double(11);
-      group.cost_calls += 1;
-    }
-    group.latency_histogram[bus::latency_bucket(statement->column_int(2))] += 1;
-  }
-  wire::LlmUsageReply reply;
-  for (auto& [key, group] : groups) {
-    group.model = std::get<0>(key);
-    group.service = std::get<1>(key);
-    group.bucket_start_ns = std::get<2>(key);
-    reply.usage.push_back(std::move(group));
-  }
-  return wire::encode(reply);
+  auto reply = llm_usage(*db_, query);  // llm_usage_query.h: the rollup, the calls at the window's edges
+  if (!reply) return reply.status();
+  return wire::encode(*reply);
 }
 
 Result<std::string> ShardReader::answer(const wire::CountsQuery&) {
