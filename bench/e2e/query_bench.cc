@@ -22,6 +22,7 @@
 #include "base/options.h"
 #include "protocol/query/query_messages.h"
 #include "stages/indexer/query/shard_queries.h"
+#include "stages/indexer/llm/usage_rollup.h"
 #include "stages/indexer/shard.h"
 #include "stages/indexer/span_decoder.h"
 #include "tests/support/http_client.h"
@@ -106,11 +107,26 @@ void add_llm_call(opentelemetry::proto::trace::v1::Span& span, std::mt19937_64& 
 // Builds the shards straight from generated spans (no WAL): services, names,
 // a user id with 5000 values (attribute search), a message with words from a
 // small vocabulary plus a rare one (full text), and one LLM call per trace.
-std::vector<std::string> build_index(const std::string& data_dir, int64_t spans, int64_t now_ns) {
+// `apply_seconds` gets the time spent in Shard::apply; without `usage_rollup`
+// the rollup's triggers are dropped first (what the rollup costs at indexing).
+std::vector<std::string> build_index(const std::string& data_dir, int64_t spans, int64_t now_ns, double* apply_seconds = nullptr,
+                                     bool usage_rollup = true) {
   std::vector<std::unique_ptr<indexer::Shard>> shards;
-  for (uint32_t p = 0; p < kPartitions; ++p) shards.push_back(std::move(indexer::Shard::open(indexer::shard_path(data_dir, p), p).value()));
+  for (uint32_t p = 0; p < kPartitions; ++p) {
+    shards.push_back(std::move(indexer::Shard::open(indexer::shard_path(data_dir, p), p).value()));
+    for (std::string_view trigger : indexer::llm::kUsageRollupTriggers) {
+      if (!usage_rollup) (void)shards.back()->db().exec("DROP TRIGGER " + std::string(trigger));
+    }
+  }
   std::vector<std::vector<indexer::BatchEntry>> batches(kPartitions);
   std::vector<uint64_t> sequences(kPartitions, 0);
+  Clock::duration applying{};
+  auto apply = [&](uint32_t p) {
+    auto begin = Clock::now();
+    (void)shards[p]->apply(batches[p], sequences[p]);
+    applying += Clock::now() - begin;
+    batches[p].clear();
+  };
   std::mt19937_64 random(42);
   std::vector<std::string> trace_ids;
   const char* words[] = {"retrieval", "summarise", "plan", "answer", "tool", "search", "cache", "prompt"};
@@ -153,10 +169,7 @@ std::vector<std::string> build_index(const std::string& data_dir, int64_t spans,
     uint32_t p = wal::partition_of(trace_id, kPartitions);
     auto records = indexer::decode_spans(request.SerializeAsString());
     batches[p].push_back({++sequences[p], now_ns, std::move(records.value())});
-    if (batches[p].size() == 100) {
-      (void)shards[p]->apply(batches[p], sequences[p]);
-      batches[p].clear();
-    }
+    if (batches[p].size() == 100) apply(p);
     if (t % 20000 == 0 && t > 0) {
       double rate = static_cast<double>(t * kSpansPerTrace) / std::chrono::duration<double>(Clock::now() - started).count();
       std::fprintf(stderr, "building index: %lld of %lld spans (%.0f spans/s)\n", static_cast<long long>(t * kSpansPerTrace),
@@ -164,8 +177,9 @@ std::vector<std::string> build_index(const std::string& data_dir, int64_t spans,
     }
   }
   for (uint32_t p = 0; p < kPartitions; ++p) {
-    if (!batches[p].empty()) (void)shards[p]->apply(batches[p], sequences[p]);
+    if (!batches[p].empty()) apply(p);
   }
+  if (apply_seconds) *apply_seconds = std::chrono::duration<double>(applying).count();
   return trace_ids;
 }
 
@@ -198,6 +212,24 @@ int64_t directory_bytes(const std::string& dir) {
   return total;
 }
 
+// Bytes of the shards' pages holding the LLM calls (llm_calls and its
+// indexes) and the usage rollup (with its two small lookup tables), from SQLite's dbstat.
+std::pair<int64_t, int64_t> llm_bytes(const std::string& data_dir) {
+  int64_t calls = 0, rollup = 0;
+  for (uint32_t p = 0; p < kPartitions; ++p) {
+    auto db = Database::open(indexer::shard_path(data_dir, p));
+    if (!db) continue;
+    auto statement = (*db)->prepare(
+        "SELECT coalesce(sum(CASE WHEN name = 'llm_calls' OR name LIKE 'llm_calls_%' OR name LIKE 'sqlite_autoindex_llm_calls%' THEN pgsize END), 0), "
+        "coalesce(sum(CASE WHEN name LIKE 'llm_usage_%' OR name = 'llm_latency_buckets' OR name LIKE 'sqlite_autoindex_llm_usage%' THEN pgsize END), 0) "
+        "FROM dbstat");
+    if (!statement || !statement->step().is_ok()) continue;
+    calls += statement->column_int(0);
+    rollup += statement->column_int(1);
+  }
+  return {calls, rollup};
+}
+
 }  // namespace
 }  // namespace spanline::bench
 
@@ -209,11 +241,13 @@ int main(int argc, char** argv) {
   uint32_t threads = 4;
   uint32_t usage_requests = 40;
   std::string index_dir;
+  int64_t apply_compare = 0;
   Options options("spanline-bench-query", "Query latency through the api and the bus beside the same queries on the shard files.");
   options.add("spans", &spans, "Spans in the index (10 per trace, one an LLM call, over 4 partitions).")
       .add("requests", &requests, "Requests per query kind.")
       .add("threads", &threads, "Concurrent clients.")
       .add("usage-requests", &usage_requests, "Requests per LLM usage query kind (each reads a whole window).")
+      .add("apply-compare", &apply_compare, "Also build two fresh indexes of this many spans, with and without the LLM usage rollup, and compare Shard::apply's spans/s.")
       .add("index-dir", &index_dir, "Keep the built shards here and reuse them when this folder already holds an index of --spans spans.");
   auto parsed = options.parse(argc, argv);
   if (!parsed) {
@@ -305,8 +339,14 @@ int main(int argc, char** argv) {
               threads, requests, usage_requests);
   if (build_seconds > 0) std::printf("Index built directly in %.1f s (%.0f spans/s).\n", build_seconds, static_cast<double>(spans) / build_seconds);
   else std::printf("Index reused from %s.\n", index_dir.c_str());
-  std::printf("Shards opened (and migrated, if they were older) in %.1f s; %.0f MB on disk.\n\n", open_seconds,
+  std::printf("Shards opened (and migrated, if they were older) in %.1f s; %.0f MB on disk.\n", open_seconds,
               static_cast<double>(directory_bytes(shards_dir)) / 1e6);
+  if (auto [calls_bytes, rollup_bytes] = llm_bytes(pipeline.data_dir()); llm_calls > 0) {
+    std::printf("LLM calls on disk: llm_calls with its indexes %.1f MB (%.0f B per LLM call), the usage rollup %.2f MB (%.1f B per LLM call).\n",
+                static_cast<double>(calls_bytes) / 1e6, static_cast<double>(calls_bytes) / static_cast<double>(llm_calls),
+                static_cast<double>(rollup_bytes) / 1e6, static_cast<double>(rollup_bytes) / static_cast<double>(llm_calls));
+  }
+  std::printf("\n");
   std::printf("| query | api req/s | api p50 ms | api p99 ms | shards direct req/s | direct p50 ms | direct p99 ms | bus+http cost (p50 ratio) |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
   for (const Kind& kind : kinds) {
@@ -345,5 +385,19 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   }
   std::printf("\nTargets: trace by id p99 <= 10 ms; searches p99 <= 50 ms; attribute and full-text p99 <= 100 ms.\n");
+  if (apply_compare > 0) {
+    // The same spans into fresh shards, alternately without and with the rollup's triggers, twice each.
+    std::printf("\nIndexing %lld spans (one in ten an LLM call) into fresh shards, Shard::apply only:\n\n| LLM usage rollup | run | apply spans/s |\n|---|---|---|\n",
+                static_cast<long long>(apply_compare));
+    for (int run = 1; run <= 2; ++run) {
+      for (bool rollup : {false, true}) {
+        testing::TempDir fresh;
+        double seconds = 0;
+        (void)build_index(fresh.path(), apply_compare, now_ns, &seconds, rollup);
+        std::printf("| %s | %d | %.0f |\n", rollup ? "with" : "without", run, static_cast<double>(apply_compare) / seconds);
+        std::fflush(stdout);
+      }
+    }
+  }
   return 0;
 }
