@@ -88,6 +88,8 @@ Query search_from(const json& params) {
   query.operation = optional_of<std::string>(params, "operation");
   query.text = optional_of<std::string>(params, "q");
   for (const json& item : params.value("attrs", json::array())) query.attributes.push_back(attribute_from(item));
+  query.session_id = optional_of<std::string>(params, "session_id");
+  query.user_id = optional_of<std::string>(params, "user_id");
   query.limit = limit_of(params);
   if (params.contains("cursor")) {
     const json& cursor = params.at("cursor");
@@ -198,6 +200,8 @@ json params_of(const Query& query) {
           put(params, "operation", q.operation);
           put(params, "q", q.text);
           if (!q.attributes.empty()) params["attrs"] = attrs_json(q.attributes);
+          put(params, "session_id", q.session_id);
+          put(params, "user_id", q.user_id);
           params["limit"] = q.limit;
           if (q.cursor) params["cursor"] = {{"start_ns", q.cursor->start_ns}, {"trace_id", q.cursor->trace_id}};
           if (q.indexed_after) {
@@ -239,6 +243,8 @@ json params_of(const Query& query) {
         } else if constexpr (std::is_same_v<T, TraceLogsQuery>) {
           params["trace_id"] = q.trace_id;
           put(params, "span_id", q.span_id);
+        } else if constexpr (std::is_same_v<T, SessionsQuery> || std::is_same_v<T, SessionQuery>) {
+          params = protocol::query::params_of(q);  // session_messages.cc
         } else if constexpr (std::is_same_v<T, LlmUsageQuery>) {
           put(params, "from_ns", q.from_ns);
           put(params, "to_ns", q.to_ns);
@@ -457,7 +463,7 @@ Result<RunCursor> run_cursor_from_text(std::string_view text) {
 std::string_view kind_of(const Query& query) {
   static constexpr std::string_view kKinds[] = {"services", "operations", "search", "trace", "span",
                                                 "workflows", "workflow", "llm_usage", "counts", "executables", "agent",
-                                                "logs", "trace_logs"};
+                                                "logs", "trace_logs", "sessions", "session"};
   static_assert(std::size(kKinds) == std::variant_size_v<Query>);
   return kKinds[query.index()];
 }
@@ -476,6 +482,16 @@ Result<Query> decode_query(std::string_view kind, const json& params) {
     if (kind == "agent") return Query(AgentQuery{hex_id(params, "trace_id", 16), hex_id(params, "span_id", 8)});
     if (kind == "logs") return logs_from(params);
     if (kind == "trace_logs") return trace_logs_from(params);
+    if (kind == "sessions") {
+      auto sessions = sessions_query_from(params);  // session_messages.cc
+      if (!sessions) return sessions.status();
+      return Query(std::move(sessions.value()));
+    }
+    if (kind == "session") {
+      auto session = session_query_from(params);
+      if (!session) return session.status();
+      return Query(std::move(session.value()));
+    }
     if (kind == "executables") {
       return Query(ExecutableQuery{params.at("service").get<std::string>(), params.at("runtime_id").get<std::string>()});
     }

@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/status.h"
+#include "protocol/query/session_messages.h"
 
 namespace spanline::protocol::query {
 
@@ -107,6 +108,9 @@ struct SearchQuery {
   bool errors_only = false;
   std::optional<std::string> service, operation, text;
   std::vector<AttributeFilter> attributes;
+  // Traces of a session (stages/indexer/sessions/), and of a user (user.id or
+  // enduser.id on one of its spans, or the user of its session).
+  std::optional<std::string> session_id, user_id;
   int64_t limit = kDefaultLimit;
   std::optional<TraceCursor> cursor;
   // The live tail: traces indexed after a watermark per partition (each
@@ -199,7 +203,8 @@ struct TraceLogsQuery {
 };
 
 using Query = std::variant<ServicesQuery, OperationsQuery, SearchQuery, TraceQuery, SpanQuery, WorkflowsQuery,
-                           WorkflowQuery, LlmUsageQuery, CountsQuery, ExecutableQuery, AgentQuery, LogsQuery, TraceLogsQuery>;
+                           WorkflowQuery, LlmUsageQuery, CountsQuery, ExecutableQuery, AgentQuery, LogsQuery, TraceLogsQuery,
+                           SessionsQuery, SessionQuery>;
 
 // "services", "search", ... as on the wire.
 std::string_view kind_of(const Query& query);
@@ -337,6 +342,8 @@ std::string encode(const AgentReply& reply);
 std::string encode(const ExecutablesReply& reply);
 std::string encode(const LogsReply& reply);
 std::string encode(const TraceLogsReply& reply);
+std::string encode(const SessionsReply& reply);  // session_messages.cc
+std::string encode(const SessionReply& reply);
 // internal "indexer sent a malformed <kind> answer" when the text is not one.
 template <typename Reply>
 Result<Reply> decode(std::string_view data);
@@ -352,6 +359,8 @@ template <> Result<AgentReply> decode(std::string_view data);
 template <> Result<ExecutablesReply> decode(std::string_view data);
 template <> Result<LogsReply> decode(std::string_view data);
 template <> Result<TraceLogsReply> decode(std::string_view data);
+template <> Result<SessionsReply> decode(std::string_view data);
+template <> Result<SessionReply> decode(std::string_view data);
 
 // The first span of a reply's array, as text (the span route's answer).
 std::optional<std::string_view> first_span(const SpansReply& reply);

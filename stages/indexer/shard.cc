@@ -8,6 +8,7 @@
 #include "stages/indexer/span_decoder.h"
 #include "stages/indexer/llm/llm_calls.h"
 #include "stages/indexer/llm/usage_rollup.h"
+#include "stages/indexer/sessions/session_index.h"
 
 namespace spanline::indexer {
 namespace {
@@ -233,6 +234,9 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
   if (Status s = d.exec("CREATE INDEX IF NOT EXISTS workflow_runs_runtime ON workflow_runs(runtime_id)"); !s.is_ok()) return s;
   // Version 6: llm_calls, filled once from the spans a shard already holds.
   if (Status s = llm::backfill_calls(d); !s.is_ok()) return s;
+  // Version 7: sessions (stages/indexer/sessions/), filled once from the spans a shard already holds.
+  if (Status s = d.exec(sessions::kSessionSchema); !s.is_ok()) return s;
+  if (Status s = sessions::backfill(d); !s.is_ok()) return s;
   // Version 8: the LLM usage rolled up by minute and hour, kept by triggers on llm_calls, filled once from it.
   if (Status s = llm::create_usage_rollup(d); !s.is_ok()) return s;
   if (Status s = llm::fill_usage_rollup(d, kSchemaVersion); !s.is_ok()) return s;
@@ -253,6 +257,7 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
   if (auto row = cursor->step(); row.is_ok() && *row) shard->cursor_ = static_cast<uint64_t>(cursor->column_int(0));
   if (Status s = shard->prepare_statements(); !s.is_ok()) return s;
   if (Status s = shard->logs_.prepare(d); !s.is_ok()) return s;
+  if (Status s = shard->sessions_.prepare(d); !s.is_ok()) return s;
   return shard;
 }
 
@@ -353,6 +358,7 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
       if (Status st = upsert_operation_.bind_text(1, span.service).bind_text(2, span.name).bind(3, span.start_ns).run(); !st.is_ok())
         return fail(st);
       if (Status st = llm::write_call(insert_llm_call_, span); !st.is_ok()) return fail(st);
+      if (Status st = sessions_.mark(span); !st.is_ok()) return fail(st);
       if (span.workflow) {
         const WorkflowFacts& w = *span.workflow;
         Statement& r = insert_run_;
@@ -432,6 +438,7 @@ Status Shard::refresh_traces(const std::vector<std::string>& trace_ids) {
   for (const std::string& trace_id : trace_ids) {
     if (Status s = refresh_trace_.bind_blob(1, trace_id).bind(2, indexed_ns).run(); !s.is_ok()) return s;
     if (Status s = refresh_run_counts_.bind_blob(1, trace_id).run(); !s.is_ok()) return s;
+    if (Status s = sessions_.refresh(trace_id); !s.is_ok()) return s;
   }
   return Status::ok();
 }
@@ -445,6 +452,7 @@ Status Shard::delete_traces_where(const std::string& span_condition, const std::
         "DELETE FROM workflow_runs WHERE trace_id = ?1 AND span_id IN (SELECT span_id FROM spans WHERE trace_id = ?1 AND {c})",
         "DELETE FROM agent_operations WHERE trace_id = ?1 AND span_id IN (SELECT span_id FROM spans WHERE trace_id = ?1 AND {c})",
         "DELETE FROM llm_calls WHERE trace_id = ?1 AND span_id IN (SELECT span_id FROM spans WHERE trace_id = ?1 AND {c})",
+        sessions::kDeleteMarksSql,
         "DELETE FROM spans WHERE trace_id = ?1 AND {c}"}) {
     std::string text(sql);
     text.replace(text.find("{c}"), 3, span_condition);

@@ -21,6 +21,7 @@
 
 #include "base/status.h"
 #include "stages/indexer/logs/log_store.h"
+#include "stages/indexer/sessions/session_index.h"
 #include "stages/indexer/span_record.h"
 #include "base/sqlite/sqlite_db.h"
 
@@ -73,6 +74,7 @@ class Shard {
       insert_change_, refresh_trace_, refresh_run_counts_, save_cursor_;
   Statement insert_llm_call_;  // stages/indexer/llm/llm_calls.h
   logs::LogWriter logs_;
+  sessions::SessionIndex sessions_;  // stages/indexer/sessions/
 };
 
 std::string shard_path(const std::string& data_dir, uint32_t partition);

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "stages/indexer/fill_once.h"
 #include "stages/indexer/llm/llm_record.h"
 
 namespace spanline::indexer::llm {
@@ -77,50 +78,30 @@ Status write_call(Statement& insert, const SpanRecord& span) {
 }
 
 Status backfill_calls(Database& db) {
-  auto done = db.prepare("SELECT 1 FROM meta WHERE key = ?");
-  if (!done) return done.status();
-  done->bind_text(1, kBackfilledKey);
-  auto found = done->step();
-  if (!found) return found.status();
-  if (*found) return Status::ok();
-  done = Statement();  // finished before the transaction writes
-  if (Status s = db.exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
-  auto fail = [&](Status status) {
-    (void)db.exec("ROLLBACK");
-    return status;
-  };
-  auto spans = db.prepare(
-      "SELECT trace_id, span_id, parent_span_id, service, start_ns, end_ns, status_code, attributes, events, resource FROM spans "
-      "WHERE instr(attributes, '\"gen_ai.') > 0 OR instr(attributes, '\"llm.') > 0 OR instr(attributes, '\"openinference.') > 0 "
-      "OR instr(attributes, '\"junjo.agent.model.') > 0 OR instr(attributes, '\"embedding.') > 0");
-  if (!spans) return fail(spans.status());
-  auto insert = db.prepare(kInsertCallSql);
-  if (!insert) return fail(insert.status());
-  for (;;) {
-    auto row = spans->step();
-    if (!row) return fail(row.status());
-    if (!*row) break;
-    const std::string attributes = spans->column_text(7), events = spans->column_text(8), resource = spans->column_text(9);
-    auto record = normalise_stored(attributes, events, resource, Detail::scalars);
-    if (!record) continue;
-    const std::string trace_id = spans->column_text(0), span_id = spans->column_text(1), parent = spans->column_text(2),
-                      service = spans->column_text(3);
-    if (Status s = insert_call(*insert, {trace_id, span_id, parent, service, spans->column_int(4), spans->column_int(5), spans->column_int(6)},
-                               *record);
-        !s.is_ok()) {
-      return fail(s);
+  return fill_once(db, kBackfilledKey, 6, [](Database& d) -> Status {
+    auto spans = d.prepare(
+        "SELECT trace_id, span_id, parent_span_id, service, start_ns, end_ns, status_code, attributes, events, resource FROM spans "
+        "WHERE instr(attributes, '\"gen_ai.') > 0 OR instr(attributes, '\"llm.') > 0 OR instr(attributes, '\"openinference.') > 0 "
+        "OR instr(attributes, '\"junjo.agent.model.') > 0 OR instr(attributes, '\"embedding.') > 0");
+    if (!spans) return spans.status();
+    auto insert = d.prepare(kInsertCallSql);
+    if (!insert) return insert.status();
+    for (;;) {
+      auto row = spans->step();
+      if (!row) return row.status();
+      if (!*row) return Status::ok();
+      const std::string attributes = spans->column_text(7), events = spans->column_text(8), resource = spans->column_text(9);
+      auto record = normalise_stored(attributes, events, resource, Detail::scalars);
+      if (!record) continue;
+      const std::string trace_id = spans->column_text(0), span_id = spans->column_text(1), parent = spans->column_text(2),
+                        service = spans->column_text(3);
+      if (Status s = insert_call(*insert, {trace_id, span_id, parent, service, spans->column_int(4), spans->column_int(5), spans->column_int(6)},
+                                 *record);
+          !s.is_ok()) {
+        return s;
+      }
     }
-  }
-  spans = Statement();
-  insert = Statement();
-  auto mark = db.prepare("INSERT OR REPLACE INTO meta VALUES(?, '1')");
-  if (!mark) return fail(mark.status());
-  if (Status s = mark->bind_text(1, kBackfilledKey).run(); !s.is_ok()) return fail(s);
-  mark = Statement();
-  if (Status s = db.exec("UPDATE meta SET value = '6' WHERE key = 'schema_version' AND CAST(value AS INTEGER) < 6"); !s.is_ok()) {
-    return fail(s);
-  }
-  return db.exec("COMMIT");
+  });
 }
 
 }  // namespace spanline::indexer::llm

@@ -35,8 +35,6 @@ constexpr std::string_view kReasoningTokens[] = {"gen_ai.usage.reasoning.output_
                                    "llm.token_count.completion_details.reasoning"};
 // A Junjo model request's usage: one JSON text (the SDK's USAGE_FIELDS).
 constexpr std::string_view kJunjoUsage = "junjo.agent.model.usage";
-constexpr std::string_view kSession[] = {"session.id", "gen_ai.conversation.id"};
-constexpr std::string_view kUser[] = {"user.id", "enduser.id"};
 // Conversation as one text: OpenLLMetry's entity input and output, OpenInference's values.
 constexpr std::string_view kInputText[] = {"traceloop.entity.input", "input.value"};
 constexpr std::string_view kOutputText[] = {"traceloop.entity.output", "output.value"};
@@ -305,8 +303,8 @@ std::optional<LlmRecord> normalise(const SpanDocument& span, Detail detail) {
   read_usage(a, record);
   read_cost(a, record);
   read_request(a, record);
-  record.session_id = span_or_resource(span, kSession);
-  record.user_id = span_or_resource(span, kUser);
+  record.session_id = span_or_resource(span, kSessionKeys);
+  record.user_id = span_or_resource(span, kUserKeys);
   uint8_t families = flat.families;
   if (has_gen_ai_events(span.events)) families |= kGenAiEvents;
   for (const auto& [family, name] : kFamilyNames) {

@@ -25,6 +25,13 @@ struct SentCost {
   std::optional<double> input, output, total;  // USD
 };
 
+// A span's session and user, first present wins, each key on the span, else
+// on its resource (llm-conventions: session.id, gen_ai.conversation.id;
+// user.id, enduser.id). The sessions index (stages/indexer/sessions/) reads
+// every span with them; the record reads them for LLM spans.
+inline constexpr std::string_view kSessionKeys[] = {"session.id", "gen_ai.conversation.id"};
+inline constexpr std::string_view kUserKeys[] = {"user.id", "enduser.id"};
+
 struct LlmRecord {
   std::string kind;  // generation, embedding, agent, tool, other
   std::optional<std::string> operation, provider, request_model, response_model, model, model_group;

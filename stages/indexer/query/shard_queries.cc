@@ -15,6 +15,7 @@
 #include "stages/indexer/query/executable_lookup.h"
 #include "stages/indexer/query/llm_usage_query.h"
 #include "stages/indexer/query/sql_support.h"
+#include "stages/indexer/sessions/session_index.h"
 #include "stages/indexer/query/agent_usage.h"
 #include "stages/indexer/llm/llm_record.h"
 
@@ -314,6 +315,8 @@ Result<std::string> ShardReader::answer(const wire::SearchQuery& query) {
                  attribute.number);
     }
   }
+  if (query.session_id) filter.add(sessions::kTracesOfSessionSql, *query.session_id);
+  if (query.user_id) filter.add(sessions::kTracesOfUserSql, *query.user_id);
   if (query.text) {
     filter.add("t.trace_id IN (SELECT s.trace_id FROM spans s WHERE s.rowid IN (SELECT rowid FROM span_text WHERE span_text MATCH ?))",
                fts_phrase(*query.text));

@@ -91,6 +91,9 @@ class ShardReader {
   // The log record kinds: in log_queries.cc.
   Result<std::string> answer(const protocol::query::LogsQuery& query);
   Result<std::string> answer(const protocol::query::TraceLogsQuery& query);
+  // The session kinds: in session_queries.cc.
+  Result<std::string> answer(const protocol::query::SessionsQuery& query);
+  Result<std::string> answer(const protocol::query::SessionQuery& query);
   // The spans `statement` selects (kSpanColumns), as a SpansReply.
   Result<std::string> spans_reply(Statement& statement);
 
