@@ -18,6 +18,7 @@ ApiStage::ApiStage(const ApiConfig& config, stage::StageServices services)
       llm_routes_(queries_, prices_),
       resolve_routes_(queries_),
       logs_routes_(queries_),
+      session_routes_(queries_, prices_),
       pipeline_routes_(config_, directory_),
       files_(config.web_dir.empty() ? default_web_dir() : std::filesystem::path(config.web_dir)),
       auth_client_(context_, config.auth_endpoint, config.auth_timeout),
@@ -46,7 +47,7 @@ Status ApiStage::start() {
               {{"max_concurrent_sign_ins", config_.max_concurrent_sign_ins}, {"threads", config_.threads}});
   }
   live_ = std::make_unique<LiveTail>(config_, queries_, *guard_, stats_);
-  server_ = std::make_unique<ApiServer>(config_, ApiRoutes{trace_routes_, workflow_routes_, llm_routes_, pipeline_routes_, files_, *live_, *guard_, *auth_routes_, resolve_routes_, price_routes_, logs_routes_},
+  server_ = std::make_unique<ApiServer>(config_, ApiRoutes{trace_routes_, workflow_routes_, llm_routes_, pipeline_routes_, files_, *live_, *guard_, *auth_routes_, resolve_routes_, price_routes_, logs_routes_, session_routes_},
                                         stats_);
   if (Status s = server_->start(); !s.is_ok()) return s;
   setup_announcer_ = std::make_unique<SetupAnnouncer>(auth_client_);

@@ -20,6 +20,7 @@
 #include "stages/api/query/query_service.h"
 #include "stages/api/routes/llm_routes.h"
 #include "stages/api/routes/logs_routes.h"
+#include "stages/api/routes/session_routes.h"
 #include "stages/api/routes/pipeline_routes.h"
 #include "stages/api/routes/price_routes.h"
 #include "stages/api/routes/resolve_routes.h"
@@ -57,6 +58,7 @@ class ApiStage final : public stage::Stage {
   LlmRoutes llm_routes_;
   ResolveRoutes resolve_routes_;
   LogsRoutes logs_routes_;
+  SessionRoutes session_routes_;
   PipelineRoutes pipeline_routes_;
   StaticFiles files_;
   auth::AuthClient auth_client_;

@@ -21,6 +21,8 @@ const CompareRuns = lazy(() => import('./pages/CompareRuns'));
 const Settings = lazy(() => import('./pages/Settings'));
 const Resolve = lazy(() => import('./pages/Resolve'));
 const Logs = lazy(() => import('./pages/Logs'));
+const Sessions = lazy(() => import('./pages/Sessions'));
+const SessionPage = lazy(() => import('./pages/Session'));
 
 type Session = { state: 'checking' } | { state: 'signed-out'; setupOpen: boolean; setupTokenRequired?: boolean } | { state: 'signed-in'; user: User };
 
@@ -77,6 +79,7 @@ export function App() {
           <NavLink to="/traces">Traces</NavLink>
           <NavLink to="/workflows">Workflows</NavLink>
           <NavLink to="/llm">LLM usage</NavLink>
+          <NavLink to="/sessions">Sessions</NavLink>
           <NavLink to="/logs">Logs</NavLink>
           <NavLink to="/pipeline">Pipeline</NavLink>
           <NavLink to="/settings">Settings</NavLink>
@@ -100,6 +103,8 @@ export function App() {
             <Route path="/agents/:traceId/:spanId" element={<AgentRun />} />
             <Route path="/llm" element={<LlmUsage />} />
             <Route path="/logs" element={<Logs />} />
+            <Route path="/sessions" element={<Sessions />} />
+            <Route path="/sessions/:sessionId" element={<SessionPage />} />
             <Route path="/pipeline" element={<Pipeline />} />
             <Route path="/settings" element={<Settings currentUser={session.user} />} />
             <Route path="/resolve/executable" element={<Resolve />} />

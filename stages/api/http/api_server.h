@@ -28,6 +28,7 @@
 #include "stages/api/routes/pipeline_routes.h"
 #include "stages/api/routes/price_routes.h"
 #include "stages/api/routes/logs_routes.h"
+#include "stages/api/routes/session_routes.h"
 #include "stages/api/routes/resolve_routes.h"
 #include "stages/api/routes/static_files.h"
 #include "stages/api/routes/trace_routes.h"
@@ -53,6 +54,7 @@ struct ApiRoutes {
   ResolveRoutes& resolve;
   PriceRoutes& prices;
   LogsRoutes& logs;
+  SessionRoutes& sessions;
 };
 
 class ApiServer {

@@ -3,6 +3,7 @@
 #include "stages/api/auth/auth_routes.h"
 #include "stages/api/routes/llm_routes.h"
 #include "stages/api/routes/logs_routes.h"
+#include "stages/api/routes/session_routes.h"
 #include "stages/api/routes/pipeline_routes.h"
 #include "stages/api/routes/price_routes.h"
 #include "stages/api/routes/resolve_routes.h"
@@ -82,6 +83,9 @@ RouteTable::RouteTable(ApiHandlers h) {
       {"/api/v1/logs", get, Access::index_query, false, false, [h](const ApiRequest& r, const Params&) { return h.logs->search(r); }},
       {"/api/v1/traces/{trace_id}/logs", get, Access::index_query, false, false,
        [h](const ApiRequest& r, const Params& p) { return h.logs->trace_logs(r, p[0]); }},
+      {"/api/v1/sessions", get, Access::index_query, false, false, [h](const ApiRequest& r, const Params&) { return h.sessions->list(r); }},
+      {"/api/v1/sessions/{session_id}", get, Access::index_query, false, false,
+       [h](const ApiRequest& r, const Params& p) { return h.sessions->session(r, p[0]); }},
   };
   for (const Route& route : routes_) patterns_.push_back(split_path(route.path));
 }

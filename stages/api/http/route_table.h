@@ -33,6 +33,7 @@ class AuthRoutes;
 class ResolveRoutes;
 class PriceRoutes;
 class LogsRoutes;
+class SessionRoutes;
 
 struct ApiHandlers {
   TraceRoutes* traces = nullptr;
@@ -44,6 +45,7 @@ struct ApiHandlers {
   ResolveRoutes* resolve = nullptr;
   PriceRoutes* prices = nullptr;
   LogsRoutes* logs = nullptr;
+  SessionRoutes* sessions = nullptr;
 };
 
 enum class Access { open, visitor, signed_in, index_query };

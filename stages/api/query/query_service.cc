@@ -358,6 +358,10 @@ Answer<LogsPage> QueryService::logs(const wire::LogsQuery& query) {
 
 // Log records go to partitions round-robin (the gateway does not route them
 // by trace id), so a trace's records are asked of every partition.
+// The session kinds' answers, read in session_service.cc.
+template Answer<std::vector<std::pair<uint32_t, wire::SessionsReply>>> QueryService::ask_all<wire::SessionsReply>(const wire::Query&);
+template Answer<std::vector<std::pair<uint32_t, wire::SessionReply>>> QueryService::ask_all<wire::SessionReply>(const wire::Query&);
+
 Answer<TraceLogs> QueryService::trace_logs(const wire::TraceLogsQuery& query) {
   auto replies = ask_all<wire::TraceLogsReply>(query);
   if (!replies.ok()) return failure<TraceLogs>(replies);

@@ -64,6 +64,12 @@ struct TraceLogs {
   std::vector<nlohmann::json> logs;
   bool truncated = false;  // more than protocol::query::kMaxTraceLogs: the first ones are here
 };
+// A page of sessions (session_service.cc): each session's figures as the
+// API answers them (Session in openapi.json), newest first by last seen.
+struct SessionsPage {
+  std::vector<nlohmann::json> sessions;
+  std::optional<protocol::query::SessionCursor> next;
+};
 // One partition's part of a live-tail poll.
 struct PartitionTraces {
   uint32_t partition = 0;
@@ -104,6 +110,11 @@ class QueryService {
   Answer<LogsPage> logs(const protocol::query::LogsQuery& query);
   // A trace's (or one span's) log records from every partition (logs are not routed by trace id).
   Answer<TraceLogs> trace_logs(const protocol::query::TraceLogsQuery& query);
+  // Sessions (session_service.cc): a page merged across partitions (a
+  // session's traces may sit in several), and one session's turns in time
+  // order with totals; calls without a sent cost priced with `prices`.
+  Answer<SessionsPage> sessions(const protocol::query::SessionsQuery& query, const PriceBook* prices);
+  Answer<nlohmann::json> session(const protocol::query::SessionQuery& query, const PriceBook* prices);
 
  private:
   // The WAL's partition count (StageDirectory::partition_count).

@@ -99,7 +99,7 @@ Result<std::vector<wire::AttributeFilter>> attribute_filters(const ApiRequest& r
 Result<wire::SearchQuery> search_filters(const ApiRequest& request, bool with_paging) {
   QueryParams params(request.query);
   std::vector<std::string_view> known = {"service", "operation", "start", "end", "lookback", "min_duration",
-                                         "max_duration", "errors", "attr", "q"};
+                                         "max_duration", "errors", "attr", "q", "session_id", "user_id"};
   if (with_paging) {
     known.push_back("limit");
     known.push_back("cursor");
@@ -126,6 +126,13 @@ Result<wire::SearchQuery> search_filters(const ApiRequest& request, bool with_pa
   if (*min_duration) query.min_duration_ns = (*min_duration)->count();
   if (*max_duration) query.max_duration_ns = (*max_duration)->count();
   query.errors_only = *errors && **errors;
+  // A session's traces, a user's traces (stages/indexer/sessions/).
+  auto session_id = params.text("session_id", 1, 1024);
+  if (!session_id) return session_id.status();
+  auto user_id = params.text("user_id", 1, 1024);
+  if (!user_id) return user_id.status();
+  query.session_id = *session_id;
+  query.user_id = *user_id;
   auto filters = attribute_filters(request);
   if (!filters) return filters.status();
   query.attributes = std::move(filters.value());

@@ -304,6 +304,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sessions, newest first
+         * @description Chat sessions: the traces any of whose spans carry session.id (else gen_ai.conversation.id), on the span or its resource; each trace is a turn. Newest first by last_seen_ns (the end of the session's last matching turn), ties by session id descending; merged over partitions (a session's traces may sit in several); paged by cursor. The filters select turns: a session is listed when one of its turns matches, with the figures of the turns that match. Cost: each call's sent cost (llm.cost.total, gen_ai.usage.cost), else its tokens at the model price table's price for its model group in effect at the session's first call of that model group; null when no call has either. Unknown parameters are rejected (400).
+         */
+        get: operations["listSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One session: its turns in time order
+         * @description Every turn (trace) of the session from every partition, oldest first by start (at most 1000: truncated says when there were more), each with its root span's name, duration, status, LLM calls, tokens and cost, and the last user message of its first LLM call and the last assistant message of its last one when its LLM spans carry the conversation; with the totals. 404 when no trace carries the id.
+         */
+        get: operations["getSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/llm/prices": {
         parameters: {
             query?: never;
@@ -1353,6 +1393,68 @@ export interface components {
             /** @description Per-bucket totals, oldest first. */
             series: components["schemas"]["UsagePoint"][];
         } & components["schemas"]["UsageTotals"];
+        /** @description LLM figures of a set of turns: the calls of their traces (a Junjo agent model request counts only when its driver's call is not traced below it). */
+        SessionFigures: {
+            llm_calls: number;
+            input_tokens: number;
+            output_tokens: number;
+            total_tokens: number;
+            /** @description USD: the sent costs plus the price table's cost of the calls that sent none and have a price; null when no call has either (no price, never 0). */
+            cost: number | null;
+            /** @description Calls whose cost the application sent. */
+            cost_calls: number;
+            /** @description Calls costed from the model price table. */
+            priced_calls: number;
+        };
+        Session: components["schemas"]["SessionFigures"] & {
+            session_id: string;
+            /** @description Start of its first matching turn. */
+            first_seen_ns: number;
+            /** @description End of its last matching turn. */
+            last_seen_ns: number;
+            /** @description Matching traces. */
+            turns: number;
+            /** @description Turns with at least one span in error. */
+            error_turns: number;
+            /** @description The turns' users, sorted. */
+            users: string[];
+            /** @description The services of the turns' spans, sorted. */
+            services: string[];
+        };
+        SessionTurn: components["schemas"]["SessionFigures"] & {
+            trace_id: string;
+            root_name: string;
+            root_service: string;
+            services: string[];
+            user_id: string | null;
+            start_ns: number;
+            end_ns: number;
+            duration_ns: number;
+            /** @description Spans in error. */
+            error_count: number;
+            /** @enum {string} */
+            status: "ok" | "error";
+            /** @description The last user message of the turn's first LLM call (what was said this turn), its text parts joined, at most 2000 bytes; null when none. */
+            user_message: string | null;
+            /** @description The last assistant message of the turn's last LLM call's output, as text, at most 2000 bytes; null when none. */
+            assistant_message: string | null;
+        };
+        SessionDetail: {
+            session_id: string;
+            first_seen_ns: number;
+            last_seen_ns: number;
+            users: string[];
+            services: string[];
+            /** @description Over the turns listed; cost: the sum of the turns' costs. */
+            totals: components["schemas"]["SessionFigures"] & {
+                turns: number;
+                error_turns: number;
+            };
+            /** @description Oldest first by start. */
+            turns: components["schemas"]["SessionTurn"][];
+            /** @description More than 1000 turns: the first 1000 are here. */
+            truncated: boolean;
+        };
         /** @description One OTLP log record as indexed (docs/index-schema.md, log_records). */
         LogRecord: {
             /** @description 32 hex digits: partition, WAL sequence and place in the WAL entry. Unique; orders records within one time. */
@@ -1822,6 +1924,10 @@ export interface components {
          * @example 4bf92f3577b34da6a3ce929d0e0e4736
          */
         TraceId: string;
+        /** @description Only the traces of this session (a span of the trace carries session.id or gen_ai.conversation.id with this value). */
+        SessionIdFilter: string;
+        /** @description Only the traces of this user: user.id, else enduser.id, on one of their spans or its resource. */
+        UserIdFilter: string;
         /**
          * @description Span id: 16 hex digits (either case; answers use lower case).
          * @example 00f067aa0ba902b7
@@ -2020,6 +2126,10 @@ export interface operations {
                  * @example timeout
                  */
                 q?: components["parameters"]["Q"];
+                /** @description Only the traces of this session (a span of the trace carries session.id or gen_ai.conversation.id with this value). */
+                session_id?: components["parameters"]["SessionIdFilter"];
+                /** @description Only the traces of this user: user.id, else enduser.id, on one of their spans or its resource. */
+                user_id?: components["parameters"]["UserIdFilter"];
                 /** @description Page size, 1 to 1000; default 20. */
                 limit?: components["parameters"]["Limit"];
                 /** @description Opaque position from the next_cursor of the previous page, with the same filters; 400 when it is not a cursor this endpoint gave out. */
@@ -2092,6 +2202,10 @@ export interface operations {
                  * @example timeout
                  */
                 q?: components["parameters"]["Q"];
+                /** @description Only the traces of this session (a span of the trace carries session.id or gen_ai.conversation.id with this value). */
+                session_id?: components["parameters"]["SessionIdFilter"];
+                /** @description Only the traces of this user: user.id, else enduser.id, on one of their spans or its resource. */
+                user_id?: components["parameters"]["UserIdFilter"];
             };
             header?: never;
             path?: never;
@@ -2537,6 +2651,89 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listSessions: {
+        parameters: {
+            query?: {
+                /** @description Service name (resource attribute service.name), exact match, 1 to 512 bytes. */
+                service?: components["parameters"]["Service"];
+                /** @description Only turns of this user (user.id, else enduser.id, on a span of the turn). */
+                user_id?: string;
+                /**
+                 * @description Earliest start time to include. Unix milliseconds (e.g. 1763892000000) or an RFC 3339 time with a zone (e.g. 2026-11-23T10:00:00Z, 2026-11-23T11:00:00.5+01:00). Not together with lookback.
+                 * @example 2026-11-23T10:00:00Z
+                 */
+                start?: components["parameters"]["Start"];
+                /** @description Latest start time to include (inclusive); no upper bound when absent (now for /api/v1/llm/usage). Unix milliseconds (e.g. 1763892000000) or an RFC 3339 time with a zone (e.g. 2026-11-23T10:00:00Z, 2026-11-23T11:00:00.5+01:00). Must not be before start. */
+                end?: components["parameters"]["End"];
+                /**
+                 * @description Window reaching back from now, instead of start. A whole number with unit ms, s, m, h or d (case-insensitive), e.g. 250ms, 2s, 15m, 1h, 7d; a bare number is milliseconds. Not together with start (400).
+                 * @example 15m
+                 */
+                lookback?: components["parameters"]["Lookback"];
+                /**
+                 * @description Sessions whose id starts with this text (1 to 256 bytes, case-sensitive).
+                 * @example chat-
+                 */
+                q?: string;
+                /** @description Page size, 1 to 1000; default 20. */
+                limit?: components["parameters"]["Limit"];
+                /** @description Opaque position from the next_cursor of the previous page, with the same filters; 400 when it is not a cursor this endpoint gave out. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of sessions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Newest first by last_seen_ns. */
+                        sessions: components["schemas"]["Session"][];
+                        /** @description Pass as cursor for the next page; null on the last page. */
+                        next_cursor: string | null;
+                    } & components["schemas"]["Completeness"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The session id as sent (percent-encoded as one path segment), 1 to 1024 bytes. */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionDetail"] & components["schemas"]["Completeness"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["PayloadTooLarge"];
             503: components["responses"]["Unavailable"];
         };

@@ -14,6 +14,8 @@ describe('trace query in the URL', () => {
       errors: true,
       attrs: 'http.status_code:500;llm.token_count.total>1000',
       q: '中文 text',
+      sessionId: 'chat 1/2',
+      userId: 'ann',
     };
     expect(fromUrlParams(new URLSearchParams(toUrlParams(query).toString()))).toEqual(query);
   });

@@ -12,6 +12,8 @@ export interface TraceQuery {
   errors: boolean;
   attrs: string; // "key:value;key>n", the api's own syntax
   q: string; // full text
+  sessionId: string; // the traces of a session (session.id / gen_ai.conversation.id)
+  userId: string; // the traces of a user (user.id / enduser.id)
 }
 
 export const LOOKBACKS = ['15m', '1h', '6h', '24h', '7d'] as const;
@@ -27,6 +29,8 @@ export const EMPTY_QUERY: TraceQuery = {
   errors: false,
   attrs: '',
   q: '',
+  sessionId: '',
+  userId: '',
 };
 
 const URL_NAMES: Record<keyof TraceQuery, string> = {
@@ -40,6 +44,8 @@ const URL_NAMES: Record<keyof TraceQuery, string> = {
   errors: 'errors',
   attrs: 'attr',
   q: 'q',
+  sessionId: 'session_id',
+  userId: 'user_id',
 };
 
 const API_NAMES: Record<keyof TraceQuery, string> = {

@@ -6,6 +6,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
 import { useApi } from '../api/useApi';
+import { TraceSessionLink } from '../components/TraceSessionLink';
 import type { Answer } from '../api/types';
 import { SpanDetail } from '../components/SpanDetail';
 import { Empty, ErrorBox, Loading } from '../components/Status';
@@ -70,6 +71,7 @@ export default function Trace() {
         </h1>
         <p className="muted">
           {data.spans.length} spans · {formatDuration(tree.endNs - tree.startNs)} · {tree.order.filter((n) => n.isError).length} errors
+          <TraceSessionLink spans={data.spans} />
         </p>
         <div className="toolbar">
           <input

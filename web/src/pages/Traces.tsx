@@ -100,6 +100,14 @@ export default function Traces() {
           Text
           <input value={draft.q} onChange={(e) => set('q', e.target.value)} placeholder="full text (3+ characters)" aria-label="Full text" />
         </label>
+        <label>
+          Session
+          <input value={draft.sessionId} onChange={(e) => set('sessionId', e.target.value)} placeholder="session id" size={12} data-testid="trace-filter-session" />
+        </label>
+        <label>
+          User
+          <input value={draft.userId} onChange={(e) => set('userId', e.target.value)} placeholder="user id" size={10} data-testid="trace-filter-user" />
+        </label>
         <label className="check">
           <input type="checkbox" checked={draft.errors} onChange={(e) => set('errors', e.target.checked)} /> errors only
         </label>
