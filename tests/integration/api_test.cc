@@ -255,6 +255,14 @@ TEST_F(ApiRoutes, EveryOpenApiRouteAnswers) {
   json runs = get_json(*pipeline_, "/api/v1/workflows");
   ASSERT_GE(runs["runs"].size(), 1u);
   ASSERT_GE(spec["paths"].size(), 12u);
+  // A session for the session route: the JS SDK's LLM spans carry session.id "session-7".
+  std::string sent;
+  ASSERT_EQ(run_command({"node", std::string(SPANLINE_SOURCE_DIR) + "/tests/js/llm-spans.mjs", "--protocol", "grpc", "--endpoint",
+                         "http://" + pipeline_->grpc_target(), "--service", "api-llm", "--header", "x-junjo-api-key=" + pipeline_->api_key()},
+                        &sent),
+            0)
+      << sent;
+  ASSERT_TRUE(wait_until([&] { return http_get(port(), "/api/v1/sessions/session-7", signed_in()).status == 200; }, 15s));
   for (const auto& [path, item] : spec["paths"].items()) {
     if (!item.contains("get")) continue;  // write routes have their own tests
     std::string target = path;
@@ -267,6 +275,7 @@ TEST_F(ApiRoutes, EveryOpenApiRouteAnswers) {
       replace("span_id", kAgentRunSpanHex);
     }
     replace("service", "js-svc");
+    replace("session_id", "session-7");
     replace("trace_id", workflow ? runs["runs"][0]["trace_id"].get<std::string>() : trace_id);
     replace("span_id", workflow ? runs["runs"][0]["span_id"].get<std::string>() : span_id);
     if (path == "/api/v1/traces/live") continue;  // a stream: its own test
