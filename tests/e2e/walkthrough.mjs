@@ -424,6 +424,8 @@ try {
     check((await page.getByTestId('agent-usage-total').textContent()).includes('92 total'), `the usage in total (${await page.getByTestId('agent-usage-total').textContent()})`);
     check((await page.getByTestId('agent-usage-request').count()) === 2, 'usage per model request');
     check((await page.getByTestId('agent-hook-error').count()) === 1, 'the hook error is shown');
+    check((await page.getByTestId('run-llm-totals').textContent()).startsWith('2 LLM calls · 75 in / 17 out tokens'),
+      `the run's LLM calls add up (${await page.getByTestId('run-llm-totals').textContent()})`);
     await page.getByRole('button', { name: 'Open tool to_fahrenheit' }).click();
     const badToolSpan = await badTool.getAttribute('data-span-id');
     await until(page, 'the opened operation in the URL', async () => new URL(page.url()).searchParams.get('op') === badToolSpan, 5_000);

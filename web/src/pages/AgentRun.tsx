@@ -75,7 +75,7 @@ export default function AgentRun() {
 
   return (
     <section className="agent-page">
-      <AgentRunHeader run={run} parent={data.parent_run} />
+      <AgentRunHeader run={run} parent={data.parent_run} spans={data.spans} />
       <div className="agent-grid">
         <div>
           <h2>Operations</h2>

@@ -3,9 +3,10 @@
 // comes from, its counters and limits, the run it ran inside, and what went
 // wrong beside the outcome (hook errors, a terminal commit that failed).
 import { Link } from 'react-router-dom';
-import type { AgentRunDetail, HookError, Run } from '../api/types';
+import type { AgentRunDetail, HookError, Run, Span } from '../api/types';
 import { formatDuration, formatTime } from '../lib/format';
 import { counters, formatUsage, outcomeTone, parentRunLink, timeZoneName, usageSource } from '../lib/agentRun';
+import { llmTotals, llmTotalsText } from '../lib/llmTotals';
 import { runOutcome } from '../lib/runsQuery';
 
 function HookErrors({ errors, startNs }: { errors: HookError[]; startNs: number }) {
@@ -39,7 +40,8 @@ function CommitFailure({ failure, startNs }: { failure: Record<string, unknown> 
   );
 }
 
-export function AgentRunHeader({ run, parent }: { run: AgentRunDetail; parent: Run | null }) {
+export function AgentRunHeader({ run, parent, spans }: { run: AgentRunDetail; parent: Run | null; spans: readonly Span[] }) {
+  const llm = llmTotalsText(llmTotals(spans));
   const tone = outcomeTone(run.outcome);
   const usage = formatUsage(run.usage);
   const parentLink = parentRunLink(parent);
@@ -85,6 +87,11 @@ export function AgentRunHeader({ run, parent }: { run: AgentRunDetail; parent: R
       <p data-testid="agent-usage-total">
         <strong>{usage || 'No usage reported'}</strong> <span className="muted">{usage && usageSource(run.usage)}</span>
       </p>
+      {llm && (
+        <p className="muted" data-testid="run-llm-totals">
+          {llm}
+        </p>
+      )}
       <dl className="agent-counters" data-testid="agent-counters">
         {counters(run.counts).map((c) => (
           <div key={c.key}>

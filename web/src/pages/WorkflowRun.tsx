@@ -107,7 +107,7 @@ export default function WorkflowRun() {
   return (
     <section className="run-page">
       <header>
-        <WorkflowRunHeader run={run} summary={summary} onOpen={open} />
+        <WorkflowRunHeader run={run} summary={summary} spans={spans} onOpen={open} />
         <div className="toolbar">
           <button type="button" disabled={!older} onClick={() => older && navigate(`/workflows/${older.trace_id}/${older.span_id}`)}>
             ◀ Previous run

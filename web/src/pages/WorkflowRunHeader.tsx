@@ -1,11 +1,13 @@
 // The run page's header: what ran (node executions counted from the spans, not
 // Junjo's node.count, which leaves out the node that failed), and, up front,
 // where the run failed or was cancelled and why, a click away from that span,
-// and any hook that failed (junjo.hook_error) while the run went on.
+// any hook that failed (junjo.hook_error) while the run went on, and the LLM
+// calls made inside the run with their tokens and cost.
 import { Link } from 'react-router-dom';
-import type { RunDetail } from '../api/types';
+import type { RunDetail, Span } from '../api/types';
 import { formatDuration, formatTime } from '../lib/format';
 import type { RunFailure, RunSummary } from '../lib/junjoGraph';
+import { llmTotals, llmTotalsText } from '../lib/llmTotals';
 import { runOutcome } from './Workflows';
 
 function Stop({ kind, stop, onOpen }: { kind: 'failure' | 'cancellation'; stop: RunFailure; onOpen: (spanId: string) => void }) {
@@ -20,8 +22,9 @@ function Stop({ kind, stop, onOpen }: { kind: 'failure' | 'cancellation'; stop: 
   );
 }
 
-export function WorkflowRunHeader({ run, summary, onOpen }: { run: RunDetail; summary: RunSummary; onOpen: (spanId: string) => void }) {
+export function WorkflowRunHeader({ run, summary, spans, onOpen }: { run: RunDetail; summary: RunSummary; spans: readonly Span[]; onOpen: (spanId: string) => void }) {
   const outcome = runOutcome(run);
+  const llm = llmTotalsText(llmTotals(spans));
   return (
     <>
       <h1>
@@ -32,6 +35,11 @@ export function WorkflowRunHeader({ run, summary, onOpen }: { run: RunDetail; su
         {summary.nodesRan === 1 ? '1 node ran' : `${summary.nodesRan} nodes ran`} · {run.state_change_count} state changes ·{' '}
         <Link to={`/traces/${run.trace_id}?span=${run.span_id}`}>open as trace</Link>
       </p>
+      {llm && (
+        <p className="muted" data-testid="run-llm-totals">
+          {llm}
+        </p>
+      )}
       {summary.failure && <Stop kind="failure" stop={summary.failure} onOpen={onOpen} />}
       {!summary.failure && summary.cancellation && <Stop kind="cancellation" stop={summary.cancellation} onOpen={onOpen} />}
       {(run.hook_errors ?? []).map((hook, i) => (
