@@ -88,7 +88,7 @@ export default function Sessions() {
                   <Link to={sessionPagePath(s.session_id)}>{s.session_id}</Link>
                 </td>
                 <td data-label="User">{s.users.join(', ') || '-'}</td>
-                <td data-label="Last seen" title={`first seen ${formatTime(s.first_seen_ns)}`}>
+                <td data-label={`Last seen${zone ? ` (${zone})` : ''}`} title={`first seen ${formatTime(s.first_seen_ns)}`}>
                   {formatTime(s.last_seen_ns)} <span className="muted">{formatAgo(s.last_seen_ns)}</span>
                 </td>
                 <td className="num" data-label="Turns">{s.turns}</td>
