@@ -535,6 +535,8 @@ try {
   check((await page.getByTestId('llm-facts').textContent()).includes('gpt-4o-2024-08-06'), 'the facts name the model that answered');
   check((await page.getByTestId('llm-cost-origin').textContent()).includes('price table'),
     `a call that sent no cost is priced from the table (${await page.getByTestId('llm-facts').textContent()})`);
+  check((await page.getByTestId('trace-llm-totals').textContent()).startsWith('5 LLM calls'),
+    `the trace's LLM calls add up (${await page.getByTestId('trace-llm-totals').textContent()})`);
   await shot(page, '09c-conversation-gen-ai');
   await page.setViewportSize({ width: 390, height: 844 });
   check(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'the conversation fits a phone\'s width');
@@ -551,6 +553,24 @@ try {
   check((await conversation.getByTestId('message').and(page.locator('[data-role="assistant"]')).first().textContent()).includes('Hello.'),
     'the deprecated gen_ai.choice event is the answer');
   check((await page.getByTestId('llm-cost').textContent()).trim() === 'no price', 'a model with no price says so, not $0');
+
+  step('a chat session: from its trace to its page and in the sessions list');
+  await page.getByTestId('trace-session-link').click();
+  await page.waitForURL(/\/sessions\/[^/?]+/, { timeout: 10_000 });
+  const sessionId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+  await page.getByTestId('session-turns').waitFor();
+  check((await page.getByTestId('session-turn').count()) >= 1, `session ${sessionId} lists its turn`);
+  await page.getByTestId('session-turn').first().getByTestId('session-turn-link').click();
+  await page.waitForURL(new RegExp(`/traces/${llm.trace_id}`), { timeout: 10_000 });
+  await page.goBack();
+  await page.getByTestId('session-turns').waitFor();
+  await shot(page, '09h-session');
+  await page.goto(`${args.ui}/sessions`);
+  await page.getByTestId('session-results').getByRole('link', { name: sessionId, exact: true }).waitFor();
+  await page.setViewportSize({ width: 390, height: 844 });
+  check(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'the sessions list fits a phone\'s width');
+  await shot(page, '09i-sessions-phone');
+  await page.setViewportSize({ width: 1280, height: 860 });
 
   step('log records: searched on the Logs page, and beside their span, a GenAI evaluation as a score');
   // The real OpenTelemetry JS SDK's logs exporter (tests/js/otel-logs.mjs): a warning, an inference-details event and an

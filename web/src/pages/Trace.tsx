@@ -8,6 +8,7 @@ import { useParams, useSearchParams } from 'react-router-dom';
 import { useApi } from '../api/useApi';
 import { TraceSessionLink } from '../components/TraceSessionLink';
 import type { Answer } from '../api/types';
+import { llmTotals, llmTotalsText } from '../lib/llmTotals';
 import { SpanDetail } from '../components/SpanDetail';
 import { Empty, ErrorBox, Loading } from '../components/Status';
 import { formatDuration } from '../lib/format';
@@ -63,6 +64,8 @@ export default function Trace() {
     jumpTo(hits[index].span.span_id);
   };
 
+  const llmText = llmTotalsText(llmTotals(data.spans));
+
   return (
     <section className="trace-page">
       <header className="trace-header">
@@ -73,6 +76,11 @@ export default function Trace() {
           {data.spans.length} spans · {formatDuration(tree.endNs - tree.startNs)} · {tree.order.filter((n) => n.isError).length} errors
           <TraceSessionLink spans={data.spans} />
         </p>
+        {llmText && (
+          <p className="muted" data-testid="trace-llm-totals">
+            {llmText}
+          </p>
+        )}
         <div className="toolbar">
           <input
             aria-label="Search in trace"
