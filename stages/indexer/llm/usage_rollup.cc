@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS llm_usage_rollup(
   PRIMARY KEY(grain_ns, start_ns, service, model_group, model)) WITHOUT ROWID;
 )sql";
 
-constexpr std::string_view kFilledKey = "llm_usage_rollup_filled";
+// Named for the grains it was filled with (a shard filled before the quarter hours were added fills again).
+constexpr std::string_view kFilledKey = "llm_usage_rollup_filled_1m_15m_1h";
 
 // Replaces every `{x}` in `text` with `x`.
 std::string with(std::string text, std::string_view x) {
@@ -44,7 +45,7 @@ constexpr std::string_view kCountsNow =
     "({x}.junjo_model_request = 0 OR NOT EXISTS (SELECT 1 FROM llm_calls child WHERE child.trace_id = {x}.trace_id AND "
     "child.parent_span_id = {x}.span_id))";
 
-// Adds row {x}'s figures, times `sign`, to its minute and hour, for the rows
+// Adds row {x}'s figures, times `sign`, to its minute, quarter hour and hour, for the rows
 // `from` (after the grains) and `where` select.
 std::string add_row(std::string_view x, std::string_view from, std::string_view where, int sign) {
   const std::string s = std::to_string(sign);

@@ -1,11 +1,11 @@
 #pragma once
 // The LLM usage rolled up as it is written (docs/index-schema.md,
-// llm_usage_rollup), so that the usage query reads a few rows per minute or
-// hour, service and model instead of every call in its window: its cost grows
+// llm_usage_rollup), so that the usage query reads a few rows per minute,
+// quarter hour or hour, service and model instead of every call in its window: its cost grows
 // with the window and the number of services and models, not with the calls.
 //
 // How it stays exact: SQLite triggers on llm_calls add a row's figures to its
-// minute and its hour when the row is inserted and take them away when it is
+// minute, quarter hour and hour when the row is inserted and take them away when it is
 // deleted, in the same transaction. llm_calls is written with INSERT OR
 // IGNORE, so a replayed span adds nothing twice; retention, the deletion of a
 // service and `spanline reindex` go through the same triggers. A Junjo model
@@ -29,7 +29,9 @@ namespace spanline::indexer::llm {
 
 // The rollup's grains, coarsest first: a usage query whose bucket is a whole
 // number of a grain reads that grain for the whole grains of its window.
-inline constexpr int64_t kUsageRollupGrainsNs[] = {3'600'000'000'000, 60'000'000'000};
+// A quarter of an hour serves the 30-minute buckets of a day's view with 96
+// rows per service and model instead of 1440.
+inline constexpr int64_t kUsageRollupGrainsNs[] = {3'600'000'000'000, 900'000'000'000, 60'000'000'000};
 
 // The triggers that keep the rollup (named so a benchmark can measure the
 // indexing without them).

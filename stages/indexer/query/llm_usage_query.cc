@@ -146,6 +146,12 @@ Status add_window(Database& db, const wire::LlmUsageQuery& query, std::span<cons
   return Status::ok();
 }
 
+// to_ns is inclusive; the window is [from, to + 1).
+Bound window_end(const wire::LlmUsageQuery& query) {
+  if (!query.to_ns || *query.to_ns == INT64_MAX) return std::nullopt;
+  return *query.to_ns + 1;
+}
+
 }  // namespace
 
 Result<wire::LlmUsageReply> llm_usage(Database& db, const wire::LlmUsageQuery& query) {
@@ -158,16 +164,13 @@ Result<wire::LlmUsageReply> llm_usage(Database& db, const wire::LlmUsageQuery& q
     if (query.bucket_ns % grain == 0) grains.push_back(grain);
   }
   UsageGroups groups(query.bucket_ns);
-  // to_ns is inclusive; the window is [from, to + 1).
-  const Bound to = query.to_ns && *query.to_ns < INT64_MAX ? Bound(*query.to_ns + 1) : std::nullopt;
-  if (Status s = add_window(db, query, grains, query.from_ns, to, groups); !s.is_ok()) return s;
+  if (Status s = add_window(db, query, grains, query.from_ns, window_end(query), groups); !s.is_ok()) return s;
   return std::move(groups).reply();
 }
 
 Result<wire::LlmUsageReply> llm_usage_from_calls(Database& db, const wire::LlmUsageQuery& query) {
   UsageGroups groups(query.bucket_ns);
-  const Bound to = query.to_ns && *query.to_ns < INT64_MAX ? Bound(*query.to_ns + 1) : std::nullopt;
-  if (Status s = add_calls(db, query, query.from_ns, to, groups); !s.is_ok()) return s;
+  if (Status s = add_calls(db, query, query.from_ns, window_end(query), groups); !s.is_ok()) return s;
   return std::move(groups).reply();
 }
 

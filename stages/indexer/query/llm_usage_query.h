@@ -3,10 +3,11 @@
 // sent cost and a latency histogram per model group, service and bucket.
 //
 // How it reads: the window's whole hours (when the bucket is a whole number
-// of hours) and then its whole minutes (when it is a whole number of minutes)
-// come from the rollup (stages/indexer/llm/usage_rollup.h), which has a few
-// rows per hour or minute, service and model; only the window's ragged edges,
-// less than a minute at each end, and buckets of a few seconds, read the
+// of hours), then its whole quarter hours and its whole minutes (when the
+// bucket is a whole number of those) come from the rollup
+// (stages/indexer/llm/usage_rollup.h), which has a few rows per grain, service
+// and model; only the window's ragged edges, less than a minute at each end,
+// and buckets of a few seconds, read the
 // calls themselves (llm_calls). The answer is the same either way.
 //
 // Threads: one call per read-only connection.

@@ -192,7 +192,7 @@ TEST_F(UsageRollup, AShardOfSchema6IsFilledOnceWhenOpened) {
     ASSERT_TRUE(shard->apply({BatchEntry{1, 1, random_spans(random, 400)}}, 1).is_ok());
     // As a shard of schema 6 was: llm_calls, no rollup, no mark.
     ASSERT_TRUE(shard->db().exec("DROP TRIGGER llm_usage_on_insert; DROP TRIGGER llm_usage_on_delete; DROP TABLE llm_usage_rollup; "
-                                 "DELETE FROM meta WHERE key = 'llm_usage_rollup_filled'; "
+                                 "DELETE FROM meta WHERE key LIKE 'llm_usage_rollup_filled%'; "
                                  "UPDATE meta SET value = '6' WHERE key = 'schema_version'").is_ok());
     auto ready = usage_rollup_ready(shard->db());
     ASSERT_TRUE(ready.is_ok());
