@@ -1,6 +1,6 @@
 // Query benchmark: requests/s and latency of the api's main queries (trace by
 // id, search by service and time, by attribute, full text, LLM usage over the
-// last hour, 24 h and 7 days, sessions) on an index of many spans over 4
+// last hour, 24 h and 7 days, the sessions list and one session) on an index of many spans over 4
 // partitions, through the api and the bus to two indexers, beside the same
 // queries run directly on the shard files in one process (the cost of the bus
 // hop and the HTTP layer as a ratio). One span in ten is an LLM call, so the
@@ -321,7 +321,15 @@ int main(int argc, char** argv) {
       usage("LLM usage: last 24 h, one service", 24 * kHourNs, "30m", kHourNs / 2, "service", "svc-1"),
       usage("LLM usage: last 24 h, one model", 24 * kHourNs, "30m", kHourNs / 2, "model", "gpt-4o"),
       usage("LLM usage: last 7 d, 3 h buckets", 7 * 24 * kHourNs, "3h", 3 * kHourNs, "", ""),
-      // SESSIONS: the sessions list (GET /api/v1/sessions) goes here once it has landed.
+      // Sessions: the list's first page over the last 24 h (through the api: a page from every shard,
+      // then the figures of exactly those sessions; direct: the first round only), and one session's turns
+      // (session-<trace / 8>: half the traces' LLM calls carry one).
+      {"sessions: last 24 h, newest 20",
+       [&](int) { return "/api/v1/sessions?start=" + std::to_string((now_ns - 24 * kHourNs) / 1'000'000) + "&end=" + std::to_string(now_ns / 1'000'000) + "&limit=20"; },
+       [&](int) { return json{{"kind", "sessions"}, {"from_ns", now_ns - 24 * kHourNs}, {"to_ns", now_ns}, {"limit", 20}}; }, false},
+      {"session by id",
+       [&](int i) { return "/api/v1/sessions/session-" + std::to_string(static_cast<int64_t>(i) * 7919 % (spans / kSpansPerTrace / 8)); },
+       [&](int i) { return json{{"kind", "session"}, {"session_id", "session-" + std::to_string(static_cast<int64_t>(i) * 7919 % (spans / kSpansPerTrace / 8))}}; }, false},
   };
   int64_t llm_calls = 0;
   for (uint32_t p = 0; p < kPartitions; ++p) {
