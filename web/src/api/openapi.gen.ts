@@ -253,7 +253,7 @@ export interface paths {
         };
         /**
          * LLM calls, tokens and latency
-         * @description Counts LLM calls (the spans a span's llm object is given for, as the indexer recorded them in its llm_calls table), grouped by model group and by service, by span start. Without start or lookback the window is the last 24 h; end defaults to now. Read from the per-minute and per-hour rollup the indexers keep as they write (only the window's ends under a minute, and buckets that are not whole minutes, read the calls), so its cost does not grow with the number of calls. Latency percentiles are approximate: the upper bound of the histogram bucket holding them, 8 buckets per doubling, so at most about 9% above the exact value.
+         * @description Counts LLM calls (the spans a span's llm object is given for, as the indexer recorded them in its llm_calls table), grouped by model group and by service, by span start. Without start or lookback the window is the last 24 h; end defaults to now. Read from the per-minute, quarter-hour and hour rollup the indexers keep as they write (only the window's ends under a minute, and buckets that are not whole minutes, read the calls), so its cost does not grow with the number of calls. Latency percentiles are approximate: the upper bound of the histogram bucket holding them, 8 buckets per doubling, so at most about 9% above the exact value.
          */
         get: operations["llmUsage"];
         put?: never;
