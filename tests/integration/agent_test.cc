@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/clock.h"
+#include "tests/support/api_suite.h"
 #include "tests/support/http_client.h"
 #include "tests/support/junjo_agent.h"
 #include "tests/support/otlp_client.h"
@@ -27,18 +28,7 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-class AgentRuns : public ::testing::Test {
- public:
-  static void SetUpTestSuite() {
-    pipeline_ = new Pipeline({.indexers = {"0-3"}, .api = true});
-    pipeline_->start();
-    ready_ = pipeline_->wait_api_complete();
-  }
-  static void TearDownTestSuite() {
-    delete pipeline_;
-    pipeline_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(ready_) << "the api never heard from the indexer\n" << pipeline_->logs(); }
+class AgentRuns : public ApiSuite<AgentRuns> {
 
  protected:
   static json get(const std::string& target, int expected_status = 200) {
@@ -78,12 +68,7 @@ class AgentRuns : public ::testing::Test {
     }
     return steps;
   }
-
-  static Pipeline* pipeline_;
-  static bool ready_;
 };
-Pipeline* AgentRuns::pipeline_ = nullptr;
-bool AgentRuns::ready_ = false;
 
 TEST_F(AgentRuns, TheProjectsAgentRunIsListedDetailedAndCounted) {
   JunjoAgentOptions options;

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/clock.h"
+#include "tests/support/api_suite.h"
 #include "tests/support/http_client.h"
 #include "tests/support/otlp_client.h"
 #include "tests/support/pipeline.h"
@@ -31,18 +32,7 @@ struct SentSpan {
   std::string trace_id, span_id;
 };
 
-class LlmPrices : public ::testing::Test {
- public:
-  static void SetUpTestSuite() {
-    pipeline_ = new Pipeline({.indexers = {"0-3"}, .api = true});
-    pipeline_->start();
-    ready_ = pipeline_->wait_api_complete();
-  }
-  static void TearDownTestSuite() {
-    delete pipeline_;
-    pipeline_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(ready_) << "the api never heard from the indexer\n" << pipeline_->logs(); }
+class LlmPrices : public ApiSuite<LlmPrices> {
 
  protected:
   static int port() { return pipeline_->api_port(); }
@@ -106,8 +96,6 @@ class LlmPrices : public ::testing::Test {
   // A price change counts from its time on; the usage prices a bucket at its start: a second between a change and the next span.
   static void after_a_bucket() { std::this_thread::sleep_for(1100ms); }
 
-  static inline Pipeline* pipeline_ = nullptr;
-  static inline bool ready_ = false;
 };
 
 // 1000 input tokens of which 400 cached, 100 output tokens.

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/api_suite.h"
 #include "tests/support/http_client.h"
 #include "tests/support/pipeline.h"
 #include "tests/support/process.h"
@@ -23,18 +24,7 @@ using nlohmann::json;
 
 json text(std::string_view content) { return {{"type", "text"}, {"content", content}}; }
 
-class LlmRecords : public ::testing::Test {
- public:
-  static void SetUpTestSuite() {
-    pipeline_ = new Pipeline({.indexers = {"0-3"}, .api = true});
-    pipeline_->start();
-    ready_ = pipeline_->wait_api_complete();
-  }
-  static void TearDownTestSuite() {
-    delete pipeline_;
-    pipeline_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(ready_) << "the api never heard from the indexer\n" << pipeline_->logs(); }
+class LlmRecords : public ApiSuite<LlmRecords> {
 
  protected:
   static json get(const std::string& target) {
@@ -56,9 +46,6 @@ class LlmRecords : public ::testing::Test {
     }, 30s);
     return spans;
   }
-
-  static inline Pipeline* pipeline_ = nullptr;
-  static inline bool ready_ = false;
 };
 
 TEST_F(LlmRecords, EveryFamilySentByTheJsSdk) {
@@ -66,9 +53,7 @@ TEST_F(LlmRecords, EveryFamilySentByTheJsSdk) {
       << "run 'make test' (it installs tests/js with npm ci)";
   const std::string service = "llm-js";
   std::string out;
-  int rc = run_command({"node", std::string(SPANLINE_SOURCE_DIR) + "/tests/js/llm-spans.mjs", "--protocol", "grpc", "--endpoint",
-                        "http://" + pipeline_->grpc_target(), "--service", service, "--header", "x-junjo-api-key=" + pipeline_->api_key()},
-                       &out);
+  int rc = run_js_sender("llm-spans.mjs", service, &out);
   ASSERT_EQ(rc, 0) << out << pipeline_->logs();
   const json sent = json::parse(out);
   auto spans = spans_of(sent["trace_id"], 6);

@@ -15,6 +15,7 @@
 
 #include "base/hex.h"
 #include "protocol/wal/partitions.h"
+#include "tests/support/api_suite.h"
 #include "tests/support/http_client.h"
 #include "tests/support/pipeline.h"
 #include "tests/support/process.h"
@@ -25,18 +26,9 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-class Sessions : public ::testing::Test {
+class Sessions : public ApiSuite<Sessions> {
  public:
-  static void SetUpTestSuite() {
-    pipeline_ = new Pipeline({.indexers = {"0,1", "2,3"}, .api = true});
-    pipeline_->start();
-    ready_ = pipeline_->wait_api_complete();
-  }
-  static void TearDownTestSuite() {
-    delete pipeline_;
-    pipeline_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(ready_) << "the api never heard from the indexers\n" << pipeline_->logs(); }
+  static PipelineOptions pipeline_options() { return {.indexers = {"0,1", "2,3"}, .api = true}; }
 
  protected:
   static json get(const std::string& target) {
@@ -50,9 +42,6 @@ class Sessions : public ::testing::Test {
     for (const json& t : answer["traces"]) ids.insert(t["trace_id"].get<std::string>());
     return ids;
   }
-
-  static inline Pipeline* pipeline_ = nullptr;
-  static inline bool ready_ = false;
 };
 
 TEST_F(Sessions, ListTurnsAndTraceFiltersAcrossPartitions) {
@@ -60,9 +49,7 @@ TEST_F(Sessions, ListTurnsAndTraceFiltersAcrossPartitions) {
       << "run 'make test' (it installs tests/js with npm ci)";
   const std::string service = "sessions-js";
   std::string out;
-  int rc = run_command({"node", std::string(SPANLINE_SOURCE_DIR) + "/tests/js/session-spans.mjs", "--protocol", "grpc", "--endpoint",
-                        "http://" + pipeline_->grpc_target(), "--service", service, "--header", "x-junjo-api-key=" + pipeline_->api_key()},
-                       &out);
+  int rc = run_js_sender("session-spans.mjs", service, &out);
   ASSERT_EQ(rc, 0) << out << pipeline_->logs();
   const json sent = json::parse(out)["traces"];
   const std::vector<std::string> chat = sent["chat-s1"];

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/hex.h"
+#include "tests/support/api_suite.h"
 #include "tests/support/http_client.h"
 #include "tests/support/junjo_agent.h"
 #include "tests/support/junjo_workflow.h"
@@ -45,18 +46,7 @@ const Span* span_of_type(const ExportTraceServiceRequest& request, const std::st
   return nullptr;
 }
 
-class StableLink : public ::testing::Test {
- public:
-  static void SetUpTestSuite() {
-    pipeline_ = new Pipeline({.indexers = {"0-3"}, .api = true});
-    pipeline_->start();
-    ready_ = pipeline_->wait_api_complete();
-  }
-  static void TearDownTestSuite() {
-    delete pipeline_;
-    pipeline_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(ready_) << "the api never heard from the indexer\n" << pipeline_->logs(); }
+class StableLink : public ApiSuite<StableLink> {
 
  protected:
   static HttpResponse resolve(const std::string& query) {
@@ -75,12 +65,7 @@ class StableLink : public ::testing::Test {
     OtlpClient client(pipeline_->grpc_target(), pipeline_->api_key());
     ASSERT_TRUE(client.send(request).ok());
   }
-
-  static Pipeline* pipeline_;
-  static bool ready_;
 };
-Pipeline* StableLink::pipeline_ = nullptr;
-bool StableLink::ready_ = false;
 
 TEST_F(StableLink, AWorkflowRunIsNotYetSeenThenFoundAtItsRunPage) {
   const ExportTraceServiceRequest request =
