@@ -28,8 +28,11 @@
 #include "stages/api/http/query_params.h"
 #include "stages/api/http/route_table.h"
 #include "stages/api/query/query_service.h"
+#include "stages/api/pricing/price_source.h"
 #include "stages/api/routes/llm_routes.h"
+#include "stages/api/routes/logs_routes.h"
 #include "stages/api/routes/resolve_routes.h"
+#include "stages/api/routes/session_routes.h"
 #include "stages/api/routes/trace_routes.h"
 #include "stages/api/routes/workflow_routes.h"
 #include "bus/context.h"
@@ -104,11 +107,17 @@ const api::RouteTable& route_table() {
   static api::StageDirectory directory;
   static api::IndexerFanout fanout(context, directory, api::FanoutOptions{});
   static api::QueryService queries(config, directory, fanout);
-  static api::TraceRoutes traces(queries);
-  static api::WorkflowRoutes workflows(queries);
-  static api::LlmRoutes llm(queries);
+  // No auth-responder listens: answers that would be priced go out with sent costs only, as in the api.
+  static spanline::auth::AuthClient auth_client(context, config.auth_endpoint, config.auth_timeout);
+  static api::PriceSource prices(auth_client);
+  static api::TraceRoutes traces(queries, prices);
+  static api::WorkflowRoutes workflows(queries, prices);
+  static api::LlmRoutes llm(queries, prices);
   static api::ResolveRoutes resolve(queries);
-  static api::RouteTable table(api::ApiHandlers{.traces = &traces, .workflows = &workflows, .llm = &llm, .resolve = &resolve});
+  static api::LogsRoutes logs(queries);
+  static api::SessionRoutes sessions(queries, prices);
+  static api::RouteTable table(api::ApiHandlers{.traces = &traces, .workflows = &workflows, .llm = &llm, .resolve = &resolve,
+                                                .logs = &logs, .sessions = &sessions});
   return table;
 }
 
