@@ -150,8 +150,10 @@ void read_usage(const json& attributes, LlmRecord& record) {
       junjo(record.reasoning_tokens, "reasoningTokens");
     }
   }
-  if (!record.total_tokens && record.input_tokens && record.output_tokens) {
-    record.total_tokens = *record.input_tokens + *record.output_tokens;
+  // As Langfuse does: a side not reported counts nothing, so a call that reports only its input
+  // tokens still has a total (the usage's total is then never below its input column).
+  if (!record.total_tokens && (record.input_tokens || record.output_tokens)) {
+    record.total_tokens = record.input_tokens.value_or(0) + record.output_tokens.value_or(0);
   }
 }
 

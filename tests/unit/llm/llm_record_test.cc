@@ -310,8 +310,9 @@ TEST(LlmRecord, ModelGroupFoldsADateStamp) {
 }
 
 TEST(LlmRecord, TotalAndCost) {
-  EXPECT_EQ(record_of({{"gen_ai.request.model", "m"}, {"gen_ai.usage.input_tokens", 3}})["total_tokens"], nullptr)
-      << "no total from one side";
+  EXPECT_EQ(record_of({{"gen_ai.request.model", "m"}, {"gen_ai.usage.input_tokens", 3}})["total_tokens"], 3)
+      << "one side reported: the total is what was reported";
+  EXPECT_EQ(record_of({{"gen_ai.request.model", "m"}})["total_tokens"], nullptr) << "no tokens reported: no total";
   EXPECT_EQ(record_of({{"gen_ai.request.model", "m"}, {"gen_ai.usage.total_tokens", 9}, {"gen_ai.usage.input_tokens", 3},
                        {"gen_ai.usage.output_tokens", 3}})["total_tokens"],
             9);

@@ -866,7 +866,7 @@ export interface components {
             output_tokens: number | null;
             /**
              * Format: int64
-             * @description The sent total (llm.token_count.total, gen_ai.usage.total_tokens), else input + output when both are known.
+             * @description The sent total (llm.token_count.total, gen_ai.usage.total_tokens), else input + output (a side not reported counts 0; null when neither is).
              */
             total_tokens: number | null;
             /**
