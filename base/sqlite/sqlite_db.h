@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,14 @@ class Statement {
     sqlite3_bind_null(stmt_.get(), index);
     return *this;
   }
+  // A fact that was not sent binds NULL, not 0 or empty text, so "not sent" reads as such.
+  Statement& bind_optional(int index, const std::optional<int64_t>& value) { return value ? bind(index, *value) : bind_null(index); }
+  Statement& bind_optional(int index, const std::optional<double>& value) { return value ? bind(index, *value) : bind_null(index); }
+  Statement& bind_optional(int index, const std::optional<std::string>& value) {
+    return value ? bind_text(index, *value) : bind_null(index);
+  }
+  Statement& bind_text_or_null(int index, std::string_view text) { return text.empty() ? bind_null(index) : bind_text(index, text); }
+  Statement& bind_blob_or_null(int index, std::string_view bytes) { return bytes.empty() ? bind_null(index) : bind_blob(index, bytes); }
 
   // SQLITE_ROW: a row is ready; SQLITE_DONE: finished; else an error Status.
   Result<bool> step();

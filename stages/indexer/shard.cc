@@ -175,15 +175,6 @@ Status migrate_unless_column(Database& db, std::string_view table, std::string_v
   return db.exec("COMMIT");
 }
 
-// Facts a span may lack are NULL, not empty text: "not sent" reads as such.
-void bind_text_or_null(Statement& statement, int index, const std::string& text) {
-  if (text.empty()) statement.bind_null(index);
-  else statement.bind_text(index, text);
-}
-void bind_or_null(Statement& statement, int index, const std::optional<int64_t>& value) {
-  if (value) statement.bind(index, *value);
-  else statement.bind_null(index);
-}
 
 std::string text_of(const SpanRecord& span) {
   std::string text = span.name;
@@ -372,41 +363,41 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
         r.bind(13, w.contract_version).bind_text(14, w.store_id).bind_text(15, w.parent_store_id);
         r.bind_text(16, w.state_start).bind_text(17, w.state_end).bind_text(18, w.graph).bind_text(19, w.graph_format);
         r.bind(20, entry.received_ns);
-        bind_text_or_null(r, 21, w.runtime_id);
-        bind_text_or_null(r, 22, w.hook_errors);
+        r.bind_text_or_null(21, w.runtime_id);
+        r.bind_text_or_null(22, w.hook_errors);
         const AgentRunFacts no_agent;
         const AgentRunFacts& a = w.agent ? *w.agent : no_agent;
-        bind_text_or_null(r, 23, a.key);
-        bind_text_or_null(r, 24, a.outcome);
-        bind_text_or_null(r, 25, a.termination_reason);
-        bind_text_or_null(r, 26, a.usage);
-        bind_text_or_null(r, 27, a.counts);
-        bind_text_or_null(r, 28, a.terminal_commit_failure);
+        r.bind_text_or_null(23, a.key);
+        r.bind_text_or_null(24, a.outcome);
+        r.bind_text_or_null(25, a.termination_reason);
+        r.bind_text_or_null(26, a.usage);
+        r.bind_text_or_null(27, a.counts);
+        r.bind_text_or_null(28, a.terminal_commit_failure);
         if (Status st = r.run(); !st.is_ok()) return fail(st);
       }
       if (span.agent_operation) {
         const AgentOperationFacts& o = *span.agent_operation;
         Statement& op = insert_agent_operation_;
         op.bind_blob(1, span.trace_id).bind_blob(2, span.span_id);
-        bind_text_or_null(op, 3, o.runtime_id);
-        bind_or_null(op, 4, o.sequence);
-        bind_text_or_null(op, 5, o.type);
+        op.bind_text_or_null(3, o.runtime_id);
+        op.bind_optional(4, o.sequence);
+        op.bind_text_or_null(5, o.type);
         op.bind(6, o.cancelled ? 1 : 0);
-        bind_or_null(op, 7, o.model_ordinal);
-        bind_text_or_null(op, 8, o.model_provider);
-        bind_text_or_null(op, 9, o.model_name);
-        bind_text_or_null(op, 10, o.response_type);
-        bind_text_or_null(op, 11, o.usage);
-        bind_or_null(op, 12, o.state_revision);
-        bind_text_or_null(op, 13, o.tool_name);
-        bind_text_or_null(op, 14, o.tool_call_id);
-        bind_or_null(op, 15, o.tool_call_ordinal);
-        bind_text_or_null(op, 16, o.requested_arguments);
-        bind_text_or_null(op, 17, o.arguments);
-        bind_text_or_null(op, 18, o.result);
-        bind_text_or_null(op, 19, o.result_unavailable_reason);
-        bind_or_null(op, 20, o.state_revision_before);
-        bind_or_null(op, 21, o.state_revision_after);
+        op.bind_optional(7, o.model_ordinal);
+        op.bind_text_or_null(8, o.model_provider);
+        op.bind_text_or_null(9, o.model_name);
+        op.bind_text_or_null(10, o.response_type);
+        op.bind_text_or_null(11, o.usage);
+        op.bind_optional(12, o.state_revision);
+        op.bind_text_or_null(13, o.tool_name);
+        op.bind_text_or_null(14, o.tool_call_id);
+        op.bind_optional(15, o.tool_call_ordinal);
+        op.bind_text_or_null(16, o.requested_arguments);
+        op.bind_text_or_null(17, o.arguments);
+        op.bind_text_or_null(18, o.result);
+        op.bind_text_or_null(19, o.result_unavailable_reason);
+        op.bind_optional(20, o.state_revision_before);
+        op.bind_optional(21, o.state_revision_after);
         if (Status st = op.run(); !st.is_ok()) return fail(st);
       }
       for (const StateChange& change : span.state_changes) {

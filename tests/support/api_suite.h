@@ -12,6 +12,7 @@
 // and reach the pipeline through `pipeline_`.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "tests/support/pipeline.h"
@@ -39,8 +40,12 @@ class ApiSuite : public ::testing::Test {
  protected:
   // Runs tests/js/<script> (a one-shot sender of the real OpenTelemetry JS SDK)
   // against the gateway over gRPC with the pipeline's API key, as `service`;
-  // its output in *out, its exit code returned.
+  // its output in *out, its exit code returned (-1, saying why, when tests/js is not installed).
   static int run_js_sender(const std::string& script, const std::string& service, std::string* out) {
+    if (!std::filesystem::exists(std::string(SPANLINE_SOURCE_DIR) + "/tests/js/node_modules")) {
+      *out = "run 'make test' (it installs tests/js with npm ci)";
+      return -1;
+    }
     return run_command({"node", std::string(SPANLINE_SOURCE_DIR) + "/tests/js/" + script, "--protocol", "grpc", "--endpoint",
                         "http://" + pipeline_->grpc_target(), "--service", service, "--header",
                         "x-junjo-api-key=" + pipeline_->api_key()},

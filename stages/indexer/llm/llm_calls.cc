@@ -16,46 +16,33 @@ struct SpanFacts {
   int64_t status_code = 0;
 };
 
-void bind_text(Statement& s, int index, const std::optional<std::string>& value) {
-  if (value) s.bind_text(index, *value);
-  else s.bind_null(index);
-}
-void bind_count(Statement& s, int index, const std::optional<int64_t>& value) {
-  if (value) s.bind(index, *value);
-  else s.bind_null(index);
-}
-void bind_number(Statement& s, int index, const std::optional<double>& value) {
-  if (value) s.bind(index, *value);
-  else s.bind_null(index);
-}
-
 Status insert_call(Statement& s, const SpanFacts& span, const LlmRecord& record) {
   s.bind_blob(1, span.trace_id).bind_blob(2, span.span_id);
   if (span.parent_span_id.empty()) s.bind_null(3);
   else s.bind_blob(3, span.parent_span_id);
   s.bind_text(4, span.service).bind(5, span.start_ns).bind(6, span.end_ns).bind(7, span.end_ns - span.start_ns);
   s.bind(8, span.status_code).bind_text(9, record.kind);
-  bind_text(s, 10, record.operation);
-  bind_text(s, 11, record.provider);
-  bind_text(s, 12, record.request_model);
-  bind_text(s, 13, record.response_model);
-  bind_text(s, 14, record.model);
-  bind_text(s, 15, record.model_group);
-  bind_count(s, 16, record.input_tokens);
-  bind_count(s, 17, record.output_tokens);
-  bind_count(s, 18, record.total_tokens);
-  bind_count(s, 19, record.cache_read_tokens);
-  bind_count(s, 20, record.cache_write_tokens);
-  bind_count(s, 21, record.reasoning_tokens);
+  s.bind_optional(10, record.operation);
+  s.bind_optional(11, record.provider);
+  s.bind_optional(12, record.request_model);
+  s.bind_optional(13, record.response_model);
+  s.bind_optional(14, record.model);
+  s.bind_optional(15, record.model_group);
+  s.bind_optional(16, record.input_tokens);
+  s.bind_optional(17, record.output_tokens);
+  s.bind_optional(18, record.total_tokens);
+  s.bind_optional(19, record.cache_read_tokens);
+  s.bind_optional(20, record.cache_write_tokens);
+  s.bind_optional(21, record.reasoning_tokens);
   const SentCost no_cost;
   const SentCost& cost = record.cost ? *record.cost : no_cost;
-  bind_number(s, 22, cost.input);
-  bind_number(s, 23, cost.output);
-  bind_number(s, 24, cost.total);
+  s.bind_optional(22, cost.input);
+  s.bind_optional(23, cost.output);
+  s.bind_optional(24, cost.total);
   if (record.finish_reasons.empty()) s.bind_null(25);
   else s.bind_text(25, json(record.finish_reasons).dump(-1, ' ', false, json::error_handler_t::replace));
-  bind_text(s, 26, record.session_id);
-  bind_text(s, 27, record.user_id);
+  s.bind_optional(26, record.session_id);
+  s.bind_optional(27, record.user_id);
   s.bind(28, record.junjo_model_request ? 1 : 0);
   return s.run();
 }

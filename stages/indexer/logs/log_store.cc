@@ -21,20 +21,6 @@ CREATE INDEX IF NOT EXISTS log_records_severity_time ON log_records(severity_num
 CREATE VIRTUAL TABLE IF NOT EXISTS log_text USING fts5(content, tokenize='trigram');
 )sql";
 
-namespace {
-
-void bind_text_or_null(Statement& statement, int index, const std::string& text) {
-  if (text.empty()) statement.bind_null(index);
-  else statement.bind_text(index, text);
-}
-
-void bind_blob_or_null(Statement& statement, int index, const std::string& bytes) {
-  if (bytes.empty()) statement.bind_null(index);
-  else statement.bind_blob(index, bytes);
-}
-
-}  // namespace
-
 Status LogWriter::prepare(Database& db) {
   auto record = db.prepare(
       "INSERT OR IGNORE INTO log_records(wal_sequence, record_index, trace_id, span_id, time_ns, observed_ns, severity_number, "
@@ -53,13 +39,13 @@ Status LogWriter::write(Database& db, uint64_t sequence, int64_t received_ns, co
   for (const LogRecord& r : records) {
     Statement& s = insert_record_;
     s.bind(1, static_cast<int64_t>(sequence)).bind(2, static_cast<int64_t>(r.index));
-    bind_blob_or_null(s, 3, r.trace_id);
-    bind_blob_or_null(s, 4, r.span_id);
+    s.bind_blob_or_null(3, r.trace_id);
+    s.bind_blob_or_null(4, r.span_id);
     s.bind(5, r.time_ns).bind(6, r.observed_ns).bind(7, r.severity_number);
-    bind_text_or_null(s, 8, r.severity_text);
-    bind_text_or_null(s, 9, r.body_json);
+    s.bind_text_or_null(8, r.severity_text);
+    s.bind_text_or_null(9, r.body_json);
     s.bind_text(10, r.attributes_json).bind_text(11, r.resource_json).bind_text(12, r.scope_json);
-    bind_text_or_null(s, 13, r.event_name);
+    s.bind_text_or_null(13, r.event_name);
     s.bind(14, static_cast<int64_t>(r.flags)).bind(15, static_cast<int64_t>(r.dropped_attributes_count));
     s.bind_text(16, r.service).bind(17, received_ns);
     if (Status st = s.run(); !st.is_ok()) return st;
