@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Span } from '../api/types';
-import { barGeometry, buildTree, collapsedBelow, reveal, visibleRows } from './waterfall';
+import { barGeometry, buildTree, collapsedBelow, keyParts, reveal, selfTimeNs, spanKindName, statusName, stepSelection, timeTicks, visibleRows } from './waterfall';
 
 function span(id: string, parent: string, start: number, end: number, error = false): Span {
   return {
@@ -62,3 +62,53 @@ describe('waterfall', () => {
     expect(buildTree(chain).order[19_999].depth).toBe(19_999);
   });
 });
+
+describe('waterfall facts', () => {
+  it('names span kinds and status codes as OTLP does', () => {
+    expect([0, 1, 2, 3, 4, 5].map(spanKindName)).toEqual(['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER']);
+    expect([0, 1, 2].map(statusName)).toEqual(['UNSET', 'OK', 'ERROR']);
+    expect(statusName(7)).toBe('status 7');
+  });
+
+  it('takes the union of the children, inside the span, from its duration as self time', () => {
+    const tree = buildTree([
+      span('p', '', 0, 100),
+      span('x', 'p', 10, 40),
+      span('y', 'p', 30, 50), // overlaps x: 10..50 counts once
+      span('z', 'p', 90, 130), // runs past the parent: only 90..100 counts
+    ]);
+    expect(selfTimeNs(tree.byId.get('p')!)).toBe(100 - 40 - 10);
+    expect(selfTimeNs(tree.byId.get('x')!)).toBe(30);
+  });
+
+  it('puts round ticks with units on the axis, following zoom', () => {
+    const whole = timeTicks(0, 2_000_000_000, 0);
+    expect(whole.map((t) => t.label)).toEqual(['0.0 s', '0.5 s', '1.0 s', '1.5 s', '2.0 s']);
+    expect(whole[2].fraction).toBe(0.5);
+    const zoomed = timeTicks(12_000_000, 12_040_000, 0);
+    expect(zoomed.map((t) => t.label)).toEqual(['12.00 ms', '12.01 ms', '12.02 ms', '12.03 ms', '12.04 ms']);
+    const small = timeTicks(0, 800, 0);
+    expect(small.at(-1)!.label).toBe('800 ns');
+    expect(timeTicks(5, 5, 0)).toHaveLength(1);
+  });
+
+  it('cuts attribute keys after their separators', () => {
+    expect(keyParts('gen_ai.usage.input_tokens')).toEqual(['gen_', 'ai.', 'usage.', 'input_', 'tokens']);
+    expect(keyParts('plain')).toEqual(['plain']);
+    expect(keyParts('a..b').join('')).toBe('a..b');
+  });
+
+  it('moves the selection among the visible rows, clamped at the ends', () => {
+    const tree = buildTree(spans());
+    const rows = visibleRows(tree, new Set());
+    expect(stepSelection(rows, null, 1)?.span.span_id).toBe('a');
+    expect(stepSelection(rows, 'a', 1)?.span.span_id).toBe('b');
+    expect(stepSelection(rows, 'a', -1)?.span.span_id).toBe('a');
+    expect(stepSelection(rows, 'orphan', 1)?.span.span_id).toBe('orphan');
+    expect(stepSelection([], 'a', 1)).toBeUndefined();
+  });
+});
+
+function spans(): Span[] {
+  return [span('a', '', 0, 100), span('b', 'a', 10, 40), span('orphan', 'missing', 5, 6)];
+}

@@ -3,6 +3,7 @@
 // 50,000-span trace stays interactive; rows are then virtualised by the page.
 
 import type { Span } from '../api/types';
+import { niceStep } from './chartScales';
 
 export interface SpanNode {
   span: Span;
@@ -137,4 +138,88 @@ export function matches(node: SpanNode, needle: string): boolean {
     if (key.toLowerCase().includes(text) || String(value).toLowerCase().includes(text)) return true;
   }
   return false;
+}
+
+// OTLP's enums by name, as the specification spells them (a number not in it is shown as is).
+const SPAN_KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
+const STATUS_CODES = ['UNSET', 'OK', 'ERROR'];
+
+export function spanKindName(kind: number | undefined): string {
+  return SPAN_KINDS[kind ?? 0] ?? `kind ${kind}`;
+}
+
+export function statusName(code: number | undefined): string {
+  return STATUS_CODES[code ?? 0] ?? `status ${code}`;
+}
+
+// A span's own time: its duration less the union of its children's time inside it
+// (children that overlap each other count once; time outside the span not at all).
+export function selfTimeNs(node: SpanNode): number {
+  const { start_ns: start, end_ns: end } = node.span;
+  const pieces = node.children
+    .map((child) => [Math.max(start, child.span.start_ns), Math.min(end, child.span.end_ns)] as const)
+    .filter(([from, to]) => to > from)
+    .sort((a, b) => a[0] - b[0]);
+  let covered = 0;
+  let reach = start;
+  for (const [from, to] of pieces) {
+    if (to <= reach) continue;
+    covered += to - Math.max(from, reach);
+    reach = to;
+  }
+  return Math.max(0, end - start - covered);
+}
+
+export interface TimeTick {
+  fraction: number; // where it sits in the visible window, 0..1
+  label: string; // time since the trace's start, with its unit
+}
+
+const TICK_UNITS: [number, string][] = [
+  [1_000_000_000, 's'],
+  [1_000_000, 'ms'],
+  [1_000, 'µs'],
+  [1, 'ns'],
+];
+
+// Round ticks across the visible window [fromNs, toNs], labelled as time since
+// `originNs` (the trace's start), so the axis follows zoom. The unit is the one the
+// window's far end reads best in and the decimals are what the step needs: a trace
+// of 2 s reads 0.5 s, 1.0 s; zoomed to 40 µs at 12 ms in, 12.01 ms, 12.02 ms.
+export function timeTicks(fromNs: number, toNs: number, originNs: number, maxTicks = 6): TimeTick[] {
+  const range = toNs - fromNs;
+  const unit = unitFor(Math.max(Math.abs(fromNs - originNs), Math.abs(toNs - originNs)));
+  if (!(range > 0)) return [{ fraction: 0, label: formatOffset(fromNs - originNs, 1, unit) }];
+  const step = Math.max(1, niceStep(range, Math.max(1, maxTicks - 1)));
+  const ticks: TimeTick[] = [];
+  const first = Math.ceil((fromNs - originNs) / step) * step + originNs;
+  for (let at = first; at <= toNs; at += step) {
+    ticks.push({ fraction: (at - fromNs) / range, label: formatOffset(at - originNs, step, unit) });
+  }
+  return ticks;
+}
+
+function unitFor(ns: number): [number, string] {
+  return TICK_UNITS.find(([size]) => ns >= size) ?? TICK_UNITS[TICK_UNITS.length - 1];
+}
+
+function formatOffset(offsetNs: number, stepNs: number, [size, unit]: [number, string]): string {
+  // As many decimals as the step needs (a 0.5 ms step needs one), no float noise.
+  const decimals = Math.max(0, Math.ceil(-Math.log10(stepNs / size) - 1e-9));
+  return `${(offsetNs / size).toFixed(Math.min(decimals, 9))} ${unit}`;
+}
+
+// An attribute key cut after its separators (dots, underscores, slashes, dashes),
+// so a long key wraps between its words instead of mid-word.
+export function keyParts(key: string): string[] {
+  return key.match(/[^._/-]*[._/-]*/g)?.filter((part) => part.length > 0) ?? [key];
+}
+
+// The row the arrow keys move to from `selectedId` among the visible rows: the first
+// row when nothing (or a row now hidden) is selected, clamped at either end.
+export function stepSelection(rows: SpanNode[], selectedId: string | null, delta: number): SpanNode | undefined {
+  if (rows.length === 0) return undefined;
+  const at = selectedId ? rows.findIndex((node) => node.span.span_id === selectedId) : -1;
+  if (at < 0) return rows[0];
+  return rows[Math.min(rows.length - 1, Math.max(0, at + delta))];
 }
