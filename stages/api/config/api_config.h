@@ -3,12 +3,18 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "base/options.h"
 #include "base/status.h"
 #include "skeleton/stage_config.h"
 
 namespace spanline::api {
+
+// The playground's providers' public endpoints, the defaults of --<kind>-base-url.
+inline constexpr std::string_view kOpenAiDefaultBaseUrl = "https://api.openai.com/v1";
+inline constexpr std::string_view kAnthropicDefaultBaseUrl = "https://api.anthropic.com";
+inline constexpr std::string_view kGeminiDefaultBaseUrl = "https://generativelanguage.googleapis.com";
 
 inline constexpr stage::StageIdentity kApiIdentity{.name = "api", .data_dir_use = "the api keeps nothing there."};
 
@@ -45,6 +51,13 @@ struct ApiConfig : stage::StageConfig {
   std::chrono::milliseconds body_timeout{std::chrono::seconds(30)};
   std::chrono::milliseconds keepalive_timeout{std::chrono::seconds(60)};
   std::string metrics_token;
+  // The playground's providers from configuration (playground/provider_registry.h).
+  std::string openai_base_url{kOpenAiDefaultBaseUrl};
+  std::string openai_api_key;
+  std::string anthropic_base_url{kAnthropicDefaultBaseUrl};
+  std::string anthropic_api_key;
+  std::string gemini_base_url{kGeminiDefaultBaseUrl};
+  std::string gemini_api_key;
 
   void register_options(Options& options) {
     register_common_options(options);
@@ -83,7 +96,17 @@ struct ApiConfig : stage::StageConfig {
         .add("keepalive-timeout", &keepalive_timeout, "An idle keep-alive connection is closed after this.")
         .add("metrics-token", &metrics_token,
              "When set, /metrics and the details of /health (stages, pids) need Authorization: Bearer <this token>; "
-             "without it /health says only ok or unavailable (for load balancers). Empty: both open.");
+             "without it /health says only ok or unavailable (for load balancers). Empty: both open.")
+        .add("openai-base-url", &openai_base_url,
+             "Playground: base URL of the OpenAI-compatible chat completions API (also Ollama, vLLM, LM Studio, routers: e.g. http://localhost:11434/v1). "
+             "The provider 'openai' is offered when its key is set or this differs from the default.")
+        .add("openai-api-key", &openai_api_key, "Playground: the key sent to --openai-base-url (Authorization: Bearer); never logged nor shown.")
+        .add("anthropic-base-url", &anthropic_base_url,
+             "Playground: base URL of the Anthropic Messages API. The provider 'anthropic' is offered when its key is set or this differs from the default.")
+        .add("anthropic-api-key", &anthropic_api_key, "Playground: the key sent to --anthropic-base-url (x-api-key); never logged nor shown.")
+        .add("gemini-base-url", &gemini_base_url,
+             "Playground: base URL of the Google Gemini API (generateContent). The provider 'gemini' is offered when its key is set or this differs from the default.")
+        .add("gemini-api-key", &gemini_api_key, "Playground: the key sent to --gemini-base-url (x-goog-api-key); never logged nor shown.");
   }
 
   void resolve() { resolve_endpoints({&auth_endpoint, &auth_events_endpoint}); }
