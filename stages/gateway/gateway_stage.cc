@@ -23,7 +23,7 @@ Status GatewayStage::start() {
                                                                            .token_issuer = config_.token_issuer,
                                                                            .token_audience = config_.token_audience},
                                                          stats);
-  wal_ = std::make_unique<WalWriter>(services_.context, config_.wal_endpoint, 65536, config_.partitions);
+  wal_ = std::make_unique<wal::WalWriter>(services_.context, config_.wal_endpoint, 65536, config_.partitions);
   // A WAL that is up tells its count at once; a mismatch then stops the
   // gateway before it takes an Export. A WAL that is down is not waited for
   // (Exports get UNAVAILABLE until it answers, as they would anyway).

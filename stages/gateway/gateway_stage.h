@@ -13,7 +13,7 @@
 #include "stages/gateway/grpc_server.h"
 #include "stages/gateway/http/otlp_http_server.h"
 #include "stages/gateway/ingest.h"
-#include "stages/gateway/wal_writer.h"
+#include "protocol/wal/wal_writer.h"
 
 namespace spanline::gateway {
 
@@ -33,7 +33,7 @@ class GatewayStage final : public stage::Stage {
   GatewayConfig& config_;
   stage::StageServices services_;
   std::unique_ptr<IngestAuthenticator> authenticator_;
-  std::unique_ptr<WalWriter> wal_;
+  std::unique_ptr<wal::WalWriter> wal_;
   std::unique_ptr<Ingest> ingest_;
   std::unique_ptr<OtlpGrpcServer> otlp_grpc_;
   std::unique_ptr<OtlpHttpServer> http_server_;

@@ -70,7 +70,7 @@ uint64_t count_data_points(const otlp_collector::ExportMetricsServiceRequest& re
 
 }  // namespace
 
-Ingest::Ingest(IngestOptions options, Authenticator& authenticator, WalWriter& wal, bus::StatsRegistry& stats)
+Ingest::Ingest(IngestOptions options, Authenticator& authenticator, wal::WalWriter& wal, bus::StatsRegistry& stats)
     : options_(options),
       authenticator_(authenticator),
       wal_(wal),
@@ -249,12 +249,12 @@ IngestReply Ingest::append_whole(bus::SignalKind kind, const google::protobuf::M
   if (items == 0) return {Status::ok(), 0, {}, std::nullopt};
   auto partitions = wal_.partitions();
   if (!partitions) return retryable(partitions.status(), options_.wal_timeout, options_.busy_retry_after);
-  WalPart part;
+  wal::WalPart part;
   part.partition = static_cast<uint32_t>(round_robin_.fetch_add(1) % *partitions);
   part.kind = kind;
   part.items = items;
   request.SerializeToString(&part.bytes);
-  std::vector<WalPart> parts;
+  std::vector<wal::WalPart> parts;
   parts.push_back(std::move(part));
   Status appended = wal_.append_all(std::move(parts), options_.wal_timeout);
   if (!appended.is_ok()) {

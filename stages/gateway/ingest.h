@@ -29,7 +29,7 @@
 #include "base/status.h"
 #include "stages/gateway/authenticator.h"
 #include "stages/gateway/request_cost.h"
-#include "stages/gateway/wal_writer.h"
+#include "protocol/wal/wal_writer.h"
 
 namespace spanline::gateway {
 
@@ -72,7 +72,7 @@ using JsonParser = Status (*)(std::string_view, Request&);
 
 class Ingest {
  public:
-  Ingest(IngestOptions options, Authenticator& authenticator, WalWriter& wal, bus::StatsRegistry& stats);
+  Ingest(IngestOptions options, Authenticator& authenticator, wal::WalWriter& wal, bus::StatsRegistry& stats);
 
   // The order every request goes through: credentials from the headers first
   // (nothing of the body is inflated or parsed for a client without them), then
@@ -121,7 +121,7 @@ class Ingest {
 
   IngestOptions options_;
   Authenticator& authenticator_;
-  WalWriter& wal_;
+  wal::WalWriter& wal_;
   std::atomic<uint64_t> bytes_in_flight_{0};
   std::atomic<uint64_t> round_robin_{0};
   std::atomic<uint64_t>& requests_;

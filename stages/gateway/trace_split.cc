@@ -87,7 +87,7 @@ SplitTraces split_traces(ExportTraceServiceRequest& request, uint32_t partitions
     }
   }
   if (used == 1 && result.rejected == 0) {
-    WalPart part{only, bus::SignalKind::traces, result.accepted, std::move(original_bytes)};
+    wal::WalPart part{only, bus::SignalKind::traces, result.accepted, std::move(original_bytes)};
     if (part.bytes.empty()) request.SerializeToString(&part.bytes);
     result.parts.push_back(std::move(part));
     return result;
@@ -122,7 +122,7 @@ SplitTraces split_traces(ExportTraceServiceRequest& request, uint32_t partitions
     }
   }
   for (auto& [partition, part_request] : split) {
-    WalPart part{partition, bus::SignalKind::traces, per_partition[partition], {}};
+    wal::WalPart part{partition, bus::SignalKind::traces, per_partition[partition], {}};
     part_request.SerializeToString(&part.bytes);
     result.parts.push_back(std::move(part));
   }

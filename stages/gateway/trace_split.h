@@ -11,12 +11,12 @@
 #include <vector>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
-#include "stages/gateway/wal_writer.h"
+#include "protocol/wal/wal_writer.h"
 
 namespace spanline::gateway {
 
 struct SplitTraces {
-  std::vector<WalPart> parts;
+  std::vector<wal::WalPart> parts;
   uint64_t accepted = 0;
   uint64_t rejected = 0;
   std::string rejected_message;  // the first few reasons, for partial_success.error_message

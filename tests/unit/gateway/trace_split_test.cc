@@ -43,7 +43,7 @@ TEST(TraceSplit, GroupsSpansByTracePartitionKeepingResourceAndScope) {
   EXPECT_EQ(split.accepted, 60u);
   EXPECT_EQ(split.rejected, 0u);
   uint64_t total = 0;
-  for (const WalPart& part : split.parts) {
+  for (const wal::WalPart& part : split.parts) {
     ExportTraceServiceRequest decoded;
     ASSERT_TRUE(decoded.ParseFromString(part.bytes));
     ASSERT_EQ(decoded.resource_spans_size(), 1);

@@ -1,9 +1,9 @@
-#include "stages/gateway/wal_writer.h"
+#include "protocol/wal/wal_writer.h"
 
 #include <condition_variable>
 #include <mutex>
 
-namespace spanline::gateway {
+namespace spanline::wal {
 namespace {
 
 // Waits for every part's reply; the first failure decides the answer.
@@ -16,10 +16,11 @@ struct Completion {
 
 }  // namespace
 
-WalWriter::WalWriter(bus::Context& context, std::string wal_endpoint, size_t max_in_flight, uint32_t configured_partitions)
+WalWriter::WalWriter(bus::Context& context, std::string wal_endpoint, size_t max_in_flight, uint32_t configured_partitions,
+                     std::string who)
     : client_(std::make_unique<bus::RequestClient>(
           context, bus::ClientOptions{.endpoint = std::move(wal_endpoint), .max_in_flight = max_in_flight})),
-      partitions_(*client_, "the gateway", configured_partitions) {}
+      partitions_(*client_, std::move(who), configured_partitions) {}
 
 bus::RequestClient& WalWriter::endpoint_for(uint32_t /*partition*/) { return *client_; }
 
@@ -57,4 +58,4 @@ Status WalWriter::append_all(std::vector<WalPart> parts, std::chrono::millisecon
   return completion->first_error;
 }
 
-}  // namespace spanline::gateway
+}  // namespace spanline::wal

@@ -1,10 +1,11 @@
 #pragma once
-// Appends parts of an Export to the WAL and waits for every durable ack. This is
-// the one place that maps a partition to the WAL endpoint that owns it: today a
-// single WAL owns every partition; a later WAL that owns partition sets only
-// changes endpoint_for(). It also knows the WAL's partition count, learned from
-// the WAL (protocol/wal/wal_partitions.h), which the gateway splits by; every
-// append says that count, so a WAL with another count refuses it.
+// Appends parts of an OTLP Export to the WAL and waits for every durable ack.
+// This is the one place that maps a partition to the WAL endpoint that owns it:
+// today a single WAL owns every partition; a later WAL that owns partition sets
+// only changes endpoint_for(). It also knows the WAL's partition count, learned
+// from the WAL (protocol/wal/wal_partitions.h), which its caller splits by;
+// every append says that count, so a WAL with another count refuses it.
+// Callers: the gateway (every Export) and the api (each playground run, one span).
 //
 // Threads: append_all() is safe from many threads at once; each call blocks.
 
@@ -21,7 +22,7 @@
 #include "bus/request_client.h"
 #include "protocol/wal/wal_partitions.h"
 
-namespace spanline::gateway {
+namespace spanline::wal {
 
 struct WalPart {
   uint32_t partition = 0;
@@ -32,8 +33,10 @@ struct WalPart {
 
 class WalWriter {
  public:
-  // `configured_partitions`: the gateway's own --partitions (0: take the WAL's).
-  WalWriter(bus::Context& context, std::string wal_endpoint, size_t max_in_flight, uint32_t configured_partitions);
+  // `configured_partitions`: the caller's own --partitions (0: take the WAL's);
+  // `who`: the caller as a difference in counts names it ("the gateway").
+  WalWriter(bus::Context& context, std::string wal_endpoint, size_t max_in_flight, uint32_t configured_partitions,
+            std::string who = "the gateway");
 
   // The count to split by: unavailable until the WAL has told it,
   // failed_precondition when it differs from the configured one.
@@ -50,7 +53,7 @@ class WalWriter {
   bus::RequestClient& endpoint_for(uint32_t partition);
 
   std::unique_ptr<bus::RequestClient> client_;
-  wal::WalPartitions partitions_;
+  WalPartitions partitions_;
 };
 
-}  // namespace spanline::gateway
+}  // namespace spanline::wal
