@@ -17,6 +17,7 @@ import { buildTimeline } from '../lib/agentRun';
 import { readRunView, writeRunView } from '../lib/junjoGraphSelection';
 import { diffStates } from '../lib/stateDiff';
 import { AgentRunHeader } from './AgentRunHeader';
+import { usePageTitle } from '../lib/usePageTitle';
 
 // Below this width the span panel sits under the timeline (styles.css, agent page section).
 const STACKED = '(max-width: 900px)';
@@ -54,6 +55,7 @@ export default function AgentRun() {
   const { data, error, loading } = useApi<Answer<'getAgentRun'>>(`/api/v1/agents/${traceId}/${spanId}`);
   const panel = useRef<HTMLDivElement>(null);
   const run = data?.run;
+  usePageTitle(run?.name, 'Agent run');
   const rows = useMemo(() => (run && data ? buildTimeline(run, data.operations) : []), [run, data]);
   const spanNames = useMemo(() => new Map((data?.spans ?? []).map((s) => [s.span_id, s.name])), [data]);
   const steps = data?.state_changes ?? [];

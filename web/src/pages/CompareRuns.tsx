@@ -8,6 +8,7 @@ import type { Answer } from '../api/types';
 import { ErrorBox, Loading } from '../components/Status';
 import { compareEndStates, compareNodes } from '../lib/compareRuns';
 import { formatDuration, formatTime } from '../lib/format';
+import { usePageTitle } from '../lib/usePageTitle';
 
 type Detail = Answer<'getWorkflow'>;
 
@@ -21,6 +22,7 @@ export default function CompareRuns() {
   const [params] = useSearchParams();
   const a = useApi<Detail>(path(params.get('a')));
   const b = useApi<Detail>(path(params.get('b')));
+  usePageTitle('Compare runs', a.data?.run?.name);
   const nodes = useMemo(
     () => (a.data?.run && b.data?.run ? compareNodes({ spans: a.data.spans, runSpanId: a.data.run.span_id }, { spans: b.data.spans, runSpanId: b.data.run.span_id }) : []),
     [a.data, b.data],

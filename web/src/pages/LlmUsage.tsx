@@ -36,8 +36,10 @@ import {
   type UsageAnswer,
   type UsageGroup,
 } from '../lib/usageSeries';
+import { usePageTitle } from '../lib/usePageTitle';
 
 export default function LlmUsage() {
+  usePageTitle('LLM usage');
   const [params, setParams] = useSearchParams();
   const view = useMemo(() => fromUrlParams(params), [params]);
   const query = params.toString();

@@ -12,6 +12,7 @@ import { Empty, ErrorBox, Loading, PartialWarning } from '../components/Status';
 import type { LogRecord } from '../lib/logRecords';
 import { LOOKBACKS } from '../lib/traceQuery';
 import { logsApiPath, logsFromUrlParams, logsToUrlParams, SEVERITIES, type LogsQuery } from '../lib/logsQuery';
+import { usePageTitle } from '../lib/usePageTitle';
 
 type Page = Answer<'searchLogs'>;
 
@@ -19,6 +20,7 @@ const recordsOf = (page: Page) => page.logs;
 const appended = (current: LogRecord[], more: LogRecord[]) => [...current, ...more];
 
 export default function Logs() {
+  usePageTitle('Logs');
   const [params, setParams] = useSearchParams();
   const query = useMemo(() => logsFromUrlParams(params), [params]);
   const [draft, setDraft] = useState<LogsQuery>(query);

@@ -7,6 +7,7 @@ import type { Answer, Instance } from '../api/types';
 import { Sparkline } from '../components/Sparkline';
 import { ErrorBox, Loading } from '../components/Status';
 import { formatCount } from '../lib/format';
+import { usePageTitle } from '../lib/usePageTitle';
 
 // The counter that best says what each stage does, charted per second.
 const HEADLINE: Record<string, string> = {
@@ -103,6 +104,7 @@ function InstanceCard({ instance }: { instance: Instance }) {
 }
 
 export default function Pipeline() {
+  usePageTitle('Pipeline');
   const { data, error } = useApi<Answer<'getPipeline'>>('/api/v1/pipeline', 1000);
   const order = ['gateway', 'wal', 'indexer', 'auth', 'api'];
   const instances = [...(data?.instances ?? [])].sort(

@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { ApiError, apiGet, isAbort } from '../api/client';
 import { isFound, resolveApiPath, retryDelayMs, type ExecutableNotYetSeen, type ResolvedExecutable } from '../lib/resolveLink';
+import { usePageTitle } from '../lib/usePageTitle';
 
 type View =
   | { kind: 'asking' }
@@ -17,6 +18,7 @@ type View =
 const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
 export default function Resolve() {
+  usePageTitle('Opening a run');
   const [search] = useSearchParams();
   const navigate = useNavigate();
   const [view, setView] = useState<View>({ kind: 'asking' });

@@ -4,8 +4,10 @@ import { useApi } from '../api/useApi';
 import type { Answer } from '../api/types';
 import { Empty, ErrorBox, Loading, PartialWarning } from '../components/Status';
 import { formatAgo, formatCount } from '../lib/format';
+import { usePageTitle } from '../lib/usePageTitle';
 
 export default function Services() {
+  usePageTitle('Services');
   const { data, error, loading } = useApi<Answer<'listServices'>>('/api/v1/services', 10_000);
   return (
     <section>

@@ -9,11 +9,13 @@ import { ErrorBox, Loading, PartialWarning } from '../components/Status';
 import { timeZoneName } from '../lib/agentRun';
 import { formatCount, formatDuration, formatTime } from '../lib/format';
 import { costSource, formatCost, messagePreview, sessionApiPath, sessionTracesPath, userTracesPath } from '../lib/sessions';
+import { usePageTitle } from '../lib/usePageTitle';
 
 type SessionAnswer = Answer<'getSession'>;
 
 export default function Session() {
   const { sessionId = '' } = useParams();
+  usePageTitle(`Session ${sessionId}`);
   const { data, error, loading } = useApi<SessionAnswer>(sessionId ? sessionApiPath(sessionId) : null);
   const zone = data ? timeZoneName(data.first_seen_ns) : '';
 

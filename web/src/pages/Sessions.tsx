@@ -21,6 +21,7 @@ import {
   type SessionsQuery,
 } from '../lib/sessions';
 import { LOOKBACKS } from '../lib/traceQuery';
+import { usePageTitle } from '../lib/usePageTitle';
 
 type Page = Answer<'listSessions'>;
 type SessionRow = Page['sessions'][number];
@@ -29,6 +30,7 @@ const sessionsOf = (page: Page) => page.sessions;
 const appended = (current: SessionRow[], more: SessionRow[]) => [...current, ...more];
 
 export default function Sessions() {
+  usePageTitle('Sessions');
   const [params, setParams] = useSearchParams();
   const query = useMemo(() => sessionsFromUrlParams(params), [params]);
   const [draft, setDraft] = useState<SessionsQuery>(query);

@@ -10,6 +10,7 @@ import { Empty, ErrorBox, Loading } from '../components/Status';
 import { formatTime } from '../lib/format';
 import { canCreateKeys, canManagePrices, canManageUsers, canRevokeKey, isLastAdmin, roles } from '../lib/permissions';
 import { describeChange, emptyPriceForm, formatPrice, formFromPrice, priceFromForm, pricePath, type PriceForm } from '../lib/prices';
+import { usePageTitle } from '../lib/usePageTitle';
 
 function snippets(key: string, host: string) {
   return {
@@ -313,6 +314,7 @@ function ModelPrices({ currentUser }: { currentUser: User }) {
 }
 
 export default function Settings({ currentUser }: { currentUser: User }) {
+  usePageTitle('Settings');
   return (
     <div>
       <h1>Settings</h1>

@@ -5,6 +5,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, apiSend } from '../api/client';
 import type { Answer, User } from '../api/types';
+import { usePageTitle } from '../lib/usePageTitle';
 
 export function SignIn({
   setup,
@@ -15,6 +16,7 @@ export function SignIn({
   setupTokenRequired?: boolean;
   onSignedIn: (user: User) => void;
 }) {
+  usePageTitle(setup ? 'Create the first user' : 'Sign in');
   const [email, setEmail] = useState('');
   const [setupToken, setSetupToken] = useState('');
   const [password, setPassword] = useState('');

@@ -13,12 +13,14 @@ import { SpanDetail } from '../components/SpanDetail';
 import { Empty, ErrorBox, Loading } from '../components/Status';
 import { formatDuration } from '../lib/format';
 import { barGeometry, buildTree, collapsedBelow, matches, reveal, visibleRows } from '../lib/waterfall';
+import { titleId, usePageTitle } from '../lib/usePageTitle';
 
 const ROW_HEIGHT = 24;
 const BIG_TRACE = 1000;
 
 export default function Trace() {
   const { traceId = '' } = useParams();
+  usePageTitle(`Trace ${titleId(traceId)}`);
   const [search] = useSearchParams();
   const { data, error, loading } = useApi<Answer<'getTrace'>>(`/api/v1/traces/${traceId}`);
   const tree = useMemo(() => buildTree(data?.spans ?? []), [data]);

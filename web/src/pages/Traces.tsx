@@ -11,10 +11,12 @@ import { TimeWindowFields } from '../components/TimeWindowFields';
 import { Empty, ErrorBox, Loading, PartialWarning } from '../components/Status';
 import { formatDuration, formatTime, shortId } from '../lib/format';
 import { fromUrlParams, LOOKBACKS, toApiPath, toLivePath, toUrlParams, type TraceQuery } from '../lib/traceQuery';
+import { usePageTitle } from '../lib/usePageTitle';
 
 type Page = Answer<'searchTraces'>;
 
 export default function Traces() {
+  usePageTitle('Traces');
   const [params, setParams] = useSearchParams();
   const query = useMemo(() => fromUrlParams(params), [params]);
   const [draft, setDraft] = useState<TraceQuery>(query);

@@ -16,6 +16,7 @@ import { nodeOfSpan, nodeRuns, parseGraph, runSummary, type NodeRun } from '../l
 import { focusOf, readRunView, stepForKey, writeRunView, type RunView } from '../lib/junjoGraphSelection';
 import { WorkflowRunHeader } from './WorkflowRunHeader';
 import { runOutcome } from './Workflows';
+import { usePageTitle } from '../lib/usePageTitle';
 
 // Left and right arrows step the state debugger, unless the reader is typing.
 function useStepKeys(step: number, stepCount: number, onStep: (step: number) => void) {
@@ -71,6 +72,7 @@ export default function WorkflowRun() {
     `/api/v1/workflows/${traceId}/${spanId}`,
   );
   const run = data?.run ?? undefined;
+  usePageTitle(run?.name, 'Workflow run');
   const siblings = useApi<Answer<'listWorkflows'>>(
     run ? `/api/v1/workflows?name=${encodeURIComponent(run.name)}&service=${encodeURIComponent(run.service)}&limit=200` : null,
   );

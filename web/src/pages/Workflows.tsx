@@ -24,6 +24,7 @@ import {
   toUrlParams,
   type RunsFilter,
 } from '../lib/runsQuery';
+import { usePageTitle } from '../lib/usePageTitle';
 
 // The run page shows a run's outcome the same way.
 export { runOutcome };
@@ -31,6 +32,7 @@ export { runOutcome };
 type Page = Answer<'listWorkflows'>;
 
 export default function Workflows() {
+  usePageTitle('Workflows');
   const [params, setParams] = useSearchParams();
   const filter = useMemo(() => fromUrlParams(params), [params]);
   const [name, setName] = useState(filter.name);
