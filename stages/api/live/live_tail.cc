@@ -1,16 +1,9 @@
 #include "stages/api/live/live_tail.h"
 
-#include <fcntl.h>
-#include <linux/sockios.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <pistache/peer.h>
-
 #include "base/clock.h"
 #include "base/http/pistache_headers.h"
 #include "base/log.h"
+#include "stages/api/http/sse_stream.h"
 #include "stages/api/routes/search_filters.h"
 
 namespace spanline::api {
@@ -20,42 +13,19 @@ constexpr int kMaxUnsentBytes = 1 << 20;
 constexpr auto kHeartbeat = std::chrono::seconds(15);
 constexpr int kTracesPerPoll = 200;
 
-// Sends all of `text` as one HTTP chunk without blocking; false when the client
-// is gone or its socket cannot take the whole chunk now (a slow client).
-bool send_chunk(int fd, const std::string& text) {
-  char size[16];
-  int size_length = std::snprintf(size, sizeof(size), "%zx\r\n", text.size());
-  std::string chunk(size, static_cast<size_t>(size_length));
-  chunk += text;
-  chunk += "\r\n";
-  ssize_t sent = ::send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-  return sent == static_cast<ssize_t>(chunk.size());
-}
-
 }  // namespace
 
-// The stream is written on our own duplicate of the connection's socket, never
-// through Pistache: Pistache 0.0.5 aborts the process ("could not find write
-// data") when a response stream is written from another thread while its
-// transport handles the same socket. Pistache keeps the connection open and
-// idle meanwhile; shutting our socket down ends both.
+// The stream is written on our own duplicate of the connection's socket (SseStream), never through Pistache.
 struct LiveTail::Subscriber {
   protocol::query::SearchQuery filters;
   std::string session;
   int64_t user_id = 0;
   SteadyClock::time_point last_session_check;
-  int fd = -1;
+  std::unique_ptr<SseStream> stream;
   std::map<uint32_t, int64_t> watermarks;
   int64_t start_ns = 0;
   std::vector<uint32_t> reported_missing;
   SteadyClock::time_point last_write;
-
-  ~Subscriber() {
-    if (fd >= 0) {
-      ::shutdown(fd, SHUT_RDWR);
-      ::close(fd);
-    }
-  }
 };
 
 LiveTail::LiveTail(const ApiConfig& config, QueryService& queries, SessionGuard& guard, bus::StatsRegistry& stats)
@@ -112,26 +82,17 @@ std::optional<ApiReply> LiveTail::subscribe(const ApiRequest& request, Pistache:
     std::lock_guard lock(mutex_);
     release(*subscriber);
   };
-  std::shared_ptr<Pistache::Tcp::Peer> peer = response.peer();
-  if (!peer) {
+  auto stream = SseStream::open(response, cors_allowed ? request.origin : std::string());
+  if (!stream) {
     give_back();
-    return std::nullopt;  // the client left already
-  }
-  subscriber->fd = ::fcntl(peer->fd(), F_DUPFD_CLOEXEC, 0);
-  if (subscriber->fd < 0) {
-    give_back();
+    if (stream.status().code() == Code::cancelled) return std::nullopt;  // the client left already
     return error_reply(503, "unavailable", "cannot start the live tail now");
   }
+  subscriber->stream = std::move(stream).value();
   subscriber->start_ns = unix_nanos_now();
   subscriber->last_write = SteadyClock::now();
   subscriber->last_session_check = SteadyClock::now();
-  std::string head =
-      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nX-Accel-Buffering: no\r\n"
-      "X-Content-Type-Options: nosniff\r\nTransfer-Encoding: chunked\r\n";
-  if (cors_allowed) head += "Access-Control-Allow-Origin: " + request.origin + "\r\nVary: Origin\r\n";
-  head += "\r\n";
-  if (::send(subscriber->fd, head.data(), head.size(), MSG_NOSIGNAL | MSG_DONTWAIT) != static_cast<ssize_t>(head.size()) ||
-      !send_chunk(subscriber->fd, "retry: 2000\nevent: ready\ndata: {}\n\n")) {
+  if (!subscriber->stream->send_now("retry: 2000\nevent: ready\ndata: {}\n\n")) {
     give_back();
     return std::nullopt;  // the client left already; the destructor closes our socket
   }
@@ -161,9 +122,9 @@ bool LiveTail::session_alive(Subscriber& subscriber) {
   // Only a definite "no such session" ends the stream; an auth-responder that is slow or down does not.
   if (user || user.status().code() != Code::unauthenticated) return true;
   closed_signed_out_.fetch_add(1);
-  (void)send_chunk(subscriber.fd, "event: end\ndata: {\"reason\":\"the session ended (signed out, expired or user deleted)\"}\n\n");
-  const char last_chunk[] = "0\r\n\r\n";
-  (void)::send(subscriber.fd, last_chunk, sizeof(last_chunk) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+  (void)subscriber.stream->send_now(
+      SseStream::event("end", "{\"reason\":\"the session ended (signed out, expired or user deleted)\"}"));
+  subscriber.stream->end();
   return false;
 }
 
@@ -200,13 +161,13 @@ bool LiveTail::poll(Subscriber& subscriber) {
   if (events.empty()) events = ": heartbeat\n\n";
   // A client that does not read lets the socket's send queue fill; drop it
   // before Pistache starts buffering for it in memory.
-  int unsent = 0;
-  if (::ioctl(subscriber.fd, SIOCOUTQ, &unsent) == 0 && unsent > kMaxUnsentBytes) {
+  int unsent = subscriber.stream->unsent_bytes();
+  if (unsent > kMaxUnsentBytes) {
     dropped_slow_.fetch_add(1);
     log::warn("live-tail client too slow, disconnecting", {{"unsent_bytes", unsent}});
     return false;
   }
-  if (!send_chunk(subscriber.fd, events)) return false;
+  if (!subscriber.stream->send_now(events)) return false;
   subscriber.last_write = SteadyClock::now();
   return true;
 }
@@ -237,10 +198,7 @@ void LiveTail::run() {
     dropped.clear();  // closes their sockets, outside the lock
   }
   std::lock_guard lock(mutex_);
-  for (auto& subscriber : subscribers_) {
-    const char last_chunk[] = "0\r\n\r\n";
-    (void)::send(subscriber->fd, last_chunk, sizeof(last_chunk) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-  }
+  for (auto& subscriber : subscribers_) subscriber->stream->end();
   subscribers_.clear();
   per_user_.clear();
   count_.store(0);
