@@ -23,6 +23,7 @@ const Resolve = lazy(() => import('./pages/Resolve'));
 const Logs = lazy(() => import('./pages/Logs'));
 const Sessions = lazy(() => import('./pages/Sessions'));
 const SessionPage = lazy(() => import('./pages/Session'));
+const Playground = lazy(() => import('./pages/Playground'));
 
 type Session = { state: 'checking' } | { state: 'signed-out'; setupOpen: boolean; setupTokenRequired?: boolean } | { state: 'signed-in'; user: User };
 
@@ -80,6 +81,7 @@ export function App() {
           <NavLink to="/workflows">Workflows</NavLink>
           <NavLink to="/llm">LLM usage</NavLink>
           <NavLink to="/sessions">Sessions</NavLink>
+          <NavLink to="/playground">Playground</NavLink>
           <NavLink to="/logs">Logs</NavLink>
           <NavLink to="/pipeline">Pipeline</NavLink>
           <NavLink to="/settings">Settings</NavLink>
@@ -106,6 +108,7 @@ export function App() {
             <Route path="/sessions" element={<Sessions />} />
             <Route path="/sessions/:sessionId" element={<SessionPage />} />
             <Route path="/pipeline" element={<Pipeline />} />
+            <Route path="/playground" element={<Playground />} />
             <Route path="/settings" element={<Settings currentUser={session.user} />} />
             <Route path="/resolve/executable" element={<Resolve />} />
             <Route path="*" element={<Navigate to="/" replace />} />

@@ -8,6 +8,7 @@ import { llmRecord } from '../lib/conversation';
 import { formatDuration, formatTime } from '../lib/format';
 import { droppedText, spanDropped, spanOrigins } from '../lib/spanFacts';
 import { Conversation } from './Conversation';
+import { OpenInPlayground } from './playground/OpenInPlayground';
 import { SpanLogs } from './SpanLogs';
 
 function copy(text: string) {
@@ -109,6 +110,7 @@ export function SpanDetail({ span, traceStartNs }: { span: Span; traceStartNs: n
         </p>
       )}
       <Note text={spanDropped(span)} testId="span-dropped" />
+      <OpenInPlayground span={span} />
       {llm && <Conversation key={`conversation-${span.span_id}`} record={llm} durationNs={span.duration_ns} onShowRaw={raw.show} />}
       <div ref={raw.ref} data-testid="span-attributes">
         <KeyValues title="Attributes" values={span.attributes} open={raw.open} onToggle={raw.setOpen} />

@@ -1,0 +1,64 @@
+// One column's answer as it streams: the text, tool calls as cards, and the
+// figures (tokens, latency, time to first token, cost or 'no price'), the failure
+// in words, and the link to the run's recorded trace.
+import { Link } from 'react-router-dom';
+import { prettyJson } from '../../lib/conversation';
+import { costText, errorText, formatMs, latencyMs, timeToFirstTokenMs, usageText, type RunState } from '../../lib/playground/run';
+
+function Figures({ state, nowMs }: { state: RunState; nowMs: number }) {
+  if (state.status === 'idle') return null;
+  return (
+    <p className="pg-figures">
+      <span data-testid="pg-usage">{usageText(state.usage)}</span>
+      <span> · latency <span data-testid="pg-latency">{formatMs(latencyMs(state, nowMs))}</span></span>
+      <span> · first token <span data-testid="pg-ttft">{formatMs(timeToFirstTokenMs(state))}</span></span>
+      <span> · </span>
+      <span data-testid="pg-cost" className={state.done?.cost ? '' : 'muted'} title={state.done?.cost?.source === 'price_table' ? 'from the model price table' : undefined}>
+        {state.status === 'done' ? costText(state.done?.cost) : '-'}
+      </span>
+      {state.done?.finish_reason && <span data-testid="pg-finish"> · finished: {state.done.finish_reason}</span>}
+      {state.done?.response_model && <span className="muted"> · {state.done.response_model}</span>}
+    </p>
+  );
+}
+
+function TraceLink({ state }: { state: RunState }) {
+  const traceId = state.done?.trace_id ?? state.error?.trace_id ?? state.start?.trace_id;
+  if (!traceId || state.status === 'running') return null;
+  return (
+    <Link to={`/traces/${traceId}`} className="pg-trace-link" data-testid="pg-trace-link">
+      recorded trace
+    </Link>
+  );
+}
+
+export function RunOutput({ state, nowMs }: { state: RunState; nowMs: number }) {
+  return (
+    <div className="pg-output" data-testid="pg-output" data-status={state.status} data-pieces={state.pieces} aria-live="polite">
+      {state.status === 'idle' && <p className="muted">Run to see the answer here.</p>}
+      {(state.text !== '' || state.status === 'running') && (
+        <div className="pg-answer" data-testid="pg-output-text">
+          {state.text}
+          {state.status === 'running' && <span className="pg-cursor" aria-hidden="true">▍</span>}
+        </div>
+      )}
+      {state.toolCalls.map((call, i) => (
+        <div key={i} className="pg-card pg-card-call" data-testid="pg-tool-call-card" data-tool={call.name}>
+          <div className="pg-part-head">
+            <span className="pg-card-kind">tool call</span> <strong className="mono">{call.name}</strong>
+            {call.id && <span className="muted mono"> {call.id}</span>}
+          </div>
+          <pre className="pg-pre">{prettyJson(call.arguments)}</pre>
+        </div>
+      ))}
+      {state.done?.content_filtered && <p className="error-text" data-testid="pg-filtered">{errorText({ code: 'content_filtered' })}</p>}
+      {state.error && (
+        <div className="error-box" role="alert" data-testid="pg-error" data-code={state.error.code}>
+          {errorText(state.error)}
+        </div>
+      )}
+      <Figures state={state} nowMs={nowMs} />
+      <TraceLink state={state} />
+    </div>
+  );
+}
