@@ -46,7 +46,8 @@ Any other model answers normally.
 
 Observability: GET /_standin/requests lists every request: provider, method, path,
 query, headers (names lower-cased, the key's value "<redacted:ok>" or
-"<redacted:wrong>"), body (parsed JSON, or null with body_text), status (the HTTP
+"<redacted:wrong>"; a key in any other header "<redacted:elsewhere>"), body
+(parsed JSON, or null with body_text), model (chat calls), status (the HTTP
 status sent), client_disconnected (the client closed before the answer ended).
 DELETE /_standin/requests clears the list.
 
@@ -174,23 +175,34 @@ def text_of_blocks(content, block_type="text", key="text"):
     return ""
 
 
-# ---------------------------------------------------------------- OpenAI
-
-
-class OpenAI:
-    name = "openai"
-    prefix = "/openai/v1"
-    key_header = "authorization"
+class Provider:
+    """What the three providers share: a key, and whether a request carries it."""
 
     def __init__(self, key):
         self.key = key
 
     def key_state(self, headers, query):
+        """None when the request carries no key, else "ok" or "wrong"."""
+        sent = self.sent_key(headers, query)
+        if sent is None:
+            return None
+        return "ok" if sent == self.key else "wrong"
+
+
+# ---------------------------------------------------------------- OpenAI
+
+
+class OpenAI(Provider):
+    name = "openai"
+    prefix = "/openai/v1"
+    key_header = "authorization"
+
+    @staticmethod
+    def sent_key(headers, query):
         value = headers.get("authorization")
         if value is None:
             return None
-        token = value[7:] if value.lower().startswith("bearer ") else value
-        return "ok" if token == self.key else "wrong"
+        return value[len("bearer "):] if value.lower().startswith("bearer ") else value
 
     @staticmethod
     def error_body(message, type_, param=None, code=None):
@@ -362,19 +374,14 @@ class OpenAI:
 # ---------------------------------------------------------------- Anthropic
 
 
-class Anthropic:
+class Anthropic(Provider):
     name = "anthropic"
     prefix = "/anthropic"
     key_header = "x-api-key"
 
-    def __init__(self, key):
-        self.key = key
-
-    def key_state(self, headers, query):
-        value = headers.get("x-api-key")
-        if value is None:
-            return None
-        return "ok" if value == self.key else "wrong"
+    @staticmethod
+    def sent_key(headers, query):
+        return headers.get("x-api-key")
 
     @staticmethod
     def error_body(type_, message, request_id=None):
@@ -554,19 +561,14 @@ GEMINI_CHAT = re.compile(r"^/(v1beta|v1)/models/([^/:]+):(generateContent|stream
 GEMINI_MODEL = re.compile(r"^/(v1beta|v1)/models/([^/:]+)$")
 
 
-class Gemini:
+class Gemini(Provider):
     name = "gemini"
     prefix = "/gemini"
     key_header = "x-goog-api-key"
 
-    def __init__(self, key):
-        self.key = key
-
-    def key_state(self, headers, query):
-        value = headers.get("x-goog-api-key", query.get("key"))
-        if value is None:
-            return None
-        return "ok" if value == self.key else "wrong"
+    @staticmethod
+    def sent_key(headers, query):
+        return headers.get("x-goog-api-key", query.get("key"))
 
     @staticmethod
     def error_body(code, status, message, details=None):
@@ -955,6 +957,7 @@ class Handler(BaseHTTPRequestHandler):
             if not isinstance(body, dict):
                 raise BadRequest("We could not parse the JSON body of your request.")
             model = provider.model_of(path, body)
+            self.server.log.update(entry, model=model)
             stream = provider.wants_stream(path, query, body)
             prompt = provider.prompt(body)
         except BadRequest as error:
