@@ -1,11 +1,16 @@
 #include "base/private_files.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <thread>
 
 #include "base/log.h"
 
@@ -77,6 +82,62 @@ PrivateDataFolder make_data_folder_private(const std::string& data_dir) {
               {{"path", data_dir}, {"entries", counts.not_changed}});
   }
   return counts;
+}
+
+}  // namespace spanline
+
+namespace spanline {
+namespace {
+
+Status file_error(const std::string& what, const std::string& path) {
+  return Status(Code::internal, "cannot " + what + " " + path + ": " + std::strerror(errno));
+}
+
+Result<std::string> read_whole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return file_error("read", path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Writes `content` to a new 0600 file at `path` and syncs it.
+Status write_new_private(const std::string& path, const std::string& content) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return file_error("create", path);
+  size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      Status failed = file_error("write", path);
+      ::close(fd);
+      return failed;
+    }
+    written += static_cast<size_t>(n);
+  }
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  return synced ? Status::ok() : file_error("sync", path);
+}
+
+}  // namespace
+
+Result<std::string> read_or_create_private_file(const std::string& path, const std::function<std::string()>& make_content) {
+  if (::access(path.c_str(), F_OK) == 0) return read_whole(path);
+  const std::string staged = path + ".new." + std::to_string(::getpid()) + "." +
+                             std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id()));
+  if (Status s = write_new_private(staged, make_content()); !s.is_ok()) {
+    ::unlink(staged.c_str());
+    return s;
+  }
+  // link() refuses an existing name, so a racing writer that got there first wins and both read its file.
+  const bool linked = ::link(staged.c_str(), path.c_str()) == 0;
+  const int link_errno = errno;
+  ::unlink(staged.c_str());
+  if (!linked && link_errno != EEXIST) {
+    errno = link_errno;
+    return file_error("create", path);
+  }
+  return read_whole(path);
 }
 
 }  // namespace spanline

@@ -22,7 +22,10 @@
 // as it is with a warning, and the stage starts anyway.
 
 #include <cstdint>
+#include <functional>
 #include <string>
+
+#include "base/status.h"
 
 namespace spanline {
 
@@ -41,5 +44,12 @@ void create_files_private();
 // tightened from 0755 to 0700"). A missing data folder is not created here
 // (the stages that keep data create it, privately, under the umask).
 PrivateDataFolder make_data_folder_private(const std::string& data_dir);
+
+// The content of the private file `path`, made with `make_content()` and
+// written 0600 when the file does not exist yet: a secret kept beside the data
+// it protects (the auth-responder's data key). The new file appears whole or not
+// at all (written beside it, then linked into place), and when two processes or
+// threads race, both read the one that won. An error names the path and why.
+Result<std::string> read_or_create_private_file(const std::string& path, const std::function<std::string()>& make_content);
 
 }  // namespace spanline

@@ -44,6 +44,10 @@ class AuthClient {
   Result<PriceList> list_prices() { return ask(ListPrices{}); }
   Result<PriceChange> set_price(const SetPrice& request) { return ask(request); }
   Result<PriceChange> delete_price(const DeletePrice& request) { return ask(request); }
+  Result<ProviderList> list_providers() { return ask(ListProviders{}); }
+  Result<ProviderInfo> set_provider(const SetProvider& request) { return ask(request); }
+  Result<Done> delete_provider(const DeleteProvider& request) { return ask(request); }
+  Result<ProviderSecretList> provider_endpoints() { return ask(GetProviderEndpoints{}); }
 
   // Any request, typed: what the methods above call.
   template <typename Request>

@@ -5,7 +5,7 @@
 
 namespace spanline::auth {
 
-static_assert(kAuthOpNames.size() == static_cast<size_t>(AuthOp::delete_price) + 1, "one name per AuthOp, in order");
+static_assert(kAuthOpNames.size() == static_cast<size_t>(AuthOp::provider_endpoints) + 1, "one name per AuthOp, in order");
 
 namespace {
 
@@ -416,6 +416,45 @@ Result<DeletePrice> decode(const json& message, std::type_identity<DeletePrice>)
   return in.finish(DeletePrice{in.asker(), in.text(kModelField)});
 }
 
+json encode(const ListProviders&) { return request_of(ListProviders::op); }
+Result<ListProviders> decode(const json&, std::type_identity<ListProviders>) { return ListProviders{}; }
+
+json encode(const SetProvider& request) {
+  json out = request_of(SetProvider::op);
+  put_asker(out, request.asker);
+  out[kProviderNameField.name] = request.name;
+  out[kProviderKindField.name] = request.kind;
+  out[kProviderBaseUrlField.name] = request.base_url;
+  if (request.api_key) out[kProviderApiKeyField.name] = *request.api_key;  // absent: keep the stored key
+  return out;
+}
+Result<SetProvider> decode(const json& message, std::type_identity<SetProvider>) {
+  Reader in(message);
+  SetProvider out;
+  out.asker = in.asker();
+  out.name = in.text(kProviderNameField);
+  out.kind = in.text(kProviderKindField);
+  out.base_url = in.text(kProviderBaseUrlField);
+  if (message.contains(kProviderApiKeyField.name) && !message[kProviderApiKeyField.name].is_null()) {
+    out.api_key = in.text(kProviderApiKeyField);
+  }
+  return in.finish(std::move(out));
+}
+
+json encode(const DeleteProvider& request) {
+  json out = request_of(DeleteProvider::op);
+  put_asker(out, request.asker);
+  out[kProviderNameField.name] = request.name;
+  return out;
+}
+Result<DeleteProvider> decode(const json& message, std::type_identity<DeleteProvider>) {
+  Reader in(message);
+  return in.finish(DeleteProvider{in.asker(), in.text(kProviderNameField)});
+}
+
+json encode(const GetProviderEndpoints&) { return request_of(GetProviderEndpoints::op); }
+Result<GetProviderEndpoints> decode(const json&, std::type_identity<GetProviderEndpoints>) { return GetProviderEndpoints{}; }
+
 // ---- Replies ----
 
 json encode(const UserInfo& user) {
@@ -575,6 +614,42 @@ json encode(const PriceList& reply) { return {{"changes", encode_all(reply.chang
 Result<PriceList> decode(const json& message, std::type_identity<PriceList>) {
   Reader in(message);
   return in.finish(PriceList{in.list<PriceChange>("changes")});
+}
+
+json encode(const ProviderInfo& provider) {
+  return {{"name", provider.name},         {"kind", provider.kind},
+          {"base_url", provider.base_url}, {"key_set", provider.key_set},
+          {"updated_ns", provider.updated_ns}, {"updated_by", provider.updated_by}};
+}
+Result<ProviderInfo> decode(const json& message, std::type_identity<ProviderInfo>) {
+  Reader in(message);
+  return in.finish(ProviderInfo{in.string("name"), in.string("kind"), in.string("base_url"), in.boolean("key_set"),
+                                in.integer("updated_ns"), in.string("updated_by")});
+}
+
+json encode(const ProviderList& reply) { return {{"providers", encode_all(reply.providers)}}; }
+Result<ProviderList> decode(const json& message, std::type_identity<ProviderList>) {
+  Reader in(message);
+  return in.finish(ProviderList{in.list<ProviderInfo>("providers")});
+}
+
+json encode(const ProviderSecret& provider) {
+  json out = encode(provider.info);
+  out["api_key"] = provider.api_key;
+  if (provider.key_unreadable) out["key_unreadable"] = true;
+  return out;
+}
+Result<ProviderSecret> decode(const json& message, std::type_identity<ProviderSecret>) {
+  auto info = decode<ProviderInfo>(message);
+  if (!info) return info.status();
+  Reader in(message);
+  return in.finish(ProviderSecret{std::move(*info), in.string("api_key"), in.flag("key_unreadable")});
+}
+
+json encode(const ProviderSecretList& reply) { return {{"providers", encode_all(reply.providers)}}; }
+Result<ProviderSecretList> decode(const json& message, std::type_identity<ProviderSecretList>) {
+  Reader in(message);
+  return in.finish(ProviderSecretList{in.list<ProviderSecret>("providers")});
 }
 
 // ---- Broadcasts ----

@@ -58,6 +58,10 @@ json encode(const GetKeyStates& request);
 json encode(const ListPrices& request);
 json encode(const SetPrice& request);
 json encode(const DeletePrice& request);
+json encode(const ListProviders& request);
+json encode(const SetProvider& request);
+json encode(const DeleteProvider& request);
+json encode(const GetProviderEndpoints& request);
 
 json encode(const UserInfo& user);
 json encode(const KeyOwner& owner);
@@ -79,6 +83,10 @@ json encode(const CreatedApiKey& reply);
 json encode(const KeyStatesReply& reply);
 json encode(const PriceChange& reply);
 json encode(const PriceList& reply);
+json encode(const ProviderInfo& reply);
+json encode(const ProviderList& reply);
+json encode(const ProviderSecret& reply);
+json encode(const ProviderSecretList& reply);
 
 // The message of type T in `message` (its "op", for a request, already read by
 // parse_request), or why not. One overload per type, chosen by the tag.
@@ -103,6 +111,10 @@ Result<GetKeyStates> decode(const json& message, std::type_identity<GetKeyStates
 Result<ListPrices> decode(const json& message, std::type_identity<ListPrices>);
 Result<SetPrice> decode(const json& message, std::type_identity<SetPrice>);
 Result<DeletePrice> decode(const json& message, std::type_identity<DeletePrice>);
+Result<ListProviders> decode(const json& message, std::type_identity<ListProviders>);
+Result<SetProvider> decode(const json& message, std::type_identity<SetProvider>);
+Result<DeleteProvider> decode(const json& message, std::type_identity<DeleteProvider>);
+Result<GetProviderEndpoints> decode(const json& message, std::type_identity<GetProviderEndpoints>);
 
 Result<UserInfo> decode(const json& message, std::type_identity<UserInfo>);
 Result<KeyOwner> decode(const json& message, std::type_identity<KeyOwner>);
@@ -124,6 +136,10 @@ Result<CreatedApiKey> decode(const json& message, std::type_identity<CreatedApiK
 Result<KeyStatesReply> decode(const json& message, std::type_identity<KeyStatesReply>);
 Result<PriceChange> decode(const json& message, std::type_identity<PriceChange>);
 Result<PriceList> decode(const json& message, std::type_identity<PriceList>);
+Result<ProviderInfo> decode(const json& message, std::type_identity<ProviderInfo>);
+Result<ProviderList> decode(const json& message, std::type_identity<ProviderList>);
+Result<ProviderSecret> decode(const json& message, std::type_identity<ProviderSecret>);
+Result<ProviderSecretList> decode(const json& message, std::type_identity<ProviderSecretList>);
 
 // A broadcast: {"event": <its name>, ...}. An event of a kind this build does
 // not know, or with a field missing or mistyped, is invalid_argument (a

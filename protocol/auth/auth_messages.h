@@ -50,14 +50,19 @@ enum class AuthOp : uint8_t {
   list_prices,
   set_price,
   delete_price,
+  list_providers,
+  set_provider,
+  delete_provider,
+  provider_endpoints,
 };
 
 // The op names on the wire, in AuthOp's order (a static_assert in auth_codec.cc checks the count).
-inline constexpr std::array<std::string_view, 21> kAuthOpNames = {
+inline constexpr std::array<std::string_view, 25> kAuthOpNames = {
     "check_api_key", "issue_token",       "jwks",          "rotate_signing_key", "setup_status", "issue_setup_token",
     "create_first_user", "sign_in",       "check_session", "sign_out",           "list_users",   "create_user",
     "delete_user",   "set_user_role",     "list_api_keys", "create_api_key",     "delete_api_key", "key_states",
-    "list_prices",   "set_price",         "delete_price",
+    "list_prices",   "set_price",         "delete_price",  "list_providers",     "set_provider", "delete_provider",
+    "provider_endpoints",
 };
 
 inline std::string_view op_name(AuthOp op) { return kAuthOpNames[static_cast<size_t>(op)]; }
@@ -82,6 +87,19 @@ inline constexpr TextField kRoleField{"role", 16};
 inline constexpr TextField kKeyNameField{"name", 200};
 inline constexpr TextField kKeyIdField{"id", 64};           // an API key's id (16 hex digits today)
 inline constexpr TextField kModelField{"model", 256};       // a priced model: an LLM record's model_group, matched exactly
+
+// The playground's LLM providers kept in Settings (admins add them; the api
+// adds them to those of its configuration). A name is 1 to 64 of [a-z0-9._-]
+// (it is a path segment and a span attribute); a base URL is http:// or
+// https://, no spaces or control characters; a key is any text up to 4096 bytes.
+inline constexpr TextField kProviderNameField{"name", 64};
+inline constexpr TextField kProviderKindField{"kind", 16};
+inline constexpr TextField kProviderBaseUrlField{"base_url", 2048};
+inline constexpr TextField kProviderApiKeyField{"api_key", 4096};
+inline constexpr std::string_view kProviderNameCharacters = "abcdefghijklmnopqrstuvwxyz0123456789._-";
+// The protocols a provider may speak (the api's ProviderKind names them the same).
+inline constexpr std::array<std::string_view, 3> kProviderKinds = {"openai", "anthropic", "gemini"};
+inline constexpr size_t kMaxSettingsProviders = 100;
 
 // The model price table's bounds (the store refuses past them, the api and the
 // web say them): how many models may have a price at once, how many changes the
@@ -241,6 +259,35 @@ struct PriceChange {
 struct PriceList {
   std::vector<PriceChange> changes;  // every change kept, by model, oldest first
   bool operator==(const PriceList&) const = default;
+};
+
+// A playground provider kept in Settings, as listed: never its key.
+struct ProviderInfo {
+  std::string name;
+  std::string kind;  // one of kProviderKinds
+  std::string base_url;
+  bool key_set = false;
+  int64_t updated_ns = 0;
+  std::string updated_by;  // the admin's email, or "operator" (the CLI)
+  bool operator==(const ProviderInfo&) const = default;
+};
+
+struct ProviderList {
+  std::vector<ProviderInfo> providers;  // by name
+  bool operator==(const ProviderList&) const = default;
+};
+
+// A provider with its key decrypted, for the api to call it with.
+struct ProviderSecret {
+  ProviderInfo info;
+  std::string api_key;         // "" when none is set
+  bool key_unreadable = false;  // a key is stored but does not decrypt with the data key (the key file was replaced)
+  bool operator==(const ProviderSecret&) const = default;
+};
+
+struct ProviderSecretList {
+  std::vector<ProviderSecret> providers;  // by name
+  bool operator==(const ProviderSecretList&) const = default;
 };
 
 // ---- The requests, one per op ----
@@ -403,6 +450,43 @@ struct DeletePrice {
   Asker asker;
   std::string model;
   bool operator==(const DeletePrice&) const = default;
+};
+
+// Anyone on the bus may list the Settings providers (never a key); only an admin may change them.
+struct ListProviders {
+  static constexpr AuthOp op = AuthOp::list_providers;
+  using Reply = ProviderList;
+  bool operator==(const ListProviders&) const = default;
+};
+
+// Adds or replaces the provider `name`. `api_key`: nullopt keeps the stored key, "" removes it.
+struct SetProvider {
+  static constexpr AuthOp op = AuthOp::set_provider;
+  using Reply = ProviderInfo;  // the provider as now listed
+  Asker asker;
+  std::string name;
+  std::string kind;
+  std::string base_url;
+  std::optional<std::string> api_key;
+  bool operator==(const SetProvider&) const = default;
+};
+
+struct DeleteProvider {
+  static constexpr AuthOp op = AuthOp::delete_provider;
+  using Reply = Done;  // not_found when there is no such provider
+  Asker asker;
+  std::string name;
+  bool operator==(const DeleteProvider&) const = default;
+};
+
+// The Settings providers with their keys decrypted: what the api calls them
+// with. It names no user: the bus between stages is trusted (ipc sockets in
+// the private data folder, CURVE-encrypted and authenticated on tcp), as it is
+// for check_api_key and jwks. The api never passes a key on to a browser.
+struct GetProviderEndpoints {
+  static constexpr AuthOp op = AuthOp::provider_endpoints;
+  using Reply = ProviderSecretList;
+  bool operator==(const GetProviderEndpoints&) const = default;
 };
 
 // ---- What the auth-responder broadcasts (auth_event, PUB/SUB) ----

@@ -85,6 +85,10 @@ Result<json> AuthService::dispatch(const AuthRequestFrame& request) {
     case AuthOp::list_prices: return serve(message, &AuthService::list_prices);
     case AuthOp::set_price: return serve(message, &AuthService::set_price);
     case AuthOp::delete_price: return serve(message, &AuthService::delete_price);
+    case AuthOp::list_providers: return serve(message, &AuthService::list_providers);
+    case AuthOp::set_provider: return serve(message, &AuthService::set_provider);
+    case AuthOp::delete_provider: return serve(message, &AuthService::delete_provider);
+    case AuthOp::provider_endpoints: return serve(message, &AuthService::provider_endpoints);
   }
   return Status(Code::internal, "auth op " + std::to_string(static_cast<int>(request.op)) + " has no handler");
 }

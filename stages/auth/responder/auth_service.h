@@ -5,8 +5,8 @@
 // the typed request, and the typed reply encoded with the same codec. The ops
 // are grouped by family, one file each: session_ops.cc (setup, sign-in,
 // sessions), user_ops.cc, key_ops.cc (API keys and their states),
-// token_ops.cc (ingest tokens and signing keys) and price_ops.cc (the model
-// price table). One AuthService per worker thread, each with its own
+// token_ops.cc (ingest tokens and signing keys), price_ops.cc (the model
+// price table) and provider_ops.cc (the playground's LLM providers). One AuthService per worker thread, each with its own
 // meta.sqlite connection; what the workers share (the sign-in throttle, the
 // revocation publisher, counters) lives in AuthShared.
 //
@@ -35,6 +35,7 @@
 #include "stages/auth/auth_config.h"
 #include "stages/auth/responder/event_publisher.h"
 #include "base/crypto/password_hash.h"
+#include "base/crypto/secret_box.h"
 #include "base/crypto/signing_key.h"
 #include "stages/auth/responder/setup_tokens.h"
 #include "stages/auth/responder/sign_in_throttle.h"
@@ -69,12 +70,20 @@ struct AuthShared {
   std::string dummy_hash_value;
   // One-time first-user setup tokens (while no user exists).
   SetupTokens setup_tokens;
+
+  // The box the playground providers' API keys are sealed with (provider_ops.cc):
+  // its data key file beside meta.sqlite is read, or made, on first use.
+  Result<const SecretBox*> provider_key_box();
+  std::mutex provider_key_box_mutex;
+  std::optional<SecretBox> provider_key_box_value;
 };
 
 // Who asks for a user or key op: a signed-in user, or the operator (CLI).
 struct Actor {
   std::optional<User> user;  // nullopt: the operator
   bool is_admin() const { return !user || user->role == kRoleAdmin; }
+  // Who a change is recorded as made by: the user's email, or "operator".
+  std::string name() const { return user ? user->email : "operator"; }
 };
 
 // ok, or invalid_argument naming the rule: not empty, no control characters
@@ -123,6 +132,11 @@ class AuthService {
   Result<PriceList> list_prices(const ListPrices& request);
   Result<PriceChange> set_price(const SetPrice& request);
   Result<PriceChange> delete_price(const DeletePrice& request);
+  // provider_ops.cc
+  Result<ProviderList> list_providers(const ListProviders& request);
+  Result<ProviderInfo> set_provider(const SetProvider& request);
+  Result<Done> delete_provider(const DeleteProvider& request);
+  Result<ProviderSecretList> provider_endpoints(const GetProviderEndpoints& request);
 
   Result<Actor> actor_of(const Asker& asker);
   // The actor when an admin (or the operator), else permission_denied saying what only admins may do.

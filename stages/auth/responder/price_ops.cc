@@ -9,13 +9,6 @@
 
 namespace spanline::auth {
 
-namespace {
-
-// Who a change is recorded as made by.
-std::string changed_by(const Actor& actor) { return actor.user ? actor.user->email : "operator"; }
-
-}  // namespace
-
 Result<PriceList> AuthService::list_prices(const ListPrices&) {
   auto changes = store_->price_changes();
   if (!changes) return changes.status();
@@ -25,7 +18,7 @@ Result<PriceList> AuthService::list_prices(const ListPrices&) {
 Result<PriceChange> AuthService::set_price(const SetPrice& request) {
   auto actor = admin_of(request.asker, "change model prices");
   if (!actor) return actor.status();
-  auto change = store_->set_price(request.model, request.price, unix_nanos_now(), changed_by(*actor));
+  auto change = store_->set_price(request.model, request.price, unix_nanos_now(), actor->name());
   if (!change) return change.status();
   log::info("model price set", {{"model", request.model}});
   return change;
@@ -34,7 +27,7 @@ Result<PriceChange> AuthService::set_price(const SetPrice& request) {
 Result<PriceChange> AuthService::delete_price(const DeletePrice& request) {
   auto actor = admin_of(request.asker, "change model prices");
   if (!actor) return actor.status();
-  auto change = store_->delete_price(request.model, unix_nanos_now(), changed_by(*actor));
+  auto change = store_->delete_price(request.model, unix_nanos_now(), actor->name());
   if (!change) return change.status();
   if (!change->has_value()) return Status(Code::not_found, "model '" + request.model + "' has no price");
   log::info("model price deleted", {{"model", request.model}});

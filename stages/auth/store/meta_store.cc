@@ -48,6 +48,15 @@ CREATE TABLE IF NOT EXISTS model_prices(
   effective_from_ns INTEGER NOT NULL,
   changed_by TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS model_prices_model ON model_prices(model, effective_from_ns);
+-- The playground's LLM providers kept in Settings (llm_providers.cc); api_key_sealed
+-- is AES-256-GCM under the data key file beside this database, never the key.
+CREATE TABLE IF NOT EXISTS llm_providers(
+  name TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  base_url TEXT NOT NULL,
+  api_key_sealed BLOB,
+  updated_ns INTEGER NOT NULL,
+  updated_by TEXT NOT NULL);
 )sql";
 
 constexpr const char* kUserColumns = "id, email, created_ns, role";

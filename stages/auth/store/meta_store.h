@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/sqlite/sqlite_db.h"
@@ -66,6 +67,17 @@ struct SigningKeyRecord {
   std::string private_pem;
   int64_t created_ns = 0;
   int64_t retired_ns = 0;  // 0 while active
+};
+
+// A playground provider kept in Settings (llm_providers.cc). `sealed_key` is
+// the key as the responder sealed it (base/crypto/secret_box.h), never the key.
+struct ProviderRecord {
+  std::string name;
+  std::string kind;
+  std::string base_url;
+  std::optional<std::string> sealed_key;  // nullopt: no key
+  int64_t updated_ns = 0;
+  std::string updated_by;
 };
 
 class MetaStore {
@@ -128,12 +140,35 @@ class MetaStore {
   // `model` has no price from `now_ns` on; nullopt when it had none.
   Result<std::optional<PriceChange>> delete_price(const std::string& model, int64_t now_ns, const std::string& changed_by);
 
+  // The playground's Settings providers (llm_providers.cc), by name.
+  Result<std::vector<ProviderRecord>> providers();
+  // Adds or replaces `provider.name`; with `keep_key`, its stored sealed key is
+  // kept (none when it is new) whatever `provider.sealed_key` says. Returns the
+  // row as stored. invalid_argument for a name, kind or base URL that breaks the
+  // rules of auth_messages.h, failed_precondition past kMaxSettingsProviders.
+  Result<ProviderRecord> set_provider(ProviderRecord provider, bool keep_key);
+  // false when there was no such provider.
+  Result<bool> delete_provider(const std::string& name);
+
  private:
   explicit MetaStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
   Status migrate();
   // Adds what older files lack (roles, owners) and restores the invariants above.
   Status upgrade_and_repair();
   Result<int64_t> count(const std::string& sql, std::optional<int64_t> arg = std::nullopt);
+  // Every row `sql` returns, each made by `read(statement)`.
+  template <typename Read>
+  auto all_rows(const std::string& sql, Read read) -> Result<std::vector<decltype(read(std::declval<const Statement&>()))>> {
+    std::vector<decltype(read(std::declval<const Statement&>()))> out;
+    auto stmt = db_->prepare(sql);
+    if (!stmt) return stmt.status();
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) return row.status();
+      if (!*row) return out;
+      out.push_back(read(*stmt));
+    }
+  }
   Status remember_revoked(const std::string& key_id, int64_t owner_id, int64_t now_ns);
   Status in_transaction(const std::function<Status()>& body);
   // model_prices.cc: the model's latest change, if any (inside a transaction).

@@ -57,15 +57,7 @@ PriceChange read_change(const Statement& row) {
 }  // namespace
 
 Result<std::vector<PriceChange>> MetaStore::price_changes() {
-  auto stmt = db_->prepare(std::string(kChangeColumns) + " ORDER BY model, effective_from_ns, id");
-  if (!stmt) return stmt.status();
-  std::vector<PriceChange> changes;
-  for (;;) {
-    auto row = stmt->step();
-    if (!row) return row.status();
-    if (!*row) return changes;
-    changes.push_back(read_change(*stmt));
-  }
+  return all_rows(std::string(kChangeColumns) + " ORDER BY model, effective_from_ns, id", read_change);
 }
 
 Result<std::optional<PriceChange>> MetaStore::latest_price_change(const std::string& model) {

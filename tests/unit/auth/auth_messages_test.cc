@@ -21,7 +21,9 @@ const auto kRequests = std::make_tuple(
     DeleteUser{Asker::with_session("session-d"), 42}, SetUserRole{Asker::the_operator(), 7, "admin"},
     ListApiKeys{Asker::the_operator()}, CreateApiKey{Asker::with_session("session-e"), "laptop"},
     DeleteApiKey{Asker::the_operator(), "00ff00ff00ff00ff"}, GetKeyStates{}, ListPrices{},
-    SetPrice{Asker::with_session("session-h"), "gpt-4o", ModelPrice{2.5, 10, 1.25}}, DeletePrice{Asker::the_operator(), "claude-3-5-sonnet"});
+    SetPrice{Asker::with_session("session-h"), "gpt-4o", ModelPrice{2.5, 10, 1.25}}, DeletePrice{Asker::the_operator(), "claude-3-5-sonnet"},
+    ListProviders{}, SetProvider{Asker::with_session("session-i"), "local-ollama", "openai", "http://127.0.0.1:11434/v1", "sk-secret"},
+    DeleteProvider{Asker::the_operator(), "local-ollama"}, GetProviderEndpoints{});
 
 const UserInfo kUser{3, "c@example.com", 1700000000123, "member"};
 const ApiKeyInfo kOwnedKey{"0123456789abcdef", "ci", 1700000000000, 1700000005000, KeyOwner{3, "c@example.com"}};
@@ -29,6 +31,8 @@ const ApiKeyInfo kOrphanKey{"fedcba9876543210", "before setup", 1600000000000, s
 const NewSession kSession{kUser, "session-f", 1700003600000, "device-g"};
 const PriceChange kPriced{"gpt-4o", ModelPrice{2.5, 10.25, std::nullopt}, 1700000000123456789, "c@example.com"};
 const PriceChange kUnpriced{"gpt-4o", std::nullopt, 1700000000999999999, "operator"};
+const ProviderInfo kProvider{"local-ollama", "openai", "http://127.0.0.1:11434/v1", true, 1700000000123456789, "c@example.com"};
+const ProviderInfo kKeylessProvider{"claude.eu", "anthropic", "https://api.anthropic.com", false, 1, "operator"};
 
 // One reply of every type (sign-in twice: signed in, and throttled).
 const auto kReplies = std::make_tuple(
@@ -37,7 +41,10 @@ const auto kReplies = std::make_tuple(
     SetupToken{"setup-h", 1700000900000}, kSession, SignInResult{std::nullopt, kSession}, SignInResult{30, {}}, UserReply{kUser},
     UserList{{kUser, UserInfo{4, "d@example.com", 1, "admin"}}}, UserDeleted{{"k-a", "k-b"}}, ApiKeyList{{kOwnedKey, kOrphanKey}},
     CreatedApiKey{kOwnedKey, "spl_secret"}, KeyStatesReply{{"live-1"}, {"gone-1", "gone-2"}, 3600}, kPriced, kUnpriced,
-    PriceList{{kPriced, PriceChange{"o1", ModelPrice{15, 60, 7.5}, 1, "d@example.com"}, kUnpriced}}, PriceList{});
+    PriceList{{kPriced, PriceChange{"o1", ModelPrice{15, 60, 7.5}, 1, "d@example.com"}, kUnpriced}}, PriceList{}, kProvider,
+    ProviderList{{kKeylessProvider, kProvider}}, ProviderList{},
+    ProviderSecretList{{ProviderSecret{kKeylessProvider, "", false}, ProviderSecret{kProvider, "sk-secret", false},
+                        ProviderSecret{kProvider, "", true}}});
 
 template <typename T, typename Tuple>
 constexpr bool holds_type = false;
@@ -189,6 +196,43 @@ TEST(AuthMessages, APriceTravelsInUsdPerMillionTokensWithTheCachedPriceOnlyWhenS
       << "changing prices names who asks";
   EXPECT_FALSE(decode<PriceChange>(json::parse(R"({"model":"m","price":5,"effective_from_ns":1,"changed_by":"x"})")).is_ok());
   EXPECT_FALSE(decode<PriceChange>(json::parse(R"({"model":"m","price":{"input_per_million":1},"effective_from_ns":1,"changed_by":"x"})")).is_ok());
+}
+
+TEST(AuthMessages, AProviderKeyAbsentKeepsTheStoredOneAndEmptyRemovesIt) {
+  const Asker admin = Asker::with_session("s");
+  EXPECT_EQ(encode(SetProvider{admin, "p", "gemini", "https://g.example", std::nullopt}),
+            json::parse(R"({"op":"set_provider","session":"s","name":"p","kind":"gemini","base_url":"https://g.example"})"));
+  EXPECT_EQ(encode(SetProvider{admin, "p", "gemini", "https://g.example", ""})["api_key"], "");
+  for (const std::optional<std::string>& key : {std::optional<std::string>(), std::optional<std::string>(""), std::optional<std::string>("k")}) {
+    auto decoded = decode<SetProvider>(encode(SetProvider{admin, "p", "gemini", "https://g.example", key}));
+    ASSERT_TRUE(decoded.is_ok());
+    EXPECT_EQ(decoded->api_key, key);
+  }
+  EXPECT_EQ(decode<SetProvider>(json::parse(R"({"operator":true,"name":"p","kind":"openai","base_url":"http://h","api_key":null})"))->api_key,
+            std::nullopt)
+      << "null is absent: keep";
+  EXPECT_FALSE(encode(kProvider).contains("api_key")) << "a listed provider never carries a key";
+  EXPECT_FALSE(encode(ProviderSecret{kProvider, "sk", false}).contains("key_unreadable"));
+}
+
+TEST(AuthMessages, AProviderFieldPastItsLimitOrOfTheWrongTypeIsRefusedNamingIt) {
+  const auto set = [](const std::string& name, const std::string& url, const json& key) {
+    json message = {{"operator", true}, {"name", name}, {"kind", "openai"}, {"base_url", url}, {"api_key", key}};
+    return field_refusal<SetProvider>(message.dump());
+  };
+  EXPECT_EQ(set(std::string(kProviderNameField.max_bytes, 'n'), "http://h", "k"), "accepted");
+  EXPECT_EQ(set(std::string(kProviderNameField.max_bytes + 1, 'n'), "http://h", "k"), "invalid_argument: field 'name' is longer than 64 bytes");
+  EXPECT_EQ(set("p", "http://" + std::string(kProviderBaseUrlField.max_bytes, 'h'), "k"),
+            "invalid_argument: field 'base_url' is longer than 2048 bytes");
+  EXPECT_EQ(set("p", "http://h", std::string(kProviderApiKeyField.max_bytes, 'k')), "accepted");
+  EXPECT_EQ(set("p", "http://h", std::string(kProviderApiKeyField.max_bytes + 1, 'k')),
+            "invalid_argument: field 'api_key' is longer than 4096 bytes");
+  EXPECT_EQ(set("p", "http://h", 5), "invalid_argument: field 'api_key' must be a string");
+  EXPECT_EQ(field_refusal<SetProvider>(R"({"operator":true,"name":"p","base_url":"http://h"})"), "invalid_argument: missing field 'kind'");
+  EXPECT_EQ(field_refusal<DeleteProvider>(R"({"name":"p"})"),
+            "invalid_argument: say who asks: 'session' (a signed-in user) or 'operator: true' (the CLI)");
+  EXPECT_FALSE(decode<ProviderInfo>(json::parse(R"({"name":"p","kind":"openai","base_url":"h","key_set":"yes","updated_ns":1,"updated_by":"x"})")).is_ok());
+  EXPECT_FALSE(decode<ProviderSecretList>(json::parse(R"({"providers":[{"name":"p"}]})")).is_ok());
 }
 
 TEST(AuthMessages, AMalformedReplyIsRefused) {
