@@ -8,6 +8,7 @@
 //
 // Threads: any.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,6 +22,9 @@
 
 namespace spanline::api::playground {
 
+// How long a Settings provider change made elsewhere (another api, the CLI) may take to be seen here.
+inline constexpr std::chrono::seconds kProviderCacheTtl{5};
+
 struct ListedProvider {
   std::string name;
   ProviderKind kind = ProviderKind::openai;
@@ -28,6 +32,7 @@ struct ListedProvider {
   bool key_set = false;
   std::string source;  // "configuration" or "settings"
   std::optional<int64_t> updated_ns;  // settings: when an admin last changed it
+  std::optional<std::string> updated_by;  // settings: who (an admin's email, or "operator")
 };
 
 // An admin's change in Settings. `api_key`: nullopt keeps the stored key, "" removes it.
@@ -44,12 +49,17 @@ class ProviderRegistry {
   ~ProviderRegistry();
 
   // Every provider the playground offers, sorted by name; the auth-responder's
-  // error when it cannot say (configuration-only providers are still listed then? no:
-  // the caller gets the error, so a page never shows a partial list as if whole).
+  // error when it cannot say (the caller gets the error, so a page never shows
+  // a partial list as if whole).
   Result<std::vector<ListedProvider>> list();
-  // The endpoint (key included) to call `name` with; not_found naming it when none.
+  // The endpoint (key included) to call `name` with; not_found naming it when
+  // none, failed_precondition when its stored key no longer decrypts (an admin
+  // must set it again). Settings providers are read from the auth-responder at
+  // most once per kProviderCacheTtl (sooner after a change made through this api).
   Result<ProviderEndpoint> find(std::string_view name);
-  // Admin changes through the auth-responder, which holds the session to its role.
+  // Admin changes through the auth-responder, which holds the session to its
+  // role. remove() of a provider that only configuration holds is
+  // failed_precondition saying so.
   Result<ListedProvider> set(const std::string& session, const ProviderChange& change);
   Status remove(const std::string& session, const std::string& name);
 
