@@ -942,6 +942,8 @@ class Handler(BaseHTTPRequestHandler):
         if kind is None:
             self._reply(entry, *provider.not_found(method, path))
             return
+        if kind == "chat":
+            self.server.log.update(entry, model=provider.model_of(path, body if isinstance(body, dict) else {}))
         if provider.key and key_state != "ok":
             self._reply(entry, *provider.auth_failure(key_state))
             return
@@ -957,7 +959,6 @@ class Handler(BaseHTTPRequestHandler):
             if not isinstance(body, dict):
                 raise BadRequest("We could not parse the JSON body of your request.")
             model = provider.model_of(path, body)
-            self.server.log.update(entry, model=model)
             stream = provider.wants_stream(path, query, body)
             prompt = provider.prompt(body)
         except BadRequest as error:
