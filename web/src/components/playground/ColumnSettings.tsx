@@ -3,7 +3,7 @@
 import { useId } from 'react';
 import { useApi } from '../../api/useApi';
 import type { ModelsAnswer, PlaygroundProvider, ResponseFormat } from '../../lib/playground/api';
-import type { Column, ParameterText } from '../../lib/playground/prompt';
+import { parameterSummary, type Column, type ParameterText } from '../../lib/playground/prompt';
 
 function modelsPath(provider: string): string | null {
   return provider ? `/api/v1/playground/providers/${encodeURIComponent(provider)}/models` : null;
@@ -45,7 +45,7 @@ function Parameters({ parameters, onChange }: { parameters: ParameterText; onCha
       ))}
       <label className="pg-field">
         stop (one a line)
-        <textarea rows={1} className="mono" value={parameters.stop} onChange={(e) => set({ stop: e.target.value })} data-testid="pg-stop" />
+        <textarea rows={1} className="mono" value={parameters.stop} onChange={(e) => set({ stop: e.target.value })} data-testid="pg-stop-sequences" />
       </label>
       <label className="pg-field">
         response format
@@ -75,14 +75,19 @@ export function ColumnSettings({ column, providers, onChange }: { column: Column
           {!known && <option value={column.provider}>{column.provider ? `${column.provider} (not configured)` : 'choose…'}</option>}
           {providers.map((p) => (
             <option key={p.name} value={p.name}>
-              {p.name} ({p.kind})
+              {p.name === p.kind ? p.name : `${p.name} (${p.kind})`}
             </option>
           ))}
         </select>
       </label>
       <ModelField column={column} onChange={(model) => onChange({ ...column, model })} />
       <details className="pg-params-fold">
-        <summary>parameters</summary>
+        <summary>
+          parameters{' '}
+          <span className="muted" data-testid="pg-parameters-summary">
+            {parameterSummary(column.parameters) || 'provider defaults'}
+          </span>
+        </summary>
         <Parameters parameters={column.parameters} onChange={(parameters) => onChange({ ...column, parameters })} />
       </details>
     </div>

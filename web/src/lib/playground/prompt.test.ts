@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addedColumn, blankPrompt, MAX_COLUMNS, moved, removed, runRequest, schemaError, type Prompt } from './prompt';
+import { addedColumn, blankParameters, blankPrompt, parameterSummary, MAX_COLUMNS, moved, removed, runRequest, schemaError, type Prompt } from './prompt';
 
 const prompt = (fields: Partial<Prompt> = {}): Prompt => ({
   ...blankPrompt('openai', 'gpt-4o'),
@@ -97,5 +97,14 @@ describe('list edits', () => {
     expect(columns[2].parameters.temperature).toBe('0.5');
     columns[2].parameters.temperature = '1';
     expect(columns[0].parameters.temperature).toBe('0.5'); // a copy, not shared
+  });
+});
+
+describe('parameterSummary', () => {
+  it('names what is set', () => {
+    expect(parameterSummary(blankParameters())).toBe('');
+    expect(parameterSummary({ ...blankParameters(), temperature: ' 0.2', max_tokens: '200', stop: 'a\nb', response_format: 'json_schema' })).toBe(
+      'temperature 0.2 · max tokens 200 · 2 stop sequences · JSON schema',
+    );
   });
 });

@@ -98,6 +98,19 @@ export function addedColumn(columns: readonly Column[]): Column[] {
   return [...columns, { ...last, parameters: { ...last.parameters } }];
 }
 
+// The parameters that are set, in a few words (a folded column's header).
+export function parameterSummary(p: ParameterText): string {
+  const facts: string[] = [];
+  if (p.temperature.trim()) facts.push(`temperature ${p.temperature.trim()}`);
+  if (p.max_tokens.trim()) facts.push(`max tokens ${p.max_tokens.trim()}`);
+  if (p.top_p.trim()) facts.push(`top_p ${p.top_p.trim()}`);
+  if (p.seed.trim()) facts.push(`seed ${p.seed.trim()}`);
+  const stops = p.stop.split('\n').filter((s) => s !== '').length;
+  if (stops > 0) facts.push(`${stops} stop sequence${stops === 1 ? '' : 's'}`);
+  if (p.response_format !== 'text') facts.push(p.response_format === 'json_object' ? 'JSON object' : 'JSON schema');
+  return facts.join(' · ');
+}
+
 // ---- to the api's body --------------------------------------------------------------
 
 export interface FieldError {
