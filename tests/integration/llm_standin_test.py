@@ -418,6 +418,18 @@ class StandinTest(unittest.TestCase):
         path, headers, body = gemini_request(MODELS["gemini"], False)
         body["contents"][0]["role"] = "assistant"
         self.assertEqual(self.call("POST", path, headers, body)[0], 400)
+        path, headers, body = openai_request("o3-mini", False)
+        body["max_tokens"] = 100
+        status, _, raw = self.call("POST", path, headers, body)
+        self.assertEqual((status, json.loads(raw)["error"]["code"]), (400, "unsupported_parameter"))
+        body["max_completion_tokens"] = body.pop("max_tokens")
+        self.assertEqual(self.call("POST", path, headers, body)[0], 200)
+        path, headers, body = anthropic_request(MODELS["anthropic"], False)
+        body["messages"][0]["content"] = [{"type": "text", "text": ""}]
+        self.assertEqual(self.call("POST", path, headers, body)[0], 400)
+        path, headers, body = anthropic_request(MODELS["anthropic"], False, tools=True)
+        del body["tools"][0]["input_schema"]
+        self.assertEqual(self.call("POST", path, headers, body)[0], 400)
 
     # ---- model lists
 

@@ -326,6 +326,62 @@ TEST_P(PlaygroundProviders, ToolCallThenToolResult) {
   }
 }
 
+TEST_P(PlaygroundProviders, JsonSchemaFormatAsksForJson) {
+  ChatRequest ask = request({}, /*stream=*/true);
+  ask.parameters.response_format = ChatParameters::ResponseFormat::json_schema;
+  ask.parameters.json_schema = R"({"type":"object","properties":{"echo":{"type":"string"}}})";
+  CallResult result = chat(ask);
+  ASSERT_FALSE(result.failure) << result.failure->message;
+  EXPECT_EQ(json::parse(result.text()), (json{{"echo", kQuestion}}));
+  const json body = chat_requests().at(0)["body"];
+  switch (kind()) {
+    case ProviderKind::openai:
+      EXPECT_EQ(body["response_format"]["type"], "json_schema");
+      EXPECT_EQ(body["response_format"]["json_schema"]["schema"]["properties"]["echo"]["type"], "string");
+      break;
+    case ProviderKind::anthropic:
+      EXPECT_EQ(body["output_config"]["format"]["type"], "json_schema");
+      break;
+    case ProviderKind::gemini:
+      EXPECT_EQ(body["generationConfig"]["responseMimeType"], "application/json");
+      EXPECT_TRUE(body["generationConfig"].contains("responseSchema"));
+      break;
+  }
+}
+
+TEST_P(PlaygroundProviders, ParametersTravelUnderEachProvidersNames) {
+  ChatRequest ask = request({}, /*stream=*/false);
+  ask.parameters.temperature = 0.25;
+  ask.parameters.max_tokens = 77;
+  ask.parameters.seed = 42;
+  ask.parameters.stop = {"END"};
+  CallResult result = chat(ask);
+  ASSERT_FALSE(result.failure) << result.failure->message;
+  const json body = chat_requests().at(0)["body"];
+  switch (kind()) {
+    case ProviderKind::openai:
+      EXPECT_EQ(body["temperature"], 0.25);
+      EXPECT_EQ(body["max_tokens"], 77);
+      EXPECT_EQ(body["seed"], 42);
+      EXPECT_EQ(body["stop"], json::array({"END"}));
+      break;
+    case ProviderKind::anthropic:
+      EXPECT_EQ(body["temperature"], 0.25);
+      EXPECT_EQ(body["max_tokens"], 77);
+      EXPECT_FALSE(body.contains("seed"));  // the Messages API has none
+      EXPECT_EQ(body["stop_sequences"], json::array({"END"}));
+      break;
+    case ProviderKind::gemini: {
+      const json& config = body["generationConfig"];
+      EXPECT_EQ(config["temperature"], 0.25);
+      EXPECT_EQ(config["maxOutputTokens"], 77);
+      EXPECT_EQ(config["seed"], 42);
+      EXPECT_EQ(config["stopSequences"], json::array({"END"}));
+      break;
+    }
+  }
+}
+
 TEST_P(PlaygroundProviders, ContentFilteredIsSaidSo) {
   for (bool stream : {true, false}) {
     SCOPED_TRACE(stream ? "streamed" : "whole");

@@ -44,6 +44,18 @@ Scenario models (every provider):
                            (whole answers: the provider's 500 body)
 Any other model answers normally.
 
+Request rules it enforces with the provider's 400 body, as the providers do:
+  openai     model and messages present; stream_options only with stream; every
+             tool_calls id answered by a following tool message and no tool
+             message without one; max_tokens refused for reasoning models (o1,
+             o3, o4-mini, gpt-5...: max_completion_tokens)
+  anthropic  anthropic-version header; model, max_tokens, messages present; no
+             "system" role; non-empty content and text blocks; each tool_use
+             answered by a tool_result in the next message and no tool_result
+             without one; tools carry input_schema
+  gemini     contents present with parts; roles user/model; a functionResponse
+             turn follows a functionCall turn
+
 Observability: GET /_standin/requests lists every request: provider, method, path,
 query, headers (names lower-cased, the key's value "<redacted:ok>" or
 "<redacted:wrong>"; a key in any other header "<redacted:elsewhere>"), body
@@ -87,6 +99,8 @@ SCENARIO_MODELS = [
     "standin-midstream-error",
 ]
 MISSING_MODEL = "standin-missing"
+# OpenAI's reasoning models refuse the deprecated max_tokens (max_completion_tokens replaces it).
+REASONING_MODEL = re.compile(r"^(o\d|gpt-5)")
 STREAMED_SCENARIOS = {"standin-stall", "standin-slow", "standin-cut", "standin-truncated", "standin-midstream-error"}
 
 
@@ -105,10 +119,11 @@ def pieces_of(text, size=PIECE_CHARS):
 class BadRequest(Exception):
     """The request breaks the provider's documented rules: its 400 answer."""
 
-    def __init__(self, message, param=None):
+    def __init__(self, message, param=None, code=None):
         super().__init__(message)
         self.message = message
         self.param = param
+        self.code = code
 
 
 class Prompt:
@@ -231,7 +246,7 @@ class OpenAI(Provider):
         return 404, self.error_body("Invalid URL (%s %s)" % (method, self.prefix + path), "invalid_request_error"), {}
 
     def bad_request(self, error):
-        return 400, self.error_body(error.message, "invalid_request_error", error.param, None), {}
+        return 400, self.error_body(error.message, "invalid_request_error", error.param, error.code), {}
 
     def models(self, query):
         created = 1715367049
@@ -288,6 +303,9 @@ class OpenAI(Provider):
             prompt.first_tool = tools[0].get("function", {}).get("name")
         response_format = body.get("response_format") or {}
         prompt.json_mode = response_format.get("type") in ("json_object", "json_schema")
+        if "max_tokens" in body and REASONING_MODEL.match(body["model"]):
+            raise BadRequest("Unsupported parameter: 'max_tokens' is not supported with this model. Use "
+                             "'max_completion_tokens' instead.", "max_tokens", "unsupported_parameter")
         prompt.include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         return prompt
 
@@ -454,6 +472,13 @@ class Anthropic(Provider):
                                  % index)
             content = message.get("content")
             blocks = [{"type": "text", "text": content}] if isinstance(content, str) else (content or [])
+            if not blocks and not (role == "assistant" and index == len(messages) - 1):
+                raise BadRequest("messages.%d: all messages must have non-empty content except for the optional "
+                                 "final assistant message" % index)
+            for at, block in enumerate(blocks):
+                if block.get("type") == "text" and not block.get("text"):
+                    raise BadRequest("messages.%d.content.%d.text: text content blocks must be non-empty"
+                                     % (index, at))
             results = [b for b in blocks if b.get("type") == "tool_result"]
             if open_uses:
                 answered = [b.get("tool_use_id") for b in results]
@@ -479,6 +504,9 @@ class Anthropic(Provider):
             raise BadRequest("messages.%d: `tool_use` ids were found without `tool_result` blocks immediately "
                              "after: %s." % (len(messages) - 1, ", ".join(open_uses)))
         tools = body.get("tools") or []
+        for at, tool in enumerate(tools):
+            if "input_schema" not in tool and "type" not in tool:  # a client tool needs its schema; server tools have a type
+                raise BadRequest("tools.%d.custom.input_schema: Field required" % at)
         if tools:
             prompt.first_tool = tools[0].get("name")
         fmt = (body.get("output_config") or {}).get("format") or body.get("output_format") or {}
