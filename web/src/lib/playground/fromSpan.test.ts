@@ -85,6 +85,21 @@ describe('promptFromLlm', () => {
     expect(prompt.messages).toEqual([]);
   });
 
+  it('reads other families\' role names as the playground\'s', () => {
+    const { prompt } = promptFromLlm(
+      record({
+        input_messages: [
+          { role: 'developer', parts: [{ type: 'text', content: 'Answer in French.' }] },
+          { role: 'user', parts: [{ type: 'text', content: 'Hi' }] },
+          { role: 'model', parts: [{ type: 'text', content: 'Salut' }] },
+        ],
+      }),
+      providers,
+    );
+    expect(prompt.system).toBe('Answer in French.');
+    expect(prompt.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+  });
+
   it('reads invocation parameters by their other names', () => {
     expect(parametersFromRequest({ max_completion_tokens: 50, stop: 'X', response_format: { type: 'json_object' } })).toMatchObject({
       max_tokens: '50',

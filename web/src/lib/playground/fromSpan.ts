@@ -69,6 +69,9 @@ function promptPart(part: LlmPart): PromptPart | undefined {
   return undefined; // reasoning is the model's own, never input; images, audio and files are not sent by the playground
 }
 
+// Roles some families name otherwise (Gemini's model, OpenAI's older function).
+const ROLE_NAMES: Record<string, string> = { model: 'assistant', function: 'tool' };
+
 export interface FromSpan {
   prompt: Prompt;
   // What the prompt could not carry over, for the page to say (e.g. "1 image part left out").
@@ -86,8 +89,8 @@ export function promptFromLlm(
   record.system_instructions.filter((p) => p.type !== 'text').forEach((p) => count(p.type));
   const messages: PromptMessage[] = [];
   for (const message of record.input_messages) {
-    if (message.role === 'system') {
-      // Families that put the system prompt among the messages: it is the system instructions.
+    if (message.role === 'system' || message.role === 'developer') {
+      // Families that put the system prompt among the messages (OpenAI's developer role is one): it is the system instructions.
       message.parts.forEach((p) => (p.type === 'text' ? systemTexts.push(p.content ?? '') : count(p.type)));
       continue;
     }
@@ -97,7 +100,7 @@ export function promptFromLlm(
       if (converted) parts.push(converted);
       else count(part.type);
     }
-    if (parts.length > 0) messages.push({ role: message.role === 'model' ? 'assistant' : message.role, parts });
+    if (parts.length > 0) messages.push({ role: ROLE_NAMES[message.role] ?? message.role, parts });
   }
   const prompt: Prompt = {
     system: systemTexts.join('\n\n'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent, RunRequest } from './api';
+import type { ErrorEvent, RunEvent, RunRequest } from './api';
 import { applyEvent, costText, errorText, latencyMs, startedRun, streamRun, timeToFirstTokenMs, usageText, type RunState } from './run';
 
 const request: RunRequest = { provider: 'openai', model: 'gpt-4o', messages: [], parameters: {}, stream: true };
@@ -41,7 +41,10 @@ describe('streamRun', () => {
     const events = await run(new Response(JSON.stringify({ error: { code: 'busy', message: 'too many runs' } }), { status: 429, headers: { 'retry-after': '4' } }));
     expect(events).toEqual([{ event: 'error', data: { code: 'busy', message: 'too many runs', http_status: 429, retry_after_s: 4 } }]);
     const bad = await run(new Response(JSON.stringify({ error: { code: 'bad_request', message: 'messages[0].role: unknown role' } }), { status: 400 }));
-    expect(bad[0]).toEqual({ event: 'error', data: { code: 'bad_request', message: 'messages[0].role: unknown role', http_status: 400 } });
+    expect(bad[0]).toEqual({ event: 'error', data: { code: 'invalid_prompt', message: 'messages[0].role: unknown role', http_status: 400 } });
+    expect(errorText((bad[0] as { data: ErrorEvent }).data)).toBe('The api refused the prompt: messages[0].role: unknown role');
+    const stopping = await run(new Response(JSON.stringify({ error: { code: 'unavailable', message: 'the api is stopping' } }), { status: 503 }));
+    expect(errorText((stopping[0] as { data: ErrorEvent }).data)).toBe("Spanline's api cannot run it now: the api is stopping");
   });
 
   it('says so when the stream ends without done or error', async () => {

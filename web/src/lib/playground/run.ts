@@ -109,12 +109,22 @@ export function errorText(error: ErrorEvent): string {
       return 'The answer ended before it was complete (the connection closed)';
     case 'network':
       return `The connection to Spanline's api failed${said}`;
+    case 'invalid_prompt':
+      return `The api refused the prompt${said}`;
+    case 'unknown_provider':
+      return `No such provider is configured${said}`;
+    case 'signed_out':
+      return 'Signed out: sign in again to run';
+    case 'unavailable':
+      return `Spanline's api cannot run it now${said}`;
     case 'busy':
       return `Too many playground runs at once${error.retry_after_s !== undefined ? `: retry after ${error.retry_after_s} s` : ''}${said}`;
     default:
       return error.message ? `${error.code}: ${error.message}` : error.code;
   }
 }
+
+const REFUSALS: Record<number, string> = { 400: 'invalid_prompt', 401: 'signed_out', 404: 'unknown_provider', 429: 'busy', 503: 'unavailable' };
 
 // A refusal before anything streamed (a plain JSON error answer) as an error event.
 export async function refusal(response: Response): Promise<ErrorEvent> {
@@ -126,7 +136,8 @@ export async function refusal(response: Response): Promise<ErrorEvent> {
   }
   const retry = Number(response.headers.get('retry-after'));
   const event: ErrorEvent = {
-    code: response.status === 429 || response.status === 503 ? 'busy' : (body.error?.code ?? `http_${response.status}`),
+    // The api's own refusals (not the provider's): their codes say so.
+    code: REFUSALS[response.status] ?? body.error?.code ?? `http_${response.status}`,
     message: body.error?.message ?? `${response.status} ${response.statusText}`,
     http_status: response.status,
   };
