@@ -430,6 +430,12 @@ class StandinTest(unittest.TestCase):
         path, headers, body = anthropic_request(MODELS["anthropic"], False, tools=True)
         del body["tools"][0]["input_schema"]
         self.assertEqual(self.call("POST", path, headers, body)[0], 400)
+        path, headers, body = anthropic_request("claude-haiku-4-5", False)
+        body.update(temperature=0.5, top_p=0.9)
+        status, _, raw = self.call("POST", path, headers, body)
+        self.assertEqual((status, json.loads(raw)["error"]["type"]), (400, "invalid_request_error"))
+        body["model"] = "claude-3-5-haiku-latest"  # older models take both
+        self.assertEqual(self.call("POST", path, headers, body)[0], 200)
 
     # ---- model lists
 

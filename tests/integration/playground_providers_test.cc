@@ -95,6 +95,10 @@ CallResult run_call(const ProviderProtocol& protocol, const HttpCall& call, std:
       return false;
     }
     result.events.insert(result.events.end(), events->begin(), events->end());
+    if (decoder->failure()) {  // an error event after the events it returned: stop reading
+      decode_failure = decoder->failure();
+      return false;
+    }
     return true;
   };
   callbacks.cancelled = [&] { return cancel_when && cancel_when(result); };

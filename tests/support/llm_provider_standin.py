@@ -52,7 +52,8 @@ Request rules it enforces with the provider's 400 body, as the providers do:
   anthropic  anthropic-version header; model, max_tokens, messages present; no
              "system" role; non-empty content and text blocks; each tool_use
              answered by a tool_result in the next message and no tool_result
-             without one; tools carry input_schema
+             without one; tools carry input_schema; not both temperature and
+             top_p for Claude Opus 4.1, Sonnet 4.5, Haiku 4.5 and later
   gemini     contents present with parts; roles user/model; a functionResponse
              turn follows a functionCall turn
 
@@ -101,6 +102,8 @@ SCENARIO_MODELS = [
 MISSING_MODEL = "standin-missing"
 # OpenAI's reasoning models refuse the deprecated max_tokens (max_completion_tokens replaces it).
 REASONING_MODEL = re.compile(r"^(o\d|gpt-5)")
+# Anthropic's models from Claude Opus 4.1 on take temperature or top_p, not both.
+ONE_SAMPLER_MODEL = re.compile(r"^claude-(opus-4-1|(sonnet|haiku|opus)-(4-[5-9]|[5-9]))")
 STREAMED_SCENARIOS = {"standin-stall", "standin-slow", "standin-cut", "standin-truncated", "standin-midstream-error"}
 
 
@@ -459,6 +462,8 @@ class Anthropic(Provider):
         if not isinstance(messages, list) or not messages:
             raise BadRequest("messages: Field required" if messages is None else
                              "messages: at least one message is required")
+        if "temperature" in body and "top_p" in body and ONE_SAMPLER_MODEL.match(body["model"]):
+            raise BadRequest("`temperature` and `top_p` cannot both be specified for this model. Please use only one.")
         prompt = Prompt()
         system = body.get("system")
         prompt.texts.append(text_of_blocks(system) if system is not None else "")
