@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 import urllib.error
@@ -30,12 +31,12 @@ TOOL = {"name": "lookup", "description": "Looks things up", "parameters": {
     "type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}}
 
 
-def start_standin(*extra):
+def start_standin(*extra, stderr=subprocess.DEVNULL):
     process = subprocess.Popen(
         [sys.executable, "-u", SCRIPT, "--port", "0", "--openai-key", KEYS["openai"], "--anthropic-key",
          KEYS["anthropic"], "--gemini-key", KEYS["gemini"], "--stall-seconds", str(STALL_SECONDS),
          "--slow-pieces", str(SLOW_PIECES), "--slow-interval-ms", str(SLOW_INTERVAL_MS), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        stdout=subprocess.PIPE, stderr=stderr, text=True)
     first = process.stdout.readline().split()
     assert first[0] == "listening", first
     return process, int(first[1])
@@ -303,6 +304,16 @@ class StandinTest(unittest.TestCase):
         self.assertTrue(all("finishReason" not in b["candidates"][0] for b in bodies[:-1]))
         self.assertEqual(bodies[-1]["candidates"][0]["finishReason"], "STOP")
         self.assertEqual(bodies[-1]["usageMetadata"]["candidatesTokenCount"], 6)
+
+    def test_gemini_stream_without_sse_is_one_json_array(self):
+        path, headers, body = gemini_request(MODELS["gemini"], True)
+        status, response_headers, raw = self.call("POST", path.replace("?alt=sse", ""), headers, body)
+        self.assertEqual(status, 200)
+        self.assertTrue(response_headers["content-type"].startswith("application/json"))
+        responses = json.loads(raw)
+        self.assertGreater(len(responses), 1)
+        self.assertEqual("".join(r["candidates"][0]["content"]["parts"][0]["text"] for r in responses), ECHO)
+        self.assertEqual(responses[-1]["candidates"][0]["finishReason"], "STOP")
 
     def test_tool_call_then_tool_result(self):
         arguments = json.dumps({"query": QUESTION}, separators=(",", ":"))
@@ -588,6 +599,20 @@ class LifecycleTest(unittest.TestCase):
         self.assertLess(time.monotonic() - started, 3)
         connection.close()
         process.stdout.close()
+
+    def test_its_own_log_lines_carry_no_key(self):
+        with tempfile.TemporaryFile("w+") as log:
+            process, port = start_standin(stderr=log)
+            url = "http://127.0.0.1:%d/gemini/v1beta/models?key=%s" % (port, KEYS["gemini"])
+            with urllib.request.urlopen(url, timeout=10) as response:
+                self.assertEqual(response.status, 200)
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=10)
+            process.stdout.close()
+            log.seek(0)
+            lines = log.read()
+        self.assertIn("GET /gemini/v1beta/models?key=<redacted>", lines)
+        self.assertNotIn(KEYS["gemini"], lines)
 
     def test_help(self):
         out = subprocess.run([sys.executable, SCRIPT, "--help"], capture_output=True, text=True, check=True).stdout

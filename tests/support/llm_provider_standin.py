@@ -9,7 +9,13 @@ answers so tests can assert them, and a log of every request received.
     anthropic  base URL http://127.0.0.1:PORT/anthropic
     gemini     base URL http://127.0.0.1:PORT/gemini
 
-The first line on stdout is `listening <port>`. SIGTERM or SIGINT stops it.
+Streams are chunked text/event-stream: OpenAI `data:` lines ending with
+`data: [DONE]`, Anthropic named events, Gemini `data:` lines with CRLF endings
+(streamGenerateContent?alt=sse; without alt=sse, one JSON array of the same
+responses, as Gemini answers). Gemini takes its key as x-goog-api-key or ?key=.
+
+The first line on stdout is `listening <port>`; stderr gets one line per request
+(any key in it replaced). SIGTERM or SIGINT stops it.
 
 Answers:
   normal    "Echo: <the last user message's text>"; streamed in pieces of at most
@@ -806,6 +812,27 @@ class Gemini(Provider):
 
     content_type_stream = "text/event-stream"
 
+    @staticmethod
+    def stream_framing(query):
+        """Without alt=sse, streamGenerateContent streams one JSON array of the same responses."""
+        return None if query.get("alt") == "sse" else JsonArrayFraming()
+
+
+class JsonArrayFraming:
+    content_type = "application/json; charset=UTF-8"
+
+    def __init__(self):
+        self.first = True
+
+    def frame(self, sse_frame):
+        body = sse_frame[len("data: "):].rstrip("\r\n")
+        framed = ("[" if self.first else ",\r\n") + body
+        self.first = False
+        return framed
+
+    def end(self):
+        return "[]" if self.first else "]"
+
 
 # ---------------------------------------------------------------- the server
 
@@ -841,8 +868,12 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "llm-provider-standin/1"
 
-    def log_message(self, format, *args):  # one line per request on stderr, never a header
-        sys.stderr.write("%s %s\n" % (self.address_string(), format % args))
+    def log_message(self, format, *args):  # one line per request on stderr, never a header nor a key
+        line = format % args
+        for provider in self.server.providers:
+            if provider.key:
+                line = line.replace(provider.key, "<redacted>")
+        sys.stderr.write("%s %s\n" % (self.address_string(), line))
 
     # ---- plumbing
 
@@ -1002,7 +1033,7 @@ class Handler(BaseHTTPRequestHandler):
             self._reply(entry, *refusal)
             return
         if stream:
-            self._stream(provider, model, prompt, entry, request_id)
+            self._stream(provider, model, prompt, entry, request_id, query)
         else:
             self._whole(provider, model, prompt, entry, request_id)
 
@@ -1033,7 +1064,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         self._reply(entry, 200, body)
 
-    def _stream(self, provider, model, prompt, entry, request_id):
+    def _stream(self, provider, model, prompt, entry, request_id, query):
         options = self.server.options
         filtered = model in ("standin-filtered", "standin-prompt-blocked")
         if filtered:
@@ -1045,9 +1076,13 @@ class Handler(BaseHTTPRequestHandler):
         head, pieces, tail = provider.stream(answer, model, request_id, filtered,
                                              blocked=model == "standin-prompt-blocked",
                                              include_usage=prompt.include_usage)
+        framing = provider.stream_framing(query) if hasattr(provider, "stream_framing") else None
+        if framing is not None:
+            head, pieces, tail = ([framing.frame(f) for f in frames] for frames in (head, pieces, tail))
+            tail.append(framing.end())
         self.server.log.update(entry, status=200)
         self.send_response(200)
-        self.send_header("content-type", provider.content_type_stream)
+        self.send_header("content-type", framing.content_type if framing else provider.content_type_stream)
         self.send_header("cache-control", "no-cache")
         self.send_header("transfer-encoding", "chunked")
         self.end_headers()
@@ -1068,7 +1103,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if model == "standin-midstream-error":
             self._chunk(pieces[0])
-            self._chunk(provider.stream_error())
+            error = provider.stream_error()
+            self._chunk(framing.frame(error) + framing.end() if framing else error)
             self._end_chunks()
             return
         for frame in pieces:
