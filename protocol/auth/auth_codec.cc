@@ -1,5 +1,6 @@
 #include "protocol/auth/auth_codec.h"
 
+#include <algorithm>
 #include <limits>
 #include <variant>
 
@@ -202,6 +203,13 @@ Result<std::string> read_text(const json& object, TextField field, bool required
     return bad_request(field_name(field.name) + " is longer than " + std::to_string(field.max_bytes) + " bytes");
   }
   return value;
+}
+
+Status check_provider_kind(std::string_view kind) {
+  if (std::find(kProviderKinds.begin(), kProviderKinds.end(), kind) != kProviderKinds.end()) return Status::ok();
+  std::string names;
+  for (std::string_view known : kProviderKinds) names += (names.empty() ? "" : ", ") + std::string(known);
+  return bad_request("field '" + std::string(kProviderKindField.name) + "' must be one of " + names);
 }
 
 std::string serialize(const json& message) { return message.dump(-1, ' ', false, json::error_handler_t::replace); }

@@ -36,6 +36,10 @@ Result<AuthRequestFrame> parse_request(std::string_view body);
 // web form's fields with it too, so a browser gets the words the responder would say.
 Result<std::string> read_text(const json& object, TextField field, bool required = true);
 
+// ok when `kind` is one of kProviderKinds, else invalid_argument naming them:
+// the auth-responder's rule for a provider's kind, which the api says too.
+Status check_provider_kind(std::string_view kind);
+
 // The JSON of one message: a request with its "op", or a reply.
 json encode(const CheckApiKey& request);
 json encode(const IssueToken& request);

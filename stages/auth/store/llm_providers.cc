@@ -1,8 +1,7 @@
 // meta.sqlite's playground providers (MetaStore's provider methods): the LLM
 // endpoints admins add in Settings, each with its key sealed by the responder
 // (never the key itself: the store neither sees nor logs it).
-#include <algorithm>
-
+#include "protocol/auth/auth_codec.h"
 #include "stages/auth/store/meta_store.h"
 
 namespace spanline::auth {
@@ -22,13 +21,6 @@ Status check_name(const std::string& name) {
     return invalid("field 'name' may hold only a-z, 0-9, '.', '_' and '-'");
   }
   return Status::ok();
-}
-
-Status check_kind(const std::string& kind) {
-  if (std::find(kProviderKinds.begin(), kProviderKinds.end(), kind) != kProviderKinds.end()) return Status::ok();
-  std::string names;
-  for (std::string_view known : kProviderKinds) names += (names.empty() ? "" : ", ") + std::string(known);
-  return invalid("field 'kind' must be one of " + names);
 }
 
 // An http(s) URL with a host, and nothing a header or a log line could be split with.
@@ -60,7 +52,7 @@ Result<std::vector<ProviderRecord>> MetaStore::providers() {
 
 Result<ProviderRecord> MetaStore::set_provider(ProviderRecord provider, bool keep_key) {
   if (Status s = check_name(provider.name); !s.is_ok()) return s;
-  if (Status s = check_kind(provider.kind); !s.is_ok()) return s;
+  if (Status s = check_provider_kind(provider.kind); !s.is_ok()) return s;
   if (Status s = check_base_url(provider.base_url); !s.is_ok()) return s;
   Status done = in_transaction([&]() -> Status {
     auto existing = db_->prepare(std::string(kProviderColumns) + " WHERE name = ?");
