@@ -189,12 +189,14 @@ def read_anthropic(status, raw, stream):
             blocks[event["index"]] = dict(event["content_block"], json="")
         elif name == "content_block_delta":
             delta = event["delta"]
-            piece = delta["text"] if delta["type"] == "text_delta" else delta["partial_json"]
-            out["pieces"].append(piece)
             if delta["type"] == "text_delta":
-                blocks[event["index"]]["text"] += piece
+                blocks[event["index"]]["text"] += delta["text"]
+                out["pieces"].append(delta["text"])
+            elif delta["type"] == "input_json_delta":
+                blocks[event["index"]]["json"] += delta["partial_json"]
+                out["pieces"].append(delta["partial_json"])
             else:
-                blocks[event["index"]]["json"] += piece
+                assert delta["type"] in ("thinking_delta", "signature_delta"), delta
         elif name == "message_delta":
             out["finish"] = event["delta"]["stop_reason"]
             output_tokens = event["usage"]["output_tokens"]
@@ -344,6 +346,52 @@ class StandinTest(unittest.TestCase):
                     out = self.answer(provider, "standin-filtered", stream)
                     self.assertEqual(out["text"], "")
                     self.assertEqual(out["finish"], FINISH[provider][2])
+
+    def test_refusal(self):
+        for stream in (False, True):
+            with self.subTest(stream=stream):
+                status, _, raw = self.chat("openai", "standin-refusal", stream)
+                if stream:
+                    deltas = [json.loads(d)["choices"][0]["delta"] for _, d in sse_events(raw)[:-2]]
+                    refusal = "".join(d.get("refusal") or "" for d in deltas)
+                    self.assertFalse(any(d.get("content") for d in deltas))
+                else:
+                    message = json.loads(raw)["choices"][0]["message"]
+                    refusal = message["refusal"]
+                    self.assertIsNone(message["content"])
+                self.assertEqual(refusal, "I'm sorry, but I can't help with that.")
+                self.assertEqual(self.answer("anthropic", "standin-refusal", stream)["finish"], "refusal")
+                self.assertEqual(self.answer("gemini", "standin-refusal", stream)["finish"], "SAFETY")
+
+    def test_thinking(self):
+        for stream in (False, True):
+            with self.subTest(stream=stream):
+                out = self.answer("openai", "standin-thinking", stream)
+                self.assertEqual((out["text"], out["usage"]), (ECHO, (8, 9, 17)))  # 6 words and 3 reasoning
+                raw = self.chat("openai", "standin-thinking", stream)[2]
+                usage = json.loads(sse_events(raw)[-2][1] if stream else raw)["usage"]
+                self.assertEqual(usage["completion_tokens_details"]["reasoning_tokens"], 3)
+
+                raw = self.chat("anthropic", "standin-thinking", stream)[2]
+                if stream:
+                    events = [json.loads(d) for _, d in sse_events(raw)]
+                    self.assertEqual(events[1]["content_block"]["type"], "thinking")
+                    deltas = [e["delta"] for e in events if e["type"] == "content_block_delta"]
+                    self.assertEqual("".join(d.get("thinking", "") for d in deltas), "Thinking it over.")
+                    self.assertIn("signature_delta", [d["type"] for d in deltas])
+                else:
+                    self.assertEqual([b["type"] for b in json.loads(raw)["content"]], ["thinking", "text"])
+                out = self.answer("anthropic", "standin-thinking", stream)
+                self.assertEqual((out["text"], out["usage"]), (ECHO, (8, 9, 17)))
+
+                raw = self.chat("gemini", "standin-thinking", stream)[2]
+                bodies = [json.loads(d) for _, d in sse_events(raw)] if stream else [json.loads(raw)]
+                parts = [p for b in bodies for p in b["candidates"][0]["content"]["parts"]]
+                self.assertEqual(parts[0], {"text": "Thinking it over.", "thought": True})
+                self.assertEqual("".join(p["text"] for p in parts[1:]), ECHO)
+                usage = bodies[-1]["usageMetadata"]
+                self.assertEqual((usage["candidatesTokenCount"], usage["thoughtsTokenCount"], usage["totalTokenCount"]),
+                                 (6, 3, 17))
 
     def test_gemini_prompt_blocked(self):
         out = self.answer("gemini", "standin-prompt-blocked")

@@ -404,6 +404,36 @@ TEST_P(PlaygroundProviders, ContentFilteredIsSaidSo) {
   }
 }
 
+TEST_P(PlaygroundProviders, RefusalIsContentFiltered) {
+  for (bool stream : {true, false}) {
+    SCOPED_TRACE(stream ? "streamed" : "whole");
+    CallResult result = chat(request("standin-refusal", stream));
+    ASSERT_FALSE(result.failure) << result.failure->message;
+    const ChatEvent* finish = result.last(ChatEvent::Kind::finish);
+    ASSERT_NE(finish, nullptr);
+    EXPECT_TRUE(finish->content_filtered) << finish->finish_reason;
+    // OpenAI says why in message.refusal; the others only stop.
+    EXPECT_EQ(result.text(), kind() == ProviderKind::openai ? "I'm sorry, but I can't help with that." : "");
+  }
+}
+
+TEST_P(PlaygroundProviders, ReasoningIsCountedButNotShown) {
+  for (bool stream : {true, false}) {
+    SCOPED_TRACE(stream ? "streamed" : "whole");
+    CallResult result = chat(request("standin-thinking", stream));
+    ASSERT_FALSE(result.failure) << result.failure->message;
+    EXPECT_EQ(result.text(), kEcho);  // Anthropic's thinking block and Gemini's thought part are not the answer
+    const ChatEvent* usage = result.last(ChatEvent::Kind::usage);
+    ASSERT_NE(usage, nullptr);
+    EXPECT_EQ(usage->usage.input_tokens, kInputWords);
+    EXPECT_EQ(usage->usage.output_tokens, kEchoWords + 3);  // reasoning is billed as output by all three
+    EXPECT_EQ(usage->usage.total_tokens, kInputWords + kEchoWords + 3);
+    if (kind() != ProviderKind::anthropic) {  // Anthropic's usage does not break reasoning out
+      EXPECT_EQ(usage->usage.reasoning_tokens, 3);
+    }
+  }
+}
+
 TEST_P(PlaygroundProviders, WrongOrMissingKeyIsUnauthorized) {
   CallResult wrong = chat(request(), quick_limits(), {}, std::string("sk-not-the-key"));
   ASSERT_TRUE(wrong.failure);

@@ -38,6 +38,13 @@ Scenario models (every provider):
   standin-filtered         200, no text, finish content_filter / refusal / SAFETY
   standin-prompt-blocked   Gemini: 200 with promptFeedback.blockReason SAFETY and no
                            candidates; the others as standin-filtered
+  standin-refusal          OpenAI: message.refusal (streamed as delta.refusal), finish
+                           stop; Anthropic: stop_reason refusal; Gemini: SAFETY
+  standin-thinking         the normal answer after reasoning: OpenAI counts 3
+                           reasoning tokens in completion_tokens (details too);
+                           Anthropic a thinking block (thinking_delta, signature_delta)
+                           before the text, its 3 tokens in output_tokens; Gemini a
+                           thought part and thoughtsTokenCount 3
   standin-stall            streams the first piece, then nothing for --stall-seconds
                            (whole answers: nothing at all for that long)
   standin-slow             streams --slow-pieces pieces, one every --slow-interval-ms
@@ -99,6 +106,8 @@ SCENARIO_MODELS = [
     "standin-overloaded",
     "standin-filtered",
     "standin-prompt-blocked",
+    "standin-refusal",
+    "standin-thinking",
     "standin-stall",
     "standin-slow",
     "standin-cut",
@@ -153,6 +162,11 @@ class Answer:
         self.tool_name = None
         self.tool_arguments = ""
         self.text = ""
+        self.filtered = False     # the provider filtered the answer (no text)
+        self.blocked = False      # Gemini: the prompt was blocked before any candidate
+        self.refusal = ""         # OpenAI: the model's refusal instead of content (the others: filtered)
+        self.thought = ""         # the reasoning the provider shows (Anthropic thinking, Gemini thought parts)
+        self.reasoning_tokens = 0
         if prompt.tool_result is not None:
             self.text = "Tool said: " + prompt.tool_result
         elif prompt.first_tool is not None:
@@ -169,15 +183,34 @@ class Answer:
         return self.input_tokens + self.output_tokens
 
     def pieces(self):
-        return pieces_of(self.tool_arguments if self.tool_name else self.text)
+        return pieces_of(self.tool_arguments if self.tool_name else self.refusal or self.text)
+
+    def without_content(self):
+        """Filtered or refused: no text and no tool call."""
+        self.text, self.tool_name, self.tool_arguments = "", None, ""
+        self.output_tokens = word_count([self.refusal])
+        return self
 
 
-def filtered_answer(prompt):
-    answer = Answer(Prompt())
-    answer.input_tokens = word_count(prompt.texts)
-    answer.text = ""
-    answer.tool_name = None
-    answer.output_tokens = 0
+REFUSAL = "I'm sorry, but I can't help with that."
+THOUGHT = "Thinking it over."
+
+
+def scenario_answer(prompt, model, options):
+    """The answer a model gives: the normal one, or its scenario's."""
+    answer = Answer(prompt)
+    if model in ("standin-filtered", "standin-prompt-blocked"):
+        answer.without_content()
+        answer.filtered = True
+        answer.blocked = model == "standin-prompt-blocked"
+    elif model == "standin-refusal":
+        answer.refusal = REFUSAL
+        answer.without_content()
+    elif model == "standin-thinking":
+        answer.thought = THOUGHT
+        answer.reasoning_tokens = word_count([THOUGHT])
+    elif model in STREAMED_SCENARIOS:
+        answer = long_answer(prompt, options.slow_pieces)
     return answer
 
 
@@ -335,28 +368,30 @@ class OpenAI(Provider):
         return 500, self.error_body("The server had an error while processing your request. Sorry about that!",
                                     "server_error"), {}
 
-    def finish_reason(self, answer, filtered):
-        if filtered:
+    def finish_reason(self, answer):
+        if answer.filtered:
             return "content_filter"
         return "tool_calls" if answer.tool_name else "stop"
 
     def usage(self, answer):
-        return {"prompt_tokens": answer.input_tokens, "completion_tokens": answer.output_tokens,
-                "total_tokens": answer.total_tokens,
+        # Reasoning is billed as completion: completion_tokens holds it, the details say how much it was.
+        completion = answer.output_tokens + answer.reasoning_tokens
+        return {"prompt_tokens": answer.input_tokens, "completion_tokens": completion,
+                "total_tokens": answer.input_tokens + completion,
                 "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
-                "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
+                "completion_tokens_details": {"reasoning_tokens": answer.reasoning_tokens, "audio_tokens": 0,
                                               "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}}
 
-    def whole(self, answer, model, request_id, filtered=False, blocked=False):
-        message = {"role": "assistant", "content": None if answer.tool_name else answer.text,
-                   "refusal": None, "annotations": []}
+    def whole(self, answer, model, request_id):
+        message = {"role": "assistant", "content": None if answer.tool_name or answer.refusal else answer.text,
+                   "refusal": answer.refusal or None, "annotations": []}
         if answer.tool_name:
             message["tool_calls"] = [{"id": TOOL_CALL_ID, "type": "function",
                                       "function": {"name": answer.tool_name, "arguments": answer.tool_arguments}}]
         return {"id": "chatcmpl-standin-%d" % request_id, "object": "chat.completion", "created": int(time.time()),
                 "model": model,
                 "choices": [{"index": 0, "message": message, "logprobs": None,
-                             "finish_reason": self.finish_reason(answer, filtered)}],
+                             "finish_reason": self.finish_reason(answer)}],
                 "usage": self.usage(answer), "service_tier": "default", "system_fingerprint": "fp_standin"}
 
     def _chunk(self, request_id, model, created, delta, finish=None, choices=True, include_usage=False):
@@ -367,7 +402,7 @@ class OpenAI(Provider):
             chunk["usage"] = None
         return "data: %s\n\n" % compact(chunk)
 
-    def stream(self, answer, model, request_id, filtered=False, blocked=False, include_usage=True):
+    def stream(self, answer, model, request_id, include_usage=True):
         created = int(time.time())
 
         def chunk(delta, finish=None):
@@ -378,11 +413,12 @@ class OpenAI(Provider):
             head.append(chunk({"tool_calls": [{"index": 0, "id": TOOL_CALL_ID, "type": "function",
                                                "function": {"name": answer.tool_name, "arguments": ""}}]}))
             pieces = [chunk({"tool_calls": [{"index": 0, "function": {"arguments": p}}]}) for p in answer.pieces()]
-        elif filtered:
+        elif answer.filtered:
             pieces = []
         else:
-            pieces = [chunk({"content": p}) for p in answer.pieces()]
-        tail = [chunk({}, self.finish_reason(answer, filtered))]
+            field = "refusal" if answer.refusal else "content"
+            pieces = [chunk({field: p}) for p in answer.pieces()]
+        tail = [chunk({}, self.finish_reason(answer))]
         if include_usage:
             # The last chunk before [DONE]: no choices, the whole request's usage.
             usage_chunk = json.loads(self._chunk(request_id, model, created, {}, choices=False)[len("data: "):])
@@ -539,23 +575,28 @@ class Anthropic(Provider):
     def server_error(self):
         return 500, self.error_body("api_error", "Internal server error"), {}
 
-    def stop_reason(self, answer, filtered):
-        if filtered:
+    THINKING_SIGNATURE = "standin-thinking-signature"
+
+    @staticmethod
+    def stop_reason(answer):
+        if answer.filtered or answer.refusal:  # Anthropic's refusals are a stop reason, with no text
             return "refusal"
         return "tool_use" if answer.tool_name else "end_turn"
 
-    def whole(self, answer, model, request_id, filtered=False, blocked=False):
+    def whole(self, answer, model, request_id):
+        content = []
+        if answer.thought:
+            content.append({"type": "thinking", "thinking": answer.thought, "signature": self.THINKING_SIGNATURE})
         if answer.tool_name:
-            content = [{"type": "tool_use", "id": TOOL_CALL_ID, "name": answer.tool_name,
-                        "input": json.loads(answer.tool_arguments)}]
-        elif filtered:
-            content = []
-        else:
-            content = [{"type": "text", "text": answer.text}]
+            content.append({"type": "tool_use", "id": TOOL_CALL_ID, "name": answer.tool_name,
+                            "input": json.loads(answer.tool_arguments)})
+        elif answer.text:
+            content.append({"type": "text", "text": answer.text})
         return {"id": "msg_standin_%d" % request_id, "type": "message", "role": "assistant", "model": model,
-                "content": content, "stop_reason": self.stop_reason(answer, filtered), "stop_sequence": None,
+                "content": content, "stop_reason": self.stop_reason(answer), "stop_sequence": None,
                 "usage": {"input_tokens": answer.input_tokens, "cache_creation_input_tokens": 0,
-                          "cache_read_input_tokens": 0, "output_tokens": answer.output_tokens,
+                          "cache_read_input_tokens": 0,
+                          "output_tokens": answer.output_tokens + answer.reasoning_tokens,
                           "service_tier": "standard"}}
 
     @staticmethod
@@ -563,28 +604,39 @@ class Anthropic(Provider):
         data = {"type": name, **data}
         return "event: %s\ndata: %s\n\n" % (name, compact(data))
 
-    def stream(self, answer, model, request_id, filtered=False, blocked=False, include_usage=True):
-        start = self.whole(answer, model, request_id, filtered)
+    def stream(self, answer, model, request_id, include_usage=True):
+        start = self.whole(answer, model, request_id)
         start["content"] = []
         start["stop_reason"] = None
         start["usage"] = dict(start["usage"], output_tokens=1)
         head = [self._event("message_start", {"message": start})]
+        index = 0
+        if answer.thought:  # a thinking block first: its text in pieces, then its signature
+            head.append(self._event("content_block_start", {"index": 0, "content_block": {
+                "type": "thinking", "thinking": "", "signature": ""}}))
+            head.extend(self._event("content_block_delta", {"index": 0, "delta": {
+                "type": "thinking_delta", "thinking": p}}) for p in pieces_of(answer.thought))
+            head.append(self._event("content_block_delta", {"index": 0, "delta": {
+                "type": "signature_delta", "signature": self.THINKING_SIGNATURE}}))
+            head.append(self._event("content_block_stop", {"index": 0}))
+            index = 1
         pieces = []
         if answer.tool_name:
-            head.append(self._event("content_block_start", {"index": 0, "content_block": {
+            head.append(self._event("content_block_start", {"index": index, "content_block": {
                 "type": "tool_use", "id": TOOL_CALL_ID, "name": answer.tool_name, "input": {}}}))
             head.append(self._event("ping", {}))
-            pieces = [self._event("content_block_delta", {"index": 0, "delta": {
+            pieces = [self._event("content_block_delta", {"index": index, "delta": {
                 "type": "input_json_delta", "partial_json": p}}) for p in answer.pieces()]
-        elif not filtered:
-            head.append(self._event("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}}))
+        elif answer.text:
+            head.append(self._event("content_block_start", {"index": index, "content_block": {
+                "type": "text", "text": ""}}))
             head.append(self._event("ping", {}))
-            pieces = [self._event("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": p}})
+            pieces = [self._event("content_block_delta", {"index": index, "delta": {"type": "text_delta", "text": p}})
                       for p in answer.pieces()]
-        tail = [self._event("content_block_stop", {"index": 0})] if pieces else []
+        tail = [self._event("content_block_stop", {"index": index})] if pieces else []
         tail.append(self._event("message_delta", {
-            "delta": {"stop_reason": self.stop_reason(answer, filtered), "stop_sequence": None},
-            "usage": {"output_tokens": answer.output_tokens}}))
+            "delta": {"stop_reason": self.stop_reason(answer), "stop_sequence": None},
+            "usage": {"output_tokens": answer.output_tokens + answer.reasoning_tokens}}))
         tail.append(self._event("message_stop", {}))
         return head, pieces, tail
 
@@ -753,10 +805,16 @@ class Gemini(Provider):
 
     @staticmethod
     def _usage(answer, final=True):
+        """Intermediate chunks count the prompt; the last one the candidates and thoughts too."""
         usage = {"promptTokenCount": answer.input_tokens}
+        total = answer.input_tokens
         if final:
             usage["candidatesTokenCount"] = answer.output_tokens
-        usage["totalTokenCount"] = answer.input_tokens + (answer.output_tokens if final else 0)
+            total += answer.output_tokens
+            if answer.reasoning_tokens:
+                usage["thoughtsTokenCount"] = answer.reasoning_tokens
+                total += answer.reasoning_tokens
+        usage["totalTokenCount"] = total
         usage["promptTokensDetails"] = [{"modality": "TEXT", "tokenCount": answer.input_tokens}]
         return usage
 
@@ -773,30 +831,34 @@ class Gemini(Provider):
         body.update({"usageMetadata": usage, "modelVersion": model, "responseId": "standin-%d" % request_id})
         return body
 
-    def whole(self, answer, model, request_id, filtered=False, blocked=False):
-        if blocked:
+    def whole(self, answer, model, request_id):
+        if answer.blocked:
             body = self._response(request_id, model, None, self._usage(answer, final=False))
-            body = {"promptFeedback": {"blockReason": "SAFETY", "safetyRatings": self.SAFETY_RATINGS}, **body}
-            return body
-        if filtered:
+            return {"promptFeedback": {"blockReason": "SAFETY", "safetyRatings": self.SAFETY_RATINGS}, **body}
+        if answer.filtered or answer.refusal:
             candidate = {"finishReason": "SAFETY", "index": 0, "safetyRatings": self.SAFETY_RATINGS}
-        elif answer.tool_name:
-            candidate = {"content": {"parts": [{"functionCall": {"name": answer.tool_name,
-                                                                 "args": json.loads(answer.tool_arguments)}}],
-                                     "role": "model"}, "finishReason": "STOP", "index": 0}
+            return self._response(request_id, model, candidate, self._usage(answer))
+        parts = [{"text": answer.thought, "thought": True}] if answer.thought else []
+        if answer.tool_name:
+            parts.append({"functionCall": {"name": answer.tool_name, "args": json.loads(answer.tool_arguments)}})
         else:
-            candidate = {"content": {"parts": [{"text": answer.text}], "role": "model"}, "finishReason": "STOP",
-                         "index": 0}
+            parts.append({"text": answer.text})
+        candidate = {"content": {"parts": parts, "role": "model"}, "finishReason": "STOP", "index": 0}
         return self._response(request_id, model, candidate, self._usage(answer))
 
     @staticmethod
     def _sse(body):
         return "data: %s\r\n\r\n" % compact(body)
 
-    def stream(self, answer, model, request_id, filtered=False, blocked=False, include_usage=True):
+    def stream(self, answer, model, request_id, include_usage=True):
         # Gemini streams whole function calls, and its last text chunk carries the finishReason and full usage.
-        if blocked or filtered or answer.tool_name:
-            return [], [self._sse(self.whole(answer, model, request_id, filtered, blocked))], []
+        if answer.blocked or answer.filtered or answer.refusal or answer.tool_name:
+            return [], [self._sse(self.whole(answer, model, request_id))], []
+        head = []
+        if answer.thought:
+            head.append(self._sse(self._response(request_id, model, {"content": {
+                "parts": [{"text": answer.thought, "thought": True}], "role": "model"}, "index": 0},
+                self._usage(answer, final=False))))
         texts = answer.pieces()
         pieces = []
         for index, text in enumerate(texts):
@@ -805,7 +867,7 @@ class Gemini(Provider):
             if last:
                 candidate["finishReason"] = "STOP"
             pieces.append(self._sse(self._response(request_id, model, candidate, self._usage(answer, final=last))))
-        return [], pieces, []
+        return head, pieces, []
 
     def stream_error(self):
         return self._sse(self.server_error()[1])
@@ -1048,9 +1110,7 @@ class Handler(BaseHTTPRequestHandler):
         if model == "standin-midstream-error":
             self._reply(entry, *provider.server_error())
             return
-        filtered = model in ("standin-filtered", "standin-prompt-blocked")
-        answer = filtered_answer(prompt) if filtered else Answer(prompt)
-        body = provider.whole(answer, model, request_id, filtered, blocked=model == "standin-prompt-blocked")
+        body = provider.whole(scenario_answer(prompt, model, options), model, request_id)
         if model in ("standin-cut", "standin-truncated"):
             data = compact(body).encode()
             self.server.log.update(entry, status=200)
@@ -1066,16 +1126,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _stream(self, provider, model, prompt, entry, request_id, query):
         options = self.server.options
-        filtered = model in ("standin-filtered", "standin-prompt-blocked")
-        if filtered:
-            answer = filtered_answer(prompt)
-        elif model in STREAMED_SCENARIOS:
-            answer = long_answer(prompt, options.slow_pieces)
-        else:
-            answer = Answer(prompt)
-        head, pieces, tail = provider.stream(answer, model, request_id, filtered,
-                                             blocked=model == "standin-prompt-blocked",
-                                             include_usage=prompt.include_usage)
+        answer = scenario_answer(prompt, model, options)
+        head, pieces, tail = provider.stream(answer, model, request_id, include_usage=prompt.include_usage)
         framing = provider.stream_framing(query) if hasattr(provider, "stream_framing") else None
         if framing is not None:
             head, pieces, tail = ([framing.frame(f) for f in frames] for frames in (head, pieces, tail))
