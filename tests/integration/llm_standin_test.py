@@ -496,6 +496,12 @@ class StandinTest(unittest.TestCase):
         body["model"] = "claude-3-5-haiku-latest"  # older models take both
         self.assertEqual(self.call("POST", path, headers, body)[0], 200)
 
+    def test_a_request_of_an_unforeseen_shape_gets_the_providers_400(self):
+        path, headers, body = anthropic_request(MODELS["anthropic"], False)
+        body["messages"] = ["not a message object"]
+        status, _, raw = self.call("POST", path, headers, body)
+        self.assertEqual((status, json.loads(raw)["error"]["type"]), (400, "invalid_request_error"))
+
     # ---- model lists
 
     def test_model_lists(self):
