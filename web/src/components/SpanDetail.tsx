@@ -2,17 +2,33 @@
 // instrumentation scope, resource, what was dropped of each, with copy
 // buttons; LLM spans also read as a conversation (their raw attributes then
 // start folded, one click away).
-import { useRef, useState } from 'react';
+import { Fragment, useRef, useState } from 'react';
 import type { Attributes, Span } from '../api/types';
 import { llmRecord } from '../lib/conversation';
 import { formatDuration, formatTime } from '../lib/format';
 import { droppedText, spanDropped, spanOrigins } from '../lib/spanFacts';
+import { keyParts, spanKindName, statusName } from '../lib/waterfall';
 import { Conversation } from './Conversation';
 import { OpenInPlayground } from './playground/OpenInPlayground';
 import { SpanLogs } from './SpanLogs';
 
 function copy(text: string) {
   void navigator.clipboard?.writeText(text);
+}
+
+// A key that may wrap after its dots and underscores (gen_ai.usage.input_tokens),
+// never in the middle of a word while a separator is left to wrap at.
+function WrappedKey({ name }: { name: string }) {
+  return (
+    <>
+      {keyParts(name).map((part, i) => (
+        <Fragment key={i}>
+          {part}
+          <wbr />
+        </Fragment>
+      ))}
+    </>
+  );
 }
 
 function Value({ value }: { value: unknown }) {
@@ -46,7 +62,9 @@ function KeyValues({
         <tbody>
           {entries.map(([key, value]) => (
             <tr key={key}>
-              <th>{key}</th>
+              <th>
+                <WrappedKey name={key} />
+              </th>
               <td>
                 <Value value={value} />
               </td>
@@ -81,7 +99,9 @@ function useRawAttributes(span: Span, folded: boolean) {
   return { open, setOpen, show, ref };
 }
 
-export function SpanDetail({ span, traceStartNs }: { span: Span; traceStartNs: number }) {
+// selfNs: the span's own time, less its children's (the trace page knows the children).
+// onClose: a close button (the trace page's detail is a bottom sheet on a phone).
+export function SpanDetail({ span, traceStartNs, selfNs, onClose }: { span: Span; traceStartNs: number; selfNs?: number; onClose?: () => void }) {
   const llm = llmRecord(span);
   const raw = useRawAttributes(span, llm !== null);
   const events = span.events ?? [];
@@ -89,9 +109,17 @@ export function SpanDetail({ span, traceStartNs }: { span: Span; traceStartNs: n
   const origins = spanOrigins(span.scope);
   return (
     <aside className="span-detail" aria-label="Span detail" data-testid="span-detail">
-      <h2>{span.name}</h2>
+      <div className="span-detail-head">
+        <h2>{span.name}</h2>
+        {onClose && (
+          <button type="button" className="span-detail-close" onClick={onClose} aria-label="Close span detail" title="Close (Esc)">
+            ✕
+          </button>
+        )}
+      </div>
       <p className="muted">
-        {span.service} · {formatDuration(span.duration_ns)} · starts {formatDuration(span.start_ns - traceStartNs)} into the trace ·{' '}
+        {span.service} · {formatDuration(span.duration_ns)}
+        {selfNs !== undefined && <span data-testid="span-self-time"> ({formatDuration(selfNs)} self)</span>} · starts {formatDuration(span.start_ns - traceStartNs)} into the trace ·{' '}
         {formatTime(span.start_ns)}
       </p>
       <p className="mono">
@@ -104,11 +132,15 @@ export function SpanDetail({ span, traceStartNs }: { span: Span; traceStartNs: n
           copy
         </button>
       </p>
-      {span.status?.code !== undefined && span.status.code !== 0 && (
-        <p className={span.status.code === 2 ? 'error-text' : ''}>
-          status {String(span.status.code)} {span.status.message}
-        </p>
-      )}
+      <p className="span-kind-status">
+        <span className="badge" data-testid="span-kind" title="span kind">
+          {spanKindName(span.kind)}
+        </span>{' '}
+        <span className={`badge${span.status?.code === 2 ? ' error' : span.status?.code === 1 ? ' ok' : ''}`} data-testid="span-status" title="status">
+          {statusName(span.status?.code)}
+        </span>{' '}
+        {span.status?.message && <span className={span.status.code === 2 ? 'error-text' : ''}>{span.status.message}</span>}
+      </p>
       <Note text={spanDropped(span)} testId="span-dropped" />
       <OpenInPlayground span={span} />
       {llm && <Conversation key={`conversation-${span.span_id}`} record={llm} durationNs={span.duration_ns} onShowRaw={raw.show} />}

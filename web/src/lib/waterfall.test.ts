@@ -90,6 +90,8 @@ describe('waterfall facts', () => {
     const small = timeTicks(0, 800, 0);
     expect(small.at(-1)!.label).toBe('800 ns');
     expect(timeTicks(5, 5, 0)).toHaveLength(1);
+    // A phone's narrow axis still gets a scale, not a lone 0.
+    expect(timeTicks(0, 72_000, 0, 2).map((t) => t.label)).toEqual(['0 µs', '50 µs']);
   });
 
   it('cuts attribute keys after their separators', () => {

@@ -190,7 +190,8 @@ export function timeTicks(fromNs: number, toNs: number, originNs: number, maxTic
   const range = toNs - fromNs;
   const unit = unitFor(Math.max(Math.abs(fromNs - originNs), Math.abs(toNs - originNs)));
   if (!(range > 0)) return [{ fraction: 0, label: formatOffset(fromNs - originNs, 1, unit) }];
-  const step = Math.max(1, niceStep(range, Math.max(1, maxTicks - 1)));
+  // At least two parts asked for: one part rounds up past the window and leaves a lone 0 tick.
+  const step = Math.max(1, niceStep(range, Math.max(2, maxTicks - 1)));
   const ticks: TimeTick[] = [];
   const first = Math.ceil((fromNs - originNs) / step) * step + originNs;
   for (let at = first; at <= toNs; at += step) {

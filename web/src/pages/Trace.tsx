@@ -1,9 +1,12 @@
-// One trace as a waterfall: a collapsible span tree beside time bars, errors in
-// red, the critical path marked, zoom to a span's time range, search within the
-// trace, and the span detail panel. Rows are virtualised, and big traces open
-// collapsed below depth 3, so 50,000 spans stay smooth.
+// One trace as a waterfall: a collapsible span tree beside time bars on a time
+// axis, errors in red, the critical path marked, zoom to a span's time range,
+// search within the trace, and the span detail panel (a bottom sheet on a phone).
+// The selected span is in the URL (?span=), so a link or a reload shows it.
+// Keyboard: arrows move the selection (left/right fold), Enter opens the detail,
+// Esc closes it. Rows are virtualised, and big traces open collapsed below
+// depth 3, so 50,000 spans stay smooth.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
 import { useApi } from '../api/useApi';
 import { TraceSessionLink } from '../components/TraceSessionLink';
@@ -12,16 +15,19 @@ import { llmTotals, llmTotalsText } from '../lib/llmTotals';
 import { SpanDetail } from '../components/SpanDetail';
 import { Empty, ErrorBox, Loading } from '../components/Status';
 import { formatDuration } from '../lib/format';
-import { barGeometry, buildTree, collapsedBelow, matches, reveal, visibleRows } from '../lib/waterfall';
+import { buildTree, collapsedBelow, matches, reveal, selfTimeNs, stepSelection, visibleRows } from '../lib/waterfall';
+import { WaterfallAxis } from '../components/WaterfallAxis';
+import { waterfallRowId, WaterfallRow } from '../components/WaterfallRow';
 import { titleId, usePageTitle } from '../lib/usePageTitle';
 
 const ROW_HEIGHT = 24;
+const AXIS_HEIGHT = 22;
 const BIG_TRACE = 1000;
 
 export default function Trace() {
   const { traceId = '' } = useParams();
   usePageTitle(`Trace ${titleId(traceId)}`);
-  const [search] = useSearchParams();
+  const [search, setSearch] = useSearchParams();
   const { data, error, loading } = useApi<Answer<'getTrace'>>(`/api/v1/traces/${traceId}`);
   const tree = useMemo(() => buildTree(data?.spans ?? []), [data]);
   const [collapsed, setCollapsed] = useState<Set<string> | null>(null);
@@ -30,13 +36,36 @@ export default function Trace() {
     [collapsed, tree],
   );
   const rows = useMemo(() => visibleRows(tree, effectiveCollapsed), [tree, effectiveCollapsed]);
-  const [selected, setSelected] = useState<string | null>(search.get('span'));
+  // Held here and written to the URL after: React Router applies URL changes as
+  // transitions, which would leave arrow-key stepping a render behind.
+  const urlSpan = search.get('span');
+  const [selected, setSelectedState] = useState<string | null>(urlSpan);
+  const [detailOpen, setDetailOpen] = useState(true);
   const [zoom, setZoom] = useState<[number, number] | null>(null);
   const [needle, setNeedle] = useState('');
   const hits = useMemo(() => (needle.length >= 2 ? tree.order.filter((n) => matches(n, needle)) : []), [tree, needle]);
   const [hitIndex, setHitIndex] = useState(0);
   const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 20 });
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+    paddingStart: AXIS_HEIGHT,
+    scrollPaddingStart: AXIS_HEIGHT,
+  });
+
+  // A span opened by a link (or kept through a reload) is unfolded and scrolled to once the trace is here.
+  const shownOnLoad = useRef<string | null>(null);
+  useEffect(() => {
+    if (!urlSpan || !tree.byId.has(urlSpan) || shownOnLoad.current === urlSpan) return;
+    shownOnLoad.current = urlSpan;
+    setSelectedState(urlSpan);
+    const opened = reveal(tree, effectiveCollapsed, urlSpan);
+    setCollapsed(opened);
+    const index = visibleRows(tree, opened).findIndex((n) => n.span.span_id === urlSpan);
+    if (index >= 0) requestAnimationFrame(() => virtualizer.scrollToIndex(index, { align: 'center' }));
+  }, [tree, urlSpan, effectiveCollapsed, virtualizer]);
 
   if (error) return <ErrorBox error={error} />;
   if (loading || !data) return <Loading what="Loading the trace" />;
@@ -46,30 +75,68 @@ export default function Trace() {
   const selectedNode = selected ? tree.byId.get(selected) : undefined;
   const hitSet = new Set(hits.map((h) => h.span.span_id));
 
-  const toggle = (spanId: string) => {
+  function select(spanId: string) {
+    setSelectedState(spanId);
+    shownOnLoad.current = spanId;
+    const next = new URLSearchParams(window.location.search);
+    next.set('span', spanId);
+    setSearch(next, { replace: true });
+  }
+  function scrollToRow(spanId: string, visible = rows) {
+    const index = visible.findIndex((n) => n.span.span_id === spanId);
+    if (index >= 0) requestAnimationFrame(() => virtualizer.scrollToIndex(index, { align: 'auto' }));
+  }
+  function toggle(spanId: string, open?: boolean) {
     const next = new Set(effectiveCollapsed);
-    if (next.has(spanId)) next.delete(spanId);
+    if (open ?? next.has(spanId)) next.delete(spanId);
     else next.add(spanId);
     setCollapsed(next);
-  };
-  const jumpTo = (spanId: string) => {
+  }
+  function jumpTo(spanId: string) {
     const opened = reveal(tree, effectiveCollapsed, spanId);
     setCollapsed(opened);
-    setSelected(spanId);
+    setSelectedState(spanId);
     const index = visibleRows(tree, opened).findIndex((n) => n.span.span_id === spanId);
     if (index >= 0) requestAnimationFrame(() => virtualizer.scrollToIndex(index, { align: 'center' }));
-  };
+  }
   const nextHit = () => {
     if (hits.length === 0) return;
     const index = hitIndex % hits.length;
     setHitIndex(index + 1);
     jumpTo(hits[index].span.span_id);
+    select(hits[index].span.span_id);
+  };
+  const onTreeKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    const node = selectedNode;
+    const move = e.key === 'ArrowDown' ? 1 : e.key === 'ArrowUp' ? -1 : 0;
+    if (move) {
+      e.preventDefault();
+      const next = stepSelection(rows, selected, move);
+      if (next) {
+        select(next.span.span_id);
+        scrollToRow(next.span.span_id);
+      }
+    } else if (e.key === 'Enter' && node) {
+      e.preventDefault();
+      setDetailOpen(true);
+    } else if ((e.key === 'ArrowRight' || e.key === 'ArrowLeft' || e.key === ' ') && node?.children.length) {
+      e.preventDefault();
+      toggle(node.span.span_id, e.key === ' ' ? undefined : e.key === 'ArrowRight');
+    }
+  };
+  // Esc closes the detail from anywhere on the page (the tree or the sheet itself).
+  const onPageKey = (e: KeyboardEvent<HTMLElement>) => {
+    if (e.key === 'Escape' && detailOpen && selectedNode) {
+      setDetailOpen(false);
+      scroller.current?.focus();
+    }
   };
 
   const llmText = llmTotalsText(llmTotals(data.spans));
+  const showDetail = detailOpen && selectedNode;
 
   return (
-    <section className="trace-page">
+    <section className={`trace-page${showDetail ? ' detail-open' : ''}`} onKeyDown={onPageKey}>
       <header className="trace-header">
         <h1>
           Trace <span className="mono">{traceId}</span>
@@ -113,68 +180,58 @@ export default function Trace() {
         </div>
       </header>
       <div className="waterfall-and-detail">
-        <div className="waterfall" ref={scroller} data-testid="waterfall" role="tree" aria-label="Spans">
+        <div
+          className="waterfall"
+          ref={scroller}
+          data-testid="waterfall"
+          role="tree"
+          aria-label="Spans"
+          tabIndex={0}
+          aria-activedescendant={selected && rows.some((n) => n.span.span_id === selected) ? waterfallRowId(selected) : undefined}
+          onKeyDown={onTreeKey}
+        >
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            <WaterfallAxis fromNs={fromNs} toNs={toNs} originNs={tree.startNs} height={AXIS_HEIGHT} label={zoom ? 'zoomed · since trace start' : 'since trace start'} />
             {virtualizer.getVirtualItems().map((item) => {
               const node = rows[item.index];
-              const span = node.span;
-              const bar = barGeometry(span, fromNs, toNs);
-              const isCollapsed = effectiveCollapsed.has(span.span_id);
+              const spanId = node.span.span_id;
               return (
-                <div
-                  key={span.span_id}
-                  role="treeitem"
-                  aria-level={node.depth + 1}
-                  aria-expanded={node.children.length ? !isCollapsed : undefined}
-                  aria-selected={selected === span.span_id}
-                  tabIndex={0}
-                  className={`row${selected === span.span_id ? ' selected' : ''}${hitSet.has(span.span_id) ? ' hit' : ''}`}
-                  style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
-                  onClick={() => setSelected(span.span_id)}
-                  onDoubleClick={() => setZoom([span.start_ns, Math.max(span.end_ns, span.start_ns + 1)])}
-                  onKeyDown={(e) => {
-                    if (e.key === 'Enter') setSelected(span.span_id);
-                    if (e.key === ' ' && node.children.length) {
-                      e.preventDefault();
-                      toggle(span.span_id);
-                    }
+                <WaterfallRow
+                  key={spanId}
+                  node={node}
+                  top={item.start}
+                  height={ROW_HEIGHT}
+                  fromNs={fromNs}
+                  toNs={toNs}
+                  collapsed={effectiveCollapsed.has(spanId)}
+                  selected={selected === spanId}
+                  hit={hitSet.has(spanId)}
+                  onSelect={() => {
+                    select(spanId);
+                    setDetailOpen(true);
                   }}
-                >
-                  <div className="label" style={{ paddingLeft: 4 + node.depth * 12 }}>
-                    {node.children.length > 0 ? (
-                      <button
-                        type="button"
-                        className="twisty"
-                        aria-label={isCollapsed ? 'Expand' : 'Collapse'}
-                        onClick={(e) => {
-                          e.stopPropagation();
-                          toggle(span.span_id);
-                        }}
-                      >
-                        {isCollapsed ? `▸ ${node.descendants}` : '▾'}
-                      </button>
-                    ) : (
-                      <span className="twisty-space" />
-                    )}
-                    <span className={node.isError ? 'error-text' : ''}>{span.name}</span>
-                    <span className="muted service"> {span.service}</span>
-                  </div>
-                  <div className="timeline">
-                    {bar && (
-                      <div
-                        className={`bar${node.isError ? ' error' : ''}${node.onCriticalPath ? ' critical' : ''}`}
-                        style={{ left: `${bar.left * 100}%`, width: `${bar.width * 100}%` }}
-                        title={formatDuration(span.duration_ns)}
-                      />
-                    )}
-                    <span className="duration">{formatDuration(span.duration_ns)}</span>
-                  </div>
-                </div>
+                  onZoom={() => setZoom([node.span.start_ns, Math.max(node.span.end_ns, node.span.start_ns + 1)])}
+                  onToggle={() => toggle(spanId)}
+                />
               );
             })}
           </div>
         </div>
-        {selectedNode ? <SpanDetail span={selectedNode.span} traceStartNs={tree.startNs} /> : <aside className="span-detail muted">Select a span. Double-click a span to zoom to it.</aside>}
+        {showDetail ? (
+          <SpanDetail
+            span={selectedNode.span}
+            traceStartNs={tree.startNs}
+            selfNs={selfTimeNs(selectedNode)}
+            onClose={() => {
+              setDetailOpen(false);
+              scroller.current?.focus();
+            }}
+          />
+        ) : (
+          <aside className="span-detail span-detail-hint muted">
+            Select a span (click, or the arrow keys then Enter). Double-click a span to zoom to it.
+          </aside>
+        )}
       </div>
     </section>
   );
