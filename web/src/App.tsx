@@ -29,6 +29,7 @@ type Session = { state: 'checking' } | { state: 'signed-out'; setupOpen: boolean
 
 export function App() {
   const [session, setSession] = useState<Session>({ state: 'checking' });
+  const [menuOpen, setMenuOpen] = useState(false);
   const navigate = useNavigate();
   const location = useLocation();
 
@@ -75,23 +76,34 @@ export function App() {
     <div className="shell">
       <header className="topbar">
         <span className="brand">Spanline</span>
-        <nav aria-label="Main">
-          <NavLink to="/" end>Services</NavLink>
-          <NavLink to="/traces">Traces</NavLink>
-          <NavLink to="/workflows">Workflows</NavLink>
-          <NavLink to="/llm">LLM usage</NavLink>
-          <NavLink to="/sessions">Sessions</NavLink>
-          <NavLink to="/playground">Playground</NavLink>
-          <NavLink to="/logs">Logs</NavLink>
-          <NavLink to="/pipeline">Pipeline</NavLink>
-          <NavLink to="/settings">Settings</NavLink>
-        </nav>
-        <span className="user">
-          {session.user.email} <span className="badge">{session.user.role}</span>{' '}
-          <button type="button" onClick={signOut}>
-            Sign out
-          </button>
-        </span>
+        {/* Below 1000 px the entries fold behind this button (styles.css), so none is pushed off a phone's screen. */}
+        <button
+          type="button"
+          className="menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="topbar-menu"
+          onClick={() => setMenuOpen((open) => !open)}
+        >
+          <span aria-hidden="true">{menuOpen ? '✕' : '☰'}</span> Menu
+        </button>
+        <div id="topbar-menu" className={`topbar-menu${menuOpen ? ' open' : ''}`}>
+          <nav aria-label="Main" onClick={() => setMenuOpen(false)}>
+            <NavLink to="/" end>Services</NavLink>
+            <NavLink to="/traces">Traces</NavLink>
+            <NavLink to="/workflows">Workflows</NavLink>
+            <NavLink to="/llm">LLM usage</NavLink>
+            <NavLink to="/sessions">Sessions</NavLink>
+            <NavLink to="/logs">Logs</NavLink>
+            <NavLink to="/pipeline">Pipeline</NavLink>
+            <NavLink to="/settings">Settings</NavLink>
+          </nav>
+          <span className="user">
+            {session.user.email} <span className="badge">{session.user.role}</span>{' '}
+            <button type="button" onClick={signOut}>
+              Sign out
+            </button>
+          </span>
+        </div>
       </header>
       <main>
         <Suspense fallback={<Loading />}>
