@@ -659,6 +659,8 @@ try {
   await page.getByTestId('workflow-graph').waitFor();
   await shot(page, '09b-stable-link-opened-the-run');
 
+  await (await import('./layout.mjs')).checkLayout({ page, ui: args.ui, screenshots: args.screenshots, check, step });
+
   step('revoke the key');
   await page.goto(`${args.ui}/settings`);
   page.once('dialog', (dialog) => dialog.accept());
