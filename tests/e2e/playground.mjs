@@ -10,8 +10,8 @@
 // {"ok", "steps", ...}.
 //
 // Usage: playground.mjs --ui http://127.0.0.1:PORT --otlp-http http://127.0.0.1:PORT
-//                       --standin http://127.0.0.1:PORT --screenshots DIR
-import { mkdirSync } from 'node:fs';
+//                       --standin http://127.0.0.1:PORT --screenshots DIR [--secret KEY ...]
+import { mkdirSync, rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { attributeList, CHROMIUM_ARGS } from './otlp-json.mjs';
@@ -22,9 +22,13 @@ const { values: args } = parseArgs({
     'otlp-http': { type: 'string' },
     standin: { type: 'string' },
     screenshots: { type: 'string' },
+    // A provider key the api holds: it must appear in no page and no answer the browser gets.
+    secret: { type: 'string', multiple: true, default: [] },
   },
 });
 mkdirSync(args.screenshots, { recursive: true });
+const FAILURE_SHOT = `${args.screenshots}/10-playground-failure.png`;
+rmSync(FAILURE_SHOT, { force: true }); // a failed run's screenshot must not outlive it
 
 const steps = [];
 const figures = {};
@@ -241,7 +245,8 @@ try {
   step('the URL fragment brings the same prompt back');
   await column(page, 'A').getByTestId('pg-model').fill('gpt-4o');
   await page.getByTestId('pg-add-column').click();
-  await column(page, 'B').getByTestId('pg-model').fill('gpt-4o-mini');
+  await column(page, 'B').getByTestId('pg-provider').selectOption('gemini');
+  await column(page, 'B').getByTestId('pg-model').fill('gemini-2.5-flash');
   await page.waitForTimeout(600); // the fragment is written after a pause in typing
   const link = page.url();
   const before = await editorState(page);
@@ -258,6 +263,8 @@ try {
   await page.goto(link);
   await page.getByTestId('pg-message').first().waitFor();
   await runAndWait(page, ['A', 'B']);
+  for (const label of ['A', 'B']) check((await outputText(page, label)) === answer, `column ${label} answered at 390 px (${await output(page, label).textContent()})`);
+  check((await standinRequests()).some((r) => r.provider === 'gemini' && r.method === 'POST'), 'B ran on Gemini');
   const [phoneA, phoneB] = [await column(page, 'A').boundingBox(), await column(page, 'B').boundingBox()];
   check(phoneB.y >= phoneA.y + phoneA.height - 1, 'column B below column A');
   const overflow = await page.evaluate(() => [...document.querySelectorAll('[data-testid=playground-page] *')]
@@ -268,10 +275,16 @@ try {
   await column(page, 'B').scrollIntoViewIfNeeded();
   await shot(page, '10h-phone-390');
 
+  step('no provider key reaches the browser');
+  const seen = [await page.content(), await (await context.request.get(`${args.ui}/api/v1/playground/providers`)).text(),
+    ...await Promise.all(['openai', 'anthropic', 'gemini'].map(async (name) => (await context.request.get(`${args.ui}/api/v1/playground/providers/${name}/models`)).text()))];
+  for (const secret of args.secret) check(seen.every((text) => !text.includes(secret)), 'a provider key in a page or an answer');
+  check(args.secret.length === 3, 'the three keys were given to look for');
+
   check(consoleErrors.length === 0, `no uncaught errors in the page: ${consoleErrors.join('; ')}`);
   console.log(JSON.stringify({ ok: true, steps, figures }));
 } catch (error) {
-  await shot(page, '10-playground-failure').catch(() => undefined);
+  await page.screenshot({ path: FAILURE_SHOT }).catch(() => undefined);
   console.log(JSON.stringify({ ok: false, steps, error: String(error), figures, consoleErrors }));
   process.exitCode = 1;
 } finally {

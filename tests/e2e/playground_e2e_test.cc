@@ -31,19 +31,19 @@ TEST(WebUi, PlaygroundRunsASpanAgainAndComparesModelsInChromium) {
   }
   Pipeline pipeline({.indexers = {"0-3"}, .api = true, .api_args = api_args, .api_first_user = false});
   pipeline.start();
+  std::vector<std::string> command = {"node", source + "/tests/e2e/playground.mjs", "--ui", "http://127.0.0.1:" + std::to_string(pipeline.api_port()),
+                                      "--otlp-http", pipeline.http_base(), "--standin", "http://127.0.0.1:" + std::to_string(standin.port()),
+                                      "--screenshots", SPANLINE_E2E_SCREENSHOTS};
+  for (const char* kind : {"openai", "anthropic", "gemini"}) command.insert(command.end(), {"--secret", standin.key(kind)});
   std::string out;
-  int rc = run_command({"node", source + "/tests/e2e/playground.mjs", "--ui", "http://127.0.0.1:" + std::to_string(pipeline.api_port()),
-                        "--otlp-http", pipeline.http_base(), "--standin", "http://127.0.0.1:" + std::to_string(standin.port()),
-                        "--screenshots", SPANLINE_E2E_SCREENSHOTS},
-                       &out);
+  int rc = run_command(command, &out);
   EXPECT_EQ(rc, 0) << out << "\n" << pipeline.logs().substr(0, 20000);
   auto at = out.rfind("{\"ok\"");
   auto result = nlohmann::json::parse(out.substr(at == std::string::npos ? 0 : at), nullptr, false);
   ASSERT_FALSE(result.is_discarded()) << out;
   EXPECT_TRUE(result.value("ok", false)) << out;
-  // No key the stand-in accepts may reach the browser or the api's logs.
+  // No key the stand-in accepts may reach the api's logs (the script looked in the pages and answers).
   for (const char* kind : {"openai", "anthropic", "gemini"}) {
-    EXPECT_EQ(out.find(standin.key(kind)), std::string::npos) << kind << "'s key in the browser test's output";
     EXPECT_EQ(pipeline.logs().find(standin.key(kind)), std::string::npos) << kind << "'s key in the pipeline's logs";
   }
   std::printf("%s\n", result.dump().c_str());

@@ -75,6 +75,11 @@ describe('run state', () => {
     expect(usageText(state.usage)).toBe('3 in · 1 out · 4 total');
   });
 
+  it('holds the latency of a run that failed at its end', () => {
+    const failed = applyEvent(startedRun(1000), { event: 'error', data: { code: 'cancelled' } }, 1400);
+    expect(latencyMs(failed, 9000)).toBe(400);
+  });
+
   it('prices or says no price, never 0', () => {
     expect(costText(null)).toBe('no price');
     expect(costText({ input: null, output: null, total: null, currency: 'USD', source: 'price_table' })).toBe('no price');

@@ -19,6 +19,7 @@ export interface RunState {
   error?: ErrorEvent;
   startedAtMs?: number;
   firstTokenMs?: number; // measured here when the api's done event has none
+  endedAtMs?: number; // when the done or error event arrived
   pieces: number; // text events received (the test sees the answer arrive in pieces)
 }
 
@@ -40,9 +41,9 @@ export function applyEvent(state: RunState, event: RunEvent, nowMs: number): Run
     case 'usage':
       return { ...state, usage: { ...state.usage, ...event.data } };
     case 'done':
-      return { ...state, status: 'done', done: event.data, usage: event.data.usage ?? state.usage };
+      return { ...state, status: 'done', done: event.data, usage: event.data.usage ?? state.usage, endedAtMs: nowMs };
     case 'error':
-      return { ...state, status: 'error', error: event.data };
+      return { ...state, status: 'error', error: event.data, endedAtMs: nowMs };
   }
 }
 
@@ -50,7 +51,7 @@ export function applyEvent(state: RunState, event: RunEvent, nowMs: number): Run
 
 export function latencyMs(state: RunState, nowMs: number): number | undefined {
   if (state.done?.latency_ms !== undefined) return state.done.latency_ms;
-  return state.startedAtMs === undefined ? undefined : nowMs - state.startedAtMs;
+  return state.startedAtMs === undefined ? undefined : (state.endedAtMs ?? nowMs) - state.startedAtMs;
 }
 
 export function timeToFirstTokenMs(state: RunState): number | undefined {
