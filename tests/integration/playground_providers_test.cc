@@ -568,6 +568,26 @@ INSTANTIATE_TEST_SUITE_P(EachProvider, PlaygroundProviders,
                            return std::string(provider_kind_name(each.param));
                          });
 
+// A local OpenAI-compatible server (Ollama, vLLM, LM Studio) that needs no key: none is configured, none is sent.
+TEST(PlaygroundProvidersKeyless, OpenAiCompatibleServerWithoutAKey) {
+  TempDir dir;
+  LlmStandin keyless(dir.path(), {"--openai-key", ""});
+  EXPECT_EQ(keyless.key(ProviderKind::openai), "");
+  const ProviderProtocol& protocol = protocol_for(ProviderKind::openai);
+  const ProviderEndpoint endpoint{"local-ollama", ProviderKind::openai, keyless.base_url("openai"), ""};
+  ChatRequest ask;
+  ask.model = "llama3.2";
+  ask.messages = {user_text(kQuestion)};
+  TransferLimits limits;
+  limits.deadline = 30s;
+  CallResult result = run_call(protocol, protocol.chat_call(endpoint, ask), protocol.chat_decoder(true), limits);
+  ASSERT_FALSE(result.failure) << result.failure->message;
+  EXPECT_EQ(result.text(), kEcho);
+  const json sent = keyless.requests();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_FALSE(sent[0]["headers"].contains("authorization"));
+}
+
 TEST(PlaygroundTransport, UnreachableProviderIsUnreachable) {
   HttpCall call;
   call.url = "http://127.0.0.1:" + std::to_string(testing::free_port()) + "/v1/chat/completions";
