@@ -31,6 +31,15 @@ Answers:
             output_format json_schema (Anthropic), responseMimeType
             application/json (Gemini): the text is {"echo": "<last user text>"}.
 
+Keys: a missing key gets OpenAI's 401 invalid_request_error, Anthropic's 401
+authentication_error, Gemini's 403 PERMISSION_DENIED; a wrong one OpenAI's 401
+invalid_api_key, Anthropic's 401, Gemini's 400 INVALID_ARGUMENT with ErrorInfo
+reason API_KEY_INVALID. A key flag set to '' accepts any key or none.
+Model lists: GET /openai/v1/models (object list), /anthropic/v1/models (data,
+has_more, first_id, last_id; limit, after_id, before_id), /gemini/v1beta/models
+(models[].name "models/...", supportedGenerationMethods; pageSize, pageToken;
+an embedding model that cannot generateContent is listed too, as Google does).
+
 Scenario models (every provider):
   standin-missing          404, the provider's model-not-found body
   standin-rate-limited     429 with retry-after: 7 (Gemini RESOURCE_EXHAUSTED, RetryInfo 7s too)
@@ -1186,6 +1195,7 @@ class Handler(BaseHTTPRequestHandler):
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # tests open many runs at once (the api's run bounds): no connect waits in the backlog
 
     def __init__(self, address, options):
         super().__init__(address, Handler)
