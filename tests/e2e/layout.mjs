@@ -1,6 +1,6 @@
 // The layout walk (issue 30), called once by walkthrough.mjs near its end, signed in
 // and with its data sent: every page at 1440x900, 390x844 and 360x740, light and
-// dark, a screenshot of each (11a-... to 11m-...). It asserts what a person on a
+// dark, a screenshot of each (11a-... one letter a page; 11v-11x the waterfall, 11y the open menu). It asserts what a person on a
 // phone needs: nothing wider than the screen at 360 px, every navigation entry
 // (Pipeline, Settings, Sign out included) reachable through the Menu button, the
 // waterfall's bars wider than half the screen, the span detail as a bottom sheet,
@@ -61,10 +61,12 @@ export async function checkLayout({ page, ui, screenshots, check: strict, step }
     check(!(await nav.getByRole('link', { name: 'Settings' }).isVisible()), 'the menu closes once an entry is chosen');
   }
 
+  for (const optional of ['workflow-run', 'compare-runs', 'agent-run', 'session']) {
+    check(pages.some((p) => p.name === optional), `a ${optional} page to visit was found in the lists`);
+  }
   const trace = pages.find((p) => p.name === 'trace');
   await checkWaterfall(page, ui, trace.path.split('?')[0], screenshots, check, step);
   const run = pages.find((p) => p.name === 'workflow-run');
-  check(run, 'a workflow run with a graph is listed');
   if (run) await checkRunPage(page, ui, run.path, check, step);
   await page.emulateMedia({ colorScheme: 'light' });
   await page.setViewportSize({ width: 1280, height: 860 });
@@ -93,6 +95,21 @@ async function findPages(page, ui) {
       break;
     }
   }
+  // Two runs of one workflow to compare (the walkthrough sent one twice), from the list's links /workflows/<trace>/<span>.
+  await page.goto(`${ui}/workflows`);
+  await page.getByTestId('workflow-runs').locator('tbody tr a').first().waitFor();
+  const named = await page.getByTestId('workflow-runs').locator('tbody tr a[href^="/workflows/"]')
+    .evaluateAll((links) => links.map((a) => ({ name: a.textContent, href: a.getAttribute('href') })));
+  const pair = named.filter((run) => named.filter((other) => other.name === run.name).length >= 2).slice(0, 2)
+    .filter((run, i, both) => both[0].name === run.name);
+  const comparePath = pair.length === 2
+    ? `/workflows/compare?a=${pair[0].href.split('/').slice(2).join(':')}&b=${pair[1].href.split('/').slice(2).join(':')}` : undefined;
+  await page.goto(`${ui}/workflows?type=agent`);
+  await page.getByTestId('workflow-runs').or(page.locator('p.empty')).first().waitFor();
+  const agentPath = await page.locator('[data-testid="workflow-runs"] a[href^="/agents/"]').first().getAttribute('href', { timeout: 2_000 }).catch(() => undefined);
+  await page.goto(`${ui}/sessions`);
+  await page.getByTestId('sessions-page').waitFor();
+  const sessionPath = await page.locator('[data-testid="session-results"] a[href^="/sessions/"]').first().getAttribute('href', { timeout: 5_000 }).catch(() => undefined);
   const heading = (name) => async (p) => p.getByRole('heading', { name, exact: true }).first().waitFor();
   const testId = (id) => async (p) => p.getByTestId(id).first().waitFor();
   return [
@@ -101,8 +118,11 @@ async function findPages(page, ui) {
     { name: 'trace', path: tracePath, ready: testId('waterfall'), title: /^Trace [0-9a-f]{6}… · Spanline$/ },
     { name: 'workflows', path: '/workflows', ready: testId('workflow-runs'), title: /^Workflows · Spanline$/ },
     ...(runLink ? [{ name: 'workflow-run', path: runLink, ready: testId('workflow-graph'), title: / · Workflow run · Spanline$/ }] : []),
+    ...(comparePath ? [{ name: 'compare-runs', path: comparePath, ready: async (p) => p.getByRole('heading', { name: /^Compare runs of / }).waitFor(), title: /^Compare runs · .+ · Spanline$/ }] : []),
+    ...(agentPath ? [{ name: 'agent-run', path: agentPath, ready: testId('agent-timeline'), title: / · Agent run · Spanline$/ }] : []),
     { name: 'llm-usage', path: '/llm', ready: heading('LLM usage'), title: /^LLM usage · Spanline$/ },
     { name: 'sessions', path: '/sessions', ready: testId('sessions-page'), title: /^Sessions · Spanline$/ },
+    ...(sessionPath ? [{ name: 'session', path: sessionPath, ready: testId('session-page'), title: /^Session .+ · Spanline$/ }] : []),
     { name: 'logs', path: '/logs', ready: testId('logs-page'), title: /^Logs · Spanline$/ },
     { name: 'pipeline', path: '/pipeline', ready: testId('stage-gateway'), title: /^Pipeline · Spanline$/ },
     { name: 'settings', path: '/settings', ready: heading('Settings'), title: /^Settings · Spanline$/ },
@@ -168,7 +188,7 @@ async function checkWaterfall(page, ui, tracePath, screenshots, check, step) {
   await page.getByRole('treeitem').first().waitFor();
   check((await selectedRow(page).getAttribute('data-span-id')) === second, 'the selected span survives a reload (?span=)');
   check((await page.getByTestId('span-detail').locator('h2').textContent()) === name, 'and its detail is open');
-  await page.screenshot({ path: `${screenshots}/11n-waterfall-keyboard-1440.png` });
+  await page.screenshot({ path: `${screenshots}/11v-waterfall-keyboard-1440.png` });
 
   // Zoom to the selected span: the axis follows.
   await selectedRow(page).dblclick();
@@ -191,10 +211,10 @@ async function checkWaterfall(page, ui, tracePath, screenshots, check, step) {
     check(phoneTicks.length >= 2 && phoneTicks.every((t) => UNIT.test(t)), `the axis has a scale at ${viewport.width} px (${phoneTicks})`);
     check(widths.sheet === 'fixed' && Math.abs(widths.sheetBottom - viewport.height) <= 1, `the span detail is a bottom sheet at ${viewport.width} px (${JSON.stringify(widths)})`);
     await fitsTheScreen(page, check, `the trace with its detail at ${viewport.width} px`);
-    await page.screenshot({ path: `${screenshots}/11o-waterfall-sheet-${viewport.width}.png` });
+    await page.screenshot({ path: `${screenshots}/11w-waterfall-sheet-${viewport.width}.png` });
     await page.getByRole('button', { name: 'Close span detail' }).click();
     await page.getByTestId('span-detail').waitFor({ state: 'detached' });
-    await page.screenshot({ path: `${screenshots}/11p-waterfall-phone-${viewport.width}.png` });
+    await page.screenshot({ path: `${screenshots}/11x-waterfall-phone-${viewport.width}.png` });
   }
 }
 
