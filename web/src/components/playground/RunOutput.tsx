@@ -5,19 +5,31 @@ import { Link } from 'react-router-dom';
 import { prettyJson } from '../../lib/conversation';
 import { costText, errorText, formatMs, latencyMs, timeToFirstTokenMs, usageText, type RunState } from '../../lib/playground/run';
 
+// Only the figures the run has: a failed run has no cost, often no usage.
 function Figures({ state, nowMs }: { state: RunState; nowMs: number }) {
   if (state.status === 'idle') return null;
+  const firstToken = timeToFirstTokenMs(state);
+  const cost = state.done?.cost;
+  const facts = [
+    state.usage && <span data-testid="pg-usage">{usageText(state.usage)}</span>,
+    <>latency <span data-testid="pg-latency">{formatMs(latencyMs(state, nowMs))}</span></>,
+    firstToken !== undefined && <>first token <span data-testid="pg-ttft">{formatMs(firstToken)}</span></>,
+    state.status === 'done' && (
+      <span data-testid="pg-cost" className={cost ? '' : 'muted'} title={cost?.source === 'price_table' ? 'from the model price table' : undefined}>
+        {costText(cost)}
+      </span>
+    ),
+    state.done?.finish_reason && <span data-testid="pg-finish">finished: {state.done.finish_reason}</span>,
+    state.done?.response_model && <span className="muted">{state.done.response_model}</span>,
+  ].filter(Boolean);
   return (
     <p className="pg-figures">
-      <span data-testid="pg-usage">{usageText(state.usage)}</span>
-      <span> · latency <span data-testid="pg-latency">{formatMs(latencyMs(state, nowMs))}</span></span>
-      <span> · first token <span data-testid="pg-ttft">{formatMs(timeToFirstTokenMs(state))}</span></span>
-      <span> · </span>
-      <span data-testid="pg-cost" className={state.done?.cost ? '' : 'muted'} title={state.done?.cost?.source === 'price_table' ? 'from the model price table' : undefined}>
-        {state.status === 'done' ? costText(state.done?.cost) : '-'}
-      </span>
-      {state.done?.finish_reason && <span data-testid="pg-finish"> · finished: {state.done.finish_reason}</span>}
-      {state.done?.response_model && <span className="muted"> · {state.done.response_model}</span>}
+      {facts.map((fact, i) => (
+        <span key={i}>
+          {i > 0 && ' · '}
+          {fact}
+        </span>
+      ))}
     </p>
   );
 }
