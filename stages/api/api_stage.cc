@@ -47,7 +47,11 @@ Status ApiStage::start() {
               {{"max_concurrent_sign_ins", config_.max_concurrent_sign_ins}, {"threads", config_.threads}});
   }
   live_ = std::make_unique<LiveTail>(config_, queries_, *guard_, stats_);
-  server_ = std::make_unique<ApiServer>(config_, ApiRoutes{trace_routes_, workflow_routes_, llm_routes_, pipeline_routes_, files_, *live_, *guard_, *auth_routes_, resolve_routes_, price_routes_, logs_routes_, session_routes_},
+  providers_ = std::make_unique<playground::ProviderRegistry>(config_, auth_client_);
+  run_recorder_ = std::make_unique<playground::RunRecorder>(context_, config_, stats_);
+  runner_ = std::make_unique<playground::PlaygroundRunner>(config_, prices_, *run_recorder_, stats_);
+  playground_routes_ = std::make_unique<PlaygroundRoutes>(*providers_, *guard_, *runner_);
+  server_ = std::make_unique<ApiServer>(config_, ApiRoutes{trace_routes_, workflow_routes_, llm_routes_, pipeline_routes_, files_, *live_, *guard_, *auth_routes_, resolve_routes_, price_routes_, logs_routes_, session_routes_, playground_routes_.get()},
                                         stats_);
   if (Status s = server_->start(); !s.is_ok()) return s;
   setup_announcer_ = std::make_unique<SetupAnnouncer>(auth_client_);
@@ -58,6 +62,7 @@ Status ApiStage::start() {
 void ApiStage::stop() {
   if (live_) live_->stop();
   if (server_) server_->stop();
+  if (runner_) runner_->stop();
   setup_announcer_.reset();
   listener_.reset();
   auth_routes_.reset();

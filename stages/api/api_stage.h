@@ -16,10 +16,14 @@
 #include "stages/api/http/api_server.h"
 #include "stages/api/http/request_guard.h"
 #include "stages/api/live/live_tail.h"
+#include "stages/api/playground/playground_runner.h"
+#include "stages/api/playground/provider_registry.h"
+#include "stages/api/playground/run_recorder.h"
 #include "stages/api/query/indexer_fanout.h"
 #include "stages/api/query/query_service.h"
 #include "stages/api/routes/llm_routes.h"
 #include "stages/api/routes/logs_routes.h"
+#include "stages/api/routes/playground_routes.h"
 #include "stages/api/routes/session_routes.h"
 #include "stages/api/routes/pipeline_routes.h"
 #include "stages/api/routes/price_routes.h"
@@ -68,6 +72,11 @@ class ApiStage final : public stage::Stage {
   std::unique_ptr<AuthRoutes> auth_routes_;
   std::unique_ptr<SetupAnnouncer> setup_announcer_;
   std::unique_ptr<LiveTail> live_;
+  // The playground: its providers, its runs and their recording (stopped after the server, so no run starts late).
+  std::unique_ptr<playground::ProviderRegistry> providers_;
+  std::unique_ptr<playground::RunRecorder> run_recorder_;
+  std::unique_ptr<playground::PlaygroundRunner> runner_;
+  std::unique_ptr<PlaygroundRoutes> playground_routes_;
   std::unique_ptr<ApiServer> server_;
 };
 

@@ -132,8 +132,35 @@ SseReader::SseReader(int port, const std::string& target, const std::string& coo
   while (!headers_done_ && std::chrono::steady_clock::now() < deadline) read_some(std::chrono::milliseconds(200));
 }
 
-SseReader::~SseReader() {
+SseReader::SseReader(int port, const std::string& target, const std::string& cookie, const std::string& json_body) {
+  fd_ = connect_local(port);
+  std::string cookie_line = cookie.empty() ? "" : "Cookie: " + cookie + "\r\n";
+  send_all(fd_, "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n" + cookie_line +
+                    "Content-Type: application/json\r\nContent-Length: " + std::to_string(json_body.size()) +
+                    "\r\nConnection: keep-alive\r\n\r\n" + json_body);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!headers_done_ && std::chrono::steady_clock::now() < deadline) read_some(std::chrono::milliseconds(200));
+}
+
+SseReader::~SseReader() { close(); }
+
+void SseReader::close() {
   if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+const std::vector<SseEvent>& SseReader::wait_for_any(const std::vector<std::string>& types, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto arrived = [&] {
+    for (const SseEvent& e : events_) {
+      for (const std::string& type : types) {
+        if (e.event == type) return true;
+      }
+    }
+    return false;
+  };
+  while (fd_ >= 0 && !arrived() && std::chrono::steady_clock::now() < deadline) read_some(std::chrono::milliseconds(100));
+  return events_;
 }
 
 void SseReader::read_some(std::chrono::milliseconds timeout) {

@@ -38,8 +38,16 @@ class SseReader {
  public:
   // `cookie` ("name=value") is sent when not empty.
   SseReader(int port, const std::string& target, const std::string& cookie = "");
+  // POSTs `json_body` (Content-Type: application/json) and reads the answer as events (a playground run).
+  SseReader(int port, const std::string& target, const std::string& cookie, const std::string& json_body);
   ~SseReader();
   int status() const { return status_; }
+  // Every event so far, in order.
+  const std::vector<SseEvent>& events() const { return events_; }
+  // Reads until an event of one of `types` arrived or `timeout`; every event so far.
+  const std::vector<SseEvent>& wait_for_any(const std::vector<std::string>& types, std::chrono::milliseconds timeout);
+  // Closes the connection now (a browser aborting its fetch).
+  void close();
   // Reads until `count` events of type `event` arrived or `timeout`; returns all of that type so far.
   std::vector<SseEvent> wait_for(const std::string& event, size_t count, std::chrono::milliseconds timeout);
 

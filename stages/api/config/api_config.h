@@ -58,6 +58,12 @@ struct ApiConfig : stage::StageConfig {
   std::string anthropic_api_key;
   std::string gemini_base_url{kGeminiDefaultBaseUrl};
   std::string gemini_api_key;
+  // The playground's runs (playground/playground_runner.h) and where they are recorded.
+  uint32_t playground_max_runs = 8;
+  uint32_t playground_max_runs_per_user = 3;
+  std::chrono::milliseconds playground_deadline{std::chrono::minutes(5)};
+  std::chrono::milliseconds playground_stall{std::chrono::seconds(30)};
+  std::string wal_endpoint{stage::default_endpoint::kWal};
 
   void register_options(Options& options) {
     register_common_options(options);
@@ -106,14 +112,25 @@ struct ApiConfig : stage::StageConfig {
         .add("anthropic-api-key", &anthropic_api_key, "Playground: the key sent to --anthropic-base-url (x-api-key); never logged nor shown.")
         .add("gemini-base-url", &gemini_base_url,
              "Playground: base URL of the Google Gemini API (generateContent). The provider 'gemini' is offered when its key is set or this differs from the default.")
-        .add("gemini-api-key", &gemini_api_key, "Playground: the key sent to --gemini-base-url (x-goog-api-key); never logged nor shown.");
+        .add("gemini-api-key", &gemini_api_key, "Playground: the key sent to --gemini-base-url (x-goog-api-key); never logged nor shown.")
+        .add("playground-max-runs", &playground_max_runs,
+             "Playground: runs in progress at once, all users together (each holds one thread while its provider answers); more get 503.")
+        .add("playground-max-runs-per-user", &playground_max_runs_per_user,
+             "Playground: runs in progress at once for one user (a comparison runs two or three); more get 429 with Retry-After.")
+        .add("playground-deadline", &playground_deadline, "Playground: a run's whole answer must arrive within this; else it ends as timeout.")
+        .add("playground-stall", &playground_stall,
+             "Playground: a streamed answer that sends nothing for this long is cut (stalled).")
+        .add("wal-endpoint", &wal_endpoint, "Bus endpoint of the WAL, where each playground run is recorded as a span (service spanline-playground).");
   }
 
-  void resolve() { resolve_endpoints({&auth_endpoint, &auth_events_endpoint}); }
+  void resolve() { resolve_endpoints({&auth_endpoint, &auth_events_endpoint, &wal_endpoint}); }
 
   Status check() const {
     if (max_concurrent_sign_ins == 0) {
       return Status(Code::invalid_argument, "--max-concurrent-sign-ins must be at least 1 (else nobody could ever sign in)");
+    }
+    if (playground_max_runs == 0 || playground_max_runs_per_user == 0) {
+      return Status(Code::invalid_argument, "--playground-max-runs and --playground-max-runs-per-user must be at least 1");
     }
     return Status::ok();
   }

@@ -1,5 +1,7 @@
 #include "stages/api/http/api_server.h"
 
+#include "stages/api/http/sse_stream.h"
+
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
 #include <pistache/http_header.h>
@@ -207,7 +209,17 @@ class ApiServer::Handler final : public http::LimitedHandler {
             return;
           }
         } else {
-          reply = handle(*api, route, parameters);
+          StreamTakeover takeover{[&]() { return SseStream::open(response, cors_allowed ? api->origin : std::string()); }};
+          reply = handle(*api, route, parameters, takeover);
+          if (takeover.taken) {
+            // As the live tail: the route streams on its own copy of the socket; Pistache keeps the connection idle.
+            try {
+              response.peer()->setIdle(true);
+            } catch (const std::exception&) {
+              // the client left already
+            }
+            return;
+          }
         }
       }
     } catch (const std::exception& e) {
@@ -231,14 +243,20 @@ class ApiServer::Handler final : public http::LimitedHandler {
     return false;
   }
 
+  // A streamed route's way to the connection; `taken` once it answered on it (nothing more to send here).
+  struct StreamTakeover {
+    OpenStream open;
+    bool taken = false;
+  };
+
   // The checks every request passes, in order, and its route (route_table.h for the access levels).
-  ApiReply handle(const ApiRequest& request, const Route* route, const std::vector<std::string>& parameters) {
+  ApiReply handle(const ApiRequest& request, const Route* route, const std::vector<std::string>& parameters, StreamTakeover& takeover) {
     if (request.body.size() > config_->max_body_bytes) {
       return error_reply(413, "payload_too_large", "request body over " + std::to_string(config_->max_body_bytes) + " bytes");
     }
     const auto& s = request.segments;
     if (request.method == "OPTIONS") return preflight(request);
-    if (route != nullptr && route->access == Access::open) return dispatch(*route, request, parameters);
+    if (route != nullptr && route->access == Access::open) return dispatch(*route, request, parameters, takeover);
     if (s.empty() || s[0] != "api") return routes_->files.serve(request);
     if (s.size() < 2 || s[1] != "v1") return error_reply(404, "not_found", "no such route: " + request.path);
     if (!same_site_or_allowed(request)) {
@@ -249,18 +267,23 @@ class ApiServer::Handler final : public http::LimitedHandler {
     if (!request.body.empty() && media_type(request.content_type) != "application/json") {
       return error_reply(415, "unsupported_media_type", "send the body as JSON, with Content-Type: application/json");
     }
-    if (route != nullptr && route->access == Access::visitor) return dispatch(*route, request, parameters);
+    if (route != nullptr && route->access == Access::visitor) return dispatch(*route, request, parameters, takeover);
     if (Status allowed = routes_->guard.check(request); !allowed.is_ok()) return error_reply(allowed);
     if (route == nullptr) return error_reply(404, "not_found", "no such route: " + request.path);
-    return dispatch(*route, request, parameters);
+    return dispatch(*route, request, parameters, takeover);
   }
 
-  ApiReply dispatch(const Route& route, const ApiRequest& request, const std::vector<std::string>& parameters) {
+  ApiReply dispatch(const Route& route, const ApiRequest& request, const std::vector<std::string>& parameters, StreamTakeover& takeover) {
     if (!route.own_methods && !RouteTable::allows(route, request.method)) {
       ApiReply reply = error_reply(405, "method_not_allowed",
                                    request.method + " is not allowed on " + request.path + "; use " + RouteTable::method_list(route));
       reply.allow = RouteTable::method_list(route) + ", HEAD, OPTIONS";
       return reply;
+    }
+    if (route.stream) {
+      if (auto refused = route.stream(request, parameters, takeover.open)) return *refused;
+      takeover.taken = true;
+      return ApiReply{};
     }
     if (!route.handle) return error_reply(404, "not_found", "no such route: " + request.path);
     if (route.access != Access::index_query) return route.handle(request, parameters);
@@ -331,7 +354,7 @@ class ApiServer::Handler final : public http::LimitedHandler {
 ApiServer::ApiServer(const ApiConfig& config, ApiRoutes routes, bus::StatsRegistry& stats)
     : config_(config),
       routes_(routes),
-      table_(ApiHandlers{&routes.traces, &routes.workflows, &routes.llm, &routes.pipeline, &routes.files, &routes.auth, &routes.resolve, &routes.prices, &routes.logs, &routes.sessions}),
+      table_(ApiHandlers{&routes.traces, &routes.workflows, &routes.llm, &routes.pipeline, &routes.files, &routes.auth, &routes.resolve, &routes.prices, &routes.logs, &routes.sessions, routes.playground}),
       stats_(stats),
       limits_(std::make_shared<http::ConnectionLimits>(http::ConnectionLimitOptions{
           .max_connections = config.max_connections,

@@ -28,6 +28,7 @@
 #include "stages/api/routes/pipeline_routes.h"
 #include "stages/api/routes/price_routes.h"
 #include "stages/api/routes/logs_routes.h"
+#include "stages/api/routes/playground_routes.h"
 #include "stages/api/routes/session_routes.h"
 #include "stages/api/routes/resolve_routes.h"
 #include "stages/api/routes/static_files.h"
@@ -55,6 +56,7 @@ struct ApiRoutes {
   PriceRoutes& prices;
   LogsRoutes& logs;
   SessionRoutes& sessions;
+  PlaygroundRoutes* playground = nullptr;  // playground runs and model lists
 };
 
 class ApiServer {

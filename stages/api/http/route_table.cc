@@ -3,6 +3,7 @@
 #include "stages/api/auth/auth_routes.h"
 #include "stages/api/routes/llm_routes.h"
 #include "stages/api/routes/logs_routes.h"
+#include "stages/api/routes/playground_routes.h"
 #include "stages/api/routes/session_routes.h"
 #include "stages/api/routes/pipeline_routes.h"
 #include "stages/api/routes/price_routes.h"
@@ -60,6 +61,11 @@ RouteTable::RouteTable(ApiHandlers h) {
       {"/api/v1/llm/prices/{model}", {"PUT", "DELETE"}, Access::signed_in, true, false,
        [h](const ApiRequest& r, const Params& p) { return h.prices->price(r, p[0]); }},
       {"/api/v1/pipeline", get, Access::signed_in, false, false, [h](const ApiRequest& r, const Params&) { return h.pipeline->pipeline(r); }},
+      // Playground: a run answers with its event stream on its own socket (the server opens it once the run is accepted).
+      {"/api/v1/playground/runs", post, Access::signed_in, false, false, nullptr,
+       [h](const ApiRequest& r, const Params&, const OpenStream& open) { return h.playground->run(r, open); }},
+      {"/api/v1/playground/providers/{name}/models", get, Access::signed_in, false, false,
+       [h](const ApiRequest& r, const Params& p) { return h.playground->models(r, p[0]); }},
 
       // The live tail is answered on its own socket by the server; listed here so it is routed and documented like the rest.
       {"/api/v1/traces/live", get, Access::signed_in, false, true, nullptr},

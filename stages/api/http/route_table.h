@@ -16,6 +16,8 @@
 // here (HEAD goes with GET).
 
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +36,12 @@ class ResolveRoutes;
 class PriceRoutes;
 class LogsRoutes;
 class SessionRoutes;
+class PlaygroundRoutes;
+class SseStream;
+
+// Opens a streamed route's event stream on its connection (the 200 head sent):
+// what the route calls once it accepts the request. cancelled: the client left.
+using OpenStream = std::function<Result<std::unique_ptr<SseStream>>()>;
 
 struct ApiHandlers {
   TraceRoutes* traces = nullptr;
@@ -46,6 +54,7 @@ struct ApiHandlers {
   PriceRoutes* prices = nullptr;
   LogsRoutes* logs = nullptr;
   SessionRoutes* sessions = nullptr;
+  PlaygroundRoutes* playground = nullptr;
 };
 
 enum class Access { open, visitor, signed_in, index_query };
@@ -58,6 +67,10 @@ struct Route {
   bool live_stream = false;           // served by the live tail on its own socket (GET only)
   // Called with the request and the path's {parameters} in order.
   std::function<ApiReply(const ApiRequest&, const std::vector<std::string>&)> handle;
+  // Instead of `handle`, for a route that answers with an event stream on its
+  // own socket after every check a request passes (playground runs): the
+  // refusal to send, or nothing once it took the connection over.
+  std::function<std::optional<ApiReply>(const ApiRequest&, const std::vector<std::string>&, const OpenStream&)> stream;
 };
 
 class RouteTable {

@@ -425,6 +425,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/playground/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a prompt against a provider, streaming the answer
+         * @description Sends the prompt to the named provider (GET /api/v1/playground/providers) with the key the server holds, streams its answer as events, and records the run as one span of service spanline-playground (gen_ai.* keys, spanline.playground.user and .label, a link to `source` when given), whatever its end. Bounds: --playground-max-runs runs at once in all (503 beyond), --playground-max-runs-per-user for one user (429 with Retry-After beyond), --playground-deadline for the whole answer, --playground-stall without a byte from the provider. Refusals before anything streams are plain JSON errors.
+         */
+        post: operations["runPlayground"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/playground/providers/{name}/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The models a provider says its key can use */
+        get: operations["listPlaygroundModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/first": {
         parameters: {
             query?: never;
@@ -1001,6 +1038,54 @@ export interface components {
             response?: unknown;
         } & {
             [key: string]: unknown;
+        };
+        /** @description A prompt to run. Messages and tools in the LLM record's shapes, so a traced call opens as it was read. */
+        PlaygroundRunRequest: {
+            /** @description A provider's name: 1 to 64 of a-z, 0-9, '.', '_', '-'. */
+            provider: string;
+            /** @description The model as the provider names it (1 to 256 letters, digits or ._:/@+-). */
+            model: string;
+            /** @description System instructions; empty or absent: none. */
+            system?: string;
+            /** @description Roles user, assistant or tool; parts text, tool_call (assistant) and tool_call_response (tool), at most 64 a message. */
+            messages: components["schemas"]["LlmMessage"][];
+            /** @description Names of 1 to 64 letters, digits, _ or -, each once; parameters a JSON Schema object. */
+            tools?: components["schemas"]["LlmToolDefinition"][];
+            parameters?: components["schemas"]["PlaygroundParameters"];
+            /**
+             * @description Stream the answer as it is generated; false: ask for the whole answer (the events then come at once).
+             * @default true
+             */
+            stream: boolean;
+            /** @description The span the prompt was opened from (hex ids): the recorded span links to it. */
+            source?: {
+                trace_id: string;
+                span_id: string;
+            };
+            /** @description Which column of a comparison (A, B, C): recorded as spanline.playground.label. */
+            label?: string;
+        };
+        /** @description Invocation parameters; absent: the provider's default (Anthropic's max_tokens: 1024). */
+        PlaygroundParameters: {
+            temperature?: number;
+            top_p?: number;
+            max_tokens?: number;
+            /** Format: int64 */
+            seed?: number;
+            stop?: string[];
+            /** @enum {string} */
+            response_format?: "text" | "json_object" | "json_schema";
+            /** @description With response_format json_schema (required then): the schema the answer must follow. */
+            json_schema?: Record<string, never>;
+        };
+        /** @description A provider's failure, as the playground tells it. */
+        PlaygroundFailure: {
+            error: {
+                /** @enum {string} */
+                code: "unreachable" | "timeout" | "stalled" | "unauthorized" | "rate_limited" | "overloaded" | "content_filtered" | "model_not_found" | "bad_request" | "provider_error" | "cancelled";
+                /** @description The provider's own message where it gave one; never the key. */
+                message: string;
+            };
         };
         /** @description A tool the model was offered. */
         LlmToolDefinition: {
@@ -2968,6 +3053,109 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthenticated"];
             413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["AuthUnavailable"];
+        };
+    };
+    runPlayground: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaygroundRunRequest"];
+            };
+        };
+        responses: {
+            /** @description The run's events, as Server-Sent Events (text/event-stream, one JSON object per data line), in this order: `start` {run_id, trace_id, span_id, provider, model} (the ids of the span the run is recorded as); then as the answer arrives any number of `text` {delta} (the next piece of the answer's text), `tool_call` {id, name, arguments} (one complete call; arguments parsed from JSON when they are JSON) and `usage` {input_tokens, output_tokens, total_tokens, cache_read_tokens?, cache_write_tokens?, reasoning_tokens?} (the token counts so far); then exactly one of `done` {finish_reason, content_filtered, latency_ms, time_to_first_token_ms (null when nothing came), usage, cost ({input, output, total, currency, source: price_table} from the model price table at the run's start, or null when the model has no price), trace_id, span_id, response_model} or `error` {code, message, http_status?, retry_after_s?, trace_id, span_id}, code one of unreachable, timeout, stalled, unauthorized, rate_limited, overloaded, content_filtered, model_not_found, bad_request, provider_error, cancelled (cancelled is recorded, never sent: the reader is gone). A non-streamed run (stream false) sends the same events at once when the whole answer arrived. Closing the connection stops the run within about 100 ms; it is recorded as cancelled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["InvalidBody"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["CrossSite"];
+            /** @description No provider of that name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            405: components["responses"]["MethodNotAllowedPost"];
+            413: components["responses"]["PayloadTooLarge"];
+            /** @description The user has --playground-max-runs-per-user runs in progress; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description --playground-max-runs runs are in progress, or the auth-responder does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPlaygroundModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The provider's name. */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The provider's models, as it lists them. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        models: string[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description No provider of that name. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            405: components["responses"]["MethodNotAllowedGet"];
+            /** @description The provider could not list them (unreachable, bad key, ...): the failure's kind as code and the provider's message. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaygroundFailure"];
+                };
+            };
             503: components["responses"]["AuthUnavailable"];
         };
     };
