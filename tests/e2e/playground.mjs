@@ -154,6 +154,8 @@ try {
   check((await column(page, 'A').getByTestId('pg-temperature').inputValue()) === '0.2', 'the temperature');
   check((await column(page, 'A').getByTestId('pg-max-tokens').inputValue()) === '200', 'the max tokens');
   check((await page.getByTestId('pg-previous').textContent()).includes(OLD_ANSWER), 'the traced answer shown for comparison');
+  await until(page, 'the provider\'s models offered', async () =>
+    (await column(page, 'A').locator('[data-testid=pg-model-options] option[value="gpt-4o-mini"]').count()) === 1, 5000);
   await until(page, 'the prompt written to the URL fragment', async () => page.url().includes('#p='), 5000);
   check(!page.url().includes('from='), 'the fragment replaced ?from');
   await shot(page, '10b-playground-from-span');
