@@ -1,56 +1,33 @@
-// The playground routes' JSON (POST /api/v1/playground/runs and its SSE events,
-// GET /api/v1/playground/providers and .../{name}/models), as the shared plan for
-// issue 29 declares them. Written here until stages/api/openapi.json declares the
-// routes and openapi.gen.ts is regenerated; then these become aliases of the
-// generated schemas. The message and tool shapes already are the generated ones.
+// The playground routes' JSON. The routes' bodies are the api's own schemas
+// (stages/api/openapi.json, generated into openapi.gen.ts); the run's events are
+// Server-Sent Events, which OpenAPI describes in prose only (runPlayground's 200),
+// so their data shapes are written here, as that description lists them.
+import type { Answer, RequestBody } from '../../api/types';
+import type { components } from '../../api/openapi.gen';
 import type { LlmRecord } from '../conversation';
 
 export type LlmMessage = LlmRecord['input_messages'][number];
 export type LlmPart = LlmMessage['parts'][number];
 export type LlmToolDefinition = LlmRecord['tool_definitions'][number];
 
+// GET /api/v1/playground/providers, as the shared plan declares it, until the
+// route's schema (PlaygroundProvider) is in openapi.json.
 export type ProviderKind = 'openai' | 'anthropic' | 'gemini';
-
 export interface PlaygroundProvider {
   name: string;
-  kind: ProviderKind | string;
+  kind: ProviderKind;
   base_url: string;
   key_set: boolean;
   source: 'configuration' | 'settings';
   updated_ns?: number;
 }
-
 export interface ProvidersAnswer {
   providers: PlaygroundProvider[];
 }
-
-export interface ModelsAnswer {
-  models: string[];
-}
-
-export type ResponseFormat = 'text' | 'json_object' | 'json_schema';
-
-export interface RunParameters {
-  temperature?: number;
-  top_p?: number;
-  max_tokens?: number;
-  seed?: number;
-  stop?: string[];
-  response_format?: ResponseFormat;
-  json_schema?: unknown;
-}
-
-export interface RunRequest {
-  provider: string;
-  model: string;
-  system?: string;
-  messages: LlmMessage[];
-  tools?: LlmToolDefinition[];
-  parameters: RunParameters;
-  stream: true;
-  source?: { trace_id: string; span_id: string };
-  label?: string;
-}
+export type ModelsAnswer = Answer<'listPlaygroundModels'>;
+export type RunRequest = RequestBody<'runPlayground'>;
+export type RunParameters = components['schemas']['PlaygroundParameters'];
+export type ResponseFormat = NonNullable<RunParameters['response_format']>;
 
 export interface RunUsage {
   input_tokens?: number | null;

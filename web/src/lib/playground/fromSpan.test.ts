@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LlmRecord } from '../conversation';
-import type { PlaygroundProvider } from './api';
+import type { PlaygroundProvider, ProviderKind } from './api';
 import { matchProvider, parametersFromRequest, promptFromLlm, providerKindOf } from './fromSpan';
 
 // A generation record with no facts but the test's own (the fields the prompt does not read stay null or empty).
@@ -18,7 +18,7 @@ const record = (fields: Partial<LlmRecord>): LlmRecord => ({
   ...fields,
 });
 
-const provider = (name: string, kind: string): PlaygroundProvider => ({ name, kind, base_url: 'http://x', key_set: true, source: 'configuration' });
+const provider = (name: string, kind: ProviderKind): PlaygroundProvider => ({ name, kind, base_url: 'http://x', key_set: true, source: 'configuration' });
 const providers = [provider('openai', 'openai'), provider('local-ollama', 'openai'), provider('claude', 'anthropic'), provider('gemini', 'gemini')];
 
 describe('providers', () => {
