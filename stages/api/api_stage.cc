@@ -51,7 +51,8 @@ Status ApiStage::start() {
   run_recorder_ = std::make_unique<playground::RunRecorder>(context_, config_, stats_);
   runner_ = std::make_unique<playground::PlaygroundRunner>(config_, prices_, *run_recorder_, stats_);
   playground_routes_ = std::make_unique<PlaygroundRoutes>(*providers_, *guard_, *runner_);
-  server_ = std::make_unique<ApiServer>(config_, ApiRoutes{trace_routes_, workflow_routes_, llm_routes_, pipeline_routes_, files_, *live_, *guard_, *auth_routes_, resolve_routes_, price_routes_, logs_routes_, session_routes_, playground_routes_.get()},
+  provider_routes_ = std::make_unique<ProviderRoutes>(*providers_);
+  server_ = std::make_unique<ApiServer>(config_, ApiRoutes{trace_routes_, workflow_routes_, llm_routes_, pipeline_routes_, files_, *live_, *guard_, *auth_routes_, resolve_routes_, price_routes_, logs_routes_, session_routes_, playground_routes_.get(), provider_routes_.get()},
                                         stats_);
   if (Status s = server_->start(); !s.is_ok()) return s;
   setup_announcer_ = std::make_unique<SetupAnnouncer>(auth_client_);

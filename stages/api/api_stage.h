@@ -27,6 +27,7 @@
 #include "stages/api/routes/session_routes.h"
 #include "stages/api/routes/pipeline_routes.h"
 #include "stages/api/routes/price_routes.h"
+#include "stages/api/routes/provider_routes.h"
 #include "stages/api/routes/resolve_routes.h"
 #include "stages/api/routes/static_files.h"
 #include "stages/api/routes/trace_routes.h"
@@ -77,6 +78,7 @@ class ApiStage final : public stage::Stage {
   std::unique_ptr<playground::RunRecorder> run_recorder_;
   std::unique_ptr<playground::PlaygroundRunner> runner_;
   std::unique_ptr<PlaygroundRoutes> playground_routes_;
+  std::unique_ptr<ProviderRoutes> provider_routes_;
   std::unique_ptr<ApiServer> server_;
 };
 

@@ -354,7 +354,7 @@ class ApiServer::Handler final : public http::LimitedHandler {
 ApiServer::ApiServer(const ApiConfig& config, ApiRoutes routes, bus::StatsRegistry& stats)
     : config_(config),
       routes_(routes),
-      table_(ApiHandlers{&routes.traces, &routes.workflows, &routes.llm, &routes.pipeline, &routes.files, &routes.auth, &routes.resolve, &routes.prices, &routes.logs, &routes.sessions, routes.playground}),
+      table_(ApiHandlers{&routes.traces, &routes.workflows, &routes.llm, &routes.pipeline, &routes.files, &routes.auth, &routes.resolve, &routes.prices, &routes.logs, &routes.sessions, routes.playground, routes.providers}),
       stats_(stats),
       limits_(std::make_shared<http::ConnectionLimits>(http::ConnectionLimitOptions{
           .max_connections = config.max_connections,

@@ -27,6 +27,7 @@
 #include "stages/api/routes/llm_routes.h"
 #include "stages/api/routes/pipeline_routes.h"
 #include "stages/api/routes/price_routes.h"
+#include "stages/api/routes/provider_routes.h"
 #include "stages/api/routes/logs_routes.h"
 #include "stages/api/routes/playground_routes.h"
 #include "stages/api/routes/session_routes.h"
@@ -57,6 +58,7 @@ struct ApiRoutes {
   LogsRoutes& logs;
   SessionRoutes& sessions;
   PlaygroundRoutes* playground = nullptr;  // playground runs and model lists
+  ProviderRoutes* providers = nullptr;     // the playground's providers (Settings)
 };
 
 class ApiServer {

@@ -7,6 +7,7 @@
 #include "stages/api/routes/session_routes.h"
 #include "stages/api/routes/pipeline_routes.h"
 #include "stages/api/routes/price_routes.h"
+#include "stages/api/routes/provider_routes.h"
 #include "stages/api/routes/resolve_routes.h"
 #include "stages/api/routes/static_files.h"
 #include "stages/api/routes/trace_routes.h"
@@ -60,6 +61,10 @@ RouteTable::RouteTable(ApiHandlers h) {
       {"/api/v1/llm/prices", get, Access::signed_in, true, false, [h](const ApiRequest& r, const Params&) { return h.prices->prices(r); }},
       {"/api/v1/llm/prices/{model}", {"PUT", "DELETE"}, Access::signed_in, true, false,
        [h](const ApiRequest& r, const Params& p) { return h.prices->price(r, p[0]); }},
+      // The playground's providers: any signed-in user lists them (never a key); the auth-responder lets only admins change them.
+      {"/api/v1/playground/providers", get, Access::signed_in, true, false, [h](const ApiRequest& r, const Params&) { return h.providers->providers(r); }},
+      {"/api/v1/playground/providers/{name}", {"PUT", "DELETE"}, Access::signed_in, true, false,
+       [h](const ApiRequest& r, const Params& p) { return h.providers->provider(r, p[0]); }},
       {"/api/v1/pipeline", get, Access::signed_in, false, false, [h](const ApiRequest& r, const Params&) { return h.pipeline->pipeline(r); }},
       // Playground: a run answers with its event stream on its own socket (the server opens it once the run is accepted).
       {"/api/v1/playground/runs", post, Access::signed_in, false, false, nullptr,

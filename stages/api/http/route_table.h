@@ -37,6 +37,7 @@ class PriceRoutes;
 class LogsRoutes;
 class SessionRoutes;
 class PlaygroundRoutes;
+class ProviderRoutes;
 class SseStream;
 
 // Opens a streamed route's event stream on its connection (the 200 head sent):
@@ -55,6 +56,7 @@ struct ApiHandlers {
   LogsRoutes* logs = nullptr;
   SessionRoutes* sessions = nullptr;
   PlaygroundRoutes* playground = nullptr;
+  ProviderRoutes* providers = nullptr;
 };
 
 enum class Access { open, visitor, signed_in, index_query };

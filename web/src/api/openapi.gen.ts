@@ -445,6 +445,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/playground/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The LLM providers the playground offers
+         * @description Every provider the playground can call: those of the api's configuration (--openai-*, --anthropic-*, --gemini-* flags or SPANLINE_* environment; source configuration) and those admins keep in Settings (source settings; one named like a configured provider replaces it), by name. Whether a key is set, never the key. With the limits a Settings provider must keep. Settings changes made through another api instance are seen within limits.cache_ttl_s.
+         */
+        get: operations["listPlaygroundProviders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/playground/providers/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Add or replace a Settings provider (admins)
+         * @description Adds the provider, or replaces its kind and base URL. api_key is write-only: absent (or null) keeps the stored key, "" removes it, any other text replaces it. The key is stored encrypted (AES-256-GCM under a data key file beside the auth-responder's database) and is never answered, listed or logged. Only an admin may change providers.
+         */
+        put: operations["setPlaygroundProvider"];
+        post?: never;
+        /**
+         * Delete a Settings provider (admins)
+         * @description Deletes the provider and its stored key. A configured provider of the same name is offered again. Only an admin may change providers.
+         */
+        delete: operations["deletePlaygroundProvider"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/playground/providers/{name}/models": {
         parameters: {
             query?: never;
@@ -1038,6 +1082,48 @@ export interface components {
             response?: unknown;
         } & {
             [key: string]: unknown;
+        };
+        /** @description A provider the playground can call. Never its key. */
+        PlaygroundProvider: {
+            /** @example local-ollama */
+            name: string;
+            /**
+             * @description The protocol it speaks: openai (any OpenAI-compatible chat completions endpoint), anthropic (Messages), gemini (generateContent).
+             * @enum {string}
+             */
+            kind: "openai" | "anthropic" | "gemini";
+            /** @example http://localhost:11434/v1 */
+            base_url: string;
+            /** @description Whether a key is set (configured or stored). */
+            key_set: boolean;
+            /** @enum {string} */
+            source: "configuration" | "settings";
+            /**
+             * Format: int64
+             * @description Settings: when an admin last changed it (unix ns).
+             */
+            updated_ns?: number;
+            /** @description Settings: who last changed it (an email, or operator). */
+            updated_by?: string;
+        };
+        PlaygroundProviders: {
+            providers: components["schemas"]["PlaygroundProvider"][];
+            limits: {
+                kinds: string[];
+                max_name_bytes: number;
+                name_characters: string;
+                max_base_url_bytes: number;
+                max_api_key_bytes: number;
+                max_settings_providers: number;
+                cache_ttl_s: number;
+            };
+        };
+        PlaygroundProviderChange: {
+            /** @enum {string} */
+            kind: "openai" | "anthropic" | "gemini";
+            base_url: string;
+            /** @description Write-only. Absent or null: keep the stored key; "": remove it. */
+            api_key?: string | null;
         };
         /** @description A prompt to run. Messages and tools in the LLM record's shapes, so a traced call opens as it was read. */
         PlaygroundRunRequest: {
@@ -1957,6 +2043,11 @@ export interface components {
         };
     };
     parameters: {
+        /**
+         * @description The provider's name: 1 to 64 of a-z, 0-9, '.', '_', '-'.
+         * @example local-ollama
+         */
+        ProviderName: string;
         /**
          * @description The model group, exactly as an LLM record's model_group names it (percent-encode a /), 1 to 256 bytes, no control characters.
          * @example gpt-4o
@@ -3111,6 +3202,152 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+        };
+    };
+    listPlaygroundProviders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The providers and the limits of a Settings provider. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaygroundProviders"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            405: components["responses"]["MethodNotAllowedGet"];
+            503: components["responses"]["AuthUnavailable"];
+        };
+    };
+    setPlaygroundProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The provider's name: 1 to 64 of a-z, 0-9, '.', '_', '-'.
+                 * @example local-ollama
+                 */
+                name: components["parameters"]["ProviderName"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "kind": "openai",
+                 *       "base_url": "http://localhost:11434/v1",
+                 *       "api_key": ""
+                 *     }
+                 */
+                "application/json": components["schemas"]["PlaygroundProviderChange"];
+            };
+        };
+        responses: {
+            /** @description The provider as now listed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaygroundProvider"];
+                };
+            };
+            /** @description invalid_argument: no JSON object, a name not 1 to 64 of a-z 0-9 . _ -, a kind not openai, anthropic or gemini, a base_url not http(s) with a host or longer than 2048 bytes or with spaces, an api_key not a string or longer than 4096 bytes. The message says which. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            /** @description permission_denied: only an admin may change the playground's providers, or a cross-site request (see CrossSite). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            405: components["responses"]["MethodNotAllowedPutDelete"];
+            /** @description failed_precondition: Settings keep 100 providers already (delete one first). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["AuthUnavailable"];
+        };
+    };
+    deletePlaygroundProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The provider's name: 1 to 64 of a-z, 0-9, '.', '_', '-'.
+                 * @example local-ollama
+                 */
+                name: components["parameters"]["ProviderName"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description permission_denied: only an admin may change the playground's providers, or a cross-site request (see CrossSite). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found: no provider of that name in Settings. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            405: components["responses"]["MethodNotAllowedPutDelete"];
+            /** @description failed_precondition: the provider comes from the api's configuration (flags or environment); Settings cannot delete it. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["AuthUnavailable"];
         };
     };
     listPlaygroundModels: {

@@ -12,6 +12,9 @@ export const canCreateKeys = (user: User): boolean => user.role !== 'viewer';
 // Only admins change model prices; everyone signed in reads them.
 export const canManagePrices = (user: User): boolean => user.role === 'admin';
 
+// Only admins change the playground's providers; everyone signed in sees them (never a key).
+export const canManageProviders = (user: User): boolean => user.role === 'admin';
+
 // Admins revoke any key; others only their own.
 export const canRevokeKey = (user: User, key: ApiKey): boolean => user.role === 'admin' || key.owner?.id === user.id;
 

@@ -6,6 +6,7 @@ import { apiSend } from '../api/client';
 import { useAction } from '../api/useAction';
 import { useApi } from '../api/useApi';
 import type { Answer, ApiKey, PriceChange, RequestBody, Role, User } from '../api/types';
+import ProviderSettings from '../components/ProviderSettings';
 import { Empty, ErrorBox, Loading } from '../components/Status';
 import { formatTime } from '../lib/format';
 import { canCreateKeys, canManagePrices, canManageUsers, canRevokeKey, isLastAdmin, roles } from '../lib/permissions';
@@ -321,6 +322,7 @@ export default function Settings({ currentUser }: { currentUser: User }) {
       <ApiKeys currentUser={currentUser} />
       <Users currentUser={currentUser} />
       <ModelPrices currentUser={currentUser} />
+      <ProviderSettings currentUser={currentUser} />
     </div>
   );
 }
