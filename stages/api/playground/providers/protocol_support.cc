@@ -137,20 +137,25 @@ Status FailureRecordingDecoder::provider_failed(ProviderFailure failure) {
   return status;
 }
 
-Result<std::vector<ChatEvent>> SseChatDecoder::fail(Status status) {
-  failed_ = status;
-  return status;
+// Events decoded before a failure in the same bytes are still handed out (the text
+// before an in-stream error is part of the run); the failure answers the next call.
+Result<std::vector<ChatEvent>> SseChatDecoder::handle(const std::vector<SseEvent>& events) {
+  std::vector<ChatEvent> out;
+  for (const SseEvent& event : events) {
+    if (Status status = on_event(event, out); !status.is_ok()) {
+      failed_ = std::move(status);
+      if (out.empty()) return *failed_;
+      return out;
+    }
+  }
+  return out;
 }
 
 Result<std::vector<ChatEvent>> SseChatDecoder::feed(std::string_view bytes) {
   if (failed_) return *failed_;
   std::vector<SseEvent> events;
   reader_.feed(bytes, events);
-  std::vector<ChatEvent> out;
-  for (const SseEvent& event : events) {
-    if (Status status = on_event(event, out); !status.is_ok()) return fail(std::move(status));
-  }
-  return out;
+  return handle(events);
 }
 
 Result<std::vector<ChatEvent>> SseChatDecoder::finish() {
@@ -158,11 +163,12 @@ Result<std::vector<ChatEvent>> SseChatDecoder::finish() {
   // A last event without its blank line still counts (some servers close right after it).
   std::vector<SseEvent> events;
   if (reader_.inside_event()) reader_.feed("\n\n", events);
-  std::vector<ChatEvent> out;
-  for (const SseEvent& event : events) {
-    if (Status status = on_event(event, out); !status.is_ok()) return fail(std::move(status));
+  auto out = handle(events);
+  if (failed_) return *failed_;
+  if (Status status = on_end(*out); !status.is_ok()) {
+    failed_ = status;
+    return status;
   }
-  if (Status status = on_end(out); !status.is_ok()) return fail(std::move(status));
   return out;
 }
 

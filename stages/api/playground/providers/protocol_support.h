@@ -78,7 +78,7 @@ class SseChatDecoder : public FailureRecordingDecoder {
   virtual Status on_end(std::vector<ChatEvent>& out) = 0;
 
  private:
-  Result<std::vector<ChatEvent>> fail(Status status);
+  Result<std::vector<ChatEvent>> handle(const std::vector<SseEvent>& events);
 
   SseReader reader_;
   std::optional<Status> failed_;

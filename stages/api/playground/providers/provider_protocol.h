@@ -79,6 +79,9 @@ class ChatDecoder {
   virtual ~ChatDecoder() = default;
   // Appends the events the bytes complete; a failure when the bytes are not the
   // documented shape (or carry an error event mid-stream: its ProviderFailure).
+  // Events decoded before a failure in the same bytes are returned first, and the
+  // failure answers the next feed()/finish() (failure() is set at once, so a caller
+  // may check it after every feed).
   virtual Result<std::vector<ChatEvent>> feed(std::string_view bytes) = 0;
   // The body ended: the last events, or a failure when it ended early (a stream cut before its end).
   virtual Result<std::vector<ChatEvent>> finish() = 0;
