@@ -8,7 +8,7 @@ packages=(
   libzmq3-dev cppzmq-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libsqlite3-dev sqlite3
-  libpistache-dev libssl-dev libmsgpack-cxx-dev nlohmann-json3-dev zlib1g-dev
+  libpistache-dev libssl-dev libmsgpack-cxx-dev nlohmann-json3-dev zlib1g-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   prometheus chromium docker-compose iproute2 jq python3
