@@ -10,20 +10,9 @@ export type LlmMessage = LlmRecord['input_messages'][number];
 export type LlmPart = LlmMessage['parts'][number];
 export type LlmToolDefinition = LlmRecord['tool_definitions'][number];
 
-// GET /api/v1/playground/providers, as the shared plan declares it, until the
-// route's schema (PlaygroundProvider) is in openapi.json.
-export type ProviderKind = 'openai' | 'anthropic' | 'gemini';
-export interface PlaygroundProvider {
-  name: string;
-  kind: ProviderKind;
-  base_url: string;
-  key_set: boolean;
-  source: 'configuration' | 'settings';
-  updated_ns?: number;
-}
-export interface ProvidersAnswer {
-  providers: PlaygroundProvider[];
-}
+export type PlaygroundProvider = components['schemas']['PlaygroundProvider'];
+export type ProviderKind = PlaygroundProvider['kind'];
+export type ProvidersAnswer = Answer<'listPlaygroundProviders'>;
 export type ModelsAnswer = Answer<'listPlaygroundModels'>;
 export type RunRequest = RequestBody<'runPlayground'>;
 export type RunParameters = components['schemas']['PlaygroundParameters'];
