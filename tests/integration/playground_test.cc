@@ -380,7 +380,7 @@ TEST_F(Playground, RefusalsComeBeforeAnythingStreamsAndNameTheField) {
   EXPECT_EQ(refused.status, 400);
   EXPECT_NE(refused.body.find("at most 256 messages"), std::string::npos) << refused.body;
   json tools = prompt("openai", "gpt-4o");
-  for (int i = 0; i < 129; ++i) tools["tools"].push_back({{"name", "tool_" + std::to_string(i)}});
+  for (int i = 0; i < 129; ++i) tools["tools"].push_back({{"name", std::to_string(1000 + i)}});
   refused = post(tools);
   EXPECT_EQ(refused.status, 400);
   EXPECT_NE(refused.body.find("at most 128 tools"), std::string::npos) << refused.body;
