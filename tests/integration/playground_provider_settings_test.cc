@@ -86,6 +86,10 @@ TEST(PlaygroundProviderSettings, AdminsKeepProvidersWhoseKeysNoAnswerOrLogEverHo
   ASSERT_EQ(models.status, 200) << models.body;
   EXPECT_NE(models.body.find("gpt-4o"), std::string::npos);
 
+  HttpResponse unknown = http_get(port, std::string(kProviders) + "/nope/models", admin);
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_NE(unknown.body.find("no playground provider named 'nope'"), std::string::npos) << unknown.body;
+
   // A viewer and a member list the providers but change nothing.
   const Headers viewer = user_of(port, admin, "viewer@example.com", "viewer");
   const Headers member = user_of(port, admin, "member@example.com", "member");
