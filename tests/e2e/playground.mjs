@@ -3,10 +3,11 @@
 // whose api is pointed at the LLM provider stand-in (tests/support/llm_standin.h):
 // an LLM span sent over OTLP/JSON is opened in the playground, edited and run
 // (the answer streams in), compared on two providers side by side, given a tool
-// (a tool call card), run on a model that does not exist (model not found) and
-// on a slow one that is stopped; the URL fragment reloads the same prompt, and
-// at a phone's width the columns stack without horizontal overflow. Saves the
-// screenshots 10a-10h. Exit 0 when every step held; the last stdout line is
+// (a tool call card), run on a model that does not exist (model not found), on a
+// rate-limited one (its retry-after) and on a slow one that is stopped; the URL
+// fragment reloads the same prompt, and at a phone's width the columns (OpenAI and
+// Gemini) stack without horizontal overflow; no provider key reaches the browser.
+// Saves the screenshots 10a-10h. Exit 0 when every step held; the last stdout line is
 // {"ok", "steps", ...}.
 //
 // Usage: playground.mjs --ui http://127.0.0.1:PORT --otlp-http http://127.0.0.1:PORT
@@ -224,6 +225,10 @@ try {
   check((await error.getAttribute('data-code')) === 'model_not_found', `the error code (${await error.getAttribute('data-code')})`);
   check((await error.textContent()).startsWith('Model not found'), `the message (${await error.textContent()})`);
   await shot(page, '10f-model-not-found');
+  await column(page, 'A').getByTestId('pg-model').fill('standin-rate-limited');
+  await runAndWait(page, ['A']);
+  check((await error.getAttribute('data-code')) === 'rate_limited', `rate limited (${await error.getAttribute('data-code')})`);
+  check((await error.textContent()).includes('retry after 7 s'), `with the provider's retry-after (${await error.textContent()})`);
 
   step('Stop a slow answer: it streams piece by piece, then stops');
   await column(page, 'A').getByTestId('pg-model').fill('standin-slow');
