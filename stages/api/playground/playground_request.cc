@@ -144,7 +144,8 @@ Result<double> number_in(const json& value, const std::string& field, double low
   if (!value.is_number()) return refuse(field, "a number");
   double number = value.get<double>();
   if (!std::isfinite(number) || number < low || number > high) {
-    return refuse(field, "between " + json(low).dump() + " and " + json(high).dump());
+    auto shown = [](double bound) { return bound == std::floor(bound) ? std::to_string(static_cast<int64_t>(bound)) : json(bound).dump(); };
+    return refuse(field, "between " + shown(low) + " and " + shown(high));
   }
   return number;
 }

@@ -91,6 +91,9 @@ TEST(PlaygroundRequest, RefusalsNameTheField) {
     EXPECT_NE(refusal(in).find(field), std::string::npos) << key << ": " << refusal(in);
   }
   in = body();
+  in["parameters"] = {{"temperature", 3}};
+  EXPECT_EQ(refusal(in), "field 'parameters.temperature': between 0 and 2");
+  in = body();
   in["parameters"] = {{"response_format", "json_schema"}};
   EXPECT_NE(refusal(in).find("field 'parameters.json_schema'"), std::string::npos);
   in = body();
