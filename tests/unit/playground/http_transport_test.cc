@@ -254,6 +254,19 @@ TEST(HttpTransport, ACancelIsNoticedWithinAboutAHundredMilliseconds) {
   EXPECT_LT(noticed, 150ms) << std::chrono::duration_cast<std::chrono::milliseconds>(noticed).count() << " ms";
 }
 
+TEST(HttpTransport, AConnectionClosedInsideAChunkedAnswerIsAProviderErrorSayingSo) {
+  OneShotServer server([](int fd, const std::atomic<bool>&) {
+    send_text(fd, kStreamHead);
+    send_text(fd, chunk("data: first\n\n"));
+  });  // closed without the last chunk
+  Seen seen;
+  const TransferOutcome outcome = perform(post_to(server.url()), {}, recording(seen));
+  EXPECT_FALSE(outcome.complete);
+  EXPECT_EQ(outcome.failure.kind, Kind::provider_error);
+  EXPECT_NE(outcome.failure.message.find("closed the connection before its answer ended"), std::string::npos) << outcome.failure.message;
+  EXPECT_EQ(seen.body, "data: first\n\n") << "what came before is handed over";
+}
+
 TEST(HttpTransport, ABodyOverTheCapIsAProviderError) {
   OneShotServer server([](int fd, const std::atomic<bool>&) {
     send_text(fd, kStreamHead);

@@ -5,6 +5,8 @@
 // each documented error answer.
 #include <gtest/gtest.h>
 
+#include <ctime>
+
 #include "tests/unit/playground/decode_support.h"
 
 namespace spanline::api::playground {
@@ -205,6 +207,19 @@ TEST(OpenAiChat, EachDocumentedErrorAnswerIsClassified) {
             Kind::content_filtered);
   EXPECT_EQ(classify(400, "", R"({"error": {"message": "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.", "type": null, "param": "prompt", "code": "content_filter", "status": 400}})").kind,
             Kind::content_filtered);
+}
+
+TEST(OpenAiChat, RetryAfterMayBeAnHttpDate) {
+  const std::time_t in_a_minute = std::time(nullptr) + 60;
+  std::tm when{};
+  gmtime_r(&in_a_minute, &when);
+  char date[64];
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &when);
+  const auto failure = openai().classify_error(429, date, R"({"error": {"message": "slow down", "type": "requests", "code": "rate_limit_exceeded"}})");
+  ASSERT_TRUE(failure.retry_after_s) << date;
+  EXPECT_GE(*failure.retry_after_s, 58);
+  EXPECT_LE(*failure.retry_after_s, 60);
+  EXPECT_FALSE(openai().classify_error(429, "soon", "{}").retry_after_s) << "an unreadable value is no hint";
 }
 
 TEST(OpenAiChat, AnAnswerThatIsNotTheDocumentedShapeSaysWhatCameBack) {

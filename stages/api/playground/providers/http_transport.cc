@@ -125,6 +125,10 @@ TransferOutcome failure_for(CURLcode code, const Transfer& transfer, const Trans
       }
       return failed(Kind::timeout, "no complete answer within " + seconds_text(limits.deadline));
     }
+    case CURLE_PARTIAL_FILE:
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+      return failed(Kind::provider_error, "the provider closed the connection before its answer ended (" + what + ")");
     default:
       return failed(Kind::provider_error, "the connection to the provider failed (" + what + ")");
   }
