@@ -31,6 +31,19 @@ inline constexpr const char* kSessionCookie = "spanline_session";
 // browser gets the words the auth-responder would say.
 Result<json> json_object_body(const std::string& body);
 
+// A signed-in user's change (PUT /api/v1/llm/prices/{model}, /api/v1/playground/providers/{name}):
+// its JSON body with the path's value as `path_field` and the session, read as
+// the auth op `Request` with the auth hop's own rules, so a browser gets its words.
+template <typename Request>
+Result<Request> auth_request_from_body(const ApiRequest& request, auth::TextField path_field, const std::string& path_value) {
+  auto body = json_object_body(request.body);
+  if (!body) return body.status();
+  json message = std::move(*body);
+  message[path_field.name] = path_value;
+  message[auth::kSessionField.name] = request.session;
+  return auth::decode<Request>(message);
+}
+
 class AuthRoutes {
  public:
   // `refused_busy` counts the password requests turned away at the gate or by a busy auth-responder.

@@ -37,15 +37,8 @@ ApiReply PriceRoutes::price(const ApiRequest& request, const std::string& model)
     auto change = prices_.remove(auth::DeletePrice{asker, model});
     return change ? json_reply(auth::encode(*change)) : error_reply(change.status());
   }
-  auto body = json_object_body(request.body);
-  if (!body) return error_reply(body.status());
-  // The body's prices are read with the auth hop's own rules, so a browser gets its words.
-  json message = std::move(*body);
-  message[auth::kModelField.name] = model;
-  message[auth::kSessionField.name] = request.session;
-  auto set = auth::decode<auth::SetPrice>(message);
+  auto set = auth_request_from_body<auth::SetPrice>(request, auth::kModelField, model);
   if (!set) return error_reply(set.status());
-  set->asker = asker;
   auto change = prices_.set(*set);
   return change ? json_reply(auth::encode(*change)) : error_reply(change.status());
 }

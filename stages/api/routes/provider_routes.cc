@@ -39,13 +39,7 @@ ApiReply ProviderRoutes::provider(const ApiRequest& request, const std::string& 
     Status removed = providers_.remove(request.session, name);
     return removed.is_ok() ? no_content_reply() : error_reply(removed);
   }
-  auto body = json_object_body(request.body);
-  if (!body) return error_reply(body.status());
-  // The body's fields are read with the auth hop's own rules, so a browser gets its words.
-  json message = std::move(*body);
-  message[auth::kProviderNameField.name] = name;
-  message[auth::kSessionField.name] = request.session;
-  auto set = auth::decode<auth::SetProvider>(message);
+  auto set = auth_request_from_body<auth::SetProvider>(request, auth::kProviderNameField, name);
   if (!set) return error_reply(set.status());
   if (Status s = auth::check_provider_kind(set->kind); !s.is_ok()) return error_reply(s);
   auto kind = playground::provider_kind_from_name(set->kind);
