@@ -6,6 +6,7 @@ import { apiGet, apiSend, UNAUTHENTICATED_EVENT } from './api/client';
 import type { Answer, User } from './api/types';
 import { Loading } from './components/Status';
 import { SignIn } from './pages/SignIn';
+import { useTimeZone } from './lib/timeZone';
 // The trace pages are what people open from links: kept in the first bundle so a
 // direct load does not wait for a chunk (React holds a lazy page's reveal ~300 ms).
 import Trace from './pages/Trace';
@@ -30,6 +31,7 @@ type Session = { state: 'checking' } | { state: 'signed-out'; setupOpen: boolean
 export function App() {
   const [session, setSession] = useState<Session>({ state: 'checking' });
   const [menuOpen, setMenuOpen] = useState(false);
+  const zone = useTimeZone(); // a new zone re-mounts the page, so every time on it is read again
   const navigate = useNavigate();
   const location = useLocation();
 
@@ -106,7 +108,7 @@ export function App() {
         </div>
       </header>
       <main>
-        <Suspense fallback={<Loading />}>
+        <Suspense key={zone} fallback={<Loading />}>
           <Routes>
             <Route path="/" element={<Services />} />
             <Route path="/traces" element={<Traces />} />

@@ -8,6 +8,7 @@
 
 import type { AgentOperation, AgentRunUsage, AgentUsage, Run, Span } from '../api/types';
 import { runPath } from './runsQuery';
+import { activeZone, zoneAbbreviation } from './timeZone';
 import { diffStates, type Change } from './stateDiff';
 
 export type OperationKind = 'model_request' | 'tool_call' | 'other';
@@ -208,9 +209,8 @@ export function agentRunsWithin(spans: Span[], spanId: string): Span[] {
   return found.sort((a, b) => a.start_ns - b.start_ns || a.span_id.localeCompare(b.span_id));
 }
 
-// A run's start as the other pages show times (local), with the zone named.
+// The name of the zone times are read in (lib/timeZone) at an instant, for headings.
 export function timeZoneName(ns: number, locale?: string): string {
   if (!ns) return '';
-  const parts = new Intl.DateTimeFormat(locale, { timeZoneName: 'short' }).formatToParts(new Date(ns / 1_000_000));
-  return parts.find((p) => p.type === 'timeZoneName')?.value ?? '';
+  return zoneAbbreviation(ns / 1_000_000, activeZone(), locale);
 }

@@ -1,6 +1,8 @@
 // Axes for the time-series charts: round value ticks on a linear or a log scale,
-// and time ticks at round local times (the zone every other page shows times in).
+// and time ticks at round times of the chosen zone (lib/timeZone, as every other page).
 // Pure functions of numbers, so the charts' choices are tested without a browser.
+
+import { activeZone, zoneOffsetMinutes } from './timeZone';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -74,10 +76,10 @@ export function valueScale(kind: ScaleKind, values: number[], maxTicks = 5): Val
 
 // ---- time ----
 
-// The local zone's offset from UTC at an instant, in minutes (UTC+01:00 -> 60).
-// Charts use the browser's zone like formatTime; tests pass a fixed one.
+// The chosen zone's offset from UTC at an instant, in minutes (UTC+01:00 -> 60).
+// Charts use the zone formatTime uses (lib/timeZone); tests pass a fixed one.
 export type ZoneOffset = (ms: number) => number;
-export const localOffset: ZoneOffset = (ms) => -new Date(ms).getTimezoneOffset();
+export const localOffset: ZoneOffset = (ms) => zoneOffsetMinutes(ms, activeZone());
 
 // Round steps for time ticks, smallest first.
 export const TIME_STEPS = [

@@ -1,4 +1,5 @@
-// How numbers and times read in the UI.
+// How numbers and times read in the UI. Times read in the chosen zone (lib/timeZone).
+import { activeZone, formatInstant } from './timeZone';
 
 export function formatDuration(ns: number): string {
   if (!Number.isFinite(ns) || ns < 0) return '-';
@@ -10,10 +11,10 @@ export function formatDuration(ns: number): string {
   return `${minutes} min ${Math.round((ns - minutes * 60_000_000_000) / 1_000_000_000)} s`;
 }
 
-export function formatTime(ns: number): string {
+// "2026-11-29 19:24:03 CET": the day, the time and the zone it is read in.
+export function formatTime(ns: number, zone: string = activeZone()): string {
   if (!ns) return '-';
-  const date = new Date(ns / 1_000_000);
-  return date.toLocaleString(undefined, { hour12: false });
+  return formatInstant(ns / 1_000_000, zone);
 }
 
 export function formatAgo(ns: number, nowMs = Date.now()): string {

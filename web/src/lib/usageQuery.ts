@@ -4,6 +4,7 @@
 // out of the URL.
 
 import type { ScaleKind } from './chartScales';
+import { activeZone, parseZoneInput, zoneInputValue } from './timeZone';
 import { DEFAULT_METRIC, metricById } from './usageSeries';
 
 const MINUTE = 60_000;
@@ -130,17 +131,15 @@ export function toApiPath(view: UsageView, nowMs: number): string {
   return `/api/v1/llm/usage?${params.toString()}`;
 }
 
-// <input type="datetime-local"> speaks the local wall clock without a zone ("2026-11-29T14:30").
-export function localInputValue(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+// <input type="datetime-local"> speaks a wall clock without a zone ("2026-11-29T14:30"):
+// the chosen zone's (lib/timeZone), as every other time on the page.
+export function localInputValue(ms: number, zone: string = activeZone()): string {
+  return zoneInputValue(ms, zone).slice(0, 16);
 }
 
-export function parseLocalInput(text: string): number | null {
+export function parseLocalInput(text: string, zone: string = activeZone()): number | null {
   if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?$/.test(text)) return null;
-  const ms = new Date(text).getTime(); // no zone: local time, as the input showed it
-  return Number.isFinite(ms) ? ms : null;
+  return parseZoneInput(text, zone);
 }
 
 // What the range is, in words, for headings and the empty state.

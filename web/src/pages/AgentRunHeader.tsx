@@ -5,7 +5,7 @@
 import { Link } from 'react-router-dom';
 import type { AgentRunDetail, HookError, Run, Span } from '../api/types';
 import { formatDuration, formatTime } from '../lib/format';
-import { counters, formatUsage, outcomeTone, parentRunLink, timeZoneName, usageSource } from '../lib/agentRun';
+import { counters, formatUsage, outcomeTone, parentRunLink, usageSource } from '../lib/agentRun';
 import { llmTotals, llmTotalsText } from '../lib/llmTotals';
 import { runOutcome } from '../lib/runsQuery';
 
@@ -45,7 +45,6 @@ export function AgentRunHeader({ run, parent, spans }: { run: AgentRunDetail; pa
   const tone = outcomeTone(run.outcome);
   const usage = formatUsage(run.usage);
   const parentLink = parentRunLink(parent);
-  const zone = timeZoneName(run.start_ns);
   const status = runOutcome(run);
   return (
     <header className="agent-header">
@@ -69,7 +68,6 @@ export function AgentRunHeader({ run, parent, spans }: { run: AgentRunDetail; pa
         {run.service} · status {status} · {formatDuration(run.duration_ns)} · started{' '}
         <time dateTime={new Date(run.start_ns / 1_000_000).toISOString()} data-testid="agent-start">
           {formatTime(run.start_ns)}
-          {zone && ` ${zone}`}
         </time>
         {run.runtime_id && (
           <>

@@ -78,8 +78,7 @@ export default function Session() {
                   </Link>
                   <span className={`badge ${turn.status}`}>{turn.status}</span>
                   <span className="muted">
-                    {formatTime(turn.start_ns)}
-                    {zone ? ` ${zone}` : ''}, {formatDuration(turn.duration_ns)}
+                    {formatTime(turn.start_ns)}, {formatDuration(turn.duration_ns)}
                   </span>
                 </div>
                 {turn.user_message && (

@@ -7,6 +7,7 @@ import { useAction } from '../api/useAction';
 import { useApi } from '../api/useApi';
 import type { Answer, ApiKey, PriceChange, RequestBody, Role, User } from '../api/types';
 import ProviderSettings from '../components/ProviderSettings';
+import TimeZoneSetting from '../components/TimeZoneSetting';
 import { Empty, ErrorBox, Loading } from '../components/Status';
 import { formatTime } from '../lib/format';
 import { canCreateKeys, canManagePrices, canManageUsers, canRevokeKey, isLastAdmin, roles } from '../lib/permissions';
@@ -319,6 +320,7 @@ export default function Settings({ currentUser }: { currentUser: User }) {
   return (
     <div>
       <h1>Settings</h1>
+      <TimeZoneSetting />
       <ApiKeys currentUser={currentUser} />
       <Users currentUser={currentUser} />
       <ModelPrices currentUser={currentUser} />
