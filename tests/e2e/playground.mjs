@@ -254,8 +254,12 @@ try {
   await page.getByTestId('pg-add-column').click();
   await column(page, 'B').getByTestId('pg-provider').selectOption('gemini');
   await column(page, 'B').getByTestId('pg-model').fill('gemini-2.5-flash');
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: args.ui });
+  await page.getByTestId('pg-copy-link').click();
+  await page.getByText('link copied').waitFor();
+  const link = await page.evaluate(() => navigator.clipboard.readText());
   await page.waitForTimeout(600); // the fragment is written after a pause in typing
-  const link = page.url();
+  check(link === page.url(), `the copied link is the page's URL (${link.length} and ${page.url().length} characters)`);
   const before = await editorState(page);
   const again = await context.newPage();
   await again.goto(link);

@@ -16,6 +16,7 @@ import '../components/playground/playground.css';
 import { Loading } from '../components/Status';
 import type { ProvidersAnswer, RunRequest } from '../lib/playground/api';
 import { runRequest, type FieldError, type Prompt } from '../lib/playground/prompt';
+import { encodePrompt, fragmentFor } from '../lib/playground/urlState';
 import { usePageTitle } from '../lib/usePageTitle';
 
 function Source({ prompt, leftOut }: { prompt: Prompt; leftOut: string[] }) {
@@ -33,6 +34,23 @@ function Source({ prompt, leftOut }: { prompt: Prompt; leftOut: string[] }) {
       )}
       {leftOut.length > 0 && <span data-testid="pg-left-out">{leftOut.join(', ')} (the playground sends text and tool parts only).</span>}
     </p>
+  );
+}
+
+// The link is the prompt: encoded now (the fragment is written after a pause in
+// typing, so it may lag the last keystroke).
+function CopyLink({ prompt }: { prompt: Prompt }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    const url = `${window.location.origin}${window.location.pathname}${fragmentFor(await encodePrompt(prompt))}`;
+    await navigator.clipboard?.writeText(url);
+    setCopied(true);
+    window.setTimeout(() => setCopied(false), 1500);
+  };
+  return (
+    <button type="button" className="link" onClick={() => void copy()} data-testid="pg-copy-link" title="The link holds the whole prompt">
+      {copied ? 'link copied' : 'copy link'}
+    </button>
   );
 }
 
@@ -94,6 +112,7 @@ function Editor({ providers, providersError }: { providers: ProvidersAnswer['pro
             Run{prompt.columns.length > 1 ? ` ${prompt.columns.length} side by side` : ''}
           </button>
         )}
+        <CopyLink prompt={prompt} />
         <span className="muted">Runs are recorded as traces of service spanline-playground.</span>
       </div>
       {errors.length > 0 && (
