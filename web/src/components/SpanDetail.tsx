@@ -9,12 +9,9 @@ import { formatDuration, formatTime } from '../lib/format';
 import { droppedText, spanDropped, spanOrigins } from '../lib/spanFacts';
 import { keyParts, spanKindName, statusName } from '../lib/waterfall';
 import { Conversation } from './Conversation';
+import { CopyButton } from './CopyButton';
 import { OpenInPlayground } from './playground/OpenInPlayground';
 import { SpanLogs } from './SpanLogs';
-
-function copy(text: string) {
-  void navigator.clipboard?.writeText(text);
-}
 
 // A key that may wrap after its dots and underscores (gen_ai.usage.input_tokens),
 // never in the middle of a word while a separator is left to wrap at.
@@ -54,9 +51,7 @@ function KeyValues({
     <details open={open} onToggle={onToggle && ((e) => onToggle(e.currentTarget.open))}>
       <summary>
         {title} ({entries.length}){' '}
-        <button type="button" className="link" onClick={() => copy(JSON.stringify(values, null, 2))}>
-          copy
-        </button>
+        <CopyButton text={() => JSON.stringify(values, null, 2)} />
       </summary>
       <table className="kv">
         <tbody>
@@ -107,6 +102,8 @@ export function SpanDetail({ span, traceStartNs, selfNs, onClose }: { span: Span
   const events = span.events ?? [];
   const links = span.links ?? [];
   const origins = spanOrigins(span.scope);
+  const spanIdRef = useRef<HTMLSpanElement>(null);
+  const traceIdRef = useRef<HTMLSpanElement>(null);
   return (
     <aside className="span-detail" aria-label="Span detail" data-testid="span-detail">
       <div className="span-detail-head">
@@ -123,14 +120,8 @@ export function SpanDetail({ span, traceStartNs, selfNs, onClose }: { span: Span
         {formatTime(span.start_ns)}
       </p>
       <p className="mono">
-        span {span.span_id}{' '}
-        <button type="button" className="link" onClick={() => copy(span.span_id)}>
-          copy
-        </button>{' '}
-        trace {span.trace_id}{' '}
-        <button type="button" className="link" onClick={() => copy(span.trace_id)}>
-          copy
-        </button>
+        span <span ref={spanIdRef}>{span.span_id}</span> <CopyButton text={span.span_id} shown={spanIdRef} testId="copy-span-id" /> trace{' '}
+        <span ref={traceIdRef}>{span.trace_id}</span> <CopyButton text={span.trace_id} shown={traceIdRef} testId="copy-trace-id" />
       </p>
       <p className="span-kind-status">
         <span className="badge" data-testid="span-kind" title="span kind">

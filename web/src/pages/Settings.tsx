@@ -1,11 +1,12 @@
 // API keys (the new key shown once, with exporter snippets), users and model
 // prices. What a role may not do is not offered (lib/permissions); the API
 // refuses it anyway.
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { apiSend } from '../api/client';
 import { useAction } from '../api/useAction';
 import { useApi } from '../api/useApi';
 import type { Answer, ApiKey, PriceChange, RequestBody, Role, User } from '../api/types';
+import { CopyButton } from '../components/CopyButton';
 import ProviderSettings from '../components/ProviderSettings';
 import TimeZoneSetting from '../components/TimeZoneSetting';
 import { Empty, ErrorBox, Loading } from '../components/Status';
@@ -40,6 +41,7 @@ function ApiKeys({ currentUser }: { currentUser: User }) {
   const keys = useApi<Answer<'listApiKeys'>>('/api/v1/api-keys');
   const [name, setName] = useState('');
   const [created, setCreated] = useState<Answer<'createApiKey'>>();
+  const keyRef = useRef<HTMLPreElement>(null);
   const { error, run } = useAction(keys.reload);
   const create = (event: FormEvent) => {
     event.preventDefault();
@@ -72,10 +74,8 @@ function ApiKeys({ currentUser }: { currentUser: User }) {
           <p>
             Key <strong>{created.name}</strong>: copy it now, it is not shown again.
           </p>
-          <pre className="mono" data-testid="new-key-value">{created.key}</pre>
-          <button type="button" onClick={() => void navigator.clipboard?.writeText(created.key!)}>
-            Copy key
-          </button>
+          <pre className="mono" data-testid="new-key-value" ref={keyRef}>{created.key}</pre>
+          <CopyButton text={created.key} shown={keyRef} label="Copy key" className="" testId="copy-key" />
           {Object.entries(snippets(created.key, window.location.hostname)).map(([title, code]) => (
             <details key={title}>
               <summary>{title}</summary>
