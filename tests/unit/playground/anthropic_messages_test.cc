@@ -45,6 +45,18 @@ TEST(AnthropicMessages, BuildsTheDocumentedRequestWithContentBlocksToolsAndParam
   })")) << "the tool's result and the next question are one user turn; no seed (the API has none)";
 }
 
+TEST(AnthropicMessages, ToolResultsLeadTheirUserTurn) {
+  ChatRequest request;
+  request.model = "m";
+  request.messages.push_back({"assistant", {{ChatPart::Type::tool_call, "", "c1", "f", "{}"}}});
+  request.messages.push_back({"user",
+                              {{ChatPart::Type::text, "and then?", "", "", ""},
+                               {ChatPart::Type::tool_call_response, "42", "c1", "", ""}}});
+  const json turn = body_of(anthropic().chat_call(endpoint(), request))["messages"][1];
+  EXPECT_EQ(turn, json::parse(R"({"role": "user", "content": [
+      {"type": "tool_result", "tool_use_id": "c1", "content": "42"}, {"type": "text", "text": "and then?"}]})"));
+}
+
 TEST(AnthropicMessages, MaxTokensDefaultsTo1024AndResponseFormatsMapToWhatTheApiHas) {
   ChatRequest request;
   request.model = "claude-haiku-4-5";

@@ -59,6 +59,19 @@ TEST(OpenAiChat, AnAssistantMessageWithOnlyToolCallsHasNullContentAndAKeylessSer
   EXPECT_FALSE(body.contains("temperature")) << "unset parameters are not sent";
 }
 
+TEST(OpenAiChat, ToolResultsInsideAUserMessageComeRightAfterTheCallsAndBeforeItsText) {
+  ChatRequest request;
+  request.model = "m";
+  request.messages.push_back({"assistant", {{ChatPart::Type::tool_call, "", "c1", "f", "{}"}}});
+  request.messages.push_back({"user",
+                              {{ChatPart::Type::text, "and then?", "", "", ""},
+                               {ChatPart::Type::tool_call_response, "42", "c1", "", ""}}});
+  const json messages = body_of(openai().chat_call(endpoint(), request))["messages"];
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(messages[1], json::parse(R"({"role": "tool", "tool_call_id": "c1", "content": "42"})"));
+  EXPECT_EQ(messages[2], json::parse(R"({"role": "user", "content": "and then?"})"));
+}
+
 TEST(OpenAiChat, ResponseFormatsAreJsonObjectAndANamedJsonSchema) {
   ChatRequest request = sample_request();
   request.parameters.response_format = ChatParameters::ResponseFormat::json_object;

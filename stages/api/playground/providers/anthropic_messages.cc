@@ -3,6 +3,7 @@
 // content_block_start / _delta / _stop per block, message_delta (stop reason,
 // cumulative usage), message_stop, ping, error. Tool results travel in user
 // messages, so consecutive messages of one role are merged into one.
+#include <algorithm>
 #include <map>
 
 #include "stages/api/playground/providers/protocol_support.h"
@@ -44,6 +45,11 @@ json request_json(const ChatRequest& request) {
     } else {
       messages.push_back({{"role", role}, {"content", std::move(blocks)}});
     }
+  }
+  // Anthropic wants a user turn's tool results before anything else in it.
+  for (json& message : messages) {
+    json& blocks = message["content"];
+    std::stable_partition(blocks.begin(), blocks.end(), [](const json& block) { return block["type"] == "tool_result"; });
   }
   const ChatParameters& p = request.parameters;
   json body = {{"model", request.model}, {"max_tokens", p.max_tokens.value_or(kDefaultMaxTokens)}, {"messages", std::move(messages)}};

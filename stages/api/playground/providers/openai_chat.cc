@@ -28,23 +28,27 @@ json tool_calls_json(const ChatMessage& message) {
   return calls;
 }
 
-// One chat message per GenAI message, except that each tool result is its own "tool" message (OpenAI pairs them by id).
+// One chat message per GenAI message, except that each tool result is its own "tool"
+// message (OpenAI pairs them by id). Results come before the text of the message that
+// carries them: OpenAI wants them right after the assistant's tool calls (a prompt
+// traced from Anthropic holds results and the next question in one user message).
 void append_messages(const ChatMessage& message, json& messages) {
-  std::string text = joined_text(message);
   const json calls = tool_calls_json(message);
   const bool has_text = std::any_of(message.parts.begin(), message.parts.end(),
                                     [](const ChatPart& p) { return p.type == ChatPart::Type::text; });
+  json own = nullptr;
   if (message.role != "tool" && (has_text || !calls.empty())) {
-    json entry = {{"role", message.role}};
-    entry["content"] = has_text ? json(text) : json(nullptr);
-    if (!calls.empty()) entry["tool_calls"] = calls;
-    messages.push_back(std::move(entry));
+    own = {{"role", message.role}, {"content", has_text ? json(joined_text(message)) : json(nullptr)}};
+    if (!calls.empty()) own["tool_calls"] = calls;
   }
+  const bool results_first = message.role != "assistant";
+  if (!results_first && !own.is_null()) messages.push_back(own);
   for (const ChatPart& part : message.parts) {
     if (part.type == ChatPart::Type::tool_call_response) {
       messages.push_back({{"role", "tool"}, {"tool_call_id", part.id}, {"content", part.content}});
     }
   }
+  if (results_first && !own.is_null()) messages.push_back(std::move(own));
 }
 
 json response_format_json(const ChatParameters& parameters) {
