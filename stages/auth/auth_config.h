@@ -12,7 +12,7 @@
 namespace spanline::auth {
 
 inline constexpr stage::StageIdentity kAuthIdentity{
-    .name = "auth", .data_dir_use = "the auth-responder keeps meta.sqlite (users, sessions, API keys, signing keys) there."};
+    .name = "auth", .data_dir_use = "the auth-responder keeps meta.sqlite (users, sessions, API keys, signing keys, model prices, playground providers) and provider-keys.key (the key the providers' API keys are encrypted with) there."};
 
 // Every setting of the auth-responder; register_options() documents each one.
 struct AuthConfig : stage::StageConfig {
