@@ -181,6 +181,7 @@ try {
   const openaiCall = (await standinRequests()).filter((r) => r.provider === 'openai' && r.method === 'POST').at(-1);
   check(openaiCall?.body?.messages?.at(-1)?.content === EDITED, 'the stand-in got the edited message');
   check(openaiCall?.body?.temperature === 0.2 && openaiCall?.body?.messages?.[0]?.role === 'system', 'with the span\'s temperature and system');
+  await output(page, 'A').scrollIntoViewIfNeeded();
   await shot(page, '10c-run-streamed');
 
   step('the run is recorded as a trace of spanline-playground');
@@ -201,6 +202,7 @@ try {
   const [boxA, boxB] = [await column(page, 'A').boundingBox(), await column(page, 'B').boundingBox()];
   check(Math.abs(boxA.y - boxB.y) < 2 && boxB.x > boxA.x + boxA.width - 2, 'the two columns side by side');
   check((await standinRequests()).some((r) => r.provider === 'anthropic' && r.body?.model === 'claude-haiku-4-5'), 'B ran on Anthropic');
+  await output(page, 'A').scrollIntoViewIfNeeded();
   await shot(page, '10d-compare-side-by-side');
 
   step('a tool: the answer is a tool call card');
@@ -213,6 +215,7 @@ try {
   const card = output(page, 'A').getByTestId('pg-tool-call-card');
   check((await card.count()) === 1 && (await card.getAttribute('data-tool')) === 'get_weather', 'one get_weather call card');
   check((await card.textContent()).includes(`"query": "${EDITED}"`), `its arguments (${await card.textContent()})`);
+  await output(page, 'A').scrollIntoViewIfNeeded();
   await shot(page, '10e-tool-call-card');
   await page.getByTestId('pg-tool-parameters').fill('{"type": "thing"}');
   check((await page.getByTestId('pg-tool-error').textContent()).includes('"type" must be one of'), 'an invalid schema is named');
@@ -224,6 +227,7 @@ try {
   const error = output(page, 'A').getByTestId('pg-error');
   check((await error.getAttribute('data-code')) === 'model_not_found', `the error code (${await error.getAttribute('data-code')})`);
   check((await error.textContent()).startsWith('Model not found'), `the message (${await error.textContent()})`);
+  await output(page, 'A').scrollIntoViewIfNeeded();
   await shot(page, '10f-model-not-found');
   await column(page, 'A').getByTestId('pg-model').fill('standin-rate-limited');
   await runAndWait(page, ['A']);
@@ -247,6 +251,7 @@ try {
   check(piecesAtStop < 200, `not the whole answer (${piecesAtStop} of 200 pieces)`);
   await until(page, 'the provider call to be closed', async () =>
     (await standinRequests()).some((r) => r.body?.model === 'standin-slow' && r.client_disconnected === true), 5000);
+  await output(page, 'A').scrollIntoViewIfNeeded();
   await shot(page, '10g-stopped');
 
   step('the URL fragment brings the same prompt back');
