@@ -5,9 +5,19 @@
 #include <grpcpp/grpcpp.h>
 
 #include "base/log.h"
+#include "protocol/stage_stats.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace spanline::gateway {
+namespace {
+
+// "host:0" (or any port) as announced: the host configured, the port as bound.
+std::string with_bound_port(const std::string& address, int port) {
+  auto colon = address.rfind(':');
+  return (colon == std::string::npos ? address : address.substr(0, colon)) + ":" + std::to_string(port);
+}
+
+}  // namespace
 
 GatewayStage::GatewayStage(GatewayConfig& config, stage::StageServices services) : config_(config), services_(services) {}
 
@@ -40,11 +50,13 @@ Status GatewayStage::start() {
   otlp_grpc_ = std::make_unique<OtlpGrpcServer>(*ingest_, config_.grpc_address, config_.grpc, stats);
   if (Status started = otlp_grpc_->start(); !started.is_ok()) return started;
   stats.set_info("grpc_port", std::to_string(otlp_grpc_->port()));
+  stats.set_info(std::string(stats_names::kGatewayGrpcAddress), with_bound_port(config_.grpc_address, otlp_grpc_->port()));
   if (!config_.http_address.empty()) {
     config_.http_limits.refused_counter = &stats.counter("http_connections_refused_over_cap");
     http_server_ = std::make_unique<OtlpHttpServer>(*ingest_, config_.http_address, config_.http_threads, config_.http_limits,
                                                     config_.http_timeouts);
     if (Status started = http_server_->start(); !started.is_ok()) return started;
+    stats.set_info(std::string(stats_names::kGatewayHttpAddress), with_bound_port(config_.http_address, http_server_->port()));
   }
   log::info("gateway ready", {{"wal", config_.wal_endpoint}});
   return Status::ok();

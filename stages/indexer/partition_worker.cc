@@ -4,6 +4,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "protocol/stage_stats.h"
 #include "stages/indexer/logs/log_decoder.h"
 #include "stages/indexer/span_decoder.h"
 
@@ -32,7 +33,7 @@ PartitionWorker::PartitionWorker(const IndexerConfig& config, std::unique_ptr<Sh
   });
   // Seconds behind: with entries waiting, the next one was received no earlier
   // than the last one indexed, so its age is at most now minus that time.
-  stats.gauge("lag_seconds.p" + p, [this] {
+  stats.gauge(std::string(stats_names::kIndexerLagSeconds) + ".p" + p, [this] {
     int64_t last = last_received_ns_.load();
     if (wal_head() <= committed() || last == 0) return 0.0;
     return std::max(0.0, static_cast<double>(unix_nanos_now() - last) / 1e9);

@@ -10,6 +10,7 @@
 #include "bus/sockets.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "protocol/stage_stats.h"
 
 namespace spanline::wal {
 
@@ -66,7 +67,9 @@ void WalServer::start() {
       config_.max_pending_bytes);
   stats_.gauge("pending_bytes", [this] { return static_cast<double>(committer_->pending_bytes()); });
   stats_.gauge("batches", [this] { return static_cast<double>(committer_->batches()); });
-  stats_.gauge("disk_bytes", [this] { return static_cast<double>(retention_.disk_bytes()); });
+  stats_.gauge(std::string(stats_names::kWalDiskBytes), [this] { return static_cast<double>(retention_.disk_bytes()); });
+  // The budget beside the size, so the api can warn before appends are refused.
+  stats_.gauge(std::string(stats_names::kWalDiskBudgetBytes), [this] { return static_cast<double>(config_.disk_budget_bytes); });
   stats_.set_info("endpoint", config_.endpoint);
   stats_.set_info(std::string(kPartitionsInfoKey), std::to_string(partitions_));
   bus_thread_ = std::thread([this] { run(); });

@@ -1,0 +1,21 @@
+#pragma once
+// Names in the stats some stages publish (bus/stats.h) that the api reads for
+// its pipeline view and health conditions, declared once for both ends.
+
+#include <string_view>
+
+namespace spanline::stats_names {
+
+// The gateway's listen addresses (host:port, the port as bound), in `info`:
+// exporter snippets in the web UI are built from them.
+inline constexpr std::string_view kGatewayGrpcAddress = "grpc_address";
+inline constexpr std::string_view kGatewayHttpAddress = "http_address";  // absent when OTLP/HTTP is off
+
+// The WAL's log size on disk and its --wal-disk-budget, in bytes, as gauges.
+inline constexpr std::string_view kWalDiskBytes = "disk_bytes";
+inline constexpr std::string_view kWalDiskBudgetBytes = "disk_budget_bytes";
+
+// An indexer's lag per partition: gauges named "<prefix>.p<partition>".
+inline constexpr std::string_view kIndexerLagSeconds = "lag_seconds";
+
+}  // namespace spanline::stats_names
