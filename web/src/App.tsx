@@ -95,6 +95,7 @@ export function App() {
             <NavLink to="/workflows">Workflows</NavLink>
             <NavLink to="/llm">LLM usage</NavLink>
             <NavLink to="/sessions">Sessions</NavLink>
+            <NavLink to="/playground">Playground</NavLink>
             <NavLink to="/logs">Logs</NavLink>
             <NavLink to="/pipeline">Pipeline</NavLink>
             <NavLink to="/settings">Settings</NavLink>
