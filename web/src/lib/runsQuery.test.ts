@@ -12,6 +12,7 @@ import {
   RUNS_PAGE_SIZE,
   runOutcome,
   runPath,
+  runPickLabel,
   toApiPath,
   toUrlParams,
   type RunsFilter,
@@ -109,6 +110,15 @@ describe('an empty list says which filter hid the runs', () => {
 });
 
 describe('a run in the list', () => {
+  it('reads apart from its neighbours in a picker: start to the ms with the zone, duration, outcome, short id', () => {
+    const start = Date.UTC(2026, 10, 29, 18, 24, 3, 120) * 1e6;
+    const a = run('a1b2c3d4e5f60718', { start_ns: start, duration_ns: 1_200_000_000 });
+    const b = run('5e6f708192a3b4c5', { start_ns: start, duration_ns: 1_200_000_000 });
+    expect(runPickLabel(a, 'Europe/Berlin')).toBe('2026-11-29 19:24:03.120 GMT+1 · 1.20 s · ok · #a1b2c3d4');
+    expect(runPickLabel(a, 'UTC')).toBe('2026-11-29 18:24:03.120 UTC · 1.20 s · ok · #a1b2c3d4');
+    expect(runPickLabel(a, 'UTC')).not.toBe(runPickLabel(b, 'UTC'));
+  });
+
   it('has an outcome: cancelled before error before ok', () => {
     expect(runOutcome(run('0000000000000001'))).toBe('ok');
     expect(runOutcome(run('0000000000000001', { status_code: 2 }))).toBe('error');

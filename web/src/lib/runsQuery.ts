@@ -4,6 +4,8 @@
 
 import type { operations } from '../api/openapi.gen';
 import type { Run } from '../api/types';
+import { formatDuration, shortId } from './format';
+import { activeZone, formatInstant } from './timeZone';
 
 type ApiFilters = NonNullable<operations['listWorkflows']['parameters']['query']>;
 export type RunStatus = NonNullable<ApiFilters['status']>;
@@ -118,6 +120,14 @@ export function emptyMessage(filter: RunsFilter): string {
 export function runOutcome(run: Run): RunStatus {
   if (run.cancelled) return 'cancelled';
   return run.status_code === 2 ? 'error' : 'ok';
+}
+
+// A run as a picker entry: start (to the millisecond, zone named), duration,
+// outcome and a short id, so runs of one workflow started in the same second with
+// the same duration and outcome still read differently.
+export function runPickLabel(run: Run, zone: string = activeZone()): string {
+  const start = run.start_ns ? formatInstant(run.start_ns / 1_000_000, zone, { milliseconds: true }) : '-';
+  return `${start} · ${formatDuration(run.duration_ns)} · ${runOutcome(run)} · #${shortId(run.span_id)}`;
 }
 
 // A run's page, by its type (a workflow run's when the type is not known).

@@ -7,7 +7,8 @@ import { useApi } from '../api/useApi';
 import type { Answer } from '../api/types';
 import { ErrorBox, Loading } from '../components/Status';
 import { compareEndStates, compareNodes } from '../lib/compareRuns';
-import { formatDuration, formatTime } from '../lib/format';
+import { formatDuration } from '../lib/format';
+import { runPickLabel } from '../lib/runsQuery';
 import { usePageTitle } from '../lib/usePageTitle';
 
 type Detail = Answer<'getWorkflow'>;
@@ -42,10 +43,10 @@ export default function CompareRuns() {
           <tr>
             <th />
             <th>
-              A: <Link to={`/workflows/${runA.trace_id}/${runA.span_id}`}>{formatTime(runA.start_ns)}</Link>
+              A: <Link to={`/workflows/${runA.trace_id}/${runA.span_id}`}>{runPickLabel(runA)}</Link>
             </th>
             <th>
-              B: <Link to={`/workflows/${runB.trace_id}/${runB.span_id}`}>{formatTime(runB.start_ns)}</Link>
+              B: <Link to={`/workflows/${runB.trace_id}/${runB.span_id}`}>{runPickLabel(runB)}</Link>
             </th>
           </tr>
         </thead>

@@ -11,11 +11,11 @@ import { SpanDetail } from '../components/SpanDetail';
 import { StateDebugger } from '../components/StateDebugger';
 import { ErrorBox, Loading } from '../components/Status';
 import { WorkflowGraphView } from '../components/WorkflowGraphView';
-import { formatDuration, formatTime } from '../lib/format';
+import { formatDuration } from '../lib/format';
+import { runPickLabel } from '../lib/runsQuery';
 import { nodeOfSpan, nodeRuns, parseGraph, runSummary, type NodeRun } from '../lib/junjoGraph';
 import { focusOf, readRunView, stepForKey, writeRunView, type RunView } from '../lib/junjoGraphSelection';
 import { WorkflowRunHeader } from './WorkflowRunHeader';
-import { runOutcome } from './Workflows';
 import { usePageTitle } from '../lib/usePageTitle';
 
 // Left and right arrows step the state debugger, unless the reader is typing.
@@ -130,7 +130,7 @@ export default function WorkflowRun() {
                   .filter((r) => r.span_id !== run.span_id || r.trace_id !== run.trace_id)
                   .map((r) => (
                     <option key={r.run_id} value={`${r.trace_id}:${r.span_id}`}>
-                      {formatTime(r.start_ns)} · {formatDuration(r.duration_ns)} · {runOutcome(r)}
+                      {runPickLabel(r)}
                     </option>
                   ))}
               </select>
