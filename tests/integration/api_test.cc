@@ -234,6 +234,19 @@ TEST_F(ApiRoutes, HealthPipelineAndMetricsDescribeEveryStage) {
     EXPECT_TRUE(instance["history"]["unix_ms"].is_array());
   }
   EXPECT_TRUE(indexer_lag) << pipeline.dump();
+  // The health conditions and the gateways' addresses as announced in their stats (for the UI's banner and snippets).
+  EXPECT_EQ(pipeline["status"], "ok") << pipeline["conditions"].dump();
+  EXPECT_TRUE(pipeline["conditions"].empty());
+  EXPECT_EQ(health["conditions"], json::array());
+  ASSERT_EQ(pipeline["gateways"].size(), 1u) << pipeline.dump();
+  EXPECT_EQ(pipeline["gateways"][0]["grpc_address"], pipeline_->grpc_target());
+  const json& http_address = pipeline["gateways"][0]["http_address"];
+  EXPECT_TRUE(http_address.is_null() || http_address == "127.0.0.1:" + std::to_string(pipeline_->http_port())) << http_address;
+  for (const auto& instance : pipeline["instances"]) {
+    EXPECT_EQ(instance["state"], "up") << instance["stage"];
+    EXPECT_TRUE(instance["hour"]["unix_ms"].is_array());
+    if (instance["stage"] == "wal") EXPECT_GT(instance["gauges"].value("disk_budget_bytes", 0.0), 0.0) << instance["gauges"].dump();
+  }
   HttpResponse metrics = http_get(port(), "/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.header("content-type").find("text/plain"), std::string::npos);

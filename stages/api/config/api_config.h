@@ -39,6 +39,8 @@ struct ApiConfig : stage::StageConfig {
   uint64_t max_body_bytes = 1ULL << 20;
   std::chrono::milliseconds stage_timeout{std::chrono::seconds(5)};
   std::string required_stages = "wal,auth,gateway,indexer";
+  std::chrono::milliseconds health_lag_warn{std::chrono::seconds(30)};
+  double wal_disk_warn_fraction = 0.8;
   uint32_t live_max_clients = 64;
   uint32_t live_max_clients_per_user = 4;
   std::chrono::milliseconds live_session_check{std::chrono::seconds(2)};
@@ -86,6 +88,10 @@ struct ApiConfig : stage::StageConfig {
         .add("max-body-bytes", &max_body_bytes, "Largest request body accepted (413 beyond).")
         .add("stage-timeout", &stage_timeout, "A stage instance silent this long is reported down by /health.")
         .add("required-stages", &required_stages, "Stages /health requires to be alive (comma-separated).")
+        .add("health-lag-warn", &health_lag_warn,
+             "An indexer partition this far behind the WAL is reported as a warning by /health's details, /api/v1/pipeline and the web UI's banner.")
+        .add("wal-disk-warn-fraction", &wal_disk_warn_fraction,
+             "The WAL's disk use, as a fraction of its --wal-disk-budget, from which it is reported as a warning (appends are refused at 1).")
         .add("live-max-clients", &live_max_clients, "Most concurrent live-tail (SSE) subscribers; more get 503.")
         .add("live-max-clients-per-user", &live_max_clients_per_user, "Most concurrent live-tail streams of one user; more get 429.")
         .add("live-session-check", &live_session_check,
@@ -128,6 +134,9 @@ struct ApiConfig : stage::StageConfig {
   Status check() const {
     if (max_concurrent_sign_ins == 0) {
       return Status(Code::invalid_argument, "--max-concurrent-sign-ins must be at least 1 (else nobody could ever sign in)");
+    }
+    if (!(wal_disk_warn_fraction > 0 && wal_disk_warn_fraction <= 1)) {
+      return Status(Code::invalid_argument, "--wal-disk-warn-fraction must be above 0 and at most 1");
     }
     if (playground_max_runs == 0 || playground_max_runs_per_user == 0) {
       return Status(Code::invalid_argument, "--playground-max-runs and --playground-max-runs-per-user must be at least 1");

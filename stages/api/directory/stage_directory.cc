@@ -11,9 +11,16 @@ void StageDirectory::observe(const bus::StatsSnapshot& snapshot) {
   std::lock_guard lock(mutex_);
   Entry& entry = entries_[{snapshot.stage, snapshot.instance}];
   // A restarted instance (new pid) starts its counters again; its history must not mix both lives.
-  if (entry.latest.pid != 0 && entry.latest.pid != snapshot.pid) entry.history.clear();
+  if (entry.latest.pid != 0 && entry.latest.pid != snapshot.pid) {
+    entry.history.clear();
+    entry.minutes.clear();
+  }
   entry.latest = snapshot;
   entry.seen = SteadyClock::now();
+  if (entry.minutes.empty() || snapshot.unix_ms - entry.minutes.back().unix_ms >= 60000) {
+    entry.minutes.push_back({snapshot.unix_ms, snapshot.counters, {}});
+    while (entry.minutes.size() > kMinuteSamples) entry.minutes.pop_front();
+  }
   if (!entry.history.empty() && snapshot.unix_ms - entry.history.back().unix_ms < 900) return;
   entry.history.push_back({snapshot.unix_ms, snapshot.counters, snapshot.gauges});
   while (entry.history.size() > history_seconds_) entry.history.pop_front();
@@ -31,7 +38,10 @@ std::vector<InstanceView> StageDirectory::instances(bool with_history) const {
     view.last_seen_unix_ms = entry.latest.unix_ms;
     view.silent_for = std::chrono::duration_cast<std::chrono::milliseconds>(now - entry.seen);
     view.latest = entry.latest;
-    if (with_history) view.history = entry.history;
+    if (with_history) {
+      view.history = entry.history;
+      view.minutes = entry.minutes;
+    }
     views.push_back(std::move(view));
   }
   return views;

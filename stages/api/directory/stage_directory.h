@@ -1,7 +1,8 @@
 #pragma once
 // What the api knows about the running pipeline, learned only from the stats
 // every stage publishes once a second: which instances are alive, their latest
-// counters and gauges, the last 10 minutes of them, and which indexer owns
+// counters and gauges, the last 10 minutes of them (one sample a second), the
+// last hour of the counters (one sample a minute, 61 at most), and which indexer owns
 // which partition (from each indexer's `partitions` and `query_endpoint`).
 // There is no list of indexer addresses to keep in sync: they announce.
 //
@@ -37,6 +38,7 @@ struct InstanceView {
   std::chrono::milliseconds silent_for{0};
   bus::StatsSnapshot latest;
   std::deque<StatsSample> history;  // oldest first, one per second at most
+  std::deque<StatsSample> minutes;  // oldest first, one per minute, counters only
 };
 
 struct PartitionOwner {
@@ -49,6 +51,9 @@ class StageDirectory {
   explicit StageDirectory(size_t history_seconds = 600) : history_seconds_(history_seconds) {}
 
   void observe(const bus::StatsSnapshot& snapshot);
+
+  // The hour kept per instance: 61 samples a minute apart give 60 rates.
+  static constexpr size_t kMinuteSamples = 61;
 
   // Every instance ever seen (with how long it has been silent).
   std::vector<InstanceView> instances(bool with_history) const;
@@ -68,6 +73,7 @@ class StageDirectory {
     bus::StatsSnapshot latest;
     SteadyClock::time_point seen;
     std::deque<StatsSample> history;
+    std::deque<StatsSample> minutes;
   };
   size_t history_seconds_;
   mutable std::mutex mutex_;

@@ -3,6 +3,8 @@
 #include <map>
 #include <sstream>
 
+#include "protocol/stage_stats.h"
+#include "stages/api/directory/pipeline_health.h"
 #include "stages/api/http/query_params.h"
 
 namespace spanline::api {
@@ -67,6 +69,56 @@ double rate_of(const std::deque<StatsSample>& history, const std::string& counte
   return static_cast<double>(b->second - a->second) * 1000.0 / static_cast<double>(last.unix_ms - first.unix_ms);
 }
 
+json conditions_json(const std::vector<HealthCondition>& conditions) {
+  json out = json::array();
+  for (const HealthCondition& c : conditions) {
+    json entry = {{"kind", c.kind},   {"severity", c.severity}, {"stage", c.stage},     {"instance", c.instance},
+                  {"value", c.value}, {"threshold", c.threshold}, {"message", c.message}};
+    entry["partition"] = c.partition ? json(*c.partition) : json();
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+// Where each gateway listens, as it announces it: exporter snippets are built from these.
+json gateways_json(const std::vector<InstanceView>& views, std::chrono::milliseconds timeout) {
+  json out = json::array();
+  for (const InstanceView& view : views) {
+    if (view.stage != "gateway") continue;
+    auto field = [&](std::string_view key) {
+      auto found = view.latest.info.find(std::string(key));
+      return found == view.latest.info.end() ? json() : json(found->second);
+    };
+    out.push_back({{"instance", view.instance},
+                   {"alive", is_alive(view, timeout)},
+                   {"grpc_address", field(stats_names::kGatewayGrpcAddress)},
+                   {"http_address", field(stats_names::kGatewayHttpAddress)}});
+  }
+  return out;
+}
+
+// Counter columns of samples (time, then one array per counter), as the charts read them.
+json columns(const std::deque<StatsSample>& samples, size_t first, const std::map<std::string, uint64_t>& names, bool with_gauges,
+             const std::map<std::string, double>& gauge_names) {
+  json times = json::array(), counters = json::object(), gauges = json::object();
+  for (size_t i = first; i < samples.size(); ++i) {
+    const StatsSample& sample = samples[i];
+    times.push_back(sample.unix_ms);
+    for (const auto& [name, value] : names) {
+      auto found = sample.counters.find(name);
+      counters[name].push_back(found == sample.counters.end() ? json() : json(found->second));
+    }
+    if (!with_gauges) continue;
+    for (const auto& [name, value] : gauge_names) {
+      auto found = sample.gauges.find(name);
+      gauges[name].push_back(found == sample.gauges.end() ? json() : json(found->second));
+    }
+  }
+  json out = {{"unix_ms", times}, {"counters", counters}};
+  if (with_gauges) out["gauges"] = gauges;
+  return out;
+}
+
 }  // namespace
 
 MetricName metric_name(const std::string& stats_name) {
@@ -89,6 +141,10 @@ PipelineRoutes::PipelineRoutes(const ApiConfig& config, const StageDirectory& di
     if (end > begin) required_.push_back(list.substr(begin, end - begin));
     begin = end + 1;
   }
+  thresholds_ = {.stage_timeout = config.stage_timeout,
+                 .lag_warn = config.health_lag_warn,
+                 .wal_disk_warn_fraction = config.wal_disk_warn_fraction,
+                 .required_stages = required_};
 }
 
 bool PipelineRoutes::may_see_details(const ApiRequest& request) const {
@@ -100,7 +156,8 @@ ApiReply PipelineRoutes::health(const ApiRequest& request) {
   const bool details = may_see_details(request);
   json stages = json::array();
   std::map<std::string, bool> alive_by_stage;
-  for (const InstanceView& view : directory_.instances(false)) {
+  const std::vector<InstanceView> views = directory_.instances(false);
+  for (const InstanceView& view : views) {
     bool alive = is_alive(view, config_.stage_timeout);
     alive_by_stage[view.stage] = alive_by_stage[view.stage] || alive;
     stages.push_back({{"stage", view.stage},
@@ -119,6 +176,7 @@ ApiReply PipelineRoutes::health(const ApiRequest& request) {
   if (details) {
     body["stages"] = stages;
     body["required_stages_down"] = down;
+    body["conditions"] = conditions_json(pipeline_conditions(views, thresholds_));
   }
   return json_reply(body, down.empty() ? 200 : 503);
 }
@@ -129,40 +187,40 @@ ApiReply PipelineRoutes::pipeline(const ApiRequest& request) {
   auto history_seconds = params.integer("history", 0, 600);
   if (!history_seconds) return error_reply(history_seconds.status());
   const size_t keep = static_cast<size_t>(history_seconds->value_or(600));
+  const std::vector<InstanceView> views = directory_.instances(true);
   json instances = json::array();
-  for (const InstanceView& view : directory_.instances(true)) {
+  for (const InstanceView& view : views) {
     json rates = json::object();
     for (const auto& [name, value] : view.latest.counters) rates[name] = rate_of(view.history, name, 10);
-    // Indexer lag in entries per partition, and in seconds: entries behind at the rate it indexes.
     json entry = {{"stage", view.stage},
                   {"instance", view.instance},
                   {"pid", view.pid},
                   {"alive", is_alive(view, config_.stage_timeout)},
+                  {"state", std::string(instance_state(view.silent_for, config_.stage_timeout))},
                   {"last_seen_unix_ms", view.last_seen_unix_ms},
                   {"silent_ms", view.silent_for.count()},
                   {"info", view.latest.info},
                   {"counters", view.latest.counters},
                   {"gauges", view.latest.gauges},
                   {"rates_per_second", rates}};
-    // The history as columns (time, then one array per series), compact enough for charts.
-    json times = json::array(), counters = json::object(), gauges = json::object();
-    size_t first = view.history.size() > keep ? view.history.size() - keep : 0;
-    for (size_t i = first; i < view.history.size(); ++i) {
-      const StatsSample& sample = view.history[i];
-      times.push_back(sample.unix_ms);
-      for (const auto& [name, value] : view.latest.counters) {
-        auto found = sample.counters.find(name);
-        counters[name].push_back(found == sample.counters.end() ? json() : json(found->second));
-      }
-      for (const auto& [name, value] : view.latest.gauges) {
-        auto found = sample.gauges.find(name);
-        gauges[name].push_back(found == sample.gauges.end() ? json() : json(found->second));
-      }
+    // With history=0 (the banner's poll) the answer stays small: no columns at all.
+    if (keep > 0) {
+      size_t first = view.history.size() > keep ? view.history.size() - keep : 0;
+      entry["history"] = columns(view.history, first, view.latest.counters, true, view.latest.gauges);
+      entry["hour"] = columns(view.minutes, 0, view.latest.counters, false, {});
     }
-    entry["history"] = {{"unix_ms", times}, {"counters", counters}, {"gauges", gauges}};
     instances.push_back(std::move(entry));
   }
-  return json_reply({{"instances", instances}, {"stage_timeout_ms", config_.stage_timeout.count()}});
+  std::vector<HealthCondition> conditions = pipeline_conditions(views, thresholds_);
+  const char* status = any_error(conditions) ? "unavailable" : conditions.empty() ? "ok" : "warning";
+  return json_reply({{"instances", instances},
+                     {"stage_timeout_ms", config_.stage_timeout.count()},
+                     {"status", status},
+                     {"conditions", conditions_json(conditions)},
+                     {"thresholds",
+                      {{"lag_warn_seconds", static_cast<double>(config_.health_lag_warn.count()) / 1000.0},
+                       {"wal_disk_warn_fraction", config_.wal_disk_warn_fraction}}},
+                     {"gateways", gateways_json(views, config_.stage_timeout)}});
 }
 
 ApiReply PipelineRoutes::metrics(const ApiRequest& request) {

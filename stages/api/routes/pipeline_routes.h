@@ -1,7 +1,8 @@
 #pragma once
 // The routes about the pipeline itself, answered from the stats every stage
 // publishes (StageDirectory), never from the index: /health, /api/v1/pipeline
-// (latest counters, rates and the last 10 minutes per second, for charts) and
+// (latest counters, rates, the last 10 minutes per second and the last hour per
+// minute, for charts; the health conditions; where the gateways listen) and
 // /metrics (the same in Prometheus text format). With --metrics-token set,
 // /metrics and /health's per-stage details need it (Authorization: Bearer);
 // plain /health stays open and says only ok or unavailable.
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "stages/api/config/api_config.h"
+#include "stages/api/directory/pipeline_health.h"
 #include "stages/api/directory/stage_directory.h"
 #include "stages/api/http/api_types.h"
 
@@ -30,6 +32,7 @@ class PipelineRoutes {
   const ApiConfig& config_;
   const StageDirectory& directory_;
   std::vector<std::string> required_;
+  HealthThresholds thresholds_;
 };
 
 // A stats name as a Prometheus metric name part ("lag_entries.p3" -> "lag_entries", partition "3").

@@ -1735,7 +1735,7 @@ export interface components {
             /** @description Stats arrived within the stage timeout. */
             alive: boolean;
         };
-        /** @description stages and required_stages_down are left out when the api has a --metrics-token and the request does not carry it. */
+        /** @description stages, required_stages_down and conditions are left out when the api has a --metrics-token and the request does not carry it. */
         Health: {
             /**
              * @description ok, or unavailable when a required stage has no live instance.
@@ -1746,6 +1746,42 @@ export interface components {
             stages?: components["schemas"]["StageHealth"][];
             /** @description Required stages without a live instance. */
             required_stages_down?: string[];
+            /** @description What is wrong now: required stages down (these make status unavailable), index lag and WAL disk warnings (these do not). */
+            conditions?: components["schemas"]["HealthCondition"][];
+        };
+        HealthCondition: {
+            /**
+             * @description stage_down: a required stage has no instance heard within --stage-timeout; index_lag: a partition is further behind than --health-lag-warn; wal_disk: the WAL uses at least --wal-disk-warn-fraction of its --wal-disk-budget.
+             * @enum {string}
+             */
+            kind: "stage_down" | "index_lag" | "wal_disk";
+            /**
+             * @description error: the pipeline cannot serve (stage_down); warning otherwise.
+             * @enum {string}
+             */
+            severity: "error" | "warning";
+            /** @description The stage concerned. */
+            stage: string;
+            /** @description The instance concerned; empty for stage_down. */
+            instance: string;
+            /** @description The partition, for index_lag. */
+            partition: number | null;
+            /** @description Seconds silent (stage_down, 0 if never heard), seconds behind (index_lag) or the disk fraction used (wal_disk). */
+            value: number;
+            /** @description The threshold it crossed, in the same unit. */
+            threshold: number;
+            /** @description What is wrong, for people, with the figures. */
+            message: string;
+        };
+        GatewayAddresses: {
+            /** @description Instance name. */
+            instance: string;
+            /** @description Stats arrived within stage_timeout_ms. */
+            alive: boolean;
+            /** @description OTLP/gRPC listen address as the gateway announces it (its --grpc-address host, the port as bound; 0.0.0.0 means every interface). */
+            grpc_address: string | null;
+            /** @description OTLP/HTTP listen address likewise; null when OTLP/HTTP is off. */
+            http_address: string | null;
         };
         /** @description One stage instance, from the stats it publishes once a second. */
         Instance: {
@@ -1757,6 +1793,11 @@ export interface components {
             pid: number;
             /** @description Stats arrived within stage_timeout_ms. */
             alive: boolean;
+            /**
+             * @description up: heard within 2.5 s (two publish intervals); stale: later but within stage_timeout_ms; down: silent longer.
+             * @enum {string}
+             */
+            state: "up" | "stale" | "down";
             /**
              * Format: int64
              * @description When its latest stats were published, unix ms.
@@ -1783,8 +1824,8 @@ export interface components {
             rates_per_second: {
                 [key: string]: number;
             };
-            /** @description Recent samples as columns aligned with unix_ms. */
-            history: {
+            /** @description Recent samples as columns aligned with unix_ms; left out with history=0. */
+            history?: {
                 /** @description Sample times, oldest first (about one per second). */
                 unix_ms: number[];
                 /** @description Per counter, its value at each sample (null where missing). */
@@ -1793,6 +1834,15 @@ export interface components {
                 };
                 /** @description Per gauge, its value at each sample (null where missing). */
                 gauges: {
+                    [key: string]: (number | null)[];
+                };
+            };
+            /** @description The last hour of the counters, one sample a minute, as columns; left out with history=0. */
+            hour?: {
+                /** @description Sample times, oldest first, a minute apart (61 at most: the last hour). */
+                unix_ms: number[];
+                /** @description Per counter, its value at each sample (null where missing). */
+                counters: {
                     [key: string]: (number | null)[];
                 };
             };
@@ -3115,7 +3165,7 @@ export interface operations {
     getPipeline: {
         parameters: {
             query?: {
-                /** @description Seconds of history to include per instance, 0 to 600; default 600. */
+                /** @description Seconds of history to include per instance, 0 to 600; default 600. 0 also leaves out the hour (a small answer, for polling the conditions). */
                 history?: number;
             };
             header?: never;
@@ -3138,6 +3188,21 @@ export interface operations {
                         stage_timeout_ms: number;
                         /** @description Every instance seen since the api started. */
                         instances: components["schemas"]["Instance"][];
+                        /**
+                         * @description unavailable when a required stage is down (as /health), warning when only lag or WAL disk conditions hold, else ok.
+                         * @enum {string}
+                         */
+                        status: "ok" | "warning" | "unavailable";
+                        /** @description What is wrong now, for the web UI's banner; empty when healthy. */
+                        conditions: components["schemas"]["HealthCondition"][];
+                        thresholds: {
+                            /** @description --health-lag-warn: index lag reported from here. */
+                            lag_warn_seconds: number;
+                            /** @description --wal-disk-warn-fraction: WAL disk use (of its budget) reported from here. */
+                            wal_disk_warn_fraction: number;
+                        };
+                        /** @description Every gateway instance seen, with the addresses it announces. */
+                        gateways: components["schemas"]["GatewayAddresses"][];
                     };
                 };
             };
