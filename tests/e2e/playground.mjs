@@ -274,6 +274,12 @@ try {
   figures.link_chars = link.length;
   await again.close();
 
+  step('the menu opens a blank playground');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Playground' }).click();
+  await until(page, 'a blank prompt', async () => (await page.getByTestId('pg-previous').count()) === 0 &&
+    (await page.getByTestId('pg-part-text').first().inputValue().catch(() => 'x')) === '', 5000);
+  check((await page.getByTestId('pg-column').count()) === 1 && (await page.getByTestId('pg-system').inputValue()) === '', 'one column, no system text');
+
   step('at 390 px the columns stack without horizontal overflow');
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(link);
