@@ -46,12 +46,7 @@ TEST(AnthropicMessages, BuildsTheDocumentedRequestWithContentBlocksToolsAndParam
 }
 
 TEST(AnthropicMessages, ToolResultsLeadTheirUserTurn) {
-  ChatRequest request;
-  request.model = "m";
-  request.messages.push_back({"assistant", {{ChatPart::Type::tool_call, "", "c1", "f", "{}"}}});
-  request.messages.push_back({"user",
-                              {{ChatPart::Type::text, "and then?", "", "", ""},
-                               {ChatPart::Type::tool_call_response, "42", "c1", "", ""}}});
+  const ChatRequest request = results_inside_a_user_message();
   const json turn = body_of(anthropic().chat_call(endpoint(), request))["messages"][1];
   EXPECT_EQ(turn, json::parse(R"({"role": "user", "content": [
       {"type": "tool_result", "tool_use_id": "c1", "content": "42"}, {"type": "text", "text": "and then?"}]})"));

@@ -138,4 +138,15 @@ inline ChatRequest sample_request() {
   return request;
 }
 
+// A tool call answered inside a user message that also asks the next question (how Anthropic's shape holds it).
+inline ChatRequest results_inside_a_user_message() {
+  ChatRequest request;
+  request.model = "m";
+  request.messages.push_back({"assistant", {{ChatPart::Type::tool_call, "", "c1", "f", "{}"}}});
+  request.messages.push_back({"user",
+                              {{ChatPart::Type::text, "and then?", "", "", ""},
+                               {ChatPart::Type::tool_call_response, "42", "c1", "", ""}}});
+  return request;
+}
+
 }  // namespace spanline::api::playground::provider_tests

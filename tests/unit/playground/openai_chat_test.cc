@@ -60,12 +60,7 @@ TEST(OpenAiChat, AnAssistantMessageWithOnlyToolCallsHasNullContentAndAKeylessSer
 }
 
 TEST(OpenAiChat, ToolResultsInsideAUserMessageComeRightAfterTheCallsAndBeforeItsText) {
-  ChatRequest request;
-  request.model = "m";
-  request.messages.push_back({"assistant", {{ChatPart::Type::tool_call, "", "c1", "f", "{}"}}});
-  request.messages.push_back({"user",
-                              {{ChatPart::Type::text, "and then?", "", "", ""},
-                               {ChatPart::Type::tool_call_response, "42", "c1", "", ""}}});
+  const ChatRequest request = results_inside_a_user_message();
   const json messages = body_of(openai().chat_call(endpoint(), request))["messages"];
   ASSERT_EQ(messages.size(), 3u);
   EXPECT_EQ(messages[1], json::parse(R"({"role": "tool", "tool_call_id": "c1", "content": "42"})"));
