@@ -120,7 +120,8 @@ class Playground : public ApiSuite<Playground> {
  public:
   static PipelineOptions pipeline_options() {
     std::vector<std::string> args = provider_args(standin());
-    args.insert(args.end(), {"--playground-stall", "2s"});
+    // A keep-alive timeout shorter than the stall bound: a run's stream outlives Pistache's idle timer (the stall case).
+    args.insert(args.end(), {"--playground-stall", "2s", "--keepalive-timeout", "1s"});
     return {.indexers = {"0-3"}, .api = true, .api_args = args};
   }
   static void SetUpTestSuite() {
