@@ -1,14 +1,13 @@
 // Step through a run's state: the state after each change, the JSON patch that
 // made it, and the changes against the previous state, as Junjo users know them
 // (Before / After / Patch / Changes). Step 0 is the state at the start. The page
-// owns the step (it is in the URL and moves the graph and the span panel too).
-import { useState } from 'react';
+// owns the step (it is in the URL and moves the graph and the span panel too);
+// the tab is in the URL as well (?tab=), so a link or a reload opens the same view.
 import { ChangesTable } from './ChangesTable';
-import { Link } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import type { StateStep } from '../api/types';
+import { readStateTab, STATE_TABS, writeStateTab, type StateTab } from '../lib/junjoGraphSelection';
 import { diffStates } from '../lib/stateDiff';
-
-type View = 'before' | 'after' | 'patch' | 'changes';
 
 function Json({ value }: { value: unknown }) {
   return <pre className="json" data-testid="state-json">{JSON.stringify(value, null, 2)}</pre>;
@@ -29,7 +28,9 @@ export function StateDebugger({
   index: number;
   onIndex: (index: number) => void;
 }) {
-  const [view, setView] = useState<View>('after');
+  const [search, setSearch] = useSearchParams();
+  const view = readStateTab(search);
+  const setView = (tab: StateTab) => setSearch(writeStateTab(search, tab), { replace: true });
   const step = index > 0 ? steps[index - 1] : undefined;
   const before = index > 1 ? steps[index - 2].state_after : start;
   const after = step ? step.state_after : start;
@@ -48,7 +49,7 @@ export function StateDebugger({
           Next step ▶
         </button>
         <span className="tabs" role="tablist">
-          {(['before', 'after', 'patch', 'changes'] as View[]).map((v) => (
+          {STATE_TABS.map((v) => (
             <button key={v} type="button" role="tab" aria-selected={view === v} className={view === v ? 'active' : ''} onClick={() => setView(v)}>
               {v[0].toUpperCase() + v.slice(1)}
             </button>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { projectRun, snapshotOf } from './__fixtures__/junjoSpans';
 import { nodeOfSpan, nodeRuns, parseGraph } from './junjoGraph';
-import { focusOf, readRunView, stepForKey, writeRunView } from './junjoGraphSelection';
+import { focusOf, readRunView, readStateTab, stepForKey, writeRunView, writeStateTab } from './junjoGraphSelection';
 
 describe('the run page\'s URL state', () => {
   it('reads the step, clamped, with the first change as the default', () => {
@@ -19,6 +19,16 @@ describe('the run page\'s URL state', () => {
     expect(writeRunView(written, { step: 2, span: 's', node: 'n' }).toString()).toBe('tab=x&step=2&span=s&node=n');
     const again = readRunView(writeRunView(new URLSearchParams(), { step: 5, span: 'a' }), 6);
     expect(again).toEqual({ step: 5, span: 'a' });
+  });
+
+  it('keeps the state tab in the URL next to the step, After when none or an unknown one', () => {
+    expect(readStateTab(new URLSearchParams('step=2'))).toBe('after');
+    expect(readStateTab(new URLSearchParams('tab=bogus'))).toBe('after');
+    const patch = writeStateTab(new URLSearchParams('step=2&span=s'), 'patch');
+    expect(patch.toString()).toBe('step=2&span=s&tab=patch');
+    expect(readStateTab(patch)).toBe('patch');
+    expect(readStateTab(writeRunView(patch, { step: 3 }))).toBe('patch');
+    expect(writeStateTab(patch, 'after').toString()).toBe('step=2&span=s');
   });
 
   it('steps with the left and right arrows within the steps', () => {

@@ -35,6 +35,23 @@ export function writeRunView(search: URLSearchParams, view: RunView): URLSearchP
   return next;
 }
 
+// The state debugger's tab, `?tab=` (After when the URL names none or another).
+export const STATE_TABS = ['before', 'after', 'patch', 'changes'] as const;
+export type StateTab = (typeof STATE_TABS)[number];
+const DEFAULT_TAB: StateTab = 'after';
+
+export function readStateTab(search: URLSearchParams): StateTab {
+  const raw = search.get('tab');
+  return STATE_TABS.find((t) => t === raw) ?? DEFAULT_TAB;
+}
+
+export function writeStateTab(search: URLSearchParams, tab: StateTab): URLSearchParams {
+  const next = new URLSearchParams(search);
+  if (tab === DEFAULT_TAB) next.delete('tab');
+  else next.set('tab', tab);
+  return next;
+}
+
 // Left and right arrows step back and forth; null when the key does not step.
 export function stepForKey(key: string, step: number, stepCount: number): number | null {
   const next = key === 'ArrowLeft' ? step - 1 : key === 'ArrowRight' ? step + 1 : step;

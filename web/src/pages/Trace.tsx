@@ -42,7 +42,15 @@ export default function Trace() {
   const [selected, setSelectedState] = useState<string | null>(urlSpan);
   const [detailOpen, setDetailOpen] = useState(true);
   const [zoom, setZoom] = useState<[number, number] | null>(null);
-  const [needle, setNeedle] = useState('');
+  // The search in the trace is in the URL too (?find=), so a reload or a shared link keeps it.
+  const [needle, setNeedleState] = useState(search.get('find') ?? '');
+  const setNeedle = (text: string) => {
+    setNeedleState(text);
+    const next = new URLSearchParams(window.location.search);
+    if (text) next.set('find', text);
+    else next.delete('find');
+    setSearch(next, { replace: true });
+  };
   const hits = useMemo(() => (needle.length >= 2 ? tree.order.filter((n) => matches(n, needle)) : []), [tree, needle]);
   const [hitIndex, setHitIndex] = useState(0);
   const scroller = useRef<HTMLDivElement>(null);
