@@ -101,6 +101,7 @@ inline void expect_every_split_fails(const ProviderProtocol& protocol, std::stri
     ASSERT_TRUE(decoded.failure) << "piece " << piece;
     EXPECT_EQ(decoded.failure->kind, kind) << "piece " << piece;
     EXPECT_EQ(decoded.failure->message, message);
+    EXPECT_FALSE(decoded.failure->http_status) << "the answer's status was 200";
     ASSERT_FALSE(decoded.events.empty());
     EXPECT_EQ(decoded.events.back(), last_event) << "the events before the error are still handed out";
   }

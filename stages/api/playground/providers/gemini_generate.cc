@@ -162,6 +162,13 @@ ProviderFailure failure_of(const GeminiError& error, int http_status, std::strin
   return failure;
 }
 
+// An error object inside a 200 answer: classified by its own code and status; the HTTP status was 200, so none is given.
+ProviderFailure failure_inside_answer(const GeminiError& error) {
+  ProviderFailure failure = failure_of(error, error.code, "", "");
+  failure.http_status.reset();
+  return failure;
+}
+
 // What one GenerateContentResponse says, for both decoders.
 class ResponseReader {
  public:
@@ -234,7 +241,7 @@ class GeminiStreamDecoder final : public SseChatDecoder {
   Status on_event(const SseEvent& event, std::vector<ChatEvent>& out) override {
     const json response = parse_json(event.data);
     if (!response.is_object()) return malformed("a stream event's data is not a JSON object");
-    if (const auto error = read_error(response)) return provider_failed(failure_of(*error, error->code, "", ""));
+    if (const auto error = read_error(response)) return provider_failed(failure_inside_answer(*error));
     reader_.read(response, out);
     return Status::ok();
   }
@@ -252,7 +259,7 @@ class GeminiStreamDecoder final : public SseChatDecoder {
 class GeminiWholeDecoder final : public WholeChatDecoder {
  protected:
   Status decode(const json& answer, std::vector<ChatEvent>& out) override {
-    if (const auto error = read_error(answer)) return provider_failed(failure_of(*error, error->code, "", ""));
+    if (const auto error = read_error(answer)) return provider_failed(failure_inside_answer(*error));
     ResponseReader reader;
     reader.read(answer, out);
     if (!reader.finished()) return malformed("the answer has no finishReason");
