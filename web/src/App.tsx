@@ -4,6 +4,7 @@ import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { NavLink, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { apiGet, apiSend, UNAUTHENTICATED_EVENT } from './api/client';
 import type { Answer, User } from './api/types';
+import { HealthBanner } from './components/pipeline/HealthBanner';
 import { Loading } from './components/Status';
 import { SignIn } from './pages/SignIn';
 import { useTimeZone } from './lib/timeZone';
@@ -109,6 +110,7 @@ export function App() {
         </div>
       </header>
       <main>
+        <HealthBanner />
         <Suspense key={zone} fallback={<Loading />}>
           <Routes>
             <Route path="/" element={<Services />} />

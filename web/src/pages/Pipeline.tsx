@@ -1,10 +1,16 @@
-// Every stage instance, refreshed each second: throughput in and out, the WAL
-// head against each partition's committed sequence, indexer lag, in-flight
-// work and errors, with the last minutes as small charts. An instance that
-// stopped reporting turns red.
+// The pipeline as it is, refreshed each second: a diagram of gateways -> WAL ->
+// indexers -> api with each instance's state and the rates on the arrows (and
+// their last hour), the WAL's disk against its budget, backlog and lag per
+// partition; then every stage instance's own figures, with the last minutes as
+// small charts. An instance that stopped reporting turns red.
 import { useApi } from '../api/useApi';
 import type { Answer, Instance } from '../api/types';
 import { Sparkline } from '../components/Sparkline';
+import { PartitionTable } from '../components/pipeline/PartitionTable';
+import { PipelineDiagram } from '../components/pipeline/PipelineDiagram';
+import { WalDiskBar } from '../components/pipeline/WalDiskBar';
+import '../components/pipeline/pipeline.css';
+import { partitionRows, ratesFromColumns, walDisk } from '../lib/pipeline/pipelineView';
 import { ErrorBox, Loading } from '../components/Status';
 import { formatCount } from '../lib/format';
 import { usePageTitle } from '../lib/usePageTitle';
@@ -17,19 +23,6 @@ const HEADLINE: Record<string, string> = {
   api: 'http_requests',
   auth: 'auth_requests',
 };
-
-function ratesOf(history: Instance['history'], counter: string): (number | null)[] {
-  if (!history) return [];
-  const values = history.counters[counter] ?? [];
-  const out: (number | null)[] = [];
-  for (let i = 1; i < values.length; i++) {
-    const a = values[i - 1];
-    const b = values[i];
-    const dt = (history.unix_ms[i] - history.unix_ms[i - 1]) / 1000;
-    out.push(a === null || b === null || dt <= 0 ? null : Math.max(0, (b - a) / dt));
-  }
-  return out;
-}
 
 function perPartition(values: Record<string, number>, prefix: string): [string, number][] {
   return Object.entries(values)
@@ -53,7 +46,7 @@ function InstanceCard({ instance }: { instance: Instance }) {
       <p>
         <span className="big" data-testid={`rate-${instance.stage}`}>{formatCount(instance.rates_per_second[headline] ?? 0)}</span> {headline.replace(/_/g, ' ')}/s
       </p>
-      <Sparkline values={ratesOf(instance.history, headline)} label={`${headline} per second, last minutes`} />
+      <Sparkline values={instance.history ? ratesFromColumns(instance.history.unix_ms, instance.history.counters[headline]) : []} label={`${headline} per second, last minutes`} />
       <dl>
         <dt>total {headline.replace(/_/g, ' ')}</dt>
         <dd data-testid={`total-${instance.stage}`}>{formatCount(instance.counters[headline] ?? 0)}</dd>
@@ -115,6 +108,17 @@ export default function Pipeline() {
       <h1>Pipeline</h1>
       <ErrorBox error={error} />
       {!data && !error && <Loading />}
+      {data && (
+        <>
+          <PipelineDiagram instances={data.instances} />
+          {walDisk(data.instances).map((disk) => (
+            <WalDiskBar key={disk.instance} disk={disk} warnFraction={data.thresholds.wal_disk_warn_fraction} />
+          ))}
+          <h2>Partitions</h2>
+          <PartitionTable rows={partitionRows(data.instances)} lagWarnSeconds={data.thresholds.lag_warn_seconds} />
+          <h2>Instances</h2>
+        </>
+      )}
       <div className="stage-grid">
         {instances.map((instance) => (
           <InstanceCard key={`${instance.stage}/${instance.instance}`} instance={instance} />

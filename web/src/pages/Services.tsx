@@ -2,6 +2,7 @@
 import { Link } from 'react-router-dom';
 import { useApi } from '../api/useApi';
 import type { Answer } from '../api/types';
+import { ExporterAddress } from '../components/pipeline/ExporterAddress';
 import { Empty, ErrorBox, Loading, PartialWarning } from '../components/Status';
 import { formatAgo, formatCount } from '../lib/format';
 import { usePageTitle } from '../lib/usePageTitle';
@@ -15,7 +16,11 @@ export default function Services() {
       <ErrorBox error={error} />
       <PartialWarning answer={data} />
       {loading && !data && <Loading />}
-      {data && data.services.length === 0 && <Empty>No spans yet. Create an API key in Settings and point an OpenTelemetry exporter at :50051.</Empty>}
+      {data && data.services.length === 0 && (
+        <Empty>
+          No spans yet. Create an API key in Settings and point an OpenTelemetry exporter at <ExporterAddress /> (OTLP/gRPC).
+        </Empty>
+      )}
       {data && data.services.length > 0 && (
         <table className="table">
           <thead>

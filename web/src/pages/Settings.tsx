@@ -7,6 +7,7 @@ import { useAction } from '../api/useAction';
 import { useApi } from '../api/useApi';
 import type { Answer, ApiKey, PriceChange, RequestBody, Role, User } from '../api/types';
 import { CopyButton } from '../components/CopyButton';
+import { ExporterSnippets } from '../components/pipeline/ExporterSnippets';
 import ProviderSettings from '../components/ProviderSettings';
 import TimeZoneSetting from '../components/TimeZoneSetting';
 import { Empty, ErrorBox, Loading } from '../components/Status';
@@ -14,28 +15,6 @@ import { formatTime } from '../lib/format';
 import { canCreateKeys, canManagePrices, canManageUsers, canRevokeKey, isLastAdmin, roles } from '../lib/permissions';
 import { describeChange, emptyPriceForm, formatPrice, formFromPrice, priceFromForm, pricePath, type PriceForm } from '../lib/prices';
 import { usePageTitle } from '../lib/usePageTitle';
-
-function snippets(key: string, host: string) {
-  return {
-    'Python (Junjo)': `from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
-
-exporter = OTLPSpanExporter(endpoint="${host}:50051", insecure=True,
-                            headers=(("x-junjo-api-key", "${key}"),))
-provider = TracerProvider()
-provider.add_span_processor(BatchSpanProcessor(exporter))
-# pass tracer_provider=provider to Junjo's telemetry setup`,
-    'Python (OpenTelemetry)': `import os
-os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://${host}:50051"
-os.environ["OTEL_EXPORTER_OTLP_HEADERS"] = "x-junjo-api-key=${key}"`,
-    JavaScript: `import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { Metadata } from '@grpc/grpc-js';
-const metadata = new Metadata();
-metadata.set('x-junjo-api-key', '${key}');
-const exporter = new OTLPTraceExporter({ url: 'http://${host}:50051', metadata });`,
-  };
-}
 
 function ApiKeys({ currentUser }: { currentUser: User }) {
   const keys = useApi<Answer<'listApiKeys'>>('/api/v1/api-keys');
@@ -76,12 +55,7 @@ function ApiKeys({ currentUser }: { currentUser: User }) {
           </p>
           <pre className="mono" data-testid="new-key-value" ref={keyRef}>{created.key}</pre>
           <CopyButton text={created.key} shown={keyRef} label="Copy key" className="" testId="copy-key" />
-          {Object.entries(snippets(created.key, window.location.hostname)).map(([title, code]) => (
-            <details key={title}>
-              <summary>{title}</summary>
-              <pre>{code}</pre>
-            </details>
-          ))}
+          <ExporterSnippets apiKey={created.key} />
         </div>
       )}
       {keys.loading && !keys.data && <Loading />}
