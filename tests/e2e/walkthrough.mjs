@@ -607,6 +607,7 @@ try {
   await until(page, 'the gateway total to grow', async () =>
     Number((await page.getByTestId('total-gateway').textContent()).replace(/[^\d.]/g, '')) > before, 15_000);
   await shot(page, '10-pipeline');
+  await (await import('./pipeline.mjs')).checkPipeline({ page, ui: args.ui, screenshots: args.screenshots, check, step, until, sendSpans: (n) => sendWithSdk(key, 'e2e-pipeline', n, 3), grpc: args.grpc });
 
   step('the live switch shows a trace sent after it was turned on');
   await page.goto(`${args.ui}/traces?service=e2e-live`);
