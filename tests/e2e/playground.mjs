@@ -175,7 +175,7 @@ try {
   const cost = await output(page, 'A').getByTestId('pg-cost').textContent();
   check(/^\$0\.0000[0-9]+$/.test(cost), `gpt-4o's cost from the price table (${cost})`);
   const traceHref = await output(page, 'A').getByTestId('pg-trace-link').getAttribute('href');
-  check(/^\/traces\/[0-9a-f]{32}$/.test(traceHref), `a link to the run's recorded trace (${traceHref})`);
+  check(/^\/traces\/[0-9a-f]{32}\?span=[0-9a-f]{16}$/.test(traceHref), `a link to the run's recorded span (${traceHref})`);
   figures.latency = await output(page, 'A').getByTestId('pg-latency').textContent();
   figures.first_token = await output(page, 'A').getByTestId('pg-ttft').textContent();
   const openaiCall = (await standinRequests()).filter((r) => r.provider === 'openai' && r.method === 'POST').at(-1);
@@ -186,11 +186,19 @@ try {
 
   step('the run is recorded as a trace of spanline-playground');
   await until(page, 'the recorded run', async () => {
-    const trace = await context.request.get(`${args.ui}/api/v1${traceHref}`);
+    const trace = await context.request.get(`${args.ui}/api/v1${traceHref.split('?')[0]}`);
     if (!trace.ok()) return false;
     const spans = (await trace.json()).spans ?? [];
-    return spans.some((s) => s.service === 'spanline-playground' && s.llm?.request_model === 'gpt-4o');
+    const spanId = traceHref.split('?span=')[1];
+    return spans.some((s) => s.span_id === spanId && s.service === 'spanline-playground' && s.llm?.request_model === 'gpt-4o');
   });
+
+  await output(page, 'A').getByTestId('pg-trace-link').click();
+  await page.getByTestId('span-detail').getByTestId('open-in-playground').waitFor(); // the run opens in the playground in turn
+  check((await page.getByTestId('span-detail').textContent()).includes(answer), 'the recorded run shows its answer');
+  await page.goBack();
+  await page.getByTestId('pg-message').first().waitFor();
+  check((await page.getByTestId('pg-part-text').first().inputValue()) === EDITED, 'back in the playground, the edited prompt');
 
   step('compare two providers side by side');
   await page.getByTestId('pg-add-column').click();

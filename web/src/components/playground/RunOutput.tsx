@@ -35,10 +35,12 @@ function Figures({ state, nowMs }: { state: RunState; nowMs: number }) {
 }
 
 function TraceLink({ state }: { state: RunState }) {
-  const traceId = state.done?.trace_id ?? state.error?.trace_id ?? state.start?.trace_id;
+  const ids = state.done ?? state.error ?? state.start;
+  const traceId = ids?.trace_id ?? state.start?.trace_id;
+  const spanId = ids?.span_id ?? state.start?.span_id;
   if (!traceId || state.status === 'running') return null;
   return (
-    <Link to={`/traces/${traceId}`} className="pg-trace-link" data-testid="pg-trace-link">
+    <Link to={`/traces/${traceId}${spanId ? `?span=${spanId}` : ''}`} className="pg-trace-link" data-testid="pg-trace-link">
       recorded trace
     </Link>
   );
