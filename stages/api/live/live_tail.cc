@@ -35,8 +35,9 @@ LiveTail::LiveTail(const ApiConfig& config, QueryService& queries, SessionGuard&
       closed_signed_out_(stats.counter("live_clients_closed_signed_out")),
       events_sent_(stats.counter("live_events_sent")),
       dropped_slow_(stats.counter("live_clients_dropped_slow")),
+      places_(config.live_max_clients, config.live_max_clients_per_user),
       thread_([this] { run(); }) {
-  stats.gauge("live_clients", [this] { return static_cast<double>(count_.load()); });
+  stats.gauge("live_clients", [this] { return static_cast<double>(places_.taken()); });
 }
 
 LiveTail::~LiveTail() { stop(); }
@@ -61,27 +62,18 @@ std::optional<ApiReply> LiveTail::subscribe(const ApiRequest& request, Pistache:
   subscriber->filters = *filters;
   subscriber->session = request.session;
   subscriber->user_id = user->id;
-  {
-    // Places are taken before the stream starts, so concurrent subscribes cannot overshoot either cap.
-    std::lock_guard lock(mutex_);
-    if (count_.load() >= config_.live_max_clients) {
+  // Places are taken before the stream starts, so concurrent subscribes cannot overshoot either cap.
+  if (auto refused = places_.take(subscriber->user_id)) {
+    if (refused->bound == UserPlaces::Refusal::Bound::total) {
       return error_reply(503, "unavailable", "too many live-tail subscribers (at most " + std::to_string(config_.live_max_clients) + ")");
     }
-    auto mine = per_user_.find(subscriber->user_id);
-    if (mine != per_user_.end() && mine->second >= config_.live_max_clients_per_user) {
-      ApiReply reply = error_reply(429, "too_many_requests",
-                                   "you have " + std::to_string(mine->second) + " live-tail streams open, the most one user may (" +
-                                       std::to_string(config_.live_max_clients_per_user) + "); close one (another tab?) first");
-      reply.retry_after = "5";
-      return reply;
-    }
-    ++per_user_[subscriber->user_id];
-    count_.fetch_add(1);
+    ApiReply reply = error_reply(429, "too_many_requests",
+                                 "you have " + std::to_string(refused->held) + " live-tail streams open, the most one user may (" +
+                                     std::to_string(config_.live_max_clients_per_user) + "); close one (another tab?) first");
+    reply.retry_after = "5";
+    return reply;
   }
-  auto give_back = [&] {
-    std::lock_guard lock(mutex_);
-    release(*subscriber);
-  };
+  auto give_back = [&] { places_.give_back(subscriber->user_id); };
   auto stream = SseStream::open(response, cors_allowed ? request.origin : std::string());
   if (!stream) {
     give_back();
@@ -99,19 +91,13 @@ std::optional<ApiReply> LiveTail::subscribe(const ApiRequest& request, Pistache:
   {
     std::lock_guard lock(mutex_);
     if (stopping_) {
-      release(*subscriber);
+      places_.give_back(subscriber->user_id);
       return std::nullopt;
     }
     subscribers_.push_back(std::move(subscriber));
   }
   wake_.notify_all();
   return std::nullopt;
-}
-
-void LiveTail::release(const Subscriber& subscriber) {
-  auto mine = per_user_.find(subscriber.user_id);
-  if (mine != per_user_.end() && --mine->second == 0) per_user_.erase(mine);
-  count_.fetch_sub(1);
 }
 
 bool LiveTail::session_alive(Subscriber& subscriber) {
@@ -191,7 +177,7 @@ void LiveTail::run() {
     active.clear();
     {
       std::lock_guard lock(mutex_);
-      for (auto& subscriber : dropped) release(*subscriber);
+      for (auto& subscriber : dropped) places_.give_back(subscriber->user_id);
       for (auto& subscriber : subscribers_) kept.push_back(std::move(subscriber));
       subscribers_ = std::move(kept);
     }
@@ -200,8 +186,7 @@ void LiveTail::run() {
   std::lock_guard lock(mutex_);
   for (auto& subscriber : subscribers_) subscriber->stream->end();
   subscribers_.clear();
-  per_user_.clear();
-  count_.store(0);
+  places_.clear();
 }
 
 }  // namespace spanline::api

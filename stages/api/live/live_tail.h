@@ -35,6 +35,7 @@
 #include "stages/api/config/api_config.h"
 #include "stages/api/auth/session_guard.h"
 #include "stages/api/http/api_types.h"
+#include "stages/api/http/user_places.h"
 #include "stages/api/query/query_service.h"
 #include "bus/stats.h"
 
@@ -56,8 +57,6 @@ class LiveTail {
   bool poll(Subscriber& subscriber);
   // False (after an `end` event) once the subscriber's session is signed out or its user deleted.
   bool session_alive(Subscriber& subscriber);
-  // Gives back the subscriber's places (total and its user's); under mutex_.
-  void release(const Subscriber& subscriber);
 
   const ApiConfig& config_;
   QueryService& queries_;
@@ -69,8 +68,7 @@ class LiveTail {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::vector<std::unique_ptr<Subscriber>> subscribers_;
-  std::map<int64_t, uint32_t> per_user_;  // user id -> open streams, places taken before the stream starts
-  std::atomic<size_t> count_{0};          // places taken, streams starting included
+  UserPlaces places_;  // taken before a stream starts, streams starting included
   std::thread thread_;
 };
 

@@ -72,8 +72,9 @@ PlaygroundRunner::PlaygroundRunner(const ApiConfig& config, PriceSource& prices,
       started_(stats.counter("playground_runs_started")),
       failed_(stats.counter("playground_runs_failed")),
       cancelled_(stats.counter("playground_runs_cancelled")),
-      refused_(stats.counter("playground_runs_refused_busy")) {
-  stats.gauge("playground_runs", [this] { return static_cast<double>(count_.load()); });
+      refused_(stats.counter("playground_runs_refused_busy")),
+      places_(config.playground_max_runs, config.playground_max_runs_per_user) {
+  stats.gauge("playground_runs", [this] { return static_cast<double>(places_.taken()); });
 }
 
 PlaygroundRunner::~PlaygroundRunner() { stop(); }
@@ -93,33 +94,25 @@ void PlaygroundRunner::stop() {
 }
 
 std::optional<ApiReply> PlaygroundRunner::reserve(int64_t user_id) {
-  std::lock_guard lock(mutex_);
-  if (stopping_) return error_reply(503, "unavailable", "the api is stopping");
-  if (count_.load() >= config_.playground_max_runs) {
-    refused_.fetch_add(1);
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return error_reply(503, "unavailable", "the api is stopping");
+  }
+  auto refused = places_.take(user_id);
+  if (!refused) return std::nullopt;
+  refused_.fetch_add(1);
+  if (refused->bound == UserPlaces::Refusal::Bound::total) {
     return error_reply(503, "unavailable",
                        "too many playground runs in progress (at most " + std::to_string(config_.playground_max_runs) + "); retry shortly");
   }
-  auto mine = per_user_.find(user_id);
-  if (mine != per_user_.end() && mine->second >= config_.playground_max_runs_per_user) {
-    refused_.fetch_add(1);
-    ApiReply reply = error_reply(429, "too_many_requests",
-                                 "you have " + std::to_string(mine->second) + " playground runs in progress, the most one user may (" +
-                                     std::to_string(config_.playground_max_runs_per_user) + "); wait for one to end or stop it");
-    reply.retry_after = kPerUserRetryAfter;
-    return reply;
-  }
-  ++per_user_[user_id];
-  count_.fetch_add(1);
-  return std::nullopt;
+  ApiReply reply = error_reply(429, "too_many_requests",
+                               "you have " + std::to_string(refused->held) + " playground runs in progress, the most one user may (" +
+                                   std::to_string(config_.playground_max_runs_per_user) + "); wait for one to end or stop it");
+  reply.retry_after = kPerUserRetryAfter;
+  return reply;
 }
 
-void PlaygroundRunner::release(int64_t user_id) {
-  std::lock_guard lock(mutex_);
-  auto mine = per_user_.find(user_id);
-  if (mine != per_user_.end() && --mine->second == 0) per_user_.erase(mine);
-  count_.fetch_sub(1);
-}
+void PlaygroundRunner::release(int64_t user_id) { places_.give_back(user_id); }
 
 void PlaygroundRunner::start(RunTicket ticket, std::unique_ptr<SseStream> stream) {
   std::unique_lock lock(mutex_);

@@ -25,7 +25,6 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -36,6 +35,7 @@
 #include "stages/api/config/api_config.h"
 #include "stages/api/http/api_types.h"
 #include "stages/api/http/sse_stream.h"
+#include "stages/api/http/user_places.h"
 #include "stages/api/playground/playground_request.h"
 #include "stages/api/playground/run_recorder.h"
 
@@ -68,7 +68,7 @@ class PlaygroundRunner {
   void stop();
 
   // Places taken (runs in progress or starting).
-  size_t running() const { return count_.load(); }
+  size_t running() const { return places_.taken(); }
 
  private:
   struct Job {
@@ -91,9 +91,8 @@ class PlaygroundRunner {
   std::atomic<bool> cancel_all_{false};
   std::deque<Job> queue_;
   std::vector<std::thread> threads_;
-  size_t idle_ = 0;                      // threads waiting for a job
-  std::map<int64_t, uint32_t> per_user_;  // user id -> places taken
-  std::atomic<size_t> count_{0};
+  size_t idle_ = 0;  // threads waiting for a job
+  UserPlaces places_;
 };
 
 }  // namespace spanline::api::playground

@@ -11,6 +11,7 @@
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "stages/api/http/sse_stream.h"
+#include "stages/api/http/user_places.h"
 #include "stages/api/playground/playground_request.h"
 #include "stages/api/playground/run_recorder.h"
 
@@ -170,6 +171,27 @@ TEST(SseStream, NoticesTheClientClosingAndFramesChunks) {
   ::close(fds[1]);
   EXPECT_TRUE(stream.client_gone());
   EXPECT_FALSE(stream.send_now("x"));
+}
+
+TEST(UserPlaces, BoundInAllAndPerUser) {
+  UserPlaces places(3, 2);
+  EXPECT_FALSE(places.take(1));
+  EXPECT_FALSE(places.take(1));
+  auto refused = places.take(1);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->bound, UserPlaces::Refusal::Bound::user);
+  EXPECT_EQ(refused->held, 2u);
+  EXPECT_FALSE(places.take(2));
+  refused = places.take(3);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->bound, UserPlaces::Refusal::Bound::total);
+  places.give_back(1);
+  EXPECT_FALSE(places.take(3));
+  EXPECT_EQ(places.taken(), 3u);
+  places.give_back(42);  // never taken: nothing changes
+  EXPECT_EQ(places.taken(), 3u);
+  places.clear();
+  EXPECT_EQ(places.taken(), 0u);
 }
 
 }  // namespace
