@@ -104,7 +104,7 @@ on_host auth auth env "$(stage_env auth)" "$bin/spanline-auth" --data-dir "$work
   --scrypt-log2-n 10
 on_host api api env "$(stage_env api)" "$bin/spanline-api" --data-dir "$work/api" --listen 0.0.0.0:1323 \
   --stats-endpoint tcp://0.0.0.0:7002 --auth-endpoint "tcp://${address[auth]}:7003" \
-  --auth-events-endpoint "tcp://${address[auth]}:7004" --partitions 4 --web-dir "$work/api/no-ui" \
+  --auth-events-endpoint "tcp://${address[auth]}:7004" --wal-endpoint "tcp://${address[wal]}:7001" --partitions 4 --web-dir "$work/api/no-ui" \
   --allowed-hosts "${address[api]}"
 on_host gw gateway env "$(stage_env gw)" "$bin/spanline-gateway" --data-dir "$work/gw" \
   --grpc-address 0.0.0.0:50051 --http-address "" --partitions 4 --wal-timeout 2s \
