@@ -259,6 +259,7 @@ void PlaygroundRunner::run(Job& job) {
 
   if (failure && failure->kind == ProviderFailure::Kind::cancelled) {
     cancelled_.fetch_add(1);
+    if (cancel_all_.load()) send("error", error_event_data(outcome));  // the api stops: a reader still there is told why
   } else if (failure) {
     failed_.fetch_add(1);
     send("error", error_event_data(outcome));
