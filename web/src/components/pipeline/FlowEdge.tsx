@@ -11,9 +11,13 @@ export function FlowEdge({ label, rate, hour, testId }: { label: string; rate: n
         <strong data-testid={`${testId}-rate`} data-rate={rate}>
           {formatCount(rate)}
         </strong>{' '}
-        /s {label}
+        {label}
       </span>
-      <Sparkline values={hour} label={`${label} per second, last hour`} width={96} height={24} />
+      {hour.length >= 2 ? (
+        <Sparkline values={hour} label={`${label}, last hour`} width={96} height={24} />
+      ) : (
+        <span className="muted pl-hour-note">last hour: after 2 min</span>
+      )}
     </div>
   );
 }

@@ -20,7 +20,7 @@ export function PipelineDiagram({ instances }: { instances: Instance[] }) {
               <StageNode stage={stage} instances={members} />
               {label && (
                 <FlowEdge
-                  label={`spans ${label}`}
+                  label={`spans/s ${label}`}
                   rate={stageRate(members, FLOW_COUNTER[stage])}
                   hour={hourRates(members, FLOW_COUNTER[stage])}
                   testId={`edge-${stage}`}

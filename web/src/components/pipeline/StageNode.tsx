@@ -1,6 +1,6 @@
 // One stage in the diagram: its instances with their state (up, stale, down in
 // red) and when each was last heard.
-import { heardAgo, stageState, type Instance } from '../../lib/pipeline/pipelineView';
+import { heardAgo, stageState, stageTitle, type Instance } from '../../lib/pipeline/pipelineView';
 
 const STATE_WORD = { up: 'up', stale: 'stale', down: 'down' } as const;
 
@@ -8,7 +8,7 @@ export function StageNode({ stage, instances }: { stage: string; instances: Inst
   const state = instances.length === 0 ? 'down' : stageState(instances);
   return (
     <section className={`pl-node ${state}`} data-testid={`node-${stage}`} data-state={state} aria-label={`${stage}: ${state}`}>
-      <h3>{stage}</h3>
+      <h3>{stageTitle(stage)}</h3>
       {instances.length === 0 && <p className="pl-instance down">never heard</p>}
       <ul>
         {instances.map((i) => (

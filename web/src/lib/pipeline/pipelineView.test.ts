@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byStage, hourRates, heardAgo, partitionRows, ratesFromColumns, stageRate, stageState, walDisk, type Instance } from './pipelineView';
+import { byStage, hourRates, heardAgo, stageTitle, partitionRows, ratesFromColumns, stageRate, stageState, walDisk, type Instance } from './pipelineView';
 
 function instance(stage: string, name: string, extra: Partial<Instance> = {}): Instance {
   return {
@@ -64,6 +64,10 @@ describe('pipelineView', () => {
   it('reads the WAL disk against its budget, only when both are published', () => {
     const wal = instance('wal', 'w', { gauges: { disk_bytes: 250, disk_budget_bytes: 1000 } });
     expect(walDisk([wal, instance('wal', 'old', { gauges: { disk_bytes: 1 } })])).toEqual([{ instance: 'w', used: 250, budget: 1000, fraction: 0.25 }]);
+  });
+
+  it('names stages as people do', () => {
+    expect([stageTitle('wal'), stageTitle('api'), stageTitle('indexer'), stageTitle('playground')]).toEqual(['WAL', 'API', 'Indexers', 'playground']);
   });
 
   it('says when an instance was heard', () => {

@@ -27,6 +27,13 @@ export const EDGE_LABEL: Partial<Record<FlowStage, string>> = {
   indexer: 'indexed',
 };
 
+// What people call each stage (plural where a deployment may run several).
+const STAGE_TITLE: Record<string, string> = { gateway: 'Gateways', wal: 'WAL', indexer: 'Indexers', api: 'API', auth: 'Auth' };
+
+export function stageTitle(stage: string): string {
+  return STAGE_TITLE[stage] ?? stage;
+}
+
 export function byStage(instances: Instance[]): Map<string, Instance[]> {
   const groups = new Map<string, Instance[]>();
   for (const instance of [...instances].sort((a, b) => a.instance.localeCompare(b.instance))) {
