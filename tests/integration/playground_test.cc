@@ -9,7 +9,7 @@
 // filtered, a stall cut, a cut stream, an error inside the stream, a wrong key,
 // an unreachable provider), the refusals before anything streams, the key in no
 // answer, log or recorded span, and the bounds (429 per user, 503 in all) with
-// the api's threads bounded while runs stall.
+// the api's threads bounded while runs stall, and a SIGTERM mid-run.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -427,7 +427,7 @@ TEST_F(Playground, ModelsAreListedFromTheProvider) {
 
 // A second api over the same stand-in with a wrong Anthropic key, an unreachable
 // Gemini, small bounds and a long stall bound: what a deployment's mistakes and
-// a crowd look like.
+// a crowd look like; last, the api stopped (SIGTERM) while a run stalls.
 TEST(PlaygroundLimits, WrongKeyUnreachableBoundsAndThreadsWhileRunsStall) {
   standin_holder = new StandinHolder();
   std::unique_ptr<StandinHolder> holder(standin_holder);
@@ -503,6 +503,16 @@ TEST(PlaygroundLimits, WrongKeyUnreachableBoundsAndThreadsWhileRunsStall) {
     RunEvents again = run_prompt(port, admin, prompt("openai", "gpt-4o"));
     return !again.events.empty() && again.events.back().event == "done";
   }, 10s));
+  // SIGTERM while a run stalls: the api stops the provider call, tells the reader, and exits at once.
+  SseReader last(port, kRuns, admin, prompt("openai", "standin-stall").dump());
+  ASSERT_EQ(last.wait_for("text", 1, 10s).size(), 1u);
+  const auto stopping = std::chrono::steady_clock::now();
+  EXPECT_EQ(pipeline.api().stop(), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, 5s);
+  const auto& events = last.wait_for_any({"error"}, 2s);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().event, "error");
+  EXPECT_NE(events.back().data.find("\"code\":\"cancelled\""), std::string::npos) << events.back().data;
 }
 
 }  // namespace
