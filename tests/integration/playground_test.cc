@@ -407,6 +407,13 @@ TEST_F(Playground, RefusalsComeBeforeAnythingStreamsAndNameTheField) {
   refused = post(prompt("Not A Name", "gpt-4o"));
   EXPECT_EQ(refused.status, 400);
   EXPECT_NE(refused.body.find("'provider'"), std::string::npos) << refused.body;
+  // Nested half a million levels deep inside a tool's schema (1 MB, under the body cap): refused unparsed, the api stays up.
+  HttpResponse deep = http_request(port(), "POST", kRuns, json_headers(cookie()),
+                                   R"({"provider":"openai","model":"gpt-4o","tools":[{"name":"t","parameters":)" + std::string(500000, '[') +
+                                       std::string(500000, ']') + "}]}");
+  EXPECT_EQ(deep.status, 400);
+  EXPECT_NE(deep.body.find("nests deeper than 64 levels"), std::string::npos) << deep.body.substr(0, 200);
+  EXPECT_EQ(http_get(port(), "/health", {}).status, 200);
   refused = post(prompt("nobody-configured-this", "gpt-4o"));
   EXPECT_EQ(refused.status, 404) << refused.body;
   json huge = prompt("openai", "gpt-4o", true, std::string(2 << 20, 'a'));

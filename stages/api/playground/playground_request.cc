@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "base/json_depth.h"
 #include "protocol/auth/auth_messages.h"
 
 namespace spanline::api::playground {
@@ -210,6 +211,10 @@ bool model_ok(std::string_view model) {
 }  // namespace
 
 Result<RunRequest> parse_run_request(std::string_view body) {
+  // A parsed body is destroyed (and dumped) recursively, one stack frame per level: refuse a deep one unparsed.
+  if (json_nests_deeper_than(body, kMaxBodyDepth)) {
+    return Status(Code::invalid_argument, "the body nests deeper than " + std::to_string(kMaxBodyDepth) + " levels");
+  }
   json in = json::parse(body, nullptr, false);
   if (in.is_discarded()) return Status(Code::invalid_argument, "the body is not JSON");
   if (!in.is_object()) return Status(Code::invalid_argument, "the body must be a JSON object");

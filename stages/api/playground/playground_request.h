@@ -5,8 +5,8 @@
 // body's message and tool shapes are the LLM record's (openapi LlmMessage,
 // LlmToolDefinition), so a traced call opens in the playground as it was read.
 //
-// Limits: 256 messages, 128 tools, 64 parts a message, 16 stop sequences; every
-// text is bounded by the body's own cap (--max-body-bytes, 413 beyond).
+// Limits: 256 messages, 128 tools, 64 parts a message, 16 stop sequences, 64
+// levels of nesting; every text is bounded by the body's own cap (--max-body-bytes, 413 beyond).
 // HTTP-free: unit-tested on bodies.
 
 #include <cstdint>
@@ -29,6 +29,8 @@ inline constexpr size_t kMaxMessageParts = 64;
 inline constexpr size_t kMaxStopSequences = 16;
 inline constexpr size_t kMaxModelBytes = 256;
 inline constexpr size_t kMaxLabelBytes = 64;
+// Deep enough for tool schemas and tool arguments (JSON Schemas nest), far from what exhausts a stack.
+inline constexpr int kMaxBodyDepth = 64;
 
 // The span a run was opened from (hex ids), linked from the run's recorded span.
 struct RunSource {

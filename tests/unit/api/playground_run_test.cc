@@ -59,6 +59,11 @@ TEST(PlaygroundRequest, ReadsTheLlmRecordsShapes) {
 
 TEST(PlaygroundRequest, RefusalsNameTheField) {
   EXPECT_EQ(refusal(json::array()), "the body must be a JSON object");
+  // A body nested past 64 levels is refused before it is parsed (parsing and destroying it recurse per level).
+  const std::string deep = R"({"provider":"openai","tools":[{"name":"t","parameters":)" + std::string(500000, '[') + std::string(500000, ']') + "}]}";
+  auto refused = parse_run_request(deep);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.status().message(), "the body nests deeper than 64 levels");
   json in = body();
   in["provider"] = "Open AI";
   EXPECT_NE(refusal(in).find("field 'provider'"), std::string::npos);
