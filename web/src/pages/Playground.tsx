@@ -3,8 +3,8 @@
 // models or parameter sets side by side; the answers stream in. The prompt lives
 // in the URL fragment (components/playground/usePromptState), so the link is
 // the prompt.
-import { useState, type KeyboardEvent } from 'react';
-import { Link, useLocation } from 'react-router-dom';
+import { useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { useApi } from '../api/useApi';
 import { CompareColumns } from '../components/playground/CompareColumns';
 import { MessagesEditor } from '../components/playground/MessagesEditor';
@@ -55,7 +55,8 @@ function CopyLink({ prompt }: { prompt: Prompt }) {
 }
 
 function Editor({ providers, providersError }: { providers: ProvidersAnswer['providers']; providersError: string | undefined }) {
-  const { load, setPrompt } = usePromptState(providers);
+  const { load, setPrompt, flush, pending } = usePromptState(providers);
+  const navigate = useNavigate();
   const runs = useRuns();
   const [errors, setErrors] = useState<FieldError[]>([]);
   if (load.state === 'loading') return <Loading what="Opening the prompt" />;
@@ -71,7 +72,17 @@ function Editor({ providers, providersError }: { providers: ProvidersAnswer['pro
     const built = prompt.columns.map((_, i) => runRequest(prompt, i));
     const problems = built.flatMap((b) => b.errors).filter((e, i, all) => all.findIndex((o) => o.field === e.field) === i);
     setErrors(problems);
+    void flush(); // the URL holds what was run
     if (problems.length === 0) runs.start(built.map((b) => b.request as RunRequest));
+  };
+  // A link of the page (the source span, a run's trace) followed right after an
+  // edit waits for the fragment, so Back returns to the prompt as it was left.
+  const onClickCapture = (e: MouseEvent) => {
+    const href = (e.target as HTMLElement).closest('a[href]')?.getAttribute('href');
+    if (!href || !pending() || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    e.stopPropagation();
+    void flush().then(() => navigate(href));
   };
   const onKeyDown = (e: KeyboardEvent) => {
     if ((e.ctrlKey || e.metaKey) && e.key === 'Enter' && !runs.running) {
@@ -80,7 +91,7 @@ function Editor({ providers, providersError }: { providers: ProvidersAnswer['pro
     }
   };
   return (
-    <div className="pg-layout" onKeyDown={onKeyDown}>
+    <div className="pg-layout" onKeyDown={onKeyDown} onClickCapture={onClickCapture}>
       <Source prompt={prompt} leftOut={load.leftOut} />
       {providersError && (
         <p className="warning" data-testid="pg-providers-error">

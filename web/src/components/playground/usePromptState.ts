@@ -1,9 +1,10 @@
 // Where the page's prompt comes from and goes: the URL fragment (#p=...) when
 // there is one, else the span named by ?from=<trace_id>/<span_id> (fetched and
 // filled), else a blank prompt; every edit is written back to the fragment (after
-// a short pause, replacing the history entry), so a reload or a shared link shows
-// the same prompt.
-import { useEffect, useState } from 'react';
+// a short pause, replacing the history entry; at once before a run and before a
+// link of the page is followed), so a reload, Back or a shared link shows the
+// same prompt.
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { apiGet } from '../../api/client';
 import type { Span } from '../../api/types';
 import type { PlaygroundProvider } from '../../lib/playground/api';
@@ -52,23 +53,39 @@ export function usePromptState(providers: PlaygroundProvider[] | undefined) {
   }, [providers === undefined]);
 
   const prompt = load.state === 'ready' ? load.prompt : undefined;
+  const latest = useRef<Prompt | undefined>(undefined);
+  const written = useRef<Prompt | undefined>(undefined); // the prompt the fragment holds
+  const mounted = useRef(true);
+  latest.current = prompt;
+
+  // Writes the fragment for the current prompt, unless it holds it already. The
+  // fragment replaces ?from (the prompt carries its source span now); the router's
+  // own history state is kept. Nothing is written once the page is left.
+  const flush = useCallback(async () => {
+    const current = latest.current;
+    if (!current || written.current === current) return;
+    const encoded = await encodePrompt(current);
+    if (!mounted.current || latest.current !== current) return; // left, or a newer prompt will write itself
+    window.history.replaceState(window.history.state, '', `${window.location.pathname}${fragmentFor(encoded)}`);
+    written.current = current;
+  }, []);
+  const pending = useCallback(() => latest.current !== undefined && latest.current !== written.current, []);
+
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+
+  // While typing, the fragment follows after a pause.
   useEffect(() => {
     if (!prompt) return;
-    let live = true;
-    const timer = window.setTimeout(() => {
-      void encodePrompt(prompt).then((encoded) => {
-        // The fragment replaces ?from (the prompt carries its source span now); the
-        // router's own history state is kept.
-        if (live) window.history.replaceState(window.history.state, '', `${window.location.pathname}${fragmentFor(encoded)}`);
-      });
-    }, 250);
-    return () => {
-      live = false;
-      window.clearTimeout(timer);
-    };
-  }, [prompt]);
+    const timer = window.setTimeout(() => void flush(), 250);
+    return () => window.clearTimeout(timer);
+  }, [prompt, flush]);
 
   const setPrompt = (update: (prompt: Prompt) => Prompt) =>
     setLoad((current) => (current.state === 'ready' ? { ...current, prompt: update(current.prompt) } : current));
-  return { load, setPrompt };
+  return { load, setPrompt, flush, pending };
 }
