@@ -1,31 +1,75 @@
 // The shell: who is signed in decides between setup, sign-in and the app; a 401
 // from any request (an expired session) sends the user back to sign-in.
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
-import { NavLink, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
+import { Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
+import { matchRoutes, NavLink, Navigate, Route, Routes, useLocation, useNavigate, type Params } from 'react-router-dom';
 import { apiGet, apiSend, UNAUTHENTICATED_EVENT } from './api/client';
+import { agentRunApiPath, traceApiPath, workflowApiPath } from './api/paths';
+import { prefetchApi } from './api/prefetch';
 import type { Answer, User } from './api/types';
 import { HealthBanner } from './components/pipeline/HealthBanner';
 import { Loading } from './components/Status';
 import { SignIn } from './pages/SignIn';
 import { useTimeZone } from './lib/timeZone';
-// The trace pages are what people open from links: kept in the first bundle so a
-// direct load does not wait for a chunk (React holds a lazy page's reveal ~300 ms).
-import Trace from './pages/Trace';
-import Traces from './pages/Traces';
+import { lazyPage, preloadWhenIdle, type LazyPage } from './lazyPage';
 
-const Services = lazy(() => import('./pages/Services'));
-const Workflows = lazy(() => import('./pages/Workflows'));
-const WorkflowRun = lazy(() => import('./pages/WorkflowRun'));
-const AgentRun = lazy(() => import('./pages/AgentRun'));
-const Pipeline = lazy(() => import('./pages/Pipeline'));
-const LlmUsage = lazy(() => import('./pages/LlmUsage'));
-const CompareRuns = lazy(() => import('./pages/CompareRuns'));
-const Settings = lazy(() => import('./pages/Settings'));
-const Resolve = lazy(() => import('./pages/Resolve'));
-const Logs = lazy(() => import('./pages/Logs'));
-const Sessions = lazy(() => import('./pages/Sessions'));
-const SessionPage = lazy(() => import('./pages/Session'));
-const Playground = lazy(() => import('./pages/Playground'));
+// Every page is its own chunk, loaded ahead so that none waits on React's
+// Suspense throttle (lazyPage); the first bundle holds only the shell.
+const Services = lazyPage(() => import('./pages/Services'));
+const Traces = lazyPage(() => import('./pages/Traces'));
+const Trace = lazyPage(() => import('./pages/Trace'));
+const Workflows = lazyPage(() => import('./pages/Workflows'));
+const WorkflowRun = lazyPage(() => import('./pages/WorkflowRun'));
+const AgentRun = lazyPage(() => import('./pages/AgentRun'));
+const Pipeline = lazyPage(() => import('./pages/Pipeline'));
+const LlmUsage = lazyPage(() => import('./pages/LlmUsage'));
+const CompareRuns = lazyPage(() => import('./pages/CompareRuns'));
+const Settings = lazyPage(() => import('./pages/Settings'));
+const Resolve = lazyPage(() => import('./pages/Resolve'));
+const Logs = lazyPage(() => import('./pages/Logs'));
+const Sessions = lazyPage(() => import('./pages/Sessions'));
+const SessionPage = lazyPage(() => import('./pages/Session'));
+const Playground = lazyPage(() => import('./pages/Playground'));
+
+interface PageRoute {
+  path: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pages take different props
+  page: LazyPage<any>;
+  render?: (user: User) => ReactNode; // when the page takes props
+  data?: (params: Params) => string; // the answer the page opens with, fetched with its chunk
+}
+
+const ROUTES: PageRoute[] = [
+  { path: '/', page: Services },
+  { path: '/traces', page: Traces },
+  { path: '/traces/:traceId', page: Trace, data: (p) => traceApiPath(p.traceId ?? '') },
+  { path: '/workflows', page: Workflows },
+  { path: '/workflows/compare', page: CompareRuns },
+  { path: '/workflows/:traceId/:spanId', page: WorkflowRun, data: (p) => workflowApiPath(p.traceId ?? '', p.spanId ?? '') },
+  { path: '/agents/:traceId/:spanId', page: AgentRun, data: (p) => agentRunApiPath(p.traceId ?? '', p.spanId ?? '') },
+  { path: '/llm', page: LlmUsage },
+  { path: '/logs', page: Logs },
+  { path: '/sessions', page: Sessions },
+  { path: '/sessions/:sessionId', page: SessionPage },
+  { path: '/pipeline', page: Pipeline },
+  { path: '/playground', page: Playground },
+  { path: '/settings', page: Settings, render: (user) => <Settings currentUser={user} /> },
+  { path: '/resolve/executable', page: Resolve },
+];
+
+// Loads the chunk of the page at `pathname`, and with `withData` starts its first answer too.
+function preloadPath(pathname: string, withData: boolean) {
+  const match = matchRoutes(ROUTES, pathname)?.[0];
+  if (!match) return;
+  const route = match.route as PageRoute;
+  void route.page.preload().catch(() => undefined);
+  if (withData && route.data) prefetchApi(route.data(match.params));
+}
+
+// A link about to be followed (pointer over it, or focused): its page's chunk.
+function preloadLink(event: Event) {
+  const link = (event.target as Element | null)?.closest?.('a[href]') as HTMLAnchorElement | null;
+  if (link && link.origin === window.location.origin) preloadPath(link.pathname, false);
+}
 
 type Session = { state: 'checking' } | { state: 'signed-out'; setupOpen: boolean; setupTokenRequired?: boolean } | { state: 'signed-in'; user: User };
 
@@ -35,6 +79,18 @@ export function App() {
   const zone = useTimeZone(); // a new zone re-mounts the page, so every time on it is read again
   const navigate = useNavigate();
   const location = useLocation();
+  // The page in the URL at start: its chunk and first answer while the session is checked.
+  useState(() => preloadPath(window.location.pathname, true));
+  useEffect(() => {
+    document.addEventListener('pointerover', preloadLink);
+    document.addEventListener('focusin', preloadLink);
+    const cancel = preloadWhenIdle(ROUTES.map((r) => r.page));
+    return () => {
+      document.removeEventListener('pointerover', preloadLink);
+      document.removeEventListener('focusin', preloadLink);
+      cancel();
+    };
+  }, []);
 
   const check = useCallback(async () => {
     try {
@@ -113,21 +169,9 @@ export function App() {
         <HealthBanner />
         <Suspense key={zone} fallback={<Loading />}>
           <Routes>
-            <Route path="/" element={<Services />} />
-            <Route path="/traces" element={<Traces />} />
-            <Route path="/traces/:traceId" element={<Trace />} />
-            <Route path="/workflows" element={<Workflows />} />
-            <Route path="/workflows/compare" element={<CompareRuns />} />
-            <Route path="/workflows/:traceId/:spanId" element={<WorkflowRun />} />
-            <Route path="/agents/:traceId/:spanId" element={<AgentRun />} />
-            <Route path="/llm" element={<LlmUsage />} />
-            <Route path="/logs" element={<Logs />} />
-            <Route path="/sessions" element={<Sessions />} />
-            <Route path="/sessions/:sessionId" element={<SessionPage />} />
-            <Route path="/pipeline" element={<Pipeline />} />
-            <Route path="/playground" element={<Playground />} />
-            <Route path="/settings" element={<Settings currentUser={session.user} />} />
-            <Route path="/resolve/executable" element={<Resolve />} />
+            {ROUTES.map(({ path, page: Page, render }) => (
+              <Route key={path} path={path} element={render ? render(session.user) : <Page />} />
+            ))}
             <Route path="*" element={<Navigate to="/" replace />} />
           </Routes>
         </Suspense>

@@ -3,6 +3,7 @@
 
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, apiGet, isAbort } from './client';
+import { takePrefetched } from './prefetch';
 
 export interface ApiState<T> {
   data: T | undefined;
@@ -22,13 +23,14 @@ export function useApi<T>(path: string | null, refreshMs?: number): ApiState<T> 
     if (!path) return;
     const controller = new AbortController();
     setLoading(true);
-    apiGet<T>(path, controller.signal)
+    (takePrefetched<T>(path) ?? apiGet<T>(path, controller.signal))
       .then((value) => {
+        if (controller.signal.aborted) return; // a prefetched answer ignores the signal
         setData(value);
         setError(undefined);
       })
       .catch((e: unknown) => {
-        if (!isAbort(e)) setError(e instanceof Error ? e : new Error(String(e)));
+        if (!isAbort(e) && !controller.signal.aborted) setError(e instanceof Error ? e : new Error(String(e)));
       })
       .finally(() => {
         if (!controller.signal.aborted) setLoading(false);

@@ -5,6 +5,7 @@
 // state step (`?step=N`) are in the URL, so a link shows the same view.
 import { useMemo, useRef } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
+import { agentRunApiPath } from '../api/paths';
 import { useApi } from '../api/useApi';
 import type { Answer } from '../api/types';
 import { AgentTimeline } from '../components/AgentTimeline';
@@ -52,7 +53,7 @@ function StartToEnd({ start, end }: { start: unknown; end: unknown }) {
 export default function AgentRun() {
   const { traceId = '', spanId = '' } = useParams();
   const [search, setSearch] = useSearchParams();
-  const { data, error, loading } = useApi<Answer<'getAgentRun'>>(`/api/v1/agents/${traceId}/${spanId}`);
+  const { data, error, loading } = useApi<Answer<'getAgentRun'>>(agentRunApiPath(traceId, spanId));
   const panel = useRef<HTMLDivElement>(null);
   const run = data?.run;
   usePageTitle(run?.name, 'Agent run');

@@ -8,6 +8,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useParams, useSearchParams } from 'react-router-dom';
+import { traceApiPath } from '../api/paths';
 import { useApi } from '../api/useApi';
 import { TraceSessionLink } from '../components/TraceSessionLink';
 import type { Answer } from '../api/types';
@@ -28,7 +29,7 @@ export default function Trace() {
   const { traceId = '' } = useParams();
   usePageTitle(`Trace ${titleId(traceId)}`);
   const [search, setSearch] = useSearchParams();
-  const { data, error, loading } = useApi<Answer<'getTrace'>>(`/api/v1/traces/${traceId}`);
+  const { data, error, loading } = useApi<Answer<'getTrace'>>(traceApiPath(traceId));
   const tree = useMemo(() => buildTree(data?.spans ?? []), [data]);
   const [collapsed, setCollapsed] = useState<Set<string> | null>(null);
   const effectiveCollapsed = useMemo(

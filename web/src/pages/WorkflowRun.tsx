@@ -4,6 +4,7 @@
 // previous / next run of the same workflow.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { workflowApiPath } from '../api/paths';
 import { useApi } from '../api/useApi';
 import type { Answer } from '../api/types';
 import { AgentRunLinks } from '../components/AgentRunLinks';
@@ -68,9 +69,7 @@ export default function WorkflowRun() {
   const { traceId = '', spanId = '' } = useParams();
   const navigate = useNavigate();
   const [search, setSearch] = useImmediateSearch();
-  const { data, error, loading } = useApi<Answer<'getWorkflow'>>(
-    `/api/v1/workflows/${traceId}/${spanId}`,
-  );
+  const { data, error, loading } = useApi<Answer<'getWorkflow'>>(workflowApiPath(traceId, spanId));
   const run = data?.run ?? undefined;
   usePageTitle(run?.name, 'Workflow run');
   const siblings = useApi<Answer<'listWorkflows'>>(
