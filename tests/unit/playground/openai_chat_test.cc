@@ -45,6 +45,23 @@ TEST(OpenAiChat, BuildsTheDocumentedRequestWithMessagesToolsAndEveryParameter) {
   })"));
 }
 
+TEST(OpenAiChat, ReasoningModelsGetMaxCompletionTokensOthersMaxTokens) {
+  ChatRequest request;
+  request.parameters.max_tokens = 200;
+  for (const char* model : {"o1", "o3-mini", "o4-mini", "gpt-5", "gpt-5-mini"}) {
+    request.model = model;
+    const json body = body_of(openai().chat_call(endpoint("k"), request));
+    EXPECT_EQ(body.value("max_completion_tokens", 0), 200) << model << " refuses max_tokens (unsupported_parameter)";
+    EXPECT_FALSE(body.contains("max_tokens")) << model;
+  }
+  for (const char* model : {"gpt-4o", "gpt-4o-mini", "llama3", "omni-local"}) {
+    request.model = model;
+    const json body = body_of(openai().chat_call(endpoint("k"), request));
+    EXPECT_EQ(body.value("max_tokens", 0), 200) << model << ": compatible servers read max_tokens";
+    EXPECT_FALSE(body.contains("max_completion_tokens")) << model;
+  }
+}
+
 TEST(OpenAiChat, AnAssistantMessageWithOnlyToolCallsHasNullContentAndAKeylessServerGetsNoAuthorization) {
   ChatRequest request;
   request.model = "llama3";

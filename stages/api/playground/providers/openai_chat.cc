@@ -60,6 +60,11 @@ json response_format_json(const ChatParameters& parameters) {
   return {{"type", "json_schema"}, {"json_schema", std::move(described)}};
 }
 
+bool takes_max_completion_tokens(std::string_view model) {
+  const bool o_series = model.size() >= 2 && model[0] == 'o' && model[1] >= '0' && model[1] <= '9';
+  return o_series || model.starts_with("gpt-5");
+}
+
 json request_json(const ChatRequest& request) {
   json messages = json::array();
   if (!request.system.empty()) messages.push_back({{"role", "system"}, {"content", request.system}});
@@ -79,7 +84,10 @@ json request_json(const ChatRequest& request) {
   const ChatParameters& p = request.parameters;
   if (p.temperature) body["temperature"] = *p.temperature;
   if (p.top_p) body["top_p"] = *p.top_p;
-  if (p.max_tokens) body["max_tokens"] = *p.max_tokens;
+  // OpenAI's reasoning models (o1, o3, o4-mini, gpt-5...) refuse the deprecated
+  // max_tokens and take max_completion_tokens; compatible servers (Ollama, vLLM,
+  // LM Studio) and the other OpenAI models read max_tokens.
+  if (p.max_tokens) body[takes_max_completion_tokens(request.model) ? "max_completion_tokens" : "max_tokens"] = *p.max_tokens;
   if (p.seed) body["seed"] = *p.seed;
   if (!p.stop.empty()) body["stop"] = p.stop;
   if (p.response_format != ChatParameters::ResponseFormat::text) body["response_format"] = response_format_json(p);
