@@ -428,6 +428,11 @@ TEST_F(Playground, ModelsAreListedFromTheProvider) {
   ASSERT_EQ(models.status, 200) << models.body;
   json listed = json::parse(models.body)["models"];
   EXPECT_NE(std::find(listed.begin(), listed.end(), "claude-sonnet-4-5"), listed.end()) << listed;
+  // Asked again (another column, a reload): the list kept for a minute answers, the provider is not asked.
+  standin().clear();
+  HttpResponse again = http_get(port(), "/api/v1/playground/providers/anthropic/models", pipeline_->signed_in());
+  EXPECT_EQ(again.body, models.body);
+  EXPECT_TRUE(standin().requests().empty()) << standin().requests().dump();
   HttpResponse missing = http_get(port(), "/api/v1/playground/providers/nobody/models", pipeline_->signed_in());
   EXPECT_EQ(missing.status, 404);
 }

@@ -38,6 +38,18 @@ std::optional<ApiReply> PlaygroundRoutes::run(const ApiRequest& request, const O
 ApiReply PlaygroundRoutes::models(const ApiRequest& /*request*/, const std::string& provider) {
   auto endpoint = providers_.find(provider);
   if (!endpoint) return error_reply(endpoint.status());
+  const std::string cache_key = endpoint->name + "\n" + std::string(provider_kind_name(endpoint->kind)) + "\n" + endpoint->base_url;
+  if (auto cached = models_.get(cache_key)) return json_reply(json{{"models", *cached}});
+  if (listings_.fetch_add(1) >= kMaxModelListings) {
+    listings_.fetch_sub(1);
+    ApiReply reply = error_reply(503, "unavailable", "too many model listings in progress; retry shortly");
+    reply.retry_after = "1";
+    return reply;
+  }
+  struct Release {
+    std::atomic<uint32_t>& count;
+    ~Release() { count.fetch_sub(1); }
+  } release{listings_};
   const ProviderProtocol& protocol = protocol_for(endpoint->kind);
   int http_status = 0;
   std::string retry_after;
@@ -62,6 +74,7 @@ ApiReply PlaygroundRoutes::models(const ApiRequest& /*request*/, const std::stri
   }
   auto models = protocol.parse_models(body);
   if (!models) return failure_reply(redacted(ProviderFailure{ProviderFailure::Kind::provider_error, models.status().message(), http_status, {}}, endpoint->api_key));
+  models_.put(cache_key, *models);
   return json_reply(json{{"models", *models}});
 }
 

@@ -8,12 +8,19 @@
 // Keys stay inside the ProviderEndpoint handed to the transport: no answer,
 // log line or recorded span holds one.
 //
-// Threads: the HTTP workers; the models call blocks its worker up to 15 s.
+// Threads: the HTTP workers. A model listing blocks its worker while the
+// provider answers (15 s at most), so at most kMaxModelListings run at once
+// (503 with Retry-After beyond: HTTP workers stay free for everything else)
+// and a provider's list is kept for kModelsCacheTtl (a comparison's columns
+// and a page reload ask once).
 
+#include <atomic>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "protocol/auth/ttl_cache.h"
 #include "stages/api/auth/session_guard.h"
 #include "stages/api/http/api_types.h"
 #include "stages/api/http/route_table.h"
@@ -21,6 +28,9 @@
 #include "stages/api/playground/provider_registry.h"
 
 namespace spanline::api {
+
+inline constexpr uint32_t kMaxModelListings = 3;
+inline constexpr std::chrono::seconds kModelsCacheTtl{60};
 
 class PlaygroundRoutes {
  public:
@@ -35,6 +45,8 @@ class PlaygroundRoutes {
   playground::ProviderRegistry& providers_;
   SessionGuard& guard_;
   playground::PlaygroundRunner& runner_;
+  std::atomic<uint32_t> listings_{0};
+  auth::TtlCache<std::vector<std::string>> models_{kModelsCacheTtl, 256};  // by provider name, kind and base URL
 };
 
 }  // namespace spanline::api

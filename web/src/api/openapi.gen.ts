@@ -496,7 +496,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The models a provider says its key can use */
+        /**
+         * The models a provider says its key can use
+         * @description Asks the provider (15 s at most) and keeps its answer for 60 s, so the columns of a comparison and a reload ask once.
+         */
         get: operations["listPlaygroundModels"];
         put?: never;
         post?: never;
@@ -3458,7 +3461,15 @@ export interface operations {
                     "application/json": components["schemas"]["PlaygroundFailure"];
                 };
             };
-            503: components["responses"]["AuthUnavailable"];
+            /** @description Three model listings are in progress already (each holds an HTTP worker while its provider answers; Retry-After: 1), or the auth-responder does not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getSetupStatus: {
