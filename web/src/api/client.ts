@@ -3,6 +3,7 @@
 // a 401 anywhere sends the user back to sign-in.
 
 import type { ErrorAnswer } from './types';
+import { rememberAnswerText } from '../lib/exactNanos';
 
 export class ApiError extends Error {
   constructor(
@@ -22,6 +23,7 @@ async function parse<T>(response: Response): Promise<T> {
   let body: unknown = undefined;
   try {
     body = text ? JSON.parse(text) : undefined;
+    rememberAnswerText(body, text); // for exact nanosecond times (lib/exactNanos)
   } catch {
     body = undefined;
   }

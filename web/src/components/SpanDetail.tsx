@@ -6,7 +6,9 @@ import { Fragment, useRef, useState } from 'react';
 import type { Attributes, Span } from '../api/types';
 import { llmRecord } from '../lib/conversation';
 import { formatDuration, formatTime } from '../lib/format';
+import { exactSpanTimes } from '../lib/exactNanos';
 import { droppedText, spanDropped, spanOrigins } from '../lib/spanFacts';
+import { formatNanosInstant } from '../lib/timeZone';
 import { keyParts, spanKindName, statusName } from '../lib/waterfall';
 import { Conversation } from './Conversation';
 import { CopyButton } from './CopyButton';
@@ -96,7 +98,22 @@ function useRawAttributes(span: Span, folded: boolean) {
 
 // selfNs: the span's own time, less its children's (the trace page knows the children).
 // onClose: a close button (the trace page's detail is a bottom sheet on a phone).
-export function SpanDetail({ span, traceStartNs, selfNs, onClose }: { span: Span; traceStartNs: number; selfNs?: number; onClose?: () => void }) {
+// `answer` is the api answer the span came in: its start is then shown to the
+// exact nanosecond (lib/exactNanos), not as the parsed double.
+export function SpanDetail({
+  span,
+  answer,
+  traceStartNs,
+  selfNs,
+  onClose,
+}: {
+  span: Span;
+  answer?: unknown;
+  traceStartNs: number;
+  selfNs?: number;
+  onClose?: () => void;
+}) {
+  const exact = exactSpanTimes(answer, span.span_id);
   const llm = llmRecord(span);
   const raw = useRawAttributes(span, llm !== null);
   const events = span.events ?? [];
@@ -117,7 +134,7 @@ export function SpanDetail({ span, traceStartNs, selfNs, onClose }: { span: Span
       <p className="muted">
         {span.service} · {formatDuration(span.duration_ns)}
         {selfNs !== undefined && <span data-testid="span-self-time"> ({formatDuration(selfNs)} self)</span>} · starts {formatDuration(span.start_ns - traceStartNs)} into the trace ·{' '}
-        {formatTime(span.start_ns)}
+        <span data-testid="span-start">{exact ? formatNanosInstant(exact.start) : formatTime(span.start_ns)}</span>
       </p>
       <p className="mono">
         span <span ref={spanIdRef}>{span.span_id}</span> <CopyButton text={span.span_id} shown={spanIdRef} testId="copy-span-id" /> trace{' '}

@@ -4,6 +4,7 @@
 // people comparing a trace know which clock each reads. Every formatter and
 // every time input goes through this module; tests pass a zone explicitly.
 import { useSyncExternalStore } from 'react';
+import { nanosToMs, nanosWithinSecond } from './exactNanos';
 
 export const ZONE_STORAGE_KEY = 'spanline.timeZone';
 
@@ -165,6 +166,13 @@ export function formatInstant(ms: number, zone: string = activeZone(), options: 
   const time = `${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}${options.milliseconds ? `.${pad(w.millisecond, 3)}` : ''}`;
   const name = options.zoneName === false ? '' : ` ${zoneAbbreviation(ms, zone)}`;
   return `${date}${time}${name}`;
+}
+
+// "2026-11-29 19:24:03.123456789 CET": an exact nanosecond time (lib/exactNanos).
+export function formatNanosInstant(ns: bigint, zone: string = activeZone()): string {
+  const ms = nanosToMs(ns);
+  const [date, time] = formatInstant(ms, zone, { zoneName: false }).split(' ');
+  return `${date} ${time}.${nanosWithinSecond(ns)} ${zoneAbbreviation(ms, zone)}`;
 }
 
 // ---- inputs ----

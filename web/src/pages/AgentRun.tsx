@@ -88,7 +88,7 @@ export default function AgentRun() {
         </div>
         <div className="agent-panel" ref={panel}>
           {openedSpan ? (
-            <SpanDetail span={openedSpan} traceStartNs={run.start_ns} />
+            <SpanDetail span={openedSpan} answer={data} traceStartNs={run.start_ns} />
           ) : (
             <p className="muted">Click an operation to see its span.</p>
           )}

@@ -229,6 +229,7 @@ export default function Trace() {
         {showDetail ? (
           <SpanDetail
             span={selectedNode.span}
+            answer={data}
             traceStartNs={tree.startNs}
             selfNs={selfTimeNs(selectedNode)}
             onClose={() => {

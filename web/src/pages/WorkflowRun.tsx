@@ -167,7 +167,7 @@ export default function WorkflowRun() {
         </div>
         <div>
           {selectedSpan && <AgentRunLinks spans={spans} spanId={selectedSpan.span_id} />}
-          {selectedSpan ? <SpanDetail span={selectedSpan} traceStartNs={run.start_ns} /> : <p className="muted">Click a node to see its span.</p>}
+          {selectedSpan ? <SpanDetail span={selectedSpan} answer={data} traceStartNs={run.start_ns} /> : <p className="muted">Click a node to see its span.</p>}
         </div>
       </div>
       <h2>State</h2>
