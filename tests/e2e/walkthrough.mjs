@@ -661,6 +661,7 @@ try {
   await shot(page, '09b-stable-link-opened-the-run');
 
   await (await import('./layout.mjs')).checkLayout({ page, ui: args.ui, screenshots: args.screenshots, check, step });
+  await (await import('./people.mjs')).checkPeople({ page, ui: args.ui, otlpHttp: args['otlp-http'], key, screenshots: args.screenshots, check, step });
 
   step('revoke the key');
   await page.goto(`${args.ui}/settings`);

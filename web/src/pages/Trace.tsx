@@ -65,9 +65,12 @@ export default function Trace() {
   });
 
   // A span opened by a link (or kept through a reload) is unfolded and scrolled to once the trace is here.
+  // Spans this page wrote to the URL itself: React Router applies a write later,
+  // and a quick second arrow key must not be undone when the first write lands.
   const shownOnLoad = useRef<string | null>(null);
+  const written = useRef(new Set<string>());
   useEffect(() => {
-    if (!urlSpan || !tree.byId.has(urlSpan) || shownOnLoad.current === urlSpan) return;
+    if (!urlSpan || !tree.byId.has(urlSpan) || shownOnLoad.current === urlSpan || written.current.has(urlSpan)) return;
     shownOnLoad.current = urlSpan;
     setSelectedState(urlSpan);
     const opened = reveal(tree, effectiveCollapsed, urlSpan);
@@ -87,6 +90,7 @@ export default function Trace() {
   function select(spanId: string) {
     setSelectedState(spanId);
     shownOnLoad.current = spanId;
+    written.current.add(spanId);
     const next = new URLSearchParams(window.location.search);
     next.set('span', spanId);
     setSearch(next, { replace: true });
