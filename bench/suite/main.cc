@@ -6,6 +6,7 @@
 // indexers, spans per request and attribute size. Writes JSON and a markdown
 // summary. Figures only: nothing here passes or fails.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -27,6 +28,9 @@ struct Settings {
   uint32_t concurrency = 16;
   bool sweeps = true;
   bool only_limits = false;
+  std::string profiles = "small,typical,junjo";  // which workloads to run (the disk figures are per workload)
+  double steady_spans = 10000;  // the steady rate at which the disk written per OTLP byte is measured
+  std::string keep_index;  // where to copy each workload's index folder (for profiling it with sqlite3's dbstat)
 };
 
 const std::vector<std::string> kQuiet = {"--log-level", "warn"};
@@ -47,6 +51,54 @@ json memory_of(testing::Process& process) {
   }
   return out;
 }
+
+// Bytes this process has caused to be written to storage (/proc/<pid>/io
+// write_bytes: page cache flushes included, whoever triggered them for it).
+// A page rewritten while still dirty counts once, so SQLite's WAL file, rewritten
+// in place after each checkpoint, counts little at a low rate: `io_field(p,
+// "wchar")` (every byte passed to write(): WAL frames, checkpoints, sockets) says
+// what SQLite wrote.
+int64_t io_field(testing::Process& process, const std::string& field) {
+  std::ifstream io("/proc/" + std::to_string(process.pid()) + "/io");
+  std::string line;
+  while (std::getline(io, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::stoll(line.substr(field.size() + 1));
+  }
+  return 0;
+}
+int64_t written_bytes(testing::Process& process) { return io_field(process, "write_bytes"); }
+
+// Every file under `folder` (SQLite's -wal and -shm, RocksDB's logs included).
+int64_t folder_bytes(const std::filesystem::path& folder) {
+  std::error_code ec;
+  int64_t total = 0;
+  for (auto it = std::filesystem::recursive_directory_iterator(folder, ec); !ec && it != std::filesystem::end(it); it.increment(ec)) {
+    if (it->is_regular_file(ec)) total += static_cast<int64_t>(it->file_size(ec));
+  }
+  return total;
+}
+
+// Disk written by the indexers and by the WAL stage since construction.
+struct DiskMeter {
+  DiskMeter(testing::Pipeline& measured, size_t count) : pipeline(measured), indexers(count) {
+    indexer_start = indexer_bytes();
+    indexer_wchar_start = indexer_bytes("wchar");
+    wal_start = written_bytes(pipeline.wal());
+  }
+  int64_t indexer_bytes(const std::string& field = "write_bytes") const {
+    int64_t total = 0;
+    for (size_t i = 0; i < indexers; ++i) total += io_field(pipeline.indexer(i), field);
+    return total;
+  }
+  int64_t indexer_written() const { return indexer_bytes() - indexer_start; }
+  int64_t indexer_wchar() const { return indexer_bytes("wchar") - indexer_wchar_start; }
+  int64_t wal_written() const { return written_bytes(pipeline.wal()) - wal_start; }
+  testing::Pipeline& pipeline;
+  size_t indexers;
+  int64_t indexer_start = 0;
+  int64_t indexer_wchar_start = 0;
+  int64_t wal_start = 0;
+};
 
 LoadConfig load_for(testing::Pipeline& pipeline, const WorkloadShape& shape, const Settings& settings) {
   LoadConfig config;
@@ -77,10 +129,18 @@ json run_profile(const std::string& name, const WorkloadShape& shape, const Sett
   testing::Pipeline pipeline(pipeline_options(4, {"0-1", "2-3"}, true));
   pipeline.start();
 
+  // OTLP bytes indexed: the acked requests' bytes, which are what the WAL appends
+  // (the request as received); every request of a workload has the same size.
+  const double request_bytes = static_cast<double>(factory.make().ByteSizeLong());
+  DiskMeter disk(pipeline, 2);
   auto started = Clock::now();
   LoadReport max = run_load(load_for(pipeline, shape, settings));
   double indexed = indexed_rate(pipeline, 0, max.spans_ok, started);
   std::fprintf(stderr, "[bench]   max: %s; indexed %.0f spans/s\n", max.to_text().c_str(), indexed);
+  const double max_otlp = request_bytes * static_cast<double>(max.requests_ok);
+  const int64_t max_indexer_written = disk.indexer_written();
+  const int64_t max_indexer_wchar = disk.indexer_wchar();
+  const int64_t max_wal_written = disk.wal_written();
 
   // Half of the maximum, but never above what the indexers sustain: lag is then
   // the pipeline's delay, not a growing backlog.
@@ -93,6 +153,43 @@ json run_profile(const std::string& name, const WorkloadShape& shape, const Sett
   LoadReport steady = run_load(half);
   std::fprintf(stderr, "[bench]   steady: %s\n", steady.to_text().c_str());
 
+  // A steady rate well below the maximum (the issue's 10k spans/s): what indexing writes when it keeps up.
+  json at_rate = json::object();
+  const int64_t already = static_cast<int64_t>(max.spans_ok + steady.spans_ok);
+  pipeline.wait_indexed(already, std::chrono::minutes(3));
+  if (settings.steady_spans > 0) {
+    DiskMeter steady_disk(pipeline, 2);
+    LoadConfig fixed = load_for(pipeline, shape, settings);
+    fixed.rate = std::max(1.0, settings.steady_spans / shape.spans_per_request);
+    LoadReport report = run_load(fixed);
+    pipeline.wait_indexed(already + static_cast<int64_t>(report.spans_ok), std::chrono::minutes(3));
+    const double otlp = request_bytes * static_cast<double>(report.requests_ok);
+    at_rate = {{"spans_per_second", report.spans_per_second}, {"otlp_bytes", otlp},
+               {"indexer_written_bytes", steady_disk.indexer_written()}, {"indexer_wchar_bytes", steady_disk.indexer_wchar()},
+               {"wal_written_bytes", steady_disk.wal_written()}};
+    std::fprintf(stderr, "[bench]   at %.0f spans/s: indexers wrote %.1f bytes per OTLP byte\n", report.spans_per_second,
+                 static_cast<double>(steady_disk.indexer_written()) / std::max(1.0, otlp));
+  }
+  const uint64_t all_requests = max.requests_ok + steady.requests_ok +
+                                static_cast<uint64_t>(at_rate.value("otlp_bytes", 0.0) / request_bytes + 0.5);
+  const uint64_t all_spans = all_requests * shape.spans_per_request;
+  if (!settings.keep_index.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(settings.keep_index) / name, ec);
+    std::filesystem::copy(std::filesystem::path(pipeline.data_dir()) / "index", std::filesystem::path(settings.keep_index) / name,
+                          std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing, ec);
+  }
+  json disk_figures = {
+      {"otlp_bytes_per_span", request_bytes / shape.spans_per_request},
+      {"spans", all_spans},
+      {"otlp_bytes", request_bytes * static_cast<double>(all_requests)},
+      {"full_load", {{"otlp_bytes", max_otlp}, {"indexer_written_bytes", max_indexer_written}, {"indexer_wchar_bytes", max_indexer_wchar},
+                     {"wal_written_bytes", max_wal_written}}},
+      {"steady", at_rate},
+      {"indexer_written_bytes", disk.indexer_written()},
+      {"index_folder_bytes", folder_bytes(std::filesystem::path(pipeline.data_dir()) / "index")},
+      {"wal_folder_bytes", folder_bytes(std::filesystem::path(pipeline.data_dir()) / "wal")}};
+
   json memory = {{"gateway", memory_of(pipeline.gateway())}, {"wal", memory_of(pipeline.wal())},
                  {"indexer-1", memory_of(pipeline.indexer(0))}, {"indexer-2", memory_of(pipeline.indexer(1))},
                  {"api", memory_of(pipeline.api())}, {"auth", memory_of(pipeline.auth().process())}};
@@ -102,6 +199,7 @@ json run_profile(const std::string& name, const WorkloadShape& shape, const Sett
           {"indexed_spans_per_second", indexed},
           {"half_load", steady.to_json()},
           {"memory", memory},
+          {"disk", disk_figures},
           {"limits",
            {{"protobuf_parse_spans_per_core", limits.parse_spans_per_core},
             {"rocksdb_group_commit_spans_per_second", limits.rocksdb_group_commit},
@@ -169,6 +267,41 @@ std::string fmt(double value, const char* format = "%.0f") {
   return text;
 }
 
+// Issue 31's figures, each beside its target. Days of retention come from the
+// index folder's bytes per span (the WAL keeps its own, shorter, retention).
+std::string disk_markdown(const json& report) {
+  std::string md =
+      "\nDisk (OTLP bytes: the acked requests, as the WAL appends them; indexers wrote: /proc/<pid>/io write_bytes (new dirty pages: what reaches the disk) / wchar (all bytes SQLite wrote, the WAL's frames and checkpoints); folders: every file, "
+      "SQLite's -wal and -shm included, at the end of the workload):\n\n"
+      "| workload | OTLP B/span | indexers wrote / OTLP B at full load (target <= 3) | at steady rate (target <= 3) | "
+      "index folder / OTLP B (target <= 1.5) | WAL folder / OTLP B | WAL stage wrote / OTLP B | indexed spans/s (target >= 60k typical) | "
+      "lag p99 ms at half (target <= 1000) | index B/span | days per 100 GB at 1,000 spans/s |\n"
+      "|---|---|---|---|---|---|---|---|---|---|---|\n";
+  for (const json& p : report["profiles"]) {
+    if (!p.contains("disk")) continue;
+    const json& d = p["disk"];
+    const double otlp = std::max(1.0, d["otlp_bytes"].get<double>());
+    const double full_otlp = std::max(1.0, d["full_load"]["otlp_bytes"].get<double>());
+    const json& steady = d["steady"];
+    std::string at_rate = "-";
+    if (steady.contains("otlp_bytes")) {
+      const double steady_otlp = std::max(1.0, steady["otlp_bytes"].get<double>());
+      at_rate = fmt(steady["indexer_written_bytes"].get<double>() / steady_otlp, "%.1f") + " / " +
+                fmt(steady["indexer_wchar_bytes"].get<double>() / steady_otlp, "%.1f") + " (at " + fmt(steady["spans_per_second"]) +
+                " spans/s)";
+    }
+    const double index_per_span = d["index_folder_bytes"].get<double>() / std::max<double>(1, d["spans"].get<double>());
+    md += "| " + p["name"].get<std::string>() + " | " + fmt(d["otlp_bytes_per_span"], "%.0f") + " | " +
+          fmt(d["full_load"]["indexer_written_bytes"].get<double>() / full_otlp, "%.1f") + " / " +
+          fmt(d["full_load"]["indexer_wchar_bytes"].get<double>() / full_otlp, "%.1f") + " | " + at_rate + " | " +
+          fmt(d["index_folder_bytes"].get<double>() / otlp, "%.2f") + " | " + fmt(d["wal_folder_bytes"].get<double>() / otlp, "%.2f") +
+          " | " + fmt(d["full_load"]["wal_written_bytes"].get<double>() / full_otlp, "%.2f") + " | " + fmt(p["indexed_spans_per_second"]) +
+          " | " + fmt(p["half_load"]["lag_ms"]["p99"], "%.0f") + " | " + fmt(index_per_span, "%.0f") + " | " +
+          fmt(100e9 / std::max(1.0, index_per_span * 1000 * 86400), "%.1f") + " |\n";
+  }
+  return md;
+}
+
 std::string markdown(const json& report) {
   std::string md = "# Spanline benchmarks, " + report["date"].get<std::string>() + ", " +
                    std::to_string(report["cores"].get<unsigned>()) + " cores\n\n";
@@ -196,6 +329,7 @@ std::string markdown(const json& report) {
           " | " + fmt(100.0 * p["indexed_spans_per_second"].get<double>() / l["sqlite_insert_spans_per_second"].get<double>(), "%.0f%%") +
           " |\n";
   }
+  md += disk_markdown(report);
   md += "\nMemory at the end of each workload (RSS MB, peak in brackets):\n\n| workload | gateway | wal | indexer-1 | indexer-2 | api | auth |\n|---|---|---|---|---|---|---|\n";
   for (const json& p : report["profiles"]) {
     md += "| " + p["name"].get<std::string>();
@@ -242,6 +376,9 @@ int main(int argc, char** argv) {
   options.add("phase", &settings.phase, "Length of each load phase (sweeps use half).")
       .add("concurrency", &settings.concurrency, "Exports in flight.")
       .add("sweeps", &settings.sweeps, "Run the sweeps too.")
+      .add("profiles", &settings.profiles, "Workloads to run, comma-separated: small, typical, junjo.")
+      .add("steady-spans", &settings.steady_spans, "Spans/s of the steady phase that measures disk written per OTLP byte (0: none).")
+      .add("keep-index", &settings.keep_index, "Copy each workload's index folder under this folder (to profile it).")
       .add("only-limits", &settings.only_limits, "Measure the limits only (for profiling the single-process paths).")
       .add("json-out", &json_out, "Write the full report as JSON here.")
       .add("md-out", &md_out, "Write the markdown summary here.");
@@ -262,9 +399,11 @@ int main(int argc, char** argv) {
   bench::WorkloadShape small{.spans_per_request = 10, .attributes_per_span = 4, .attribute_bytes = 16};
   bench::WorkloadShape typical{.spans_per_request = 100, .attributes_per_span = 8, .attribute_bytes = 32};
   bench::WorkloadShape junjo{.spans_per_request = 100, .attribute_bytes = 256, .junjo = true};
-  report["profiles"] = {bench::run_profile("small", small, settings, scratch),
-                        bench::run_profile("typical", typical, settings, scratch),
-                        bench::run_profile("junjo", junjo, settings, scratch)};
+  report["profiles"] = nlohmann::json::array();
+  for (const auto& [name, shape] : {std::pair{"small", small}, std::pair{"typical", typical}, std::pair{"junjo", junjo}}) {
+    if (("," + settings.profiles + ",").find("," + std::string(name) + ",") == std::string::npos) continue;
+    report["profiles"].push_back(bench::run_profile(name, shape, settings, scratch));
+  }
   if (settings.only_limits) return 0;
   if (settings.sweeps) {
     report["layouts"] = bench::sweep_layouts(settings);
