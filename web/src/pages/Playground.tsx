@@ -14,6 +14,7 @@ import { usePromptState } from '../components/playground/usePromptState';
 import { useRuns } from '../components/playground/useRuns';
 import '../components/playground/playground.css';
 import { Loading } from '../components/Status';
+import { copyResultText, copyText } from '../lib/copyText';
 import type { ProvidersAnswer, RunRequest } from '../lib/playground/api';
 import { runRequest, type FieldError, type Prompt } from '../lib/playground/prompt';
 import { encodePrompt, fragmentFor } from '../lib/playground/urlState';
@@ -39,17 +40,19 @@ function Source({ prompt, leftOut }: { prompt: Prompt; leftOut: string[] }) {
 
 // The link is the prompt: encoded now (the fragment is written after a pause in
 // typing, so it may lag the last keystroke).
+// Copied through lib/copyText (plain http by host name has no Clipboard API), and
+// says so only when it was.
 function CopyLink({ prompt }: { prompt: Prompt }) {
-  const [copied, setCopied] = useState(false);
+  const [said, setSaid] = useState('');
   const copy = async () => {
     const url = `${window.location.origin}${window.location.pathname}${fragmentFor(await encodePrompt(prompt))}`;
-    await navigator.clipboard?.writeText(url);
-    setCopied(true);
-    window.setTimeout(() => setCopied(false), 1500);
+    const result = await copyText(url);
+    setSaid(result === 'copied' ? 'link copied' : copyResultText(result));
+    if (result === 'copied') window.setTimeout(() => setSaid(''), 1500);
   };
   return (
     <button type="button" className="link" onClick={() => void copy()} data-testid="pg-copy-link" title="The link holds the whole prompt">
-      {copied ? 'link copied' : 'copy link'}
+      {said || 'copy link'}
     </button>
   );
 }
