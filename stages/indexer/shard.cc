@@ -203,8 +203,10 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
   if (!db) return db.status();
   std::unique_ptr<Shard> shard(new Shard(std::move(db.value()), partition));
   Database& d = *shard->db_;
+  // journal_size_limit: SQLite's -wal file never shrinks by itself; under load it grew to ~3x the checkpoint
+  // threshold and stayed there (18% of the index folder, bench/results/2026-11-29-index-bytes-before.md).
   for (std::string_view pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA wal_autocheckpoint=10000",
-                                  "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-16384"}) {
+                                  "PRAGMA journal_size_limit=50331648", "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-16384"}) {
     if (Status s = d.exec(pragma); !s.is_ok()) return s;
   }
   if (Status s = d.exec(kSchema); !s.is_ok()) return s;
