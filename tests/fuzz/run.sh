@@ -16,7 +16,7 @@ if [[ "$seconds" == build ]]; then build_only=1; seconds=0; fi
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 build="$repo/build-fuzz"
-targets=(fuzz_otlp_gateway fuzz_span_decoder fuzz_log_decoder fuzz_bus_header fuzz_api_query fuzz_jwt)
+targets=(fuzz_otlp_gateway fuzz_span_decoder fuzz_log_decoder fuzz_bus_header fuzz_api_query fuzz_jwt fuzz_playground)
 
 # Skip (not fail) where the toolchain cannot build a fuzzer at all.
 if ! command -v clang++ >/dev/null 2>&1 || ! command -v clang >/dev/null 2>&1; then

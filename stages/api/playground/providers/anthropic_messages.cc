@@ -157,19 +157,19 @@ class AnthropicStreamDecoder final : public SseChatDecoder {
       return provider_failed(std::move(failure));
     }
     if (type == "message_start") {
-      const json message = data.value("message", json::object());
+      const json message = object_at(data, "message");
       out.push_back(response_event(message));
-      read_usage(message.value("usage", json::object()), usage_);
+      read_usage(object_at(message, "usage"), usage_);
       out.push_back(usage_event(usage_));
     } else if (type == "content_block_start") {
-      const json block = data.value("content_block", json::object());
+      const json block = object_at(data, "content_block");
       Block& started = blocks_[integer_at(data, "index").value_or(0)];
       started.type = string_at(block, "type");
       started.id = string_at(block, "id");
       started.name = string_at(block, "name");
       if (const std::string text = string_at(block, "text"); !text.empty()) out.push_back(text_event(text));
     } else if (type == "content_block_delta") {
-      const json delta = data.value("delta", json::object());
+      const json delta = object_at(data, "delta");
       const std::string delta_type = string_at(delta, "type");
       if (delta_type == "text_delta") {
         out.push_back(text_event(string_at(delta, "text")));
@@ -186,8 +186,8 @@ class AnthropicStreamDecoder final : public SseChatDecoder {
       }
       if (it != blocks_.end()) blocks_.erase(it);
     } else if (type == "message_delta") {
-      stop_reason_ = string_at(data.value("delta", json::object()), "stop_reason");
-      read_usage(data.value("usage", json::object()), usage_);
+      stop_reason_ = string_at(object_at(data, "delta"), "stop_reason");
+      read_usage(object_at(data, "usage"), usage_);
       out.push_back(usage_event(usage_));
     } else if (type == "message_stop") {
       stopped_ = true;
@@ -241,11 +241,11 @@ class AnthropicWholeDecoder final : public WholeChatDecoder {
         event.text = string_at(block, "text");
         out.push_back(std::move(event));
       } else if (type == "tool_use") {
-        out.push_back(tool_call_event(string_at(block, "id"), string_at(block, "name"), block.value("input", json::object()).dump()));
+        out.push_back(tool_call_event(string_at(block, "id"), string_at(block, "name"), object_at(block, "input").dump()));
       }
     }
     ChatUsage usage;
-    read_usage(answer.value("usage", json::object()), usage);
+    read_usage(object_at(answer, "usage"), usage);
     out.push_back(usage_event(usage));
     out.push_back(finish_event(string_at(answer, "stop_reason")));
     return Status::ok();

@@ -190,7 +190,7 @@ class ResponseReader {
     if (const auto candidates = response.find("candidates"); candidates != response.end() && candidates->is_array()) {
       for (const json& candidate : *candidates) {
         if (integer_at(candidate, "index").value_or(0) != 0) continue;
-        read_parts(candidate.value("content", json::object()).value("parts", json::array()), out);
+        read_parts(array_at(object_at(candidate, "content"), "parts"), out);
         if (std::string reason = string_at(candidate, "finishReason"); !reason.empty()) finish_reason_ = std::move(reason);
       }
     }
@@ -213,7 +213,7 @@ class ResponseReader {
   static void read_parts(const json& parts, std::vector<ChatEvent>& out) {
     if (!parts.is_array()) return;
     for (const json& part : parts) {
-      if (part.value("thought", false)) continue;  // thought summaries are not the answer
+      if (flag_at(part, "thought")) continue;  // thought summaries are not the answer
       if (std::string text = string_at(part, "text"); !text.empty()) {
         ChatEvent event;
         event.text = std::move(text);
@@ -295,10 +295,10 @@ class GeminiGenerate final : public ProviderProtocol {
     const json list = parse_json(body);
     if (!list.is_object()) return malformed("a model list is not a JSON object");
     std::vector<std::string> models;
-    const json entries = list.value("models", json::array());
+    const json entries = list.contains("models") ? list["models"] : json::array();
     if (!entries.is_array()) return malformed("a model list's `models` is not an array");
     for (const json& model : entries) {
-      const json methods = model.value("supportedGenerationMethods", json::array());
+      const json methods = array_at(model, "supportedGenerationMethods");
       const bool generates = !methods.is_array() || methods.empty() ||
                              std::find(methods.begin(), methods.end(), json("generateContent")) != methods.end();
       if (std::string name = bare_model(string_at(model, "name")); generates && !name.empty()) models.push_back(std::move(name));

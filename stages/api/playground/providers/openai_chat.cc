@@ -260,7 +260,7 @@ class OpenAiWholeDecoder final : public WholeChatDecoder {
     if (choices == answer.end() || !choices->is_array() || choices->empty()) return malformed("no choices");
     out.push_back(response_event(answer));
     const json& choice = choices->front();
-    const json message = choice.value("message", json::object());
+    const json message = object_at(choice, "message");
     bool refused = false;
     for (const char* key : {"content", "refusal"}) {
       if (std::string text = string_at(message, key); !text.empty()) {
@@ -272,7 +272,7 @@ class OpenAiWholeDecoder final : public WholeChatDecoder {
     }
     if (const auto calls = message.find("tool_calls"); calls != message.end() && calls->is_array()) {
       for (const json& call : *calls) {
-        const json function = call.value("function", json::object());
+        const json function = object_at(call, "function");
         ChatEvent event;
         event.kind = ChatEvent::Kind::tool_call;
         event.tool_call.type = ChatPart::Type::tool_call;

@@ -1,12 +1,21 @@
 #include "stages/api/playground/providers/protocol_support.h"
 
+#include "base/json_depth.h"
+
 #include <charconv>
+#include <cmath>
+#include <limits>
 #include <chrono>
 #include <ctime>
 
 namespace spanline::api::playground::detail {
 
-json parse_json(std::string_view text) { return json::parse(text, nullptr, /*allow_exceptions=*/false); }
+json parse_json(std::string_view text) {
+  // A provider's answer is copied and dumped below, both recursive in nlohmann::json:
+  // an answer nesting deeper than any documented shape is refused unparsed.
+  if (json_nests_deeper_than(text, kMaxProviderJsonDepth)) return json(json::value_t::discarded);
+  return json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
 
 std::string string_at(const json& object, std::string_view key) {
   if (!object.is_object()) return {};
@@ -18,7 +27,35 @@ std::optional<int64_t> integer_at(const json& object, std::string_view key) {
   if (!object.is_object()) return std::nullopt;
   const auto it = object.find(key);
   if (it == object.end() || !it->is_number()) return std::nullopt;
-  return it->is_number_float() ? static_cast<int64_t>(it->get<double>()) : it->get<int64_t>();
+  // A provider's number past int64 (3.7e35 tokens, found by fuzz_playground) is
+  // no count at all: converting it would be undefined behaviour, so it is absent.
+  if (it->is_number_float()) {
+    const double value = it->get<double>();
+    if (!std::isfinite(value) || value < -9.2e18 || value > 9.2e18) return std::nullopt;
+    return static_cast<int64_t>(value);
+  }
+  if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+  return it->get<int64_t>();
+}
+
+const json& object_at(const json& object, std::string_view key) {
+  static const json empty = json::object();
+  if (!object.is_object()) return empty;
+  const auto it = object.find(key);
+  return it != object.end() && it->is_object() ? *it : empty;
+}
+
+const json& array_at(const json& object, std::string_view key) {
+  static const json empty = json::array();
+  if (!object.is_object()) return empty;
+  const auto it = object.find(key);
+  return it != object.end() && it->is_array() ? *it : empty;
+}
+
+bool flag_at(const json& object, std::string_view key) {
+  if (!object.is_object()) return false;
+  const auto it = object.find(key);
+  return it != object.end() && it->is_boolean() && it->get<bool>();
 }
 
 json object_or_empty(std::string_view text) {

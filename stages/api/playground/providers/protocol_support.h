@@ -19,10 +19,19 @@ namespace spanline::api::playground::detail {
 
 using json = nlohmann::json;
 
-// The JSON value of `text`, or a discarded value (is_discarded()) when it is not JSON.
+// Deeper than any provider's documented answer (tool arguments and schemas nest), far from what exhausts a stack.
+inline constexpr int kMaxProviderJsonDepth = 128;
+// The JSON value of `text`, or a discarded value (is_discarded()) when it is not JSON
+// or nests deeper than kMaxProviderJsonDepth.
 json parse_json(std::string_view text);
 std::string string_at(const json& object, std::string_view key);
 std::optional<int64_t> integer_at(const json& object, std::string_view key);
+// `object[key]` when `object` is an object holding an object (array, true) there; else an
+// empty object (array, false). A provider's answer may hold any type anywhere: these
+// never throw, where json::value() throws on a value of another type.
+const json& object_at(const json& object, std::string_view key);
+const json& array_at(const json& object, std::string_view key);
+bool flag_at(const json& object, std::string_view key);
 // `text` as a JSON object (tool arguments, schemas); an empty object when it is empty or not an object.
 json object_or_empty(std::string_view text);
 
