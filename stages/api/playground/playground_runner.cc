@@ -231,7 +231,9 @@ void PlaygroundRunner::run(Job& job) {
     callbacks.cancelled = [&] { return reader_gone || cancel_all_.load() || stream.client_gone(); };
     TransferLimits limits;
     limits.deadline = config_.playground_deadline;
-    limits.stall = config_.playground_stall;
+    // A whole (non-streamed) answer sends nothing until the model is done, which for
+    // a reasoning model can be minutes: only the deadline bounds it.
+    limits.stall = ticket.request.chat.stream ? config_.playground_stall : config_.playground_deadline;
     TransferOutcome transfer = perform(protocol.chat_call(ticket.endpoint, ticket.request.chat), limits, callbacks);
     if (reader_gone || (!transfer.complete && transfer.failure.kind == ProviderFailure::Kind::cancelled)) {
       failure = failure_of(ProviderFailure::Kind::cancelled, cancel_all_.load() ? "the api is stopping" : "the run was stopped (the page closed its connection)");
