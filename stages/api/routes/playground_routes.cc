@@ -1,5 +1,6 @@
 #include "stages/api/routes/playground_routes.h"
 
+#include "base/crypto/secrets.h"
 #include "stages/api/playground/providers/http_transport.h"
 
 namespace spanline::api {
@@ -38,7 +39,10 @@ std::optional<ApiReply> PlaygroundRoutes::run(const ApiRequest& request, const O
 ApiReply PlaygroundRoutes::models(const ApiRequest& /*request*/, const std::string& provider) {
   auto endpoint = providers_.find(provider);
   if (!endpoint) return error_reply(endpoint.status());
-  const std::string cache_key = endpoint->name + "\n" + std::string(provider_kind_name(endpoint->kind)) + "\n" + endpoint->base_url;
+  // The key's digest is part of the cache key: a key changed in Settings (or removed)
+  // asks the provider again at once instead of showing what the old key could list.
+  const std::string cache_key = endpoint->name + "\n" + std::string(provider_kind_name(endpoint->kind)) + "\n" + endpoint->base_url +
+                                "\n" + auth::sha256_hex(endpoint->api_key);
   if (auto cached = models_.get(cache_key)) return json_reply(json{{"models", *cached}});
   if (listings_.fetch_add(1) >= kMaxModelListings) {
     listings_.fetch_sub(1);

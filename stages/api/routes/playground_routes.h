@@ -12,7 +12,7 @@
 // provider answers (15 s at most), so at most kMaxModelListings run at once
 // (503 with Retry-After beyond: HTTP workers stay free for everything else)
 // and a provider's list is kept for kModelsCacheTtl (a comparison's columns
-// and a page reload ask once).
+// and a page reload ask once; a changed base URL or key asks again at once).
 
 #include <atomic>
 #include <chrono>
@@ -46,7 +46,7 @@ class PlaygroundRoutes {
   SessionGuard& guard_;
   playground::PlaygroundRunner& runner_;
   std::atomic<uint32_t> listings_{0};
-  auth::TtlCache<std::vector<std::string>> models_{kModelsCacheTtl, 256};  // by provider name, kind and base URL
+  auth::TtlCache<std::vector<std::string>> models_{kModelsCacheTtl, 256};  // by provider name, kind, base URL and the key's SHA-256
 };
 
 }  // namespace spanline::api
