@@ -97,7 +97,7 @@ inline constexpr TextField kProviderKindField{"kind", 16};
 inline constexpr TextField kProviderBaseUrlField{"base_url", 2048};
 inline constexpr TextField kProviderApiKeyField{"api_key", 4096};
 inline constexpr std::string_view kProviderNameCharacters = "abcdefghijklmnopqrstuvwxyz0123456789._-";
-// The protocols a provider may speak (the api's ProviderKind names them the same).
+// The protocols a provider may speak, in the order of the api's ProviderKind, which takes its names from here.
 inline constexpr std::array<std::string_view, 3> kProviderKinds = {"openai", "anthropic", "gemini"};
 inline constexpr size_t kMaxSettingsProviders = 100;
 

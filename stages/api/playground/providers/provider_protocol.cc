@@ -1,17 +1,16 @@
 #include "stages/api/playground/providers/provider_protocol.h"
 
+#include "protocol/auth/auth_messages.h"
+
 #include "stages/api/playground/providers/protocol_support.h"
 
 namespace spanline::api::playground {
 
-std::string_view provider_kind_name(ProviderKind kind) {
-  switch (kind) {
-    case ProviderKind::openai: return "openai";
-    case ProviderKind::anthropic: return "anthropic";
-    case ProviderKind::gemini: return "gemini";
-  }
-  return "openai";
-}
+// The names are the auth hop's (kProviderKinds, declared in ProviderKind's order),
+// so the settings store and the playground spell each kind in one place.
+static_assert(auth::kProviderKinds.size() == static_cast<size_t>(ProviderKind::gemini) + 1, "one name per ProviderKind");
+
+std::string_view provider_kind_name(ProviderKind kind) { return auth::kProviderKinds[static_cast<size_t>(kind)]; }
 
 std::optional<ProviderKind> provider_kind_from_name(std::string_view name) {
   for (const ProviderKind kind : {ProviderKind::openai, ProviderKind::anthropic, ProviderKind::gemini}) {
