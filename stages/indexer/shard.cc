@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "stages/indexer/span_decoder.h"
+#include "stages/indexer/span_deletion.h"
 #include "stages/indexer/llm/llm_calls.h"
 #include "stages/indexer/llm/usage_rollup.h"
 #include "stages/indexer/sessions/session_index.h"
@@ -176,20 +177,6 @@ Status migrate_unless_column(Database& db, std::string_view table, std::string_v
 }
 
 
-std::string text_of(const SpanRecord& span) {
-  std::string text = span.name;
-  for (const AttributeRow& row : span.attributes) {
-    if (row.type != ValueType::string && row.type != ValueType::array && row.type != ValueType::kvlist) continue;
-    text += '\n';
-    text += row.text;
-  }
-  if (!span.status_message.empty()) {
-    text += '\n';
-    text += span.status_message;
-  }
-  return text;
-}
-
 }  // namespace
 
 std::string shard_path(const std::string& data_dir, uint32_t partition) {
@@ -220,6 +207,8 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
   }
   if (Status s = d.exec(kIndexChangesSinceV1); !s.is_ok()) return s;
   if (Status s = migrate_unless_column(d, "span_attributes", "ordinal", kClusterAttributesV3); !s.is_ok()) return s;
+  if (Status s = attributes::AttributeIndex::create(d); !s.is_ok()) return s;
+  if (Status s = search::SearchIndex::create(d); !s.is_ok()) return s;
   // Version 4: the spans' dropped counts, as sent plus what the indexer cut to fit the span limits.
   if (Status s = migrate_unless_column(d, "spans", "dropped_events_count", kDroppedCountsV4); !s.is_ok()) return s;
   // Version 5: agent runs beside workflow runs.
@@ -249,6 +238,8 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
   cursor->bind(1, static_cast<int64_t>(partition));
   if (auto row = cursor->step(); row.is_ok() && *row) shard->cursor_ = static_cast<uint64_t>(cursor->column_int(0));
   if (Status s = shard->prepare_statements(); !s.is_ok()) return s;
+  if (Status s = shard->attributes_.prepare(d); !s.is_ok()) return s;
+  if (Status s = shard->search_.prepare(d); !s.is_ok()) return s;
   if (Status s = shard->logs_.prepare(d); !s.is_ok()) return s;
   if (Status s = shard->sessions_.prepare(d); !s.is_ok()) return s;
   return shard;
@@ -265,8 +256,6 @@ Status Shard::prepare_statements() {
        "status_code, status_message, trace_state, flags, scope_name, scope_version, attributes, events, links, resource, "
        "scope, junjo_span_type, received_ns, wal_sequence, dropped_attributes_count, dropped_events_count, dropped_links_count) "
        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
-      {&insert_attribute_, "INSERT INTO span_attributes(span_rowid, ordinal, key, type, text, number, on_event) VALUES(?,?,?,?,?,?,?)"},
-      {&insert_text_, "INSERT INTO span_text(rowid, content) VALUES(?, ?)"},
       {&upsert_operation_,
        "INSERT INTO operations(service, name, span_count, last_seen_ns) VALUES(?, ?, 1, ?) ON CONFLICT(service, name) "
        "DO UPDATE SET span_count = span_count + 1, last_seen_ns = max(last_seen_ns, excluded.last_seen_ns)"},
@@ -306,7 +295,6 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
     return status;
   };
   std::set<std::string> touched;
-  const size_t max_value = max_indexed_value_bytes();
   for (const BatchEntry& entry : batch) {
     logs::LogApplyStats logged;
     if (Status st = logs_.write(*db_, entry.sequence, entry.received_ns, entry.logs, logged); !st.is_ok()) return fail(st);
@@ -335,19 +323,10 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
       int64_t rowid = db_->last_insert_rowid();
       ++stats.spans_written;
       touched.insert(span.trace_id);
-      int64_t ordinal = 0;
-      for (const AttributeRow& row : span.attributes) {
-        ++ordinal;
-        if (row.text.size() > max_value) continue;
-        Statement& a = insert_attribute_;
-        a.bind(1, rowid).bind(2, ordinal).bind_text(3, row.key).bind(4, static_cast<int>(row.type)).bind_text(5, row.text);
-        if (row.type == ValueType::integer || row.type == ValueType::floating || row.type == ValueType::boolean) a.bind(6, row.number);
-        else a.bind_null(6);
-        a.bind(7, row.on_event ? 1 : 0);
-        if (Status st = a.run(); !st.is_ok()) return fail(st);
-        ++stats.attribute_rows;
-      }
-      if (Status st = insert_text_.bind(1, rowid).bind_text(2, text_of(span)).run(); !st.is_ok()) return fail(st);
+      auto indexed = attributes_.write(rowid, span);
+      if (!indexed) return fail(indexed.status());
+      stats.attribute_rows += *indexed;
+      if (Status st = search_.write(rowid, span); !st.is_ok()) return fail(st);
       if (Status st = upsert_operation_.bind_text(1, span.service).bind_text(2, span.name).bind(3, span.start_ns).run(); !st.is_ok())
         return fail(st);
       if (Status st = llm::write_call(insert_llm_call_, span); !st.is_ok()) return fail(st);
@@ -437,23 +416,18 @@ Status Shard::refresh_traces(const std::vector<std::string>& trace_ids) {
 }
 
 Status Shard::delete_traces_where(const std::string& span_condition, const std::vector<std::string>& trace_ids) {
-  // Attribute rows and text go with their spans; summaries are recomputed or removed.
+  // Attribute values and text go with their spans (found through the span rows, so first); summaries are
+  // recomputed or removed.
+  if (Status s = attributes::AttributeIndex::delete_spans(*db_, span_condition, trace_ids); !s.is_ok()) return s;
+  if (Status s = search::SearchIndex::delete_spans(*db_, span_condition, trace_ids); !s.is_ok()) return s;
   for (std::string_view sql :
-       {"DELETE FROM span_attributes WHERE span_rowid IN (SELECT rowid FROM spans WHERE trace_id = ?1 AND {c})",
-        "DELETE FROM span_text WHERE rowid IN (SELECT rowid FROM spans WHERE trace_id = ?1 AND {c})",
-        "DELETE FROM state_changes WHERE trace_id = ?1 AND span_id IN (SELECT span_id FROM spans WHERE trace_id = ?1 AND {c})",
+       {"DELETE FROM state_changes WHERE trace_id = ?1 AND span_id IN (SELECT span_id FROM spans WHERE trace_id = ?1 AND {c})",
         "DELETE FROM workflow_runs WHERE trace_id = ?1 AND span_id IN (SELECT span_id FROM spans WHERE trace_id = ?1 AND {c})",
         "DELETE FROM agent_operations WHERE trace_id = ?1 AND span_id IN (SELECT span_id FROM spans WHERE trace_id = ?1 AND {c})",
         "DELETE FROM llm_calls WHERE trace_id = ?1 AND span_id IN (SELECT span_id FROM spans WHERE trace_id = ?1 AND {c})",
         sessions::kDeleteMarksSql,
         "DELETE FROM spans WHERE trace_id = ?1 AND {c}"}) {
-    std::string text(sql);
-    text.replace(text.find("{c}"), 3, span_condition);
-    auto statement = db_->prepare(text);
-    if (!statement) return statement.status();
-    for (const std::string& trace_id : trace_ids) {
-      if (Status s = statement->bind_blob(1, trace_id).run(); !s.is_ok()) return s;
-    }
+    if (Status s = run_per_trace(*db_, sql, span_condition, trace_ids); !s.is_ok()) return s;
   }
   if (Status s = refresh_traces(trace_ids); !s.is_ok()) return s;
   auto remove_empty = db_->prepare("DELETE FROM traces WHERE trace_id = ? AND NOT EXISTS (SELECT 1 FROM spans WHERE trace_id = traces.trace_id)");

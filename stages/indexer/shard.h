@@ -20,7 +20,9 @@
 #include <vector>
 
 #include "base/status.h"
+#include "stages/indexer/attributes/attribute_index.h"
 #include "stages/indexer/logs/log_store.h"
+#include "stages/indexer/search/search_index.h"
 #include "stages/indexer/sessions/session_index.h"
 #include "stages/indexer/span_record.h"
 #include "base/sqlite/sqlite_db.h"
@@ -70,9 +72,11 @@ class Shard {
   std::unique_ptr<Database> db_;
   uint32_t partition_;
   uint64_t cursor_ = 0;
-  Statement insert_span_, insert_attribute_, insert_text_, upsert_operation_, insert_run_, insert_agent_operation_,
+  Statement insert_span_, upsert_operation_, insert_run_, insert_agent_operation_,
       insert_change_, refresh_trace_, refresh_run_counts_, save_cursor_;
   Statement insert_llm_call_;  // stages/indexer/llm/llm_calls.h
+  attributes::AttributeIndex attributes_;  // stages/indexer/attributes/
+  search::SearchIndex search_;             // stages/indexer/search/
   logs::LogWriter logs_;
   sessions::SessionIndex sessions_;  // stages/indexer/sessions/
 };

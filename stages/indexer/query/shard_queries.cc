@@ -12,9 +12,11 @@
 
 #include "base/hex.h"
 #include "base/json_depth.h"
+#include "stages/indexer/attributes/attribute_index.h"
 #include "stages/indexer/query/executable_lookup.h"
 #include "stages/indexer/query/llm_usage_query.h"
 #include "stages/indexer/query/sql_support.h"
+#include "stages/indexer/search/search_index.h"
 #include "stages/indexer/sessions/session_index.h"
 #include "stages/indexer/query/agent_usage.h"
 #include "stages/indexer/llm/llm_record.h"
@@ -287,7 +289,6 @@ Result<std::string> ShardReader::answer(const wire::OperationsQuery& query) {
 }
 
 Result<std::string> ShardReader::answer(const wire::SearchQuery& query) {
-  using Op = wire::AttributeFilter::Op;
   Filter filter;
   if (query.from_ns) filter.add("t.start_ns >= ?", *query.from_ns);
   if (query.to_ns) filter.add("t.start_ns <= ?", *query.to_ns);
@@ -305,22 +306,10 @@ Result<std::string> ShardReader::answer(const wire::SearchQuery& query) {
   }
   // Attribute and text filters are driven by their own indexes: the matching
   // trace ids are found once, then the newest-first scan checks membership.
-  for (const wire::AttributeFilter& attribute : query.attributes) {
-    const std::string sql_prefix =
-        "t.trace_id IN (SELECT s.trace_id FROM span_attributes a JOIN spans s ON s.rowid = a.span_rowid WHERE a.key = ? AND ";
-    if (attribute.op == Op::equal) {
-      filter.add(sql_prefix + "a.text = ?)", attribute.key, attribute.text);
-    } else {
-      filter.add(sql_prefix + "a.number IS NOT NULL AND a.number " + std::string(wire::name_of(attribute.op)) + " ?)", attribute.key,
-                 attribute.number);
-    }
-  }
+  for (const wire::AttributeFilter& attribute : query.attributes) attributes::add_trace_filter(filter, attribute);
   if (query.session_id) filter.add(sessions::kTracesOfSessionSql, *query.session_id);
   if (query.user_id) filter.add(sessions::kTracesOfUserSql, *query.user_id);
-  if (query.text) {
-    filter.add("t.trace_id IN (SELECT s.trace_id FROM spans s WHERE s.rowid IN (SELECT rowid FROM span_text WHERE span_text MATCH ?))",
-               fts_phrase(*query.text));
-  }
+  if (query.text) search::add_trace_filter(filter, *query.text);
   // The live tail asks for traces indexed after a watermark of each partition
   // (each shard's clock is its own indexer's).
   std::string order;
