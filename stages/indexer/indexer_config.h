@@ -31,6 +31,10 @@ struct IndexerConfig : stage::StageConfig {
   // this bounds the indexer's memory per batch whatever the entries hold.
   uint64_t max_decoded_batch_bytes = 32ULL << 20;
   std::chrono::milliseconds read_wait{std::chrono::seconds(1)};
+  // Reads are gathered into one transaction for up to this long: each commit
+  // writes every page it dirtied twice, so its size, not the spans, sets the
+  // bytes written (bench/results/2026-11-29-index-bytes-before.md).
+  std::chrono::milliseconds commit_interval{250};
   std::chrono::milliseconds retention{std::chrono::hours(24 * 7)};
   std::chrono::milliseconds retention_interval{std::chrono::minutes(1)};
 
@@ -46,6 +50,7 @@ struct IndexerConfig : stage::StageConfig {
         .add("max-batch-bytes", &max_batch_bytes, "Largest WAL read, written as one SQLite transaction.")
         .add("max-batch-entries", &max_batch_entries, "Most WAL entries per read.")
         .add("max-decoded-batch-bytes", &max_decoded_batch_bytes, "Decoded spans held before they are written: a batch (or one entry) that decodes to more is written in several transactions.")
+        .add("commit-interval", &commit_interval, "Longest a read span waits to be written: reads are gathered into one transaction for up to this long (or --max-decoded-batch-bytes), fewer commits writing fewer bytes per span; adds up to this much to the index lag. 0: write after every read.")
         .add("read-wait", &read_wait, "How long a read waits at the WAL for new entries (long-poll).")
         .add("index-retention", &retention, "Index rows received longer ago than this are deleted in the background (0: keep forever).")
         .add("index-retention-interval", &retention_interval, "How often index retention runs.");

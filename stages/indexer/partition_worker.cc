@@ -23,7 +23,8 @@ PartitionWorker::PartitionWorker(const IndexerConfig& config, std::unique_ptr<Sh
       logs_indexed_(stats.counter("logs_indexed")),
       logs_duplicate_(stats.counter("logs_duplicate")),
       read_errors_(stats.counter("read_errors")),
-      write_errors_(stats.counter("write_errors")) {
+      write_errors_(stats.counter("write_errors")),
+      index_commits_(stats.counter("index_commits")) {
   std::string p = std::to_string(shard_->partition());
   stats.gauge("committed_sequence.p" + p, [this] { return static_cast<double>(committed()); });
   stats.gauge("wal_head.p" + p, [this] { return static_cast<double>(wal_head()); });
@@ -90,13 +91,46 @@ void PartitionWorker::run() {
   const uint32_t partition = shard_->partition();
   auto backoff = std::chrono::milliseconds(50);
   bool announced = false;
+  // Decoded records wait in `batch` across reads until they hold
+  // max_decoded_batch_bytes or the oldest has waited --commit-interval: a
+  // commit writes every page it dirtied twice (SQLite's WAL, then the
+  // checkpoint), so fewer, larger commits write fewer bytes per span
+  // (bench/results/2026-11-29-index-bytes-before.md). `handled` is the last
+  // sequence whose records are all in `batch` or written; reads continue after
+  // it, and the cursor moves to it only with the batch's commit.
+  std::vector<BatchEntry> batch;
+  size_t held = 0;
+  uint64_t handled = shard_->cursor();
+  SteadyClock::time_point commit_due{};
+  auto pending = [&] { return handled > shard_->cursor(); };
+  auto forget_pending = [&] {
+    batch.clear();
+    held = 0;
+    handled = shard_->cursor();
+  };
+  auto commit = [&]() -> bool {
+    bool written = write(batch, handled);
+    if (!written) forget_pending();  // retried from the cursor, as the WAL still holds it
+    batch.clear();
+    held = 0;
+    return written;
+  };
   while (!stopping_) {
+    std::chrono::milliseconds wait = config_.read_wait;
+    if (pending()) {
+      const auto now = SteadyClock::now();
+      if (now >= commit_due || held >= config_.max_decoded_batch_bytes) {
+        if (!commit() && !pause_unless_stopped(std::chrono::milliseconds(500))) break;
+        continue;
+      }
+      wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(commit_due - now));
+    }
     bus::Header read = bus::make_header(bus::MessageType::read);
     read.partition = static_cast<int32_t>(partition);
-    read.sequence = shard_->cursor();
+    read.sequence = handled;
     read.count = config_.max_batch_entries;
     read.max_bytes = config_.max_batch_bytes;
-    read.wait_ms = static_cast<uint32_t>(config_.read_wait.count());
+    read.wait_ms = static_cast<uint32_t>(wait.count());
     read.consumer = config_.consumer_group;
     read.instance = config_.instance;
     read.committed = shard_->cursor();
@@ -106,6 +140,8 @@ void PartitionWorker::run() {
     if (!reply) {
       read_errors_.fetch_add(1);
       if (reply.status().code() == Code::failed_precondition) {
+        // Another indexer holds the partition: what is pending here is not ours to write.
+        forget_pending();
         log::error("partition owned by another indexer", {{"partition", partition}, {"error", reply.status().message()}});
       } else {
         log::debug("WAL read failed", {{"partition", partition}, {"error", reply.status().to_string()}});
@@ -121,17 +157,13 @@ void PartitionWorker::run() {
       log::info("reading partition", {{"partition", partition}, {"from", shard_->cursor()}, {"wal_head", header.sequence}});
       announced = true;
     }
-    if (header.first_sequence > shard_->cursor() + 1 && !reply->payload.empty()) {
+    if (header.first_sequence > handled + 1 && !reply->payload.empty()) {
       log::warn("WAL entries were deleted before this shard read them",
-                {{"partition", partition}, {"cursor", shard_->cursor()}, {"first_retained", header.first_sequence}});
+                {{"partition", partition}, {"cursor", handled}, {"first_retained", header.first_sequence}});
     }
     if (reply->payload.empty()) continue;
     deletions_.refresh();
-    // Decoded spans wait in `batch` until they hold max_decoded_batch_bytes;
-    // `handled` is the last sequence whose spans are all in `batch` or written.
-    std::vector<BatchEntry> batch;
-    size_t held = 0;
-    uint64_t handled = shard_->cursor();
+    if (!pending()) commit_due = SteadyClock::now() + config_.commit_interval;
     bool write_failed = false;
     for (size_t i = 0; i < reply->payload.size() && !write_failed; ++i) {
       const uint64_t sequence = i < header.sequences.size() ? header.sequences[i] : 0;
@@ -146,7 +178,7 @@ void PartitionWorker::run() {
       batch.push_back({sequence, received_ns, {}, {}});
       // Once decoded records hold max_decoded_batch_bytes they are written,
       // with the cursor still before this entry.
-      auto write_when_full = [&]() -> Status {
+      auto write_in_the_middle = [&]() -> Status {
         if (held < config_.max_decoded_batch_bytes) return Status::ok();
         if (!write(batch, handled)) {
           write_failed = true;
@@ -155,6 +187,7 @@ void PartitionWorker::run() {
         batch.clear();
         batch.push_back({sequence, received_ns, {}, {}});
         held = 0;
+        commit_due = SteadyClock::now() + config_.commit_interval;
         return Status::ok();
       };
       const std::string_view bytes(static_cast<const char*>(reply->payload[i].data()), reply->payload[i].size());
@@ -167,7 +200,7 @@ void PartitionWorker::run() {
                           if (!deletions_.empty() && deletions_.deleted(record.service, record.time_ns)) return Status::ok();
                           held += logs::held_bytes(record);
                           batch.back().logs.push_back(std::move(record));
-                          return write_when_full();
+                          return write_in_the_middle();
                         },
                         &log_report)
                   : for_each_span(
@@ -176,7 +209,7 @@ void PartitionWorker::run() {
                           if (!deletions_.empty() && deletions_.deleted(span.service, span.start_ns)) return Status::ok();
                           held += held_bytes(span);
                           batch.back().spans.push_back(std::move(span));
-                          return write_when_full();
+                          return write_in_the_middle();
                         },
                         &report);
       if (write_failed) break;
@@ -205,11 +238,16 @@ void PartitionWorker::run() {
       }
       handled = std::max(handled, sequence);
     }
-    if (write_failed || !write(batch, handled)) {
+    if (write_failed) {
+      forget_pending();
       if (!pause_unless_stopped(std::chrono::milliseconds(500))) break;
       continue;
     }
+    // With no interval, every read is written at once (as before --commit-interval).
+    if (config_.commit_interval.count() == 0) commit_due = SteadyClock::now();
   }
+  // Stopping: what was read is written, so a restart does not read it again.
+  if (pending()) (void)commit();
 }
 
 bool PartitionWorker::write(const std::vector<BatchEntry>& batch, uint64_t through) {
@@ -226,6 +264,7 @@ bool PartitionWorker::write(const std::vector<BatchEntry>& batch, uint64_t throu
       break;
     }
   }
+  index_commits_.fetch_add(1, std::memory_order_relaxed);
   spans_indexed_.fetch_add(applied->spans_written, std::memory_order_relaxed);
   spans_duplicate_.fetch_add(applied->spans_duplicate, std::memory_order_relaxed);
   logs_indexed_.fetch_add(applied->logs_written, std::memory_order_relaxed);

@@ -1,8 +1,9 @@
 #pragma once
 // Keeps one partition's shard in step with the WAL: read the entries after the
 // shard's cursor (long-poll), decode them (spans and log records; metrics
-// entries are passed over), apply them as one transaction with the new
-// cursor, report the cursor to the WAL (for retention), repeat.
+// entries are passed over), gather reads for up to --commit-interval, apply
+// them as one transaction with the new cursor, report the cursor to the WAL
+// (for retention), repeat.
 //
 // Threads: one thread per partition; the request client is shared.
 // Failures: a WAL that does not answer is retried with backoff; an entry that
@@ -13,7 +14,8 @@
 // of any shape is held at most that much decoded (a write in the middle of an
 // entry keeps the cursor before it: a crash replays the entry, and the spans
 // already written are ignored as duplicates).
-// Stopping: request_stop() ends a pending read or backoff at once, without
+// Stopping: what was read and not yet written is written before the thread
+// ends. request_stop() ends a pending read or backoff at once, without
 // waiting for the WAL's answer (a WAL stopped at the same moment never sends
 // one); a shard write in progress is finished first, so the cursor and rows stay
 // in one transaction. Stop every worker with request_stop() before joining any
@@ -85,6 +87,7 @@ class PartitionWorker {
   std::atomic<uint64_t>& logs_duplicate_;
   std::atomic<uint64_t>& read_errors_;
   std::atomic<uint64_t>& write_errors_;
+  std::atomic<uint64_t>& index_commits_;  // shard transactions: each writes its dirtied pages twice
   std::thread thread_;
 };
 
