@@ -10,11 +10,13 @@
 #include "stages/indexer/llm/llm_calls.h"
 #include "stages/indexer/llm/usage_rollup.h"
 #include "stages/indexer/sessions/session_index.h"
+#include "stages/indexer/span_body/body_migration.h"
 
 namespace spanline::indexer {
 namespace {
 
-constexpr int kSchemaVersion = 8;  // 7: sessions (sessions/session_index.h); 8: the LLM usage rollup (llm/usage_rollup.h)
+constexpr int kSchemaVersion = 10;  // 7: sessions (sessions/session_index.h); 8: the LLM usage rollup (llm/usage_rollup.h);
+                                    // 10: span bodies and contentless full text (span_body/, search/)
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -28,7 +30,7 @@ CREATE TABLE IF NOT EXISTS spans(
   attributes TEXT, events TEXT, links TEXT, resource TEXT, scope TEXT,
   junjo_span_type TEXT, received_ns INTEGER NOT NULL, wal_sequence INTEGER NOT NULL,
   dropped_attributes_count INTEGER NOT NULL DEFAULT 0, dropped_events_count INTEGER NOT NULL DEFAULT 0,
-  dropped_links_count INTEGER NOT NULL DEFAULT 0,
+  dropped_links_count INTEGER NOT NULL DEFAULT 0, body BLOB,
   UNIQUE(trace_id, span_id));
 CREATE INDEX IF NOT EXISTS spans_service_start ON spans(service, start_ns);
 CREATE INDEX IF NOT EXISTS spans_start ON spans(start_ns);
@@ -45,7 +47,6 @@ CREATE TABLE IF NOT EXISTS span_attributes(
   on_event INTEGER NOT NULL, PRIMARY KEY(span_rowid, ordinal)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS span_attributes_text ON span_attributes(key, text);
 CREATE INDEX IF NOT EXISTS span_attributes_number ON span_attributes(key, number) WHERE number IS NOT NULL;
-CREATE VIRTUAL TABLE IF NOT EXISTS span_text USING fts5(content, tokenize='trigram');
 CREATE TABLE IF NOT EXISTS workflow_runs(
   trace_id BLOB NOT NULL, span_id BLOB NOT NULL, parent_span_id BLOB, name TEXT, service TEXT, span_type TEXT,
   start_ns INTEGER, end_ns INTEGER, duration_ns INTEGER, status_code INTEGER, cancelled INTEGER,
@@ -198,6 +199,8 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
   }
   if (Status s = d.exec(kSchema); !s.is_ok()) return s;
   if (Status s = d.exec(logs::kLogSchema); !s.is_ok()) return s;
+  // Version 10's column first (the backfills below read spans through span_body::BodyReader); its rows are converted last.
+  if (Status s = migrate_unless_column(d, "spans", "body", "ALTER TABLE spans ADD COLUMN body BLOB"); !s.is_ok()) return s;
   // Version 1 shards lack traces.indexed_ns (when a summary last changed, for the live tail).
   if (auto has = has_column(d, "traces", "indexed_ns"); has.is_ok() && !*has) {
     if (Status s = d.exec("ALTER TABLE traces ADD COLUMN indexed_ns INTEGER; UPDATE meta SET value = '2' WHERE key = 'schema_version'");
@@ -208,7 +211,6 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
   if (Status s = d.exec(kIndexChangesSinceV1); !s.is_ok()) return s;
   if (Status s = migrate_unless_column(d, "span_attributes", "ordinal", kClusterAttributesV3); !s.is_ok()) return s;
   if (Status s = attributes::AttributeIndex::create(d); !s.is_ok()) return s;
-  if (Status s = search::SearchIndex::create(d); !s.is_ok()) return s;
   // Version 4: the spans' dropped counts, as sent plus what the indexer cut to fit the span limits.
   if (Status s = migrate_unless_column(d, "spans", "dropped_events_count", kDroppedCountsV4); !s.is_ok()) return s;
   // Version 5: agent runs beside workflow runs.
@@ -222,6 +224,13 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
   // Version 8: the LLM usage rolled up by minute and hour, kept by triggers on llm_calls, filled once from it.
   if (Status s = llm::create_usage_rollup(d); !s.is_ok()) return s;
   if (Status s = llm::fill_usage_rollup(d, kSchemaVersion); !s.is_ok()) return s;
+  // Version 10: span bodies (span_body/) and the contentless full-text index (search/). Last: the steps above read
+  // the JSON columns of older rows, which the migration empties.
+  if (Status s = span_body::BodyWriter::create(d); !s.is_ok()) return s;
+  if (Status s = search::SearchIndex::create(d); !s.is_ok()) return s;
+  if (Status s = shard->bodies_.prepare(d); !s.is_ok()) return s;
+  if (Status s = shard->search_.prepare(d); !s.is_ok()) return s;
+  if (Status s = span_body::migrate_to_bodies(d, shard->bodies_, shard->search_); !s.is_ok()) return s;
   if (Status s = d.exec("INSERT OR IGNORE INTO meta VALUES('schema_version', '" + std::to_string(kSchemaVersion) +
                         "'), ('partition', '" + std::to_string(partition) + "')");
       !s.is_ok()) {
@@ -239,7 +248,6 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
   if (auto row = cursor->step(); row.is_ok() && *row) shard->cursor_ = static_cast<uint64_t>(cursor->column_int(0));
   if (Status s = shard->prepare_statements(); !s.is_ok()) return s;
   if (Status s = shard->attributes_.prepare(d); !s.is_ok()) return s;
-  if (Status s = shard->search_.prepare(d); !s.is_ok()) return s;
   if (Status s = shard->logs_.prepare(d); !s.is_ok()) return s;
   if (Status s = shard->sessions_.prepare(d); !s.is_ok()) return s;
   return shard;
@@ -253,9 +261,9 @@ Status Shard::prepare_statements() {
   const Entry entries[] = {
       {&insert_span_,
        "INSERT OR IGNORE INTO spans(trace_id, span_id, parent_span_id, service, name, kind, start_ns, end_ns, duration_ns, "
-       "status_code, status_message, trace_state, flags, scope_name, scope_version, attributes, events, links, resource, "
-       "scope, junjo_span_type, received_ns, wal_sequence, dropped_attributes_count, dropped_events_count, dropped_links_count) "
-       "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
+       "status_code, status_message, trace_state, flags, scope_name, scope_version, body, junjo_span_type, received_ns, "
+       "wal_sequence, dropped_attributes_count, dropped_events_count, dropped_links_count) "
+       "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"},
       {&upsert_operation_,
        "INSERT INTO operations(service, name, span_count, last_seen_ns) VALUES(?, ?, 1, ?) ON CONFLICT(service, name) "
        "DO UPDATE SET span_count = span_count + 1, last_seen_ns = max(last_seen_ns, excluded.last_seen_ns)"},
@@ -294,6 +302,7 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
     (void)db_->exec("ROLLBACK");
     return status;
   };
+  if (Status st = bodies_.begin_batch(); !st.is_ok()) return fail(st);
   std::set<std::string> touched;
   for (const BatchEntry& entry : batch) {
     logs::LogApplyStats logged;
@@ -301,6 +310,9 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
     stats.logs_written += logged.written;
     stats.logs_duplicate += logged.duplicate;
     for (const SpanRecord& span : entry.spans) {
+      const std::string search_text = search::text_of(span);
+      auto body = bodies_.encode({span.attributes_json, span.events_json, span.links_json, span.resource_json, span.scope_json, search_text});
+      if (!body) return fail(body.status());
       Statement& s = insert_span_;
       s.bind_blob(1, span.trace_id).bind_blob(2, span.span_id);
       if (span.parent_span_id.empty()) s.bind_null(3);
@@ -308,13 +320,12 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
       s.bind_text(4, span.service).bind_text(5, span.name).bind(6, span.kind).bind(7, span.start_ns).bind(8, span.end_ns);
       s.bind(9, span.end_ns - span.start_ns).bind(10, span.status_code).bind_text(11, span.status_message);
       s.bind_text(12, span.trace_state).bind(13, static_cast<int64_t>(span.flags)).bind_text(14, span.scope_name);
-      s.bind_text(15, span.scope_version).bind_text(16, span.attributes_json).bind_text(17, span.events_json);
-      s.bind_text(18, span.links_json).bind_text(19, span.resource_json).bind_text(20, span.scope_json);
-      if (span.junjo_span_type.empty()) s.bind_null(21);
-      else s.bind_text(21, span.junjo_span_type);
-      s.bind(22, entry.received_ns).bind(23, static_cast<int64_t>(entry.sequence));
-      s.bind(24, static_cast<int64_t>(span.dropped_attributes_count)).bind(25, static_cast<int64_t>(span.dropped_events_count));
-      s.bind(26, static_cast<int64_t>(span.dropped_links_count));
+      s.bind_text(15, span.scope_version).bind_blob(16, *body);
+      if (span.junjo_span_type.empty()) s.bind_null(17);
+      else s.bind_text(17, span.junjo_span_type);
+      s.bind(18, entry.received_ns).bind(19, static_cast<int64_t>(entry.sequence));
+      s.bind(20, static_cast<int64_t>(span.dropped_attributes_count)).bind(21, static_cast<int64_t>(span.dropped_events_count));
+      s.bind(22, static_cast<int64_t>(span.dropped_links_count));
       if (Status st = s.run(); !st.is_ok()) return fail(st);
       if (db_->changes() == 0) {
         ++stats.spans_duplicate;  // a retry or a replay: the first copy stays
@@ -326,7 +337,7 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
       auto indexed = attributes_.write(rowid, span);
       if (!indexed) return fail(indexed.status());
       stats.attribute_rows += *indexed;
-      if (Status st = search_.write(rowid, span); !st.is_ok()) return fail(st);
+      if (Status st = search_.write(rowid, search_text); !st.is_ok()) return fail(st);
       if (Status st = upsert_operation_.bind_text(1, span.service).bind_text(2, span.name).bind(3, span.start_ns).run(); !st.is_ok())
         return fail(st);
       if (Status st = llm::write_call(insert_llm_call_, span); !st.is_ok()) return fail(st);
@@ -419,7 +430,7 @@ Status Shard::delete_traces_where(const std::string& span_condition, const std::
   // Attribute values and text go with their spans (found through the span rows, so first); summaries are
   // recomputed or removed.
   if (Status s = attributes::AttributeIndex::delete_spans(*db_, span_condition, trace_ids); !s.is_ok()) return s;
-  if (Status s = search::SearchIndex::delete_spans(*db_, span_condition, trace_ids); !s.is_ok()) return s;
+  if (Status s = search_.delete_spans(span_condition, trace_ids); !s.is_ok()) return s;
   for (std::string_view sql :
        {"DELETE FROM state_changes WHERE trace_id = ?1 AND span_id IN (SELECT span_id FROM spans WHERE trace_id = ?1 AND {c})",
         "DELETE FROM workflow_runs WHERE trace_id = ?1 AND span_id IN (SELECT span_id FROM spans WHERE trace_id = ?1 AND {c})",

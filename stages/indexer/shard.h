@@ -24,6 +24,7 @@
 #include "stages/indexer/logs/log_store.h"
 #include "stages/indexer/search/search_index.h"
 #include "stages/indexer/sessions/session_index.h"
+#include "stages/indexer/span_body/body_store.h"
 #include "stages/indexer/span_record.h"
 #include "base/sqlite/sqlite_db.h"
 
@@ -77,6 +78,7 @@ class Shard {
   Statement insert_llm_call_;  // stages/indexer/llm/llm_calls.h
   attributes::AttributeIndex attributes_;  // stages/indexer/attributes/
   search::SearchIndex search_;             // stages/indexer/search/
+  span_body::BodyWriter bodies_;           // stages/indexer/span_body/
   logs::LogWriter logs_;
   sessions::SessionIndex sessions_;  // stages/indexer/sessions/
 };

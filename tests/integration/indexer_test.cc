@@ -9,6 +9,7 @@
 
 #include "base/hex.h"
 #include "stages/indexer/shard.h"
+#include "stages/indexer/span_body/body_store.h"
 #include "tests/support/junjo_fixture.h"
 #include "tests/support/junjo_workflow.h"
 #include "tests/support/otlp_client.h"
@@ -24,7 +25,9 @@ using nlohmann::json;
 using opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest;
 
 // Every row of a one-column-per-value query, over all shards, as strings.
+// Span rows' texts are compressed (stages/indexer/span_body/): the SQL reads them with span_body_text().
 std::vector<std::vector<std::string>> rows(const Pipeline& pipeline, const std::string& sql, int columns) {
+  indexer::span_body::register_sql_function_everywhere();
   std::vector<std::vector<std::string>> out;
   for (uint32_t p = 0; p < pipeline.partitions(); ++p) {
     auto db = Database::open(indexer::shard_path(pipeline.data_dir(), p), true);
@@ -69,7 +72,7 @@ TEST(Indexer, OtelJsSpansArriveWithEveryFieldRight) {
   // Operations and resources are per shard; across shards they are the union.
   auto operations = rows(pipeline, "SELECT name FROM operations WHERE service = 'js-svc'", 1);
   EXPECT_EQ(std::set(operations.begin(), operations.end()).size(), 4u);
-  auto resources = rows(pipeline, "SELECT DISTINCT resource FROM spans", 1);
+  auto resources = rows(pipeline, "SELECT DISTINCT span_body_text(body, 'resource') FROM spans", 1);
   std::set distinct_resources(resources.begin(), resources.end());
   ASSERT_EQ(distinct_resources.size(), 1u);
   EXPECT_EQ(json::parse((*distinct_resources.begin())[0])["deployment.environment"], "test");
@@ -110,7 +113,7 @@ TEST(Indexer, OtlpJsonTraceIsIndexedWithItsScopeAndAttributes) {
   const json& expected = sent["resourceSpans"][0]["scopeSpans"][0]["spans"][0];
   ASSERT_EQ(sent["resourceSpans"][0]["scopeSpans"][0]["spans"].size(), 1u);
   ASSERT_EQ(resource["attributes"][0]["key"], "service.name");
-  auto span = rows(pipeline, "SELECT lower(hex(trace_id)), lower(hex(span_id)), lower(hex(parent_span_id)), service, scope_name, scope_version, attributes, scope, kind FROM spans", 9);
+  auto span = rows(pipeline, "SELECT lower(hex(trace_id)), lower(hex(span_id)), lower(hex(parent_span_id)), service, scope_name, scope_version, span_body_text(body, 'attributes'), span_body_text(body, 'scope'), kind FROM spans", 9);
   ASSERT_EQ(span.size(), 1u);
   EXPECT_EQ(span[0][0], lower(expected["traceId"]));
   EXPECT_EQ(span[0][1], lower(expected["spanId"]));
@@ -277,7 +280,7 @@ TEST(Indexer, OneIndexerOverFourPartitionsAndTwoOverTwoBuildTheSameIndex) {
     for (const auto& request : requests) ASSERT_TRUE(client.send(request).ok());
     ASSERT_TRUE(pipeline.wait_indexed(400)) << pipeline.logs();
     contents[layout] = rows(pipeline,
-                            "SELECT hex(trace_id), hex(span_id), name, service, start_ns, attributes FROM spans UNION ALL "
+                            "SELECT hex(trace_id), hex(span_id), name, service, start_ns, span_body_text(body, 'attributes') FROM spans UNION ALL "
                             "SELECT hex(trace_id), span_count, root_name, services, start_ns, end_ns FROM traces",
                             6);
   }
@@ -295,7 +298,7 @@ TEST(Indexer, ReindexEqualsTheLiveIndexAndADeletedServiceStaysDeleted) {
   }
   ASSERT_TRUE(pipeline.wait_indexed(190)) << pipeline.logs();
   const std::string content_sql =
-      "SELECT hex(trace_id), hex(span_id), name, service, attributes, events FROM spans UNION ALL "
+      "SELECT hex(trace_id), hex(span_id), name, service, span_body_text(body, 'attributes'), span_body_text(body, 'events') FROM spans UNION ALL "
       "SELECT hex(trace_id), span_count, root_name, services, start_ns, error_count FROM traces UNION ALL "
       "SELECT key, type, text, number, on_event, count(*) FROM span_attributes GROUP BY 1, 2, 3, 4, 5 UNION ALL "
       "SELECT hex(trace_id), hex(span_id), model_group, service, start_ns, kind FROM llm_calls";

@@ -5,6 +5,7 @@
 
 #include "stages/indexer/fill_once.h"
 #include "stages/indexer/llm/llm_record.h"
+#include "stages/indexer/span_body/body_store.h"
 
 namespace spanline::indexer::llm {
 namespace {
@@ -67,18 +68,22 @@ Status write_call(Statement& insert, const SpanRecord& span) {
 Status backfill_calls(Database& db) {
   return fill_once(db, kBackfilledKey, 6, [](Database& d) -> Status {
     auto spans = d.prepare(
-        "SELECT trace_id, span_id, parent_span_id, service, start_ns, end_ns, status_code, attributes, events, resource FROM spans "
-        "WHERE instr(attributes, '\"gen_ai.') > 0 OR instr(attributes, '\"llm.') > 0 OR instr(attributes, '\"openinference.') > 0 "
-        "OR instr(attributes, '\"junjo.agent.model.') > 0 OR instr(attributes, '\"embedding.') > 0");
+        "SELECT trace_id, span_id, parent_span_id, service, start_ns, end_ns, status_code, " + std::string(span_body::kColumns) +
+        " FROM spans WHERE body IS NOT NULL OR instr(attributes, '\"gen_ai.') > 0 OR instr(attributes, '\"llm.') > 0 "
+        "OR instr(attributes, '\"openinference.') > 0 OR instr(attributes, '\"junjo.agent.model.') > 0 "
+        "OR instr(attributes, '\"embedding.') > 0");
     if (!spans) return spans.status();
     auto insert = d.prepare(kInsertCallSql);
     if (!insert) return insert.status();
+    span_body::BodyReader bodies(d);
     for (;;) {
       auto row = spans->step();
       if (!row) return row.status();
       if (!*row) return Status::ok();
-      const std::string attributes = spans->column_text(7), events = spans->column_text(8), resource = spans->column_text(9);
-      auto record = normalise_stored(attributes, events, resource, Detail::scalars);
+      auto texts = bodies.read(*spans, 7);
+      if (!texts) return texts.status();
+      using span_body::Text;
+      auto record = normalise_stored((*texts)[Text::attributes], (*texts)[Text::events], (*texts)[Text::resource], Detail::scalars);
       if (!record) continue;
       const std::string trace_id = spans->column_text(0), span_id = spans->column_text(1), parent = spans->column_text(2),
                         service = spans->column_text(3);

@@ -99,17 +99,19 @@ std::optional<std::string> last_of_role(const json& messages, std::string_view r
 }
 
 // The conversation of the trace's first (or last) generation, as the LLM record reads it.
-Result<std::optional<llm::LlmRecord>> edge_generation(Database& db, std::string_view trace_id, bool last) {
-  auto statement = db.prepare(std::string("SELECT s.attributes, s.events, s.resource FROM llm_calls c JOIN spans s ON s.trace_id = "
-                                          "c.trace_id AND s.span_id = c.span_id WHERE c.trace_id = ? AND c.kind = 'generation' ") +
+Result<std::optional<llm::LlmRecord>> edge_generation(Database& db, span_body::BodyReader& bodies, std::string_view trace_id, bool last) {
+  auto statement = db.prepare("SELECT " + span_body::columns_of("s") + " FROM llm_calls c JOIN spans s ON s.trace_id = c.trace_id AND s.span_id = c.span_id "
+                              "WHERE c.trace_id = ? AND c.kind = 'generation' " +
                               (last ? "ORDER BY c.end_ns DESC, c.span_id DESC" : "ORDER BY c.start_ns, c.span_id") + " LIMIT 1");
   if (!statement) return statement.status();
   statement->bind_blob(1, trace_id);
   auto row = statement->step();
   if (!row) return row.status();
   if (!*row) return std::optional<llm::LlmRecord>();
-  return llm::normalise_stored(statement->column_text(0), statement->column_text(1), statement->column_text(2),
-                               llm::Detail::conversation);
+  auto texts = bodies.read(*statement, 0);
+  if (!texts) return texts.status();
+  using span_body::Text;
+  return llm::normalise_stored((*texts)[Text::attributes], (*texts)[Text::events], (*texts)[Text::resource], llm::Detail::conversation);
 }
 
 }  // namespace
@@ -230,10 +232,10 @@ Result<std::string> ShardReader::answer(const wire::SessionQuery& query) {
     if (!figures) return figures.status();
     turn.llm = std::move(figures.value());
     if (turn.llm.calls > 0) {
-      auto first = edge_generation(*db_, trace_id, false);
+      auto first = edge_generation(*db_, *bodies_, trace_id, false);
       if (!first) return first.status();
       if (*first) turn.user_message = last_of_role((*first)->input_messages, "user");
-      auto last = edge_generation(*db_, trace_id, true);
+      auto last = edge_generation(*db_, *bodies_, trace_id, true);
       if (!last) return last.status();
       if (*last) turn.assistant_message = last_of_role((*last)->output_messages, "assistant");
     }

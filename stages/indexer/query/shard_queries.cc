@@ -18,6 +18,7 @@
 #include "stages/indexer/query/sql_support.h"
 #include "stages/indexer/search/search_index.h"
 #include "stages/indexer/sessions/session_index.h"
+#include "stages/indexer/span_body/body_store.h"
 #include "stages/indexer/query/agent_usage.h"
 #include "stages/indexer/llm/llm_record.h"
 
@@ -52,7 +53,7 @@ json parse_or_null(const std::string& text) {
 const std::string& span_columns() {
   static const std::string columns =
       "trace_id, span_id, parent_span_id, service, name, kind, start_ns, end_ns, duration_ns, status_code, status_message, "
-      "trace_state, flags, attributes, events, links, resource, scope, junjo_span_type, dropped_attributes_count, "
+      "trace_state, flags, " + std::string(span_body::kColumns) + ", junjo_span_type, dropped_attributes_count, "
       "dropped_events_count, dropped_links_count";
   return columns;
 }
@@ -87,13 +88,15 @@ struct SpanText {
   std::string span_id, parent_span_id;  // bytes, for finding a run's spans
   std::string text;
 };
-Result<SpanText> span_text(const Statement& row, QueryBudget& budget) {
-  std::string texts[5];
-  uint64_t bytes = 256;  // ids in hex, times, names' quoting
-  for (int i = 0; i < 5; ++i) {
-    texts[i] = row.column_text(13 + i);
-    bytes += texts[i].size();
+Result<SpanText> span_text(const Statement& row, span_body::BodyReader& bodies, QueryBudget& budget) {
+  auto read = bodies.read(row, 13);
+  if (!read) {
+    return Status(read.status().code(), "span " + to_hex(row.column_text(1)) + " of trace " + to_hex(row.column_text(0)) + ": " +
+                                            read.status().message());
   }
+  std::string* texts = read->values.data();  // Text's order: attributes, events, links, resource, scope
+  uint64_t bytes = 256;  // ids in hex, times, names' quoting
+  for (int i = 0; i < 5; ++i) bytes += texts[i].size();
   std::string name = row.column_text(4), status_message = row.column_text(10);
   bytes += name.size() + status_message.size();
   // Counted like the stored texts: its conversation repeats what they hold.
@@ -140,10 +143,10 @@ Result<SpanText> span_text(const Statement& row, QueryBudget& budget) {
     append_stored(out, texts[i]);
     texts[i] = std::string();
   }
-  number("dropped_attributes_count", row.column_int(19));
-  number("dropped_events_count", row.column_int(20));
-  number("dropped_links_count", row.column_int(21));
-  std::string junjo = row.column_text(18);
+  number("dropped_attributes_count", row.column_int(20));
+  number("dropped_events_count", row.column_int(21));
+  number("dropped_links_count", row.column_int(22));
+  std::string junjo = row.column_text(19);
   if (!junjo.empty()) {
     field("junjo_span_type");
     append_string(out, junjo);
@@ -205,7 +208,8 @@ int progress_check(void* context) {
 
 }  // namespace
 
-ShardReader::ShardReader(std::unique_ptr<Database> db, uint32_t partition) : db_(std::move(db)), partition_(partition) {
+ShardReader::ShardReader(std::unique_ptr<Database> db, uint32_t partition)
+    : db_(std::move(db)), bodies_(std::make_unique<span_body::BodyReader>(*db_)), partition_(partition) {
   sqlite3_progress_handler(db_->handle(), 2000, &progress_check, &deadline_);
 }
 
@@ -349,7 +353,7 @@ Result<std::string> ShardReader::answer(const wire::SpanQuery& query) {
 }
 
 Result<std::string> ShardReader::spans_reply(Statement& statement) {
-  auto rows = collect<SpanText>(statement, *budget_, [this](const Statement& row) { return span_text(row, *budget_); });
+  auto rows = collect<SpanText>(statement, *budget_, [this](const Statement& row) { return span_text(row, *bodies_, *budget_); });
   if (!rows) return rows.status();
   wire::SpansReply reply;
   reply.span_count = static_cast<int64_t>(rows->size());
@@ -416,11 +420,12 @@ struct RunSpans {
   std::string array;
   std::unordered_map<std::string, std::string> parent_of;
 };
-Result<RunSpans> run_spans(Database& db, QueryBudget& budget, const std::string& trace_id, const std::string& span_id) {
+Result<RunSpans> run_spans(Database& db, span_body::BodyReader& bodies, QueryBudget& budget, const std::string& trace_id,
+                           const std::string& span_id) {
   auto spans = db.prepare("SELECT " + span_columns() + " FROM spans WHERE trace_id = ? ORDER BY start_ns, span_id");
   if (!spans) return spans.status();
   spans->bind_blob(1, trace_id);
-  auto all = collect<SpanText>(*spans, budget, [&budget](const Statement& row) { return span_text(row, budget); });
+  auto all = collect<SpanText>(*spans, budget, [&](const Statement& row) { return span_text(row, bodies, budget); });
   if (!all) return all.status();
   RunSpans found;
   std::unordered_map<std::string, std::vector<size_t>> children;
@@ -480,9 +485,9 @@ struct RunContents {
   RunSpans spans;
   json state_changes;
 };
-Result<RunContents> run_contents(Database& db, QueryBudget& budget, const std::string& trace_id, const std::string& span_id,
-                                 const std::string& store_id) {
-  auto spans = run_spans(db, budget, trace_id, span_id);
+Result<RunContents> run_contents(Database& db, span_body::BodyReader& bodies, QueryBudget& budget, const std::string& trace_id,
+                                 const std::string& span_id, const std::string& store_id) {
+  auto spans = run_spans(db, bodies, budget, trace_id, span_id);
   if (!spans) return spans.status();
   auto changes = state_changes_of(db, budget, trace_id, store_id);
   if (!changes) return changes.status();
@@ -604,7 +609,7 @@ Result<std::string> ShardReader::answer(const wire::WorkflowQuery& query) {
   // A failing Junjo hook (junjo.hook_error) does not fail the run, so it is easy to miss: the detail always says.
   json hooks = parse_or_null(run.column_text(kRunColumnCount + 4));
   reply.run["hook_errors"] = hooks.is_array() ? hooks : json::array();
-  auto contents = run_contents(*db_, *budget_, trace_id, span_id, run.column_text(14));
+  auto contents = run_contents(*db_, *bodies_, *budget_, trace_id, span_id, run.column_text(14));
   if (!contents) return contents.status();
   reply.spans = std::move(contents->spans.array);
   reply.state_changes = std::move(contents->state_changes);
@@ -671,7 +676,7 @@ Result<std::string> ShardReader::answer(const wire::AgentQuery& query) {
   reply.run["hook_errors"] = hooks.is_array() ? hooks : json::array();
   reply.run["terminal_commit_failure"] = parse_or_null(run.column_text(kRunColumnCount + 5));
   reply.operations = std::move(operations.value());
-  auto contents = run_contents(*db_, *budget_, trace_id, span_id, run.column_text(14));
+  auto contents = run_contents(*db_, *bodies_, *budget_, trace_id, span_id, run.column_text(14));
   if (!contents) return contents.status();
   reply.spans = std::move(contents->spans.array);
   reply.state_changes = std::move(contents->state_changes);

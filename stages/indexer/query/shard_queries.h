@@ -28,6 +28,7 @@
 #include "base/status.h"
 #include "base/sqlite/sqlite_db.h"
 #include "protocol/query/query_messages.h"
+#include "stages/indexer/span_body/body_store.h"
 
 namespace spanline::indexer::query {
 
@@ -98,6 +99,7 @@ class ShardReader {
   Result<std::string> spans_reply(Statement& statement);
 
   std::unique_ptr<Database> db_;
+  std::unique_ptr<span_body::BodyReader> bodies_;  // the span rows' texts, through db_
   uint32_t partition_;
   SteadyClock::time_point deadline_;  // the progress handler's, from the budget of the query running
   QueryBudget* budget_ = nullptr;     // set while run() runs

@@ -4,20 +4,27 @@
 // any language (FTS5 trigram; docs/index-schema.md, "Full text in any
 // language").
 //
-// How it works: write() adds a new span's text in the caller's transaction;
-// delete_spans() removes the text of spans about to be deleted, before the span
-// rows go; add_trace_filter() is the search's condition on the traces table.
+// How it works: `span_search` is a contentless FTS5 table (content='', no
+// copy of the text: queries only ask which rowids match), with positions
+// (detail=full) so phrase queries work as before. write() adds a new span's
+// text in the caller's transaction; the same text is kept in the span's body
+// (span_body/), because FTS5 removes a contentless row only when given the
+// exact text it indexed: delete_spans() reads it from there before the span
+// rows go. add_trace_filter() is the search's condition on the traces table.
 //
 // Threads: one writer object per shard (its ingest thread); add_trace_filter()
 // is a free function used by any reader thread.
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/sqlite/sqlite_db.h"
 #include "base/status.h"
 #include "stages/indexer/query/sql_support.h"
+#include "stages/indexer/span_body/body_store.h"
 #include "stages/indexer/span_record.h"
 
 namespace spanline::indexer::search {
@@ -28,20 +35,23 @@ std::string text_of(const SpanRecord& span);
 
 class SearchIndex {
  public:
-  // Creates the index's tables in `db` and migrates older layouts, once.
+  // Creates the index's table in `db` (older layouts: span_body/body_migration.h).
   static Status create(Database& db);
 
   // Prepares the writer's statements on `db` (the shard's writer connection).
   Status prepare(Database& db);
 
-  Status write(int64_t span_rowid, const SpanRecord& span);
+  // Indexes `text` (text_of the span) as the span's.
+  Status write(int64_t span_rowid, std::string_view text);
 
   // Removes the text of the spans `SELECT rowid FROM spans WHERE trace_id = ?1
   // AND <span_condition>` selects, for each of `trace_ids`.
-  static Status delete_spans(Database& db, const std::string& span_condition, const std::vector<std::string>& trace_ids);
+  Status delete_spans(const std::string& span_condition, const std::vector<std::string>& trace_ids);
 
  private:
-  Statement insert_;
+  Database* db_ = nullptr;
+  Statement insert_, remove_;
+  std::unique_ptr<span_body::BodyReader> bodies_;
 };
 
 // Adds to `filter` the condition on traces `t` that one of their spans' text

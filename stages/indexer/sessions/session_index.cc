@@ -7,6 +7,7 @@
 
 #include "stages/indexer/fill_once.h"
 #include "stages/indexer/llm/llm_record.h"
+#include "stages/indexer/span_body/body_store.h"
 
 namespace spanline::indexer::sessions {
 namespace {
@@ -150,19 +151,23 @@ Status SessionIndex::refresh(std::string_view trace_id) {
 Status backfill(Database& db) {
   return fill_once(db, kFilledKey, kSessionsSchemaVersion, [](Database& d) -> Status {
     // Only spans whose attributes or resource name an id key can carry one.
+    // Rows stored as bodies (schema 10, span_body/) are read whole: their texts are compressed.
     auto spans = d.prepare(
-        "SELECT trace_id, span_id, start_ns, attributes, resource FROM spans "
-        "WHERE instr(attributes, 'session.id\"') > 0 OR instr(attributes, 'conversation.id\"') > 0 OR instr(attributes, 'user.id\"') > 0 "
+        "SELECT trace_id, span_id, start_ns, " + std::string(span_body::kColumns) + " FROM spans "
+        "WHERE body IS NOT NULL OR instr(attributes, 'session.id\"') > 0 OR instr(attributes, 'conversation.id\"') > 0 OR instr(attributes, 'user.id\"') > 0 "
         "OR instr(resource, 'session.id\"') > 0 OR instr(resource, 'conversation.id\"') > 0 OR instr(resource, 'user.id\"') > 0");
     if (!spans) return spans.status();
     auto insert = d.prepare("INSERT OR IGNORE INTO session_marks(trace_id, span_id, session_id, user_id, start_ns) VALUES(?,?,?,?,?)");
     if (!insert) return insert.status();
+    span_body::BodyReader bodies(d);
     for (;;) {
       auto row = spans->step();
       if (!row) return row.status();
       if (!*row) break;
       const std::string trace_id = spans->column_text(0), span_id = spans->column_text(1);
-      const SpanSession ids = session_of_stored(spans->column_text(3), spans->column_text(4));
+      auto texts = bodies.read(*spans, 3);
+      if (!texts) return texts.status();
+      const SpanSession ids = session_of_stored((*texts)[span_body::Text::attributes], (*texts)[span_body::Text::resource]);
       if (Status s = insert_mark(*insert, trace_id, span_id, spans->column_int(2), ids); !s.is_ok()) return s;
     }
     SessionIndex index;

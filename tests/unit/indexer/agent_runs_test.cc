@@ -177,8 +177,9 @@ TEST(AgentRuns, AVersion4ShardIsMigratedOnOpen) {
   }
   auto shard = Shard::open(path, 0);
   ASSERT_TRUE(shard.is_ok()) << shard.status().to_string();
-  // Through version 5 (agent runs) to the latest (7: sessions, 8: the LLM usage rollup).
-  EXPECT_EQ(scalar(**shard, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'"), 8);
+  // Through version 5 (agent runs) to the latest (7: sessions, 8: the LLM usage rollup, 9: attribute postings,
+  // 10: span bodies).
+  EXPECT_EQ(scalar(**shard, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'"), 10);
   EXPECT_EQ(text(**shard, "SELECT name FROM workflow_runs"), "old");
   EXPECT_EQ(scalar(**shard, "SELECT runtime_id IS NULL FROM workflow_runs"), 1);
   ASSERT_TRUE((*shard)->apply({{1, 100, decoded()}}, 1).is_ok());

@@ -5,7 +5,11 @@
 #include <cmath>
 #include <limits>
 
+#include <nlohmann/json.hpp>
+
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "stages/indexer/query/shard_queries.h"
+#include "stages/indexer/span_body/body_store.h"
 #include "stages/indexer/span_decoder.h"
 #include "tests/support/temp_dir.h"
 
@@ -78,7 +82,7 @@ TEST(Shard, FullTextFindsCjkAccentedAndCodeSubstrings) {
   }
   ASSERT_TRUE((*shard)->apply({{1, 1, {r}}}, 1).is_ok());
   for (std::string phrase : {"季度报告", "天気を", "brûlée", "parse_config"}) {
-    auto statement = (*shard)->db().prepare("SELECT count(*) FROM span_text WHERE span_text MATCH ?");
+    auto statement = (*shard)->db().prepare("SELECT count(*) FROM span_search WHERE span_search MATCH ?");
     statement->bind_text(1, "\"" + phrase + "\"");
     ASSERT_TRUE(*statement->step());
     EXPECT_EQ(statement->column_int(0), 1) << phrase;
@@ -95,7 +99,7 @@ TEST(Shard, NumericAttributeFiltersCompareNumbersAndHugeValuesGetNoRow) {
   ASSERT_TRUE((*shard)->apply({{1, 1, {small, large}}}, 1).is_ok());
   EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes WHERE key = 'gen_ai.usage.input_tokens' AND number > 1000"), 1);
   EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes WHERE key = 'prompt'"), 0);
-  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_text WHERE span_text MATCH 'pppppp'"), 1);
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_search WHERE span_search MATCH 'pppppp'"), 1);
 }
 
 std::string text(Shard& shard, const std::string& sql) {
@@ -103,6 +107,16 @@ std::string text(Shard& shard, const std::string& sql) {
   EXPECT_TRUE(statement.is_ok()) << sql;
   auto row = statement->step();
   return row.is_ok() && *row ? statement->column_text(0) : "(no row)";
+}
+
+// A stored text of the shard's first span, read as the query side reads it (span_body/).
+std::string stored(Shard& shard, span_body::Text which) {
+  auto row = shard.db().prepare("SELECT " + std::string(span_body::kColumns) + " FROM spans ORDER BY rowid LIMIT 1");
+  EXPECT_TRUE(row.is_ok() && *row->step());
+  span_body::BodyReader reader(shard.db());
+  auto texts = reader.read(*row, 0);
+  EXPECT_TRUE(texts.is_ok()) << texts.status().to_string();
+  return texts.is_ok() ? (*texts)[which] : "(unreadable)";
 }
 
 TEST(Shard, StoresNonFiniteDoublesEveryDroppedCountAndBothSchemaUrlsAsDecoded) {
@@ -130,8 +144,9 @@ TEST(Shard, StoresNonFiniteDoublesEveryDroppedCountAndBothSchemaUrlsAsDecoded) {
   testing::TempDir dir;
   auto shard = Shard::open(dir / "part-0.sqlite", 0);
   ASSERT_TRUE((*shard)->apply({{1, 1, std::move(*records)}}, 1).is_ok());
-  EXPECT_EQ(text(**shard, "SELECT attributes FROM spans"), R"({"inf":"Infinity","nan":"NaN"})");
-  EXPECT_EQ(text(**shard, "SELECT json_extract(scope, '$.schema_url') || ' ' || json_extract(scope, '$.resource_schema_url') FROM spans"),
+  EXPECT_EQ(stored(**shard, span_body::Text::attributes), R"({"inf":"Infinity","nan":"NaN"})");
+  const auto scope = nlohmann::json::parse(stored(**shard, span_body::Text::scope));
+  EXPECT_EQ(scope.value("schema_url", "") + " " + scope.value("resource_schema_url", ""),
             "https://opentelemetry.io/schemas/1.24.0 https://opentelemetry.io/schemas/1.26.0");
   EXPECT_EQ(text(**shard, "SELECT dropped_attributes_count || dropped_events_count || dropped_links_count FROM spans"), "345");
   // The rows keep the double type; SQLite stores a NaN number as NULL, so no numeric comparison matches it.
@@ -196,6 +211,128 @@ TEST(Shard, AVersion2ShardKeepsItsAttributeRowsWhenClusteredBySpan) {
   EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes WHERE text = 'claude'"), 2);
   ASSERT_TRUE((*shard)->delete_received_before(500, 100).is_ok());
   EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes"), 2);
+}
+
+// What a reader thread answers for `kind` (its own connection, as the query threads have).
+nlohmann::json ask(const std::string& path, std::string_view kind, const nlohmann::json& params) {
+  auto reader = query::ShardReader::open(path, 0);
+  EXPECT_TRUE(reader.is_ok());
+  auto answer = (*reader)->run(kind, params, SteadyClock::now() + std::chrono::seconds(5));
+  EXPECT_TRUE(answer.is_ok()) << answer.status().to_string();
+  return answer.is_ok() ? nlohmann::json::parse(*answer) : nlohmann::json::object();
+}
+
+size_t traces_found(const std::string& path, const std::string& text) {
+  return ask(path, "search", {{"q", text}, {"limit", 100}}).value("traces", nlohmann::json::array()).size();
+}
+
+std::string trace_hex(int trace) {
+  char hex[3];
+  std::snprintf(hex, sizeof hex, "%02x", trace);
+  return std::string(30, '0') + hex;
+}
+
+bool search_index_is_sound(Shard& shard) {
+  return shard.db().exec("INSERT INTO span_search(span_search) VALUES('integrity-check')").is_ok();
+}
+
+TEST(Shard, FullTextOfDeletedSpansLeavesTheContentlessIndex) {
+  testing::TempDir dir;
+  const std::string path = dir / "part-0.sqlite";
+  auto shard = Shard::open(path, 0);
+  ASSERT_TRUE(shard.is_ok());
+  SpanRecord old_span = span(1, 1, 0, 1, 2), kept = span(2, 2, 0, 1, 2), gone = span(3, 3, 0, 1, 2);
+  old_span.attributes.push_back({"input.value", ValueType::string, "retention takes marmalade", 0, false});
+  kept.attributes.push_back({"input.value", ValueType::string, "kept marmalade", 0, false});
+  gone.attributes.push_back({"input.value", ValueType::string, "service deletion takes quince", 0, false});
+  ASSERT_TRUE((*shard)->apply({{1, 100, {old_span}}, {2, 900, {kept, gone}}}, 2).is_ok());
+  ASSERT_TRUE((*shard)->apply({{3, 900, {kept}}}, 3).is_ok());  // a replay: one row, its text indexed once
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM spans"), 3);
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_search WHERE span_search MATCH '\"kept marmalade\"'"), 1);
+  EXPECT_EQ(traces_found(path, "marmalade"), 2u);
+  EXPECT_EQ(traces_found(path, "quince"), 1u);
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM sqlite_master WHERE name IN ('span_text', 'span_search_content')"), 0)
+      << "no copy of the text";
+
+  ASSERT_EQ(*(*shard)->delete_received_before(500, 100), 1u);
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_search WHERE span_search MATCH 'retention'"), 0);
+  EXPECT_EQ(traces_found(path, "marmalade"), 1u);
+  ASSERT_EQ(*(*shard)->delete_service("svc1", INT64_MAX), 1u);  // span 3
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_search WHERE span_search MATCH 'quince'"), 0);
+  EXPECT_EQ(traces_found(path, "quince"), 0u);
+  EXPECT_EQ(traces_found(path, "kept marmalade"), 1u);
+  EXPECT_TRUE(search_index_is_sound(**shard));
+}
+
+TEST(Shard, SpansPastTheTrainingSampleUseTheShardsDictionaryAndReadBack) {
+  testing::TempDir dir;
+  const std::string path = dir / "part-0.sqlite";
+  {
+    auto shard = Shard::open(path, 0);
+    std::vector<SpanRecord> spans;
+    for (size_t i = 0; i < span_body::kTrainingSpans + 100; ++i) {
+      SpanRecord r = span(static_cast<int>(1 + i / 100), static_cast<int>(1 + i % 100), 0, 1, 2);
+      r.attributes_json = R"({"http.route":"/checkout/)" + std::to_string(i) + R"(","user.id":"u)" + std::to_string(i * 7919) + "\"}";
+      r.attributes.push_back({"user.id", ValueType::string, "u" + std::to_string(i * 7919), 0, false});
+      spans.push_back(std::move(r));
+    }
+    std::vector<SpanRecord> rest(spans.begin() + span_body::kTrainingSpans, spans.end());
+    spans.resize(span_body::kTrainingSpans);
+    ASSERT_TRUE((*shard)->apply({{1, 1, std::move(spans)}}, 1).is_ok());
+    ASSERT_TRUE((*shard)->apply({{2, 1, std::move(rest)}}, 2).is_ok());
+    EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_body_dictionaries"), 1);
+  }
+  // The last trace's spans were written with the dictionary; a reader of its own loads it.
+  auto trace = ask(path, "trace", {{"trace_id", trace_hex(41)}});
+  ASSERT_EQ(trace["spans"].size(), 100u);
+  EXPECT_EQ(trace["spans"][0]["attributes"]["http.route"], "/checkout/4000");
+  EXPECT_EQ(traces_found(path, "u" + std::to_string(4099 * 7919)), 1u);
+  auto shard = Shard::open(path, 0);
+  ASSERT_TRUE((*shard)->delete_received_before(2, 1000).is_ok());
+  EXPECT_EQ(query(**shard, "SELECT count(*) FROM spans"), 0);
+  EXPECT_TRUE(search_index_is_sound(**shard));
+}
+
+TEST(Shard, ASchema8ShardMovesItsTextsIntoBodiesOnOpen) {
+  testing::TempDir dir;
+  const std::string path = dir / "part-0.sqlite";
+  {
+    auto shard = Shard::open(path, 0);
+    ASSERT_TRUE((*shard)->apply({{1, 1, {span(1, 1, 0, 1, 2), span(1, 2, 1, 1, 2)}}, {2, 900, {span(2, 3, 0, 1, 2)}}}, 2).is_ok());
+  }
+  {
+    // Put the spans back into the layout of schema 8: JSON columns, and the full text in span_text with its copy.
+    auto db = Database::open(path);
+    ASSERT_TRUE(db.is_ok());
+    ASSERT_TRUE((*db)->exec(R"sql(
+      UPDATE spans SET attributes = '{"old.key":"old value ' || rowid || '"}', events = '[]', links = '[]',
+                       resource = '{"service.name":"' || service || '"}', scope = '{"name":"lib"}', body = NULL;
+      DROP TABLE span_search;
+      DELETE FROM span_body_dictionaries;
+      CREATE VIRTUAL TABLE span_text USING fts5(content, tokenize='trigram');
+      INSERT INTO span_text(rowid, content) SELECT rowid, name || char(10) || 'old value ' || rowid FROM spans;
+      UPDATE meta SET value = '8' WHERE key = 'schema_version';)sql").is_ok());
+  }
+  for (int open = 0; open < 2; ++open) {  // the second open finds nothing left to do
+    auto shard = Shard::open(path, 0);
+    ASSERT_TRUE(shard.is_ok()) << shard.status().to_string();
+    EXPECT_EQ(query(**shard, "SELECT count(*) FROM sqlite_master WHERE name = 'span_text'"), 0);
+    EXPECT_EQ(query(**shard, "SELECT count(*) FROM spans WHERE body IS NOT NULL AND attributes IS NULL AND resource IS NULL"), 3);
+    EXPECT_GE(query(**shard, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'"), 10);
+    EXPECT_TRUE(search_index_is_sound(**shard));
+  }
+  auto trace = ask(path, "trace", {{"trace_id", trace_hex(1)}});
+  ASSERT_EQ(trace["spans"].size(), 2u);
+  EXPECT_EQ(trace["spans"][0]["attributes"]["old.key"], "old value 1");
+  EXPECT_EQ(trace["spans"][1]["resource"]["service.name"], "svc0");
+  EXPECT_EQ(trace["spans"][0]["scope"]["name"], "lib");
+  EXPECT_EQ(traces_found(path, "old value 3"), 1u);
+  EXPECT_EQ(traces_found(path, "old value"), 2u);
+  // Its spans are deleted with their text, read back from the bodies the migration built.
+  auto shard = Shard::open(path, 0);
+  ASSERT_EQ(*(*shard)->delete_received_before(500, 100), 1u);
+  EXPECT_EQ(traces_found(path, "old value"), 1u);
+  EXPECT_TRUE(search_index_is_sound(**shard));
 }
 
 }  // namespace
