@@ -16,6 +16,7 @@ namespace spanline::indexer {
 namespace {
 
 constexpr int kSchemaVersion = 10;  // 7: sessions (sessions/session_index.h); 8: the LLM usage rollup (llm/usage_rollup.h);
+                                    // 9: attribute postings (attributes/attribute_index.h);
                                     // 10: span bodies and contentless full text (span_body/, search/)
 
 constexpr std::string_view kSchema = R"sql(
@@ -42,11 +43,6 @@ CREATE INDEX IF NOT EXISTS traces_start ON traces(start_ns);
 CREATE TABLE IF NOT EXISTS operations(
   service TEXT NOT NULL, name TEXT NOT NULL, span_count INTEGER NOT NULL, last_seen_ns INTEGER NOT NULL,
   PRIMARY KEY(service, name)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS span_attributes(
-  span_rowid INTEGER NOT NULL, ordinal INTEGER NOT NULL, key TEXT NOT NULL, type INTEGER NOT NULL, text TEXT, number REAL,
-  on_event INTEGER NOT NULL, PRIMARY KEY(span_rowid, ordinal)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS span_attributes_text ON span_attributes(key, text);
-CREATE INDEX IF NOT EXISTS span_attributes_number ON span_attributes(key, number) WHERE number IS NOT NULL;
 CREATE TABLE IF NOT EXISTS workflow_runs(
   trace_id BLOB NOT NULL, span_id BLOB NOT NULL, parent_span_id BLOB, name TEXT, service TEXT, span_type TEXT,
   start_ns INTEGER, end_ns INTEGER, duration_ns INTEGER, status_code INTEGER, cancelled INTEGER,
@@ -102,22 +98,6 @@ ON CONFLICT(trace_id) DO UPDATE SET
   services = excluded.services, start_ns = excluded.start_ns, end_ns = excluded.end_ns,
   duration_ns = excluded.duration_ns, span_count = excluded.span_count, error_count = excluded.error_count,
   received_ns = excluded.received_ns, indexed_ns = excluded.indexed_ns
-)sql";
-
-// Version 2 kept attribute rows in a rowid table with a third index on
-// span_rowid: four b-tree inserts per attribute, the indexer's largest cost
-// under load. Version 3 clusters them by span, so deleting a span's attributes
-// needs no index of its own; the rows are copied over once, on first open.
-constexpr std::string_view kClusterAttributesV3 = R"sql(
-CREATE TABLE span_attributes_v3(
-  span_rowid INTEGER NOT NULL, ordinal INTEGER NOT NULL, key TEXT NOT NULL, type INTEGER NOT NULL, text TEXT, number REAL,
-  on_event INTEGER NOT NULL, PRIMARY KEY(span_rowid, ordinal)) WITHOUT ROWID;
-INSERT INTO span_attributes_v3 SELECT span_rowid, rowid, key, type, text, number, on_event FROM span_attributes;
-DROP TABLE span_attributes;
-ALTER TABLE span_attributes_v3 RENAME TO span_attributes;
-CREATE INDEX span_attributes_text ON span_attributes(key, text);
-CREATE INDEX span_attributes_number ON span_attributes(key, number) WHERE number IS NOT NULL;
-UPDATE meta SET value = '3' WHERE key = 'schema_version';
 )sql";
 
 // Spans kept their dropped counts from version 4 on; older rows read 0.
@@ -209,7 +189,7 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
     }
   }
   if (Status s = d.exec(kIndexChangesSinceV1); !s.is_ok()) return s;
-  if (Status s = migrate_unless_column(d, "span_attributes", "ordinal", kClusterAttributesV3); !s.is_ok()) return s;
+  // Version 9: attribute postings (attributes/attribute_index.h); the attribute rows of schema 2 to 8 become postings.
   if (Status s = attributes::AttributeIndex::create(d); !s.is_ok()) return s;
   // Version 4: the spans' dropped counts, as sent plus what the indexer cut to fit the span limits.
   if (Status s = migrate_unless_column(d, "spans", "dropped_events_count", kDroppedCountsV4); !s.is_ok()) return s;
@@ -300,6 +280,7 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
   if (Status s = db_->exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
   auto fail = [this](Status status) -> Result<ApplyStats> {
     (void)db_->exec("ROLLBACK");
+    attributes_.transaction_rolled_back();
     return status;
   };
   if (Status st = bodies_.begin_batch(); !st.is_ok()) return fail(st);
@@ -412,6 +393,7 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
       !st.is_ok())
     return fail(st);
   if (Status st = db_->exec("COMMIT"); !st.is_ok()) return fail(st);
+  attributes_.transaction_committed();
   cursor_ = last_sequence;
   return stats;
 }

@@ -16,6 +16,7 @@
 #include "tests/support/otlp_json_data.h"
 #include "tests/support/pipeline.h"
 #include "tests/support/shared_data.h"
+#include "tests/unit/indexer/attribute_postings.h"
 
 namespace spanline::testing {
 namespace {
@@ -46,6 +47,18 @@ std::vector<std::vector<std::string>> rows(const Pipeline& pipeline, const std::
   return out;
 }
 
+// The attribute postings under `key` over all shards, of `value` (a text, or a condition on numbers) as
+// `count` reads them (tests/unit/indexer/attribute_postings.h).
+template <typename Count>
+int64_t postings(const Pipeline& pipeline, Count count, const std::string& key, const std::string& value) {
+  int64_t total = 0;
+  for (uint32_t p = 0; p < pipeline.partitions(); ++p) {
+    auto db = Database::open(indexer::shard_path(pipeline.data_dir(), p), true);
+    if (db) total += count(**db, key, value);
+  }
+  return total;
+}
+
 TEST(Indexer, OtelJsSpansArriveWithEveryFieldRight) {
   Pipeline pipeline({.indexers = {"0-3"}});
   pipeline.start();
@@ -63,12 +76,17 @@ TEST(Indexer, OtelJsSpansArriveWithEveryFieldRight) {
   // Traces 0 and 3 end with an ERROR span (the sender marks every third).
   EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM traces WHERE error_count = 1"), 2);
   EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM spans WHERE status_code = 2 AND status_message = 'boom'"), 2);
-  // Typed attributes: an int compares as a number, a string as text.
-  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM span_attributes WHERE key = 'http.status_code' AND number = 200 AND type = 3"), 6);
-  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM span_attributes WHERE key = 'gen_ai.usage.input_tokens' AND number > 250"), 6);
-  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM span_attributes WHERE key = 'flags.enabled' AND type = 2 AND number = 1"), 6);
-  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM span_attributes WHERE key = 'tags' AND type = 5 AND text = '[\"a\",\"b\"]'"), 6);
-  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM span_attributes WHERE key = 'junjo.store.action' AND on_event = 1"), 18);
+  // Typed attributes: an int or a bool compares as a number (and is found by its text), an array by its JSON text only.
+  EXPECT_EQ(postings(pipeline, &indexer::test::number_postings, "http.status_code", "number = 200"), 6);
+  EXPECT_EQ(postings(pipeline, &indexer::test::value_postings, "http.status_code", "200"), 6);
+  EXPECT_EQ(postings(pipeline, &indexer::test::number_postings, "gen_ai.usage.input_tokens", "number > 250"), 6);
+  EXPECT_EQ(postings(pipeline, &indexer::test::number_postings, "flags.enabled", "number = 1"), 6);
+  EXPECT_EQ(postings(pipeline, &indexer::test::value_postings, "flags.enabled", "true"), 6);
+  EXPECT_EQ(postings(pipeline, &indexer::test::value_postings, "tags", "[\"a\",\"b\"]"), 6);
+  EXPECT_EQ(postings(pipeline, &indexer::test::number_postings, "tags", "1"), 0);
+  EXPECT_EQ(pipeline.shard_sum("SELECT count(*) FROM attribute_values v JOIN attribute_keys k ON k.key_id = v.key_id "
+                               "WHERE k.key = 'junjo.store.action' AND k.on_event = 1"),
+            18);
   // Operations and resources are per shard; across shards they are the union.
   auto operations = rows(pipeline, "SELECT name FROM operations WHERE service = 'js-svc'", 1);
   EXPECT_EQ(std::set(operations.begin(), operations.end()).size(), 4u);
@@ -300,7 +318,11 @@ TEST(Indexer, ReindexEqualsTheLiveIndexAndADeletedServiceStaysDeleted) {
   const std::string content_sql =
       "SELECT hex(trace_id), hex(span_id), name, service, span_body_text(body, 'attributes'), span_body_text(body, 'events') FROM spans UNION ALL "
       "SELECT hex(trace_id), span_count, root_name, services, start_ns, error_count FROM traces UNION ALL "
-      "SELECT key, type, text, number, on_event, count(*) FROM span_attributes GROUP BY 1, 2, 3, 4, 5 UNION ALL "
+      // Attribute postings by key: their numbers, and how many values and distinct values (hashes differ: a seed per shard).
+      "SELECT k.key, k.on_event, n.number, count(*), '', '' FROM attribute_numbers n JOIN attribute_keys k ON k.key_id = n.key_id "
+      "GROUP BY 1, 2, 3 UNION ALL "
+      "SELECT k.key, k.on_event, count(*), count(DISTINCT v.value_hash), '', '' FROM attribute_values v "
+      "JOIN attribute_keys k ON k.key_id = v.key_id GROUP BY 1, 2 UNION ALL "
       "SELECT hex(trace_id), hex(span_id), model_group, service, start_ns, kind FROM llm_calls";
   auto live = rows(pipeline, content_sql, 6);
   pipeline.indexer(0).stop();

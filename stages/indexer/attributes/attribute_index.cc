@@ -1,51 +1,315 @@
 #include "stages/indexer/attributes/attribute_index.h"
 
+#include <xxhash.h>
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <optional>
+#include <random>
+
+#include "base/log.h"
 #include "stages/indexer/span_decoder.h"
-#include "stages/indexer/span_deletion.h"
 
 namespace spanline::indexer::attributes {
+namespace {
 
-Status AttributeIndex::create(Database&) { return Status::ok(); }  // the tables are in the shard's schema for now
+// The key of the shard's hash seed in `meta`: written once, when the shard is
+// created or first opened by a writer of schema 9; never changed after (the
+// postings hold hashes made with it). `spanline reindex` makes a new shard, so
+// a new seed.
+constexpr std::string_view kSeedKey = "attribute_hash_seed";
+// How far the migration of `span_attributes` got (the last span rowid done),
+// in `meta` while it runs, so an interrupted one resumes there.
+constexpr std::string_view kMigratedThroughKey = "attribute_postings_migrated_through";
+constexpr int kSchemaVersion = 9;
+
+// Span rowids per migration transaction: 16 buckets, ~500k rows of the
+// typical span, a few seconds each.
+constexpr int64_t kMigrationChunkSpans = int64_t{1} << (kBucketShift + 4);
+
+// The dictionary cache is dropped whole past this many keys (reloaded key by
+// key as they come again), so a client sending endless distinct keys costs
+// disk rows, not the indexer's memory.
+constexpr size_t kMaxCachedKeys = 65'536;
+
+constexpr std::string_view kTables = R"sql(
+CREATE TABLE IF NOT EXISTS attribute_keys(
+  key_id INTEGER PRIMARY KEY, key TEXT NOT NULL, on_event INTEGER NOT NULL, UNIQUE(key, on_event));
+CREATE TABLE IF NOT EXISTS attribute_values(
+  bucket INTEGER NOT NULL, key_id INTEGER NOT NULL, value_hash INTEGER NOT NULL, span_rowid INTEGER NOT NULL,
+  PRIMARY KEY(bucket, key_id, value_hash, span_rowid)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS attribute_numbers(
+  bucket INTEGER NOT NULL, key_id INTEGER NOT NULL, number REAL NOT NULL, span_rowid INTEGER NOT NULL,
+  PRIMARY KEY(bucket, key_id, number, span_rowid)) WITHOUT ROWID;
+)sql";
+
+int64_t bucket_of(int64_t span_rowid) { return span_rowid >> kBucketShift; }
+
+bool is_number(ValueType type) { return type == ValueType::integer || type == ValueType::floating || type == ValueType::boolean; }
+
+Result<std::optional<std::string>> meta_value(Database& db, std::string_view key) {
+  auto statement = db.prepare("SELECT value FROM meta WHERE key = ?");
+  if (!statement) return statement.status();
+  statement->bind_text(1, key);
+  auto row = statement->step();
+  if (!row) return row.status();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(statement->column_text(0));
+}
+
+Status set_meta_value(Database& db, std::string_view key, std::string_view value) {
+  auto statement = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
+  if (!statement) return statement.status();
+  return statement->bind_text(1, key).bind_text(2, value).run();
+}
+
+// Writes a random seed unless the shard has one. std::random_device reads the
+// kernel's random source: the seed must not be guessable from outside.
+Status ensure_seed(Database& db) {
+  auto seed = meta_value(db, kSeedKey);
+  if (!seed) return seed.status();
+  if (*seed) return Status::ok();
+  std::random_device random;
+  const uint64_t value = (static_cast<uint64_t>(random()) << 32) ^ static_cast<uint64_t>(random());
+  return set_meta_value(db, kSeedKey, std::to_string(value));
+}
+
+Result<bool> has_table(Database& db, std::string_view table) {
+  auto statement = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?");
+  if (!statement) return statement.status();
+  statement->bind_text(1, table);
+  auto row = statement->step();
+  if (!row) return row.status();
+  return *row && statement->column_int(0) > 0;
+}
+
+// Every bucket from the table's first to its last, one index probe each for
+// `condition` (on `p`, the postings table): the bucket is the first column of
+// the key, so without it a search would scan the whole table.
+std::string postings_sql(std::string_view table, std::string_view key_condition, std::string_view value_condition) {
+  const std::string t(table);
+  return "WITH RECURSIVE b(bucket) AS (SELECT (SELECT min(bucket) FROM " + t + ") UNION ALL "
+         "SELECT bucket + 1 FROM b WHERE bucket < (SELECT max(bucket) FROM " + t + ")) "
+         "SELECT p.span_rowid FROM b CROSS JOIN " + t + " p WHERE p.bucket = b.bucket AND "
+         "p.key_id IN (SELECT k.key_id FROM attribute_keys k WHERE " + std::string(key_condition) + ") AND " +
+         std::string(value_condition);
+}
+
+}  // namespace
+
+Result<ValueHash> ValueHash::of_shard(Database& db) {
+  auto seed = meta_value(db, kSeedKey);
+  if (!seed) return seed.status();
+  if (!*seed) return Status(Code::failed_precondition, "the shard has no attribute hash seed: open it with the indexer first");
+  return ValueHash(std::stoull(**seed));
+}
+
+int64_t ValueHash::operator()(std::string_view text) const {
+  // SQLite integers are signed: the 64 bits are kept as they are.
+  return static_cast<int64_t>(XXH3_64bits_withSeed(text.data(), text.size(), seed_));
+}
+
+Status AttributeIndex::create(Database& db) {
+  if (Status s = db.exec(kTables); !s.is_ok()) return s;
+  if (Status s = ensure_seed(db); !s.is_ok()) return s;
+  auto old = has_table(db, "span_attributes");
+  if (!old) return old.status();
+  if (!*old) return Status::ok();
+  AttributeIndex index;
+  if (Status s = index.prepare(db); !s.is_ok()) return s;
+  return index.migrate_rows(db);
+}
 
 Status AttributeIndex::prepare(Database& db) {
-  auto statement =
-      db.prepare("INSERT INTO span_attributes(span_rowid, ordinal, key, type, text, number, on_event) VALUES(?,?,?,?,?,?,?)");
-  if (!statement) return statement.status();
-  insert_ = std::move(statement.value());
+  db_ = &db;
+  auto hash = ValueHash::of_shard(db);
+  if (!hash) return hash.status();
+  hash_ = *hash;
+  struct Entry {
+    Statement* target;
+    std::string_view sql;
+  };
+  const Entry entries[] = {
+      {&insert_key_, "INSERT INTO attribute_keys(key, on_event) VALUES(?, ?)"},
+      {&insert_value_, "INSERT OR IGNORE INTO attribute_values(bucket, key_id, value_hash, span_rowid) VALUES(?, ?, ?, ?)"},
+      {&insert_number_, "INSERT OR IGNORE INTO attribute_numbers(bucket, key_id, number, span_rowid) VALUES(?, ?, ?, ?)"},
+  };
+  for (const Entry& entry : entries) {
+    auto statement = db.prepare(entry.sql);
+    if (!statement) return statement.status();
+    *entry.target = std::move(statement.value());
+  }
   return Status::ok();
+}
+
+Result<int64_t> AttributeIndex::key_id(const std::string& key, bool on_event) {
+  auto& ids = key_ids_[on_event ? 1 : 0];
+  if (auto found = ids.find(key); found != ids.end()) return found->second;
+  if (ids.size() >= kMaxCachedKeys) ids.clear();
+  auto find = db_->prepare("SELECT key_id FROM attribute_keys WHERE key = ? AND on_event = ?");
+  if (!find) return find.status();
+  find->bind_text(1, key).bind(2, on_event ? 1 : 0);
+  auto row = find->step();
+  if (!row) return row.status();
+  int64_t id = 0;
+  if (*row) {
+    id = find->column_int(0);
+  } else {
+    if (Status s = insert_key_.bind_text(1, key).bind(2, on_event ? 1 : 0).run(); !s.is_ok()) return s;
+    id = db_->last_insert_rowid();
+    added_keys_.emplace_back(on_event, key);
+  }
+  ids.emplace(key, id);
+  return id;
+}
+
+void AttributeIndex::transaction_rolled_back() {
+  for (const auto& [on_event, key] : added_keys_) key_ids_[on_event ? 1 : 0].erase(key);
+  added_keys_.clear();
+}
+
+Status AttributeIndex::add(int64_t span_rowid, const std::string& key, bool on_event, std::string_view text, const double* number) {
+  auto id = key_id(key, on_event);
+  if (!id) return id.status();
+  const int64_t bucket = bucket_of(span_rowid);
+  if (Status s = insert_value_.bind(1, bucket).bind(2, *id).bind(3, hash_(text)).bind(4, span_rowid).run(); !s.is_ok()) return s;
+  if (number == nullptr) return Status::ok();
+  return insert_number_.bind(1, bucket).bind(2, *id).bind(3, *number).bind(4, span_rowid).run();
 }
 
 Result<uint64_t> AttributeIndex::write(int64_t span_rowid, const SpanRecord& span) {
   const size_t max_value = max_indexed_value_bytes();
   uint64_t written = 0;
-  int64_t ordinal = 0;
   for (const AttributeRow& row : span.attributes) {
-    ++ordinal;
     if (row.text.size() > max_value) continue;
-    insert_.bind(1, span_rowid).bind(2, ordinal).bind_text(3, row.key).bind(4, static_cast<int>(row.type)).bind_text(5, row.text);
-    if (row.type == ValueType::integer || row.type == ValueType::floating || row.type == ValueType::boolean) insert_.bind(6, row.number);
-    else insert_.bind_null(6);
-    insert_.bind(7, row.on_event ? 1 : 0);
-    if (Status s = insert_.run(); !s.is_ok()) return s;
+    // NaN is no number (SQLite would store NULL): `key>n` never matches it; infinities are numbers.
+    const bool numeric = is_number(row.type) && !std::isnan(row.number);
+    if (Status s = add(span_rowid, row.key, row.on_event, row.text, numeric ? &row.number : nullptr); !s.is_ok()) return s;
     ++written;
   }
   return written;
 }
 
-Status AttributeIndex::delete_spans(Database& db, const std::string& span_condition, const std::vector<std::string>& trace_ids) {
-  return run_per_trace(db, "DELETE FROM span_attributes WHERE span_rowid IN (SELECT rowid FROM spans WHERE trace_id = ?1 AND {c})",
-                       span_condition, trace_ids);
+Status AttributeIndex::migrate_rows(Database& db) {
+  auto last = db.prepare("SELECT coalesce(max(span_rowid), 0) FROM span_attributes");
+  if (!last) return last.status();
+  if (auto row = last->step(); !row) return row.status();
+  const int64_t last_rowid = last->column_int(0);
+  last = Statement();
+  auto through = meta_value(db, kMigratedThroughKey);
+  if (!through) return through.status();
+  int64_t done = *through ? std::stoll(**through) : std::numeric_limits<int64_t>::min();
+  // Both layouts that held rows find them by span rowid: version 3 is keyed by
+  // it, version 2 had an index on it.
+  auto next = db.prepare("SELECT min(span_rowid) FROM span_attributes WHERE span_rowid > ?");
+  auto rows = db.prepare("SELECT span_rowid, key, text, number, on_event FROM span_attributes WHERE span_rowid >= ? AND span_rowid < ?");
+  if (!next) return next.status();
+  if (!rows) return rows.status();
+  const size_t max_value = max_indexed_value_bytes();
+  uint64_t postings = 0;
+  log::info("attribute postings: migrating the attribute rows", {{"through_span_rowid", last_rowid}});
+  for (;;) {
+    next->bind(1, done);
+    auto found = next->step();
+    if (!found) return found.status();
+    const bool more = *found && !next->column_is_null(0);
+    const int64_t from = more ? next->column_int(0) : 0;
+    next->reset();
+    if (!more) break;
+    const int64_t to = from + kMigrationChunkSpans;
+    if (Status s = db.exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
+    auto fail = [&](Status status) {
+      rows->reset();
+      (void)db.exec("ROLLBACK");
+      transaction_rolled_back();
+      return status;
+    };
+    rows->bind(1, from).bind(2, to);
+    for (;;) {
+      auto row = rows->step();
+      if (!row) return fail(row.status());
+      if (!*row) break;
+      const std::string text = rows->column_text(2);
+      if (text.size() > max_value) continue;
+      const double number = rows->column_double(3);
+      const bool numeric = !rows->column_is_null(3);
+      if (Status s = add(rows->column_int(0), rows->column_text(1), rows->column_int(4) != 0, text, numeric ? &number : nullptr);
+          !s.is_ok()) {
+        return fail(s);
+      }
+      ++postings;
+    }
+    rows->reset();
+    if (Status s = set_meta_value(db, kMigratedThroughKey, std::to_string(to - 1)); !s.is_ok()) return fail(s);
+    if (Status s = db.exec("COMMIT"); !s.is_ok()) return fail(s);
+    transaction_committed();
+    done = to - 1;
+    log::info("attribute postings: migrated", {{"through_span_rowid", std::min(done, last_rowid)}, {"of", last_rowid}, {"values", postings}});
+  }
+  next = Statement();  // a live statement on the table would keep it from being dropped
+  rows = Statement();
+  if (Status s = db.exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
+  if (Status s = db.exec("DROP TABLE span_attributes; DELETE FROM meta WHERE key = '" + std::string(kMigratedThroughKey) +
+                         "'; UPDATE meta SET value = '" + std::to_string(kSchemaVersion) +
+                         "' WHERE key = 'schema_version' AND CAST(value AS INTEGER) < " + std::to_string(kSchemaVersion));
+      !s.is_ok()) {
+    (void)db.exec("ROLLBACK");
+    return s;
+  }
+  if (Status s = db.exec("COMMIT"); !s.is_ok()) return s;
+  log::info("attribute postings: the attribute rows are postings now", {{"values", postings}});
+  return Status::ok();
 }
 
-void add_trace_filter(query::Filter& filter, const protocol::query::AttributeFilter& attribute) {
+Status AttributeIndex::delete_spans(Database& db, const std::string& span_condition, const std::vector<std::string>& trace_ids) {
+  auto find = db.prepare("SELECT rowid FROM spans WHERE trace_id = ?1 AND " + span_condition);
+  if (!find) return find.status();
+  std::map<int64_t, std::string> rowids_by_bucket;  // as JSON arrays, for json_each
+  for (const std::string& trace_id : trace_ids) {
+    find->bind_blob(1, trace_id);
+    for (;;) {
+      auto row = find->step();
+      if (!row) {
+        find->reset();
+        return row.status();
+      }
+      if (!*row) break;
+      const int64_t rowid = find->column_int(0);
+      std::string& list = rowids_by_bucket[bucket_of(rowid)];
+      list += list.empty() ? '[' : ',';
+      list += std::to_string(rowid);
+    }
+    find->reset();
+  }
+  // No index on span_rowid (it would be a random write per value again): a
+  // bucket's postings are scanned, a few hundred pages, once per bucket.
+  for (std::string_view table : {"attribute_values", "attribute_numbers"}) {
+    auto remove = db.prepare("DELETE FROM " + std::string(table) +
+                             " WHERE bucket = ? AND span_rowid IN (SELECT value FROM json_each(?))");
+    if (!remove) return remove.status();
+    for (const auto& [bucket, list] : rowids_by_bucket) {
+      if (Status s = remove->bind(1, bucket).bind_text(2, list + "]").run(); !s.is_ok()) return s;
+    }
+  }
+  return Status::ok();
+}
+
+std::string spans_with_value_sql(std::string_view key_condition) {
+  return postings_sql("attribute_values", key_condition, "p.value_hash = ?");
+}
+
+void add_trace_filter(query::Filter& filter, const protocol::query::AttributeFilter& attribute, const ValueHash& hash) {
   using Op = protocol::query::AttributeFilter::Op;
-  const std::string sql_prefix =
-      "t.trace_id IN (SELECT s.trace_id FROM span_attributes a JOIN spans s ON s.rowid = a.span_rowid WHERE a.key = ? AND ";
+  // CROSS JOIN keeps the postings the outer loop: spans are read by rowid.
+  auto traces_of = [](const std::string& postings) {
+    return "t.trace_id IN (SELECT s.trace_id FROM (" + postings + ") m CROSS JOIN spans s ON s.rowid = m.span_rowid)";
+  };
   if (attribute.op == Op::equal) {
-    filter.add(sql_prefix + "a.text = ?)", attribute.key, attribute.text);
+    filter.add(traces_of(spans_with_value_sql("k.key = ?")), attribute.key, hash(attribute.text));
   } else {
-    filter.add(sql_prefix + "a.number IS NOT NULL AND a.number " + std::string(protocol::query::name_of(attribute.op)) + " ?)",
-               attribute.key, attribute.number);
+    const std::string comparison = "p.number " + std::string(protocol::query::name_of(attribute.op)) + " ?";
+    filter.add(traces_of(postings_sql("attribute_numbers", "k.key = ?", comparison)), attribute.key, attribute.number);
   }
 }
 

@@ -310,7 +310,11 @@ Result<std::string> ShardReader::answer(const wire::SearchQuery& query) {
   }
   // Attribute and text filters are driven by their own indexes: the matching
   // trace ids are found once, then the newest-first scan checks membership.
-  for (const wire::AttributeFilter& attribute : query.attributes) attributes::add_trace_filter(filter, attribute);
+  if (!query.attributes.empty()) {
+    auto hash = attributes::ValueHash::of_shard(*db_);
+    if (!hash) return hash.status();
+    for (const wire::AttributeFilter& attribute : query.attributes) attributes::add_trace_filter(filter, attribute, *hash);
+  }
   if (query.session_id) filter.add(sessions::kTracesOfSessionSql, *query.session_id);
   if (query.user_id) filter.add(sessions::kTracesOfUserSql, *query.user_id);
   if (query.text) search::add_trace_filter(filter, *query.text);
@@ -637,9 +641,11 @@ Result<std::string> ShardReader::answer(const wire::CountsQuery&) {
 }
 
 Result<std::string> ShardReader::answer(const wire::ExecutableQuery& query) {
+  auto hash = attributes::ValueHash::of_shard(*db_);
+  if (!hash) return hash.status();
   auto statement = db_->prepare(executable_lookup_sql());
   if (!statement) return statement.status();
-  bind_executable_lookup(*statement, query);
+  bind_executable_lookup(*statement, query, *hash);
   auto rows = collect<wire::ExecutableMatch>(*statement, *budget_, [](const Statement& row) {
     return wire::ExecutableMatch{to_hex(row.column_text(0)), to_hex(row.column_text(1)), row.column_text(2), row.column_text(3),
                                  row.column_int(4)};

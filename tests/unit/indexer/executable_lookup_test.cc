@@ -1,5 +1,5 @@
 // A stable link's lookup (kind "executables"): the executable spans carrying a
-// Junjo runtime id in a service, found through span_attributes(key, text)
+// Junjo runtime id in a service, found through the attribute postings
 // without scanning a table, whatever the contract version of the span.
 #include "stages/indexer/query/executable_lookup.h"
 
@@ -99,18 +99,24 @@ TEST_F(ExecutableLookup, NodesEventsParentIdsAndUnknownIdsFindNothing) {
 TEST_F(ExecutableLookup, UsesTheAttributeIndexAndScansNoTable) {
   auto shard = Database::open(path_, true);
   ASSERT_TRUE(shard.is_ok());
+  auto hash = attributes::ValueHash::of_shard(**shard);
+  ASSERT_TRUE(hash.is_ok()) << hash.status().to_string();
   auto plan = (*shard)->prepare("EXPLAIN QUERY PLAN " + executable_lookup_sql());
   ASSERT_TRUE(plan.is_ok()) << plan.status().to_string();
-  bind_executable_lookup(*plan, wire::ExecutableQuery{"greeter", "run-v2"});
+  bind_executable_lookup(*plan, wire::ExecutableQuery{"greeter", "run-v2"}, *hash);
   std::string steps;
+  std::vector<std::string> scans;
   for (;;) {
     auto row = plan->step();
     ASSERT_TRUE(row.is_ok());
     if (!*row) break;
     steps += plan->column_text(3) + "\n";
+    if (plan->column_text(3).starts_with("SCAN")) scans.push_back(plan->column_text(3));
   }
-  EXPECT_NE(steps.find("span_attributes_text"), std::string::npos) << steps;
-  EXPECT_EQ(steps.find("SCAN"), std::string::npos) << steps;
+  EXPECT_NE(steps.find("SEARCH p USING PRIMARY KEY (bucket=? AND key_id=? AND value_hash=?)"), std::string::npos) << steps;
+  EXPECT_NE(steps.find("SEARCH s USING INTEGER PRIMARY KEY (rowid=?)"), std::string::npos) << steps;
+  // The only scans are of the bucket numbers the postings are probed with (`b`, and its first row).
+  for (const std::string& scan : scans) EXPECT_TRUE(scan == "SCAN b" || scan == "SCAN CONSTANT ROW") << steps;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "stages/indexer/span_body/body_store.h"
 #include "stages/indexer/span_decoder.h"
 #include "tests/support/temp_dir.h"
+#include "tests/unit/indexer/attribute_postings.h"
 
 namespace spanline::indexer {
 namespace {
@@ -97,8 +98,8 @@ TEST(Shard, NumericAttributeFiltersCompareNumbersAndHugeValuesGetNoRow) {
   large.attributes.push_back({"gen_ai.usage.input_tokens", ValueType::integer, "1500", 1500, false});
   large.attributes.push_back({"prompt", ValueType::string, std::string(10'000, 'p'), 0, false});
   ASSERT_TRUE((*shard)->apply({{1, 1, {small, large}}}, 1).is_ok());
-  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes WHERE key = 'gen_ai.usage.input_tokens' AND number > 1000"), 1);
-  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes WHERE key = 'prompt'"), 0);
+  EXPECT_EQ(test::number_postings((*shard)->db(), "gen_ai.usage.input_tokens", "number > 1000"), 1);
+  EXPECT_EQ(test::value_postings((*shard)->db(), "prompt"), 0);
   EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_search WHERE span_search MATCH 'pppppp'"), 1);
 }
 
@@ -149,9 +150,11 @@ TEST(Shard, StoresNonFiniteDoublesEveryDroppedCountAndBothSchemaUrlsAsDecoded) {
   EXPECT_EQ(scope.value("schema_url", "") + " " + scope.value("resource_schema_url", ""),
             "https://opentelemetry.io/schemas/1.24.0 https://opentelemetry.io/schemas/1.26.0");
   EXPECT_EQ(text(**shard, "SELECT dropped_attributes_count || dropped_events_count || dropped_links_count FROM spans"), "345");
-  // The rows keep the double type; SQLite stores a NaN number as NULL, so no numeric comparison matches it.
-  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes WHERE key = 'nan' AND type = 4 AND text = 'NaN' AND number IS NULL"), 1);
-  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes WHERE key = 'inf' AND text = 'Infinity' AND number > 1e308"), 1);
+  // NaN is found by its text but is no number, so no numeric comparison matches it; an infinity is a number.
+  EXPECT_EQ(test::value_postings((*shard)->db(), "nan", "NaN"), 1);
+  EXPECT_EQ(test::number_postings((*shard)->db(), "nan"), 0);
+  EXPECT_EQ(test::value_postings((*shard)->db(), "inf", "Infinity"), 1);
+  EXPECT_EQ(test::number_postings((*shard)->db(), "inf", "number > 1e308"), 1);
 }
 
 TEST(Shard, RetentionAndServiceDeletionRemoveRowsAndFixSummaries) {
@@ -173,44 +176,45 @@ TEST(Shard, RetentionAndServiceDeletionRemoveRowsAndFixSummaries) {
   EXPECT_EQ(query(**shard, "SELECT count(*) FROM operations WHERE service = 'svc1'"), 0);
 }
 
-TEST(Shard, AVersion2ShardKeepsItsAttributeRowsWhenClusteredBySpan) {
-  testing::TempDir dir;
-  const std::string path = dir / "part-0.sqlite";
-  {
+TEST(Shard, AVersion2To8ShardsAttributeRowsBecomePostingsAndItsSearchesStillAnswer) {
+  for (std::string_view layout : {test::kVersion2Rows, test::kVersion3Rows}) {
+    testing::TempDir dir;
+    const std::string path = dir / "part-0.sqlite";
+    {
+      auto shard = Shard::open(path, 0);
+      ASSERT_TRUE((*shard)->apply({{1, 1, {span(1, 1, 0, 1, 2)}}, {2, 900, {span(2, 2, 0, 1, 2)}}}, 2).is_ok());
+    }
+    {
+      auto db = Database::open(path);
+      ASSERT_TRUE(db.is_ok());
+      ASSERT_TRUE(test::put_back_attribute_rows(**db, layout, R"sql(
+          ((SELECT rowid FROM spans WHERE name = 'op1'), 'gen_ai.request.model', 1, 'gpt-4o', NULL, 0),
+          ((SELECT rowid FROM spans WHERE name = 'op1'), 'gen_ai.usage.input_tokens', 3, '900', 900, 0),
+          ((SELECT rowid FROM spans WHERE name = 'op1'), 'junjo.store.action', 1, 'set', NULL, 1),
+          ((SELECT rowid FROM spans WHERE name = 'op2'), 'gen_ai.request.model', 1, 'claude', NULL, 0))sql")
+                      .is_ok());
+    }
     auto shard = Shard::open(path, 0);
-    SpanRecord first = span(1, 1, 0, 1, 2), second = span(2, 2, 0, 1, 2);
-    first.attributes.push_back({"gen_ai.request.model", ValueType::string, "gpt-4o", 0, false});
-    first.attributes.push_back({"gen_ai.usage.input_tokens", ValueType::integer, "900", 900, false});
-    second.attributes.push_back({"gen_ai.request.model", ValueType::string, "claude", 0, false});
-    ASSERT_TRUE((*shard)->apply({{1, 1, {first}}, {2, 900, {second}}}, 2).is_ok());
+    ASSERT_TRUE(shard.is_ok()) << shard.status().message();
+    EXPECT_GE(query(**shard, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'"), 9);
+    EXPECT_EQ(query(**shard, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'span_attributes%'"), 0) << "the old rows went";
+    EXPECT_EQ(query(**shard, "SELECT count(*) FROM attribute_values"), 4);
+    EXPECT_EQ(query(**shard, "SELECT count(*) FROM attribute_numbers"), 1);
+    const std::string trace1 = "00000000000000000000000000000001", trace2 = "00000000000000000000000000000002";
+    using Op = protocol::query::AttributeFilter::Op;
+    EXPECT_EQ(test::traces_with(path, test::equal("gen_ai.request.model", "claude")), std::set<std::string>{trace2});
+    EXPECT_EQ(test::traces_with(path, test::equal("gen_ai.usage.input_tokens", "900")), std::set<std::string>{trace1});
+    EXPECT_EQ(test::traces_with(path, test::compare("gen_ai.usage.input_tokens", Op::greater, 500)), std::set<std::string>{trace1});
+    EXPECT_EQ(test::traces_with(path, test::equal("junjo.store.action", "set")), std::set<std::string>{trace1}) << "an event's";
+    // New spans still index after the migration, and retention still takes postings with their span.
+    SpanRecord third = span(3, 3, 0, 1, 2);
+    third.attributes.push_back({"gen_ai.request.model", ValueType::string, "claude", 0, false});
+    ASSERT_TRUE((*shard)->apply({{3, 950, {third}}}, 3).is_ok());
+    EXPECT_EQ(test::value_postings((*shard)->db(), "gen_ai.request.model", "claude"), 2);
+    ASSERT_TRUE((*shard)->delete_received_before(500, 100).is_ok());
+    EXPECT_EQ(query(**shard, "SELECT count(*) FROM attribute_values"), 2);
+    EXPECT_EQ(query(**shard, "SELECT count(*) FROM attribute_numbers"), 0);
   }
-  {
-    // Put the attribute rows back into the version 2 layout, as an older indexer left them.
-    auto db = Database::open(path);
-    ASSERT_TRUE(db.is_ok());
-    ASSERT_TRUE((*db)->exec(R"sql(
-      CREATE TABLE old_attributes(span_rowid INTEGER NOT NULL, key TEXT NOT NULL, type INTEGER NOT NULL, text TEXT,
-                                  number REAL, on_event INTEGER NOT NULL);
-      INSERT INTO old_attributes SELECT span_rowid, key, type, text, number, on_event FROM span_attributes;
-      DROP TABLE span_attributes;
-      ALTER TABLE old_attributes RENAME TO span_attributes;
-      CREATE INDEX span_attributes_text ON span_attributes(key, text);
-      CREATE INDEX span_attributes_span ON span_attributes(span_rowid);
-      UPDATE meta SET value = '2' WHERE key = 'schema_version';)sql").is_ok());
-  }
-  auto shard = Shard::open(path, 0);
-  ASSERT_TRUE(shard.is_ok()) << shard.status().message();
-  EXPECT_EQ(query(**shard, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'"), 3);
-  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes"), 3);
-  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes WHERE key = 'gen_ai.request.model' AND text = 'claude'"), 1);
-  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes WHERE key = 'gen_ai.usage.input_tokens' AND number > 500"), 1);
-  // New spans still index after the copy, and retention still takes attribute rows with their span.
-  SpanRecord third = span(3, 3, 0, 1, 2);
-  third.attributes.push_back({"gen_ai.request.model", ValueType::string, "claude", 0, false});
-  ASSERT_TRUE((*shard)->apply({{3, 950, {third}}}, 3).is_ok());
-  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes WHERE text = 'claude'"), 2);
-  ASSERT_TRUE((*shard)->delete_received_before(500, 100).is_ok());
-  EXPECT_EQ(query(**shard, "SELECT count(*) FROM span_attributes"), 2);
 }
 
 // What a reader thread answers for `kind` (its own connection, as the query threads have).
