@@ -161,7 +161,11 @@ void PartitionWorker::run() {
       log::warn("WAL entries were deleted before this shard read them",
                 {{"partition", partition}, {"cursor", handled}, {"first_retained", header.first_sequence}});
     }
-    if (reply->payload.empty()) continue;
+    if (reply->payload.empty()) {
+      // A read that waited its whole long-poll and found nothing: the partition is quiet.
+      if (!pending() && wal_dirty_) wal_dirty_ = !shard_->truncate_wal_when_quiet();
+      continue;
+    }
     deletions_.refresh();
     if (!pending()) commit_due = SteadyClock::now() + config_.commit_interval;
     bool write_failed = false;
@@ -265,6 +269,7 @@ bool PartitionWorker::write(const std::vector<BatchEntry>& batch, uint64_t throu
     }
   }
   index_commits_.fetch_add(1, std::memory_order_relaxed);
+  wal_dirty_ = true;
   spans_indexed_.fetch_add(applied->spans_written, std::memory_order_relaxed);
   spans_duplicate_.fetch_add(applied->spans_duplicate, std::memory_order_relaxed);
   logs_indexed_.fetch_add(applied->logs_written, std::memory_order_relaxed);

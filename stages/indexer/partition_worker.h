@@ -78,6 +78,7 @@ class PartitionWorker {
   std::atomic<bool> stopping_{false};
   std::shared_ptr<Mailbox> mailbox_ = std::make_shared<Mailbox>();
   std::atomic<uint64_t> wal_head_{0};
+  bool wal_dirty_ = true;  // written since the shard's -wal file was last emptied (this thread only)
   std::atomic<int64_t> last_received_ns_{0};  // WAL receive time of the last entry indexed
   std::atomic<uint64_t>& spans_indexed_;
   std::atomic<uint64_t>& spans_duplicate_;

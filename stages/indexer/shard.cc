@@ -34,7 +34,6 @@ CREATE TABLE IF NOT EXISTS spans(
   dropped_links_count INTEGER NOT NULL DEFAULT 0, body BLOB,
   UNIQUE(trace_id, span_id));
 CREATE INDEX IF NOT EXISTS spans_service_start ON spans(service, start_ns);
-CREATE INDEX IF NOT EXISTS spans_start ON spans(start_ns);
 CREATE TABLE IF NOT EXISTS traces(
   trace_id BLOB PRIMARY KEY, root_span_id BLOB, root_name TEXT, root_service TEXT, services TEXT,
   start_ns INTEGER, end_ns INTEGER, duration_ns INTEGER, span_count INTEGER, error_count INTEGER,
@@ -172,13 +171,18 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
   std::unique_ptr<Shard> shard(new Shard(std::move(db.value()), partition));
   Database& d = *shard->db_;
   // journal_size_limit: SQLite's -wal file never shrinks by itself; under load it grew to ~3x the checkpoint
-  // threshold and stayed there (18% of the index folder, bench/results/2026-11-29-index-bytes-before.md).
+  // threshold and stayed there (18% of the index folder, bench/results/2026-11-29-index-bytes-before.md); a
+  // quiet partition also empties it (truncate_wal_when_quiet). wal_autocheckpoint stays at 10,000 pages: a page
+  // dirtied by several commits is written once per checkpoint, and 2,000 doubled the bytes written (issue 31).
   for (std::string_view pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA wal_autocheckpoint=10000",
-                                  "PRAGMA journal_size_limit=50331648", "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-16384"}) {
+                                  "PRAGMA journal_size_limit=16777216", "PRAGMA temp_store=MEMORY", "PRAGMA cache_size=-16384"}) {
     if (Status s = d.exec(pragma); !s.is_ok()) return s;
   }
   if (Status s = d.exec(kSchema); !s.is_ok()) return s;
   if (Status s = d.exec(logs::kLogSchema); !s.is_ok()) return s;
+  // No query reads spans by start alone (searches go through traces; a trace's spans through (trace_id, span_id);
+  // a service's through spans_service_start): 19 B per span written for nothing (issue 31).
+  if (Status s = d.exec("DROP INDEX IF EXISTS spans_start"); !s.is_ok()) return s;
   // Version 10's column first (the backfills below read spans through span_body::BodyReader); its rows are converted last.
   if (Status s = migrate_unless_column(d, "spans", "body", "ALTER TABLE spans ADD COLUMN body BLOB"); !s.is_ok()) return s;
   // Version 1 shards lack traces.indexed_ns (when a summary last changed, for the live tail).
@@ -396,6 +400,13 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
   attributes_.transaction_committed();
   cursor_ = last_sequence;
   return stats;
+}
+
+bool Shard::truncate_wal_when_quiet() {
+  auto checkpoint = db_->prepare("PRAGMA wal_checkpoint(TRUNCATE)");
+  if (!checkpoint) return false;
+  auto row = checkpoint->step();  // busy, frames in the WAL, frames checkpointed
+  return row.is_ok() && *row && checkpoint->column_int(0) == 0;
 }
 
 Status Shard::refresh_traces(const std::vector<std::string>& trace_ids) {

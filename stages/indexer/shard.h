@@ -62,6 +62,11 @@ class Shard {
   // and its log records with a time before `before_ns`.
   Result<uint64_t> delete_service(const std::string& service, int64_t before_ns);
 
+  // Copies SQLite's WAL into the file and empties it (PRAGMA wal_checkpoint(TRUNCATE)): a partition with
+  // nothing to write gives its -wal file's space back instead of keeping it at its high-water mark. Busy
+  // readers can keep it from finishing (false); it is then tried at the next quiet moment.
+  bool truncate_wal_when_quiet();
+
   Database& db() { return *db_; }
 
  private:

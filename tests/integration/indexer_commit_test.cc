@@ -3,9 +3,11 @@
 // it dirtied twice (SQLite's WAL, then the checkpoint) and so sets the bytes
 // written per span. What an operator sees: a trickle of Exports costs a few
 // commits instead of one per read, every span is still indexed exactly once,
-// and none waits much longer than the interval.
+// and none waits much longer than the interval; a quiet partition empties
+// its shard's -wal file.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "base/clock.h"
@@ -35,7 +37,15 @@ struct Trickle {
   double commits = 0;
   size_t indexed = 0, lost = 0, duplicated = 0;
   std::chrono::milliseconds last_indexed_after{0};  // from the last ack to every span indexed
+  bool wal_emptied_when_quiet = false;              // the shard's -wal file at 0 bytes once nothing arrives
 };
+
+// Size of the partition 0 shard's SQLite -wal file, or -1 when there is none.
+long long shard_wal_bytes(const Pipeline& pipeline) {
+  std::error_code error;
+  auto size = std::filesystem::file_size(pipeline.data_dir() + "/index/part-0.sqlite-wal", error);
+  return error ? -1 : static_cast<long long>(size);
+}
 
 // Ten Exports 100 ms apart into one partition, then the tally and the commits they cost.
 Trickle trickle(const std::string& commit_interval) {
@@ -59,6 +69,12 @@ Trickle trickle(const std::string& commit_interval) {
   Pipeline::IndexTally tally = pipeline.wait_for_acked(acked, 30s);
   Trickle result{.indexed = tally.indexed, .lost = tally.lost, .duplicated = tally.duplicated,
                  .last_indexed_after = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - last_ack)};
+  EXPECT_GT(shard_wal_bytes(pipeline), 0) << "the writes went through SQLite's WAL";
+  // A quiet partition gives its -wal file's space back (one long-poll read that found nothing, 1 s).
+  for (auto until = SteadyClock::now() + 10s; SteadyClock::now() < until && !result.wal_emptied_when_quiet;
+       std::this_thread::sleep_for(200ms)) {
+    result.wal_emptied_when_quiet = shard_wal_bytes(pipeline) == 0;
+  }
   // The counter reaches the api with the indexer's next stats report.
   std::this_thread::sleep_for(2500ms);
   result.commits = indexer_commits(pipeline.api_port()) - std::max(before, 0.0);
@@ -75,6 +91,7 @@ TEST(IndexerCommits, ATrickleOfExportsIsGatheredIntoFewCommitsAndEverySpanIsInde
   EXPECT_LE(gathered.commits, 2);
   // Nothing waits for more than the interval (plus a slow machine's margin) after it arrived.
   EXPECT_LT(gathered.last_indexed_after, 3s + 5s);
+  EXPECT_TRUE(gathered.wal_emptied_when_quiet) << "the -wal file kept its high-water mark on a quiet partition";
 
   Trickle each_read = trickle("0");
   EXPECT_EQ(each_read.indexed, 100u);
