@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config ccache git curl gzip
   libzmq3-dev cppzmq-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librocksdb-dev libsqlite3-dev sqlite3 libxxhash-dev
+  librocksdb-dev libsqlite3-dev sqlite3 libxxhash-dev libzstd-dev
   libpistache-dev libssl-dev libmsgpack-cxx-dev nlohmann-json3-dev zlib1g-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev

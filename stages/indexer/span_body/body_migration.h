@@ -9,10 +9,13 @@
 // migration resumes where it stopped and a second run changes nothing. The
 // shard's dictionary is trained first from its oldest rows. A progress line is
 // logged every few seconds. It runs on open, after every other migration and
-// backfill (they read the old columns). The file does not shrink by itself:
-// the freed pages are reused by new spans (docs/index-schema.md, "Span bodies").
+// backfill (they read the old columns). Then the file is compacted (VACUUM)
+// when it is at most kVacuumUpToBytes and the disk has room for a copy
+// (docs/index-schema.md, "Span bodies").
 //
 // Threads: the shard's writer, on open, before anything else writes.
+
+#include <cstdint>
 
 #include "base/sqlite/sqlite_db.h"
 #include "base/status.h"
@@ -22,6 +25,7 @@
 namespace spanline::indexer::span_body {
 
 constexpr int64_t kChunkRows = 5000;
+constexpr uintmax_t kVacuumUpToBytes = 2ULL << 30;
 
 // `bodies` and `search` are prepared on `db`.
 Status migrate_to_bodies(Database& db, BodyWriter& bodies, search::SearchIndex& search);

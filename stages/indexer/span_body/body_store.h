@@ -31,10 +31,11 @@ inline constexpr std::string_view kColumns = "attributes, events, links, resourc
 // kColumns of the table named `alias` in a query ("s.attributes, s.events, ...").
 std::string columns_of(std::string_view alias);
 
-// zstd level 1: see docs/index-schema.md ("Span bodies") for the measurements.
-constexpr int kLevel = 1;
-// The dictionary is trained on this many first spans of a shard (~100 per
-// sample byte of dictionary, as zstd advises), and is this large.
+// zstd level 2: as fast as 1 and 2% smaller; 3 no smaller and slower
+// (docs/index-schema.md, "Span bodies", has the measurements).
+constexpr int kLevel = 2;
+// The dictionary is trained on this many first spans of a shard, and is this
+// large (16 KiB did as well on the bench's shapes; more varied spans use more).
 constexpr size_t kTrainingSpans = 4000;
 constexpr size_t kDictionaryBytes = 48 * 1024;
 // Spans with a larger payload are not sampled: one huge span would make the

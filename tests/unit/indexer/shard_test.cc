@@ -268,6 +268,8 @@ TEST(Shard, FullTextOfDeletedSpansLeavesTheContentlessIndex) {
   EXPECT_TRUE(search_index_is_sound(**shard));
 }
 
+std::string numbered(std::string prefix, size_t n) { return prefix.append(std::to_string(n)); }
+
 TEST(Shard, SpansPastTheTrainingSampleUseTheShardsDictionaryAndReadBack) {
   testing::TempDir dir;
   const std::string path = dir / "part-0.sqlite";
@@ -276,8 +278,9 @@ TEST(Shard, SpansPastTheTrainingSampleUseTheShardsDictionaryAndReadBack) {
     std::vector<SpanRecord> spans;
     for (size_t i = 0; i < span_body::kTrainingSpans + 100; ++i) {
       SpanRecord r = span(static_cast<int>(1 + i / 100), static_cast<int>(1 + i % 100), 0, 1, 2);
-      r.attributes_json = R"({"http.route":"/checkout/)" + std::to_string(i) + R"(","user.id":"u)" + std::to_string(i * 7919) + "\"}";
-      r.attributes.push_back({"user.id", ValueType::string, "u" + std::to_string(i * 7919), 0, false});
+      const std::string user = numbered("u", i * 7919);
+      r.attributes_json = nlohmann::json{{"http.route", numbered("/checkout/", i)}, {"user.id", user}}.dump();
+      r.attributes.push_back({"user.id", ValueType::string, user, 0, false});
       spans.push_back(std::move(r));
     }
     std::vector<SpanRecord> rest(spans.begin() + span_body::kTrainingSpans, spans.end());
@@ -290,7 +293,7 @@ TEST(Shard, SpansPastTheTrainingSampleUseTheShardsDictionaryAndReadBack) {
   auto trace = ask(path, "trace", {{"trace_id", trace_hex(41)}});
   ASSERT_EQ(trace["spans"].size(), 100u);
   EXPECT_EQ(trace["spans"][0]["attributes"]["http.route"], "/checkout/4000");
-  EXPECT_EQ(traces_found(path, "u" + std::to_string(4099 * 7919)), 1u);
+  EXPECT_EQ(traces_found(path, numbered("u", 4099 * 7919)), 1u);
   auto shard = Shard::open(path, 0);
   ASSERT_TRUE((*shard)->delete_received_before(2, 1000).is_ok());
   EXPECT_EQ(query(**shard, "SELECT count(*) FROM spans"), 0);
@@ -323,6 +326,7 @@ TEST(Shard, ASchema8ShardMovesItsTextsIntoBodiesOnOpen) {
     EXPECT_EQ(query(**shard, "SELECT count(*) FROM sqlite_master WHERE name = 'span_text'"), 0);
     EXPECT_EQ(query(**shard, "SELECT count(*) FROM spans WHERE body IS NOT NULL AND attributes IS NULL AND resource IS NULL"), 3);
     EXPECT_GE(query(**shard, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'"), 10);
+    EXPECT_EQ(query(**shard, "PRAGMA freelist_count"), 0) << "a small shard is compacted once migrated";
     EXPECT_TRUE(search_index_is_sound(**shard));
   }
   auto trace = ask(path, "trace", {{"trace_id", trace_hex(1)}});
