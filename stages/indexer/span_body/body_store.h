@@ -72,6 +72,7 @@ class BodyWriter {
   std::string dictionary_;  // the bytes of the one in use
   int64_t trained_ns_ = 0;
   std::vector<std::string> samples_;
+  bool training_failed_ = false;
   Statement insert_dictionary_;
 };
 
