@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -58,6 +59,17 @@ Result<std::optional<std::string>> meta_value(Database& db, std::string_view key
   return std::optional<std::string>(statement->column_text(0));
 }
 
+// A number kept in `meta` as decimal text; internal when it is not one (a damaged shard).
+template <typename Number>
+Result<Number> parse_meta_number(std::string_view key, const std::string& text) {
+  Number value{};
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    return Status(Code::internal, "meta " + std::string(key) + " is not a number: " + text);
+  }
+  return value;
+}
+
 Status set_meta_value(Database& db, std::string_view key, std::string_view value) {
   auto statement = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
   if (!statement) return statement.status();
@@ -102,7 +114,9 @@ Result<ValueHash> ValueHash::of_shard(Database& db) {
   auto seed = meta_value(db, kSeedKey);
   if (!seed) return seed.status();
   if (!*seed) return Status(Code::failed_precondition, "the shard has no attribute hash seed: open it with the indexer first");
-  return ValueHash(std::stoull(**seed));
+  auto value = parse_meta_number<uint64_t>(kSeedKey, **seed);
+  if (!value) return value.status();
+  return ValueHash(*value);
 }
 
 int64_t ValueHash::operator()(std::string_view text) const {
@@ -199,7 +213,12 @@ Status AttributeIndex::migrate_rows(Database& db) {
   last = Statement();
   auto through = meta_value(db, kMigratedThroughKey);
   if (!through) return through.status();
-  int64_t done = *through ? std::stoll(**through) : std::numeric_limits<int64_t>::min();
+  int64_t done = std::numeric_limits<int64_t>::min();
+  if (*through) {
+    auto value = parse_meta_number<int64_t>(kMigratedThroughKey, **through);
+    if (!value) return value.status();
+    done = *value;
+  }
   // Both layouts that held rows find them by span rowid: version 3 is keyed by
   // it, version 2 had an index on it.
   auto next = db.prepare("SELECT min(span_rowid) FROM span_attributes WHERE span_rowid > ?");
