@@ -163,6 +163,7 @@ std::vector<std::string> build_index(const std::string& data_dir, int64_t spans,
       if (s == kLlmSpan) add_llm_call(*span, random, t);
       std::string message = std::string(words[random() % 8]) + " " + words[random() % 8] + " step " + std::to_string(s);
       if (t % 10000 == 7) message += " zanzibar";
+      if (t % 1000 == 3) message += " 東京タワーの夜景";  // a rare term in a language without spaces
       add("message", message);
     }
     trace_ids.push_back(to_hex(trace_id));
@@ -316,6 +317,12 @@ int main(int argc, char** argv) {
        [&](int i) { return json{{"kind", "search"}, {"attrs", json::array({{{"key", "user.id"}, {"op", "="}, {"value", "user-" + std::to_string(i % 5000)}}})}, {"limit", 20}}; }, false},
       {"search: full text (rare word)", [&](int) { return std::string("/api/v1/traces?q=zanzibar&limit=20"); },
        [&](int) { return json{{"kind", "search"}, {"q", "zanzibar"}, {"limit", 20}}; }, false},
+      // A word in about a quarter of the spans: the newest 20 traces are found near the top of every shard.
+      {"search: full text (common word)", [&](int) { return std::string("/api/v1/traces?q=summarise&limit=20"); },
+       [&](int) { return json{{"kind", "search"}, {"q", "summarise"}, {"limit", 20}}; }, false},
+      // A substring inside a Japanese phrase (one trace in 1,000): no word boundaries to index by.
+      {"search: full text (CJK substring)", [&](int) { return std::string("/api/v1/traces?q=%E4%BA%AC%E3%82%BF%E3%83%AF&limit=20"); },
+       [&](int) { return json{{"kind", "search"}, {"q", "京タワ"}, {"limit", 20}}; }, false},
       usage("LLM usage: last hour, 1 min buckets", kHourNs, "1m", 60'000'000'000, "", ""),
       usage("LLM usage: last 24 h, 30 min buckets", 24 * kHourNs, "30m", kHourNs / 2, "", ""),
       usage("LLM usage: last 24 h, one service", 24 * kHourNs, "30m", kHourNs / 2, "service", "svc-1"),
