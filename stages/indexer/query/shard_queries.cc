@@ -89,7 +89,14 @@ struct SpanText {
   std::string text;
 };
 Result<SpanText> span_text(const Statement& row, span_body::BodyReader& bodies, QueryBudget& budget) {
-  auto read = bodies.read(row, 13);
+  // A body holds the texts and the search text, which is the name, the status message and values the texts
+  // hold: past twice the answer cap plus those two, its texts alone would pass the cap, so it is refused as such
+  // before it is decompressed.
+  const uint64_t answer_cap = budget.max_answer_bytes();
+  const uint64_t typed = row.column_text(4).size() + row.column_text(10).size();
+  const uint64_t cap = answer_cap > span_body::kMaxBodyBytes / 2 ? span_body::kMaxBodyBytes : 2 * answer_cap + typed;
+  auto read = bodies.read(row, 13, cap);
+  if (!read && read.status().code() == Code::resource_exhausted) return answer_too_large(answer_cap + 1, answer_cap);
   if (!read) {
     return Status(read.status().code(), "span " + to_hex(row.column_text(1)) + " of trace " + to_hex(row.column_text(0)) + ": " +
                                             read.status().message());

@@ -36,11 +36,11 @@ enum class Text : uint8_t { attributes, events, links, resource, scope, search }
 constexpr size_t kTextCount = 6;
 constexpr uint8_t kFormatVersion = 1;
 
-// The most a body's texts may hold together. The default span limits and the
-// gateway's 16 MiB requests make a span's JSON at most ~112 MiB (a 16 MiB
-// string of control characters escaped six-fold, plus its search text); SQLite
-// stores at most 1e9 bytes in a value anyway.
-constexpr uint64_t kMaxBodyBytes = 256ULL << 20;
+// The most a body's texts may hold together: what SQLite stores in one value
+// (SQLITE_MAX_LENGTH), so no span the JSON columns could hold is refused.
+// Readers that answer queries pass a cap of their own, from the answer cap
+// (BodyReader::read), so a query never decompresses more than it could send.
+constexpr uint64_t kMaxBodyBytes = 1'000'000'000;
 
 struct Texts {
   std::array<std::string, kTextCount> values;

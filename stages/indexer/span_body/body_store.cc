@@ -88,14 +88,14 @@ Status BodyWriter::train(const std::vector<std::string>& payloads) {
   return store_dictionary();
 }
 
-Result<Texts> BodyReader::read(const Statement& row, int first) {
-  if (!row.column_is_null(first + 5)) return decode(row.column_text(first + 5));
+Result<Texts> BodyReader::read(const Statement& row, int first, uint64_t cap) {
+  if (!row.column_is_null(first + 5)) return decode(row.column_text(first + 5), cap);
   Texts texts;
   for (int i = 0; i < 5; ++i) texts.values[static_cast<size_t>(i)] = row.column_text(first + i);
   return texts;
 }
 
-Result<Texts> BodyReader::decode(std::string_view body) {
+Result<Texts> BodyReader::decode(std::string_view body, uint64_t cap) {
   auto id = Decompressor::dictionary_of(body);
   if (!id) return id.status();
   if (*id != 0 && !decompressor_.has_dictionary(*id)) {
@@ -114,7 +114,7 @@ Result<Texts> BodyReader::decode(std::string_view body) {
     if (!*row) return Status(Code::internal, "span body is corrupt: its dictionary " + std::to_string(*id) + " is missing");
     if (Status s = decompressor_.add_dictionary(*id, dictionary); !s.is_ok()) return s;
   }
-  return decompressor_.decode(body);
+  return decompressor_.decode(body, cap);
 }
 
 namespace {

@@ -83,10 +83,10 @@ class BodyReader {
   explicit BodyReader(sqlite3* db) : db_(db) {}
 
   // The texts of the row `row` is on, whose columns from `first` on are kColumns.
-  // A row written as text has an empty search text.
-  Result<Texts> read(const Statement& row, int first);
+  // A row written as text has an empty search text. `cap`: as Decompressor::decode.
+  Result<Texts> read(const Statement& row, int first, uint64_t cap = kMaxBodyBytes);
   // The texts of a stored body.
-  Result<Texts> decode(std::string_view body);
+  Result<Texts> decode(std::string_view body, uint64_t cap = kMaxBodyBytes);
 
  private:
   sqlite3* db_;
