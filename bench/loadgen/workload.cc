@@ -74,7 +74,7 @@ void add_plain_trace(google::protobuf::RepeatedPtrField<Span>* spans, uint32_t c
 std::string WorkloadShape::describe() const {
   if (junjo) return std::to_string(spans_per_request) + " spans/request, Junjo-shaped";
   return std::to_string(spans_per_request) + " spans/request, " + std::to_string(attributes_per_span) + " attributes x " +
-         std::to_string(attribute_bytes) + " B";
+         std::to_string(attribute_bytes) + " B" + (varied_values ? ", varied values" : "");
 }
 
 RequestFactory::RequestFactory(WorkloadShape shape, uint64_t seed) : shape_(std::move(shape)), random_(seed) {
@@ -85,6 +85,14 @@ RequestFactory::RequestFactory(WorkloadShape shape, uint64_t seed) : shape_(std:
   auto* scope_spans = resource_spans->add_scope_spans();
   scope_spans->mutable_scope()->set_name("spanline-loadgen");
   std::string filler(shape_.attribute_bytes, 'x');
+  if (shape_.varied_values) {
+    // Pseudo-words of two or three syllables: a vocabulary with the spread of trigrams real text has.
+    const char* syllables[] = {"ka", "lo", "mi", "ren", "sto", "var", "qui", "de", "na", "tor", "pe", "sil", "gra", "ult", "fen", "bo"};
+    for (uint32_t w = 0; w < 1024; ++w) {
+      words_.push_back(std::string(syllables[w % 16]) + syllables[(w / 16) % 16] + (w >= 256 ? syllables[(w / 256 + w) % 16] : ""));
+    }
+    for (uint32_t c = 0; c < 16; ++c) choices_.push_back("route /api/v" + std::to_string(c % 3) + "/" + words_[c * 37] + " " + std::to_string(200 + c));
+  }
   // Traces of 10 spans (or fewer when a request holds fewer).
   uint32_t per_trace = std::min<uint32_t>(10, std::max<uint32_t>(1, shape_.spans_per_request));
   for (uint32_t made = 0; made < shape_.spans_per_request; made += per_trace) {
@@ -123,9 +131,37 @@ void RequestFactory::renew(opentelemetry::proto::collector::trace::v1::ExportTra
       uint64_t start = now + index * 1'000'000ULL;
       span.set_start_time_unix_nano(start);
       span.set_end_time_unix_nano(start + (span.parent_span_id().empty() ? 50'000'000ULL : 800'000ULL));
+      if (shape_.varied_values && !shape_.junjo) {
+        for (int a = 0; a < span.attributes_size(); ++a) *span.mutable_attributes(a)->mutable_value()->mutable_string_value() = varied_value(a);
+      }
       ++index;
     }
   }
+}
+
+std::string RequestFactory::varied_value(uint32_t index) {
+  const size_t bytes = shape_.attribute_bytes;
+  std::string value;
+  switch (index % 4) {
+    case 0:
+      value = choices_[random_() % choices_.size()];
+      break;
+    case 1:
+      while (value.size() < bytes) value += (value.empty() ? "" : " ") + words_[random_() % words_.size()];
+      break;
+    case 2: {
+      static constexpr char kHex[] = "0123456789abcdef";
+      while (value.size() < bytes) {
+        uint64_t bits = random_();
+        for (int i = 0; i < 16 && value.size() < bytes; ++i) value += kHex[(bits >> (4 * i)) & 15];
+      }
+      break;
+    }
+    default:
+      value = "user-" + std::to_string(random_() % 5000);
+  }
+  value.resize(bytes, '.');  // exactly the filler's size, so the OTLP bytes per span stay comparable
+  return value;
 }
 
 std::string RequestFactory::random_id(size_t bytes) {

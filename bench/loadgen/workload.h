@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 
@@ -18,6 +19,13 @@ struct WorkloadShape {
   // Junjo-shaped traces: a workflow span with its state and graph, node spans
   // with state patches, and LLM call spans with GenAI attributes.
   bool junjo = false;
+  // Plain spans whose attribute values differ, as real ones do, instead of
+  // one filler repeated: per span, of every four attributes one from 16
+  // values (a route or a status), one of words from a 1,024-word vocabulary,
+  // one a random hex id, one a user id of 5,000; each exactly attribute_bytes
+  // long, so the OTLP bytes equal the filler's. Compression, the attribute
+  // postings and the trigram index all depend on this.
+  bool varied_values = false;
   std::string service = "loadgen";
 
   std::string describe() const;
@@ -35,9 +43,13 @@ class RequestFactory {
 
  private:
   std::string random_id(size_t bytes);
+  // The value of attribute `index` of a varied span (see WorkloadShape::varied_values).
+  std::string varied_value(uint32_t index);
 
   WorkloadShape shape_;
   std::mt19937_64 random_;
+  std::vector<std::string> words_;     // the varied values' vocabulary
+  std::vector<std::string> choices_;   // the varied values' 16 low-cardinality values
   opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest template_;
 };
 

@@ -28,7 +28,7 @@ struct Settings {
   uint32_t concurrency = 16;
   bool sweeps = true;
   bool only_limits = false;
-  std::string profiles = "small,typical,junjo";  // which workloads to run (the disk figures are per workload)
+  std::string profiles = "small,typical,varied,junjo";  // which workloads to run (the disk figures are per workload)
   double steady_spans = 10000;  // the steady rate at which the disk written per OTLP byte is measured
   std::string keep_index;  // where to copy each workload's index folder (for profiling it with sqlite3's dbstat)
 };
@@ -376,7 +376,7 @@ int main(int argc, char** argv) {
   options.add("phase", &settings.phase, "Length of each load phase (sweeps use half).")
       .add("concurrency", &settings.concurrency, "Exports in flight.")
       .add("sweeps", &settings.sweeps, "Run the sweeps too.")
-      .add("profiles", &settings.profiles, "Workloads to run, comma-separated: small, typical, junjo.")
+      .add("profiles", &settings.profiles, "Workloads to run, comma-separated: small, typical, varied (typical's sizes with values that differ), junjo.")
       .add("steady-spans", &settings.steady_spans, "Spans/s of the steady phase that measures disk written per OTLP byte (0: none).")
       .add("keep-index", &settings.keep_index, "Copy each workload's index folder under this folder (to profile it).")
       .add("only-limits", &settings.only_limits, "Measure the limits only (for profiling the single-process paths).")
@@ -398,9 +398,10 @@ int main(int argc, char** argv) {
   report["concurrency"] = settings.concurrency;
   bench::WorkloadShape small{.spans_per_request = 10, .attributes_per_span = 4, .attribute_bytes = 16};
   bench::WorkloadShape typical{.spans_per_request = 100, .attributes_per_span = 8, .attribute_bytes = 32};
+  bench::WorkloadShape varied{.spans_per_request = 100, .attributes_per_span = 8, .attribute_bytes = 32, .varied_values = true};
   bench::WorkloadShape junjo{.spans_per_request = 100, .attribute_bytes = 256, .junjo = true};
   report["profiles"] = nlohmann::json::array();
-  for (const auto& [name, shape] : {std::pair{"small", small}, std::pair{"typical", typical}, std::pair{"junjo", junjo}}) {
+  for (const auto& [name, shape] : {std::pair{"small", small}, std::pair{"typical", typical}, std::pair{"varied", varied}, std::pair{"junjo", junjo}}) {
     if (("," + settings.profiles + ",").find("," + std::string(name) + ",") == std::string::npos) continue;
     report["profiles"].push_back(bench::run_profile(name, shape, settings, scratch));
   }
