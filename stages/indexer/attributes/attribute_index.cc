@@ -318,18 +318,56 @@ std::string spans_with_value_sql(std::string_view key_condition) {
   return postings_sql("attribute_values", key_condition, "p.value_hash = ?");
 }
 
-void add_trace_filter(query::Filter& filter, const protocol::query::AttributeFilter& attribute, const ValueHash& hash) {
-  using Op = protocol::query::AttributeFilter::Op;
-  // CROSS JOIN keeps the postings the outer loop: spans are read by rowid.
-  auto traces_of = [](const std::string& postings) {
-    return "t.trace_id IN (SELECT s.trace_id FROM (" + postings + ") m CROSS JOIN spans s ON s.rowid = m.span_rowid)";
-  };
-  if (attribute.op == Op::equal) {
-    filter.add(traces_of(spans_with_value_sql("k.key = ?")), attribute.key, hash(attribute.text));
-  } else {
-    const std::string comparison = "p.number " + std::string(protocol::query::name_of(attribute.op)) + " ?";
-    filter.add(traces_of(postings_sql("attribute_numbers", "k.key = ?", comparison)), attribute.key, attribute.number);
+namespace {
+
+using Op = protocol::query::AttributeFilter::Op;
+
+std::string number_condition(Op op) { return "p.number " + std::string(protocol::query::name_of(op)) + " ?"; }
+
+// The postings of the filter's key and value, over every bucket (parameters: key, value).
+std::string matching_postings_sql(Op op) {
+  return op == Op::equal ? spans_with_value_sql("k.key = ?") : postings_sql("attribute_numbers", "k.key = ?", number_condition(op));
+}
+
+}  // namespace
+
+std::string trace_condition_sql(Op op, Strategy strategy) {
+  if (strategy == Strategy::list_traces) {
+    // CROSS JOIN keeps the postings the outer loop: spans are read by rowid.
+    return "t.trace_id IN (SELECT s.trace_id FROM (" + matching_postings_sql(op) + ") m CROSS JOIN spans s ON s.rowid = m.span_rowid)";
   }
+  // The trace's spans by its unique (trace_id, span_id) index, then each
+  // span's posting in its own bucket: a point probe for a value; for a number,
+  // the key's postings in the range within that bucket (no index puts the span
+  // before the number).
+  const bool equal = op == Op::equal;
+  return "EXISTS (SELECT 1 FROM spans s CROSS JOIN " + std::string(equal ? "attribute_values" : "attribute_numbers") +
+         " p WHERE s.trace_id = t.trace_id AND p.bucket = s.rowid >> " + std::to_string(kBucketShift) +
+         " AND p.key_id IN (SELECT k.key_id FROM attribute_keys k WHERE k.key = ?) AND " +
+         (equal ? std::string("p.value_hash = ?") : number_condition(op)) + " AND p.span_rowid = s.rowid)";
+}
+
+namespace {
+
+query::Filter::Value value_of(const protocol::query::AttributeFilter& attribute, const ValueHash& hash) {
+  return attribute.op == Op::equal ? query::Filter::Value(hash(attribute.text)) : query::Filter::Value(attribute.number);
+}
+
+}  // namespace
+
+Result<Strategy> strategy_for(Database& db, const protocol::query::AttributeFilter& attribute, const ValueHash& hash,
+                              int64_t list_at_most) {
+  auto common = query::selects_more_than(db, matching_postings_sql(attribute.op), {attribute.key, value_of(attribute, hash)}, list_at_most);
+  if (!common) return common.status();
+  return *common ? Strategy::probe_each_trace : Strategy::list_traces;
+}
+
+Status add_trace_filter(query::Filter& filter, const protocol::query::AttributeFilter& attribute, const ValueHash& hash, Database& db,
+                        int64_t list_at_most) {
+  auto strategy = strategy_for(db, attribute, hash, list_at_most);
+  if (!strategy) return strategy.status();
+  filter.add(trace_condition_sql(attribute.op, *strategy), attribute.key, value_of(attribute, hash));
+  return Status::ok();
 }
 
 }  // namespace spanline::indexer::attributes

@@ -13,7 +13,8 @@
 // write() adds a new span's postings in the caller's transaction, so they
 // commit with the span and the cursor; delete_spans() removes those of spans
 // about to be deleted, before the span rows go; add_trace_filter() is the
-// search's condition on the traces table for one attribute filter.
+// search's condition on the traces table for one attribute filter: the trace
+// ids of a rare value listed first, a common value's probed trace by trace.
 //
 // Threads: one writer object per shard (its ingest thread); ValueHash and
 // add_trace_filter() are used by any reader thread.
@@ -109,8 +110,25 @@ class AttributeIndex {
 // of `key_condition`: every bucket probed, no table scanned.
 std::string spans_with_value_sql(std::string_view key_condition);
 
+// How a search's attribute filter finds its traces (query::kListTracesAtMostSpans).
+enum class Strategy {
+  list_traces,       // rare: the trace ids of every matching span first, over all buckets
+  probe_each_trace,  // common: each candidate trace's spans, a point probe of their postings each
+};
+
+// The condition on traces `t` of `strategy` for a filter of `op`; its
+// parameters: the key, then the value's hash (equality) or the number.
+std::string trace_condition_sql(protocol::query::AttributeFilter::Op op, Strategy strategy);
+
+// The strategy for `attribute` in the shard `db` (the reader's connection):
+// list_traces when at most `list_at_most` spans have it, counted in its
+// postings up to one more; `hash` is the shard's (ValueHash::of_shard).
+Result<Strategy> strategy_for(Database& db, const protocol::query::AttributeFilter& attribute, const ValueHash& hash,
+                              int64_t list_at_most = query::kListTracesAtMostSpans);
+
 // Adds to `filter` the condition on traces `t` that one of their spans (or its
-// events) has `attribute`; `hash` is the shard's (ValueHash::of_shard).
-void add_trace_filter(query::Filter& filter, const protocol::query::AttributeFilter& attribute, const ValueHash& hash);
+// events) has `attribute`, in the strategy strategy_for() chooses.
+Status add_trace_filter(query::Filter& filter, const protocol::query::AttributeFilter& attribute, const ValueHash& hash, Database& db,
+                        int64_t list_at_most = query::kListTracesAtMostSpans);
 
 }  // namespace spanline::indexer::attributes

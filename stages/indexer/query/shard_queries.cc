@@ -315,12 +315,18 @@ Result<std::string> ShardReader::answer(const wire::SearchQuery& query) {
       filter.add("EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.name = ?)", *query.operation);
     }
   }
-  // Attribute and text filters are driven by their own indexes: the matching
-  // trace ids are found once, then the newest-first scan checks membership.
+  // Attribute and text filters are driven by their own indexes: a rare value's
+  // trace ids are found once and the newest-first scan checks membership; a
+  // common value's are probed trace by trace (sql_support.h).
   if (!query.attributes.empty()) {
     auto hash = attributes::ValueHash::of_shard(*db_);
     if (!hash) return hash.status();
-    for (const wire::AttributeFilter& attribute : query.attributes) attributes::add_trace_filter(filter, attribute, *hash);
+    for (const wire::AttributeFilter& attribute : query.attributes) {
+      if (Status s = attributes::add_trace_filter(filter, attribute, *hash, *db_, list_at_most_.value_or(kListTracesAtMostSpans));
+          !s.is_ok()) {
+        return s;
+      }
+    }
   }
   if (query.session_id) filter.add(sessions::kTracesOfSessionSql, *query.session_id);
   if (query.user_id) filter.add(sessions::kTracesOfUserSql, *query.user_id);

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -74,6 +75,9 @@ class ShardReader {
   }
 
   uint32_t partition() const { return partition_; }
+  // Tests: forces a search filter's strategy (kListTracesAtMostSpans in
+  // sql_support.h): 0 probes each trace, INT64_MAX lists the traces first.
+  void set_list_at_most(int64_t spans) { list_at_most_ = spans; }
 
  private:
   ShardReader(std::unique_ptr<Database> db, uint32_t partition);
@@ -103,6 +107,7 @@ class ShardReader {
   uint32_t partition_;
   SteadyClock::time_point deadline_;  // the progress handler's, from the budget of the query running
   QueryBudget* budget_ = nullptr;     // set while run() runs
+  std::optional<int64_t> list_at_most_;  // set_list_at_most()
 };
 
 }  // namespace spanline::indexer::query

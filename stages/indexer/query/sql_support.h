@@ -5,6 +5,7 @@
 //
 // Threads: values and free functions; any thread.
 
+#include <cstdint>
 #include <string>
 #include <type_traits>
 #include <variant>
@@ -62,6 +63,39 @@ class Filter {
   std::vector<std::string> conditions_;
   std::vector<Value> values_;
 };
+
+// How a search filter backed by an index of its own (an attribute value, a
+// full-text term) finds its traces, chosen per filter and shard from how many
+// spans match, counted up to this bound (query time, so the same shard answers
+// a rare and a common value each the cheap way):
+// - at most this many: the matching spans' trace ids are listed first and the
+//   newest-first scan of traces keeps those (cost ~ the matches);
+// - more: no list; the scan checks each candidate trace by probing its spans'
+//   postings, and a page of newest traces is found after few candidates (cost
+//   ~ page size / share of traces matching).
+// Measured on the 1M-span bench index (bench/results/2026-11-29-attribute-
+// postings.md): listing costs ~2 us per matching span; probing ~3 us per
+// candidate trace (10 spans). So 4,096 spans list in ~8 ms, and a value on
+// just more, spread over the traces, is met every ~60 traces at 2.5M spans per
+// shard (10M spans): a page of 20 probes ~1,200 traces, ~4 ms. Probing costs
+// more when the matches are old or bunched in few traces (the scan passes
+// every newer trace first), which is why rare values keep the bounded list.
+inline constexpr int64_t kListTracesAtMostSpans = 4'096;
+
+// Whether `rows_sql` (its parameters `values`) selects more than `bound` rows;
+// reads at most bound + 1 of them.
+inline Result<bool> selects_more_than(Database& db, const std::string& rows_sql, const std::vector<Filter::Value>& values,
+                                      int64_t bound) {
+  Filter parameters;
+  for (const Filter::Value& value : values) parameters.bind_later(value);
+  parameters.bind_later(bound < INT64_MAX ? bound + 1 : bound);
+  auto statement = db.prepare("SELECT count(*) FROM (" + rows_sql + " LIMIT ?)");
+  if (!statement) return statement.status();
+  parameters.bind(*statement);
+  auto row = statement->step();
+  if (!row) return row.status();
+  return *row && statement->column_int(0) > bound;
+}
 
 // FTS5 query syntax treats quotes, stars and words like NEAR as operators; a
 // phrase in double quotes (inner quotes doubled) makes the user's text a

@@ -2,18 +2,22 @@
 // and `key>n` find through them, in every bucket; what deletion takes (the
 // deleted spans' postings, no other); the migration of an older shard's
 // attribute rows, resumed where it stopped; a rolled-back batch leaves no key
-// id behind; each shard hashes with a seed of its own.
+// id behind; each shard hashes with a seed of its own; a rare value's traces
+// listed first and a common value's probed trace by trace give the same pages.
 #include "stages/indexer/attributes/attribute_index.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <limits>
+#include <map>
+#include <set>
 
 #include "stages/indexer/shard.h"
 #include "stages/indexer/span_decoder.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/indexer/attribute_postings.h"
+#include "tests/unit/indexer/search_pages.h"
 
 namespace spanline::indexer::attributes {
 namespace {
@@ -230,6 +234,128 @@ TEST_F(AttributeIndexTest, TheMigrationOfAttributeRowsResumesWhereItStopped) {
   EXPECT_EQ(count(*shard_, "SELECT on_event FROM attribute_keys WHERE key_id = "
                            "(SELECT key_id FROM attribute_values WHERE span_rowid = 200000)"),
             1);
+}
+
+// 700 traces of 8 spans (two buckets), pairs of traces starting at the same time (the cursor's tie),
+// applied in 7 batches (the live tail's watermark): `chat` on every trace, numbers 0..99, a rare model
+// on every 7th trace (on an event every 11th), a tier on each.
+class TwoStrategies : public AttributeIndexTest {
+ protected:
+  static constexpr int kTraces = 700, kSpansPerTrace = 8;
+
+  void SetUp() override {
+    AttributeIndexTest::SetUp();
+    for (int batch = 0; batch < 7; ++batch) {
+      std::vector<SpanRecord> spans;
+      for (int t = batch * 100; t < (batch + 1) * 100; ++t) {
+        for (int j = 0; j < kSpansPerTrace; ++j) {
+          std::vector<AttributeRow> attributes;
+          if (j == 0) attributes = {text("gen_ai.operation.name", "chat"), integer("tokens", t % 100)};
+          if (j == 3 && t % 7 == 0) attributes = {text("model", "rare-model")};
+          if (j == 4 && t % 11 == 0) attributes = {text("model", "rare-model", true)};
+          if (j == 5) attributes = {text("tier", t % 2 ? "gold" : "silver")};
+          SpanRecord span = span_with(t, j, std::move(attributes));
+          span.start_ns = 1000 + (t / 2) * 100 + j;
+          span.end_ns = span.start_ns + 50;
+          spans.push_back(std::move(span));
+        }
+      }
+      apply(std::move(spans));
+    }
+  }
+
+  // The pages of both strategies (test::search_pages), which must be equal.
+  std::vector<std::string> both(const protocol::query::SearchQuery& search, int64_t limit = 7) {
+    auto [listed, probed] = test::search_both_ways(path_, search, limit);
+    EXPECT_EQ(listed, probed);
+    return listed;
+  }
+
+  static protocol::query::SearchQuery with(std::vector<protocol::query::AttributeFilter> filters) {
+    protocol::query::SearchQuery search;
+    search.attributes = std::move(filters);
+    return search;
+  }
+};
+
+TEST_F(TwoStrategies, ListingAndProbingGiveTheSameAnswersPageByPage) {
+  EXPECT_EQ(count(*shard_, "SELECT max(bucket) - min(bucket) FROM attribute_values"), 1) << "the postings span two buckets";
+  const auto chat = both(with({equal("gen_ai.operation.name", "chat")}));
+  EXPECT_EQ(chat.size(), size_t{kTraces});
+  EXPECT_EQ(std::set<std::string>(chat.begin(), chat.end()).size(), size_t{kTraces}) << "each trace once across pages";
+  EXPECT_EQ(chat.front(), trace_hex(699)) << "newest first, ties by trace id descending";
+  EXPECT_EQ(both(with({equal("model", "rare-model")})).size(), size_t{100 + 64 - 10}) << "on a span or an event (t % 7, t % 11, both for t % 77)";
+  EXPECT_EQ(both(with({compare("tokens", Op::greater_or_equal, 90)})).size(), size_t{70});
+  EXPECT_EQ(both(with({compare("tokens", Op::less, 5)})).size(), size_t{35});
+  EXPECT_EQ(both(with({equal("gen_ai.operation.name", "chat"), equal("tier", "gold"), compare("tokens", Op::greater, 49)})).size(),
+            size_t{175})
+      << "several filters together";
+  EXPECT_TRUE(both(with({equal("gen_ai.operation.name", "gpt"), equal("tier", "gold")})).empty());
+  auto window = with({equal("tier", "silver")});
+  window.from_ns = 1000 + 100 * 100;
+  window.to_ns = 1000 + 200 * 100;
+  EXPECT_EQ(both(window).size(), size_t{101}) << "traces 200 to 400 that start in the window, the even ones";
+  window.service = "svc1";
+  EXPECT_TRUE(both(window).empty()) << "silver traces are even, on svc0";
+}
+
+TEST_F(TwoStrategies, TheLiveTailGetsTheSameTracesFromEitherStrategy) {
+  auto tail = with({equal("gen_ai.operation.name", "chat"), compare("tokens", Op::less, 10)});
+  const auto all = both(tail, 1000);
+  ASSERT_EQ(all.size(), size_t{70});
+  const int64_t mark = count(*shard_, "SELECT indexed_ns FROM traces WHERE trace_id = x'" + trace_hex(399) + "'");
+  tail.indexed_after = std::map<uint32_t, int64_t>{{0, mark}};
+  // A batch's traces share their indexed_ns: their order among themselves is the plan's, so compared as sets.
+  const auto [listed, probed] = test::search_both_ways(path_, tail, 1000);
+  EXPECT_EQ(std::set<std::string>(listed.begin(), listed.end()), std::set<std::string>(probed.begin(), probed.end()));
+  EXPECT_EQ(listed.size(), size_t{30}) << "the batches after trace 399's";
+  for (const auto& ids : {listed, probed}) {
+    ASSERT_FALSE(ids.empty());
+    EXPECT_GE(ids.front(), trace_hex(400)) << "oldest indexed first";
+    EXPECT_LE(ids.front(), trace_hex(499));
+  }
+}
+
+TEST_F(TwoStrategies, TheCountChoosesTheStrategyPerValue) {
+  auto db = Database::open(path_, true);
+  ASSERT_TRUE(db.is_ok());
+  auto hash = ValueHash::of_shard(**db);
+  ASSERT_TRUE(hash.is_ok());
+  auto strategy = [&](const protocol::query::AttributeFilter& filter, int64_t list_at_most) {
+    auto chosen = strategy_for(**db, filter, *hash, list_at_most);
+    EXPECT_TRUE(chosen.is_ok());
+    return chosen.is_ok() ? *chosen : Strategy::list_traces;
+  };
+  EXPECT_EQ(strategy(equal("gen_ai.operation.name", "chat"), kTraces), Strategy::list_traces) << "700 spans: at the bound";
+  EXPECT_EQ(strategy(equal("gen_ai.operation.name", "chat"), kTraces - 1), Strategy::probe_each_trace);
+  EXPECT_EQ(strategy(compare("tokens", Op::greater_or_equal, 90), 70), Strategy::list_traces);
+  EXPECT_EQ(strategy(compare("tokens", Op::greater_or_equal, 90), 69), Strategy::probe_each_trace);
+  EXPECT_EQ(strategy(equal("gen_ai.operation.name", "chat"), query::kListTracesAtMostSpans), Strategy::list_traces);
+  EXPECT_EQ(strategy(equal("no.such.key", "x"), 0), Strategy::list_traces) << "nothing to list";
+}
+
+// The probing form reads the postings by their whole primary key (a number by its key and range, in the
+// span's bucket) and the spans by their trace: no scan but the newest-first walk of traces.
+TEST_F(TwoStrategies, ProbingSearchesThePostingsPrimaryKeyAndScansNoPostingsOrSpans) {
+  auto db = Database::open(path_, true);
+  ASSERT_TRUE(db.is_ok());
+  for (Op op : {Op::equal, Op::greater_or_equal}) {
+    auto plan = (*db)->prepare("EXPLAIN QUERY PLAN SELECT t.trace_id FROM traces t WHERE " +
+                               trace_condition_sql(op, Strategy::probe_each_trace) + " ORDER BY t.start_ns DESC, t.trace_id DESC LIMIT 20");
+    ASSERT_TRUE(plan.is_ok()) << plan.status().to_string();
+    plan->bind_text(1, "k");
+    if (op == Op::equal) plan->bind(2, int64_t{42});
+    else plan->bind(2, 1.5);
+    auto read = test::query_plan(*plan);
+    ASSERT_TRUE(read.is_ok()) << read.status().to_string();
+    const auto& [steps, scans] = *read;
+    EXPECT_NE(steps.find("SEARCH s USING COVERING INDEX sqlite_autoindex_spans_1 (trace_id=?)"), std::string::npos) << steps;
+    EXPECT_NE(steps.find(op == Op::equal ? "SEARCH p USING PRIMARY KEY (bucket=? AND key_id=? AND value_hash=? AND span_rowid=?)"
+                                         : "SEARCH p USING PRIMARY KEY (bucket=? AND key_id=? AND number>?)"),
+              std::string::npos)
+        << steps;
+    EXPECT_EQ(scans, std::vector<std::string>{"SCAN t USING INDEX traces_start"}) << steps;
+  }
 }
 
 }  // namespace

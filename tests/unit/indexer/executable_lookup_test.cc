@@ -9,6 +9,7 @@
 #include "stages/indexer/query/shard_queries.h"
 #include "stages/indexer/shard.h"
 #include "tests/support/temp_dir.h"
+#include "tests/unit/indexer/search_pages.h"
 
 namespace spanline::indexer::query {
 namespace {
@@ -104,15 +105,9 @@ TEST_F(ExecutableLookup, UsesTheAttributeIndexAndScansNoTable) {
   auto plan = (*shard)->prepare("EXPLAIN QUERY PLAN " + executable_lookup_sql());
   ASSERT_TRUE(plan.is_ok()) << plan.status().to_string();
   bind_executable_lookup(*plan, wire::ExecutableQuery{"greeter", "run-v2"}, *hash);
-  std::string steps;
-  std::vector<std::string> scans;
-  for (;;) {
-    auto row = plan->step();
-    ASSERT_TRUE(row.is_ok());
-    if (!*row) break;
-    steps += plan->column_text(3) + "\n";
-    if (plan->column_text(3).starts_with("SCAN")) scans.push_back(plan->column_text(3));
-  }
+  auto read = test::query_plan(*plan);
+  ASSERT_TRUE(read.is_ok()) << read.status().to_string();
+  const auto& [steps, scans] = *read;
   EXPECT_NE(steps.find("SEARCH p USING PRIMARY KEY (bucket=? AND key_id=? AND value_hash=?)"), std::string::npos) << steps;
   EXPECT_NE(steps.find("SEARCH s USING INTEGER PRIMARY KEY (rowid=?)"), std::string::npos) << steps;
   // The only scans are of the bucket numbers the postings are probed with (`b`, and its first row).
