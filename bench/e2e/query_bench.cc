@@ -242,6 +242,7 @@ int main(int argc, char** argv) {
   uint32_t threads = 4;
   uint32_t usage_requests = 40;
   std::string index_dir;
+  std::string only;
   int64_t apply_compare = 0;
   Options options("spanline-bench-query", "Query latency through the api and the bus beside the same queries on the shard files.");
   options.add("spans", &spans, "Spans in the index (10 per trace, one an LLM call, over 4 partitions).")
@@ -249,6 +250,7 @@ int main(int argc, char** argv) {
       .add("threads", &threads, "Concurrent clients.")
       .add("usage-requests", &usage_requests, "Requests per LLM usage query kind (each reads a whole window).")
       .add("apply-compare", &apply_compare, "Also build two fresh indexes of this many spans, with and without the LLM usage rollup, and compare Shard::apply's spans/s.")
+      .add("only", &only, "Measure only the query kinds whose name contains this text (e.g. attribute); all when empty.")
       .add("index-dir", &index_dir, "Keep the built shards here and reuse them when this folder already holds an index of --spans spans.");
   auto parsed = options.parse(argc, argv);
   if (!parsed) {
@@ -315,6 +317,12 @@ int main(int argc, char** argv) {
        [&](int i) { return json{{"kind", "search"}, {"service", "svc-" + std::to_string(i % 5)}, {"from_ns", now_ns - kHourNs}, {"limit", 20}}; }, false},
       {"search: attribute user.id", [&](int i) { return "/api/v1/traces?attr=user.id:user-" + std::to_string(i % 5000) + "&limit=20"; },
        [&](int i) { return json{{"kind", "search"}, {"attrs", json::array({{{"key", "user.id"}, {"op", "="}, {"value", "user-" + std::to_string(i % 5000)}}})}, {"limit", 20}}; }, false},
+      // A value on every LLM span (one span in ten, every trace): the newest 20 traces match at once.
+      {"search: attribute (common value)", [&](int) { return std::string("/api/v1/traces?attr=gen_ai.operation.name:chat&limit=20"); },
+       [&](int) { return json{{"kind", "search"}, {"attrs", json::array({{{"key", "gen_ai.operation.name"}, {"op", "="}, {"value", "chat"}}})}, {"limit", 20}}; }, false},
+      // A range three quarters of the LLM spans fall in (input tokens are 200 to 4,199).
+      {"search: attribute range (common key)", [&](int) { return std::string("/api/v1/traces?attr=gen_ai.usage.input_tokens%3E%3D1200&limit=20"); },
+       [&](int) { return json{{"kind", "search"}, {"attrs", json::array({{{"key", "gen_ai.usage.input_tokens"}, {"op", ">="}, {"value", 1200}}})}, {"limit", 20}}; }, false},
       {"search: full text (rare word)", [&](int) { return std::string("/api/v1/traces?q=zanzibar&limit=20"); },
        [&](int) { return json{{"kind", "search"}, {"q", "zanzibar"}, {"limit", 20}}; }, false},
       // A word in about a quarter of the spans: the newest 20 traces are found near the top of every shard.
@@ -365,6 +373,7 @@ int main(int argc, char** argv) {
   std::printf("| query | api req/s | api p50 ms | api p99 ms | shards direct req/s | direct p50 ms | direct p99 ms | bus+http cost (p50 ratio) |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
   for (const Kind& kind : kinds) {
+    if (kind.name.find(only) == std::string::npos) continue;
     std::atomic<int> failures{0};
     const int count = static_cast<int>(kind.usage ? usage_requests : requests);
     Figures api = measure(count, static_cast<int>(threads), [&](int i) {
