@@ -330,7 +330,11 @@ Result<std::string> ShardReader::answer(const wire::SearchQuery& query) {
   }
   if (query.session_id) filter.add(sessions::kTracesOfSessionSql, *query.session_id);
   if (query.user_id) filter.add(sessions::kTracesOfUserSql, *query.user_id);
-  if (query.text) search::add_trace_filter(filter, *query.text);
+  if (query.text) {
+    if (Status s = search::add_trace_filter(filter, *query.text, *db_, list_at_most_.value_or(kListTracesAtMostSpans)); !s.is_ok()) {
+      return s;
+    }
+  }
   // The live tail asks for traces indexed after a watermark of each partition
   // (each shard's clock is its own indexer's).
   std::string order;

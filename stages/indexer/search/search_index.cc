@@ -69,9 +69,35 @@ Status SearchIndex::delete_spans(const std::string& span_condition, const std::v
   return Status::ok();
 }
 
-void add_trace_filter(query::Filter& filter, const std::string& text) {
-  filter.add("t.trace_id IN (SELECT s.trace_id FROM spans s WHERE s.rowid IN (SELECT rowid FROM span_search WHERE span_search MATCH ?))",
-             query::fts_phrase(text));
+namespace {
+
+constexpr std::string_view kMatchingSpansSql = "SELECT rowid FROM span_search WHERE span_search MATCH ?";
+
+}  // namespace
+
+std::string trace_condition_sql(Strategy strategy) {
+  if (strategy == Strategy::list_traces) {
+    return "t.trace_id IN (SELECT s.trace_id FROM spans s WHERE s.rowid IN (" + std::string(kMatchingSpansSql) + "))";
+  }
+  // The trace's spans by the (trace_id, span_id) index, then for each span the
+  // phrase with the span's rowid as an equality constraint: FTS5 seeks that
+  // rowid in each trigram's doclist instead of reading the doclists whole.
+  // CROSS JOIN keeps spans the outer loop.
+  return "EXISTS (SELECT 1 FROM spans s CROSS JOIN span_search f ON f.rowid = s.rowid "
+         "WHERE s.trace_id = t.trace_id AND f.span_search MATCH ?)";
+}
+
+Result<Strategy> strategy_for(Database& db, const std::string& text, int64_t list_at_most) {
+  auto common = query::selects_more_than(db, std::string(kMatchingSpansSql), {query::fts_phrase(text)}, list_at_most);
+  if (!common) return common.status();
+  return *common ? Strategy::probe_each_trace : Strategy::list_traces;
+}
+
+Status add_trace_filter(query::Filter& filter, const std::string& text, Database& db, int64_t list_at_most) {
+  auto strategy = strategy_for(db, text, list_at_most);
+  if (!strategy) return strategy.status();
+  filter.add(trace_condition_sql(*strategy), query::fts_phrase(text));
+  return Status::ok();
 }
 
 }  // namespace spanline::indexer::search

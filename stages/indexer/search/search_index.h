@@ -10,7 +10,9 @@
 // text in the caller's transaction; the same text is kept in the span's body
 // (span_body/), because FTS5 removes a contentless row only when given the
 // exact text it indexed: delete_spans() reads it from there before the span
-// rows go. add_trace_filter() is the search's condition on the traces table.
+// rows go. add_trace_filter() is the search's condition on the traces table:
+// a rare text's trace ids listed first, a common text's spans probed trace by
+// trace (query::kListTracesAtMostSpans).
 //
 // Threads: one writer object per shard (its ingest thread); add_trace_filter()
 // is a free function used by any reader thread.
@@ -54,8 +56,25 @@ class SearchIndex {
   std::unique_ptr<span_body::BodyReader> bodies_;
 };
 
+// How a search's text filter finds its traces (query::kListTracesAtMostSpans).
+enum class Strategy {
+  list_traces,       // rare: the trace ids of every matching span first
+  probe_each_trace,  // common: each candidate trace's spans, FTS5 seeking each span's rowid in the text's doclists
+};
+
+// The condition on traces `t` of `strategy`; its one parameter: the text as
+// an FTS5 phrase (query::fts_phrase).
+std::string trace_condition_sql(Strategy strategy);
+
+// The strategy for `text` in the shard `db` (the reader's connection):
+// list_traces when at most `list_at_most` spans hold it, counted in the index
+// up to one more.
+Result<Strategy> strategy_for(Database& db, const std::string& text, int64_t list_at_most = query::kListTracesAtMostSpans);
+
 // Adds to `filter` the condition on traces `t` that one of their spans' text
-// holds `text` (at least 3 characters; the api checks).
-void add_trace_filter(query::Filter& filter, const std::string& text);
+// holds `text` (at least 3 characters; the api checks), in the strategy
+// strategy_for() chooses.
+Status add_trace_filter(query::Filter& filter, const std::string& text, Database& db,
+                        int64_t list_at_most = query::kListTracesAtMostSpans);
 
 }  // namespace spanline::indexer::search
