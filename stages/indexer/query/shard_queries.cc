@@ -226,6 +226,7 @@ Result<std::unique_ptr<ShardReader>> ShardReader::open(const std::string& path, 
   auto db = Database::open(path, true);
   if (!db) return db.status();
   if (Status s = (*db)->exec("PRAGMA query_only=1"); !s.is_ok()) return s;
+  if (Status s = search::register_reader_function(**db); !s.is_ok()) return s;
   return std::unique_ptr<ShardReader>(new ShardReader(std::move(db.value()), partition));
 }
 

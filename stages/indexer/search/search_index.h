@@ -5,9 +5,13 @@
 // language").
 //
 // How it works: `span_search` is a contentless FTS5 table (content='', no
-// copy of the text: queries only ask which rowids match), with positions
-// (detail=full) so phrase queries work as before. write() adds a new span's
-// text in the caller's transaction; the same text is kept in the span's body
+// copy of the text: queries only ask which rowids match), without positions
+// (detail=none: a fraction of the postings' bytes and writes, measured in
+// docs/index-schema.md), so a search asks for the text's trigrams, each a term,
+// and checks each span found against its text (span_text_holds). Shards whose
+// table was made before keep positions (detail=full) and their phrase query;
+// detail_of() tells which. write() adds a new span's text in the caller's
+// transaction; the same text is kept in the span's body
 // (span_body/), because FTS5 removes a contentless row only when given the
 // exact text it indexed: delete_spans() reads it from there before the span
 // rows go. add_trace_filter() is the search's condition on the traces table:
@@ -56,15 +60,34 @@ class SearchIndex {
   std::unique_ptr<span_body::BodyReader> bodies_;
 };
 
+// Whether the shard's span_search keeps positions: detail=full (made before
+// detail=none: the text is one phrase query) or none (trigrams as terms, each
+// span found checked against its text). Read from the table's definition.
+enum class Detail { full, none };
+Result<Detail> detail_of(Database& db);
+
+// The FTS5 query that names the spans that may hold `text`: with positions,
+// the text as one phrase; without, each 3-character window of it as a term of
+// one trigram, all required (each span named is then checked against its
+// text). Empty when `text` has fewer than 3 characters.
+std::string match_query(const std::string& text, Detail detail);
+
+// Registers on `db` (a reader's connection) the SQL function
+// span_text_holds(body, text): 1 when the search text in the span body `body`
+// holds `text`, folded as the trigram tokenizer folds (FTS5's own tokenizer
+// reads both: the text's trigrams at consecutive positions, as detail=full's
+// phrase query finds them); 0 for a NULL body.
+Status register_reader_function(Database& db);
+
 // How a search's text filter finds its traces (query::kListTracesAtMostSpans).
 enum class Strategy {
   list_traces,       // rare: the trace ids of every matching span first
   probe_each_trace,  // common: each candidate trace's spans, FTS5 seeking each span's rowid in the text's doclists
 };
 
-// The condition on traces `t` of `strategy`; its one parameter: the text as
-// an FTS5 phrase (query::fts_phrase).
-std::string trace_condition_sql(Strategy strategy);
+// The condition on traces `t` of `strategy` in a shard of `detail`; its
+// parameters: the FTS5 query, then (detail=none) the text to check spans for.
+std::string trace_condition_sql(Strategy strategy, Detail detail);
 
 // The strategy for `text` in the shard `db` (the reader's connection):
 // list_traces when at most `list_at_most` spans hold it, counted in the index
@@ -73,7 +96,7 @@ Result<Strategy> strategy_for(Database& db, const std::string& text, int64_t lis
 
 // Adds to `filter` the condition on traces `t` that one of their spans' text
 // holds `text` (at least 3 characters; the api checks), in the strategy
-// strategy_for() chooses.
+// strategy_for() chooses; with detail=none, `db` has register_reader_function().
 Status add_trace_filter(query::Filter& filter, const std::string& text, Database& db,
                         int64_t list_at_most = query::kListTracesAtMostSpans);
 

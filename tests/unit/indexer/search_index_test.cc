@@ -12,6 +12,7 @@
 
 #include "stages/indexer/query/shard_queries.h"
 #include "stages/indexer/shard.h"
+#include "stages/indexer/span_body/body_store.h"
 #include "tests/support/temp_dir.h"
 #include "tests/unit/indexer/search_pages.h"
 
@@ -61,6 +62,7 @@ class SearchStrategies : public ::testing::Test {
     if (j == 2 && trace % 9 == 0) value("city", "zanzibar");
     if (j == 3 && trace % 13 == 0) r.status_message = "lost near Zanzibar";
     if (j == 4 && trace % 50 == 0) value("note", "今日は東京タワーに行きました");
+    if (j == 5 && trace % 100 == 0) value("menu", "abcx bcd at the Café");
     return r;
   }
 
@@ -98,6 +100,10 @@ TEST_F(SearchStrategies, ListingAndProbingGiveTheSameAnswersPageByPage) {
   EXPECT_EQ(both(text("the report 599")), std::vector<std::string>{trace_hex(599)});
   EXPECT_TRUE(both(text("report summarise")).empty()) << "the words in another order are not the substring";
   EXPECT_TRUE(both(text("no such text")).empty());
+  EXPECT_EQ(both(text("ZANZIBAR")).size(), size_t{108}) << "folded as the index folds";
+  EXPECT_EQ(both(text("CAFÉ")).size(), size_t{6}) << "a non-ASCII capital too";
+  EXPECT_EQ(both(text("bcd")).size(), size_t{6});
+  EXPECT_TRUE(both(text("abcd")).empty()) << "its trigrams abc and bcd are in the text, not side by side";
   auto window = text("summarise");
   window.from_ns = 1000 + 100 * 100;
   window.to_ns = 1000 + 200 * 100;
@@ -135,23 +141,49 @@ TEST_F(SearchStrategies, TheCountChoosesTheStrategyPerText) {
   EXPECT_EQ(strategy("no such text", 0), Strategy::list_traces) << "nothing to list";
 }
 
+// A shard whose span_search keeps positions (made before detail=none) answers as a new one, in both strategies.
+TEST_F(SearchStrategies, AShardWithPositionsAnswersAsOneWithout) {
+  auto detail = detail_of(shard_->db());
+  ASSERT_TRUE(detail.is_ok());
+  EXPECT_EQ(*detail, Detail::none) << "a new shard's";
+  const std::vector<std::string> texts = {"summarise", "zanzibar", "ZANZIBAR", "京タワ", "report 12", "the report 599", "report summarise",
+                                          "CAFÉ", "bcd", "abcd", "no such text"};
+  std::vector<std::vector<std::string>> without;
+  for (const std::string& t : texts) without.push_back(both(text(t)));
+  span_body::register_sql_function_everywhere();
+  auto db = Database::open(path_);
+  ASSERT_TRUE(db.is_ok());
+  ASSERT_TRUE((*db)->exec("DROP TABLE span_search; "
+                          "CREATE VIRTUAL TABLE span_search USING fts5(content, content='', columnsize=0, tokenize='trigram'); "
+                          "INSERT INTO span_search(rowid, content) SELECT rowid, span_body_text(body, 'search') FROM spans")
+                  .is_ok());
+  detail = detail_of(**db);
+  ASSERT_TRUE(detail.is_ok());
+  EXPECT_EQ(*detail, Detail::full);
+  for (size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(both(text(texts[i])), without[i]) << texts[i];
+}
+
 // The probing form walks the traces newest first and, per span of a trace, gives FTS5 the span's rowid with the
 // phrase (its plan's `=` beside the match): no scan of spans, no list of the text's rowids.
 TEST_F(SearchStrategies, ProbingSeeksEachSpanInTheIndex) {
   auto db = Database::open(path_, true);
   ASSERT_TRUE(db.is_ok());
-  auto plan = (*db)->prepare("EXPLAIN QUERY PLAN SELECT t.trace_id FROM traces t WHERE " + trace_condition_sql(Strategy::probe_each_trace) +
-                             " ORDER BY t.start_ns DESC, t.trace_id DESC LIMIT 20");
-  ASSERT_TRUE(plan.is_ok()) << plan.status().to_string();
-  plan->bind_text(1, query::fts_phrase("summarise"));
-  auto read = test::query_plan(*plan);
-  ASSERT_TRUE(read.is_ok());
-  const std::string& steps = read->steps;
-  EXPECT_NE(steps.find("SEARCH s USING COVERING INDEX"), std::string::npos) << steps;
-  EXPECT_NE(steps.find("VIRTUAL TABLE INDEX 0:=M"), std::string::npos) << "the rowid constraint reaches FTS5\n" << steps;
-  for (const std::string& scan : read->scans) {
-    EXPECT_TRUE(scan == "SCAN t USING INDEX traces_start" || scan.starts_with("SCAN f VIRTUAL TABLE INDEX 0:=M"))
-        << "no scan but the newest-first walk and FTS5's seek\n" << steps;
+  ASSERT_TRUE(register_reader_function(**db).is_ok());
+  for (Detail detail : {Detail::full, Detail::none}) {
+    auto plan = (*db)->prepare("EXPLAIN QUERY PLAN SELECT t.trace_id FROM traces t WHERE " +
+                               trace_condition_sql(Strategy::probe_each_trace, detail) + " ORDER BY t.start_ns DESC, t.trace_id DESC LIMIT 20");
+    ASSERT_TRUE(plan.is_ok()) << plan.status().to_string();
+    plan->bind_text(1, query::fts_phrase("summarise"));
+    auto read = test::query_plan(*plan);
+    ASSERT_TRUE(read.is_ok());
+    const std::string& steps = read->steps;
+    EXPECT_NE(steps.find("SEARCH s USING "), std::string::npos) << steps;
+    EXPECT_NE(steps.find("(trace_id=?)"), std::string::npos) << steps;
+    EXPECT_NE(steps.find("VIRTUAL TABLE INDEX 0:=M"), std::string::npos) << "the rowid constraint reaches FTS5\n" << steps;
+    for (const std::string& scan : read->scans) {
+      EXPECT_TRUE(scan == "SCAN t USING INDEX traces_start" || scan.starts_with("SCAN f VIRTUAL TABLE INDEX 0:=M"))
+          << "no scan but the newest-first walk and FTS5's seek\n" << steps;
+    }
   }
 }
 
