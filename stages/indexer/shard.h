@@ -73,13 +73,14 @@ class Shard {
   Shard(std::unique_ptr<Database> db, uint32_t partition) : db_(std::move(db)), partition_(partition) {}
   Status prepare_statements();
   Status refresh_traces(const std::vector<std::string>& trace_ids);
+  Status refresh_trace(const std::string& trace_id, int64_t indexed_ns);
   Status delete_traces_where(const std::string& condition_sql, const std::vector<std::string>& trace_ids);
 
   std::unique_ptr<Database> db_;
   uint32_t partition_;
   uint64_t cursor_ = 0;
   Statement insert_span_, upsert_operation_, insert_run_, insert_agent_operation_,
-      insert_change_, refresh_trace_, refresh_run_counts_, save_cursor_;
+      insert_change_, trace_spans_, upsert_trace_, refresh_run_counts_, save_cursor_;
   Statement insert_llm_call_;  // stages/indexer/llm/llm_calls.h
   attributes::AttributeIndex attributes_;  // stages/indexer/attributes/
   search::SearchIndex search_;             // stages/indexer/search/
