@@ -1,7 +1,8 @@
 #pragma once
 // One partition's index: a SQLite file (index/part-<p>.sqlite, WAL journal
-// mode) holding spans, trace summaries, operations, typed attribute rows,
-// full-text search, Junjo runs (workflows, subflows, agents), agent operations
+// mode) holding spans (typed columns and a compressed body: span_body/),
+// trace summaries, operations, attribute postings (attributes/), full-text
+// search (search/), Junjo runs (workflows, subflows, agents), agent operations
 // and state changes, and the WAL cursor.
 //
 // How it works: apply() writes a whole fetched batch in one transaction and

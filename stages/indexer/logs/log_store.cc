@@ -4,7 +4,7 @@ namespace spanline::indexer::logs {
 
 // log_records_time ends in the key so a page newest first reads the index in
 // order with no sort; the others serve a trace's logs, a service's, and a
-// minimum severity. FTS5 with trigram, like span_text: any substring of 3 or
+// minimum severity. FTS5 with trigram, like span_search: any substring of 3 or
 // more characters, in any language (docs/index-schema.md).
 const std::string_view kLogSchema = R"sql(
 CREATE TABLE IF NOT EXISTS log_records(
