@@ -167,8 +167,15 @@ std::string match_query(const std::string& text, Detail detail) {
     if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) starts.push_back(i);
   }
   starts.push_back(text.size());
+  // Windows side by side (0, 3, 6, ..., and the last three characters) cover the text: every span holding
+  // it holds them, and span_text_holds checks the rest. A third of the terms makes FTS5's AND ~2x cheaper
+  // than every window (the query bench's common word: as many candidates either way).
+  const size_t characters = starts.size() - 1;
+  if (characters < 3) return "";
   std::vector<std::string> windows;
-  for (size_t c = 0; c + 3 < starts.size(); ++c) windows.push_back(query::fts_phrase(text.substr(starts[c], starts[c + 3] - starts[c])));
+  auto window = [&](size_t c) { windows.push_back(query::fts_phrase(text.substr(starts[c], starts[c + 3] - starts[c]))); };
+  for (size_t c = 0; c + 3 <= characters; c += 3) window(c);
+  window(characters - 3);
   std::sort(windows.begin(), windows.end());
   windows.erase(std::unique(windows.begin(), windows.end()), windows.end());
   std::string query;
@@ -193,13 +200,21 @@ std::string trace_condition_sql(Strategy strategy, Detail detail) {
   if (strategy == Strategy::list_traces) {
     return "t.trace_id IN (SELECT s.trace_id FROM spans s WHERE s.rowid IN (" + std::string(kMatchingSpansSql) + ")" + verified + ")";
   }
-  // The trace's spans by the (trace_id, span_id) index, then for each span the
-  // query with the span's rowid as an equality constraint: FTS5 seeks that
-  // rowid in each trigram's doclist instead of reading the doclists whole.
-  // CROSS JOIN keeps spans the outer loop.
-  return "EXISTS (SELECT 1 FROM spans s CROSS JOIN span_search f ON f.rowid = s.rowid "
-         "WHERE s.trace_id = t.trace_id AND f.span_search MATCH ?" +
-         verified + ")";
+  // A trace whose spans lie within kProbeRangeAtMostRowids rowids (spans that
+  // arrive together) is probed with one query restricted to that range: FTS5
+  // seeks the range's start in each trigram's doclist once and reads the few
+  // rowids of the range it holds (each checked to be the trace's), instead of a
+  // seek per span (~2.5x less on the query bench). Another trace's spans are
+  // probed one by one, the rowid given as an equality constraint (a seek each),
+  // since its range may hold many other traces' spans. CROSS JOIN keeps the
+  // order written.
+  const std::string trace_rowids = "FROM spans r WHERE r.trace_id = t.trace_id)";
+  return "CASE WHEN (SELECT max(r.rowid) - min(r.rowid) " + trace_rowids + " <= " + std::to_string(kProbeRangeAtMostRowids) +
+         " THEN EXISTS (SELECT 1 FROM span_search f CROSS JOIN spans s ON s.rowid = f.rowid WHERE f.span_search MATCH ?"
+         " AND f.rowid >= (SELECT min(r.rowid) " + trace_rowids + " AND f.rowid <= (SELECT max(r.rowid) " + trace_rowids +
+         " AND s.trace_id = t.trace_id" + verified +
+         ") ELSE EXISTS (SELECT 1 FROM spans s CROSS JOIN span_search f ON f.rowid = s.rowid "
+         "WHERE s.trace_id = t.trace_id AND f.span_search MATCH ?" + verified + ") END";
 }
 
 Result<Strategy> strategy_for(Database& db, const std::string& text, int64_t list_at_most) {
@@ -222,10 +237,14 @@ Status add_trace_filter(query::Filter& filter, const std::string& text, Database
   }
   auto strategy = strategy_for(db, text, list_at_most);
   if (!strategy) return strategy.status();
-  if (*detail == Detail::none) {
-    filter.add(trace_condition_sql(*strategy, *detail), match, text);
-  } else {
-    filter.add(trace_condition_sql(*strategy, *detail), match);
+  // A text of 3 characters is its one term: every span named holds it, no check needed.
+  const auto characters = std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  const bool check = *detail == Detail::none && characters > 3;
+  // Each form's parameters: the query, then the text to check spans for (detail=none); probing has two forms.
+  filter.add(trace_condition_sql(*strategy, check ? Detail::none : Detail::full));
+  for (int form = 0; form < (*strategy == Strategy::probe_each_trace ? 2 : 1); ++form) {
+    filter.bind_later(match);
+    if (check) filter.bind_later(text);
   }
   return Status::ok();
 }

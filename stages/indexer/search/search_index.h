@@ -67,9 +67,9 @@ enum class Detail { full, none };
 Result<Detail> detail_of(Database& db);
 
 // The FTS5 query that names the spans that may hold `text`: with positions,
-// the text as one phrase; without, each 3-character window of it as a term of
-// one trigram, all required (each span named is then checked against its
-// text). Empty when `text` has fewer than 3 characters.
+// the text as one phrase; without, 3-character windows side by side that
+// cover it, each a term of one trigram, all required (each span named is then
+// checked against its text). Empty when `text` has fewer than 3 characters.
 std::string match_query(const std::string& text, Detail detail);
 
 // Registers on `db` (a reader's connection) the SQL function
@@ -85,8 +85,14 @@ enum class Strategy {
   probe_each_trace,  // common: each candidate trace's spans, FTS5 seeking each span's rowid in the text's doclists
 };
 
-// The condition on traces `t` of `strategy` in a shard of `detail`; its
-// parameters: the FTS5 query, then (detail=none) the text to check spans for.
+// Probing, a trace whose spans' rowids differ by at most this much is checked
+// with one FTS5 query over that rowid range, another span by span.
+inline constexpr int64_t kProbeRangeAtMostRowids = 1'024;
+
+// The condition on traces `t` of `strategy` in a shard of `detail` (none:
+// each span named is checked with span_text_holds); its
+// parameters: the FTS5 query (match_query), then (detail=none) the text to
+// check spans for; probing takes them twice (the range form, the span form).
 std::string trace_condition_sql(Strategy strategy, Detail detail);
 
 // The strategy for `text` in the shard `db` (the reader's connection):
