@@ -78,6 +78,8 @@ class Database {
   Result<Statement> prepare(std::string_view sql);
   int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
   int changes() const { return sqlite3_changes(db_); }
+  // Rows changed by every statement since the connection opened (FTS5 commands count the pages they wrote).
+  int64_t total_changes() const { return sqlite3_total_changes64(db_); }
   sqlite3* handle() { return db_; }
 
  private:

@@ -163,7 +163,15 @@ void PartitionWorker::run() {
     }
     if (reply->payload.empty()) {
       // A read that waited its whole long-poll and found nothing: the partition is quiet.
-      if (!pending() && wal_dirty_) wal_dirty_ = !shard_->truncate_wal_when_quiet();
+      // First the full-text index's segments are merged, a bounded piece per quiet read (writes wait at most
+      // ~200 ms behind it), then the -wal file is emptied.
+      if (!pending() && wal_dirty_) {
+        bool more = true;
+        for (auto until = SteadyClock::now() + std::chrono::milliseconds(200); more && SteadyClock::now() < until;) {
+          more = shard_->merge_search_when_quiet();
+        }
+        if (!more) wal_dirty_ = !shard_->truncate_wal_when_quiet();
+      }
       continue;
     }
     deletions_.refresh();

@@ -402,6 +402,11 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
   return stats;
 }
 
+bool Shard::merge_search_when_quiet() {
+  auto more = search_.merge_step();
+  return more.is_ok() && *more;
+}
+
 bool Shard::truncate_wal_when_quiet() {
   auto checkpoint = db_->prepare("PRAGMA wal_checkpoint(TRUNCATE)");
   if (!checkpoint) return false;

@@ -67,6 +67,9 @@ class Shard {
   // nothing to write gives its -wal file's space back instead of keeping it at its high-water mark. Busy
   // readers can keep it from finishing (false); it is then tried at the next quiet moment.
   bool truncate_wal_when_quiet();
+  // One bounded step of merging the full-text index's segments (SearchIndex::merge_step); true while more
+  // remains. For a quiet partition: a merged index answers a common word ~8x faster.
+  bool merge_search_when_quiet();
 
   Database& db() { return *db_; }
 

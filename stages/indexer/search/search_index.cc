@@ -52,6 +52,13 @@ Status SearchIndex::prepare(Database& db) {
 
 Status SearchIndex::write(int64_t span_rowid, std::string_view text) { return insert_.bind(1, span_rowid).bind_text(2, text).run(); }
 
+Result<bool> SearchIndex::merge_step() {
+  // 500 pages (2 MB) a step: a few tens of ms, so new entries wait little behind it.
+  const int64_t before = db_->total_changes();
+  if (Status s = db_->exec("INSERT INTO span_search(span_search, rank) VALUES('merge', -500)"); !s.is_ok()) return s;
+  return db_->total_changes() - before > 1;  // FTS5 counts the pages it wrote; 1 when there was nothing to merge
+}
+
 Status SearchIndex::delete_spans(const std::string& span_condition, const std::vector<std::string>& trace_ids) {
   auto spans = db_->prepare("SELECT rowid, body FROM spans WHERE trace_id = ?1 AND " + span_condition);
   if (!spans) return spans.status();

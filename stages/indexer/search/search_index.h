@@ -54,6 +54,12 @@ class SearchIndex {
   // AND <span_condition>` selects, for each of `trace_ids`.
   Status delete_spans(const std::string& span_condition, const std::vector<std::string>& trace_ids);
 
+  // One step of merging the index's segments into one (FTS5 'merge' with a negative page count: across
+  // levels, like an 'optimize' done a bounded piece at a time); true while more remains. Each commit adds
+  // a segment and automerge keeps a few per level: ~23 at 250k spans, and a common word's probes do one
+  // seek per trigram per segment (bench/results/2026-11-29-full-text.md). Run when the partition is quiet.
+  Result<bool> merge_step();
+
  private:
   Database* db_ = nullptr;
   Statement insert_, remove_;

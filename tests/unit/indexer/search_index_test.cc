@@ -204,3 +204,30 @@ TEST_F(SearchStrategies, ProbingSeeksEachSpanInTheIndex) {
 
 }  // namespace
 }  // namespace spanline::indexer::search
+
+namespace spanline::indexer::search {
+namespace {
+
+// A quiet partition merges the index's segments (Shard::merge_search_when_quiet): one segment left, the same
+// answers, the index consistent, and nothing more to do once merged.
+TEST_F(SearchStrategies, MergingTheSegmentsOfAQuietShardKeepsEveryAnswer) {
+  auto segments = [&] {
+    auto db = Database::open(path_, true);
+    auto count = (*db)->prepare("SELECT count(DISTINCT segid) FROM span_search_idx");
+    EXPECT_TRUE(count.is_ok() && count->step().is_ok());
+    return count->column_int(0);
+  };
+  const auto common = both(text("summarise")), rare = both(text("zanzibar")), cjk = both(text("京タワ"));
+  ASSERT_GT(segments(), 1) << "each of the six batches added one";
+  int steps = 0;
+  while (shard_->merge_search_when_quiet()) ASSERT_LT(++steps, 100) << "the merge ends";
+  EXPECT_EQ(segments(), 1);
+  EXPECT_FALSE(shard_->merge_search_when_quiet()) << "nothing left to merge";
+  EXPECT_TRUE(shard_->db().exec("INSERT INTO span_search(span_search) VALUES('integrity-check')").is_ok());
+  EXPECT_EQ(both(text("summarise")), common);
+  EXPECT_EQ(both(text("zanzibar")), rare);
+  EXPECT_EQ(both(text("京タワ")), cjk);
+}
+
+}  // namespace
+}  // namespace spanline::indexer::search
