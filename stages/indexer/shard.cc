@@ -392,6 +392,7 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
       }
     }
   }
+  if (Status st = attributes_.flush(); !st.is_ok()) return fail(st);
   if (Status st = refresh_traces({touched.begin(), touched.end()}); !st.is_ok()) return fail(st);
   if (Status st = save_cursor_.bind(1, static_cast<int64_t>(partition_)).bind(2, static_cast<int64_t>(last_sequence)).run();
       !st.is_ok())

@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -46,6 +47,13 @@ CREATE TABLE IF NOT EXISTS attribute_numbers(
 )sql";
 
 int64_t bucket_of(int64_t span_rowid) { return span_rowid >> kBucketShift; }
+
+// "(?,?,?,?),(?,?,?,?),..." for `rows` rows of a posting.
+std::string rows_sql(int rows) {
+  std::string sql;
+  for (int row = 0; row < rows; ++row) sql += row == 0 ? "(?,?,?,?)" : ",(?,?,?,?)";
+  return sql;
+}
 
 bool is_number(ValueType type) { return type == ValueType::integer || type == ValueType::floating || type == ValueType::boolean; }
 
@@ -142,12 +150,18 @@ Status AttributeIndex::prepare(Database& db) {
   hash_ = *hash;
   struct Entry {
     Statement* target;
-    std::string_view sql;
+    std::string sql;
   };
+  // OR IGNORE: two values of one span with the same key and text are one posting.
+  const std::string values = "INSERT OR IGNORE INTO attribute_values(bucket, key_id, value_hash, span_rowid) VALUES";
+  const std::string numbers = "INSERT OR IGNORE INTO attribute_numbers(bucket, key_id, number, span_rowid) VALUES";
+  const std::string many_rows = rows_sql(kRowsPerInsert);
   const Entry entries[] = {
       {&insert_key_, "INSERT INTO attribute_keys(key, on_event) VALUES(?, ?)"},
-      {&insert_value_, "INSERT OR IGNORE INTO attribute_values(bucket, key_id, value_hash, span_rowid) VALUES(?, ?, ?, ?)"},
-      {&insert_number_, "INSERT OR IGNORE INTO attribute_numbers(bucket, key_id, number, span_rowid) VALUES(?, ?, ?, ?)"},
+      {&insert_values_.one, values + rows_sql(1)},
+      {&insert_values_.many, values + many_rows},
+      {&insert_numbers_.one, numbers + rows_sql(1)},
+      {&insert_numbers_.many, numbers + many_rows},
   };
   for (const Entry& entry : entries) {
     auto statement = db.prepare(entry.sql);
@@ -178,18 +192,52 @@ Result<int64_t> AttributeIndex::key_id(const std::string& key, bool on_event) {
   return id;
 }
 
+void AttributeIndex::transaction_committed() {
+  added_keys_.clear();
+  values_.clear();  // empty already when the caller flushed before its COMMIT, as it must
+  numbers_.clear();
+}
+
 void AttributeIndex::transaction_rolled_back() {
   for (const auto& [on_event, key] : added_keys_) key_ids_[on_event ? 1 : 0].erase(key);
   added_keys_.clear();
+  values_.clear();
+  numbers_.clear();
 }
 
 Status AttributeIndex::add(int64_t span_rowid, const std::string& key, bool on_event, std::string_view text, const double* number) {
   auto id = key_id(key, on_event);
   if (!id) return id.status();
   const int64_t bucket = bucket_of(span_rowid);
-  if (Status s = insert_value_.bind(1, bucket).bind(2, *id).bind(3, hash_(text)).bind(4, span_rowid).run(); !s.is_ok()) return s;
-  if (number == nullptr) return Status::ok();
-  return insert_number_.bind(1, bucket).bind(2, *id).bind(3, *number).bind(4, span_rowid).run();
+  values_.push_back({bucket, *id, hash_(text), span_rowid});
+  if (number != nullptr) numbers_.push_back({bucket, *id, *number, span_rowid});
+  return values_.size() + numbers_.size() >= kFlushAtPostings ? flush() : Status::ok();
+}
+
+// Sorted, a batch's postings go into the b-tree in key order: each insert
+// lands on the leaf the last one left (cached), not a leaf sought afresh.
+template <typename Value>
+Status AttributeIndex::insert_sorted(std::vector<Posting<Value>>& postings, Inserts& inserts) {
+  std::sort(postings.begin(), postings.end());
+  size_t next = 0;
+  for (; next + kRowsPerInsert <= postings.size(); next += kRowsPerInsert) {
+    for (int row = 0; row < kRowsPerInsert; ++row) {
+      const Posting<Value>& p = postings[next + row];
+      inserts.many.bind(4 * row + 1, p.bucket).bind(4 * row + 2, p.key_id).bind(4 * row + 3, p.value).bind(4 * row + 4, p.span_rowid);
+    }
+    if (Status s = inserts.many.run(); !s.is_ok()) return s;
+  }
+  for (; next < postings.size(); ++next) {
+    const Posting<Value>& p = postings[next];
+    if (Status s = inserts.one.bind(1, p.bucket).bind(2, p.key_id).bind(3, p.value).bind(4, p.span_rowid).run(); !s.is_ok()) return s;
+  }
+  postings.clear();
+  return Status::ok();
+}
+
+Status AttributeIndex::flush() {
+  if (Status s = insert_sorted(values_, insert_values_); !s.is_ok()) return s;
+  return insert_sorted(numbers_, insert_numbers_);
 }
 
 Result<uint64_t> AttributeIndex::write(int64_t span_rowid, const SpanRecord& span) {
@@ -260,6 +308,7 @@ Status AttributeIndex::migrate_rows(Database& db) {
       ++postings;
     }
     rows->reset();
+    if (Status s = flush(); !s.is_ok()) return fail(s);
     if (Status s = set_meta_value(db, kMigratedThroughKey, std::to_string(to - 1)); !s.is_ok()) return fail(s);
     if (Status s = db.exec("COMMIT"); !s.is_ok()) return fail(s);
     transaction_committed();

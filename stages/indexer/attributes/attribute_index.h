@@ -10,8 +10,9 @@
 // `attribute_numbers`. The bucket is the span rowid's high bits, so one
 // commit's postings land in the newest bucket's few hundred leaves instead of
 // a random leaf per value across the whole tree; a search probes each bucket.
-// write() adds a new span's postings in the caller's transaction, so they
-// commit with the span and the cursor; delete_spans() removes those of spans
+// write() adds a new span's postings in the caller's transaction (buffered,
+// then written sorted, many rows a statement, by flush() before the commit),
+// so they commit with the span and the cursor; delete_spans() removes those of spans
 // about to be deleted, before the span rows go; add_trace_filter() is the
 // search's condition on the traces table for one attribute filter: the trace
 // ids of a rare value listed first, a common value's probed trace by trace.
@@ -25,6 +26,7 @@
 // million distinct values), and the seed, random per shard, keeps a client
 // from crafting such a value.
 
+#include <compare>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -78,13 +80,24 @@ class AttributeIndex {
 
   // Adds the span's attribute values under `span_rowid`; returns how many
   // were indexed (values longer than max_indexed_value_bytes() are not).
+  // The postings are buffered (up to kFlushAtPostings, then written) and
+  // written in key order, many rows per statement: flush() before COMMIT.
   Result<uint64_t> write(int64_t span_rowid, const SpanRecord& span);
+
+  // Writes the buffered postings in the caller's transaction; the caller
+  // calls it before its COMMIT, so they commit with the spans.
+  Status flush();
 
   // The caller's transaction ended: the key ids added since are kept
   // (committed) or forgotten (rolled back: the database no longer has them,
-  // and another key could get the same id).
-  void transaction_committed() { added_keys_.clear(); }
+  // and another key could get the same id), and so are postings still buffered.
+  void transaction_committed();
   void transaction_rolled_back();
+
+  // Postings buffered before write() flushes them: ~32 B each, 2 MiB.
+  static constexpr size_t kFlushAtPostings = 65'536;
+  // Rows per multi-row INSERT (4 parameters each); the remainder goes one by one.
+  static constexpr int kRowsPerInsert = 64;
 
   // Removes the postings of the spans `SELECT rowid FROM spans WHERE trace_id
   // = ?1 AND <span_condition>` selects, for each of `trace_ids`: the rowids
@@ -98,11 +111,28 @@ class AttributeIndex {
   // Turns the rows of `span_attributes` into postings (create()).
   Status migrate_rows(Database& db);
 
+  // A row of attribute_values (Value = int64_t, the hash) or attribute_numbers (double).
+  template <typename Value>
+  struct Posting {
+    int64_t bucket, key_id;
+    Value value;
+    int64_t span_rowid;
+    auto operator<=>(const Posting&) const = default;
+  };
+  struct Inserts {
+    Statement one, many;  // one row; kRowsPerInsert rows
+  };
+  template <typename Value>
+  static Status insert_sorted(std::vector<Posting<Value>>& postings, Inserts& inserts);
+
   Database* db_ = nullptr;
   ValueHash hash_{0};
   std::unordered_map<std::string, int64_t> key_ids_[2];  // by on_event
   std::vector<std::pair<bool, std::string>> added_keys_;  // in the transaction running
-  Statement insert_key_, insert_value_, insert_number_;
+  std::vector<Posting<int64_t>> values_;                  // buffered, not yet in the database
+  std::vector<Posting<double>> numbers_;
+  Statement insert_key_;
+  Inserts insert_values_, insert_numbers_;
 };
 
 // SQL selecting `span_rowid` from the postings whose key `k` (attribute_keys)

@@ -3,7 +3,8 @@
 // deleted spans' postings, no other); the migration of an older shard's
 // attribute rows, resumed where it stopped; a rolled-back batch leaves no key
 // id behind; each shard hashes with a seed of its own; a rare value's traces
-// listed first and a common value's probed trace by trace give the same pages.
+// listed first and a common value's probed trace by trace give the same pages;
+// a batch past the write buffer's bound is written whole, or not at all.
 #include "stages/indexer/attributes/attribute_index.h"
 
 #include <gtest/gtest.h>
@@ -193,6 +194,58 @@ TEST_F(AttributeIndexTest, ARolledBackBatchLeavesNoKeyIdBehind) {
   EXPECT_EQ(traces_with(path_, equal("new.key", "d")), traces({3}));
   EXPECT_EQ(traces_with(path_, equal("other.key", "d")), traces({}));
   EXPECT_EQ(test::value_postings(shard_->db(), "other.key"), 1);
+}
+
+// `spans` spans of 10 per trace (from trace `first_trace`), each with 8 text values (k0..k7), one of
+// them twice, and a number: 9 value postings (the number's text too) and 1 number posting a span.
+std::vector<SpanRecord> spans_past_the_flush_bound(int spans, int first_trace) {
+  std::vector<SpanRecord> batch;
+  for (int i = 0; i < spans; ++i) {
+    std::vector<AttributeRow> attributes;
+    for (int a = 0; a < 8; ++a) attributes.push_back(text("k" + std::to_string(a), "v" + std::to_string(i % 100)));
+    attributes.push_back(text("k0", "v" + std::to_string(i % 100)));  // the same key and value again: one posting
+    attributes.push_back(integer("n", i));
+    batch.push_back(span_with(first_trace + i / 10, i, std::move(attributes)));
+  }
+  return batch;
+}
+
+TEST_F(AttributeIndexTest, ABatchPastTheFlushBoundIsWrittenWhole) {
+  const int spans = 9'000;
+  static_assert(9'000 * 10 > AttributeIndex::kFlushAtPostings, "the batch flushes before its commit");
+  ++sequence_;
+  auto applied = shard_->apply({{sequence_, 1, spans_past_the_flush_bound(spans, 0)}}, sequence_);
+  ASSERT_TRUE(applied.is_ok()) << applied.status().to_string();
+  EXPECT_EQ(applied->attribute_rows, 10u * spans) << "every value indexed counts, the repeated one too";
+  EXPECT_EQ(count(*shard_, "SELECT count(*) FROM attribute_values"), 9 * spans) << "the repeated value is one posting";
+  EXPECT_EQ(count(*shard_, "SELECT count(*) FROM attribute_numbers"), spans);
+  EXPECT_EQ(count(*shard_, "SELECT count(*) FROM (SELECT span_rowid FROM attribute_values GROUP BY span_rowid HAVING count(*) = 9)"),
+            spans);
+  EXPECT_EQ(test::value_postings(shard_->db(), "k7"), spans);
+  EXPECT_TRUE(traces_with(path_, equal("k7", "v42")).contains(trace_hex(894))) << "span 8,942, in the newest page";
+  EXPECT_EQ(traces_with(path_, compare("n", Op::greater_or_equal, spans - 10)), traces({spans / 10 - 1}));
+}
+
+TEST_F(AttributeIndexTest, ARolledBackBatchPastTheFlushBoundLeavesNoPosting) {
+  apply({span_with(1, 1, {text("k0", "before"), integer("n", -1)})});
+  // The batch's last span fails (its operation row is new), after the first postings were flushed.
+  ASSERT_TRUE(shard_->db()
+                  .exec("CREATE TEMP TRIGGER refuse AFTER INSERT ON main.operations WHEN new.name = 'late' "
+                        "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+                  .is_ok());
+  std::vector<SpanRecord> batch = spans_past_the_flush_bound(9'000, 1'000);
+  batch.back().name = "late";
+  ++sequence_;
+  EXPECT_FALSE(shard_->apply({{sequence_, 1, batch}}, sequence_).is_ok());
+  EXPECT_EQ(count(*shard_, "SELECT count(*) FROM attribute_values"), 2);
+  EXPECT_EQ(count(*shard_, "SELECT count(*) FROM attribute_numbers"), 1);
+  EXPECT_EQ(count(*shard_, "SELECT count(*) FROM attribute_keys"), 2) << "k0 and n only";
+  ASSERT_TRUE(shard_->db().exec("DROP TRIGGER refuse").is_ok());
+  // Nothing of the failed batch is left buffered: a smaller one after it writes its own postings only.
+  apply(spans_past_the_flush_bound(100, 1'000));
+  EXPECT_EQ(count(*shard_, "SELECT count(*) FROM attribute_values"), 2 + 9 * 100);
+  EXPECT_EQ(count(*shard_, "SELECT count(*) FROM attribute_numbers"), 1 + 100);
+  EXPECT_EQ(traces_with(path_, equal("k0", "before")), traces({1}));
 }
 
 TEST_F(AttributeIndexTest, EachShardHashesWithASeedOfItsOwn) {
