@@ -416,6 +416,7 @@ Status add_trace_filter(query::Filter& filter, const protocol::query::AttributeF
   auto strategy = strategy_for(db, attribute, hash, list_at_most);
   if (!strategy) return strategy.status();
   filter.add(trace_condition_sql(attribute.op, *strategy), attribute.key, value_of(attribute, hash));
+  if (*strategy == Strategy::list_traces) filter.mark_candidates_listed();
   return Status::ok();
 }
 

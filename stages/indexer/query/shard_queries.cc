@@ -348,7 +348,9 @@ Result<std::string> ShardReader::answer(const wire::SearchQuery& query) {
       const int64_t start = query.cursor->start_ns;
       filter.add("(t.start_ns < ? OR (t.start_ns = ? AND t.trace_id < ?))", start, start, id_bytes(query.cursor->trace_id));
     }
-    order = " ORDER BY t.start_ns DESC, t.trace_id DESC";
+    // With a listed candidate set the unary + keeps SQLite from walking traces_start for the order: it reads
+    // the candidates by primary key and sorts at most a few thousand rows instead.
+    order = filter.candidates_listed() ? " ORDER BY +t.start_ns DESC, t.trace_id DESC" : " ORDER BY t.start_ns DESC, t.trace_id DESC";
   }
   filter.bind_later(query.limit);
   auto statement = db_->prepare("SELECT " + std::string(kSummaryColumns) + " FROM traces t" + filter.where() + order + " LIMIT ?");

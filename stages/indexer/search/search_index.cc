@@ -249,6 +249,7 @@ Status add_trace_filter(query::Filter& filter, const std::string& text, Database
   const bool check = *detail == Detail::none && characters > 3;
   // Each form's parameters: the query, then the text to check spans for (detail=none); probing has two forms.
   filter.add(trace_condition_sql(*strategy, check ? Detail::none : Detail::full));
+  if (*strategy == Strategy::list_traces) filter.mark_candidates_listed();
   for (int form = 0; form < (*strategy == Strategy::probe_each_trace ? 2 : 1); ++form) {
     filter.bind_later(match);
     if (check) filter.bind_later(text);
