@@ -52,6 +52,13 @@ async function rowStarts(page) {
   return page.getByTestId('trace-results').locator('tbody tr').allInnerTexts();
 }
 
+// The list's rows once it has answered: none (its empty message) while the traces are still being indexed.
+// The indexer gathers reads for up to --commit-interval, so a list opened right after the send can be empty.
+async function answeredRows(page) {
+  await page.getByTestId('trace-results').or(page.getByText('No trace matches')).first().waitFor();
+  return page.getByTestId('trace-results').locator('tbody tr').allInnerTexts();
+}
+
 export async function checkPeople({ page, ui, otlpHttp, key, screenshots, check, step }) {
   const service = 'e2e-zones';
   // Three whole hours, yesterday: one trace at each.
@@ -60,7 +67,7 @@ export async function checkPeople({ page, ui, otlpHttp, key, screenshots, check,
   const listUrl = `${ui}/traces?service=${service}&lookback=7d`;
   for (let tries = 0; ; tries++) {
     await page.goto(listUrl);
-    if ((await rowStarts(page)).length === 3) break;
+    if ((await answeredRows(page)).length === 3) break;
     if (tries > 50) throw new Error('the three zone traces never showed');
     await page.waitForTimeout(300);
   }
