@@ -11,6 +11,7 @@
 #include <random>
 
 #include "base/log.h"
+#include "stages/indexer/span_deletion.h"
 #include "stages/indexer/span_decoder.h"
 
 namespace spanline::indexer::attributes {
@@ -331,25 +332,15 @@ Status AttributeIndex::migrate_rows(Database& db) {
 }
 
 Status AttributeIndex::delete_spans(Database& db, const std::string& span_condition, const std::vector<std::string>& trace_ids) {
-  auto find = db.prepare("SELECT rowid FROM spans WHERE trace_id = ?1 AND " + span_condition);
-  if (!find) return find.status();
   std::map<int64_t, std::string> rowids_by_bucket;  // as JSON arrays, for json_each
-  for (const std::string& trace_id : trace_ids) {
-    find->bind_blob(1, trace_id);
-    for (;;) {
-      auto row = find->step();
-      if (!row) {
-        find->reset();
-        return row.status();
-      }
-      if (!*row) break;
-      const int64_t rowid = find->column_int(0);
-      std::string& list = rowids_by_bucket[bucket_of(rowid)];
-      list += list.empty() ? '[' : ',';
-      list += std::to_string(rowid);
-    }
-    find->reset();
-  }
+  Status found = for_each_span_to_delete(db, "rowid", span_condition, trace_ids, [&](const Statement& row) {
+    const int64_t rowid = row.column_int(0);
+    std::string& list = rowids_by_bucket[bucket_of(rowid)];
+    list += list.empty() ? '[' : ',';
+    list += std::to_string(rowid);
+    return Status::ok();
+  });
+  if (!found.is_ok()) return found;
   // No index on span_rowid (it would be a random write per value again): a
   // bucket's postings are scanned, a few hundred pages, once per bucket.
   for (std::string_view table : {"attribute_values", "attribute_numbers"}) {

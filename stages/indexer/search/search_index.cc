@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/log.h"
+#include "stages/indexer/span_deletion.h"
 
 namespace spanline::indexer::search {
 
@@ -60,35 +61,19 @@ Result<bool> SearchIndex::merge_step() {
 }
 
 Status SearchIndex::delete_spans(const std::string& span_condition, const std::vector<std::string>& trace_ids) {
-  auto spans = db_->prepare("SELECT rowid, body FROM spans WHERE trace_id = ?1 AND " + span_condition);
-  if (!spans) return spans.status();
-  for (const std::string& trace_id : trace_ids) {
-    spans->bind_blob(1, trace_id);
-    for (;;) {
-      auto row = spans->step();
-      if (!row) {
-        spans->reset();
-        return row.status();
-      }
-      if (!*row) break;
-      // Every row has a body once the shard is open (Shard::open migrates older rows before anything else).
-      if (spans->column_is_null(1)) continue;
-      auto texts = bodies_->decode(spans->column_text(1));
-      if (!texts) {
-        // Its text cannot be named, so it stays in the index (a search may list the span's trace until the trace
-        // goes); stopping here would stop retention for good.
-        log::warn("span text left in the full-text index: its body does not decode",
-                  {{"rowid", std::to_string(spans->column_int(0))}, {"error", texts.status().message()}});
-        continue;
-      }
-      if (Status s = remove_.bind(1, spans->column_int(0)).bind_text(2, (*texts)[span_body::Text::search]).run(); !s.is_ok()) {
-        spans->reset();
-        return s;
-      }
+  return for_each_span_to_delete(*db_, "rowid, body", span_condition, trace_ids, [&](const Statement& span) {
+    // Every row has a body once the shard is open (Shard::open migrates older rows before anything else).
+    if (span.column_is_null(1)) return Status::ok();
+    auto texts = bodies_->decode(span.column_text(1));
+    if (!texts) {
+      // Its text cannot be named, so it stays in the index (a search may list the span's trace until the trace
+      // goes); stopping here would stop retention for good.
+      log::warn("span text left in the full-text index: its body does not decode",
+                {{"rowid", std::to_string(span.column_int(0))}, {"error", texts.status().message()}});
+      return Status::ok();
     }
-    spans->reset();
-  }
-  return Status::ok();
+    return remove_.bind(1, span.column_int(0)).bind_text(2, (*texts)[span_body::Text::search]).run();
+  });
 }
 
 namespace {
@@ -186,7 +171,7 @@ std::string match_query(const std::string& text, Detail detail) {
   std::sort(windows.begin(), windows.end());
   windows.erase(std::unique(windows.begin(), windows.end()), windows.end());
   std::string query;
-  for (const std::string& window : windows) query += (query.empty() ? "" : " AND ") + window;
+  for (const std::string& term : windows) query += (query.empty() ? "" : " AND ") + term;
   return query;
 }
 
