@@ -25,9 +25,13 @@ enum class MessageType : uint16_t {
   append_ack = 11, // wal -> gateway: synced, with the sequence number assigned
   read = 20,       // consumer -> wal: entries of a partition after a sequence
   read_reply = 21, // wal -> consumer: one payload frame per entry
+  join = 22,       // indexer -> every wal: "I am a live member of this group" (protocol/wal/group_membership.h)
+  join_reply = 23, // wal -> indexer: the partitions of that WAL assigned to the asker, with their replicas
   stats = 30,      // every stage -> api (PUB/SUB): counters once a second
   query = 40,      // api -> indexer: a JSON query over some of the indexer's partitions
   query_reply = 41,  // indexer -> api: the JSON answer, one result per partition asked
+  snapshot = 42,        // indexer -> indexer: a chunk of a consistent copy of one shard (protocol/query/snapshot_messages.h)
+  snapshot_reply = 43,  // indexer -> indexer: the chunk, as one payload frame
   auth = 50,         // gateway, api, CLI -> auth-responder: one JSON request {"op", ...}
   auth_reply = 51,   // auth-responder -> asker: the JSON answer
   auth_event = 52,   // auth-responder -> gateways and api (PUB/SUB): a revocation or key rotation
@@ -54,6 +58,7 @@ struct Header {
   std::string instance;        // read: the consumer instance; one instance of a group owns a partition
   uint64_t committed = 0;      // read: the consumer's durably committed sequence
   uint32_t partitions = 0;     // every wal reply: the WAL's partition count; append: the count the sender split by (0: not said)
+  std::string owned;           // every wal reply: the partitions this WAL owns ("0-3", "4,6"; "" in a reply of a WAL from before ownership: all)
   std::vector<uint64_t> sequences;     // read_reply: per entry
   std::vector<uint8_t> kinds;          // read_reply: per entry
   std::vector<int64_t> received_nanos; // read_reply: per entry, when the WAL accepted it
@@ -65,7 +70,7 @@ struct Header {
                      MSGPACK_NVP("p", partition), MSGPACK_NVP("s", sequence), MSGPACK_NVP("fs", first_sequence),
                      MSGPACK_NVP("n", count), MSGPACK_NVP("mb", max_bytes), MSGPACK_NVP("w", wait_ms), MSGPACK_NVP("dl", deadline_ms),
                      MSGPACK_NVP("k", kind), MSGPACK_NVP("c", code), MSGPACK_NVP("m", message),
-                     MSGPACK_NVP("g", consumer), MSGPACK_NVP("i", instance), MSGPACK_NVP("cs", committed), MSGPACK_NVP("pc", partitions),
+                     MSGPACK_NVP("g", consumer), MSGPACK_NVP("i", instance), MSGPACK_NVP("cs", committed), MSGPACK_NVP("pc", partitions), MSGPACK_NVP("ow", owned),
                      MSGPACK_NVP("ss", sequences),
                      MSGPACK_NVP("ks", kinds), MSGPACK_NVP("rt", received_nanos), MSGPACK_NVP("ns", counts))
 };
