@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <sstream>
 #include <stdexcept>
 
@@ -20,18 +22,35 @@ Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)), auth
   http_port_ = free_port();
   std::vector<std::string> wal_args = {"--data-dir", dir_.path(), "--log-level", "debug", "--partitions",
                                        std::to_string(options_.partitions)};
+  if (options_.wals > 1) wal_args.insert(wal_args.end(), {"--owned-partitions", owned_by_wal(0), "--instance", "wal-1"});
   wal_args.insert(wal_args.end(), options_.wal_args.begin(), options_.wal_args.end());
   wal_ = std::make_unique<Process>(bin_path("spanline-wal"), wal_args, dir_ / "wal.log");
+  for (uint32_t i = 1; i < options_.wals; ++i) {
+    const std::string folder = wal_folder(i);
+    std::filesystem::create_directories(folder);
+    std::vector<std::string> args = {"--data-dir", folder, "--log-level", "debug", "--partitions",
+                                     std::to_string(options_.partitions), "--owned-partitions", owned_by_wal(i),
+                                     "--instance", "wal-" + std::to_string(i + 1),
+                                     // The api binds the stats endpoint in the first data folder.
+                                     "--stats-endpoint", "ipc://" + dir_.path() + "/run/stats.sock"};
+    args.insert(args.end(), options_.wal_args.begin(), options_.wal_args.end());
+    extra_wals_.push_back(std::make_unique<Process>(bin_path("spanline-wal"), args, dir_ / ("wal-" + std::to_string(i + 1) + ".log")));
+  }
+  // With several WALs every stage on the WAL hop is given all of them.
+  std::vector<std::string> wal_list;
+  if (options_.wals > 1) wal_list = {"--wal-endpoint", wal_endpoints()};
   std::vector<std::string> gateway_args = {"--data-dir", dir_.path(),
                                            "--grpc-address", "127.0.0.1:" + std::to_string(grpc_port_),
                                            "--http-address", options_.http ? "127.0.0.1:" + std::to_string(http_port_) : "",
                                            // Idle client connections would hold gRPC's shutdown for the whole grace.
                                            "--shutdown-grace", "1s"};
+  gateway_args.insert(gateway_args.end(), wal_list.begin(), wal_list.end());
   gateway_args.insert(gateway_args.end(), options_.gateway_args.begin(), options_.gateway_args.end());
   gateway_ = std::make_unique<Process>(bin_path("spanline-gateway"), gateway_args, dir_ / "gateway.log");
   for (size_t i = 0; i < options_.indexers.size(); ++i) {
     std::vector<std::string> args = {"--data-dir", dir_.path(), "--partitions", options_.indexers[i], "--instance",
                                      "indexer-" + std::to_string(i + 1), "--log-level", "debug"};
+    args.insert(args.end(), wal_list.begin(), wal_list.end());
     args.insert(args.end(), options_.indexer_args.begin(), options_.indexer_args.end());
     indexers_.push_back(std::make_unique<Process>(bin_path("spanline-indexer"), args,
                                                   dir_ / ("indexer-" + std::to_string(i + 1) + ".log")));
@@ -41,12 +60,33 @@ Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)), auth
     std::vector<std::string> args = {"--data-dir", dir_.path(), "--listen", "127.0.0.1:" + std::to_string(api_port_),
                                      "--log-level", "debug",
                                      "--web-dir", dir_ / "web"};
+    args.insert(args.end(), wal_list.begin(), wal_list.end());
     args.insert(args.end(), options_.api_args.begin(), options_.api_args.end());
     api_ = std::make_unique<Process>(bin_path("spanline-api"), args, dir_ / "api.log");
   }
 }
 
 void Pipeline::start_indexer(size_t index) { indexers_.at(index)->start(); }
+
+std::string Pipeline::wal_folder(size_t index) const {
+  return index == 0 ? dir_.path() : dir_.path() + "/wal-" + std::to_string(index + 1);
+}
+
+std::string Pipeline::owned_by_wal(size_t index) const {
+  if (options_.wals <= 1) return "";
+  const uint32_t first = static_cast<uint32_t>(index * options_.partitions / options_.wals);
+  const uint32_t last = static_cast<uint32_t>((index + 1) * options_.partitions / options_.wals) - 1;
+  return first == last ? std::to_string(first) : std::to_string(first) + "-" + std::to_string(last);
+}
+
+std::string Pipeline::wal_endpoints() const {
+  std::string list;
+  for (size_t i = 0; i < std::max<uint32_t>(options_.wals, 1); ++i) {
+    if (!list.empty()) list += ',';
+    list += "ipc://" + wal_folder(i) + "/run/wal.sock";
+  }
+  return list;
+}
 
 void Pipeline::start_auth() {
   if (auth_started_ && auth_.process().running()) return;
@@ -161,15 +201,17 @@ Pipeline::~Pipeline() {
   for (auto& indexer : indexers_) indexer->stop(std::chrono::seconds(5));
   gateway_->stop(std::chrono::seconds(5));
   wal_->stop(std::chrono::seconds(5));
+  for (auto& wal : extra_wals_) wal->stop(std::chrono::seconds(5));
   auth_.process().stop(std::chrono::seconds(5));
 }
 
 void Pipeline::start_wal() {
-  wal_->start();
-  bool up = wait_until([&] {
-    return run_command({bin_path("spanline-wal"), "ping", "--data-dir", dir_.path()}) == 0;
-  });
-  if (!up) throw std::runtime_error("the wal did not come up:\n" + wal_->log());
+  for (size_t i = 0; i < options_.wals; ++i) {
+    Process& process = wal(i);
+    process.start();
+    bool up = wait_until([&] { return run_command({bin_path("spanline-wal"), "ping", "--data-dir", wal_folder(i)}) == 0; });
+    if (!up) throw std::runtime_error("WAL " + std::to_string(i + 1) + " did not come up:\n" + process.log());
+  }
 }
 
 void Pipeline::start_gateway() {
@@ -181,8 +223,12 @@ void Pipeline::start_gateway() {
 
 std::vector<WalSpan> Pipeline::wal_spans() const {
   std::string out;
-  int rc = run_command({bin_path("spanline-wal"), "dump", "--spans", "--data-dir", dir_.path()}, &out);
-  if (rc != 0) throw std::runtime_error("spanline-wal dump failed: " + std::to_string(rc));
+  for (size_t i = 0; i < std::max<uint32_t>(options_.wals, 1); ++i) {
+    std::string one;
+    int rc = run_command({bin_path("spanline-wal"), "dump", "--spans", "--data-dir", wal_folder(i)}, &one);
+    if (rc != 0) throw std::runtime_error("spanline-wal dump failed: " + std::to_string(rc));
+    out += one;
+  }
   std::vector<WalSpan> spans;
   std::istringstream lines(out);
   std::string line;
@@ -197,7 +243,9 @@ std::vector<WalSpan> Pipeline::wal_spans() const {
 }
 
 std::string Pipeline::logs() const {
-  std::string all = "--- wal ---\n" + wal_->log() + "--- gateway ---\n" + gateway_->log();
+  std::string all = "--- wal ---\n" + wal_->log();
+  for (size_t i = 0; i < extra_wals_.size(); ++i) all += "--- wal-" + std::to_string(i + 2) + " ---\n" + extra_wals_[i]->log();
+  all += "--- gateway ---\n" + gateway_->log();
   for (size_t i = 0; i < indexers_.size(); ++i) all += "--- indexer-" + std::to_string(i + 1) + " ---\n" + indexers_[i]->log();
   if (api_) all += "--- api ---\n" + api_->log();
   all += "--- auth ---\n" + auth_.process().log();

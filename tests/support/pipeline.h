@@ -24,6 +24,11 @@ struct WalSpan {
 
 struct PipelineOptions {
   uint32_t partitions = 4;  // given to the WAL only: the gateway, the indexers and the api learn it from the WAL
+  // WAL instances, each owning an even, contiguous share of the partitions
+  // (--owned-partitions); the first keeps the data folder, the others get
+  // wal-<n>/ inside it. The gateway, the indexers and the api get every WAL's
+  // endpoint.
+  uint32_t wals = 1;
   bool http = true;  // OTLP/HTTP on a free port; false turns it off
   std::vector<std::string> wal_args;
   std::vector<std::string> gateway_args;
@@ -55,6 +60,12 @@ class Pipeline {
   }
 
   Process& wal() { return *wal_; }
+  // WAL `index` (0: wal()), when options.wals > 1.
+  Process& wal(size_t index) { return index == 0 ? *wal_ : *extra_wals_.at(index - 1); }
+  // The partitions WAL `index` owns, as --owned-partitions says them ("" with one WAL).
+  std::string owned_by_wal(size_t index) const;
+  // Every WAL's endpoint, comma-joined: what --wal-endpoint of the other stages says.
+  std::string wal_endpoints() const;
   Process& gateway() { return *gateway_; }
   Process& indexer(size_t index) { return *indexers_.at(index); }
   Process& api() { return *api_; }
@@ -72,7 +83,7 @@ class Pipeline {
   int http_port() const { return http_port_; }
   uint32_t partitions() const { return options_.partitions; }
 
-  // Every span the WAL holds, read with `spanline-wal dump --spans`.
+  // Every span the WALs hold, read with `spanline-wal dump --spans`.
   std::vector<WalSpan> wal_spans() const;
   // Every stage's logs, for failure messages.
   std::string logs() const;
@@ -107,6 +118,8 @@ class Pipeline {
   std::string session_cookie_;
   std::unique_ptr<Process> api_;
   std::unique_ptr<Process> wal_;
+  std::vector<std::unique_ptr<Process>> extra_wals_;
+  std::string wal_folder(size_t index) const;  // WAL `index`'s data folder  // WALs 2..n, each with its own folder under the data folder
   std::unique_ptr<Process> gateway_;
   std::vector<std::unique_ptr<Process>> indexers_;
 };
