@@ -27,6 +27,9 @@ struct Settings {
   std::chrono::milliseconds phase{std::chrono::seconds(6)};
   uint32_t concurrency = 16;
   bool sweeps = true;
+  bool only_scale = false;  // only the WAL x indexer sweep
+  std::string scale_wals = "1,2,4";
+  std::string scale_indexers = "1,2,4,8";
   bool only_limits = false;
   std::string profiles = "small,typical,varied,junjo";  // which workloads to run (the disk figures are per workload)
   double steady_spans = 10000;  // the steady rate at which the disk written per OTLP byte is measured
@@ -233,6 +236,48 @@ json sweep_layouts(const Settings& settings) {
   return rows;
 }
 
+// Scale-out (issue 32): 1, 2 and 4 WAL instances (each owning an even share of
+// 8 partitions) by 1, 2, 4 and 8 indexers (each owning an even share, named by
+// --partitions: the group's automatic assignment settles on the same shares and
+// would only add its settling time to a short phase). Acked spans/s at full
+// throttle and indexed spans/s, typical workload.
+json sweep_scale(const Settings& settings) {
+  json rows = json::array();
+  WorkloadShape shape;  // typical
+  constexpr uint32_t kPartitions = 8;
+  auto wal_counts = parse_uint_list(settings.scale_wals);
+  auto indexer_counts = parse_uint_list(settings.scale_indexers);
+  if (!wal_counts || !indexer_counts) return rows;
+  for (uint32_t wals : *wal_counts) {
+    for (uint32_t indexers : *indexer_counts) {
+      if (wals == 0 || indexers == 0 || wals > kPartitions || indexers > kPartitions) continue;
+      std::vector<std::string> slices;
+      for (uint32_t i = 0; i < indexers; ++i) {
+        const uint32_t first = i * kPartitions / indexers, last = (i + 1) * kPartitions / indexers - 1;
+        slices.push_back(first == last ? std::to_string(first) : std::to_string(first) + "-" + std::to_string(last));
+      }
+      std::fprintf(stderr, "[bench] scale: %u WALs, %u indexers over %u partitions\n", wals, indexers, kPartitions);
+      testing::PipelineOptions options = pipeline_options(kPartitions, slices, false);
+      options.wals = wals;
+      testing::Pipeline pipeline(options);
+      pipeline.start();
+      Settings short_phase = settings;
+      short_phase.phase = settings.phase / 2;
+      auto started = Clock::now();
+      LoadReport load = run_load(load_for(pipeline, shape, short_phase));
+      double indexed = indexed_rate(pipeline, 0, load.spans_ok, started);
+      uint64_t failed = 0;
+      for (const auto& [code, count] : load.errors) failed += count;
+      std::fprintf(stderr, "[bench]   acked %.0f spans/s (p99 %.1f ms), indexed %.0f spans/s\n", load.spans_per_second, load.p99_ms,
+                   indexed);
+      rows.push_back({{"wals", wals}, {"indexers", indexers}, {"partitions", kPartitions},
+                      {"ingest_spans_per_second", load.spans_per_second}, {"p99_ms", load.p99_ms},
+                      {"errors", failed}, {"indexed_spans_per_second", indexed}});
+    }
+  }
+  return rows;
+}
+
 json sweep_shapes(const Settings& settings) {
   json out = {{"spans_per_request", json::array()}, {"attribute_bytes", json::array()}};
   testing::Pipeline pipeline(pipeline_options(4, {"0-1", "2-3"}, false));
@@ -339,6 +384,15 @@ std::string markdown(const json& report) {
     }
     md += " |\n";
   }
+  if (report.contains("scale")) {
+    md += "\nScale-out: WAL instances x indexers, 8 partitions, typical workload, " + std::to_string(report["cores"].get<unsigned>()) +
+          " cores shared by every process and the load generator:\n\n| WALs | indexers | acked spans/s | p99 ms | failed Exports | indexed spans/s |\n|---|---|---|---|---|---|\n";
+    for (const json& row : report["scale"]) {
+      md += "| " + std::to_string(row["wals"].get<unsigned>()) + " | " + std::to_string(row["indexers"].get<unsigned>()) + " | " +
+            fmt(row["ingest_spans_per_second"]) + " | " + fmt(row["p99_ms"], "%.2f") + " | " + std::to_string(row["errors"].get<uint64_t>()) +
+            " | " + fmt(row["indexed_spans_per_second"]) + " |\n";
+    }
+  }
   if (report.contains("layouts")) {
     md += "\nPartitions and indexers (typical workload):\n\n| partitions | indexers | acked spans/s | p99 ms | indexed spans/s |\n|---|---|---|---|---|\n";
     for (const json& row : report["layouts"]) {
@@ -376,6 +430,9 @@ int main(int argc, char** argv) {
   options.add("phase", &settings.phase, "Length of each load phase (sweeps use half).")
       .add("concurrency", &settings.concurrency, "Exports in flight.")
       .add("sweeps", &settings.sweeps, "Run the sweeps too.")
+      .add("only-scale", &settings.only_scale, "Run only the scale-out sweep (WAL instances x indexers).")
+      .add("scale-wals", &settings.scale_wals, "WAL instance counts of the scale-out sweep.")
+      .add("scale-indexers", &settings.scale_indexers, "Indexer counts of the scale-out sweep.")
       .add("profiles", &settings.profiles, "Workloads to run, comma-separated: small, typical, varied (typical's sizes with values that differ), junjo.")
       .add("steady-spans", &settings.steady_spans, "Spans/s of the steady phase that measures disk written per OTLP byte (0: none).")
       .add("keep-index", &settings.keep_index, "Copy each workload's index folder under this folder (to profile it).")
@@ -401,12 +458,14 @@ int main(int argc, char** argv) {
   bench::WorkloadShape varied{.spans_per_request = 100, .attributes_per_span = 8, .attribute_bytes = 32, .varied_values = true};
   bench::WorkloadShape junjo{.spans_per_request = 100, .attribute_bytes = 256, .junjo = true};
   report["profiles"] = nlohmann::json::array();
+  if (settings.only_scale) settings.profiles.clear();
   for (const auto& [name, shape] : {std::pair{"small", small}, std::pair{"typical", typical}, std::pair{"varied", varied}, std::pair{"junjo", junjo}}) {
     if (("," + settings.profiles + ",").find("," + std::string(name) + ",") == std::string::npos) continue;
     report["profiles"].push_back(bench::run_profile(name, shape, settings, scratch));
   }
   if (settings.only_limits) return 0;
-  if (settings.sweeps) {
+  if (settings.sweeps || settings.only_scale) report["scale"] = bench::sweep_scale(settings);
+  if (settings.sweeps && !settings.only_scale) {
     report["layouts"] = bench::sweep_layouts(settings);
     report["shapes"] = bench::sweep_shapes(settings);
   }
