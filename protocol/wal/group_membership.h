@@ -22,6 +22,12 @@
 // then on the WAL refuses its reads (failed_precondition). A partition whose
 // replicas are all gone gets new ones as `ready` at once: there is nothing to
 // copy and nobody better to answer.
+//
+// Reads: a member's reads carry the epoch of the assignment it reads under
+// (bus header `ep`, > 0). The WAL refuses (failed_precondition) a read with an
+// epoch from an instance that is not a replica of the partition, except while
+// settling; reads without an epoch (static --partitions indexers, commands)
+// keep the per-partition lease.
 
 #include <chrono>
 #include <cstdint>
@@ -41,9 +47,18 @@ inline constexpr std::chrono::milliseconds kJoinInterval{1000};
 enum class ReplicaState : uint8_t { building = 1, ready = 2, leaving = 3 };
 std::string_view replica_state_name(ReplicaState state);  // "building", "ready", "leaving"
 
+// A shard the member has (open, or on its disk): the WAL assigns a partition
+// to a member that already holds it up to date as `ready` rather than `building`.
+struct HeldShard {
+  uint32_t partition = 0;
+  uint64_t committed = 0;  // the shard's cursor
+  MSGPACK_DEFINE_MAP(MSGPACK_NVP("p", partition), MSGPACK_NVP("cs", committed))
+};
+
 struct JoinRequest {
-  std::string query_endpoint;  // where this member answers queries and snapshot requests (its --query-advertise)
-  MSGPACK_DEFINE_MAP(MSGPACK_NVP("qe", query_endpoint))
+  std::string query_endpoint;    // where this member answers queries and snapshot requests (its --query-advertise)
+  std::vector<HeldShard> held;   // the shards it holds of that WAL's partitions (all it holds is fine too)
+  MSGPACK_DEFINE_MAP(MSGPACK_NVP("qe", query_endpoint), MSGPACK_NVP("h", held))
 };
 
 struct ReplicaView {
@@ -69,8 +84,13 @@ struct JoinReply {
   uint32_t replicas = 1;                        // R: how many members index each partition (--index-replicas of that WAL)
   uint32_t member_timeout_ms = 0;               // silence after which that WAL drops a member
   std::vector<PartitionAssignment> assigned;    // that WAL's partitions where the asker is a replica
+  // The WAL started less than a member timeout ago and is still hearing from
+  // the members: `assigned` is empty and means nothing; keep indexing what you
+  // indexed from this WAL. (A restarted WAL does not reshuffle a settled group:
+  // once it has heard everyone, the same members give the same assignment.)
+  bool settling = false;
   MSGPACK_DEFINE_MAP(MSGPACK_NVP("wi", wal_instance), MSGPACK_NVP("R", replicas), MSGPACK_NVP("mt", member_timeout_ms),
-                     MSGPACK_NVP("a", assigned))
+                     MSGPACK_NVP("a", assigned), MSGPACK_NVP("st", settling))
 };
 
 std::string encode(const JoinRequest& request);
