@@ -16,7 +16,29 @@ void apply_common(zmq::socket_t& socket, const SocketOptions& options) {
   socket.set(zmq::sockopt::connect_timeout, options.connect_timeout_ms);
 }
 
+std::string_view trimmed(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
 }  // namespace
+
+Result<std::vector<std::string>> parse_endpoint_list(std::string_view list, std::string_view what) {
+  std::vector<std::string> endpoints;
+  for (size_t start = 0;;) {
+    size_t comma = list.find(',', start);
+    std::string_view item = trimmed(list.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    if (item.empty()) {
+      return Status(Code::invalid_argument, std::string(what) + " '" + std::string(list) +
+                                                "' has an empty item: give one endpoint or a comma-separated list such as "
+                                                "tcp://a:7001,tcp://b:7001");
+    }
+    endpoints.emplace_back(item);
+    if (comma == std::string_view::npos) return endpoints;
+    start = comma + 1;
+  }
+}
 
 void prepare_ipc_path(const std::string& endpoint) {
   static constexpr std::string_view kIpc = "ipc://";

@@ -10,9 +10,12 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <zmq.hpp>
 
+#include "base/status.h"
 #include "bus/context.h"
 
 namespace spanline::bus {
@@ -36,6 +39,11 @@ zmq::socket_t bind_publisher(Context& context, const std::string& endpoint, cons
 // Subscribes to everything; `receive_timeout_ms` lets its thread check for shutdown.
 zmq::socket_t connect_subscriber(Context& context, const std::string& endpoint, int receive_timeout_ms,
                                  const SocketOptions& options = {});
+
+// "a,b" -> {"a", "b"} (blanks around an item dropped): the flags that name
+// several peers of one kind (WALs, apis' stats) take such a list.
+// invalid_argument naming `what` when the list or an item is empty.
+Result<std::vector<std::string>> parse_endpoint_list(std::string_view list, std::string_view what);
 
 // For ipc:// endpoints, creates the folder the socket file lives in.
 void prepare_ipc_path(const std::string& endpoint);

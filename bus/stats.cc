@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <stdexcept>
 
 #include "bus/envelope.h"
 #include "bus/sockets.h"
@@ -35,10 +36,22 @@ StatsSnapshot StatsRegistry::snapshot() const {
   return snapshot;
 }
 
-StatsPublisher::StatsPublisher(bus::Context& context, std::string endpoint, std::string stage, std::string instance,
+namespace {
+
+// One PUB socket connected to every endpoint of the list.
+zmq::socket_t connect_publisher_to_each(bus::Context& context, const std::string& endpoints) {
+  auto list = parse_endpoint_list(endpoints, "the stats endpoint list");
+  if (!list) throw std::invalid_argument(list.status().message());
+  zmq::socket_t socket = connect_publisher(context, list->front());
+  for (size_t i = 1; i < list->size(); ++i) socket.connect((*list)[i]);
+  return socket;
+}
+
+}  // namespace
+
+StatsPublisher::StatsPublisher(bus::Context& context, const std::string& endpoints, std::string stage, std::string instance,
                                const StatsRegistry& registry, std::chrono::milliseconds interval)
-    : context_(context),
-      endpoint_(std::move(endpoint)),
+    : socket_(connect_publisher_to_each(context, endpoints)),
       stage_(std::move(stage)),
       instance_(std::move(instance)),
       registry_(registry),
@@ -55,7 +68,7 @@ StatsPublisher::~StatsPublisher() {
 }
 
 void StatsPublisher::run() {
-  zmq::socket_t socket = connect_publisher(context_, endpoint_);
+  zmq::socket_t& socket = socket_;
   std::unique_lock lock(mutex_);
   while (!stop_cv_.wait_for(lock, interval_, [this] { return stopping_; })) {
     StatsSnapshot snapshot = registry_.snapshot();

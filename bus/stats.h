@@ -1,6 +1,8 @@
 #pragma once
 // Every stage publishes its counters once a second (PUB, connecting to the api's
 // SUB), so the api can show the pipeline, serve /metrics and find the indexers.
+// With several apis the stage's --stats-endpoint lists each one's ("a,b"): one
+// PUB socket connects to all of them, so every api gets every stage's stats.
 // Frames: [header type=stats][msgpack StatsSnapshot]. PUB drops when nobody
 // listens or the listener is slow: stats are never worth blocking a stage for.
 //
@@ -54,15 +56,17 @@ class StatsRegistry {
 
 class StatsPublisher {
  public:
-  StatsPublisher(bus::Context& context, std::string endpoint, std::string stage, std::string instance,
+  // `endpoints`: one endpoint or a comma-separated list (bus::parse_endpoint_list);
+  // throws std::invalid_argument for a bad list and zmq::error_t for a bad
+  // endpoint (start-up only).
+  StatsPublisher(bus::Context& context, const std::string& endpoints, std::string stage, std::string instance,
                  const StatsRegistry& registry, std::chrono::milliseconds interval = std::chrono::seconds(1));
   ~StatsPublisher();
 
  private:
   void run();
 
-  bus::Context& context_;
-  std::string endpoint_;
+  zmq::socket_t socket_;  // made and connected in the constructor, then used only by the thread
   std::string stage_;
   std::string instance_;
   const StatsRegistry& registry_;

@@ -77,6 +77,10 @@ int run_stage(int argc, char** argv, StageConfig& config, const std::function<vo
   }
   if (parsed->exit_now) return 0;
   resolve();
+  if (Status stats = config.check_stats_endpoint(!program.publishes_stats); !stats.is_ok()) {
+    std::fprintf(stderr, "%s: %s\n", program.program.c_str(), stats.message().c_str());
+    return 2;
+  }
   if (program.check) {
     if (Status checked = program.check(); !checked.is_ok()) {
       std::fprintf(stderr, "%s: %s\n", program.program.c_str(), checked.message().c_str());

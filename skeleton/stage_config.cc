@@ -1,6 +1,7 @@
 #include "skeleton/stage_config.h"
 
 #include "bus/security/bus_key.h"
+#include "bus/sockets.h"
 
 namespace spanline::stage {
 
@@ -15,7 +16,20 @@ void StageConfig::register_common_options(Options& options) {
            identity_.instance_help.empty() ? "Name of this stage instance in stats and logs." : std::string(identity_.instance_help))
       .add("log-level", &log_level, "debug, info, warn or error.")
       .add("curve-secret-key", &curve_secret_key, std::string(bus::kCurveSecretKeyHelp))
-      .add("stats-endpoint", &stats_endpoint, "Bus endpoint of the stats: the api binds it (SUB); every stage publishes its stats and heartbeats there.");
+      .add("stats-endpoint", &stats_endpoint,
+           "Bus endpoint of the stats: the api binds it (SUB, one endpoint); every other stage publishes its stats and heartbeats there, "
+           "to each endpoint of a comma-separated list when there are several apis (tcp://api-a:7004,tcp://api-b:7004).");
+}
+
+Status StageConfig::check_stats_endpoint(bool binds_it) const {
+  auto endpoints = bus::parse_endpoint_list(stats_endpoint, "--stats-endpoint");
+  if (!endpoints) return endpoints.status();
+  if (binds_it && endpoints->size() > 1) {
+    return Status(Code::invalid_argument, "--stats-endpoint '" + stats_endpoint + "': the " + std::string(identity_.name) +
+                                              " binds one stats endpoint, not a list (each api binds its own; the other "
+                                              "stages' --stats-endpoint lists every api's)");
+  }
+  return Status::ok();
 }
 
 void StageConfig::resolve_endpoints(std::initializer_list<std::string*> endpoints) {

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "base/options.h"
+#include "base/status.h"
 
 namespace spanline::stage {
 
@@ -49,6 +50,10 @@ struct StageConfig {
   void register_common_options(Options& options);
   // Replaces {data-dir} in the stats endpoint and in each of `endpoints`.
   void resolve_endpoints(std::initializer_list<std::string*> endpoints);
+  // --stats-endpoint as the stage uses it: a stage that publishes takes a
+  // comma-separated list (one endpoint per api); the api binds its own one, so
+  // a list there is refused (invalid_argument naming the flag).
+  Status check_stats_endpoint(bool binds_it) const;
 
  private:
   StageIdentity identity_;

@@ -49,10 +49,12 @@ class WalMap {
   WalMap(const WalMap&) = delete;
   WalMap& operator=(const WalMap&) = delete;
 
-  // The partition count: unavailable until a WAL answered; failed_precondition
-  // when it differs from the configured one or the WALs disagree.
+  // The partition count: unavailable until a WAL answered, and while the WALs
+  // disagree (naming both: a WAL's configuration to fix, not the asker's);
+  // failed_precondition when it differs from the asker's configured one.
   Result<uint32_t> count() const;
-  // count(), waiting up to `timeout` for a first answer.
+  // count(), waiting up to `timeout` for every WAL's first answer (a WAL that
+  // is down costs the whole timeout; the count is known from the first).
   Result<uint32_t> wait(std::chrono::milliseconds timeout) const;
   // The client of the WAL owning `partition`: unavailable naming why when no
   // WAL has claimed it (or two have).

@@ -1,11 +1,11 @@
 #pragma once
-// Appends parts of an OTLP Export to the WAL and waits for every durable ack.
-// This is the one place that maps a partition to the WAL endpoint that owns it:
-// today a single WAL owns every partition; a later WAL that owns partition sets
-// only changes endpoint_for(). It also knows the WAL's partition count, learned
-// from the WAL (protocol/wal/wal_partitions.h), which its caller splits by;
-// every append says that count, so a WAL with another count refuses it.
-// Callers: the gateway (every Export) and the api (each playground run, one span).
+// Appends parts of an OTLP Export to the WALs and waits for every durable ack.
+// Each part goes to the WAL that owns its partition, as the WalMap
+// (protocol/wal/wal_map.h) learned from the WALs' replies; the map also knows
+// the partition count its caller splits by, and every append says that count,
+// so a WAL with another count refuses it. With one WAL (the default) that WAL
+// owns every partition. Callers: the gateway (every Export) and the api (each
+// playground run, one span).
 //
 // Threads: append_all() is safe from many threads at once; each call blocks.
 
@@ -19,8 +19,7 @@
 
 #include "bus/header.h"
 #include "base/status.h"
-#include "bus/request_client.h"
-#include "protocol/wal/wal_partitions.h"
+#include "protocol/wal/wal_map.h"
 
 namespace spanline::wal {
 
@@ -33,27 +32,30 @@ struct WalPart {
 
 class WalWriter {
  public:
-  // `configured_partitions`: the caller's own --partitions (0: take the WAL's);
-  // `who`: the caller as a difference in counts names it ("the gateway").
-  WalWriter(bus::Context& context, std::string wal_endpoint, size_t max_in_flight, uint32_t configured_partitions,
+  // `wal_endpoints`: one WAL's endpoint or a comma-separated list (throws
+  // std::invalid_argument for a bad list: start-up only; check it first with
+  // parse_wal_endpoints); `configured_partitions`: the caller's own
+  // --partitions (0: take the WALs'); `who`: the caller as messages name it
+  // ("the gateway").
+  WalWriter(bus::Context& context, const std::string& wal_endpoints, size_t max_in_flight, uint32_t configured_partitions,
             std::string who = "the gateway");
 
-  // The count to split by: unavailable until the WAL has told it,
-  // failed_precondition when it differs from the configured one.
-  Result<uint32_t> partitions() const { return partitions_.count(); }
-  // partitions(), waiting up to `timeout` for the WAL's answer.
-  Result<uint32_t> wait_for_partitions(std::chrono::milliseconds timeout) const { return partitions_.wait(timeout); }
+  // The count to split by: unavailable until a WAL has told it (or while the
+  // WALs disagree), failed_precondition when it differs from the configured one.
+  Result<uint32_t> partitions() const { return map_.count(); }
+  // partitions(), waiting up to `timeout` for the WALs' answers.
+  Result<uint32_t> wait_for_partitions(std::chrono::milliseconds timeout) const { return map_.wait(timeout); }
+  const WalMap& map() const { return map_; }
 
-  // OK only when the WAL has synced every part. A part that failed or timed out
-  // fails the call (the parts that did land may be sent again by a client retry;
-  // the index keeps one row per span).
+  // OK only when every part is synced on the WAL owning its partition. A part
+  // whose partition has no known owner (or two) fails the call UNAVAILABLE
+  // before anything is sent; a part that failed or timed out on its WAL fails
+  // it too (the parts that did land may be sent again by a client retry; the
+  // index keeps one row per span).
   Status append_all(std::vector<WalPart> parts, std::chrono::milliseconds timeout);
 
  private:
-  bus::RequestClient& endpoint_for(uint32_t partition);
-
-  std::unique_ptr<bus::RequestClient> client_;
-  WalPartitions partitions_;
+  WalMap map_;
 };
 
 }  // namespace spanline::wal

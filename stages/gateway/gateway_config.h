@@ -9,6 +9,7 @@
 #include "base/status.h"
 #include "protocol/span_limits.h"
 #include "protocol/wal/partitions.h"
+#include "protocol/wal/wal_map.h"
 #include "skeleton/stage_config.h"
 #include "stages/gateway/grpc_server.h"
 
@@ -45,7 +46,9 @@ struct GatewayConfig : stage::StageConfig {
     register_common_options(options);
     options.add("grpc-address", &grpc_address, "OTLP/gRPC listen address (host:port).")
         .add("http-address", &http_address, "OTLP/HTTP listen address (host:port); empty turns OTLP/HTTP off.")
-        .add("wal-endpoint", &wal_endpoint, "Bus endpoint of the WAL.")
+        .add("wal-endpoint", &wal_endpoint,
+             "Bus endpoint of the WAL, or a comma-separated list of every WAL when several each own a set of partitions "
+             "(which WAL owns which is learned from the WALs): each part of an Export goes to its partition's WAL.")
         .add("auth-endpoint", &auth_endpoint, "Bus endpoint of the auth-responder (API key checks, signing keys).")
         .add("auth-events-endpoint", &auth_events_endpoint, "Bus endpoint where the auth-responder broadcasts revocations.")
         .add("auth-timeout", &auth_timeout, "How long an Export waits for the auth-responder before answering UNAVAILABLE.")
@@ -87,6 +90,7 @@ struct GatewayConfig : stage::StageConfig {
   void resolve() { resolve_endpoints({&wal_endpoint, &auth_endpoint, &auth_events_endpoint}); }
 
   Status check() const {
+    if (auto endpoints = wal::parse_wal_endpoints(wal_endpoint); !endpoints) return endpoints.status();
     return partitions == 0 ? Status::ok() : wal::check_partition_count_range(partitions, "--partitions");
   }
 };

@@ -5,9 +5,8 @@
 
 #include "base/clock.h"
 #include "bus/context.h"
-#include "bus/request_client.h"
 #include "protocol/wal/partitions.h"
-#include "protocol/wal/wal_partitions.h"
+#include "protocol/wal/wal_map.h"
 #include "stages/indexer/deletions.h"
 #include "stages/indexer/indexer_stage.h"
 #include "stages/indexer/reindex.h"
@@ -84,9 +83,13 @@ int reindex_command(const IndexerConfig& config) {
   if (partitions->empty()) {
     // No --partitions: all of the WAL's, which must be running for a rebuild anyway.
     bus::Context context(*bus_key);
-    bus::RequestClient wal_client(context, {.endpoint = config.wal_endpoint});
-    wal::WalPartitions wal_partitions(wal_client, "spanline-indexer reindex", 0);
-    auto count = wal_partitions.wait(std::chrono::seconds(10));
+    auto endpoints = wal::parse_wal_endpoints(config.wal_endpoint);
+    if (!endpoints) {
+      std::fprintf(stderr, "spanline-indexer reindex: %s\n", endpoints.status().message().c_str());
+      return 2;
+    }
+    wal::WalMap wals(context, *endpoints, "spanline-indexer reindex", 0, 16);
+    auto count = wals.wait(std::chrono::seconds(10));
     if (!count) {
       std::fprintf(stderr, "spanline-indexer reindex: the WAL's partition count: %s\n", count.status().to_string().c_str());
       return 1;

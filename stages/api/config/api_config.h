@@ -7,6 +7,7 @@
 
 #include "base/options.h"
 #include "base/status.h"
+#include "protocol/wal/wal_map.h"
 #include "skeleton/stage_config.h"
 
 namespace spanline::api {
@@ -126,12 +127,15 @@ struct ApiConfig : stage::StageConfig {
         .add("playground-deadline", &playground_deadline, "Playground: a run's whole answer must arrive within this; else it ends as timeout.")
         .add("playground-stall", &playground_stall,
              "Playground: a streamed answer that sends nothing for this long is cut (stalled).")
-        .add("wal-endpoint", &wal_endpoint, "Bus endpoint of the WAL, where each playground run is recorded as a span (service spanline-playground).");
+        .add("wal-endpoint", &wal_endpoint,
+             "Bus endpoint of the WAL (or a comma-separated list of every WAL, each owning a set of partitions), where each "
+             "playground run is recorded as a span (service spanline-playground).");
   }
 
   void resolve() { resolve_endpoints({&auth_endpoint, &auth_events_endpoint, &wal_endpoint}); }
 
   Status check() const {
+    if (auto endpoints = wal::parse_wal_endpoints(wal_endpoint); !endpoints) return endpoints.status();
     if (max_concurrent_sign_ins == 0) {
       return Status(Code::invalid_argument, "--max-concurrent-sign-ins must be at least 1 (else nobody could ever sign in)");
     }

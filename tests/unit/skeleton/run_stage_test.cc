@@ -119,6 +119,28 @@ TEST(RunStage, BadFlagsChecksAndUnknownCommandsExitTwoWithoutStarting) {
   EXPECT_EQ(script.started, 0);
 }
 
+// Several apis: every publishing stage lists each api's stats endpoint; an api
+// binds only its own, so a list given to it is a configuration error.
+TEST(StageConfig, APublisherTakesAStatsEndpointListAndTheStageThatBindsItOnlyOne) {
+  TestConfig config;
+  config.stats_endpoint = "tcp://api-a:7004, tcp://api-b:7004";
+  EXPECT_TRUE(config.check_stats_endpoint(false).is_ok());
+  Status bound = config.check_stats_endpoint(true);
+  EXPECT_EQ(bound.code(), Code::invalid_argument);
+  EXPECT_NE(bound.message().find("binds one stats endpoint, not a list"), std::string::npos) << bound.message();
+  config.stats_endpoint = "tcp://api-a:7004,";
+  EXPECT_EQ(config.check_stats_endpoint(false).code(), Code::invalid_argument) << "an empty item";
+  config.stats_endpoint = "tcp://api-a:7004";
+  EXPECT_TRUE(config.check_stats_endpoint(true).is_ok());
+}
+
+TEST(RunStage, AStageThatBindsTheStatsEndpointRefusesAListWithoutStarting) {
+  TestConfig config;
+  Script script;
+  EXPECT_EQ(run(config, script, {"--stats-endpoint", "ipc:///tmp/a.sock,ipc:///tmp/b.sock"}), 2);
+  EXPECT_EQ(script.started, 0);
+}
+
 TEST(RunStage, ACommandRunsInsteadOfTheStageAndItsCodeIsTheExitCode) {
   TestConfig config;
   Script script;
