@@ -18,4 +18,8 @@ inline constexpr std::string_view kWalDiskBudgetBytes = "disk_budget_bytes";
 // An indexer's lag per partition: gauges named "<prefix>.p<partition>".
 inline constexpr std::string_view kIndexerLagSeconds = "lag_seconds";
 
+// An indexer's replica state per partition it holds, in `info`: "0:ready,3:building"
+// (wal/group_membership.h's state names). Absent for a static --partitions indexer: all ready.
+inline constexpr std::string_view kIndexerReplicaStates = "replica_states";
+
 }  // namespace spanline::stats_names

@@ -50,7 +50,7 @@ void check_stats(const uint8_t* data, size_t size) {
   spanline::api::StageDirectory directory;
   directory.observe(*snapshot);
   (void)directory.instances(true);
-  (void)directory.live_owners(std::chrono::hours(1));
+  (void)directory.query_replicas(std::chrono::hours(1));
   if (auto partitions = directory.announced_partitions()) {
     require(*partitions > 0 && *partitions <= 4096, "an announced partition count is within 1..4096");
   }

@@ -36,6 +36,7 @@ struct ApiConfig : stage::StageConfig {
   uint32_t threads = 4;
   uint32_t partitions = 0;  // 0: the WAL's count, from its stats
   std::chrono::milliseconds query_timeout{std::chrono::seconds(3)};
+  std::chrono::milliseconds query_hedge{std::chrono::milliseconds(500)};
   uint64_t max_answer_bytes = 32ULL << 20;
   uint64_t max_body_bytes = 1ULL << 20;
   std::chrono::milliseconds stage_timeout{std::chrono::seconds(5)};
@@ -85,6 +86,9 @@ struct ApiConfig : stage::StageConfig {
         .add("threads", &threads, "HTTP worker threads.")
         .add("partitions", &partitions, "Only a check: the api routes by the partition count the WAL announces; set, it is used until the WAL is heard and must then equal the WAL's, else index queries answer 503 naming both (0: no check).")
         .add("query-timeout", &query_timeout, "Deadline of a query at the indexers; a partition not answering by then is reported missing.")
+        .add("query-hedge", &query_hedge,
+             "With several replicas of a partition: how long a query waits for one before asking the next too (the first answer wins); "
+             "a replica that fails is passed over at once. 0: never ask a second replica before the first fails.")
         .add("max-answer-bytes", &max_answer_bytes, "Largest answer an indexer may send for one query.")
         .add("max-body-bytes", &max_body_bytes, "Largest request body accepted (413 beyond).")
         .add("stage-timeout", &stage_timeout, "A stage instance silent this long is reported down by /health.")

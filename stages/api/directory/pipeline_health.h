@@ -15,9 +15,8 @@
 
 namespace spanline::api {
 
-// A stage instance's state: heard within two publish intervals (up), later but
-// within the stage timeout (stale), or silent longer (down).
-inline constexpr std::chrono::milliseconds kStaleAfter{2500};
+// A stage instance's state: heard within two publish intervals (up, kStaleAfter),
+// later but within the stage timeout (stale), or silent longer (down).
 std::string_view instance_state(std::chrono::milliseconds silent_for, std::chrono::milliseconds stage_timeout);
 
 struct HealthThresholds {

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "base/options.h"
+#include "protocol/stage_stats.h"
 #include "protocol/wal/partitions.h"
 
 namespace spanline::api {
@@ -47,26 +48,46 @@ std::vector<InstanceView> StageDirectory::instances(bool with_history) const {
   return views;
 }
 
-std::map<uint32_t, PartitionOwner> StageDirectory::live_owners(std::chrono::milliseconds max_silence) const {
+namespace {
+
+// Lower sorts first: the order of query_replicas().
+int state_rank(const std::string& state) { return state == "ready" ? 0 : state == "leaving" ? 1 : 2; }
+
+bool better_candidate(const PartitionReplica& a, const PartitionReplica& b) {
+  if (state_rank(a.state) != state_rank(b.state)) return state_rank(a.state) < state_rank(b.state);
+  const bool a_fresh = a.silent_for <= kStaleAfter, b_fresh = b.silent_for <= kStaleAfter;
+  if (a_fresh != b_fresh) return a_fresh;
+  if (a.lag_seconds.has_value() != b.lag_seconds.has_value()) return a.lag_seconds.has_value();
+  if (a.lag_seconds && *a.lag_seconds != *b.lag_seconds) return *a.lag_seconds < *b.lag_seconds;
+  return a.silent_for < b.silent_for;
+}
+
+}  // namespace
+
+ReplicaCandidates StageDirectory::query_replicas(std::chrono::milliseconds max_silence) const {
   std::lock_guard lock(mutex_);
-  std::map<uint32_t, PartitionOwner> owners;
-  std::map<uint32_t, SteadyClock::time_point> freshest;
+  ReplicaCandidates candidates;
   const auto now = SteadyClock::now();
   for (const auto& [key, entry] : entries_) {
     if (key.first != "indexer" || now - entry.seen > max_silence) continue;
-    auto endpoint = entry.latest.info.find("query_endpoint");
-    auto partitions = entry.latest.info.find("partitions");
-    if (endpoint == entry.latest.info.end() || partitions == entry.latest.info.end()) continue;
-    // Two live claims for one partition happen only briefly, while ownership
-    // moves; the instance heard from last is the one the WAL lets read.
+    const auto& info = entry.latest.info;
+    auto endpoint = info.find("query_endpoint");
+    auto partitions = info.find("partitions");
+    if (endpoint == info.end() || partitions == info.end()) continue;
+    auto states_text = info.find(std::string(stats_names::kIndexerReplicaStates));
+    const auto states = states_text == info.end() ? std::map<uint32_t, std::string>{} : parse_replica_states(states_text->second);
+    const auto silent_for = std::chrono::duration_cast<std::chrono::milliseconds>(now - entry.seen);
     for (uint32_t partition : parse_partition_list(partitions->second)) {
-      auto seen = freshest.find(partition);
-      if (seen != freshest.end() && seen->second > entry.seen) continue;
-      freshest[partition] = entry.seen;
-      owners[partition] = {key.second, endpoint->second};
+      PartitionReplica replica{.instance = key.second, .endpoint = endpoint->second, .silent_for = silent_for};
+      if (auto state = states.find(partition); state != states.end()) replica.state = state->second;
+      if (replica.state == "building") continue;
+      auto lag = entry.latest.gauges.find(std::string(stats_names::kIndexerLagSeconds) + ".p" + std::to_string(partition));
+      if (lag != entry.latest.gauges.end()) replica.lag_seconds = lag->second;
+      candidates[partition].push_back(std::move(replica));
     }
   }
-  return owners;
+  for (auto& [partition, replicas] : candidates) std::stable_sort(replicas.begin(), replicas.end(), better_candidate);
+  return candidates;
 }
 
 std::optional<uint32_t> StageDirectory::announced_partitions() const {
@@ -101,6 +122,23 @@ std::vector<uint32_t> parse_partition_list(const std::string& text) {
   auto parsed = parse_uint_list(text);
   if (!parsed) return {};
   return *parsed;
+}
+
+std::map<uint32_t, std::string> parse_replica_states(const std::string& text) {
+  std::map<uint32_t, std::string> states;
+  for (size_t begin = 0; begin < text.size();) {
+    size_t end = text.find(',', begin);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view item(text.data() + begin, end - begin);
+    begin = end + 1;
+    const size_t colon = item.find(':');
+    uint32_t partition = 0;
+    if (colon == std::string_view::npos || colon + 1 == item.size()) continue;
+    auto [parsed_end, error] = std::from_chars(item.data(), item.data() + colon, partition);
+    if (error != std::errc() || parsed_end != item.data() + colon) continue;
+    states[partition] = std::string(item.substr(colon + 1));
+  }
+  return states;
 }
 
 }  // namespace spanline::api

@@ -2,8 +2,43 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <deque>
 
 namespace spanline::api {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// One partition's way through its candidate replicas.
+struct PartitionTry {
+  std::vector<PartitionReplica> candidates;
+  size_t next = 0;          // the candidate asked next
+  int in_flight = 0;        // requests asking for it that have not come back
+  bool retry_now = false;   // a candidate failed: ask the next one without waiting for the hedge
+  bool answered = false;
+  Clock::time_point last_sent;
+  std::vector<std::string> failures;  // "<endpoint>: why", in the order they came
+};
+
+}  // namespace
+
+// The replies of one query's requests, handed from the clients' I/O threads to the asking thread.
+struct IndexerFanout::Gather {
+  struct Reply {
+    std::string endpoint;
+    std::vector<uint32_t> asked;
+    Result<bus::Message> reply;
+  };
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::deque<Reply> replies;
+
+  void add(std::string endpoint, std::vector<uint32_t> asked, Result<bus::Message> reply) {
+    std::lock_guard lock(mutex);
+    replies.push_back({std::move(endpoint), std::move(asked), std::move(reply)});
+    cv.notify_all();
+  }
+};
 
 IndexerFanout::IndexerFanout(bus::Context& context, const StageDirectory& directory, FanoutOptions options)
     : context_(context), directory_(directory), options_(options) {}
@@ -15,97 +50,129 @@ bus::RequestClient& IndexerFanout::client_for(const std::string& endpoint) {
   return *client;
 }
 
+void IndexerFanout::send(const std::shared_ptr<Gather>& gather, const protocol::query::Query& query, const std::string& endpoint,
+                         std::vector<uint32_t> partitions, std::chrono::milliseconds remaining) {
+  std::string body = protocol::query::encode({partitions, query});
+  std::vector<zmq::message_t> payload;
+  payload.emplace_back(body.data(), body.size());
+  bus::Header header = bus::make_header(bus::MessageType::query);
+  header.deadline_ms = static_cast<uint32_t>(remaining.count());
+  header.max_bytes = options_.max_answer_bytes;
+  Status started = client_for(endpoint).start_request(
+      header, std::move(payload), {.timeout = remaining, .attempts = 1},
+      [gather, endpoint, asked = partitions](Result<bus::Message> reply) { gather->add(endpoint, asked, std::move(reply)); });
+  if (!started.is_ok()) gather->add(endpoint, std::move(partitions), started);
+}
+
 Result<FanoutResult> IndexerFanout::query(const protocol::query::Query& query, const std::vector<uint32_t>& partitions) {
   FanoutResult result;
-  const auto owners = directory_.live_owners(options_.owner_silence);
-  std::map<std::string, std::vector<uint32_t>> by_endpoint;
+  const auto deadline = Clock::now() + options_.timeout;
+  ReplicaCandidates candidates = directory_.query_replicas(options_.owner_silence);
+  std::map<uint32_t, PartitionTry> tries;
   for (uint32_t partition : partitions) {
-    auto owner = owners.find(partition);
-    if (owner == owners.end()) {
+    auto found = candidates.find(partition);
+    if (found == candidates.end()) {
       result.missing.push_back(partition);
       result.reasons.push_back("partition " + std::to_string(partition) + " has no live indexer");
     } else {
-      by_endpoint[owner->second.endpoint].push_back(partition);
+      tries[partition].candidates = std::move(found->second);
     }
   }
 
-  struct Shared {
-    std::mutex mutex;
-    std::condition_variable cv;
-    size_t outstanding = 0;
-    std::vector<std::pair<std::vector<uint32_t>, Result<bus::Message>>> replies;
+  auto gather = std::make_shared<Gather>();
+  const bool hedging = options_.hedge.count() > 0;
+  // Asks the next candidate of every partition that is due: never asked yet, its
+  // request failed, or (hedging) unanswered for the hedge time. One request per endpoint.
+  auto launch = [&](Clock::time_point now) {
+    std::map<std::string, std::vector<uint32_t>> by_endpoint;
+    for (auto& [partition, attempt] : tries) {
+      if (attempt.answered || attempt.next >= attempt.candidates.size()) continue;
+      const bool due = attempt.in_flight == 0 || attempt.retry_now || (hedging && now - attempt.last_sent >= options_.hedge);
+      if (!due) continue;
+      by_endpoint[attempt.candidates[attempt.next].endpoint].push_back(partition);
+      ++attempt.next;
+      ++attempt.in_flight;
+      attempt.retry_now = false;
+      attempt.last_sent = now;
+    }
+    const auto remaining = std::max(std::chrono::milliseconds(1), std::chrono::ceil<std::chrono::milliseconds>(deadline - now));
+    for (auto& [endpoint, asked] : by_endpoint) send(gather, query, endpoint, std::move(asked), remaining);
   };
-  auto shared = std::make_shared<Shared>();
-  for (auto& [endpoint, owned] : by_endpoint) {
-    std::string body = protocol::query::encode({owned, query});
-    std::vector<zmq::message_t> payload;
-    payload.emplace_back(body.data(), body.size());
-    bus::Header header = bus::make_header(bus::MessageType::query);
-    header.deadline_ms = static_cast<uint32_t>(options_.timeout.count());
-    header.max_bytes = options_.max_answer_bytes;
-    {
-      std::lock_guard lock(shared->mutex);
-      ++shared->outstanding;
-    }
-    std::vector<uint32_t> asked = owned;
-    Status started = client_for(endpoint).start_request(
-        header, std::move(payload), {.timeout = options_.timeout, .attempts = 1},
-        [shared, asked](Result<bus::Message> reply) {
-          std::lock_guard lock(shared->mutex);
-          shared->replies.emplace_back(asked, std::move(reply));
-          --shared->outstanding;
-          shared->cv.notify_all();
-        });
-    if (!started.is_ok()) {
-      std::lock_guard lock(shared->mutex);
-      shared->replies.emplace_back(owned, started);
-      --shared->outstanding;
-    }
-  }
-  std::unique_lock lock(shared->mutex);
-  // The client enforces the deadline itself; the margin only guards against a bug there.
-  shared->cv.wait_for(lock, options_.timeout + std::chrono::seconds(1), [&] { return shared->outstanding == 0; });
-  for (auto& [asked, reply] : shared->replies) {
-    // The binding goes in by an init-capture: clang before 16 cannot capture a structured binding.
-    auto give_up = [&result, &partitions = asked](const std::string& why) {
-      for (uint32_t partition : partitions) {
-        result.missing.push_back(partition);
-        result.reasons.push_back("partition " + std::to_string(partition) + ": " + why);
-      }
+  auto fail = [&](uint32_t partition, const std::string& why) {
+    PartitionTry& attempt = tries[partition];
+    attempt.failures.push_back(why);
+    attempt.retry_now = true;
+  };
+  auto settled = [&] {
+    return std::all_of(tries.begin(), tries.end(), [](const auto& entry) {
+      const PartitionTry& attempt = entry.second;
+      return attempt.answered || (attempt.in_flight == 0 && attempt.next >= attempt.candidates.size());
+    });
+  };
+  // Takes one request's reply: the partitions it answers first are kept, errors send the rest on.
+  auto take = [&](Gather::Reply& got) -> Status {
+    for (uint32_t partition : got.asked) --tries[partition].in_flight;
+    auto give_up = [&](const std::string& why) {
+      for (uint32_t partition : got.asked) fail(partition, got.endpoint + ": " + why);
     };
-    if (!reply) {
-      if (reply.status().code() == Code::invalid_argument) return reply.status();
-      give_up(reply.status().to_string());
-      continue;
+    if (!got.reply) {
+      if (got.reply.status().code() == Code::invalid_argument) return got.reply.status();
+      give_up(got.reply.status().to_string());
+      return Status::ok();
     }
-    if (reply->payload.size() != 1) {
+    if (got.reply->payload.size() != 1) {
       give_up("indexer sent no answer body");
-      continue;
+      return Status::ok();
     }
-    auto results = protocol::query::decode_results(reply->payload[0].to_string_view());
+    auto results = protocol::query::decode_results(got.reply->payload[0].to_string_view());
     if (!results) {
       give_up(results.status().message());
-      continue;
+      return Status::ok();
     }
+    std::vector<uint32_t> unanswered = got.asked;
     for (protocol::query::PartitionResult& item : *results) {
-      if (item.error.is_ok()) {
+      auto asked = std::find(unanswered.begin(), unanswered.end(), item.partition);
+      if (asked == unanswered.end()) continue;  // not asked of this indexer, or sent twice
+      unanswered.erase(asked);
+      PartitionTry& attempt = tries[item.partition];
+      if (!item.error.is_ok()) {
+        fail(item.partition, got.endpoint + ": " + item.error.message());
+      } else if (!attempt.answered) {
+        attempt.answered = true;
         result.answers.push_back({item.partition, std::move(item.data)});
-      } else {
-        result.missing.push_back(item.partition);
-        result.reasons.push_back("partition " + std::to_string(item.partition) + ": " + item.error.message());
       }
+    }
+    for (uint32_t partition : unanswered) fail(partition, got.endpoint + ": no result for this partition in the answer");
+    return Status::ok();
+  };
+
+  while (true) {
+    const auto now = Clock::now();
+    if (now < deadline) launch(now);
+    if (settled() || now >= deadline) break;
+    auto wake = deadline;
+    for (const auto& [partition, attempt] : tries) {
+      if (hedging && !attempt.answered && attempt.in_flight > 0 && attempt.next < attempt.candidates.size()) {
+        wake = std::min(wake, attempt.last_sent + options_.hedge);
+      }
+    }
+    std::deque<Gather::Reply> got;
+    {
+      std::unique_lock lock(gather->mutex);
+      gather->cv.wait_until(lock, wake, [&] { return !gather->replies.empty(); });
+      got.swap(gather->replies);
+    }
+    for (Gather::Reply& reply : got) {
+      if (Status s = take(reply); !s.is_ok()) return s;
     }
   }
-  // Requests still outstanding here never answered: their partitions are missing too.
-  std::vector<uint32_t> answered;
-  for (const auto& [asked, reply] : shared->replies) answered.insert(answered.end(), asked.begin(), asked.end());
-  for (const auto& [endpoint, owned] : by_endpoint) {
-    for (uint32_t partition : owned) {
-      if (std::find(answered.begin(), answered.end(), partition) == answered.end()) {
-        result.missing.push_back(partition);
-        result.reasons.push_back("partition " + std::to_string(partition) + ": no answer");
-      }
-    }
+  for (const auto& [partition, attempt] : tries) {
+    if (attempt.answered) continue;
+    std::string why;
+    for (const std::string& failure : attempt.failures) why += (why.empty() ? "" : "; ") + failure;
+    if (attempt.in_flight > 0) why += std::string(why.empty() ? "" : "; ") + "no answer within " + std::to_string(options_.timeout.count()) + " ms";
+    result.missing.push_back(partition);
+    result.reasons.push_back("partition " + std::to_string(partition) + ": " + why);
   }
   std::sort(result.answers.begin(), result.answers.end(), [](const auto& a, const auto& b) { return a.partition < b.partition; });
   std::sort(result.missing.begin(), result.missing.end());

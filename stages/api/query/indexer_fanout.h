@@ -1,14 +1,23 @@
 #pragma once
-// Sends one query to the owners of the partitions it needs and gathers the
-// answers: one bus request per owning indexer (carrying all its partitions),
-// all in flight at once, all bounded by one deadline. A partition with no live
-// owner, an owner that does not answer in time, or a per-partition error comes
-// back in `missing`, so the caller can say the answer is partial instead of
-// silently returning less.
+// Sends one query to a replica of each partition it needs and gathers the
+// answers: one bus request per indexer (carrying all the partitions it is
+// asked for), all in flight at once, all bounded by one deadline.
+//
+// Which replica: the first of the directory's candidates (query_replicas():
+// never a building one; ready, fresh, least lagging first). Hedging: when a
+// request has not answered within `hedge`, or failed (anything but
+// invalid_argument, which is the query's fault and ends the whole query), or
+// answered an error for a partition, those partitions go to their next
+// candidate too, grouped per endpoint again; the first good answer of a
+// partition wins and later ones are dropped, so no partition is merged twice.
+// A partition comes back in `missing` (the caller says the answer is partial)
+// only when it has no live replica, every candidate failed, or the deadline
+// passed before any answered.
 //
 // Threads: query() is called from HTTP threads and blocks until every answer
-// or the deadline. Request clients (one DEALER per indexer endpoint) are
-// created on first use and kept.
+// or the deadline; replies are handed to it by the clients' I/O threads.
+// Request clients (one DEALER per indexer endpoint) are created on first use
+// and kept.
 
 #include <chrono>
 #include <cstdint>
@@ -44,7 +53,8 @@ struct FanoutResult {
 struct FanoutOptions {
   std::chrono::milliseconds timeout{3000};
   uint64_t max_answer_bytes = 32ULL << 20;
-  std::chrono::milliseconds owner_silence{3000};  // an indexer not heard from this long owns nothing
+  std::chrono::milliseconds owner_silence{3000};  // an indexer not heard from this long answers nothing
+  std::chrono::milliseconds hedge{500};           // ask the next replica after this long without an answer (0: never)
 };
 
 class IndexerFanout {
@@ -56,7 +66,11 @@ class IndexerFanout {
   Result<FanoutResult> query(const protocol::query::Query& query, const std::vector<uint32_t>& partitions);
 
  private:
+  struct Gather;
   bus::RequestClient& client_for(const std::string& endpoint);
+  // Sends `partitions` to `endpoint` as one request whose reply lands in `gather`.
+  void send(const std::shared_ptr<Gather>& gather, const protocol::query::Query& query, const std::string& endpoint,
+            std::vector<uint32_t> partitions, std::chrono::milliseconds remaining);
 
   bus::Context& context_;
   const StageDirectory& directory_;
