@@ -222,13 +222,18 @@ void Pipeline::start_gateway() {
 }
 
 std::vector<WalSpan> Pipeline::wal_spans() const {
-  std::string out;
+  std::vector<WalSpan> spans;
   for (size_t i = 0; i < std::max<uint32_t>(options_.wals, 1); ++i) {
-    std::string one;
-    int rc = run_command({bin_path("spanline-wal"), "dump", "--spans", "--data-dir", wal_folder(i)}, &one);
-    if (rc != 0) throw std::runtime_error("spanline-wal dump failed: " + std::to_string(rc));
-    out += one;
+    std::vector<WalSpan> one = wal_spans(i);
+    spans.insert(spans.end(), one.begin(), one.end());
   }
+  return spans;
+}
+
+std::vector<WalSpan> Pipeline::wal_spans(size_t index) const {
+  std::string out;
+  int rc = run_command({bin_path("spanline-wal"), "dump", "--spans", "--data-dir", wal_folder(index)}, &out);
+  if (rc != 0) throw std::runtime_error("spanline-wal dump failed: " + std::to_string(rc));
   std::vector<WalSpan> spans;
   std::istringstream lines(out);
   std::string line;

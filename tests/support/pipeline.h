@@ -85,6 +85,8 @@ class Pipeline {
 
   // Every span the WALs hold, read with `spanline-wal dump --spans`.
   std::vector<WalSpan> wal_spans() const;
+  // Every span WAL `index` holds.
+  std::vector<WalSpan> wal_spans(size_t index) const;
   // Every stage's logs, for failure messages.
   std::string logs() const;
   // Sums a single-number SQL query over every partition's shard (read-only).
