@@ -18,7 +18,7 @@ void StageConfig::register_common_options(Options& options) {
       .add("curve-secret-key", &curve_secret_key, std::string(bus::kCurveSecretKeyHelp))
       .add("stats-endpoint", &stats_endpoint,
            "Bus endpoint of the stats: the api binds it (SUB, one endpoint); every other stage publishes its stats and heartbeats there, "
-           "to each endpoint of a comma-separated list when there are several apis (tcp://api-a:7004,tcp://api-b:7004).");
+           "to each endpoint of a comma-separated list when there are several apis (tcp://api-a:7002,tcp://api-b:7002).");
 }
 
 Status StageConfig::check_stats_endpoint(bool binds_it) const {

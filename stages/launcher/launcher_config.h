@@ -50,7 +50,7 @@ struct LauncherConfig {
         .add("stop-grace", &stop_grace,
              "How long each stop group (gateway; api and indexer; auth; WAL, in that order) may take to stop before it is "
              "killed.")
-        .add("wal-endpoint", &wal_endpoint, "reindex: bus endpoint of the WAL.")
+        .add("wal-endpoint", &wal_endpoint, "reindex: bus endpoint of the WAL (or a comma-separated list of every WAL).")
         .add("service", &service, "delete: the service whose spans are deleted.")
         .add("before", &before_unix_seconds, "delete: only spans that started before this time (unix seconds); 0 means now.")
         .add("auth-endpoint", &admin.auth_endpoint, "user, key, signing-key: bus endpoint of the auth-responder.")
