@@ -98,7 +98,9 @@ void WorkerRouter::accept(Message message) {
     (void)send_message(socket_, message.routing_id, make_header(MessageType::pong, header.request_id));
     return;
   }
-  if (header.message_type() != options_.accepts || message.payload.size() != 1) {
+  const bool served = header.message_type() == options_.accepts ||
+                      (options_.also_accepts != MessageType::invalid && header.message_type() == options_.also_accepts);
+  if (!served || message.payload.size() != 1) {
     errors_.fetch_add(1);
     (void)send_message(socket_, message.routing_id,
                        make_error(header.request_id, Status(Code::invalid_argument, "the " + options_.what +

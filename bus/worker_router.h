@@ -37,7 +37,8 @@ namespace spanline::bus {
 
 struct WorkerRouterOptions {
   std::string endpoint;
-  MessageType accepts = MessageType::invalid;  // the one request type served besides ping
+  MessageType accepts = MessageType::invalid;  // the request type served besides ping
+  MessageType also_accepts = MessageType::invalid;  // a second one on the same workers (the indexer's snapshot), if any
   std::string what;                            // "query", "auth": for error messages
   size_t threads = 2;
   size_t max_queued = 256;

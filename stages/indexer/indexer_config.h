@@ -40,13 +40,13 @@ struct IndexerConfig : stage::StageConfig {
 
   void register_options(Options& options) {
     register_common_options(options);
-    options.add("wal-endpoint", &wal_endpoint, "Bus endpoint of the WAL.")
-        .add("partitions", &partitions, "Partitions this indexer owns, e.g. 0-3 or 0,2 (each served by exactly one indexer); empty: all of the WAL's partitions. One past the WAL's count stops the indexer.")
+    options.add("wal-endpoint", &wal_endpoint, "Bus endpoints of the WALs, comma-separated: each partition is read from the WAL that owns it (learned from the WALs).")
+        .add("partitions", &partitions, "Partitions this indexer owns, e.g. 0-3 or 0,2 (each served by exactly one indexer); one past the WALs' count stops the indexer. Empty: group mode, the WALs assign partitions to the live members of --consumer-group (with their --index-replicas replicas each) and move them when members come and go.")
         .add("query-endpoint", &query_endpoint, "Bus endpoint (ROUTER) where this indexer answers the api's queries for its partitions.")
-        .add("query-advertise", &query_advertise, "Endpoint announced to the api for queries, when it differs from --query-endpoint (e.g. bound on tcp://*:5601).")
+        .add("query-advertise", &query_advertise, "Endpoint announced to the api for queries (and, in group mode, to the WALs for other replicas' snapshot copies), when it differs from --query-endpoint (e.g. bound on tcp://*:5601).")
         .add("query-threads", &query_threads, "Reader threads answering queries, each with its own read-only shard connections.")
         .add("query-queue", &query_queue, "Queries that may wait for a reader; more are refused with resource_exhausted.")
-        .add("consumer-group", &consumer_group, "WAL consumer group (retention waits for its committed cursors).")
+        .add("consumer-group", &consumer_group, "WAL consumer group (retention waits for its committed cursors); in group mode, the group this indexer joins.")
         .add("max-batch-bytes", &max_batch_bytes, "Largest WAL read, written as one SQLite transaction.")
         .add("max-batch-entries", &max_batch_entries, "Most WAL entries per read.")
         .add("max-decoded-batch-bytes", &max_decoded_batch_bytes, "Decoded spans held before they are written: a batch (or one entry) that decodes to more is written in several transactions.")

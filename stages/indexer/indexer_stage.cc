@@ -1,6 +1,10 @@
 #include "stages/indexer/indexer_stage.h"
 
+#include <filesystem>
+
 #include "base/log.h"
+#include "protocol/stage_stats.h"
+#include "stages/indexer/group/local_shards.h"
 #include "stages/indexer/shard.h"
 
 namespace spanline::indexer {
@@ -30,21 +34,69 @@ Result<std::vector<uint32_t>> owned_partitions(const IndexerConfig& config, uint
   return named;
 }
 
+namespace {
+
+std::string list_text(const std::vector<uint32_t>& partitions) {
+  std::string text;
+  for (uint32_t p : partitions) {
+    if (!text.empty()) text += ',';
+    text += std::to_string(p);
+  }
+  return text;
+}
+
+// A failed copy, or a shard that would not open, is tried again after this.
+constexpr std::chrono::seconds kRetryPause{2};
+
+}  // namespace
+
 IndexerStage::IndexerStage(const IndexerConfig& config, stage::StageServices services)
     : config_(config), services_(services), next_retention_(SteadyClock::now() + std::chrono::seconds(10)) {}
 
 IndexerStage::~IndexerStage() { stop(); }
 
 Status IndexerStage::start() {
-  wal_ = std::make_unique<bus::RequestClient>(services_.context,
-                                              bus::ClientOptions{.endpoint = config_.wal_endpoint, .max_in_flight = 1024});
-  wal_partitions_ = std::make_unique<wal::WalPartitions>(*wal_, "the indexer", 0);
-  auto count = wal_partitions_->wait(std::chrono::seconds(2));
+  auto endpoints = wal::parse_wal_endpoints(config_.wal_endpoint);
+  if (!endpoints) return Status(Code::invalid_argument, "--wal-endpoint: " + endpoints.status().message());
+  auto named = owned_partitions(config_);
+  if (!named) return named.status();
+  group_mode_ = named->empty();
+  wals_ = std::make_unique<wal::WalMap>(services_.context, *endpoints, "the indexer", 0, 1024);
+  if (group_mode_) {
+    snapshots_ = std::make_unique<group::SnapshotSource>(config_.data_dir, [this](uint32_t p) { return queries_->serves(p); });
+    if (Status started = start_query_server({}, snapshots_.get()); !started.is_ok()) return started;
+    membership_ = std::make_unique<group::GroupMembership>([this] { return wals_->clients(); }, config_.consumer_group,
+                                                           config_.instance, config_.query_advertise);
+    held_shards_ = group::local_shards(config_.data_dir);
+    services_.stats.set_info("partitions", "");
+    services_.stats.set_info(std::string(stats_names::kIndexerReplicaStates), "");
+    log::info("indexer joining its group", {{"group", config_.consumer_group}, {"wal", wals_->endpoints_text()},
+                                            {"queries", config_.query_advertise}});
+    follow_assignment();
+    return Status::ok();
+  }
+  auto count = wals_->wait(std::chrono::seconds(2));
   if (!count) {
     log::warn("waiting for the WAL's partition count before opening the shards", {{"wal", config_.wal_endpoint}});
     return Status::ok();
   }
   return open_partitions(*count);
+}
+
+Status IndexerStage::start_query_server(std::vector<uint32_t> partitions, group::SnapshotSource* snapshots) {
+  queries_ = std::make_unique<query::QueryServer>(services_.context,
+                                                  query::QueryServerOptions{.endpoint = config_.query_endpoint,
+                                                                            .data_dir = config_.data_dir,
+                                                                            .partitions = std::move(partitions),
+                                                                            .threads = config_.query_threads,
+                                                                            .max_queued = config_.query_queue,
+                                                                            .snapshots = snapshots},
+                                                  services_.stats);
+  if (Status started = queries_->start(); !started.is_ok()) {
+    return Status(started.code(), "cannot start the query endpoint: " + started.message());
+  }
+  services_.stats.set_info("query_endpoint", config_.query_advertise);
+  return Status::ok();
 }
 
 Status IndexerStage::open_partitions(uint32_t wal_partitions) {
@@ -54,65 +106,250 @@ Status IndexerStage::open_partitions(uint32_t wal_partitions) {
     // A set that does not fit the WAL is a configuration to fix, not a reason to restart.
     return Status(Code::invalid_argument, partitions.status().message());
   }
-  partitions_ = *partitions;
-  std::string owned;
-  for (uint32_t p : partitions_) {
-    if (!owned.empty()) owned += ',';
-    owned += std::to_string(p);
-  }
+  static_partitions_ = *partitions;
+  const std::string owned = list_text(static_partitions_);
   services_.stats.set_info("partitions", owned);
-  for (uint32_t partition : partitions_) {
+  for (uint32_t partition : static_partitions_) {
     auto shard = Shard::open(shard_path(config_.data_dir, partition), partition);
     if (!shard) {
       return Status(shard.status().code(), "cannot open the shard of partition " + std::to_string(partition) + ": " +
                                                shard.status().message());
     }
     log::info("shard open", {{"partition", partition}, {"cursor", (*shard)->cursor()}});
-    workers_.push_back(std::make_unique<PartitionWorker>(config_, std::move(shard.value()), *wal_, services_.stats));
+    workers_[partition] = std::make_unique<PartitionWorker>(
+        config_, std::move(shard.value()), [this](uint32_t p) { return wals_->owner(p); }, services_.stats);
   }
-  for (auto& worker : workers_) worker->start();
-  queries_ = std::make_unique<query::QueryServer>(services_.context,
-                                                  query::QueryServerOptions{.endpoint = config_.query_endpoint,
-                                                                            .data_dir = config_.data_dir,
-                                                                            .partitions = partitions_,
-                                                                            .threads = config_.query_threads,
-                                                                            .max_queued = config_.query_queue},
-                                                  services_.stats);
-  if (Status started = queries_->start(); !started.is_ok()) {
-    return Status(started.code(), "cannot start the query endpoint: " + started.message());
-  }
-  services_.stats.set_info("query_endpoint", config_.query_advertise);
+  for (auto& [partition, worker] : workers_) worker->start();
+  if (Status started = start_query_server(static_partitions_, nullptr); !started.is_ok()) return started;
   log::info("indexer ready", {{"partitions", owned}, {"wal", config_.wal_endpoint}, {"queries", config_.query_endpoint}});
   return Status::ok();
 }
 
+void IndexerStage::follow_assignment() {
+  const auto now = SteadyClock::now();
+  membership_->join_if_due(now, held_shards());
+  const auto desired = membership_->desired(now);
+  // A worker whose read the WAL refused is stopped; its partition is taken again only at a later epoch.
+  std::vector<uint32_t> fenced;
+  for (const auto& [partition, worker] : workers_) {
+    if (worker->fenced()) fenced.push_back(partition);
+  }
+  for (uint32_t partition : fenced) {
+    auto assignment = desired.find(partition);
+    fenced_[partition] = assignment == desired.end() ? 0 : assignment->second.epoch;
+  }
+  stop_partitions(fenced);
+  std::erase_if(fenced_, [&](const auto& item) { return !desired.contains(item.first); });
+  finish_copies(desired);
+  std::set<uint32_t> held;
+  for (const auto& [partition, worker] : workers_) held.insert(partition);
+  for (const auto& [partition, copy] : copies_) held.insert(partition);
+  group::PartitionChanges changes = group::diff_partitions(desired, held, fenced_);
+  std::vector<uint32_t> stopped;
+  for (uint32_t partition : changes.stop) {
+    auto copy = copies_.find(partition);
+    if (copy != copies_.end()) {
+      copy->second->stopping = true;  // ends between chunks; finish_copies() forgets it
+    } else {
+      stopped.push_back(partition);
+    }
+  }
+  stop_partitions(stopped);
+  for (uint32_t partition : changes.start) start_partition(partition, desired.at(partition));
+  for (auto& [partition, worker] : workers_) {
+    auto assignment = desired.find(partition);
+    if (assignment != desired.end()) worker->set_epoch(assignment->second.epoch);
+  }
+  snapshots_->sweep();
+  publish_partitions(desired);
+}
+
+std::vector<wal::HeldShard> IndexerStage::held_shards() {
+  for (const auto& [partition, worker] : workers_) held_shards_[partition] = worker->committed();
+  std::vector<wal::HeldShard> held;
+  for (const auto& [partition, cursor] : held_shards_) held.push_back({.partition = partition, .committed = cursor});
+  return held;
+}
+
+void IndexerStage::finish_copies(const std::map<uint32_t, wal::PartitionAssignment>& desired) {
+  for (auto it = copies_.begin(); it != copies_.end();) {
+    Copy& copy = *it->second;
+    if (!copy.done.load()) {
+      ++it;
+      continue;
+    }
+    const uint32_t partition = it->first;
+    copy.thread.join();
+    const bool wanted = desired.contains(partition) && !copy.stopping.load();
+    if (copy.result) {
+      log::info("partition copied", {{"partition", partition}, {"from", copy.source}, {"bytes", copy.result->bytes},
+                                     {"seconds", copy.result->seconds}, {"cursor", copy.result->cursor}});
+      held_shards_[partition] = copy.result->cursor;
+      if (wanted) start_worker(partition, desired.at(partition).epoch, "from the copied shard");
+    } else if (wanted) {
+      // Built from the WAL only when nobody is left to copy from; otherwise the copy is tried again.
+      const bool source_left = group::snapshot_source(desired.at(partition), config_.instance).has_value();
+      log::warn("snapshot copy failed", {{"partition", partition}, {"from", copy.source},
+                                         {"error", copy.result.status().to_string()},
+                                         {"then", source_left ? "retrying" : "building from the WAL"}});
+      if (source_left) {
+        copy_retry_at_[partition] = SteadyClock::now() + kRetryPause;
+      } else {
+        start_worker(partition, desired.at(partition).epoch, "from the WAL (no replica left to copy from)");
+      }
+    }
+    it = copies_.erase(it);
+  }
+}
+
+void IndexerStage::start_partition(uint32_t partition, const wal::PartitionAssignment& assignment) {
+  auto retry = copy_retry_at_.find(partition);
+  if (retry != copy_retry_at_.end()) {
+    if (SteadyClock::now() < retry->second) return;
+    copy_retry_at_.erase(retry);
+  }
+  // A building replica copies a live replica's shard unless its own is as far:
+  // the WAL keeps entries only for ready replicas, so it may no longer hold
+  // what lies between an old local cursor and the others'.
+  auto source = group::snapshot_source(assignment, config_.instance);
+  const bool building = assignment.state == static_cast<uint8_t>(wal::ReplicaState::building);
+  if (source && building) {
+    bool local_is_enough = false;
+    const std::string path = shard_path(config_.data_dir, partition);
+    if (std::filesystem::exists(path)) {
+      auto local = Shard::open(path, partition);
+      local_is_enough = local && (*local)->cursor() >= source->committed;
+    }
+    if (!local_is_enough) {
+      if (copies_.size() >= kMaxCopies) return;  // the next tick tries again
+      log::info("copying partition from a replica", {{"partition", partition}, {"from", source->instance},
+                                                      {"endpoint", source->query_endpoint}, {"their_committed", source->committed}});
+      auto copy = std::make_unique<Copy>();
+      copy->source = source->instance;
+      Copy* raw = copy.get();
+      raw->thread = std::thread([this, raw, endpoint = source->query_endpoint, partition] {
+        raw->result = group::copy_snapshot(services_.context, endpoint, partition, config_.data_dir, raw->stopping);
+        raw->done = true;
+      });
+      copies_[partition] = std::move(copy);
+      return;
+    }
+  }
+  start_worker(partition, assignment.epoch, "from its local shard");
+}
+
+bool IndexerStage::start_worker(uint32_t partition, uint64_t epoch, const char* how) {
+  auto shard = Shard::open(shard_path(config_.data_dir, partition), partition);
+  if (!shard) {
+    log::error("cannot open the shard of an assigned partition; trying again",
+               {{"partition", partition}, {"error", shard.status().to_string()}});
+    copy_retry_at_[partition] = SteadyClock::now() + kRetryPause;
+    return false;
+  }
+  log::info("partition started", {{"partition", partition}, {"how", how}, {"cursor", (*shard)->cursor()}, {"epoch", epoch}});
+  held_shards_[partition] = (*shard)->cursor();
+  auto worker = std::make_unique<PartitionWorker>(
+      config_, std::move(shard.value()), [this](uint32_t p) { return wals_->owner(p); }, services_.stats, true);
+  worker->set_epoch(epoch);
+  worker->start();
+  workers_[partition] = std::move(worker);
+  return true;
+}
+
+void IndexerStage::stop_partitions(const std::vector<uint32_t>& partitions) {
+  if (partitions.empty()) return;
+  std::vector<uint32_t> held;
+  for (uint32_t partition : partitions) {
+    if (workers_.contains(partition)) held.push_back(partition);
+  }
+  // Queries for them stop first; the shard files stay.
+  if (queries_) {
+    std::vector<uint32_t> still;
+    for (const auto& [partition, worker] : workers_) {
+      if (std::find(held.begin(), held.end(), partition) == held.end()) still.push_back(partition);
+    }
+    queries_->set_partitions(still);
+  }
+  for (uint32_t partition : held) workers_.at(partition)->request_stop();
+  for (uint32_t partition : held) {
+    auto& worker = workers_.at(partition);
+    worker->stop();
+    log::info("partition stopped", {{"partition", partition}, {"cursor", worker->committed()},
+                                    {"reason", worker->fenced() ? "fenced by the WAL" : "no longer assigned"}});
+    workers_.erase(partition);
+  }
+}
+
+void IndexerStage::publish_partitions(const std::map<uint32_t, wal::PartitionAssignment>& desired) {
+  const std::vector<uint32_t> answered = indexed_partitions();
+  queries_->set_partitions(answered);
+  std::map<uint32_t, std::string_view> states;
+  for (uint32_t partition : answered) states[partition] = "ready";
+  for (const auto& [partition, copy] : copies_) states[partition] = wal::replica_state_name(wal::ReplicaState::building);
+  for (auto& [partition, state] : states) {
+    auto assignment = desired.find(partition);
+    if (assignment != desired.end() && assignment->second.state != 0) {
+      state = wal::replica_state_name(static_cast<wal::ReplicaState>(assignment->second.state));
+    }
+  }
+  std::string text;
+  for (const auto& [partition, state] : states) {
+    if (!text.empty()) text += ',';
+    text += std::to_string(partition) + ":";
+    text += state;
+  }
+  const std::string partitions = list_text(answered);
+  if (partitions + "|" + text == published_) return;
+  published_ = partitions + "|" + text;
+  services_.stats.set_info("partitions", partitions);
+  services_.stats.set_info(std::string(stats_names::kIndexerReplicaStates), text);
+  log::info("partitions answered", {{"partitions", partitions}, {"replica_states", text}});
+}
+
+std::vector<uint32_t> IndexerStage::indexed_partitions() const {
+  std::vector<uint32_t> partitions;
+  for (const auto& [partition, worker] : workers_) partitions.push_back(partition);
+  return partitions;
+}
+
 std::optional<int> IndexerStage::tick() {
-  if (!opened_) {
-    auto count = wal_partitions_->count();
+  if (group_mode_) {
+    follow_assignment();
+  } else if (!opened_) {
+    auto count = wals_->count();
     if (!count) return std::nullopt;
     if (Status opened = open_partitions(*count); !opened.is_ok()) {
       log::error("cannot start", {{"error", opened.to_string()}});
       return opened.code() == Code::invalid_argument ? 2 : 1;
     }
   }
-  if (config_.retention.count() == 0 || SteadyClock::now() < next_retention_) return std::nullopt;
+  run_retention();
+  return std::nullopt;
+}
+
+void IndexerStage::run_retention() {
+  if (config_.retention.count() == 0 || SteadyClock::now() < next_retention_) return;
   next_retention_ = SteadyClock::now() + config_.retention_interval;
   int64_t cutoff = unix_nanos_now() - std::chrono::duration_cast<std::chrono::nanoseconds>(config_.retention).count();
-  for (uint32_t partition : partitions_) {
+  for (uint32_t partition : indexed_partitions()) {
     auto shard = Shard::open(shard_path(config_.data_dir, partition), partition);
     if (!shard) continue;
     auto deleted = (*shard)->delete_received_before(cutoff, 1000);
     if (deleted && *deleted > 0) log::info("index retention", {{"partition", partition}, {"traces_deleted", *deleted}});
   }
-  return std::nullopt;
 }
 
 void IndexerStage::stop() {
-  // Every worker is told first, so their pending reads end together instead of
-  // each one running out its read deadline after the one before it stopped.
-  for (auto& worker : workers_) worker->request_stop();
+  // Every worker and copy is told first, so their pending reads end together
+  // instead of each one running out its read deadline after the one before it stopped.
+  for (auto& [partition, copy] : copies_) copy->stopping = true;
+  for (auto& [partition, worker] : workers_) worker->request_stop();
   if (queries_) queries_->stop();
-  for (auto& worker : workers_) worker->stop();
+  for (auto& [partition, worker] : workers_) worker->stop();
+  for (auto& [partition, copy] : copies_) {
+    if (copy->thread.joinable()) copy->thread.join();
+  }
+  copies_.clear();
   workers_.clear();
   queries_.reset();
 }

@@ -10,11 +10,13 @@
 
 namespace spanline::indexer {
 
-PartitionWorker::PartitionWorker(const IndexerConfig& config, std::unique_ptr<Shard> shard, bus::RequestClient& wal,
-                                 bus::StatsRegistry& stats)
+PartitionWorker::PartitionWorker(const IndexerConfig& config, std::unique_ptr<Shard> shard, WalOwner wal,
+                                 bus::StatsRegistry& stats, bool group_member)
     : config_(config),
       shard_(std::move(shard)),
-      wal_(wal),
+      partition_(shard_->partition()),
+      wal_(std::move(wal)),
+      group_member_(group_member),
       deletions_(config.data_dir),
       spans_indexed_(stats.counter("spans_indexed")),
       spans_duplicate_(stats.counter("spans_duplicate")),
@@ -25,23 +27,27 @@ PartitionWorker::PartitionWorker(const IndexerConfig& config, std::unique_ptr<Sh
       read_errors_(stats.counter("read_errors")),
       write_errors_(stats.counter("write_errors")),
       index_commits_(stats.counter("index_commits")) {
-  std::string p = std::to_string(shard_->partition());
-  stats.gauge("committed_sequence.p" + p, [this] { return static_cast<double>(committed()); });
-  stats.gauge("wal_head.p" + p, [this] { return static_cast<double>(wal_head()); });
-  stats.gauge("lag_entries.p" + p, [this] {
-    uint64_t head = wal_head(), done = committed();
-    return static_cast<double>(head > done ? head - done : 0);
+  progress_->committed = shard_->cursor();
+  std::string p = std::to_string(partition_);
+  stats.gauge("committed_sequence.p" + p, [progress = progress_] { return static_cast<double>(progress->committed.load()); });
+  stats.gauge("wal_head.p" + p, [progress = progress_] { return static_cast<double>(progress->wal_head.load()); });
+  stats.gauge("lag_entries.p" + p, [progress = progress_] {
+    uint64_t head = progress->wal_head.load(), done = progress->committed.load();
+    return static_cast<double>(progress->running.load() && head > done ? head - done : 0);
   });
   // Seconds behind: with entries waiting, the next one was received no earlier
   // than the last one indexed, so its age is at most now minus that time.
-  stats.gauge(std::string(stats_names::kIndexerLagSeconds) + ".p" + p, [this] {
-    int64_t last = last_received_ns_.load();
-    if (wal_head() <= committed() || last == 0) return 0.0;
+  stats.gauge(std::string(stats_names::kIndexerLagSeconds) + ".p" + p, [progress = progress_] {
+    int64_t last = progress->last_received_ns.load();
+    if (!progress->running.load() || progress->wal_head.load() <= progress->committed.load() || last == 0) return 0.0;
     return std::max(0.0, static_cast<double>(unix_nanos_now() - last) / 1e9);
   });
 }
 
-PartitionWorker::~PartitionWorker() { stop(); }
+PartitionWorker::~PartitionWorker() {
+  stop();
+  progress_->running = false;
+}
 
 void PartitionWorker::start() { thread_ = std::thread([this] { run(); }); }
 
@@ -66,7 +72,9 @@ std::optional<Result<bus::Message>> PartitionWorker::read_from_wal(bus::Header r
   // The answer goes to the mailbox, not to this worker: on a stop the worker
   // leaves without it, and the request client still calls back exactly once
   // (with the late answer, or "shut down" when the client is destroyed).
-  Status started = wal_.start_request(
+  auto owner = wal_(partition_);
+  if (!owner) return Result<bus::Message>(owner.status());
+  Status started = (*owner)->start_request(
       std::move(read), {}, {.timeout = config_.read_wait + std::chrono::seconds(2), .attempts = 1},
       [mailbox = mailbox_](Result<bus::Message> answer) {
         std::lock_guard lock(mailbox->mutex);
@@ -88,7 +96,7 @@ bool PartitionWorker::pause_unless_stopped(std::chrono::milliseconds pause) {
 }
 
 void PartitionWorker::run() {
-  const uint32_t partition = shard_->partition();
+  const uint32_t partition = partition_;
   auto backoff = std::chrono::milliseconds(50);
   bool announced = false;
   // Decoded records wait in `batch` across reads until they hold
@@ -134,6 +142,7 @@ void PartitionWorker::run() {
     read.consumer = config_.consumer_group;
     read.instance = config_.instance;
     read.committed = shard_->cursor();
+    read.epoch = epoch_.load();
     auto answer = read_from_wal(std::move(read));
     if (!answer) break;  // stopping
     Result<bus::Message>& reply = *answer;
@@ -142,6 +151,12 @@ void PartitionWorker::run() {
       if (reply.status().code() == Code::failed_precondition) {
         // Another indexer holds the partition: what is pending here is not ours to write.
         forget_pending();
+        if (group_member_) {
+          log::warn("fenced: the WAL refuses this indexer's reads of the partition; dropping it",
+                    {{"partition", partition}, {"error", reply.status().message()}});
+          fenced_ = true;
+          break;
+        }
         log::error("partition owned by another indexer", {{"partition", partition}, {"error", reply.status().message()}});
       } else {
         log::debug("WAL read failed", {{"partition", partition}, {"error", reply.status().to_string()}});
@@ -152,7 +167,7 @@ void PartitionWorker::run() {
     }
     backoff = std::chrono::milliseconds(50);
     const bus::Header& header = reply->header;
-    wal_head_ = header.sequence;
+    progress_->wal_head = header.sequence;
     if (!announced) {
       log::info("reading partition", {{"partition", partition}, {"from", shard_->cursor()}, {"wal_head", header.sequence}});
       announced = true;
@@ -272,10 +287,11 @@ bool PartitionWorker::write(const std::vector<BatchEntry>& batch, uint64_t throu
   }
   for (auto entry = batch.rbegin(); entry != batch.rend(); ++entry) {
     if (entry->received_ns > 0) {
-      last_received_ns_.store(entry->received_ns);
+      progress_->last_received_ns.store(entry->received_ns);
       break;
     }
   }
+  progress_->committed = through;
   index_commits_.fetch_add(1, std::memory_order_relaxed);
   wal_dirty_ = true;
   spans_indexed_.fetch_add(applied->spans_written, std::memory_order_relaxed);

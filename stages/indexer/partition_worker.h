@@ -5,10 +5,17 @@
 // them as one transaction with the new cursor, report the cursor to the WAL
 // (for retention), repeat.
 //
-// Threads: one thread per partition; the request client is shared.
-// Failures: a WAL that does not answer is retried with backoff; an entry that
+// Threads: one thread per partition; the WALs' request clients are shared.
+// Which WAL to read from is asked before every read (the partition's owner,
+// protocol/wal/wal_map.h), so a partition that moves WAL is followed.
+// Failures: a WAL that does not answer, or a partition no WAL has claimed, is
+// retried with backoff; an entry that
 // does not decode is logged and counted, and skipped only after it is recorded,
 // never silently; a shard write that fails is retried from the same cursor.
+// A read refused with failed_precondition means another indexer holds the
+// partition: a static indexer (--partitions) logs it and retries (the lease may
+// come free); a group member is fenced: it drops what it read and ends, and
+// fenced() says so (the stage stops answering the partition).
 // Memory: entries are decoded span by span within the span limits, and decoded
 // spans are written whenever they hold --max-decoded-batch-bytes, so a batch
 // of any shape is held at most that much decoded (a write in the middle of an
@@ -24,6 +31,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,19 +47,38 @@
 
 namespace spanline::indexer {
 
+// The client of the WAL that owns a partition now (unavailable: none known).
+using WalOwner = std::function<Result<bus::RequestClient*>(uint32_t partition)>;
+
 class PartitionWorker {
  public:
-  PartitionWorker(const IndexerConfig& config, std::unique_ptr<Shard> shard, bus::RequestClient& wal, bus::StatsRegistry& stats);
+  // `group_member`: reads refused as fenced end the worker (see above).
+  PartitionWorker(const IndexerConfig& config, std::unique_ptr<Shard> shard, WalOwner wal, bus::StatsRegistry& stats,
+                  bool group_member = false);
   ~PartitionWorker();
 
   void start();
   void request_stop();  // returns at once; the worker ends within milliseconds
   void stop();          // request_stop(), then waits for the worker to end
 
-  uint64_t committed() const { return shard_->cursor(); }
-  uint64_t wal_head() const { return wal_head_.load(); }
+  uint32_t partition() const { return partition_; }
+  uint64_t committed() const { return progress_->committed.load(); }
+  uint64_t wal_head() const { return progress_->wal_head.load(); }
+  // The WAL refused this group member's read: the partition is someone else's now.
+  bool fenced() const { return fenced_.load(); }
+  // A group member's reads carry the epoch of the assignment it reads under (the WAL fences by it).
+  void set_epoch(uint64_t epoch) { epoch_ = epoch; }
 
  private:
+  // What the stats gauges read. Shared with them: the registry keeps a gauge
+  // after its worker is gone (a partition moved away), and reads it as not lagging.
+  struct Progress {
+    std::atomic<uint64_t> committed{0};
+    std::atomic<uint64_t> wal_head{0};
+    std::atomic<int64_t> last_received_ns{0};  // WAL receive time of the last entry indexed
+    std::atomic<bool> running{true};
+  };
+
   // Where the request client's I/O thread leaves a read's answer and where
   // request_stop() interrupts the wait for it. Shared with the read's callback,
   // which may run after this worker is gone (an abandoned read answered late).
@@ -72,14 +99,17 @@ class PartitionWorker {
 
   const IndexerConfig& config_;
   std::unique_ptr<Shard> shard_;
-  bus::RequestClient& wal_;
+  const uint32_t partition_;
+  WalOwner wal_;
+  const bool group_member_;
+  std::atomic<bool> fenced_{false};
+  std::atomic<uint64_t> epoch_{0};
+  std::shared_ptr<Progress> progress_ = std::make_shared<Progress>();
   Deletions deletions_;
   const SpanLimits limits_;  // the gateway's defaults: a span past them is trimmed here too
   std::atomic<bool> stopping_{false};
   std::shared_ptr<Mailbox> mailbox_ = std::make_shared<Mailbox>();
-  std::atomic<uint64_t> wal_head_{0};
   bool wal_dirty_ = true;  // written since the shard's -wal file was last emptied (this thread only)
-  std::atomic<int64_t> last_received_ns_{0};  // WAL receive time of the last entry indexed
   std::atomic<uint64_t>& spans_indexed_;
   std::atomic<uint64_t>& spans_duplicate_;
   std::atomic<uint64_t>& entries_undecodable_;

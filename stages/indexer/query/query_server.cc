@@ -5,6 +5,8 @@
 
 #include "bus/sockets.h"
 #include "base/log.h"
+#include "protocol/query/snapshot_messages.h"
+#include "stages/indexer/group/snapshot_source.h"
 #include "stages/indexer/query/shard_queries.h"
 #include "stages/indexer/shard.h"
 
@@ -34,9 +36,11 @@ class ReaderSet {
 
 QueryServer::QueryServer(bus::Context& context, QueryServerOptions options, bus::StatsRegistry& stats)
     : options_(std::move(options)),
+      partitions_(options_.partitions.begin(), options_.partitions.end()),
       router_(context,
               bus::WorkerRouterOptions{.endpoint = options_.endpoint,
                                        .accepts = bus::MessageType::query,
+                                       .also_accepts = options_.snapshots ? bus::MessageType::snapshot : bus::MessageType::invalid,
                                        .what = "query",
                                        .threads = options_.threads,
                                        .max_queued = options_.max_queued,
@@ -54,7 +58,27 @@ Status QueryServer::start() {
   });
 }
 
+void QueryServer::set_partitions(const std::vector<uint32_t>& partitions) {
+  std::lock_guard lock(partitions_mutex_);
+  partitions_ = std::set<uint32_t>(partitions.begin(), partitions.end());
+}
+
+bool QueryServer::serves(uint32_t partition) const {
+  std::lock_guard lock(partitions_mutex_);
+  return partitions_.contains(partition);
+}
+
+bus::RouterAnswer QueryServer::run_snapshot(const bus::RouterJob& job) {
+  auto request = protocol::query::decode_snapshot_request(job.body);
+  if (!request) return router_.fail(job, request.status());
+  auto chunk = options_.snapshots->serve(*request);
+  if (!chunk) return router_.fail(job, chunk.status());
+  return bus::RouterAnswer{bus::make_header(bus::MessageType::snapshot_reply, job.header.request_id),
+                           protocol::query::encode(*chunk)};
+}
+
 bus::RouterAnswer QueryServer::run_job(const bus::RouterJob& job, ReaderSet& readers) {
+  if (job.header.message_type() == bus::MessageType::snapshot) return run_snapshot(job);
   const uint64_t request_id = job.header.request_id;
   auto fail = [&](const Status& status) { return router_.fail(job, status); };
   auto request = protocol::query::decode_request(job.body);
@@ -67,7 +91,9 @@ bus::RouterAnswer QueryServer::run_job(const bus::RouterJob& job, ReaderSet& rea
   std::vector<protocol::query::PartitionResult> results;
   for (uint32_t partition : request->partitions) {
     protocol::query::PartitionResult result{.partition = partition};
-    if (std::find(options_.partitions.begin(), options_.partitions.end(), partition) == options_.partitions.end()) {
+    if (!serves(partition)) {
+      // A partition given up: its connection goes, so a shard copied in later is read afresh.
+      readers.forget(partition);
       result.error = Status(Code::failed_precondition, "partition " + std::to_string(partition) + " is not owned by this indexer");
     } else if (auto reader = readers.get(partition); !reader) {
       result.error = reader.status();

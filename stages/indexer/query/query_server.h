@@ -14,9 +14,17 @@
 // SQLite and while its answer is built; an answer larger than the asker's `mb`
 // (capped by ours) is refused with resource_exhausted rather than sent
 // truncated, as soon as the rows read pass the cap (shard_queries.h).
+//
+// The partitions answered can change while it runs (a group member gains and
+// loses partitions: set_partitions()); a query for one not answered now gets
+// that partition's failed_precondition, as for any partition it never had. With
+// a snapshot source it also serves `snapshot` requests (another replica copying
+// a shard, protocol/query/snapshot_messages.h) on the same reader threads.
 
 #include <chrono>
 #include <cstdint>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +33,10 @@
 #include "bus/stats.h"
 #include "bus/worker_router.h"
 #include "base/status.h"
+
+namespace spanline::indexer::group {
+class SnapshotSource;
+}
 
 namespace spanline::indexer::query {
 
@@ -36,6 +48,7 @@ struct QueryServerOptions {
   size_t max_queued = 256;
   std::chrono::milliseconds max_deadline{std::chrono::seconds(10)};
   uint64_t max_answer_bytes = 64ULL << 20;
+  group::SnapshotSource* snapshots = nullptr;  // serves `snapshot` when set; outlives the server
 };
 
 class QueryServer {
@@ -46,10 +59,17 @@ class QueryServer {
   Status start();
   void stop() { router_.stop(); }
 
+  // The partitions answered from now on (each one's shard file must exist).
+  void set_partitions(const std::vector<uint32_t>& partitions);
+  bool serves(uint32_t partition) const;
+
  private:
   bus::RouterAnswer run_job(const bus::RouterJob& job, class ReaderSet& readers);
+  bus::RouterAnswer run_snapshot(const bus::RouterJob& job);
 
   QueryServerOptions options_;
+  mutable std::mutex partitions_mutex_;
+  std::set<uint32_t> partitions_;
   bus::WorkerRouter router_;
 };
 
