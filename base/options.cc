@@ -1,5 +1,6 @@
 #include "base/options.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -262,6 +263,21 @@ Result<std::vector<uint32_t>> parse_uint_list(std::string_view text) {
     for (uint64_t v = *first; v <= *last; ++v) out.push_back(static_cast<uint32_t>(v));
     if (comma == std::string_view::npos) break;
     start = comma + 1;
+  }
+  return out;
+}
+
+std::string format_uint_list(std::vector<uint32_t> numbers) {
+  std::sort(numbers.begin(), numbers.end());
+  numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
+  std::string out;
+  for (size_t i = 0; i < numbers.size();) {
+    size_t last = i;
+    while (last + 1 < numbers.size() && numbers[last + 1] == numbers[last] + 1) ++last;
+    if (!out.empty()) out += ',';
+    out += std::to_string(numbers[i]);
+    if (last > i) out += '-' + std::to_string(numbers[last]);
+    i = last + 1;
   }
   return out;
 }

@@ -70,6 +70,9 @@ Result<uint64_t> parse_byte_size(std::string_view text);
 Result<std::chrono::milliseconds> parse_duration(std::string_view text);
 // Parses "0,1,3" or "0-3" into partition numbers.
 Result<std::vector<uint32_t>> parse_uint_list(std::string_view text);
+// The inverse: numbers as such a list, each run of consecutive numbers a range
+// ("0-3,6,8-9"); sorted and without repeats whatever the input's order.
+std::string format_uint_list(std::vector<uint32_t> numbers);
 
 // Replaces "{data-dir}" in `text` with `data_dir`: endpoints default to ipc paths
 // inside the data folder, wherever the user put it.

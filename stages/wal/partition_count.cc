@@ -1,5 +1,8 @@
 #include "stages/wal/partition_count.h"
 
+#include <algorithm>
+
+#include "base/options.h"
 #include "protocol/wal/partitions.h"
 
 namespace spanline::wal {
@@ -35,6 +38,25 @@ Result<uint32_t> settle_partition_count(LogStore& store, uint32_t flag) {
   }
   if (Status kept = store.store_partition_count(count); !kept.is_ok()) return kept;
   return count;
+}
+
+Result<std::vector<uint32_t>> settle_owned_partitions(std::string_view flag, uint32_t count) {
+  std::vector<uint32_t> owned;
+  if (flag.empty()) {
+    for (uint32_t p = 0; p < count; ++p) owned.push_back(p);
+    return owned;
+  }
+  auto listed = parse_uint_list(flag);
+  if (!listed) return Status(Code::invalid_argument, "--owned-partitions: " + listed.status().message());
+  owned = std::move(*listed);
+  std::sort(owned.begin(), owned.end());
+  owned.erase(std::unique(owned.begin(), owned.end()), owned.end());
+  if (!owned.empty() && owned.back() >= count) {
+    return Status(Code::invalid_argument, "--owned-partitions names partition " + std::to_string(owned.back()) +
+                                              ", but the log has " + std::to_string(count) + " partitions (0 to " +
+                                              std::to_string(count - 1) + ")");
+  }
+  return owned;
 }
 
 }  // namespace spanline::wal

@@ -19,6 +19,8 @@
 // the new count would miss the old spans.
 
 #include <cstdint>
+#include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "stages/wal/log_store.h"
@@ -26,5 +28,10 @@
 namespace spanline::wal {
 
 Result<uint32_t> settle_partition_count(LogStore& store, uint32_t flag);
+
+// The partitions this WAL owns: --owned-partitions read against the settled
+// count ("" = all of them), sorted; invalid_argument naming the first entry
+// at or past the count, or a text that is not a list.
+Result<std::vector<uint32_t>> settle_owned_partitions(std::string_view flag, uint32_t count);
 
 }  // namespace spanline::wal

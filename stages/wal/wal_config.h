@@ -6,6 +6,7 @@
 
 #include "base/options.h"
 #include "base/status.h"
+#include "protocol/wal/group_membership.h"
 #include "protocol/wal/partitions.h"
 #include "skeleton/stage_config.h"
 
@@ -31,6 +32,14 @@ struct WalConfig : stage::StageConfig {
   // (PartitionLeases); longer than a read may wait, so a reader in a long-poll
   // never looks gone.
   std::chrono::milliseconds owner_lease{std::chrono::seconds(5)};
+  // The partitions this WAL instance takes appends and reads for ("0-3",
+  // "4,6"); empty: all of them. Checked against the count at start.
+  std::string owned_partitions;
+  // Group assignment (GroupAssignment): how many members of a joined group
+  // index each partition, and how long a member may be silent before its
+  // partitions go to the others.
+  uint32_t index_replicas = 1;
+  std::chrono::milliseconds member_timeout{std::chrono::seconds(5)};
 
   void register_options(Options& options) {
     register_common_options(options);
@@ -46,7 +55,13 @@ struct WalConfig : stage::StageConfig {
         .add("wal-max-read-wait", &max_read_wait, "Longest a read is held open waiting for new entries.")
         .add("wal-max-parked-reads", &max_parked_reads, "Reads that may wait for new entries at once.")
         .add("wal-owner-lease", &owner_lease,
-             "How long a consumer instance (an indexer) keeps a partition after its last read; another instance of its group reading it sooner is refused (failed_precondition). Must exceed --wal-max-read-wait.");
+             "How long a consumer instance (an indexer) keeps a partition after its last read; another instance of its group reading it sooner is refused (failed_precondition). Must exceed --wal-max-read-wait.")
+        .add("owned-partitions", &owned_partitions,
+             "Partitions this WAL instance owns, as a list (0-3 or 0,2,5); empty: all. Appends and reads for others are refused (UNAVAILABLE) so senders go to the owner; every reply announces the list. Each WAL of a deployment owns a different set, together all.")
+        .add("index-replicas", &index_replicas,
+             "How many indexers of a joined group index each partition this WAL owns (capped at the group's live members); with 2, one indexer down costs no answers.")
+        .add("wal-member-timeout", &member_timeout,
+             "How long an indexer of a joined group may go without joining again before its partitions go to the others (the failover bound is about this plus a join interval). Must exceed --wal-max-read-wait.");
   }
 
   void resolve() { resolve_endpoints({&endpoint}); }
@@ -54,6 +69,14 @@ struct WalConfig : stage::StageConfig {
     if (owner_lease <= max_read_wait) {
       return Status(Code::invalid_argument, "--wal-owner-lease must exceed --wal-max-read-wait: an owner waiting on a read would lose its partitions");
     }
+    if (member_timeout <= max_read_wait) {
+      return Status(Code::invalid_argument, "--wal-member-timeout must exceed --wal-max-read-wait: a member waiting on a read would lose its partitions");
+    }
+    if (member_timeout < 2 * kJoinInterval) {
+      return Status(Code::invalid_argument, "--wal-member-timeout must be at least two join intervals (" +
+                                                std::to_string(2 * kJoinInterval.count()) + " ms): one late join must not cost a member its partitions");
+    }
+    if (index_replicas == 0) return Status(Code::invalid_argument, "--index-replicas must be at least 1");
     return Status::ok();
   }
   std::string log_path() const { return data_dir + "/wal"; }

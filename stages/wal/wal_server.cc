@@ -10,15 +10,19 @@
 #include "bus/sockets.h"
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/options.h"
 #include "protocol/stage_stats.h"
 
 namespace spanline::wal {
 
 using std::chrono::steady_clock;
 
-WalServer::WalServer(WalConfig config, uint32_t partitions, LogStore& store, bus::Context& context, bus::StatsRegistry& stats)
+WalServer::WalServer(WalConfig config, uint32_t partitions, std::vector<uint32_t> owned, LogStore& store, bus::Context& context,
+                     bus::StatsRegistry& stats)
     : config_(std::move(config)),
       partitions_(partitions),
+      owns_(partitions, false),
+      owned_text_(format_uint_list(owned)),
       store_(store),
       context_(context),
       stats_(stats),
@@ -32,8 +36,12 @@ WalServer::WalServer(WalConfig config, uint32_t partitions, LogStore& store, bus
       entries_served_(stats.counter("entries_served")),
       entries_deleted_(stats.counter("entries_deleted")),
       bad_messages_(stats.counter("bad_messages")),
+      partition_moves_(stats.counter(std::string(stats_names::kWalPartitionMoves))),
+      assignment_({.wal_instance = config_.instance, .owned = owned, .replicas = config_.index_replicas, .member_timeout = config_.member_timeout},
+                  [this](uint32_t partition) { return store_.range(partition).head; }, partition_moves_),
       cursors_(store),
       retention_(config_, store, cursors_, entries_deleted_) {
+  for (uint32_t partition : owned) owns_[partition] = true;
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 }
 
@@ -72,9 +80,10 @@ void WalServer::start() {
   stats_.gauge(std::string(stats_names::kWalDiskBudgetBytes), [this] { return static_cast<double>(config_.disk_budget_bytes); });
   stats_.set_info("endpoint", config_.endpoint);
   stats_.set_info(std::string(kPartitionsInfoKey), std::to_string(partitions_));
+  stats_.set_info(std::string(stats_names::kWalOwnedPartitions), owned_text_);
   bus_thread_ = std::thread([this] { run(); });
   retention_.start();
-  log::info("wal listening", {{"endpoint", config_.endpoint}, {"path", config_.log_path()}});
+  log::info("wal listening", {{"endpoint", config_.endpoint}, {"path", config_.log_path()}, {"owned_partitions", owned_text_}});
 }
 
 void WalServer::stop() {
@@ -119,6 +128,7 @@ void WalServer::run() {
       }
     }
     for (const ReadRequest& read : parked_.take_expired(steady_clock::now())) answer_read(read);
+    tend_assignment();
   }
   on_committed();
 }
@@ -135,6 +145,9 @@ void WalServer::handle(bus::Message& message) {
       return;
     case bus::MessageType::read:
       handle_read(message);
+      return;
+    case bus::MessageType::join:
+      handle_join(message);
       return;
     default:
       bad_messages_.fetch_add(1);
@@ -246,14 +259,29 @@ void WalServer::handle_read(bus::Message& message) {
     return;
   }
   auto partition = static_cast<uint32_t>(header.partition);
-  if (!header.consumer.empty() && !header.instance.empty()) {
+  if (!header.consumer.empty() && assignment_.joined(header.consumer, header.instance)) {
+    // A member of a coordinated group: the assignment decides, epochs fence.
+    if (Status assigned = assignment_.check_read(header.consumer, header.instance, partition); !assigned.is_ok()) {
+      reply_error(message.routing_id, header.request_id, assigned);
+      return;
+    }
+    assignment_.note_read(header.consumer, header.instance, partition, header.committed);
+  } else if (!header.consumer.empty() && !header.instance.empty()) {
     if (Status owned = leases_.claim(partition, header.consumer, header.instance, steady_clock::now()); !owned.is_ok()) {
       reply_error(message.routing_id, header.request_id, owned);
       return;
     }
   }
   reads_.fetch_add(1, std::memory_order_relaxed);
-  if (!header.consumer.empty()) cursors_.note(partition, header.consumer, header.committed);
+  if (!header.consumer.empty()) {
+    // A coordinated group keeps what its slowest serving replica has not
+    // committed; a builder (copying a snapshot) or an outsider holds nothing.
+    if (!assignment_.coordinated(header.consumer)) {
+      cursors_.note(partition, header.consumer, header.committed);
+    } else if (auto cursor = assignment_.retention_cursor(header.consumer, partition)) {
+      cursors_.note(partition, header.consumer, *cursor);
+    }
+  }
   ReadRequest read{.routing_id = message.routing_id,
                    .request_id = header.request_id,
                    .partition = partition,
@@ -265,6 +293,33 @@ void WalServer::handle_read(bus::Message& message) {
   // A full parking lot answers at once, with nothing: the reader asks again.
   if (nothing_new && wait.count() > 0 && parked_.park(read, steady_clock::now() + wait)) return;
   answer_read(read);
+}
+
+void WalServer::handle_join(bus::Message& message) {
+  const bus::Header& header = message.header;
+  Result<JoinRequest> request = Status(Code::invalid_argument, "join carries exactly one payload frame (a JoinRequest)");
+  if (header.consumer.empty() || header.instance.empty()) {
+    request = Status(Code::invalid_argument, "join names its group (g) and instance (i)");
+  } else if (message.payload.size() == 1) {
+    request = decode_join_request(std::string_view(static_cast<const char*>(message.payload[0].data()), message.payload[0].size()));
+  }
+  if (!request) {
+    bad_messages_.fetch_add(1);
+    reply_error(message.routing_id, header.request_id, request.status());
+    return;
+  }
+  JoinReply assigned = assignment_.join(header.consumer, header.instance, request->query_endpoint, steady_clock::now());
+  std::vector<zmq::message_t> payload;
+  payload.push_back(bus::frame_taking(encode(assigned)));
+  (void)bus::send_message(*socket_, message.routing_id, reply_header(bus::MessageType::join_reply, header.request_id), payload);
+}
+
+void WalServer::tend_assignment() {
+  const auto now = steady_clock::now();
+  assignment_.expire(now);
+  if (now - assignment_published_ < std::chrono::seconds(1)) return;
+  assignment_published_ = now;
+  if (std::string json = assignment_.assignment_json(now); !json.empty()) stats_.set_info(std::string(stats_names::kWalAssignment), json);
 }
 
 void WalServer::answer_read(const ReadRequest& read) {
@@ -297,20 +352,31 @@ void WalServer::answer_read(const ReadRequest& read) {
 
 bus::Header WalServer::reply_header(bus::MessageType type, uint64_t request_id) const {
   bus::Header header = bus::make_header(type, request_id);
-  header.partitions = partitions_;
+  announce(header);
   return header;
 }
 
+void WalServer::announce(bus::Header& header) const {
+  header.partitions = partitions_;
+  header.owned = owned_text_;
+  header.instance = config_.instance;
+}
+
 Status WalServer::check_partition(int32_t partition, std::string_view what) const {
-  if (partition >= 0 && static_cast<uint32_t>(partition) < partitions_) return Status::ok();
-  return Status(Code::invalid_argument, std::string(what) + " names partition " + std::to_string(partition) +
-                                            ", and the WAL's partitions are 0 to " + std::to_string(partitions_ - 1));
+  if (partition < 0 || static_cast<uint32_t>(partition) >= partitions_) {
+    return Status(Code::invalid_argument, std::string(what) + " names partition " + std::to_string(partition) +
+                                              ", and the WAL's partitions are 0 to " + std::to_string(partitions_ - 1));
+  }
+  if (owns_[partition]) return Status::ok();
+  // Retryable: the sender's WAL map learns the owner from the owners' replies.
+  return Status(Code::unavailable, "WAL " + config_.instance + " does not own partition " + std::to_string(partition) +
+                                       "; it owns " + (owned_text_.empty() ? std::string("none") : owned_text_));
 }
 
 void WalServer::reply_error(const std::string& routing_id, uint64_t request_id, const Status& status) {
   if (routing_id.empty()) return;
   bus::Header error = bus::make_error(request_id, status);
-  error.partitions = partitions_;
+  announce(error);
   (void)bus::send_message(*socket_, routing_id, error);
 }
 

@@ -17,10 +17,12 @@ Status WalStage::start() {
   auto partitions = settle_partition_count(*store_, config_.partitions);
   if (!partitions) return Status(Code::invalid_argument, partitions.status().message());
   log::info("partition count", {{"partitions", *partitions}});
+  auto owned = settle_owned_partitions(config_.owned_partitions, *partitions);
+  if (!owned) return owned.status();
   for (const auto& [partition, range] : store_->ranges()) {
     log::info("recovered partition", {{"partition", partition}, {"first", range.first}, {"head", range.head}});
   }
-  server_ = std::make_unique<WalServer>(config_, *partitions, *store_, services_.context, services_.stats);
+  server_ = std::make_unique<WalServer>(config_, *partitions, std::move(*owned), *store_, services_.context, services_.stats);
   try {
     server_->start();
   } catch (const std::exception& e) {

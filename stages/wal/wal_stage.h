@@ -17,7 +17,8 @@ class WalStage final : public stage::Stage {
   WalStage(const WalConfig& config, stage::StageServices services);
   ~WalStage() override;
 
-  // invalid_argument (exit 2) when --partitions differs from the log's own count.
+  // invalid_argument (exit 2) when --partitions differs from the log's own count
+  // or --owned-partitions names a partition past it.
   Status start() override;
   void stop() override;
 

@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <map>
 #include <thread>
 
 #include "bus/request_client.h"
 #include "bus/sockets.h"
+#include "protocol/wal/group_membership.h"
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -31,6 +33,26 @@ class WalBus : public ::testing::Test {
     if (wal) wal->stop();
   }
   std::string endpoint() const { return "ipc://" + dir.path() + "/run/wal.sock"; }
+  // Another WAL on the same data folder that must refuse to start: it logs
+  // `says` and exits 2 by itself.
+  void expect_refused_start(const std::vector<std::string>& extra, const std::string& says) {
+    std::vector<std::string> args = {"--data-dir", dir.path()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    Process other(bin_path("spanline-wal"), args, dir / "wal-refused.log");
+    other.start();
+    EXPECT_TRUE(wait_until([&] { return other.log().find(says) != std::string::npos; })) << other.log();
+    EXPECT_EQ(other.stop(), 2) << "exited by itself, refusing to start";
+  }
+  // One frame sent on a bare DEALER and the WAL's reply as it came, error
+  // header and all (RequestClient turns an error into a Status).
+  bus::Received exchange_raw(const std::string& frame) {
+    zmq::socket_t raw = bus::connect_dealer(context, endpoint());
+    std::this_thread::sleep_for(100ms);
+    raw.send(zmq::buffer(frame), zmq::send_flags::none);
+    zmq::pollitem_t item{raw.handle(), 0, ZMQ_POLLIN, 0};
+    zmq::poll(&item, 1, 2000ms);
+    return bus::receive_message(raw, false);
+  }
   Status ping() { return client->call(bus::make_header(bus::MessageType::ping), {}, {.timeout = 500ms}).status(); }
 
   Result<bus::Message> append(int partition, const std::string& bytes, uint64_t items = 1) {
@@ -142,12 +164,7 @@ TEST_F(WalBus, PastTheDiskBudgetAppendsAreRefusedRetryably) {
 
 TEST_F(WalBus, MalformedAndUnknownMessagesGetErrorsAndTheWalStaysUp) {
   start();
-  zmq::socket_t raw = bus::connect_dealer(context, endpoint());
-  std::this_thread::sleep_for(100ms);
-  raw.send(zmq::buffer(std::string("\xc1 not msgpack")), zmq::send_flags::none);
-  zmq::pollitem_t item{raw.handle(), 0, ZMQ_POLLIN, 0};
-  zmq::poll(&item, 1, 2000ms);
-  bus::Received reply = bus::receive_message(raw, false);
+  bus::Received reply = exchange_raw(std::string("\xc1 not msgpack"));
   ASSERT_TRUE(reply.got_message);
   EXPECT_EQ(reply.message.header.message_type(), bus::MessageType::error);
   EXPECT_EQ(reply.message.header.code, static_cast<uint8_t>(Code::invalid_argument));
@@ -200,11 +217,107 @@ TEST_F(WalBus, OwnsItsPartitionCountAndAnnouncesItInEveryReply) {
   EXPECT_EQ(wal->stop(), 0);
 
   // Restarted with another count: it does not start, and says both.
-  Process other(bin_path("spanline-wal"), {"--data-dir", dir.path(), "--partitions", "4"}, dir / "wal-4.log");
-  other.start();
-  EXPECT_TRUE(wait_until([&] { return other.log().find("has 8 partitions, but --partitions is 4") != std::string::npos; }))
-      << other.log();
-  EXPECT_EQ(other.stop(), 2) << "exited by itself, refusing to start";
+  expect_refused_start({"--partitions", "4"}, "has 8 partitions, but --partitions is 4");
+}
+
+// A WAL owning some partitions: it serves those, refuses the others
+// retryably (the sender's map sends them to their owner), and says which it
+// owns in every reply.
+TEST_F(WalBus, OwnsOnlyItsPartitionsAndAnnouncesThemInEveryReply) {
+  start({"--partitions", "4", "--owned-partitions", "0-1", "--instance", "wal-a"});
+  auto pong = client->call(bus::make_header(bus::MessageType::ping), {}, {.timeout = 2s});
+  ASSERT_TRUE(pong.is_ok()) << pong.status().to_string();
+  EXPECT_EQ(pong->header.owned, "0-1");
+  EXPECT_EQ(pong->header.instance, "wal-a");
+  EXPECT_EQ(pong->header.partitions, 4u);
+  auto ack = append(0, "mine");
+  ASSERT_TRUE(ack.is_ok()) << ack.status().to_string();
+  EXPECT_EQ(ack->header.owned, "0-1");
+  Status refused = append(2, "not mine").status();
+  EXPECT_EQ(refused.code(), Code::unavailable);
+  EXPECT_NE(refused.message().find("WAL wal-a does not own partition 2; it owns 0-1"), std::string::npos) << refused.message();
+  EXPECT_EQ(read(3, 0).status().code(), Code::unavailable);
+  EXPECT_EQ(read(1, 0).status().code(), Code::ok);
+  // The refusal itself carries the list, so the sender learns where to go.
+  bus::Header header = bus::make_header(bus::MessageType::read);
+  header.partition = 2;
+  bus::Received error = exchange_raw(bus::encode_header(header));
+  ASSERT_TRUE(error.got_message);
+  EXPECT_EQ(error.message.header.message_type(), bus::MessageType::error);
+  EXPECT_EQ(error.message.header.owned, "0-1");
+
+  client.reset();
+  EXPECT_EQ(wal->stop(), 0);
+  expect_refused_start({"--owned-partitions", "3-4"}, "names partition 4, but the log has 4 partitions");
+}
+
+// Two members join one WAL over the bus: the first gets every partition, the
+// second builds its half while the first keeps it, and once the second has
+// caught up the first's reads of that half are refused (fencing).
+TEST_F(WalBus, JoinedMembersSplitThePartitionsAndAMovedPartitionIsFenced) {
+  start({"--partitions", "4"});
+  ASSERT_TRUE(append(0, "before the group").is_ok());
+  auto join = [&](const std::string& instance) -> Result<wal::JoinReply> {
+    bus::Header header = bus::make_header(bus::MessageType::join);
+    header.consumer = "index";
+    header.instance = instance;
+    std::vector<zmq::message_t> payload;
+    payload.push_back(bus::frame_taking(wal::encode(wal::JoinRequest{.query_endpoint = "tcp://" + instance + ":7010"})));
+    auto reply = client->call(header, std::move(payload), {.timeout = 2s});
+    if (!reply) return reply.status();
+    EXPECT_EQ(reply->header.message_type(), bus::MessageType::join_reply);
+    EXPECT_EQ(reply->header.owned, "0-3");
+    if (reply->payload.size() != 1) return Status(Code::internal, "join_reply without its frame");
+    return wal::decode_join_reply(reply->payload[0].to_string());
+  };
+  auto states = [&](const std::string& instance) {
+    std::map<uint32_t, wal::ReplicaState> out;
+    auto reply = join(instance);
+    EXPECT_TRUE(reply.is_ok()) << reply.status().to_string();
+    if (reply) {
+      for (const wal::PartitionAssignment& a : reply->assigned) out[a.partition] = static_cast<wal::ReplicaState>(a.state);
+    }
+    return out;
+  };
+  auto member_read = [&](const std::string& instance, int partition, uint64_t committed) {
+    bus::Header header = bus::make_header(bus::MessageType::read);
+    header.partition = partition;
+    header.consumer = "index";
+    header.instance = instance;
+    header.committed = committed;
+    return client->call(header, {}, {.timeout = 2s}).status();
+  };
+
+  auto a = states("ix-a");
+  ASSERT_EQ(a.size(), 4u);
+  for (const auto& [p, state] : a) EXPECT_EQ(state, wal::ReplicaState::ready) << p;
+  auto b = states("ix-b");
+  ASSERT_EQ(b.size(), 2u) << "half of the four";
+  for (const auto& [p, state] : b) EXPECT_EQ(state, wal::ReplicaState::building) << p;
+  a = states("ix-a");
+  ASSERT_EQ(a.size(), 4u) << "ix-a keeps them while ix-b builds";
+  for (const auto& [p, state] : b) {
+    EXPECT_EQ(a[p], wal::ReplicaState::leaving) << p;
+    EXPECT_TRUE(member_read("ix-a", static_cast<int>(p), 0).is_ok()) << "a leaving replica still reads";
+    // Caught up to the head as of its adding (1 in partition 0, else 0).
+    EXPECT_TRUE(member_read("ix-b", static_cast<int>(p), p == 0 ? 1 : 0).is_ok());
+  }
+  EXPECT_EQ(states("ix-a").size(), 2u) << "dropped from the moved half";
+  for (const auto& [p, state] : states("ix-b")) EXPECT_EQ(state, wal::ReplicaState::ready) << p;
+  Status fenced = member_read("ix-a", static_cast<int>(b.begin()->first), 0);
+  EXPECT_EQ(fenced.code(), Code::failed_precondition);
+  EXPECT_NE(fenced.message().find("is assigned to ix-b"), std::string::npos) << fenced.message();
+  EXPECT_TRUE(member_read("static-1", static_cast<int>(b.begin()->first), 0).is_ok()) << "a reader that never joined keeps the lease path";
+
+  // A join without its request is refused and counted; the WAL stays up.
+  bus::Header bare = bus::make_header(bus::MessageType::join);
+  bare.consumer = "index";
+  bare.instance = "ix-c";
+  EXPECT_EQ(client->call(bare, {}, {.timeout = 2s}).status().code(), Code::invalid_argument);
+  std::vector<zmq::message_t> junk;
+  junk.emplace_back(std::string_view("\xc1"));
+  EXPECT_EQ(client->call(bare, std::move(junk), {.timeout = 2s}).status().code(), Code::invalid_argument);
+  EXPECT_TRUE(wal->running());
 }
 
 }  // namespace

@@ -70,6 +70,9 @@ TEST(Options, ParsesSizesDurationsAndLists) {
   EXPECT_FALSE(parse_duration("soon").is_ok());
   EXPECT_EQ(*parse_uint_list("0,2-3"), (std::vector<uint32_t>{0, 2, 3}));
   EXPECT_FALSE(parse_uint_list("3-1").is_ok());
+  EXPECT_EQ(format_uint_list({6, 0, 1, 2, 3, 8, 9, 3}), "0-3,6,8-9");
+  EXPECT_EQ(format_uint_list({}), "");
+  EXPECT_EQ(*parse_uint_list(format_uint_list({0, 2, 3, 4, 7})), (std::vector<uint32_t>{0, 2, 3, 4, 7}));
   EXPECT_EQ(expand_data_dir("ipc://{data-dir}/run/x.sock", "/d"), "ipc:///d/run/x.sock");
 }
 

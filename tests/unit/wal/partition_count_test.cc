@@ -68,5 +68,14 @@ TEST(PartitionCount, AnOlderLogWithoutACountMustFitItsEntries) {
   EXPECT_EQ(settle_partition_count(*store, 8).value(), 8u);
 }
 
+TEST(OwnedPartitions, EmptyMeansAllAndEveryEntryMustBeBelowTheCount) {
+  EXPECT_EQ(settle_owned_partitions("", 4).value(), (std::vector<uint32_t>{0, 1, 2, 3}));
+  EXPECT_EQ(settle_owned_partitions("3,0-1,1", 4).value(), (std::vector<uint32_t>{0, 1, 3})) << "sorted, without repeats";
+  Status past = settle_owned_partitions("2-4", 4).status();
+  EXPECT_EQ(past.code(), Code::invalid_argument);
+  EXPECT_NE(past.message().find("partition 4"), std::string::npos) << past.message();
+  EXPECT_FALSE(settle_owned_partitions("two", 4).is_ok());
+}
+
 }  // namespace
 }  // namespace spanline::wal

@@ -1,0 +1,302 @@
+#include "stages/wal/group_assignment.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+namespace spanline::wal {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::vector<std::string> kThree = {"ix-a", "ix-b", "ix-c"};
+
+// A WAL's assignment over a fake log (heads set by the test) and a fake clock.
+class GroupAssignmentTest : public ::testing::Test {
+ protected:
+  void make(uint32_t partitions, uint32_t replicas, std::chrono::milliseconds timeout = 5s) {
+    GroupAssignment::Settings settings{.wal_instance = "wal-1", .replicas = replicas, .member_timeout = timeout};
+    for (uint32_t p = 0; p < partitions; ++p) settings.owned.push_back(p);
+    assignment = std::make_unique<GroupAssignment>(settings, [this](uint32_t p) { return heads[p]; }, moves);
+  }
+  JoinReply join(const std::string& instance) { return assignment->join("index", instance, "tcp://" + instance + ":7010", now); }
+  // partition -> state of `instance` there, from its join reply.
+  std::map<uint32_t, ReplicaState> states_of(const std::string& instance) {
+    std::map<uint32_t, ReplicaState> out;
+    for (const PartitionAssignment& a : join(instance).assigned) out[a.partition] = static_cast<ReplicaState>(a.state);
+    return out;
+  }
+  // partition -> the replicas there, as `instance`'s join reply lists them.
+  std::map<uint32_t, std::set<std::string>> replicas_seen_by(const std::string& instance) {
+    std::map<uint32_t, std::set<std::string>> out;
+    for (const PartitionAssignment& a : join(instance).assigned) {
+      for (const ReplicaView& r : a.replicas) out[a.partition].insert(r.instance);
+    }
+    return out;
+  }
+  uint64_t epoch_of(uint32_t partition, const std::string& instance) {
+    for (const PartitionAssignment& a : join(instance).assigned) {
+      if (a.partition == partition) return a.epoch;
+    }
+    return 0;
+  }
+  bool reads(const std::string& instance, uint32_t partition) { return assignment->check_read("index", instance, partition).is_ok(); }
+
+  std::map<uint32_t, uint64_t> heads;
+  std::atomic<uint64_t> moves{0};
+  GroupAssignment::Clock::time_point now = GroupAssignment::Clock::now();
+  std::unique_ptr<GroupAssignment> assignment;
+};
+
+TEST_F(GroupAssignmentTest, TheFirstMemberGetsEveryPartitionReadyAtOnce) {
+  make(4, 1);
+  auto states = states_of("ix-a");
+  ASSERT_EQ(states.size(), 4u);
+  for (const auto& [partition, state] : states) EXPECT_EQ(state, ReplicaState::ready) << partition;
+  JoinReply reply = join("ix-a");
+  EXPECT_EQ(reply.wal_instance, "wal-1");
+  EXPECT_EQ(reply.replicas, 1u);
+  EXPECT_EQ(reply.member_timeout_ms, 5000u);
+  EXPECT_EQ(reply.assigned[0].replicas[0].query_endpoint, "tcp://ix-a:7010");
+  EXPECT_EQ(moves.load(), 0u) << "a first assignment is not a move";
+}
+
+TEST_F(GroupAssignmentTest, ANewMemberBuildsHalfWhileTheOldOneKeepsThemLeavingUntilItCaughtUp) {
+  make(8, 1);
+  for (uint32_t p = 0; p < 8; ++p) heads[p] = 100 + p;
+  join("ix-a");
+  now += 1s;
+  auto b = states_of("ix-b");
+  ASSERT_EQ(b.size(), 4u) << "half of 8";
+  auto a = states_of("ix-a");
+  ASSERT_EQ(a.size(), 8u) << "ix-a keeps the moving ones while ix-b builds";
+  for (const auto& [partition, state] : b) {
+    EXPECT_EQ(state, ReplicaState::building);
+    EXPECT_EQ(a[partition], ReplicaState::leaving);
+    EXPECT_TRUE(reads("ix-a", partition)) << "a leaving replica still reads";
+    EXPECT_TRUE(reads("ix-b", partition));
+  }
+  EXPECT_EQ(moves.load(), 4u);
+  const uint32_t moved = b.begin()->first;
+  const uint64_t epoch = epoch_of(moved, "ix-b");
+  assignment->note_read("index", "ix-b", moved, heads[moved] - 1);
+  EXPECT_EQ(states_of("ix-b")[moved], ReplicaState::building) << "one short of the head as of its adding";
+  EXPECT_EQ(states_of("ix-a")[moved], ReplicaState::leaving);
+  heads[moved] += 50;  // new entries after the adding do not move the goal
+  assignment->note_read("index", "ix-b", moved, heads[moved] - 50);
+  EXPECT_EQ(states_of("ix-b")[moved], ReplicaState::ready);
+  EXPECT_FALSE(states_of("ix-a").contains(moved)) << "dropped once the new replica is ready";
+  EXPECT_GT(epoch_of(moved, "ix-b"), epoch);
+  Status refused = assignment->check_read("index", "ix-a", moved);
+  EXPECT_EQ(refused.code(), Code::failed_precondition);
+  EXPECT_NE(refused.message().find("is assigned to ix-b (epoch"), std::string::npos) << refused.message();
+  EXPECT_NE(refused.message().find("not to ix-a"), std::string::npos) << refused.message();
+  EXPECT_EQ(states_of("ix-a").size(), 7u) << "the other three still wait for ix-b";
+}
+
+TEST_F(GroupAssignmentTest, ThreeMembersShareEightPartitionsTwiceEachWithinOne) {
+  make(8, 2);
+  join("ix-a");
+  join("ix-b");
+  join("ix-c");
+  std::map<std::string, size_t> load;
+  std::map<uint32_t, std::set<std::string>> replicas;
+  for (const std::string& instance : kThree) {
+    for (const auto& [partition, state] : states_of(instance)) {
+      if (state == ReplicaState::leaving) continue;  // on its way out: not desired
+      ++load[instance];
+      replicas[partition].insert(instance);
+    }
+  }
+  ASSERT_EQ(replicas.size(), 8u);
+  for (const auto& [partition, set] : replicas) EXPECT_EQ(set.size(), 2u) << "partition " << partition;
+  ASSERT_EQ(load.size(), 3u);
+  EXPECT_EQ(load["ix-a"] + load["ix-b"] + load["ix-c"], 16u);
+  for (const auto& [instance, count] : load) EXPECT_TRUE(count == 5 || count == 6) << instance << " has " << count;
+}
+
+TEST_F(GroupAssignmentTest, BalanceHoldsWithinOneForManyShapes) {
+  for (uint32_t partitions : {1u, 3u, 5u, 8u, 16u, 64u}) {
+    for (uint32_t replicas : {1u, 2u, 3u}) {
+      for (int members = 1; members <= 7; ++members) {
+        make(partitions, replicas);
+        std::vector<std::string> names;
+        for (int m = 0; m < members; ++m) names.push_back("indexer-" + std::to_string(m));
+        for (const std::string& name : names) join(name);
+        // Settle: every builder catches up, so only desired replicas remain.
+        for (uint32_t p = 0; p < partitions; ++p) {
+          for (const std::string& name : names) assignment->note_read("index", name, p, 0);
+        }
+        std::map<uint32_t, size_t> per_partition;
+        size_t low = SIZE_MAX, high = 0;
+        for (const std::string& name : names) {
+          size_t load = states_of(name).size();
+          for (const auto& [p, state] : states_of(name)) ++per_partition[p];
+          low = std::min(low, load);
+          high = std::max(high, load);
+        }
+        const size_t r = std::min<size_t>(replicas, members);
+        SCOPED_TRACE(std::to_string(partitions) + " partitions, R " + std::to_string(replicas) + ", " + std::to_string(members) + " members");
+        EXPECT_LE(high - low, 1u);
+        ASSERT_EQ(per_partition.size(), partitions);
+        for (const auto& [p, count] : per_partition) EXPECT_EQ(count, r) << "partition " << p;
+      }
+    }
+  }
+}
+
+TEST_F(GroupAssignmentTest, ASilentMemberLosesItsPartitionsAtOnceAndTheOtherReplicaStaysReady) {
+  make(6, 2, 5s);
+  const auto t0 = now;
+  join("ix-a");
+  join("ix-b");
+  join("ix-c");
+  for (uint32_t p = 0; p < 6; ++p) {
+    for (const std::string& name : kThree) assignment->note_read("index", name, p, 0);
+  }
+  std::map<uint32_t, std::set<std::string>> before;
+  for (const std::string& name : kThree) {
+    for (const auto& [p, state] : states_of(name)) {
+      EXPECT_EQ(state, ReplicaState::ready);
+      before[p].insert(name);
+    }
+  }
+  const uint64_t moves_before = moves.load();
+  // ix-a and ix-b keep joining; ix-c goes silent.
+  for (int second = 1; second <= 6; ++second) {
+    now = t0 + std::chrono::seconds(second);
+    join("ix-a");
+    join("ix-b");
+    assignment->expire(now);
+    if (second != 5) continue;
+    for (uint32_t p = 0; p < 6; ++p) {
+      if (before[p].contains("ix-c")) {
+        EXPECT_TRUE(reads("ix-c", p)) << "silent for exactly the timeout: still a member";
+      }
+    }
+  }
+  auto a = states_of("ix-a");
+  auto b = states_of("ix-b");
+  EXPECT_EQ(a.size(), 6u) << "two members, R = 2: each has every partition";
+  EXPECT_EQ(b.size(), 6u);
+  size_t ix_c_had = 0;
+  for (uint32_t p = 0; p < 6; ++p) {
+    EXPECT_FALSE(reads("ix-c", p)) << "ix-c's partitions went at once";
+    if (!before[p].contains("ix-c")) continue;
+    ++ix_c_had;
+    // The replica that survived stays ready (no gap in answers); the one that
+    // takes ix-c's place builds beside it.
+    const std::string survivor = before[p].contains("ix-a") ? "ix-a" : "ix-b";
+    const std::string newcomer = survivor == "ix-a" ? "ix-b" : "ix-a";
+    EXPECT_EQ((survivor == "ix-a" ? a : b)[p], ReplicaState::ready) << p;
+    EXPECT_EQ((newcomer == "ix-a" ? a : b)[p], ReplicaState::building) << p;
+  }
+  EXPECT_EQ(ix_c_had, 4u) << "12 replicas over 3 members";
+  EXPECT_EQ(moves.load() - moves_before, ix_c_had);
+}
+
+TEST_F(GroupAssignmentTest, APartitionWithNoReadyReplicaGetsReadyOnes) {
+  make(2, 1, 5s);
+  heads[0] = heads[1] = 500;
+  join("ix-a");
+  now += 1s;
+  join("ix-b");
+  now += 1s;
+  // ix-b builds some partition from ix-a, and ix-a dies before ix-b caught up.
+  auto b = states_of("ix-b");
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b.begin()->second, ReplicaState::building);
+  now += 5s;
+  join("ix-b");
+  assignment->expire(now);
+  auto after = states_of("ix-b");
+  ASSERT_EQ(after.size(), 2u);
+  for (const auto& [partition, state] : after) EXPECT_EQ(state, ReplicaState::ready) << "nobody to copy from: ready at once";
+  // And a partition whose only replica died goes to a joiner as ready.
+  now += 10s;
+  assignment->expire(now);
+  auto c = states_of("ix-c");
+  ASSERT_EQ(c.size(), 2u);
+  for (const auto& [partition, state] : c) EXPECT_EQ(state, ReplicaState::ready);
+}
+
+TEST_F(GroupAssignmentTest, AReaderThatNeverJoinedIsNotFenced) {
+  make(2, 1);
+  EXPECT_FALSE(assignment->coordinated("index"));
+  EXPECT_TRUE(reads("static-1", 0));
+  join("ix-a");
+  EXPECT_TRUE(assignment->coordinated("index"));
+  EXPECT_FALSE(assignment->joined("index", "static-1"));
+  EXPECT_TRUE(reads("static-1", 0)) << "its reads keep the PartitionLeases path";
+  EXPECT_TRUE(assignment->check_read("export", "ix-a", 0).is_ok()) << "another group is not coordinated";
+}
+
+TEST_F(GroupAssignmentTest, TheRetentionCursorIsTheLowestOverReadyAndLeavingReplicas) {
+  make(1, 2);
+  heads[0] = 1000;
+  EXPECT_FALSE(assignment->retention_cursor("index", 0).has_value()) << "no group: the reader's own cursor counts";
+  join("ix-a");
+  assignment->note_read("index", "ix-a", 0, 900);
+  EXPECT_EQ(assignment->retention_cursor("index", 0), 900u);
+  join("ix-b");
+  assignment->note_read("index", "ix-b", 0, 10);  // building: copying a snapshot
+  EXPECT_EQ(states_of("ix-b")[0], ReplicaState::building);
+  EXPECT_EQ(assignment->retention_cursor("index", 0), 900u) << "a building replica does not hold the log back";
+  assignment->note_read("index", "ix-b", 0, 1000);
+  EXPECT_EQ(states_of("ix-b")[0], ReplicaState::ready);
+  EXPECT_EQ(assignment->retention_cursor("index", 0), 900u) << "the lowest ready one";
+}
+
+TEST_F(GroupAssignmentTest, ALeavingReplicaHoldsRetentionUntilDropped) {
+  make(8, 1);
+  for (uint32_t p = 0; p < 8; ++p) heads[p] = 1000;
+  join("ix-a");
+  for (uint32_t p = 0; p < 8; ++p) assignment->note_read("index", "ix-a", p, 700);
+  auto b = states_of("ix-b");
+  ASSERT_FALSE(b.empty());
+  const uint32_t moved = b.begin()->first;
+  EXPECT_EQ(states_of("ix-a")[moved], ReplicaState::leaving);
+  assignment->note_read("index", "ix-b", moved, 950);
+  EXPECT_EQ(assignment->retention_cursor("index", moved), 700u) << "ix-a leaves but still counts; ix-b builds and does not";
+  assignment->note_read("index", "ix-b", moved, 1000);
+  EXPECT_EQ(assignment->retention_cursor("index", moved), 1000u) << "ix-a dropped: only ix-b counts";
+}
+
+TEST_F(GroupAssignmentTest, EpochsIncreaseWithEveryChange) {
+  make(8, 1);
+  for (uint32_t p = 0; p < 8; ++p) heads[p] = 10;
+  join("ix-a");
+  std::map<uint32_t, uint64_t> first;
+  for (const PartitionAssignment& a : join("ix-a").assigned) first[a.partition] = a.epoch;
+  for (const auto& [p, epoch] : first) EXPECT_GE(epoch, 1u);
+  auto b = states_of("ix-b");
+  ASSERT_FALSE(b.empty());
+  const uint32_t moved = b.begin()->first;
+  const uint64_t building = epoch_of(moved, "ix-b");
+  EXPECT_GT(building, first[moved]) << "ix-b added";
+  assignment->note_read("index", "ix-b", moved, 10);
+  EXPECT_GT(epoch_of(moved, "ix-b"), building) << "ix-b ready, ix-a dropped";
+  for (const auto& [p, epoch] : first) {
+    if (!b.contains(p)) {
+      EXPECT_EQ(epoch_of(p, "ix-a"), epoch) << "unchanged partition " << p << " keeps its epoch";
+    }
+  }
+}
+
+TEST_F(GroupAssignmentTest, TheAssignmentJsonNamesMembersAndReplicas) {
+  make(2, 1);
+  heads[0] = 7;
+  EXPECT_EQ(assignment->assignment_json(now), "");
+  join("ix-a");
+  assignment->note_read("index", "ix-a", 0, 5);
+  std::string json = assignment->assignment_json(now + 250ms);
+  EXPECT_EQ(json,
+            "{\"group\":\"index\",\"replicas\":1,\"member_timeout_ms\":5000,"
+            "\"members\":[{\"instance\":\"ix-a\",\"query_endpoint\":\"tcp://ix-a:7010\",\"silent_ms\":250}],"
+            "\"partitions\":[{\"partition\":0,\"epoch\":1,\"head\":7,\"moves\":0,\"replicas\":[{\"instance\":\"ix-a\",\"state\":\"ready\",\"committed\":5}]},"
+            "{\"partition\":1,\"epoch\":1,\"head\":0,\"moves\":0,\"replicas\":[{\"instance\":\"ix-a\",\"state\":\"ready\",\"committed\":0}]}]}");
+}
+
+}  // namespace
+}  // namespace spanline::wal
