@@ -75,6 +75,8 @@ struct WalMap::State {
   void settle();
   void log_problem();
   Result<uint32_t> unanswered_count() const;
+  // With the lock held: `count`, checked against the configured one.
+  Result<uint32_t> checked_count() const;
   bool all_answered() const;
 };
 
@@ -267,13 +269,15 @@ WalMap::~WalMap() {
   state_->clients.clear();
 }
 
+Result<uint32_t> WalMap::State::checked_count() const {
+  if (!count) return count;
+  if (Status agrees = check_configured_partitions(who, configured, *count); !agrees.is_ok()) return agrees;
+  return count;
+}
+
 Result<uint32_t> WalMap::count() const {
   std::lock_guard lock(state_->mutex);
-  if (!state_->count) return state_->count;
-  if (Status agrees = check_configured_partitions(state_->who, state_->configured, *state_->count); !agrees.is_ok()) {
-    return agrees;
-  }
-  return state_->count;
+  return state_->checked_count();
 }
 
 Result<uint32_t> WalMap::wait(std::chrono::milliseconds timeout) const {
@@ -287,10 +291,9 @@ Result<uint32_t> WalMap::wait(std::chrono::milliseconds timeout) const {
 }
 
 Result<bus::RequestClient*> WalMap::owner(uint32_t partition) const {
-  auto partitions = count();
-  if (!partitions) return partitions.status();
   std::lock_guard lock(state_->mutex);
   const State& state = *state_;
+  if (auto partitions = state.checked_count(); !partitions) return partitions.status();
   if (partition >= state.owner_of.size()) {
     return Status(Code::invalid_argument, "partition " + std::to_string(partition) + " is not below the WALs' partition count " +
                                               std::to_string(state.owner_of.size()));
