@@ -59,6 +59,14 @@ export async function checkPipeline({ page, ui, screenshots, check, step, until,
   await page.getByTestId('partition-table').scrollIntoViewIfNeeded();
   await shot('12c-pipeline-partitions-disk');
 
+  step('pipeline: each partition with its WAL and its replicas');
+  const owned = page.getByTestId('ownership-row');
+  check((await owned.count()) >= 1, 'a row per partition in the ownership table');
+  const ownedCells = await owned.evaluateAll((trs) => trs.map((tr) => [tr.querySelectorAll('td').length, tr.querySelectorAll('td')[1].textContent]));
+  check(ownedCells.every(([cells, wal]) => cells === 6 && wal !== '–'), `each partition row has partition, its WAL, replicas, lag, moves, epoch (${JSON.stringify(ownedCells)})`);
+  const chip = await owned.first().getByTestId('replica-chip').first().textContent();
+  check(/ready/.test(chip), `the first partition has a ready replica (${chip})`);
+
   step('pipeline: at 390 px the diagram stacks and nothing overflows');
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${ui}/pipeline`);
@@ -69,6 +77,11 @@ export async function checkPipeline({ page, ui, screenshots, check, step, until,
   for (const stage of FLOW) boxes.push(await page.getByTestId(`node-${stage}`).boundingBox());
   check(boxes.every((box, i) => i === 0 || box.y >= boxes[i - 1].y + boxes[i - 1].height), 'the stages stack top to bottom');
   check(boxes.every((box) => box.x >= 0 && box.x + box.width <= 390), 'every stage fits the screen');
+  const ownershipBox = await page.getByTestId('ownership-table').evaluate((table) => {
+    const box = table.parentElement.getBoundingClientRect();
+    return { left: box.left, right: box.right, scrolls: getComputedStyle(table.parentElement).overflowX };
+  });
+  check(ownershipBox.left >= 0 && ownershipBox.right <= 390 && ownershipBox.scrolls === 'auto', `the partitions table scrolls in its own box (${JSON.stringify(ownershipBox)})`);
   await shot('12d-pipeline-phone');
   await page.setViewportSize({ width: 1280, height: 860 });
 

@@ -247,11 +247,23 @@ TEST_F(ApiRoutes, HealthPipelineAndMetricsDescribeEveryStage) {
     EXPECT_TRUE(instance["hour"]["unix_ms"].is_array());
     if (instance["stage"] == "wal") EXPECT_GT(instance["gauges"].value("disk_budget_bytes", 0.0), 0.0) << instance["gauges"].dump();
   }
+  // Every partition with the WAL that owns it (one WAL: all) and the static indexer that holds it, ready.
+  ASSERT_EQ(pipeline["partitions"].size(), 4u) << pipeline["partitions"].dump();
+  for (const auto& partition : pipeline["partitions"]) {
+    EXPECT_EQ(partition["wal"], "wal-1") << partition.dump();
+    ASSERT_EQ(partition["replicas"].size(), 1u) << partition.dump();
+    EXPECT_EQ(partition["replicas"][0]["instance"], partition["partition"].get<int>() < 2 ? "indexer-1" : "indexer-2");
+    EXPECT_EQ(partition["replicas"][0]["state"], "ready");
+    EXPECT_EQ(partition["replicas"][0]["alive"], true);
+  }
   HttpResponse metrics = http_get(port(), "/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.header("content-type").find("text/plain"), std::string::npos);
   EXPECT_NE(metrics.body.find("spanline_gateway_spans_acked_total{stage=\"gateway\""), std::string::npos) << metrics.body;
   EXPECT_NE(metrics.body.find("partition=\"2\""), std::string::npos);
+  EXPECT_NE(metrics.body.find("spanline_partition_owner_info{partition=\"3\",wal=\"wal-1\"} 1"), std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("spanline_partition_replicas{partition=\"0\",state=\"ready\"} 1"), std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("spanline_partition_lag_seconds{partition=\"2\",instance=\"indexer-2\"}"), std::string::npos) << metrics.body;
   std::string file = pipeline_->data_dir() + "/metrics.txt";
   std::ofstream(file) << metrics.body;
   std::string out;

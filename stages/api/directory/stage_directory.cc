@@ -51,10 +51,8 @@ std::vector<InstanceView> StageDirectory::instances(bool with_history) const {
 namespace {
 
 // Lower sorts first: the order of query_replicas().
-int state_rank(const std::string& state) { return state == "ready" ? 0 : state == "leaving" ? 1 : 2; }
-
 bool better_candidate(const PartitionReplica& a, const PartitionReplica& b) {
-  if (state_rank(a.state) != state_rank(b.state)) return state_rank(a.state) < state_rank(b.state);
+  if (replica_state_rank(a.state) != replica_state_rank(b.state)) return replica_state_rank(a.state) < replica_state_rank(b.state);
   const bool a_fresh = a.silent_for <= kStaleAfter, b_fresh = b.silent_for <= kStaleAfter;
   if (a_fresh != b_fresh) return a_fresh;
   if (a.lag_seconds.has_value() != b.lag_seconds.has_value()) return a.lag_seconds.has_value();
@@ -123,6 +121,8 @@ std::vector<uint32_t> parse_partition_list(const std::string& text) {
   if (!parsed) return {};
   return *parsed;
 }
+
+int replica_state_rank(const std::string& state) { return state == "ready" ? 0 : state == "leaving" ? 1 : 2; }
 
 std::map<uint32_t, std::string> parse_replica_states(const std::string& text) {
   std::map<uint32_t, std::string> states;

@@ -100,6 +100,8 @@ class StageDirectory {
 
 // "0,2,3" or "0-3" as announced by an indexer.
 std::vector<uint32_t> parse_partition_list(const std::string& text);
+// Replica states in the order they serve: ready (0), leaving (1), then building or unknown (2).
+int replica_state_rank(const std::string& state);
 // An indexer's `replica_states` ("0:ready,3:building") as partition -> state;
 // malformed items are skipped.
 std::map<uint32_t, std::string> parse_replica_states(const std::string& text);

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "protocol/stage_stats.h"
+#include "stages/api/directory/partition_map.h"
 #include "stages/api/directory/pipeline_health.h"
 #include "stages/api/http/query_params.h"
 
@@ -93,6 +94,33 @@ json gateways_json(const std::vector<InstanceView>& views, std::chrono::millisec
                    {"alive", is_alive(view, timeout)},
                    {"grpc_address", field(stats_names::kGatewayGrpcAddress)},
                    {"http_address", field(stats_names::kGatewayHttpAddress)}});
+  }
+  return out;
+}
+
+template <typename T>
+json optional_json(const std::optional<T>& value) {
+  return value ? json(*value) : json();
+}
+
+// Per partition its owning WAL, epoch, head, moves and replicas (partition_map.h).
+json partitions_json(const std::vector<PartitionStatus>& statuses) {
+  json out = json::array();
+  for (const PartitionStatus& status : statuses) {
+    json replicas = json::array();
+    for (const ReplicaStatus& replica : status.replicas) {
+      replicas.push_back({{"instance", replica.instance},
+                          {"state", replica.state},
+                          {"alive", replica.alive},
+                          {"lag_seconds", optional_json(replica.lag_seconds)},
+                          {"committed", optional_json(replica.committed)}});
+    }
+    out.push_back({{"partition", status.partition},
+                   {"wal", optional_json(status.wal)},
+                   {"epoch", optional_json(status.epoch)},
+                   {"head", optional_json(status.head)},
+                   {"moves", optional_json(status.moves)},
+                   {"replicas", std::move(replicas)}});
   }
   return out;
 }
@@ -220,7 +248,8 @@ ApiReply PipelineRoutes::pipeline(const ApiRequest& request) {
                      {"thresholds",
                       {{"lag_warn_seconds", static_cast<double>(config_.health_lag_warn.count()) / 1000.0},
                        {"wal_disk_warn_fraction", config_.wal_disk_warn_fraction}}},
-                     {"gateways", gateways_json(views, config_.stage_timeout)}});
+                     {"gateways", gateways_json(views, config_.stage_timeout)},
+                     {"partitions", partitions_json(partition_statuses(views, config_.stage_timeout))}});
 }
 
 ApiReply PipelineRoutes::metrics(const ApiRequest& request) {
@@ -245,7 +274,8 @@ ApiReply PipelineRoutes::metrics(const ApiRequest& request) {
     family.help = help;
     family.samples.push_back({std::move(labels), value});
   };
-  for (const InstanceView& view : directory_.instances(false)) {
+  const std::vector<InstanceView> views = directory_.instances(false);
+  for (const InstanceView& view : views) {
     const std::string base = "stage=\"" + label_value(view.stage) + "\",instance=\"" + label_value(view.instance) + "\"";
     add("spanline_up", "gauge", "1 when the stage instance published stats within the stage timeout.", "{" + base + "}",
         is_alive(view, config_.stage_timeout) ? 1 : 0);
@@ -262,6 +292,37 @@ ApiReply PipelineRoutes::metrics(const ApiRequest& request) {
       MetricName m = metric_name(raw);
       std::string labels = "{" + base + (m.partition.empty() ? "" : ",partition=\"" + m.partition + "\"") + "}";
       add("spanline_" + stage + "_" + m.name, "gauge", "Gauge " + m.name + " of the " + view.stage + " stage.", labels, value);
+    }
+  }
+  for (const PartitionStatus& status : partition_statuses(views, config_.stage_timeout)) {
+    const std::string partition = "partition=\"" + std::to_string(status.partition) + "\"";
+    if (status.wal) {
+      add("spanline_partition_owner_info", "gauge", "1 for the WAL that owns the partition.",
+          "{" + partition + ",wal=\"" + label_value(*status.wal) + "\"}", 1);
+    }
+    if (status.moves) {
+      add("spanline_partition_moves_total", "counter", "Replicas the owning WAL added to the partition after its first assignment.",
+          "{" + partition + "}", static_cast<double>(*status.moves));
+    }
+    if (status.epoch) {
+      add("spanline_partition_epoch", "gauge", "The partition's assignment epoch at its owning WAL (bumped by every replica change).",
+          "{" + partition + "}", static_cast<double>(*status.epoch));
+    }
+    std::map<std::string, int> by_state{{"ready", 0}, {"leaving", 0}, {"building", 0}};
+    for (const ReplicaStatus& replica : status.replicas) {
+      ++by_state[replica.state];
+      const std::string labels = "{" + partition + ",instance=\"" + label_value(replica.instance) + "\"}";
+      if (replica.lag_seconds) {
+        add("spanline_partition_lag_seconds", "gauge", "How far a replica's index of the partition is behind the WAL.", labels, *replica.lag_seconds);
+      }
+      if (replica.committed) {
+        add("spanline_partition_committed_sequence", "gauge", "The last WAL sequence a replica committed, as its owning WAL saw it.", labels,
+            static_cast<double>(*replica.committed));
+      }
+    }
+    for (const auto& [state, count] : by_state) {
+      add("spanline_partition_replicas", "gauge", "Replicas of the partition by state (building, ready, leaving).",
+          "{" + partition + ",state=\"" + label_value(state) + "\"}", count);
     }
   }
   std::string text;

@@ -2,8 +2,9 @@
 // The routes about the pipeline itself, answered from the stats every stage
 // publishes (StageDirectory), never from the index: /health, /api/v1/pipeline
 // (latest counters, rates, the last 10 minutes per second and the last hour per
-// minute, for charts; the health conditions; where the gateways listen) and
-// /metrics (the same in Prometheus text format). With --metrics-token set,
+// minute, for charts; the health conditions; where the gateways listen; per
+// partition its WAL, epoch, moves and replicas with state, lag and committed
+// sequence) and /metrics (the same in Prometheus text format). With --metrics-token set,
 // /metrics and /health's per-stage details need it (Authorization: Bearer);
 // plain /health stays open and says only ok or unavailable.
 

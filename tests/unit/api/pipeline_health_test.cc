@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/stage_stats.h"
+#include "stages/api/directory/partition_map.h"
 #include "stages/api/routes/pipeline_routes.h"
 
 namespace spanline::api {
@@ -177,6 +178,100 @@ TEST(PipelineAnswer, LagWarningMakesStatusWarning) {
   EXPECT_EQ(answer["status"], "warning");
   ASSERT_EQ(answer["conditions"].size(), 1u);
   EXPECT_EQ(answer["conditions"][0]["partition"], 2);
+}
+
+// Two WALs owning 0-1 and 2-3, the first with a group assignment; a group indexer and a static one.
+void observe_scaled_out_pipeline(StageDirectory& directory) {
+  auto wal_a = snapshot("wal", "wal-a");
+  wal_a.info["partitions"] = "4";
+  wal_a.info[std::string(stats_names::kWalOwnedPartitions)] = "0-1";
+  wal_a.info[std::string(stats_names::kWalAssignment)] =
+      R"({"group":"index","replicas":2,"member_timeout_ms":5000,"members":[{"instance":"ix-a","query_endpoint":"tcp://a:5560","silent_ms":100}],)"
+      R"("partitions":[{"partition":0,"epoch":3,"head":120,"moves":1,"replicas":[{"instance":"ix-b","state":"building","committed":50},)"
+      R"({"instance":"ix-a","state":"ready","committed":118}]},{"partition":1,"epoch":1,"head":7,"moves":0,"replicas":[]}]})";
+  directory.observe(wal_a);
+  auto wal_b = snapshot("wal", "wal-b");
+  wal_b.info["partitions"] = "4";
+  wal_b.info[std::string(stats_names::kWalOwnedPartitions)] = "2-3";
+  wal_b.info[std::string(stats_names::kWalAssignment)] = "{not json";
+  directory.observe(wal_b);
+  auto ix_a = snapshot("indexer", "ix-a");
+  ix_a.info["partitions"] = "0";
+  ix_a.info[std::string(stats_names::kIndexerReplicaStates)] = "0:ready";
+  ix_a.gauges["lag_seconds.p0"] = 1.5;
+  directory.observe(ix_a);
+  auto ix_static = snapshot("indexer", "ix-static");
+  ix_static.info["partitions"] = "2,3";
+  ix_static.gauges["lag_seconds.p3"] = 0.25;
+  directory.observe(ix_static);
+}
+
+TEST(PartitionStatuses, OwnersReplicasAndMovesFromTheWalsAndTheIndexers) {
+  StageDirectory directory;
+  observe_scaled_out_pipeline(directory);
+  auto statuses = partition_statuses(directory.instances(false), std::chrono::seconds(5));
+  ASSERT_EQ(statuses.size(), 4u);
+  EXPECT_EQ(statuses[0].wal, "wal-a");
+  EXPECT_EQ(statuses[0].epoch, 3u);
+  EXPECT_EQ(statuses[0].moves, 1u);
+  EXPECT_EQ(statuses[0].head, 120u);
+  ASSERT_EQ(statuses[0].replicas.size(), 2u);
+  EXPECT_EQ(statuses[0].replicas[0].instance, "ix-a") << "ready before building";
+  EXPECT_EQ(statuses[0].replicas[0].committed, 118u);
+  EXPECT_EQ(statuses[0].replicas[0].lag_seconds, 1.5);
+  EXPECT_TRUE(statuses[0].replicas[0].alive);
+  EXPECT_EQ(statuses[0].replicas[1].state, "building");
+  EXPECT_FALSE(statuses[0].replicas[1].alive) << "ix-b was never heard from";
+  EXPECT_TRUE(statuses[1].replicas.empty());
+  EXPECT_EQ(statuses[2].wal, "wal-b");
+  EXPECT_FALSE(statuses[2].epoch.has_value()) << "an assignment the api cannot read counts as absent";
+  ASSERT_EQ(statuses[3].replicas.size(), 1u);
+  EXPECT_EQ(statuses[3].replicas[0].instance, "ix-static");
+  EXPECT_EQ(statuses[3].replicas[0].state, "ready") << "an indexer announcing no states is ready";
+  EXPECT_FALSE(statuses[3].replicas[0].committed.has_value());
+}
+
+TEST(PartitionStatuses, AWalAnnouncingNoOwnershipOwnsEveryPartition) {
+  StageDirectory directory;
+  auto wal = snapshot("wal", "wal-1");
+  wal.info["partitions"] = "2";
+  directory.observe(wal);
+  auto statuses = partition_statuses(directory.instances(false), std::chrono::seconds(5));
+  ASSERT_EQ(statuses.size(), 2u);
+  EXPECT_EQ(statuses[0].wal, "wal-1");
+  EXPECT_EQ(statuses[1].wal, "wal-1");
+}
+
+TEST(PipelineAnswer, CarriesEachPartitionsOwnerAndReplicas) {
+  Routes r;
+  observe_scaled_out_pipeline(r.directory);
+  json partitions = r.get({{"history", "0"}})["partitions"];
+  ASSERT_EQ(partitions.size(), 4u);
+  EXPECT_EQ(partitions[0]["wal"], "wal-a");
+  EXPECT_EQ(partitions[0]["epoch"], 3);
+  EXPECT_EQ(partitions[0]["moves"], 1);
+  EXPECT_EQ(partitions[0]["replicas"][0], json({{"instance", "ix-a"}, {"state", "ready"}, {"alive", true}, {"lag_seconds", 1.5}, {"committed", 118}}));
+  EXPECT_TRUE(partitions[2]["epoch"].is_null());
+  EXPECT_TRUE(partitions[3]["replicas"][0]["committed"].is_null());
+}
+
+TEST(PipelineMetrics, PartitionOwnersReplicasMovesAndLag) {
+  Routes r;
+  observe_scaled_out_pipeline(r.directory);
+  ApiRequest request;
+  const std::string text = r.routes->metrics(request).body;
+  for (const char* line : {"spanline_partition_owner_info{partition=\"0\",wal=\"wal-a\"} 1\n",
+                           "spanline_partition_owner_info{partition=\"3\",wal=\"wal-b\"} 1\n",
+                           "spanline_partition_moves_total{partition=\"0\"} 1\n",
+                           "spanline_partition_epoch{partition=\"0\"} 3\n",
+                           "spanline_partition_replicas{partition=\"0\",state=\"building\"} 1\n",
+                           "spanline_partition_replicas{partition=\"0\",state=\"ready\"} 1\n",
+                           "spanline_partition_replicas{partition=\"1\",state=\"ready\"} 0\n",
+                           "spanline_partition_lag_seconds{partition=\"3\",instance=\"ix-static\"} 0.25\n",
+                           "spanline_partition_committed_sequence{partition=\"0\",instance=\"ix-a\"} 118\n",
+                           "# TYPE spanline_partition_moves_total counter\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << " in\n" << text;
+  }
 }
 
 TEST(StageDirectory, KeepsTheLastHourOneSampleAMinute) {

@@ -1776,6 +1776,48 @@ export interface components {
             /** @description What is wrong, for people, with the figures. */
             message: string;
         };
+        /** @description One partition: its owning WAL (from each WAL's owned_partitions), its assignment at that WAL (when an indexer group has joined) and its replicas. */
+        PartitionStatus: {
+            /** @description Partition number. */
+            partition: number;
+            /** @description Instance of the WAL that owns it (a live one's claim first); null when no WAL is heard. */
+            wal: string | null;
+            /**
+             * Format: int64
+             * @description Assignment epoch at the owning WAL, bumped by every change of its replicas; null without a group assignment.
+             */
+            epoch: number | null;
+            /**
+             * Format: int64
+             * @description The WAL's head sequence of the partition, as its assignment last said; null without one.
+             */
+            head: number | null;
+            /**
+             * Format: int64
+             * @description Replicas added after the partition's first assignment (a move, or a replica replacing a lost one); null without a group assignment.
+             */
+            moves: number | null;
+            /** @description Ready first, then leaving, then building; by instance within each. */
+            replicas: components["schemas"]["PartitionReplica"][];
+        };
+        PartitionReplica: {
+            /** @description Indexer instance. */
+            instance: string;
+            /**
+             * @description building: copying a snapshot and catching up, not asked queries; ready: answers; leaving: still answers until enough replicas are ready. An indexer with a static --partitions is ready.
+             * @enum {string}
+             */
+            state: "building" | "ready" | "leaving";
+            /** @description The indexer published stats within stage_timeout_ms. */
+            alive: boolean;
+            /** @description How far its index of the partition is behind the WAL, as it announces; null when not heard. */
+            lag_seconds: number | null;
+            /**
+             * Format: int64
+             * @description The last WAL sequence it committed, as the owning WAL saw it; null without a group assignment.
+             */
+            committed: number | null;
+        };
         GatewayAddresses: {
             /** @description Instance name. */
             instance: string;
@@ -3206,6 +3248,8 @@ export interface operations {
                         };
                         /** @description Every gateway instance seen, with the addresses it announces. */
                         gateways: components["schemas"]["GatewayAddresses"][];
+                        /** @description Every partition (0 to the WAL's count - 1): the WAL that owns it and the indexers that hold it. Empty until a WAL or an indexer is heard. */
+                        partitions: components["schemas"]["PartitionStatus"][];
                     };
                 };
             };

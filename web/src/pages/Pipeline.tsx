@@ -1,16 +1,18 @@
 // The pipeline as it is, refreshed each second: a diagram of gateways -> WAL ->
 // indexers -> api with each instance's state and the rates on the arrows (and
-// their last hour), the WAL's disk against its budget, backlog and lag per
-// partition; then every stage instance's own figures, with the last minutes as
+// their last hour), the WAL's disk against its budget, who holds each partition
+// (its WAL, its replicas with state and lag, moves), backlog and lag per
+// partition and indexer; then every stage instance's own figures, with the last minutes as
 // small charts. An instance that stopped reporting turns red.
 import { useApi } from '../api/useApi';
 import type { Answer, Instance } from '../api/types';
 import { Sparkline } from '../components/Sparkline';
+import { PartitionOwnership } from '../components/pipeline/PartitionOwnership';
 import { PartitionTable } from '../components/pipeline/PartitionTable';
 import { PipelineDiagram } from '../components/pipeline/PipelineDiagram';
 import { WalDiskBar } from '../components/pipeline/WalDiskBar';
 import '../components/pipeline/pipeline.css';
-import { partitionRows, ratesFromColumns, walDisk } from '../lib/pipeline/pipelineView';
+import { ownershipRows, partitionRows, ratesFromColumns, walDisk } from '../lib/pipeline/pipelineView';
 import { ErrorBox, Loading } from '../components/Status';
 import { formatCount } from '../lib/format';
 import { usePageTitle } from '../lib/usePageTitle';
@@ -115,6 +117,8 @@ export default function Pipeline() {
             <WalDiskBar key={disk.instance} disk={disk} warnFraction={data.thresholds.wal_disk_warn_fraction} />
           ))}
           <h2>Partitions</h2>
+          <PartitionOwnership rows={ownershipRows(data.partitions)} lagWarnSeconds={data.thresholds.lag_warn_seconds} />
+          <h3>Backlog per indexer</h3>
           <PartitionTable rows={partitionRows(data.instances)} lagWarnSeconds={data.thresholds.lag_warn_seconds} />
           <h2>Instances</h2>
         </>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { byStage, hourRates, heardAgo, stageTitle, partitionRows, ratesFromColumns, stageRate, stageState, walDisk, type Instance } from './pipelineView';
+import { byStage, hourRates, heardAgo, stageTitle, ownershipRows, partitionRows, ratesFromColumns, stageRate, stageState, walDisk, type Instance } from './pipelineView';
+import { partitions } from './__fixtures__/pipelinePartitions';
 
 function instance(stage: string, name: string, extra: Partial<Instance> = {}): Instance {
   return {
@@ -59,6 +60,23 @@ describe('pipelineView', () => {
     expect(rows.map((r) => r.partition)).toEqual([0, 2]);
     expect(rows[1]).toEqual({ partition: 2, instance: 'i1', walHead: 100, indexedTo: 90, backlog: 10, lagSeconds: 1.5 });
     expect(rows[0].walHead).toBeNull();
+  });
+
+  it('says per partition its WAL, replicas, moves and the freshest lag a query can get', () => {
+    const rows = ownershipRows(partitions);
+    expect(rows.map((r) => [r.partition, r.wal, r.moves, r.epoch])).toEqual([
+      [0, 'wal-a', 1, 3],
+      [1, 'wal-a', 0, 1],
+      [2, 'wal-b', null, null],
+      [3, null, null, null],
+    ]);
+    // A building replica does not answer queries, so its lower lag does not count; a leaving one does.
+    expect(rows[0]).toMatchObject({ serving: 2, lagSeconds: 0.4 });
+    expect(rows[0].replicas.map((r) => r.state)).toEqual(['ready', 'leaving', 'building']);
+    // A silent replica answers nothing: the partition's queries come back partial.
+    expect(rows[1]).toMatchObject({ serving: 0, lagSeconds: null });
+    expect(rows[2]).toMatchObject({ serving: 1, lagSeconds: null });
+    expect(rows[3]).toMatchObject({ serving: 0, replicas: [] });
   });
 
   it('reads the WAL disk against its budget, only when both are published', () => {

@@ -5,6 +5,8 @@
 import type { components } from '../../api/openapi.gen';
 
 export type Instance = components['schemas']['Instance'];
+export type PartitionStatus = components['schemas']['PartitionStatus'];
+export type PartitionReplica = components['schemas']['PartitionReplica'];
 export type InstanceState = Instance['state'];
 
 // The stages in the order spans flow through them; auth serves the gateway and
@@ -114,6 +116,35 @@ export function partitionRows(instances: Instance[]): PartitionRow[] {
     }
   }
   return rows.sort((a, b) => a.partition - b.partition || a.instance.localeCompare(b.instance));
+}
+
+export interface OwnershipRow {
+  partition: number;
+  wal: string | null;
+  epoch: number | null;
+  moves: number | null;
+  replicas: PartitionReplica[];
+  // The lowest lag among live replicas that answer queries (ready or leaving): the freshest answer a query can get.
+  lagSeconds: number | null;
+  // Live replicas that answer queries; 0 means queries for this partition come back partial.
+  serving: number;
+}
+
+// One row per partition from the api's ownership view (owner WAL, epoch, moves, replicas).
+export function ownershipRows(partitions: PartitionStatus[]): OwnershipRow[] {
+  return partitions.map((p) => {
+    const serving = p.replicas.filter((r) => r.alive && r.state !== 'building');
+    const lags = serving.map((r) => r.lag_seconds).filter((lag): lag is number => lag !== null);
+    return {
+      partition: p.partition,
+      wal: p.wal,
+      epoch: p.epoch,
+      moves: p.moves,
+      replicas: p.replicas,
+      lagSeconds: lags.length ? Math.min(...lags) : null,
+      serving: serving.length,
+    };
+  });
 }
 
 export interface WalDisk {
