@@ -1,0 +1,235 @@
+// Indexers in group mode as real processes: one WAL with --index-replicas 2
+// assigns its partitions to the indexers that join; each indexer keeps its own
+// data folder. Two indexers each index every partition; a third that joins
+// takes its share with the history sent before it came (copied from a live
+// replica, not rebuilt: the shards it holds carry it); an indexer SIGKILLed
+// loses its partitions to the others within the member timeout plus a join and
+// a copy, and every acknowledged span is then in every live replica exactly once.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "base/hex.h"
+#include "base/options.h"
+#include "base/sqlite/sqlite_db.h"
+#include "protocol/wal/partitions.h"
+#include "stages/indexer/shard.h"
+#include "tests/support/otlp_client.h"
+#include "tests/support/pipeline.h"
+
+namespace spanline::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr uint32_t kPartitions = 4;
+// The WAL's default member timeout, one join interval, and a snapshot copy and worker start.
+constexpr auto kFailoverBound = 5s + 1s + 4s;
+
+// An indexer in group mode with its own data folder, reading the pipeline's WAL.
+class GroupIndexer {
+ public:
+  GroupIndexer(const Pipeline& pipeline, const std::string& name)
+      : dir_(pipeline.data_dir() + "/" + name),
+        process_(bin_path("spanline-indexer"),
+                 {"--data-dir", dir_, "--instance", name, "--wal-endpoint", "ipc://" + pipeline.data_dir() + "/run/wal.sock",
+                  "--log-level", "debug"},
+                 pipeline.data_dir() + "/" + name + ".log") {
+    std::filesystem::create_directories(dir_);
+  }
+
+  Process& process() { return process_; }
+  const std::string& dir() const { return dir_; }
+
+  // The partitions it answers queries for now, from its last "partitions answered" log line.
+  std::set<uint32_t> answered() const {
+    std::set<uint32_t> partitions;
+    std::istringstream lines(process_.log());
+    std::string line, last;
+    while (std::getline(lines, line)) {
+      if (line.find("\"partitions answered\"") != std::string::npos) last = line;
+    }
+    if (last.empty()) return partitions;
+    auto entry = nlohmann::json::parse(last, nullptr, false);
+    if (entry.is_discarded()) return partitions;
+    auto list = parse_uint_list(entry.value("partitions", ""));
+    if (list) partitions.insert(list->begin(), list->end());
+    return partitions;
+  }
+
+  // The spans its shard of `partition` holds (empty when it has none).
+  std::set<SpanKey> spans(uint32_t partition) const {
+    std::set<SpanKey> keys;
+    const std::string path = indexer::shard_path(dir_, partition);
+    if (!std::filesystem::exists(path)) return keys;
+    auto db = Database::open(path, true);
+    if (!db) return keys;
+    auto statement = (*db)->prepare("SELECT trace_id, span_id FROM spans");
+    if (!statement) return keys;
+    while (true) {
+      auto row = statement->step();
+      if (!row.is_ok() || !*row) break;
+      keys.insert({to_hex(statement->column_text(0)), to_hex(statement->column_text(1))});
+    }
+    return keys;
+  }
+
+  std::string log() const { return "--- " + dir_ + " ---\n" + process_.log(); }
+
+ private:
+  std::string dir_;
+  Process process_;
+};
+
+uint32_t partition_of_span(const SpanKey& key) { return wal::partition_of(*from_hex(key.first), kPartitions); }
+
+// How many of `indexers` answer each partition.
+std::map<uint32_t, int> replicas_answering(const std::vector<GroupIndexer*>& indexers) {
+  std::map<uint32_t, int> count;
+  for (const GroupIndexer* indexer : indexers) {
+    for (uint32_t p : indexer->answered()) ++count[p];
+  }
+  return count;
+}
+
+bool every_partition_answered_by(const std::vector<GroupIndexer*>& indexers, int replicas) {
+  auto count = replicas_answering(indexers);
+  for (uint32_t p = 0; p < kPartitions; ++p) {
+    if (count[p] != replicas) return false;
+  }
+  return true;
+}
+
+// Spans of `wanted` missing from the shards `indexer` answers for their partitions.
+size_t missing_from(const GroupIndexer& indexer, const std::set<SpanKey>& wanted) {
+  std::map<uint32_t, std::set<SpanKey>> held;
+  for (uint32_t p : indexer.answered()) held[p] = indexer.spans(p);
+  size_t missing = 0;
+  for (const SpanKey& key : wanted) {
+    auto shard = held.find(partition_of_span(key));
+    if (shard != held.end() && !shard->second.contains(key)) ++missing;
+  }
+  return missing;
+}
+
+std::string logs(const Pipeline& pipeline, const std::vector<GroupIndexer*>& indexers) {
+  std::string all = pipeline.logs();
+  for (const GroupIndexer* indexer : indexers) all += indexer->log();
+  return all;
+}
+
+class Sender {
+ public:
+  explicit Sender(const Pipeline& pipeline) : client_(pipeline.grpc_target(), pipeline.api_key()) {}
+  // Sends `requests` Exports of 5 traces x 4 spans; the spans acked.
+  std::set<SpanKey> send(int requests) {
+    std::set<SpanKey> acked;
+    for (int i = 0; i < requests; ++i) {
+      auto request = client_.make_request(5, 4, "group-test");
+      if (client_.send(request).ok()) {
+        auto keys = OtlpClient::keys_of(request);
+        acked.insert(keys.begin(), keys.end());
+      }
+    }
+    return acked;
+  }
+
+ private:
+  OtlpClient client_;
+};
+
+TEST(IndexerGroup, ReplicasShareJoinAndFailOverWithEverySpanOncePerReplica) {
+  Pipeline pipeline({.partitions = kPartitions, .http = false, .wal_args = {"--index-replicas", "2"}});
+  pipeline.start_auth();
+  pipeline.start_wal();
+  pipeline.start_gateway();
+  GroupIndexer a(pipeline, "ix-a"), b(pipeline, "ix-b"), c(pipeline, "ix-c");
+  std::vector<GroupIndexer*> all = {&a, &b, &c};
+  a.process().start();
+  b.process().start();
+
+  // Two indexers, R = 2: each indexes every partition.
+  ASSERT_TRUE(wait_until([&] { return every_partition_answered_by({&a, &b}, 2); }, 30s)) << logs(pipeline, all);
+  Sender sender(pipeline);
+  std::set<SpanKey> before_join = sender.send(20);
+  ASSERT_FALSE(before_join.empty());
+  ASSERT_TRUE(wait_until([&] { return missing_from(a, before_join) == 0 && missing_from(b, before_join) == 0; }, 30s))
+      << "missing from a: " << missing_from(a, before_join) << ", from b: " << missing_from(b, before_join) << "\n"
+      << logs(pipeline, all);
+  for (GroupIndexer* replica : {&a, &b}) {
+    size_t rows = 0;
+    for (uint32_t p = 0; p < kPartitions; ++p) rows += replica->spans(p).size();
+    EXPECT_EQ(rows, before_join.size()) << replica->dir() << ": every span once, nothing else";
+  }
+
+  // A third joins: it takes its share (each partition still on two), and the
+  // shards it took hold what was sent before it came.
+  c.process().start();
+  ASSERT_TRUE(wait_until([&] { return !c.answered().empty() && every_partition_answered_by(all, 2); }, 40s))
+      << logs(pipeline, all);
+  const std::set<uint32_t> taken = c.answered();
+  EXPECT_GE(taken.size(), 2u) << "8 replicas over 3 indexers: at least 2 each";
+  EXPECT_EQ(missing_from(c, before_join), 0u) << "copied shards carry the history" << logs(pipeline, all);
+  EXPECT_NE(c.log().find("\"partition copied\""), std::string::npos) << c.log();
+
+  // Kill one under a steady stream: within the bound its partitions are indexed again by the other two.
+  std::mutex mutex;
+  std::set<SpanKey> after_kill;
+  std::atomic<bool> stop{false};
+  std::atomic<bool> killed{false};
+  std::thread stream([&] {
+    Sender streaming(pipeline);
+    while (!stop) {
+      const bool after = killed.load();
+      auto acked = streaming.send(1);
+      std::lock_guard lock(mutex);
+      if (after) after_kill.insert(acked.begin(), acked.end());
+      std::this_thread::sleep_for(20ms);
+    }
+  });
+  std::this_thread::sleep_for(500ms);
+  const auto kill_at = Clock::now();
+  a.process().kill_hard();
+  killed = true;
+  const bool failed_over = wait_until([&] { return every_partition_answered_by({&b, &c}, 2); }, 60s);
+  const auto failover = std::chrono::duration<double>(Clock::now() - kill_at).count();
+  std::this_thread::sleep_for(1s);
+  stop = true;
+  stream.join();
+  std::printf("[indexer group] failover after SIGKILL: %.1f s (bound %.0f s); spans before join %zu, after kill %zu\n", failover,
+              std::chrono::duration<double>(kFailoverBound).count(), before_join.size(), after_kill.size());
+  ASSERT_TRUE(failed_over) << logs(pipeline, all);
+  EXPECT_LE(failover, std::chrono::duration<double>(kFailoverBound).count()) << logs(pipeline, all);
+  ASSERT_FALSE(after_kill.empty());
+  std::set<SpanKey> everything = before_join;
+  everything.insert(after_kill.begin(), after_kill.end());
+  ASSERT_TRUE(wait_until([&] { return missing_from(b, everything) == 0 && missing_from(c, everything) == 0; }, 30s))
+      << "missing from b: " << missing_from(b, everything) << ", from c: " << missing_from(c, everything) << "\n"
+      << logs(pipeline, all);
+  for (GroupIndexer* replica : {&b, &c}) {
+    size_t rows = 0;
+    for (uint32_t p : replica->answered()) rows += replica->spans(p).size();
+    EXPECT_GE(rows, everything.size()) << replica->dir();
+  }
+  // The moves, with their figures, for the report.
+  for (const GroupIndexer* indexer : all) {
+    std::istringstream lines(indexer->log());
+    std::string line;
+    while (std::getline(lines, line)) {
+      for (const char* event : {"\"partition copied\"", "\"partition started\"", "\"partition stopped\"", "\"snapshot copy failed\""}) {
+        if (line.find(event) != std::string::npos) std::printf("%s\n", line.c_str());
+      }
+    }
+  }
+  b.process().stop(5s);
+  c.process().stop(5s);
+}
+
+}  // namespace
+}  // namespace spanline::testing
