@@ -98,10 +98,12 @@ Result<FanoutResult> IndexerFanout::query(const protocol::query::Query& query, c
     const auto remaining = std::max(std::chrono::milliseconds(1), std::chrono::ceil<std::chrono::milliseconds>(deadline - now));
     for (auto& [endpoint, asked] : by_endpoint) send(gather, query, endpoint, std::move(asked), remaining);
   };
-  auto fail = [&](uint32_t partition, const std::string& why) {
+  // `retry`: ask the next replica at once. Not after deadline_exceeded: every request runs to the
+  // query's one deadline, so that answer means the deadline is over (the clocks differ by a hair).
+  auto fail = [&](uint32_t partition, const std::string& why, bool retry = true) {
     PartitionTry& attempt = tries[partition];
     attempt.failures.push_back(why);
-    attempt.retry_now = true;
+    attempt.retry_now = retry;
   };
   auto settled = [&] {
     return std::all_of(tries.begin(), tries.end(), [](const auto& entry) {
@@ -112,12 +114,12 @@ Result<FanoutResult> IndexerFanout::query(const protocol::query::Query& query, c
   // Takes one request's reply: the partitions it answers first are kept, errors send the rest on.
   auto take = [&](Gather::Reply& got) -> Status {
     for (uint32_t partition : got.asked) --tries[partition].in_flight;
-    auto give_up = [&](const std::string& why) {
-      for (uint32_t partition : got.asked) fail(partition, got.endpoint + ": " + why);
+    auto give_up = [&](const std::string& why, bool retry = true) {
+      for (uint32_t partition : got.asked) fail(partition, got.endpoint + ": " + why, retry);
     };
     if (!got.reply) {
       if (got.reply.status().code() == Code::invalid_argument) return got.reply.status();
-      give_up(got.reply.status().to_string());
+      give_up(got.reply.status().to_string(), got.reply.status().code() != Code::deadline_exceeded);
       return Status::ok();
     }
     if (got.reply->payload.size() != 1) {

@@ -155,7 +155,8 @@ TEST_F(IndexerFanoutTest, WithoutHedgingASilentReplicaCostsItsPartitions) {
   ASSERT_TRUE(result.is_ok());
   EXPECT_EQ(result->missing, std::vector<uint32_t>{0});
   ASSERT_EQ(result->reasons.size(), 1u);
-  EXPECT_NE(result->reasons[0].find("no answer within 400 ms"), std::string::npos) << result->reasons[0];
+  // Said by the fan-out at its deadline, or by the client a hair before it.
+  EXPECT_NE(result->reasons[0].find("within 400 ms"), std::string::npos) << result->reasons[0];
   EXPECT_EQ(answering->requests(), 0);
 }
 
