@@ -29,17 +29,16 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 constexpr uint32_t kPartitions = 4;
-// The WAL's default member timeout, one join interval, and a snapshot copy and worker start.
+// The WALs' default member timeout, one join interval, and a snapshot copy and worker start.
 constexpr auto kFailoverBound = 5s + 1s + 4s;
 
 // An indexer in group mode with its own data folder, reading the pipeline's WAL.
 class GroupIndexer {
  public:
-  GroupIndexer(const Pipeline& pipeline, const std::string& name)
+  GroupIndexer(Pipeline& pipeline, const std::string& name)
       : dir_(pipeline.data_dir() + "/" + name),
         process_(bin_path("spanline-indexer"),
-                 {"--data-dir", dir_, "--instance", name, "--wal-endpoint", "ipc://" + pipeline.data_dir() + "/run/wal.sock",
-                  "--log-level", "debug"},
+                 {"--data-dir", dir_, "--instance", name, "--wal-endpoint", pipeline.wal_endpoints(), "--log-level", "debug"},
                  pipeline.data_dir() + "/" + name + ".log") {
     std::filesystem::create_directories(dir_);
   }
@@ -229,6 +228,30 @@ TEST(IndexerGroup, ReplicasShareJoinAndFailOverWithEverySpanOncePerReplica) {
   }
   b.process().stop(5s);
   c.process().stop(5s);
+}
+
+TEST(IndexerGroup, EachWalAssignsItsOwnPartitionsAndEachIsReadFromItsOwner) {
+  Pipeline pipeline({.partitions = kPartitions, .wals = 2, .http = false});
+  pipeline.start_auth();
+  pipeline.start_wal();
+  pipeline.start_gateway();
+  GroupIndexer a(pipeline, "ix-a"), b(pipeline, "ix-b");
+  std::vector<GroupIndexer*> all = {&a, &b};
+  a.process().start();
+  b.process().start();
+  // R = 1: each partition on one of the two, and each of them holds some (each WAL balances its own two).
+  ASSERT_TRUE(wait_until([&] { return every_partition_answered_by(all, 1) && !a.answered().empty() && !b.answered().empty(); }, 30s))
+      << logs(pipeline, all);
+  Sender sender(pipeline);
+  std::set<SpanKey> acked = sender.send(20);
+  ASSERT_FALSE(acked.empty());
+  ASSERT_TRUE(wait_until([&] { return missing_from(a, acked) + missing_from(b, acked) == 0; }, 30s))
+      << "missing from a: " << missing_from(a, acked) << ", from b: " << missing_from(b, acked) << "\n" << logs(pipeline, all);
+  size_t rows = 0;
+  for (GroupIndexer* indexer : all) {
+    for (uint32_t p : indexer->answered()) rows += indexer->spans(p).size();
+  }
+  EXPECT_EQ(rows, acked.size()) << "every span once over the partitions' single replicas";
 }
 
 }  // namespace
