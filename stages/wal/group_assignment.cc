@@ -45,33 +45,53 @@ std::string replicas_text(const std::vector<std::string>& names) {
 
 }  // namespace
 
-GroupAssignment::GroupAssignment(Settings settings, std::function<uint64_t(uint32_t)> head_of, std::atomic<uint64_t>& moves)
-    : settings_(std::move(settings)), head_of_(std::move(head_of)), moves_(moves) {}
+GroupAssignment::GroupAssignment(Settings settings, Clock::time_point started, std::function<uint64_t(uint32_t)> head_of,
+                                 std::atomic<uint64_t>& moves)
+    : settings_(std::move(settings)), head_of_(std::move(head_of)), moves_(moves), settled_at_(started + settings_.settle) {}
 
-JoinReply GroupAssignment::join(const std::string& group, const std::string& instance, const std::string& query_endpoint,
+JoinReply GroupAssignment::join(const std::string& group, const std::string& instance, const JoinRequest& request,
                                 Clock::time_point now) {
+  settle_if_due(now);
   Group& state = groups_[group];
   auto [member, is_new] = state.members.try_emplace(instance);
-  member->second.query_endpoint = query_endpoint;
+  member->second.query_endpoint = request.query_endpoint;
   member->second.last_join = now;
-  state.joined.insert(instance);
+  member->second.held.clear();
+  for (const HeldShard& shard : request.held) member->second.held[shard.partition] = shard.committed;
   if (is_new) {
-    log::info("group member joined", {{"group", group}, {"instance", instance}, {"query_endpoint", query_endpoint}});
+    log::info("group member joined", {{"group", group}, {"instance", instance}, {"query_endpoint", request.query_endpoint}});
     rebalance(group, state);
   }
   JoinReply reply;
   reply.wal_instance = settings_.wal_instance;
   reply.replicas = settings_.replicas;
   reply.member_timeout_ms = static_cast<uint32_t>(settings_.member_timeout.count());
-  for (const auto& [partition, assigned] : state.partitions) {
-    for (const Replica& replica : assigned.replicas) {
-      if (replica.instance == instance) reply.assigned.push_back(view(state, partition, assigned, replica.state));
+  reply.settling = !settled_;
+  auto replica_of = [&](Partition& assigned) {
+    return std::find_if(assigned.replicas.begin(), assigned.replicas.end(), [&](const Replica& r) { return r.instance == instance; });
+  };
+  for (auto& [partition, assigned] : state.partitions) {
+    auto replica = replica_of(assigned);
+    if (replica == assigned.replicas.end()) continue;
+    // A builder whose shard caught up says so here too, not only in its reads.
+    auto held = member->second.held.find(partition);
+    if (held != member->second.held.end() && replica->state == ReplicaState::building) {
+      note_committed(group, state, partition, assigned, instance, held->second);
+      replica = replica_of(assigned);  // leaving replicas may have gone
     }
+    reply.assigned.push_back(view(state, partition, assigned, replica->state));
   }
   return reply;
 }
 
+void GroupAssignment::settle_if_due(Clock::time_point now) {
+  if (settled_ || now < settled_at_) return;
+  settled_ = true;
+  for (auto& [name, group] : groups_) rebalance(name, group);
+}
+
 void GroupAssignment::expire(Clock::time_point now) {
+  settle_if_due(now);
   for (auto& [name, group] : groups_) {
     bool gone = false;
     for (auto it = group.members.begin(); it != group.members.end();) {
@@ -88,26 +108,19 @@ void GroupAssignment::expire(Clock::time_point now) {
   }
 }
 
-bool GroupAssignment::joined(const std::string& group, const std::string& instance) const {
-  auto it = groups_.find(group);
-  return it != groups_.end() && it->second.joined.contains(instance);
-}
-
-bool GroupAssignment::coordinated(const std::string& group) const {
-  auto it = groups_.find(group);
-  return it != groups_.end() && !it->second.joined.empty();
-}
+bool GroupAssignment::coordinated(const std::string& group) const { return groups_.contains(group); }
 
 Status GroupAssignment::check_read(const std::string& group, const std::string& instance, uint32_t partition) const {
-  if (!joined(group, instance)) return Status::ok();
-  const Group& state = groups_.at(group);
+  if (!settled_) return Status::ok();
   std::vector<std::string> names;
-  uint64_t epoch = 0;
-  if (auto it = state.partitions.find(partition); it != state.partitions.end()) {
-    epoch = it->second.epoch;
-    for (const Replica& replica : it->second.replicas) {
-      if (replica.instance == instance) return Status::ok();
-      names.push_back(replica.instance);
+  uint64_t epoch = settings_.first_epoch;
+  if (auto found = groups_.find(group); found != groups_.end()) {
+    if (auto it = found->second.partitions.find(partition); it != found->second.partitions.end()) {
+      epoch = it->second.epoch;
+      for (const Replica& replica : it->second.replicas) {
+        if (replica.instance == instance) return Status::ok();
+        names.push_back(replica.instance);
+      }
     }
   }
   return Status(Code::failed_precondition, "partition " + std::to_string(partition) + " of group " + group + " is assigned to " +
@@ -117,12 +130,15 @@ Status GroupAssignment::check_read(const std::string& group, const std::string& 
 void GroupAssignment::note_read(const std::string& group, const std::string& instance, uint32_t partition, uint64_t committed) {
   auto found = groups_.find(group);
   if (found == groups_.end()) return;
-  Group& state = found->second;
-  auto it = state.partitions.find(partition);
-  if (it == state.partitions.end()) return;
-  Partition& assigned = it->second;
+  auto it = found->second.partitions.find(partition);
+  if (it == found->second.partitions.end()) return;
+  note_committed(group, found->second, partition, it->second, instance, committed);
+}
+
+void GroupAssignment::note_committed(const std::string& name, const Group& group, uint32_t partition, Partition& state,
+                                     const std::string& instance, uint64_t committed) {
   bool changed = false;
-  for (Replica& replica : assigned.replicas) {
+  for (Replica& replica : state.replicas) {
     if (replica.instance != instance) continue;
     replica.committed = committed;
     if (replica.state == ReplicaState::building && committed >= replica.ready_at) {
@@ -131,16 +147,16 @@ void GroupAssignment::note_read(const std::string& group, const std::string& ins
     }
   }
   if (!changed) return;
-  drop_leaving_when_covered(assigned, effective_replicas(state));
-  ++assigned.epoch;
-  log_change(group, partition, assigned);
+  drop_leaving_when_covered(state, effective_replicas(group));
+  ++state.epoch;
+  log_change(name, partition, state);
 }
 
 std::optional<uint64_t> GroupAssignment::retention_cursor(const std::string& group, uint32_t partition) const {
-  if (!coordinated(group)) return std::nullopt;
-  const Group& state = groups_.at(group);
-  auto it = state.partitions.find(partition);
-  if (it == state.partitions.end()) return std::nullopt;
+  auto found = groups_.find(group);
+  if (found == groups_.end()) return std::nullopt;
+  auto it = found->second.partitions.find(partition);
+  if (it == found->second.partitions.end()) return std::nullopt;
   std::optional<uint64_t> lowest;
   for (const Replica& replica : it->second.replicas) {
     if (serves(replica.state)) lowest = std::min(lowest.value_or(UINT64_MAX), replica.committed);
@@ -153,10 +169,11 @@ uint32_t GroupAssignment::effective_replicas(const Group& group) const {
 }
 
 void GroupAssignment::rebalance(const std::string& name, Group& group) {
+  if (!settled_) return;
   std::vector<std::vector<std::string>> desired = desired_replicas(group);
   for (size_t i = 0; i < settings_.owned.size(); ++i) {
     const uint32_t partition = settings_.owned[i];
-    Partition& state = group.partitions[partition];
+    Partition& state = group.partitions.try_emplace(partition, Partition{.epoch = settings_.first_epoch}).first->second;
     if (!converge(group, partition, state, desired[i])) continue;
     ++state.epoch;
     log_change(name, partition, state);
@@ -227,9 +244,15 @@ bool GroupAssignment::converge(const Group& group, uint32_t partition, Partition
   const bool served = std::any_of(replicas.begin(), replicas.end(), [](const Replica& r) { return serves(r.state); });
   for (const std::string& instance : desired) {
     if (std::any_of(replicas.begin(), replicas.end(), [&](const Replica& r) { return r.instance == instance; })) continue;
-    Replica added{.instance = instance, .state = served ? ReplicaState::building : ReplicaState::ready};
-    if (served) added.ready_at = head_of_(partition);
-    replicas.push_back(std::move(added));
+    // A member that already holds the shard up to the head has nothing to copy.
+    const uint64_t head = head_of_(partition);
+    const auto& held = group.members.at(instance).held;
+    const auto shard = held.find(partition);
+    const bool current = shard != held.end() && shard->second >= head;
+    replicas.push_back({.instance = instance,
+                        .state = served && !current ? ReplicaState::building : ReplicaState::ready,
+                        .committed = shard == held.end() ? 0 : shard->second,
+                        .ready_at = head});
     changed = true;
     if (state.assigned) {
       ++state.moves;
@@ -281,7 +304,7 @@ void GroupAssignment::log_change(const std::string& group, uint32_t partition, c
 }
 
 std::string GroupAssignment::assignment_json(Clock::time_point now) const {
-  auto group = std::find_if(groups_.begin(), groups_.end(), [](const auto& entry) { return !entry.second.joined.empty(); });
+  auto group = groups_.begin();
   if (group == groups_.end()) return "";
   std::string out = "{\"group\":";
   log::append_json_string(out, group->first);

@@ -15,22 +15,32 @@
 // partitions always find R distinct members). Deterministic, and a change of
 // members moves few partitions.
 //   The replicas then move toward the desired ones, make-before-break: a new
-// one is `building` (or `ready` at once when nothing serves the partition);
-// it turns `ready` when it reports (header `cs` of its reads) a committed
-// sequence at the partition's head as of its adding. A replica no longer
-// desired is dropped at once when it is not a live member or was still
-// building (it serves nothing), else `leaving` until every desired replica is
-// ready. Each change bumps the partition's epoch and is logged once.
-//   Fencing: a read by an instance that has joined the group but is not a
-//   replica of the partition is refused (failed_precondition). Instances that
-//   never joined keep the PartitionLeases path.
-//   Retention: for a coordinated group the cursor is the lowest committed
+// one is `building`, or `ready` at once when nothing serves the partition or
+// it already holds the partition's shard up to the head (JoinRequest.held);
+// a builder turns `ready` when it reports (its reads' `cs`, or its held
+// shards) a committed sequence at the partition's head as of its adding. A
+// replica no longer desired is dropped at once when it is not a live member
+// or was still building (it serves nothing), else `leaving` until every
+// desired replica is ready. Each change bumps the partition's epoch (epochs
+// start at the WAL's start time in milliseconds, so they keep increasing
+// across restarts) and is logged once.
+//   Fencing: a member's reads carry an epoch (header `ep` > 0); such a read
+//   from an instance that is not a replica of the partition is refused
+//   (failed_precondition). Reads without one keep the PartitionLeases path;
+//   the server decides which.
+//   Retention: for a group with members the cursor is the lowest committed
 //   sequence over the ready and leaving replicas (building ones copy a
 //   snapshot and do not hold the log back).
+//   Settling: for one member timeout after the WAL starts, joins are recorded
+//   and answered `settling` (no assignment) and members' reads are let
+//   through without fencing or lease, moving no retention cursor; then every
+//   group is assigned at once. Otherwise, after a restart, the first member to
+//   join again would be given every partition as a ready replica (nothing
+//   serves them yet). With the same members as before, the assignment comes
+//   out as before.
 //
 // Threads: the WAL's bus thread only.
-// Limits: the instances ever joined are remembered per group until the WAL
-// restarts (an instance fenced once stays fenced until it joins again).
+// Limits: a group, once joined, is remembered until the WAL restarts.
 
 #include <atomic>
 #include <chrono>
@@ -38,7 +48,6 @@
 #include <functional>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -56,40 +65,42 @@ class GroupAssignment {
     std::vector<uint32_t> owned;           // the partitions this WAL assigns
     uint32_t replicas = 1;                 // --index-replicas
     std::chrono::milliseconds member_timeout{std::chrono::seconds(5)};
+    std::chrono::milliseconds settle{0};   // after `started`: hear who is alive before assigning
+    uint64_t first_epoch = 0;              // a partition's epoch before its first change
   };
 
   // `head_of(p)`: partition p's durable head now. `moves` counts replicas
   // added to a partition after its first assignment (stats partition_moves).
-  GroupAssignment(Settings settings, std::function<uint64_t(uint32_t)> head_of, std::atomic<uint64_t>& moves);
+  GroupAssignment(Settings settings, Clock::time_point started, std::function<uint64_t(uint32_t)> head_of,
+                  std::atomic<uint64_t>& moves);
 
   // A member's heartbeat: joins (or renews) it, rebalancing when it is new,
-  // and answers with the partitions where it is a replica.
-  JoinReply join(const std::string& group, const std::string& instance, const std::string& query_endpoint,
-                 Clock::time_point now);
-  // Drops members silent for longer than the member timeout; call each turn.
+  // and answers with the partitions where it is a replica (or `settling`).
+  JoinReply join(const std::string& group, const std::string& instance, const JoinRequest& request, Clock::time_point now);
+  // Ends the settling once due; drops members silent for longer than the
+  // member timeout. Call each turn.
   void expire(Clock::time_point now);
 
-  // True when `instance` has joined `group`: its reads are fenced by the
-  // assignment instead of PartitionLeases.
-  bool joined(const std::string& group, const std::string& instance) const;
-  // OK for a replica of the partition and for instances that never joined the
-  // group; failed_precondition naming the replicas otherwise.
+  // For a read that carries an epoch: OK for a replica of the partition and
+  // while settling; failed_precondition naming the replicas otherwise.
   Status check_read(const std::string& group, const std::string& instance, uint32_t partition) const;
-  // A joined replica's committed sequence, from its read.
+  // A replica's committed sequence, from its read.
   void note_read(const std::string& group, const std::string& instance, uint32_t partition, uint64_t committed);
-  // For a group with members ever: the lowest committed sequence over the
-  // partition's ready and leaving replicas; nullopt when it has none or the
-  // group never had members (then the reader's own `cs` counts).
-  std::optional<uint64_t> retention_cursor(const std::string& group, uint32_t partition) const;
+  // True once `group` has had a member: its retention follows its replicas.
   bool coordinated(const std::string& group) const;
+  // For a coordinated group: the lowest committed sequence over the
+  // partition's ready and leaving replicas; nullopt when it has none (then no
+  // cursor moves) or the group is not coordinated.
+  std::optional<uint64_t> retention_cursor(const std::string& group, uint32_t partition) const;
 
-  // The first coordinated group by name as compact JSON (stats info
-  // `assignment`, read by the api); "" when no group ever joined.
+  // The first group by name as compact JSON (stats info `assignment`, read by
+  // the api); "" when no group has joined.
   std::string assignment_json(Clock::time_point now) const;
 
  private:
   struct Member {
     std::string query_endpoint;
+    std::map<uint32_t, uint64_t> held;  // partition -> committed, from its last join
     Clock::time_point last_join;
   };
   struct Replica {
@@ -106,14 +117,19 @@ class GroupAssignment {
   };
   struct Group {
     std::map<std::string, Member> members;  // live
-    std::set<std::string> joined;           // ever
     std::map<uint32_t, Partition> partitions;
   };
 
+  // Assigns every group once the settling time has passed.
+  void settle_if_due(Clock::time_point now);
   void rebalance(const std::string& name, Group& group);
   std::vector<std::vector<std::string>> desired_replicas(const Group& group) const;
   // Moves partition's replicas toward `desired`; true when they changed.
   bool converge(const Group& group, uint32_t partition, Partition& state, const std::vector<std::string>& desired);
+  // A replica reported `committed`: a builder that reached its goal is ready
+  // (and the leaving ones may go); the change is logged.
+  void note_committed(const std::string& name, const Group& group, uint32_t partition, Partition& state,
+                      const std::string& instance, uint64_t committed);
   // Drops leaving replicas once the others are ready; true when some were.
   bool drop_leaving_when_covered(Partition& state, uint32_t desired_count) const;
   uint32_t effective_replicas(const Group& group) const;
@@ -123,6 +139,8 @@ class GroupAssignment {
   const Settings settings_;
   const std::function<uint64_t(uint32_t)> head_of_;
   std::atomic<uint64_t>& moves_;
+  const Clock::time_point settled_at_;
+  bool settled_ = false;
   std::map<std::string, Group> groups_;
 };
 

@@ -37,8 +37,15 @@ WalServer::WalServer(WalConfig config, uint32_t partitions, std::vector<uint32_t
       entries_deleted_(stats.counter("entries_deleted")),
       bad_messages_(stats.counter("bad_messages")),
       partition_moves_(stats.counter(std::string(stats_names::kWalPartitionMoves))),
-      assignment_({.wal_instance = config_.instance, .owned = owned, .replicas = config_.index_replicas, .member_timeout = config_.member_timeout},
-                  [this](uint32_t partition) { return store_.range(partition).head; }, partition_moves_),
+      // Settles for a member timeout: every live member has joined again by
+      // then. Epochs start at the start time, so they rise across restarts.
+      assignment_({.wal_instance = config_.instance,
+                   .owned = owned,
+                   .replicas = config_.index_replicas,
+                   .member_timeout = config_.member_timeout,
+                   .settle = config_.member_timeout,
+                   .first_epoch = static_cast<uint64_t>(unix_nanos_now() / 1'000'000)},
+                  steady_clock::now(), [this](uint32_t partition) { return store_.range(partition).head; }, partition_moves_),
       cursors_(store),
       retention_(config_, store, cursors_, entries_deleted_) {
   for (uint32_t partition : owned) owns_[partition] = true;
@@ -259,8 +266,8 @@ void WalServer::handle_read(bus::Message& message) {
     return;
   }
   auto partition = static_cast<uint32_t>(header.partition);
-  if (!header.consumer.empty() && assignment_.joined(header.consumer, header.instance)) {
-    // A member of a coordinated group: the assignment decides, epochs fence.
+  if (!header.consumer.empty() && header.epoch > 0) {
+    // A group member reading under an assignment: the assignment decides.
     if (Status assigned = assignment_.check_read(header.consumer, header.instance, partition); !assigned.is_ok()) {
       reply_error(message.routing_id, header.request_id, assigned);
       return;
@@ -308,7 +315,7 @@ void WalServer::handle_join(bus::Message& message) {
     reply_error(message.routing_id, header.request_id, request.status());
     return;
   }
-  JoinReply assigned = assignment_.join(header.consumer, header.instance, request->query_endpoint, steady_clock::now());
+  JoinReply assigned = assignment_.join(header.consumer, header.instance, *request, steady_clock::now());
   std::vector<zmq::message_t> payload;
   payload.push_back(bus::frame_taking(encode(assigned)));
   (void)bus::send_message(*socket_, message.routing_id, reply_header(bus::MessageType::join_reply, header.request_id), payload);

@@ -11,9 +11,9 @@
 // (appends and reads for others are refused UNAVAILABLE, so the sender's map
 // sends them to their owner) and this WAL's instance name.
 //   Consumer groups whose members `join` have their partitions assigned by
-// GroupAssignment instead: a joined member's reads are fenced by it (not by
-// PartitionLeases) and the group's retention cursor is the lowest over the
-// partition's serving replicas.
+// GroupAssignment instead: a member's reads (they carry the assignment's
+// epoch, header `ep`) are fenced by it, not by PartitionLeases, and the
+// group's retention cursor is the lowest over the partition's serving replicas.
 //
 // Threads: run() owns the socket on its own thread (the leases, the group
 // assignment and parked reads live there too); the committer's completions come back through a queue and

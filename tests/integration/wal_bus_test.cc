@@ -255,39 +255,51 @@ TEST_F(WalBus, OwnsOnlyItsPartitionsAndAnnouncesThemInEveryReply) {
 // second builds its half while the first keeps it, and once the second has
 // caught up the first's reads of that half are refused (fencing).
 TEST_F(WalBus, JoinedMembersSplitThePartitionsAndAMovedPartitionIsFenced) {
-  start({"--partitions", "4"});
+  start({"--partitions", "4", "--wal-member-timeout", "2s"});
   ASSERT_TRUE(append(0, "before the group").is_ok());
   auto join = [&](const std::string& instance) -> Result<wal::JoinReply> {
     bus::Header header = bus::make_header(bus::MessageType::join);
     header.consumer = "index";
     header.instance = instance;
     std::vector<zmq::message_t> payload;
-    payload.push_back(bus::frame_taking(wal::encode(wal::JoinRequest{.query_endpoint = "tcp://" + instance + ":7010"})));
+    payload.push_back(bus::frame_taking(wal::encode(wal::JoinRequest{.query_endpoint = "tcp://" + instance + ":7010", .held = {}})));
     auto reply = client->call(header, std::move(payload), {.timeout = 2s});
     if (!reply) return reply.status();
-    EXPECT_EQ(reply->header.message_type(), bus::MessageType::join_reply);
     EXPECT_EQ(reply->header.owned, "0-3");
     if (reply->payload.size() != 1) return Status(Code::internal, "join_reply without its frame");
     return wal::decode_join_reply(reply->payload[0].to_string());
   };
+  std::map<uint32_t, uint64_t> epochs;  // the last epoch each partition was assigned under
   auto states = [&](const std::string& instance) {
     std::map<uint32_t, wal::ReplicaState> out;
     auto reply = join(instance);
     EXPECT_TRUE(reply.is_ok()) << reply.status().to_string();
     if (reply) {
-      for (const wal::PartitionAssignment& a : reply->assigned) out[a.partition] = static_cast<wal::ReplicaState>(a.state);
+      EXPECT_FALSE(reply->settling);
+      for (const wal::PartitionAssignment& a : reply->assigned) {
+        out[a.partition] = static_cast<wal::ReplicaState>(a.state);
+        epochs[a.partition] = a.epoch;
+      }
     }
     return out;
   };
-  auto member_read = [&](const std::string& instance, int partition, uint64_t committed) {
+  // A member's read carries the epoch it reads under; a static reader's none.
+  auto member_read = [&](const std::string& instance, int partition, uint64_t committed, uint64_t epoch) {
     bus::Header header = bus::make_header(bus::MessageType::read);
     header.partition = partition;
     header.consumer = "index";
     header.instance = instance;
     header.committed = committed;
+    header.epoch = epoch;
     return client->call(header, {}, {.timeout = 2s}).status();
   };
 
+  // For a member timeout after its start the WAL only listens.
+  auto settling = join("ix-a");
+  ASSERT_TRUE(settling.is_ok()) << settling.status().to_string();
+  EXPECT_TRUE(settling->settling) << "just started: hearing who is alive first";
+  EXPECT_TRUE(settling->assigned.empty());
+  ASSERT_TRUE(wait_until([&] { return !join("ix-a")->settling; }, 5s)) << wal->log();
   auto a = states("ix-a");
   ASSERT_EQ(a.size(), 4u);
   for (const auto& [p, state] : a) EXPECT_EQ(state, wal::ReplicaState::ready) << p;
@@ -298,16 +310,18 @@ TEST_F(WalBus, JoinedMembersSplitThePartitionsAndAMovedPartitionIsFenced) {
   ASSERT_EQ(a.size(), 4u) << "ix-a keeps them while ix-b builds";
   for (const auto& [p, state] : b) {
     EXPECT_EQ(a[p], wal::ReplicaState::leaving) << p;
-    EXPECT_TRUE(member_read("ix-a", static_cast<int>(p), 0).is_ok()) << "a leaving replica still reads";
+    EXPECT_TRUE(member_read("ix-a", static_cast<int>(p), 0, epochs[p]).is_ok()) << "a leaving replica still reads";
     // Caught up to the head as of its adding (1 in partition 0, else 0).
-    EXPECT_TRUE(member_read("ix-b", static_cast<int>(p), p == 0 ? 1 : 0).is_ok());
+    EXPECT_TRUE(member_read("ix-b", static_cast<int>(p), p == 0 ? 1 : 0, epochs[p]).is_ok());
   }
   EXPECT_EQ(states("ix-a").size(), 2u) << "dropped from the moved half";
   for (const auto& [p, state] : states("ix-b")) EXPECT_EQ(state, wal::ReplicaState::ready) << p;
-  Status fenced = member_read("ix-a", static_cast<int>(b.begin()->first), 0);
+  const auto moved = static_cast<int>(b.begin()->first);
+  Status fenced = member_read("ix-a", moved, 0, epochs[b.begin()->first]);
   EXPECT_EQ(fenced.code(), Code::failed_precondition);
   EXPECT_NE(fenced.message().find("is assigned to ix-b"), std::string::npos) << fenced.message();
-  EXPECT_TRUE(member_read("static-1", static_cast<int>(b.begin()->first), 0).is_ok()) << "a reader that never joined keeps the lease path";
+  EXPECT_TRUE(member_read("static-1", moved, 0, 0).is_ok()) << "a read without an epoch keeps the lease path";
+  EXPECT_EQ(member_read("static-2", moved, 0, 0).code(), Code::failed_precondition) << "and its lease";
 
   // A join without its request is refused and counted; the WAL stays up.
   bus::Header bare = bus::make_header(bus::MessageType::join);

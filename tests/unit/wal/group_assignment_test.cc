@@ -18,9 +18,14 @@ class GroupAssignmentTest : public ::testing::Test {
   void make(uint32_t partitions, uint32_t replicas, std::chrono::milliseconds timeout = 5s) {
     GroupAssignment::Settings settings{.wal_instance = "wal-1", .replicas = replicas, .member_timeout = timeout};
     for (uint32_t p = 0; p < partitions; ++p) settings.owned.push_back(p);
-    assignment = std::make_unique<GroupAssignment>(settings, [this](uint32_t p) { return heads[p]; }, moves);
+    // Started long enough ago to have settled (the settling has its own test).
+    assignment = std::make_unique<GroupAssignment>(settings, now - 1h, [this](uint32_t p) { return heads[p]; }, moves);
   }
-  JoinReply join(const std::string& instance) { return assignment->join("index", instance, "tcp://" + instance + ":7010", now); }
+  JoinReply join(const std::string& instance, std::vector<HeldShard> held = {}) {
+    JoinReply reply = assignment->join("index", instance, {.query_endpoint = "tcp://" + instance + ":7010", .held = held}, now);
+    EXPECT_FALSE(reply.settling);
+    return reply;
+  }
   // partition -> state of `instance` there, from its join reply.
   std::map<uint32_t, ReplicaState> states_of(const std::string& instance) {
     std::map<uint32_t, ReplicaState> out;
@@ -221,15 +226,43 @@ TEST_F(GroupAssignmentTest, APartitionWithNoReadyReplicaGetsReadyOnes) {
   for (const auto& [partition, state] : c) EXPECT_EQ(state, ReplicaState::ready);
 }
 
-TEST_F(GroupAssignmentTest, AReaderThatNeverJoinedIsNotFenced) {
+TEST_F(GroupAssignmentTest, OnlyReplicasReadUnderAnAssignmentAndAGroupNeverJoinedIsNotCoordinated) {
   make(2, 1);
-  EXPECT_FALSE(assignment->coordinated("index"));
-  EXPECT_TRUE(reads("static-1", 0));
+  EXPECT_FALSE(assignment->coordinated("index")) << "its readers' own cursors count";
   join("ix-a");
   EXPECT_TRUE(assignment->coordinated("index"));
-  EXPECT_FALSE(assignment->joined("index", "static-1"));
-  EXPECT_TRUE(reads("static-1", 0)) << "its reads keep the PartitionLeases path";
-  EXPECT_TRUE(assignment->check_read("export", "ix-a", 0).is_ok()) << "another group is not coordinated";
+  EXPECT_FALSE(assignment->coordinated("export"));
+  EXPECT_TRUE(reads("ix-a", 0));
+  Status stranger = assignment->check_read("index", "ix-z", 1);
+  EXPECT_EQ(stranger.code(), Code::failed_precondition) << "a read with an epoch from a non-replica";
+  EXPECT_NE(stranger.message().find("partition 1 of group index is assigned to ix-a (epoch 1), not to ix-z"), std::string::npos)
+      << stranger.message();
+  EXPECT_FALSE(assignment->check_read("export", "ix-a", 0).is_ok()) << "an epoch in a group this WAL never assigned";
+}
+
+TEST_F(GroupAssignmentTest, AMemberHoldingTheShardUpToTheHeadIsReadyAtOnce) {
+  make(8, 2);
+  for (uint32_t p = 0; p < 8; ++p) heads[p] = 300;
+  join("ix-a");
+  // ix-b holds partitions 0-3 up to the head (say, from before a restart), 4-5 behind it.
+  std::vector<HeldShard> held;
+  for (uint32_t p = 0; p < 4; ++p) held.push_back({.partition = p, .committed = 300});
+  held.push_back({.partition = 4, .committed = 100});
+  held.push_back({.partition = 5, .committed = 100});
+  auto b = join("ix-b", held);
+  ASSERT_EQ(b.assigned.size(), 8u) << "two members, R = 2";
+  for (const PartitionAssignment& a : b.assigned) {
+    const auto state = static_cast<ReplicaState>(a.state);
+    EXPECT_EQ(state, a.partition < 4 ? ReplicaState::ready : ReplicaState::building) << a.partition;
+  }
+  EXPECT_EQ(assignment->retention_cursor("index", 4), 0u) << "ix-a has reported nothing; ix-b builds";
+  // Its shard of partition 4 catches up: its next join says so.
+  held[4].committed = 300;
+  for (const PartitionAssignment& a : join("ix-b", held).assigned) {
+    if (a.partition == 4) {
+      EXPECT_EQ(static_cast<ReplicaState>(a.state), ReplicaState::ready);
+    }
+  }
 }
 
 TEST_F(GroupAssignmentTest, TheRetentionCursorIsTheLowestOverReadyAndLeavingReplicas) {
@@ -296,6 +329,35 @@ TEST_F(GroupAssignmentTest, TheAssignmentJsonNamesMembersAndReplicas) {
             "\"members\":[{\"instance\":\"ix-a\",\"query_endpoint\":\"tcp://ix-a:7010\",\"silent_ms\":250}],"
             "\"partitions\":[{\"partition\":0,\"epoch\":1,\"head\":7,\"moves\":0,\"replicas\":[{\"instance\":\"ix-a\",\"state\":\"ready\",\"committed\":5}]},"
             "{\"partition\":1,\"epoch\":1,\"head\":0,\"moves\":0,\"replicas\":[{\"instance\":\"ix-a\",\"state\":\"ready\",\"committed\":0}]}]}");
+}
+
+TEST_F(GroupAssignmentTest, AfterAStartMembersAreHeardBeforeAnythingIsAssigned) {
+  GroupAssignment::Settings settings{
+      .wal_instance = "wal-1", .owned = {0, 1, 2, 3}, .replicas = 1, .settle = 5s, .first_epoch = 1'700'000'000'000};
+  const auto started = now;
+  assignment = std::make_unique<GroupAssignment>(settings, started, [](uint32_t) { return uint64_t{100}; }, moves);
+  // Both members had their partitions before the WAL restarted.
+  JoinReply early = assignment->join("index", "ix-a", {.query_endpoint = "tcp://ix-a:7010"}, started + 100ms);
+  EXPECT_TRUE(early.settling);
+  EXPECT_TRUE(early.assigned.empty());
+  EXPECT_TRUE(assignment->check_read("index", "ix-a", 0).is_ok()) << "not fenced while settling";
+  EXPECT_TRUE(assignment->check_read("index", "ix-b", 0).is_ok());
+  assignment->note_read("index", "ix-a", 0, 100);
+  EXPECT_FALSE(assignment->retention_cursor("index", 0).has_value()) << "no cursor moves while settling";
+  EXPECT_TRUE(assignment->join("index", "ix-b", {.query_endpoint = "tcp://ix-b:7010"}, started + 900ms).settling);
+  assignment->expire(started + 4s);
+  EXPECT_TRUE(assignment->join("index", "ix-a", {.query_endpoint = "tcp://ix-a:7010"}, started + 4100ms).settling);
+  now = started + 5s;
+  assignment->expire(now);
+  auto a = states_of("ix-a");
+  auto b = states_of("ix-b");
+  EXPECT_EQ(a.size(), 2u) << "the first to join did not take everything";
+  EXPECT_EQ(b.size(), 2u);
+  for (const auto& [p, state] : a) EXPECT_EQ(state, ReplicaState::ready) << p;
+  for (const auto& [p, state] : b) EXPECT_EQ(state, ReplicaState::ready) << p;
+  EXPECT_EQ(moves.load(), 0u);
+  EXPECT_EQ(epoch_of(a.begin()->first, "ix-a"), 1'700'000'000'001u) << "epochs go on from the start time";
+  EXPECT_FALSE(reads("ix-b", a.begin()->first)) << "settled: fenced";
 }
 
 }  // namespace
