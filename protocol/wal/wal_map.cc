@@ -34,6 +34,7 @@ struct WalKnowledge {
   std::optional<uint32_t> count;    // its partition count, from its last answer
   bool owns_all = false;            // its last answer's `ow` was "" (one WAL, or a WAL from before ownership)
   bool ping_in_flight = false;
+  bool asked = false;  // a ping has had its outcome, an answer or a failure
   steady_clock::time_point next_ping{};
   steady_clock::time_point last_waiting_note{};
 
@@ -77,7 +78,8 @@ struct WalMap::State {
   Result<uint32_t> unanswered_count() const;
   // With the lock held: `count`, checked against the configured one.
   Result<uint32_t> checked_count() const;
-  bool all_answered() const;
+  // Every WAL has been asked once (answered or failed) and one has told the count.
+  bool settled() const;
 };
 
 void WalMap::State::run() {
@@ -114,6 +116,7 @@ void WalMap::State::on_pong(size_t index, Result<bus::Message> pong) {
   if (stopping) return;
   WalKnowledge& wal = wals[index];
   wal.ping_in_flight = false;
+  wal.asked = true;
   auto now = steady_clock::now();
   Status usable = pong ? check_partition_count_range(pong->header.partitions, "the WAL's partition count") : pong.status();
   std::optional<std::vector<uint32_t>> owned;
@@ -138,6 +141,7 @@ void WalMap::State::on_pong(size_t index, Result<bus::Message> pong) {
     }
     wal.view.answering = false;
     wal.next_ping = now + (wal.count ? kPingAnswered : kPingUntilAnswered);
+    changed.notify_all();
     return;
   }
   const uint32_t count = pong->header.partitions;
@@ -174,11 +178,13 @@ Result<uint32_t> WalMap::State::unanswered_count() const {
   return Status(Code::unavailable, who + " has not yet learned the WAL's partition count (is the WAL at " + waiting + " running?)");
 }
 
-bool WalMap::State::all_answered() const {
+bool WalMap::State::settled() const {
+  bool any_count = false;
   for (const WalKnowledge& wal : wals) {
-    if (!wal.count) return false;
+    if (!wal.asked) return false;
+    any_count = any_count || wal.count.has_value();
   }
-  return true;
+  return any_count;
 }
 
 // With the lock held: the count and each partition's owner from what every WAL said.
@@ -282,10 +288,10 @@ Result<uint32_t> WalMap::count() const {
 
 Result<uint32_t> WalMap::wait(std::chrono::milliseconds timeout) const {
   {
-    // Every WAL's answer, so the first owner() finds them all: a WAL that is
-    // down costs the whole timeout, once.
+    // Every WAL asked once, so the first owner() finds all that are up; a WAL
+    // that is down costs its first ping's timeout, once, not every wait.
     std::unique_lock lock(state_->mutex);
-    state_->changed.wait_for(lock, timeout, [&] { return state_->all_answered() || state_->stopping; });
+    state_->changed.wait_for(lock, timeout, [&] { return state_->settled() || state_->stopping; });
   }
   return count();
 }

@@ -53,8 +53,9 @@ class WalMap {
   // disagree (naming both: a WAL's configuration to fix, not the asker's);
   // failed_precondition when it differs from the asker's configured one.
   Result<uint32_t> count() const;
-  // count(), waiting up to `timeout` for every WAL's first answer (a WAL that
-  // is down costs the whole timeout; the count is known from the first).
+  // count(), waiting up to `timeout` until every WAL has been asked once
+  // (answered or failed; a WAL that is down costs its first ping's second,
+  // once) and one has told the count.
   Result<uint32_t> wait(std::chrono::milliseconds timeout) const;
   // The client of the WAL owning `partition`: unavailable naming why when no
   // WAL has claimed it (or two have).

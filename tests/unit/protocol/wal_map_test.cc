@@ -145,6 +145,22 @@ TEST_F(WalMapTest, BeforeAnyWalAnswersEverythingIsUnavailableNamingTheEndpoints)
   EXPECT_EQ(map.owner(0).status().code(), Code::unavailable);
 }
 
+// A caller that waits before each append (the api's playground runs) pays for
+// a WAL that is down once, not on every wait.
+TEST_F(WalMapTest, AWalThatIsDownDelaysOnlyTheFirstWait) {
+  StandInWal a(context, endpoint("a"), "wal-a", 4, "0-1");
+  WalMap map(context, {a.endpoint(), endpoint("down")}, "the test", 0, 64);
+  ASSERT_TRUE(map.wait(5s));
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE(map.wait(5s));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 500ms);
+  EXPECT_EQ(*map.owner(0), map.clients()[0]);
+  auto unknown = map.owner(2);
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.status().message().find("not yet heard from: " + endpoint("down")), std::string::npos)
+      << unknown.status().message();
+}
+
 TEST_F(WalMapTest, AWalThatStopsAnsweringKeepsItsPartitions) {
   StandInWal a(context, endpoint("a"), "wal-a", 4, "0-1");
   StandInWal b(context, endpoint("b"), "wal-b", 4, "2-3");
