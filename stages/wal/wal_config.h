@@ -61,7 +61,7 @@ struct WalConfig : stage::StageConfig {
         .add("index-replicas", &index_replicas,
              "How many indexers of a joined group index each partition this WAL owns (capped at the group's live members); with 2, one indexer down costs no answers.")
         .add("wal-member-timeout", &member_timeout,
-             "How long an indexer of a joined group may go without joining again before its partitions go to the others (the failover bound is about this plus a join interval). Must exceed --wal-max-read-wait.");
+             "How long an indexer of a joined group may go without joining again before its partitions go to the others (the failover bound is about this plus a join interval); also how long a starting WAL hears from the members before it assigns. Must exceed --wal-max-read-wait.");
   }
 
   void resolve() { resolve_endpoints({&endpoint}); }
