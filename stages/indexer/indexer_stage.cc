@@ -47,6 +47,9 @@ std::string list_text(const std::vector<uint32_t>& partitions) {
 
 // A failed copy, or a shard that would not open, is tried again after this.
 constexpr std::chrono::seconds kRetryPause{2};
+// A fenced partition still assigned at the same epoch is tried again after this: a WAL that restarted
+// counts epochs from the start, and a read refused again costs only a log line.
+constexpr std::chrono::seconds kFenceMemory{10};
 
 }  // namespace
 
@@ -137,9 +140,13 @@ void IndexerStage::follow_assignment() {
   for (uint32_t partition : fenced) {
     auto assignment = desired.find(partition);
     fenced_[partition] = assignment == desired.end() ? 0 : assignment->second.epoch;
+    fenced_at_[partition] = now;
   }
   stop_partitions(fenced);
-  std::erase_if(fenced_, [&](const auto& item) { return !desired.contains(item.first); });
+  std::erase_if(fenced_, [&](const auto& item) {
+    return !desired.contains(item.first) || now - fenced_at_[item.first] > kFenceMemory;
+  });
+  std::erase_if(fenced_at_, [&](const auto& item) { return !fenced_.contains(item.first); });
   finish_copies(desired);
   std::set<uint32_t> held;
   for (const auto& [partition, worker] : workers_) held.insert(partition);

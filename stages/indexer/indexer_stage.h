@@ -94,6 +94,7 @@ class IndexerStage final : public stage::Stage {
   std::map<uint32_t, std::unique_ptr<Copy>> copies_;
   std::map<uint32_t, SteadyClock::time_point> copy_retry_at_;  // a failed copy is tried again after a pause
   std::map<uint32_t, uint64_t> fenced_;                        // partition -> the epoch at which its read was refused
+  std::map<uint32_t, SteadyClock::time_point> fenced_at_;      // and when (a restarted WAL counts epochs afresh)
   std::map<uint32_t, uint64_t> held_shards_;                   // shard files here and their cursors, told to the WALs
   std::unique_ptr<query::QueryServer> queries_;
   std::string published_;  // the last info published, to log changes once
