@@ -17,6 +17,7 @@
 #include "base/hex.h"
 #include "base/options.h"
 #include "base/sqlite/sqlite_db.h"
+#include "bus/request_client.h"
 #include "protocol/wal/partitions.h"
 #include "stages/indexer/shard.h"
 #include "tests/support/otlp_client.h"
@@ -37,6 +38,7 @@ class GroupIndexer {
  public:
   GroupIndexer(Pipeline& pipeline, const std::string& name)
       : dir_(pipeline.data_dir() + "/" + name),
+        query_endpoint_("ipc://" + dir_ + "/run/query-" + name + ".sock"),
         process_(bin_path("spanline-indexer"),
                  {"--data-dir", dir_, "--instance", name, "--wal-endpoint", pipeline.wal_endpoints(), "--log-level", "debug"},
                  pipeline.data_dir() + "/" + name + ".log") {
@@ -79,10 +81,36 @@ class GroupIndexer {
     return keys;
   }
 
+  // The spans its query endpoint counts over every partition it answers (services' span counts), as the api
+  // would ask; -1 when it does not answer. Asked `times` times, so each reader thread answers: all must agree.
+  int64_t spans_answered(bus::Context& context, int times = 4) const {
+    bus::RequestClient client(context, {.endpoint = query_endpoint_});
+    int64_t agreed = -1;
+    for (int i = 0; i < times; ++i) {
+      std::string body =
+          nlohmann::json{{"kind", "services"}, {"partitions", {0, 1, 2, 3}}, {"params", nlohmann::json::object()}}.dump();
+      std::vector<zmq::message_t> payload;
+      payload.emplace_back(body.data(), body.size());
+      auto reply = client.call(bus::make_header(bus::MessageType::query), std::move(payload), {.timeout = 5s});
+      if (!reply || reply->payload.size() != 1) return -1;
+      auto answer = nlohmann::json::parse(reply->payload[0].to_string_view(), nullptr, false);
+      if (answer.is_discarded()) return -1;
+      int64_t spans = 0;
+      for (const auto& result : answer.value("results", nlohmann::json::array())) {
+        if (!result.contains("data")) continue;  // a partition it does not answer
+        for (const auto& service : result["data"].value("services", nlohmann::json::array())) spans += service.value("span_count", 0);
+      }
+      if (agreed >= 0 && spans != agreed) return -2;
+      agreed = spans;
+    }
+    return agreed;
+  }
+
   std::string log() const { return "--- " + dir_ + " ---\n" + process_.log(); }
 
  private:
   std::string dir_;
+  std::string query_endpoint_;
   Process process_;
 };
 
@@ -161,10 +189,13 @@ TEST(IndexerGroup, ReplicasShareJoinAndFailOverWithEverySpanOncePerReplica) {
   ASSERT_TRUE(wait_until([&] { return missing_from(a, before_join) == 0 && missing_from(b, before_join) == 0; }, 30s))
       << "missing from a: " << missing_from(a, before_join) << ", from b: " << missing_from(b, before_join) << "\n"
       << logs(pipeline, all);
+  bus::Context context;
   for (GroupIndexer* replica : {&a, &b}) {
     size_t rows = 0;
     for (uint32_t p = 0; p < kPartitions; ++p) rows += replica->spans(p).size();
     EXPECT_EQ(rows, before_join.size()) << replica->dir() << ": every span once, nothing else";
+    // Its readers open every shard now; a shard copied in later must be read afresh, not through these.
+    EXPECT_EQ(replica->spans_answered(context), static_cast<int64_t>(before_join.size())) << replica->dir();
   }
 
   // A third joins: it takes its share (each partition still on two), and the
@@ -215,6 +246,7 @@ TEST(IndexerGroup, ReplicasShareJoinAndFailOverWithEverySpanOncePerReplica) {
     size_t rows = 0;
     for (uint32_t p : replica->answered()) rows += replica->spans(p).size();
     EXPECT_GE(rows, everything.size()) << replica->dir();
+    EXPECT_EQ(replica->spans_answered(context), static_cast<int64_t>(rows)) << replica->dir() << ": its answers are its shards' rows";
   }
   // The moves, with their figures, for the report.
   for (const GroupIndexer* indexer : all) {

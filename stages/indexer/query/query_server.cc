@@ -13,25 +13,30 @@
 namespace spanline::indexer::query {
 
 // One reader thread's connections: a read-only connection per owned shard,
-// opened on first use and reopened after an error.
+// opened on first use and reopened after an error, or when the partition was
+// given up since it was opened (a shard copied in later is another file).
 class ReaderSet {
  public:
   ReaderSet(const std::string& data_dir) : data_dir_(data_dir) {}
 
-  Result<ShardReader*> get(uint32_t partition) {
+  Result<ShardReader*> get(uint32_t partition, uint64_t generation) {
     auto found = readers_.find(partition);
-    if (found != readers_.end()) return found->second.get();
+    if (found != readers_.end() && found->second.generation == generation) return found->second.reader.get();
     auto reader = ShardReader::open(shard_path(data_dir_, partition), partition);
     if (!reader) return reader.status();
     ShardReader* raw = reader->get();
-    readers_[partition] = std::move(reader.value());
+    readers_[partition] = Opened{std::move(reader.value()), generation};
     return raw;
   }
   void forget(uint32_t partition) { readers_.erase(partition); }
 
  private:
+  struct Opened {
+    std::unique_ptr<ShardReader> reader;
+    uint64_t generation = 0;
+  };
   std::string data_dir_;
-  std::map<uint32_t, std::unique_ptr<ShardReader>> readers_;
+  std::map<uint32_t, Opened> readers_;
 };
 
 QueryServer::QueryServer(bus::Context& context, QueryServerOptions options, bus::StatsRegistry& stats)
@@ -60,12 +65,20 @@ Status QueryServer::start() {
 
 void QueryServer::set_partitions(const std::vector<uint32_t>& partitions) {
   std::lock_guard lock(partitions_mutex_);
-  partitions_ = std::set<uint32_t>(partitions.begin(), partitions.end());
+  std::set<uint32_t> next(partitions.begin(), partitions.end());
+  for (uint32_t partition : partitions_) {
+    if (!next.contains(partition)) ++given_up_[partition];
+  }
+  partitions_ = std::move(next);
 }
 
-bool QueryServer::serves(uint32_t partition) const {
+bool QueryServer::serves(uint32_t partition) const { return serving(partition).has_value(); }
+
+std::optional<uint64_t> QueryServer::serving(uint32_t partition) const {
   std::lock_guard lock(partitions_mutex_);
-  return partitions_.contains(partition);
+  if (!partitions_.contains(partition)) return std::nullopt;
+  auto given_up = given_up_.find(partition);
+  return given_up == given_up_.end() ? 0 : given_up->second;
 }
 
 bus::RouterAnswer QueryServer::run_snapshot(const bus::RouterJob& job) {
@@ -91,11 +104,11 @@ bus::RouterAnswer QueryServer::run_job(const bus::RouterJob& job, ReaderSet& rea
   std::vector<protocol::query::PartitionResult> results;
   for (uint32_t partition : request->partitions) {
     protocol::query::PartitionResult result{.partition = partition};
-    if (!serves(partition)) {
-      // A partition given up: its connection goes, so a shard copied in later is read afresh.
+    const std::optional<uint64_t> generation = serving(partition);
+    if (!generation) {
       readers.forget(partition);
       result.error = Status(Code::failed_precondition, "partition " + std::to_string(partition) + " is not owned by this indexer");
-    } else if (auto reader = readers.get(partition); !reader) {
+    } else if (auto reader = readers.get(partition, *generation); !reader) {
       result.error = reader.status();
     } else if (auto data = (*reader)->run(request->query, budget); !data) {
       // A refusal of the whole answer, not of one partition.

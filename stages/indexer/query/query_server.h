@@ -23,7 +23,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -64,12 +66,16 @@ class QueryServer {
   bool serves(uint32_t partition) const;
 
  private:
+  // While `partition` is answered: how many times it was given up before (a
+  // reader's connection from an earlier time may be to a file since replaced).
+  std::optional<uint64_t> serving(uint32_t partition) const;
   bus::RouterAnswer run_job(const bus::RouterJob& job, class ReaderSet& readers);
   bus::RouterAnswer run_snapshot(const bus::RouterJob& job);
 
   QueryServerOptions options_;
   mutable std::mutex partitions_mutex_;
   std::set<uint32_t> partitions_;
+  std::map<uint32_t, uint64_t> given_up_;
   bus::WorkerRouter router_;
 };
 
