@@ -33,7 +33,7 @@ export function PartitionOwnership({ rows, lagWarnSeconds }: { rows: OwnershipRo
           className={row.serving === 0 || (row.lagSeconds !== null && row.lagSeconds > lagWarnSeconds) ? 'pl-lagging' : undefined}
         >
           <td className="num">{row.partition}</td>
-          <td>{row.wal ?? '–'}</td>
+          <td className="pl-nowrap">{row.wal ?? '–'}</td>
           <td className="pl-chips">
             {row.replicas.map((replica) => (
               <ReplicaChip key={replica.instance} replica={replica} />
