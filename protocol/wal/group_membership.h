@@ -44,6 +44,12 @@ namespace spanline::wal {
 // How often a member joins each WAL; the WAL's member timeout is a multiple of it.
 inline constexpr std::chrono::milliseconds kJoinInterval{1000};
 
+// How long a partition's leaving replicas are kept after its new replicas
+// became ready: the time for that readiness to reach every api (the member
+// learns it at its next join, then announces it in its stats once a second),
+// so no api is ever left with only replicas it still thinks are building.
+inline constexpr std::chrono::milliseconds kHandoverGrace{3000};
+
 enum class ReplicaState : uint8_t { building = 1, ready = 2, leaving = 3 };
 std::string_view replica_state_name(ReplicaState state);  // "building", "ready", "leaving"
 

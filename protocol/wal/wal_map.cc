@@ -321,6 +321,13 @@ Result<bus::RequestClient*> WalMap::owner(uint32_t partition) const {
                                                         : " among those that answered (not yet heard from: " + unheard + ")"));
 }
 
+bool WalMap::owner_answering(uint32_t partition) const {
+  std::lock_guard lock(state_->mutex);
+  const State& state = *state_;
+  if (partition >= state.owner_of.size() || state.owner_of[partition] < 0) return false;
+  return state.wals[static_cast<size_t>(state.owner_of[partition])].view.answering;
+}
+
 std::vector<bus::RequestClient*> WalMap::clients() const {
   std::vector<bus::RequestClient*> all;
   for (const auto& client : state_->clients) all.push_back(client.get());

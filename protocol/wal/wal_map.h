@@ -60,6 +60,9 @@ class WalMap {
   // The client of the WAL owning `partition`: unavailable naming why when no
   // WAL has claimed it (or two have).
   Result<bus::RequestClient*> owner(uint32_t partition) const;
+  // True when `partition` has one owner and that WAL answered its last ping:
+  // where something that may go to any partition (logs, metrics) is sent.
+  bool owner_answering(uint32_t partition) const;
   // Every WAL's client, in the order of the endpoints (a member joins each).
   std::vector<bus::RequestClient*> clients() const;
   std::vector<WalView> wals() const;

@@ -243,14 +243,25 @@ IngestReply Ingest::metrics(otlp_collector::ExportMetricsServiceRequest& request
   return reply;
 }
 
-// Logs and metrics are kept as received, whole, in one partition chosen round
-// robin: nothing indexes them yet, and they must not be lost meanwhile.
+// Log and metric requests are kept as received, whole, in one partition chosen
+// round robin among those whose WAL answers: any partition will do, so one WAL
+// host being down costs them nothing (with every WAL down, the round robin's
+// choice fails retryably).
 IngestReply Ingest::append_whole(bus::SignalKind kind, const google::protobuf::Message& request, uint64_t items) {
   if (items == 0) return {Status::ok(), 0, {}, std::nullopt};
   auto partitions = wal_.partitions();
   if (!partitions) return retryable(partitions.status(), options_.wal_timeout, options_.busy_retry_after);
+  const uint64_t start = round_robin_.fetch_add(1);
+  uint32_t chosen = static_cast<uint32_t>(start % *partitions);
+  for (uint32_t i = 0; i < *partitions; ++i) {
+    const auto candidate = static_cast<uint32_t>((start + i) % *partitions);
+    if (wal_.map().owner_answering(candidate)) {
+      chosen = candidate;
+      break;
+    }
+  }
   wal::WalPart part;
-  part.partition = static_cast<uint32_t>(round_robin_.fetch_add(1) % *partitions);
+  part.partition = chosen;
   part.kind = kind;
   part.items = items;
   request.SerializeToString(&part.bytes);

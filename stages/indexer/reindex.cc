@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "bus/request_client.h"
+#include "protocol/wal/wal_map.h"
 #include "stages/indexer/deletions.h"
 #include "stages/indexer/shard.h"
 #include "stages/indexer/logs/log_decoder.h"
@@ -32,7 +33,11 @@ void remove_shard_files(const std::string& path) {
 
 Result<ReindexResult> reindex(const ReindexOptions& options) {
   bus::Context context(options.bus_key);
-  bus::RequestClient wal(context, {.endpoint = options.wal_endpoint});
+  // Each partition is read from the WAL that owns it (one or several WALs).
+  auto endpoints = wal::parse_wal_endpoints(options.wal_endpoint);
+  if (!endpoints) return endpoints.status();
+  wal::WalMap wals(context, *endpoints, "spanline-indexer reindex", 0, 16);
+  if (auto count = wals.wait(std::chrono::seconds(10)); !count) return count.status();
   Deletions deletions(options.data_dir);
   deletions.refresh();
   ReindexResult result;
@@ -42,6 +47,12 @@ Result<ReindexResult> reindex(const ReindexOptions& options) {
     remove_shard_files(fresh);
     auto shard = Shard::open(fresh, partition);
     if (!shard) return shard.status();
+    auto owner = wals.owner(partition);
+    if (!owner) {
+      remove_shard_files(fresh);
+      return owner.status();
+    }
+    bus::RequestClient& wal = **owner;
     uint64_t head = 0, first = 0;
     bool first_reply = true;
     for (;;) {

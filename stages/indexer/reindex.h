@@ -16,7 +16,7 @@ namespace spanline::indexer {
 
 struct ReindexOptions {
   std::string data_dir;
-  std::string wal_endpoint;
+  std::string wal_endpoint;  // every WAL, comma-separated: each partition is read from its owner
   std::vector<uint32_t> partitions;
   bool progress = true;  // a progress bar on stderr
   bus::BusKey bus_key;

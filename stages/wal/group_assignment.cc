@@ -51,6 +51,7 @@ GroupAssignment::GroupAssignment(Settings settings, Clock::time_point started, s
 
 JoinReply GroupAssignment::join(const std::string& group, const std::string& instance, const JoinRequest& request,
                                 Clock::time_point now) {
+  now_ = std::max(now_, now);
   settle_if_due(now);
   Group& state = groups_[group];
   auto [member, is_new] = state.members.try_emplace(instance);
@@ -91,8 +92,18 @@ void GroupAssignment::settle_if_due(Clock::time_point now) {
 }
 
 void GroupAssignment::expire(Clock::time_point now) {
+  now_ = std::max(now_, now);
   settle_if_due(now);
   for (auto& [name, group] : groups_) {
+    // Leaving replicas whose successors' handover grace has passed.
+    for (auto& [partition, state] : group.partitions) {
+      if (std::none_of(state.replicas.begin(), state.replicas.end(), [](const Replica& r) { return r.state == ReplicaState::leaving; })) {
+        continue;
+      }
+      if (!drop_leaving_when_covered(state, effective_replicas(group))) continue;
+      ++state.epoch;
+      log_change(name, partition, state);
+    }
     bool gone = false;
     for (auto it = group.members.begin(); it != group.members.end();) {
       if (now - it->second.last_join <= settings_.member_timeout) {
@@ -143,6 +154,7 @@ void GroupAssignment::note_committed(const std::string& name, const Group& group
     replica.committed = committed;
     if (replica.state == ReplicaState::building && committed >= replica.ready_at) {
       replica.state = ReplicaState::ready;
+      replica.ready_since = now_;
       changed = true;
     }
   }
@@ -223,6 +235,10 @@ bool GroupAssignment::converge(const Group& group, uint32_t partition, Partition
   auto is_desired = [&](const std::string& instance) { return std::find(desired.begin(), desired.end(), instance) != desired.end(); };
   bool changed = false;
   std::vector<Replica>& replicas = state.replicas;
+  if (!state.assigned && replicas.empty()) {
+    adopt_best_holders(group, partition, state);
+    changed = !replicas.empty();
+  }
   for (auto it = replicas.begin(); it != replicas.end();) {
     if (is_desired(it->instance)) {
       // Wanted again while leaving: it never stopped indexing.
@@ -252,7 +268,8 @@ bool GroupAssignment::converge(const Group& group, uint32_t partition, Partition
     replicas.push_back({.instance = instance,
                         .state = served && !current ? ReplicaState::building : ReplicaState::ready,
                         .committed = shard == held.end() ? 0 : shard->second,
-                        .ready_at = head});
+                        .ready_at = head,
+                        .ready_since = now_});
     changed = true;
     if (state.assigned) {
       ++state.moves;
@@ -264,6 +281,7 @@ bool GroupAssignment::converge(const Group& group, uint32_t partition, Partition
     for (Replica& replica : replicas) {
       if (replica.state != ReplicaState::building) continue;
       replica.state = ReplicaState::ready;
+      replica.ready_since = now_;
       changed = true;
     }
   }
@@ -272,9 +290,25 @@ bool GroupAssignment::converge(const Group& group, uint32_t partition, Partition
   return changed;
 }
 
+void GroupAssignment::adopt_best_holders(const Group& group, uint32_t partition, Partition& state) const {
+  std::optional<uint64_t> best;
+  for (const auto& [instance, member] : group.members) {
+    if (auto shard = member.held.find(partition); shard != member.held.end()) best = std::max(best.value_or(0), shard->second);
+  }
+  if (!best) return;
+  for (const auto& [instance, member] : group.members) {
+    auto shard = member.held.find(partition);
+    if (shard == member.held.end() || shard->second != *best) continue;
+    // Already answering before this WAL started: no handover to wait for.
+    state.replicas.push_back({.instance = instance, .state = ReplicaState::ready, .committed = *best, .ready_at = *best});
+  }
+}
+
 bool GroupAssignment::drop_leaving_when_covered(Partition& state, uint32_t desired_count) const {
   std::vector<Replica>& replicas = state.replicas;
-  const auto ready = std::count_if(replicas.begin(), replicas.end(), [](const Replica& r) { return r.state == ReplicaState::ready; });
+  const auto ready = std::count_if(replicas.begin(), replicas.end(), [&](const Replica& r) {
+    return r.state == ReplicaState::ready && now_ - r.ready_since >= settings_.handover;
+  });
   if (static_cast<uint32_t>(ready) < desired_count) return false;
   return std::erase_if(replicas, [](const Replica& r) { return r.state == ReplicaState::leaving; }) > 0;
 }

@@ -67,6 +67,9 @@ class GroupAssignment {
     std::chrono::milliseconds member_timeout{std::chrono::seconds(5)};
     std::chrono::milliseconds settle{0};   // after `started`: hear who is alive before assigning
     uint64_t first_epoch = 0;              // a partition's epoch before its first change
+    // Leaving replicas stay this long after the new ones are ready
+    // (kHandoverGrace in the WAL; 0 in tests of the rules alone).
+    std::chrono::milliseconds handover{0};
   };
 
   // `head_of(p)`: partition p's durable head now. `moves` counts replicas
@@ -108,6 +111,7 @@ class GroupAssignment {
     ReplicaState state = ReplicaState::building;
     uint64_t committed = 0;
     uint64_t ready_at = 0;  // building: the head when it was added
+    Clock::time_point ready_since{};  // when it became ready (the epoch of the clock: long ago)
   };
   struct Partition {
     uint64_t epoch = 0;
@@ -130,8 +134,13 @@ class GroupAssignment {
   // (and the leaving ones may go); the change is logged.
   void note_committed(const std::string& name, const Group& group, uint32_t partition, Partition& state,
                       const std::string& instance, uint64_t committed);
-  // Drops leaving replicas once the others are ready; true when some were.
+  // Drops leaving replicas once the others have been ready for the handover
+  // grace; true when some were.
   bool drop_leaving_when_covered(Partition& state, uint32_t desired_count) const;
+  // A partition's first assignment since this WAL started: the members holding
+  // its shard furthest along are its replicas already (ready), so a restarted
+  // WAL neither hands a stale shard the answers nor makes a current one copy.
+  void adopt_best_holders(const Group& group, uint32_t partition, Partition& state) const;
   uint32_t effective_replicas(const Group& group) const;
   void log_change(const std::string& group, uint32_t partition, const Partition& state) const;
   PartitionAssignment view(const Group& group, uint32_t partition, const Partition& state, ReplicaState asker) const;
@@ -140,6 +149,7 @@ class GroupAssignment {
   const std::function<uint64_t(uint32_t)> head_of_;
   std::atomic<uint64_t>& moves_;
   const Clock::time_point settled_at_;
+  Clock::time_point now_{};  // the latest time given to join() or expire()
   bool settled_ = false;
   std::map<std::string, Group> groups_;
 };

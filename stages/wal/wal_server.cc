@@ -44,7 +44,8 @@ WalServer::WalServer(WalConfig config, uint32_t partitions, std::vector<uint32_t
                    .replicas = config_.index_replicas,
                    .member_timeout = config_.member_timeout,
                    .settle = config_.member_timeout,
-                   .first_epoch = static_cast<uint64_t>(unix_nanos_now() / 1'000'000)},
+                   .first_epoch = static_cast<uint64_t>(unix_nanos_now() / 1'000'000),
+                   .handover = kHandoverGrace},
                   steady_clock::now(), [this](uint32_t partition) { return store_.range(partition).head; }, partition_moves_),
       cursors_(store),
       retention_(config_, store, cursors_, entries_deleted_) {

@@ -314,7 +314,12 @@ TEST_F(WalBus, JoinedMembersSplitThePartitionsAndAMovedPartitionIsFenced) {
     // Caught up to the head as of its adding (1 in partition 0, else 0).
     EXPECT_TRUE(member_read("ix-b", static_cast<int>(p), p == 0 ? 1 : 0, epochs[p]).is_ok());
   }
-  EXPECT_EQ(states("ix-a").size(), 2u) << "dropped from the moved half";
+  EXPECT_EQ(states("ix-a").size(), 4u) << "kept for the handover grace, while the apis learn that ix-b answers";
+  EXPECT_TRUE(wait_until([&] {
+    (void)join("ix-b");  // both stay members meanwhile
+    return states("ix-a").size() == 2u;
+  }, wal::kHandoverGrace + 2s))
+      << "dropped from the moved half once the grace has passed";
   for (const auto& [p, state] : states("ix-b")) EXPECT_EQ(state, wal::ReplicaState::ready) << p;
   const auto moved = static_cast<int>(b.begin()->first);
   Status fenced = member_read("ix-a", moved, 0, epochs[b.begin()->first]);

@@ -13,8 +13,15 @@ std::map<uint32_t, wal::PartitionAssignment> desired_partitions(const std::vecto
   for (const WalAnswer& answer : answers) {
     const auto timeout = answer.reply.member_timeout_ms > 0 ? std::chrono::milliseconds(answer.reply.member_timeout_ms)
                                                             : kDefaultMemberTimeout;
-    if (now - answer.heard > timeout) continue;
-    for (const wal::PartitionAssignment& assignment : answer.reply.assigned) desired[assignment.partition] = assignment;
+    // A WAL silent this long may have given the partitions to others (if only
+    // this member lost it) or be down (then nobody can take them): they are kept,
+    // answering as `leaving`, so the api prefers a replica its WAL still
+    // confirms but never goes without one.
+    const bool unconfirmed = now - answer.heard > timeout;
+    for (wal::PartitionAssignment assignment : answer.reply.assigned) {
+      if (unconfirmed) assignment.state = static_cast<uint8_t>(wal::ReplicaState::leaving);
+      desired[assignment.partition] = std::move(assignment);
+    }
   }
   return desired;
 }

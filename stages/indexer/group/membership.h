@@ -6,9 +6,12 @@
 // How it works: join_if_due() sends `join` (with the shards this member
 // holds and their cursors) to each WAL that has no join in flight; each answer
 // is kept per WAL with when it came. desired() is the union of the WALs' last
-// answers; a WAL that stops answering keeps its last answer's partitions for
-// its member timeout (after that it has dropped this member too, so they are
-// someone else's), then they are dropped. A WAL still settling after its start
+// answers; a WAL that stops answering keeps its last answer's partitions: past
+// its member timeout they are announced `leaving`, not dropped. The WAL is the
+// only authority over its partitions, so while it is down nobody takes them
+// over, and dropping them would leave the api without a replica (partial
+// answers); if only this member lost the WAL, the WAL has given them to others,
+// whom the api prefers as ready. A WAL still settling after its start
 // answers nothing meaningful: its previous answer stands (renewed), or, with
 // none, it assigns nothing yet.
 //
@@ -44,7 +47,8 @@ struct WalAnswer {
   SteadyClock::time_point heard;
 };
 
-// The union of the answers still within their WAL's member timeout at `now`.
+// The union of the WALs' last answers; those of a WAL silent past its member
+// timeout at `now` with the state `leaving`.
 std::map<uint32_t, wal::PartitionAssignment> desired_partitions(const std::vector<WalAnswer>& answers, SteadyClock::time_point now);
 
 struct PartitionChanges {

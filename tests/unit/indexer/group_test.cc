@@ -28,18 +28,21 @@ wal::PartitionAssignment assigned(uint32_t partition, uint64_t epoch, std::vecto
   return {.partition = partition, .epoch = epoch, .state = static_cast<uint8_t>(wal::ReplicaState::ready), .replicas = std::move(replicas)};
 }
 
-TEST(GroupMembership, DesiredIsTheUnionOfTheWalsAnswersWithinTheirMemberTimeout) {
+TEST(GroupMembership, DesiredIsTheUnionOfTheWalsAnswersAndASilentWalsPartitionsStayAsLeaving) {
   const auto now = SteadyClock::now();
   WalAnswer fresh{.reply = {.member_timeout_ms = 5000, .assigned = {assigned(0, 1), assigned(1, 1)}}, .heard = now - 1s};
   WalAnswer quiet{.reply = {.member_timeout_ms = 5000, .assigned = {assigned(4, 2)}}, .heard = now - 4s};
-  WalAnswer gone{.reply = {.member_timeout_ms = 5000, .assigned = {assigned(6, 1)}}, .heard = now - 6s};
+  WalAnswer gone{.reply = {.member_timeout_ms = 5000, .assigned = {assigned(6, 1)}}, .heard = now - 60s};
   auto desired = desired_partitions({fresh, quiet, gone}, now);
-  ASSERT_EQ(desired.size(), 3u) << "a WAL silent past its member timeout has given the partitions to others";
-  EXPECT_TRUE(desired.contains(0) && desired.contains(1) && desired.contains(4));
+  ASSERT_EQ(desired.size(), 4u) << "a WAL that is down keeps its partitions here: nobody else can take them over";
+  EXPECT_TRUE(desired.contains(0) && desired.contains(1) && desired.contains(4) && desired.contains(6));
   EXPECT_EQ(desired.at(4).epoch, 2u);
+  EXPECT_EQ(desired.at(4).state, static_cast<uint8_t>(wal::ReplicaState::ready)) << "within the member timeout: as the WAL said";
+  EXPECT_EQ(desired.at(6).state, static_cast<uint8_t>(wal::ReplicaState::leaving))
+      << "past it: answered as leaving, so the api prefers a replica its WAL still confirms";
   // Without a stated timeout, the default applies.
   WalAnswer unstated{.reply = {.assigned = {assigned(2, 1)}}, .heard = now - kDefaultMemberTimeout - 1ms};
-  EXPECT_TRUE(desired_partitions({unstated}, now).empty());
+  EXPECT_EQ(desired_partitions({unstated}, now).at(2).state, static_cast<uint8_t>(wal::ReplicaState::leaving));
 }
 
 TEST(GroupMembership, DiffStartsTheNewStopsTheRemovedAndWaitsForALaterEpochAfterAFence) {

@@ -360,5 +360,54 @@ TEST_F(GroupAssignmentTest, AfterAStartMembersAreHeardBeforeAnythingIsAssigned) 
   EXPECT_FALSE(reads("ix-b", a.begin()->first)) << "settled: fenced";
 }
 
+TEST_F(GroupAssignmentTest, LeavingReplicasStayForTheHandoverGraceAfterTheNewOnesAreReady) {
+  GroupAssignment::Settings settings{.wal_instance = "wal-1", .owned = {0, 1}, .replicas = 1, .handover = 3s};
+  assignment = std::make_unique<GroupAssignment>(settings, now - 1h, [this](uint32_t p) { return heads[p]; }, moves);
+  heads[0] = heads[1] = 50;
+  join("ix-a");
+  now += 1s;
+  auto b = states_of("ix-b");
+  ASSERT_EQ(b.size(), 1u) << "one of the two partitions moves to the new member";
+  const uint32_t moving = b.begin()->first;
+  ASSERT_EQ(b.at(moving), ReplicaState::building);
+  assignment->note_read("index", "ix-b", moving, 50);
+  EXPECT_EQ(states_of("ix-b").at(moving), ReplicaState::ready);
+  EXPECT_EQ(states_of("ix-a").at(moving), ReplicaState::leaving) << "kept while the apis learn that the new replica answers";
+  EXPECT_TRUE(reads("ix-a", moving));
+  now += 2s;
+  assignment->expire(now);
+  EXPECT_TRUE(states_of("ix-a").contains(moving)) << "2 s of a 3 s grace";
+  now += 1s + 1ms;
+  assignment->expire(now);
+  EXPECT_FALSE(states_of("ix-a").contains(moving)) << "dropped once the grace has passed";
+  EXPECT_FALSE(reads("ix-a", moving)) << "and fenced";
+}
+
+TEST_F(GroupAssignmentTest, AfterARestartTheMembersFurthestAlongAreTheReplicasAndAStaleOneBuilds) {
+  // Partition 0's head is 64; ix-a and ix-c hold it up to 64, ix-b (down for a while) only to 23.
+  GroupAssignment::Settings settings{.wal_instance = "wal-1", .owned = {0}, .replicas = 2, .settle = 5s, .first_epoch = 1000};
+  const auto started = now;
+  assignment = std::make_unique<GroupAssignment>(settings, started, [](uint32_t) { return uint64_t{64}; }, moves);
+  for (const auto& [name, committed] : {std::pair{"ix-a", 64}, std::pair{"ix-b", 23}, std::pair{"ix-c", 64}}) {
+    assignment->join("index", name, {.query_endpoint = std::string("tcp://") + name, .held = {{0, static_cast<uint64_t>(committed)}}},
+                     started + 1s);
+  }
+  now = started + 5s;
+  assignment->expire(now);
+  std::map<std::string, ReplicaState> states;
+  for (const char* name : {"ix-a", "ix-b", "ix-c"}) {
+    JoinReply reply = assignment->join("index", name, {.query_endpoint = std::string("tcp://") + name,
+                                                       .held = {{0, name == std::string("ix-b") ? 23u : 64u}}}, now);
+    for (const PartitionAssignment& a : reply.assigned) states[name] = static_cast<ReplicaState>(a.state);
+  }
+  ASSERT_TRUE(states.contains("ix-a") && states.contains("ix-c")) << "the two current holders answer from the start";
+  EXPECT_NE(states["ix-a"], ReplicaState::building);
+  EXPECT_NE(states["ix-c"], ReplicaState::building);
+  if (states.contains("ix-b")) {
+    EXPECT_EQ(states["ix-b"], ReplicaState::building) << "a stale shard never answers as ready";
+  }
+  EXPECT_EQ(moves.load(), 0u) << "adopting what the members hold is not a move";
+}
+
 }  // namespace
 }  // namespace spanline::wal
