@@ -66,7 +66,9 @@ Status IndexerStage::start() {
   group_mode_ = named->empty();
   wals_ = std::make_unique<wal::WalMap>(services_.context, *endpoints, "the indexer", 0, 1024);
   if (group_mode_) {
-    snapshots_ = std::make_unique<group::SnapshotSource>(config_.data_dir, [this](uint32_t p) { return queries_->serves(p); });
+    snapshots_ = std::make_unique<group::SnapshotSource>(config_.data_dir, [this](uint32_t p) { return queries_->serves(p); },
+                                                         protocol::query::kSnapshotChunkBytes,
+                                                         std::max<uint32_t>(1, config_.query_threads - 1));
     if (Status started = start_query_server({}, snapshots_.get()); !started.is_ok()) return started;
     membership_ = std::make_unique<group::GroupMembership>([this] { return wals_->clients(); }, config_.consumer_group,
                                                            config_.instance, config_.query_advertise);
@@ -131,7 +133,16 @@ Status IndexerStage::open_partitions(uint32_t wal_partitions) {
 void IndexerStage::follow_assignment() {
   const auto now = SteadyClock::now();
   membership_->join_if_due(now, held_shards());
-  const auto desired = membership_->desired(now);
+  auto desired = membership_->desired(now);
+  // A reply naming a partition past the count (a broken or misconfigured WAL)
+  // must not make this indexer create shards and threads for it.
+  if (auto count = wals_->count()) {
+    std::erase_if(desired, [&](const auto& item) {
+      if (item.first < *count) return false;
+      log::warn("a WAL assigned a partition past the partition count; ignored", {{"partition", item.first}, {"partitions", *count}});
+      return true;
+    });
+  }
   // A worker whose read the WAL refused is stopped; its partition is taken again only at a later epoch.
   std::vector<uint32_t> fenced;
   for (const auto& [partition, worker] : workers_) {

@@ -67,7 +67,7 @@ JoinReply GroupAssignment::join(const std::string& group, const std::string& ins
   reply.wal_instance = settings_.wal_instance;
   reply.replicas = settings_.replicas;
   reply.member_timeout_ms = static_cast<uint32_t>(settings_.member_timeout.count());
-  reply.settling = !settled_;
+  reply.settling = listening(state);
   auto replica_of = [&](Partition& assigned) {
     return std::find_if(assigned.replicas.begin(), assigned.replicas.end(), [&](const Replica& r) { return r.instance == instance; });
   };
@@ -76,7 +76,7 @@ JoinReply GroupAssignment::join(const std::string& group, const std::string& ins
     if (replica == assigned.replicas.end()) continue;
     // A builder whose shard caught up says so here too, not only in its reads.
     auto held = member->second.held.find(partition);
-    if (held != member->second.held.end() && replica->state == ReplicaState::building) {
+    if (held != member->second.held.end() && held->second <= head_of_(partition) && replica->state == ReplicaState::building) {
       note_committed(group, state, partition, assigned, instance, held->second);
       replica = replica_of(assigned);  // leaving replicas may have gone
     }
@@ -115,14 +115,39 @@ void GroupAssignment::expire(Clock::time_point now) {
       it = group.members.erase(it);
       gone = true;
     }
+    if (gone && group.members.empty()) {
+      log::warn("every member of the group is silent; listening for them again before assigning",
+                {{"group", name}, {"listen_ms", settings_.member_timeout.count()}});
+      for (auto& [partition, state] : group.partitions) {
+        state.replicas.clear();
+        state.assigned = false;  // the next assignment adopts what the members hold
+        ++state.epoch;
+      }
+      group.listening_until = now + settings_.member_timeout;
+      continue;
+    }
     if (gone) rebalance(name, group);
+    if (group.listening_until != Clock::time_point{} && now >= group.listening_until) {
+      group.listening_until = {};
+      rebalance(name, group);
+    }
   }
 }
 
 bool GroupAssignment::coordinated(const std::string& group) const { return groups_.contains(group); }
 
+Status GroupAssignment::admits(const std::string& group, const std::string& instance) const {
+  auto found = groups_.find(group);
+  if (found == groups_.end()) {
+    if (groups_.size() < kMaxGroups) return Status::ok();
+    return Status(Code::resource_exhausted, "this WAL already coordinates " + std::to_string(kMaxGroups) + " consumer groups");
+  }
+  if (found->second.members.contains(instance) || found->second.members.size() < kMaxMembers) return Status::ok();
+  return Status(Code::resource_exhausted, "group " + group + " already has " + std::to_string(kMaxMembers) + " live members");
+}
+
 Status GroupAssignment::check_read(const std::string& group, const std::string& instance, uint32_t partition) const {
-  if (!settled_) return Status::ok();
+  if (auto found = groups_.find(group); !settled_ || (found != groups_.end() && listening(found->second))) return Status::ok();
   std::vector<std::string> names;
   uint64_t epoch = settings_.first_epoch;
   if (auto found = groups_.find(group); found != groups_.end()) {
@@ -171,7 +196,10 @@ std::optional<uint64_t> GroupAssignment::retention_cursor(const std::string& gro
   if (it == found->second.partitions.end()) return std::nullopt;
   std::optional<uint64_t> lowest;
   for (const Replica& replica : it->second.replicas) {
-    if (serves(replica.state)) lowest = std::min(lowest.value_or(UINT64_MAX), replica.committed);
+    // A builder that reads from a shard of its own (it has a cursor) needs the
+    // entries after it as much as a serving replica; one still copying has none.
+    const bool reads_from_its_cursor = replica.state == ReplicaState::building && replica.committed > 0;
+    if (serves(replica.state) || reads_from_its_cursor) lowest = std::min(lowest.value_or(UINT64_MAX), replica.committed);
   }
   return lowest;
 }
@@ -181,7 +209,7 @@ uint32_t GroupAssignment::effective_replicas(const Group& group) const {
 }
 
 void GroupAssignment::rebalance(const std::string& name, Group& group) {
-  if (!settled_) return;
+  if (listening(group)) return;
   std::vector<std::vector<std::string>> desired = desired_replicas(group);
   for (size_t i = 0; i < settings_.owned.size(); ++i) {
     const uint32_t partition = settings_.owned[i];
@@ -264,7 +292,9 @@ bool GroupAssignment::converge(const Group& group, uint32_t partition, Partition
     const uint64_t head = head_of_(partition);
     const auto& held = group.members.at(instance).held;
     const auto shard = held.find(partition);
-    const bool current = shard != held.end() && shard->second >= head;
+    // Past the head is not current but a shard that outlived its log (or a
+    // lie): it would skip the entries up to its cursor.
+    const bool current = shard != held.end() && shard->second == head;
     replicas.push_back({.instance = instance,
                         .state = served && !current ? ReplicaState::building : ReplicaState::ready,
                         .committed = shard == held.end() ? 0 : shard->second,
@@ -291,9 +321,12 @@ bool GroupAssignment::converge(const Group& group, uint32_t partition, Partition
 }
 
 void GroupAssignment::adopt_best_holders(const Group& group, uint32_t partition, Partition& state) const {
+  // A shard past the log's head does not belong to this log: never adopted.
+  const uint64_t head = head_of_(partition);
   std::optional<uint64_t> best;
   for (const auto& [instance, member] : group.members) {
-    if (auto shard = member.held.find(partition); shard != member.held.end()) best = std::max(best.value_or(0), shard->second);
+    auto shard = member.held.find(partition);
+    if (shard != member.held.end() && shard->second <= head) best = std::max(best.value_or(0), shard->second);
   }
   if (!best) return;
   for (const auto& [instance, member] : group.members) {

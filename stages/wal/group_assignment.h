@@ -29,8 +29,11 @@
 //   (failed_precondition). Reads without one keep the PartitionLeases path;
 //   the server decides which.
 //   Retention: for a group with members the cursor is the lowest committed
-//   sequence over the ready and leaving replicas (building ones copy a
-//   snapshot and do not hold the log back).
+//   sequence over the ready and leaving replicas and the building ones that
+//   read from a cursor of their own (one still copying a snapshot holds
+//   nothing back). A member's read never moves it by itself.
+//   Every member silent: the group listens again for a member timeout, as
+//   after a start, then adopts the furthest shards.
 //   Settling: for one member timeout after the WAL starts, joins are recorded
 //   and answered `settling` (no assignment) and members' reads are let
 //   through without fencing or lease, moving no retention cursor; then every
@@ -89,11 +92,19 @@ class GroupAssignment {
   Status check_read(const std::string& group, const std::string& instance, uint32_t partition) const;
   // A replica's committed sequence, from its read.
   void note_read(const std::string& group, const std::string& instance, uint32_t partition, uint64_t committed);
+  // Bounds on what joins may make a WAL hold (each group keeps a state per
+  // owned partition and is walked every turn of the bus loop).
+  static constexpr size_t kMaxGroups = 16;
+  static constexpr size_t kMaxMembers = 1024;
+  // OK when a join of `instance` to `group` fits those bounds (a known member
+  // always does); resource_exhausted otherwise.
+  Status admits(const std::string& group, const std::string& instance) const;
   // True once `group` has had a member: its retention follows its replicas.
   bool coordinated(const std::string& group) const;
   // For a coordinated group: the lowest committed sequence over the
-  // partition's ready and leaving replicas; nullopt when it has none (then no
-  // cursor moves) or the group is not coordinated.
+  // partition's ready and leaving replicas and its builders with a cursor;
+  // nullopt when it has none (then no cursor moves) or the group is not
+  // coordinated.
   std::optional<uint64_t> retention_cursor(const std::string& group, uint32_t partition) const;
 
   // The first group by name as compact JSON (stats info `assignment`, read by
@@ -122,7 +133,12 @@ class GroupAssignment {
   struct Group {
     std::map<std::string, Member> members;  // live
     std::map<uint32_t, Partition> partitions;
+    // After every member fell silent (this WAL lost its link, or its bus
+    // thread stalled): listen for a member timeout again, as after a start, so
+    // the first member back is not handed every partition with a stale shard.
+    Clock::time_point listening_until{};
   };
+  bool listening(const Group& group) const { return !settled_ || now_ < group.listening_until; }
 
   // Assigns every group once the settling time has passed.
   void settle_if_due(Clock::time_point now);

@@ -282,9 +282,11 @@ void WalServer::handle_read(bus::Message& message) {
   }
   reads_.fetch_add(1, std::memory_order_relaxed);
   if (!header.consumer.empty()) {
-    // A coordinated group keeps what its slowest serving replica has not
-    // committed; a builder (copying a snapshot) or an outsider holds nothing.
-    if (!assignment_.coordinated(header.consumer)) {
+    // A group member's read (it carries an epoch) never moves the cursor by
+    // itself: the group keeps what its slowest serving replica has not
+    // committed (nothing moves until the assignment knows them, e.g. right
+    // after a restart). A reader without an epoch owns the partition alone.
+    if (header.epoch == 0) {
       cursors_.note(partition, header.consumer, header.committed);
     } else if (auto cursor = assignment_.retention_cursor(header.consumer, partition)) {
       cursors_.note(partition, header.consumer, *cursor);
@@ -314,6 +316,10 @@ void WalServer::handle_join(bus::Message& message) {
   if (!request) {
     bad_messages_.fetch_add(1);
     reply_error(message.routing_id, header.request_id, request.status());
+    return;
+  }
+  if (Status admitted = assignment_.admits(header.consumer, header.instance); !admitted.is_ok()) {
+    reply_error(message.routing_id, header.request_id, admitted);
     return;
   }
   JoinReply assigned = assignment_.join(header.consumer, header.instance, *request, steady_clock::now());

@@ -57,7 +57,8 @@ TEST(WebUi, ANewUserWalksEveryPageInChromium) {
                         "--concurrent-workflow", concurrent, "--agent", agent,
                         kit.python_path.empty() ? "--no-python-reason" : "--python-path",
                         kit.python_path.empty() ? kit.missing_reason : kit.python_path},
-                       &out);
+                       // About 80 s alone on 2 cores; the margin is for a machine busy with other tests.
+                       &out, std::chrono::seconds(240));
   EXPECT_EQ(rc, 0) << out << "\n" << pipeline.logs().substr(0, 20000);
   std::string last = out.substr(out.rfind('{') == std::string::npos ? 0 : out.rfind("{\"ok\""));
   auto result = nlohmann::json::parse(last, nullptr, false);

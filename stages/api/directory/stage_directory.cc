@@ -78,13 +78,22 @@ ReplicaCandidates StageDirectory::query_replicas(std::chrono::milliseconds max_s
     for (uint32_t partition : parse_partition_list(partitions->second)) {
       PartitionReplica replica{.instance = key.second, .endpoint = endpoint->second, .silent_for = silent_for};
       if (auto state = states.find(partition); state != states.end()) replica.state = state->second;
-      if (replica.state == "building") continue;
+      // Building replicas are still copying; a state this build does not know is not trusted either.
+      if (replica.state != "ready" && replica.state != "leaving") continue;
       auto lag = entry.latest.gauges.find(std::string(stats_names::kIndexerLagSeconds) + ".p" + std::to_string(partition));
       if (lag != entry.latest.gauges.end()) replica.lag_seconds = lag->second;
       candidates[partition].push_back(std::move(replica));
     }
   }
-  for (auto& [partition, replicas] : candidates) std::stable_sort(replicas.begin(), replicas.end(), better_candidate);
+  for (auto& [partition, replicas] : candidates) {
+    std::stable_sort(replicas.begin(), replicas.end(), better_candidate);
+    // A leaving replica may have stopped indexing (fenced, or cut off from its
+    // WAL while the WAL gave the partition to others): with a fresh ready one
+    // at hand it is never asked, not even by a hedge, so an answer is never
+    // silently older than the ready replica's.
+    const bool fresh_ready = !replicas.empty() && replicas.front().state == "ready" && replicas.front().silent_for <= kStaleAfter;
+    if (fresh_ready) std::erase_if(replicas, [](const PartitionReplica& r) { return r.state == "leaving"; });
+  }
   return candidates;
 }
 

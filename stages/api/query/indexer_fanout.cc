@@ -17,7 +17,7 @@ struct PartitionTry {
   bool retry_now = false;   // a candidate failed: ask the next one without waiting for the hedge
   bool answered = false;
   Clock::time_point last_sent;
-  std::vector<std::string> failures;  // "<endpoint>: why", in the order they came
+  std::vector<std::string> failures;  // "indexer <instance>: why", in the order they came
 };
 
 }  // namespace
@@ -114,8 +114,16 @@ Result<FanoutResult> IndexerFanout::query(const protocol::query::Query& query, c
   // Takes one request's reply: the partitions it answers first are kept, errors send the rest on.
   auto take = [&](Gather::Reply& got) -> Status {
     for (uint32_t partition : got.asked) --tries[partition].in_flight;
+    // Reasons name the indexer, never its endpoint: they reach the client, and
+    // the api hides any message that names a bus address.
+    std::string who = "an indexer";
+    for (uint32_t partition : got.asked) {
+      for (const PartitionReplica& candidate : tries[partition].candidates) {
+        if (candidate.endpoint == got.endpoint) who = "indexer " + candidate.instance;
+      }
+    }
     auto give_up = [&](const std::string& why, bool retry = true) {
-      for (uint32_t partition : got.asked) fail(partition, got.endpoint + ": " + why, retry);
+      for (uint32_t partition : got.asked) fail(partition, who + ": " + why, retry);
     };
     if (!got.reply) {
       if (got.reply.status().code() == Code::invalid_argument) return got.reply.status();
@@ -138,13 +146,13 @@ Result<FanoutResult> IndexerFanout::query(const protocol::query::Query& query, c
       unanswered.erase(asked);
       PartitionTry& attempt = tries[item.partition];
       if (!item.error.is_ok()) {
-        fail(item.partition, got.endpoint + ": " + item.error.message());
+        fail(item.partition, who + ": " + item.error.message());
       } else if (!attempt.answered) {
         attempt.answered = true;
         result.answers.push_back({item.partition, std::move(item.data)});
       }
     }
-    for (uint32_t partition : unanswered) fail(partition, got.endpoint + ": no result for this partition in the answer");
+    for (uint32_t partition : unanswered) fail(partition, who + ": no result for this partition in the answer");
     return Status::ok();
   };
 

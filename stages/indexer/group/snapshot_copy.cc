@@ -118,7 +118,12 @@ Result<CopiedSnapshot> copy_snapshot(bus::Context& context, const std::string& s
   std::error_code error;
   const uint64_t bytes = fs::file_size(incoming, error);
   const std::string target = shard_path(data_dir, partition);
-  remove_with_journal(target);
+  // The old shard's journal goes first (it must not be replayed into the
+  // copy); its main file is replaced by the rename in one step, so a failed
+  // rename leaves the old shard, consistent as of its last checkpoint.
+  fs::remove(target + "-wal", error);
+  fs::remove(target + "-shm", error);
+  error.clear();
   fs::rename(incoming, target, error);
   if (error) {
     remove_with_journal(incoming);

@@ -29,8 +29,11 @@ void remove_quietly(const std::string& path) {
 
 }  // namespace
 
-SnapshotSource::SnapshotSource(std::string data_dir, std::function<bool(uint32_t)> served, size_t chunk_bytes)
-    : data_dir_(std::move(data_dir)), served_(std::move(served)), chunk_bytes_(std::min(chunk_bytes, kSnapshotChunkBytes)) {
+SnapshotSource::SnapshotSource(std::string data_dir, std::function<bool(uint32_t)> served, size_t chunk_bytes, size_t max_making)
+    : data_dir_(std::move(data_dir)),
+      served_(std::move(served)),
+      chunk_bytes_(std::min(chunk_bytes, kSnapshotChunkBytes)),
+      max_making_(std::max<size_t>(1, max_making)) {
   // Copies left by an earlier run are nobody's now.
   std::error_code ignored;
   fs::remove_all(snapshots_dir(data_dir_), ignored);
@@ -73,6 +76,10 @@ Result<SnapshotChunk> SnapshotSource::begin(uint32_t partition) {
     if (copies_.size() + making_ >= kMaxSnapshotsServed) {
       return Status(Code::resource_exhausted, "this indexer already serves " + std::to_string(kMaxSnapshotsServed) +
                                                   " snapshots; ask again later or ask another replica");
+    }
+    if (making_ >= max_making_) {
+      return Status(Code::resource_exhausted, "this indexer is already making " + std::to_string(making_) +
+                                                  " snapshot(s) and keeps its other reader threads for queries; ask again later");
     }
     ++making_;
     token = std::to_string(unix_nanos_now()) + "-" + std::to_string(next_token_++);

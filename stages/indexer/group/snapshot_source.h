@@ -32,8 +32,10 @@ class SnapshotSource {
  public:
   // `served(p)`: whether this indexer answers for partition p now (only those
   // are copied). `chunk_bytes` below kSnapshotChunkBytes only in tests.
+  // `max_making`: copies made (VACUUM INTO) at once; they run on the query
+  // reader threads, so the indexer keeps at least one thread for queries.
   SnapshotSource(std::string data_dir, std::function<bool(uint32_t)> served,
-                 size_t chunk_bytes = protocol::query::kSnapshotChunkBytes);
+                 size_t chunk_bytes = protocol::query::kSnapshotChunkBytes, size_t max_making = 1);
   ~SnapshotSource();  // deletes every copy still held
 
   Result<protocol::query::SnapshotChunk> serve(const protocol::query::SnapshotRequest& request);
@@ -58,6 +60,7 @@ class SnapshotSource {
   std::function<bool(uint32_t)> served_;
   const size_t chunk_bytes_;
   std::mutex mutex_;
+  const size_t max_making_;
   size_t making_ = 0;  // copies being made (counted against the limit)
   std::map<std::string, Copy> copies_;
   uint64_t next_token_ = 1;

@@ -230,7 +230,26 @@ TEST(StageDirectoryReplicas, CandidatesLeaveOutBuildingAndPutReadyAndLowLagFirst
   ASSERT_EQ(candidates.count(0), 1u);
   std::vector<std::string> order;
   for (const PartitionReplica& replica : candidates[0]) order.push_back(replica.instance + "/" + replica.state);
-  EXPECT_EQ(order, (std::vector<std::string>{"static/ready", "ready-slow/ready", "leaving-fast/leaving"}));
+  EXPECT_EQ(order, (std::vector<std::string>{"static/ready", "ready-slow/ready"}))
+      << "with a fresh ready replica a leaving one is not asked at all: it may have stopped indexing";
+}
+
+TEST(StageDirectoryReplicas, LeavingReplicasAreAskedOnlyWithoutAFreshReadyOneAndUnknownStatesNever) {
+  StageDirectory directory;
+  auto indexer = [&](const std::string& instance, const std::string& states) {
+    bus::StatsSnapshot snapshot{.stage = "indexer", .instance = instance, .pid = 1};
+    snapshot.info["query_endpoint"] = "tcp://" + instance + ":5560";
+    snapshot.info["partitions"] = "0,1";
+    snapshot.info[std::string(stats_names::kIndexerReplicaStates)] = states;
+    directory.observe(snapshot);
+  };
+  indexer("cut-off", "0:leaving,1:leaving");  // e.g. its WAL is down: every replica of those partitions is leaving
+  indexer("odd", "0:sideways,1:building");
+  auto candidates = directory.query_replicas(10s);
+  ASSERT_EQ(candidates[0].size(), 1u) << "a state this build does not know is never asked";
+  EXPECT_EQ(candidates[0][0].instance, "cut-off");
+  ASSERT_EQ(candidates[1].size(), 1u);
+  EXPECT_EQ(candidates[1][0].state, "leaving") << "without a ready replica the leaving one answers: better than partial";
 }
 
 TEST(StageDirectoryReplicas, ReplicaStatesParseAndSkipWhatIsMalformed) {

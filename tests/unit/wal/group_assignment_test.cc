@@ -218,8 +218,12 @@ TEST_F(GroupAssignmentTest, APartitionWithNoReadyReplicaGetsReadyOnes) {
   auto after = states_of("ix-b");
   ASSERT_EQ(after.size(), 2u);
   for (const auto& [partition, state] : after) EXPECT_EQ(state, ReplicaState::ready) << "nobody to copy from: ready at once";
-  // And a partition whose only replica died goes to a joiner as ready.
+  // And a partition whose only replica died goes to a joiner as ready, once
+  // the group, having lost every member, has listened for a member timeout.
   now += 10s;
+  assignment->expire(now);
+  EXPECT_TRUE(assignment->join("index", "ix-c", {.query_endpoint = "tcp://ix-c:7010"}, now).settling);
+  now += 5s;
   assignment->expire(now);
   auto c = states_of("ix-c");
   ASSERT_EQ(c.size(), 2u);
@@ -273,9 +277,10 @@ TEST_F(GroupAssignmentTest, TheRetentionCursorIsTheLowestOverReadyAndLeavingRepl
   assignment->note_read("index", "ix-a", 0, 900);
   EXPECT_EQ(assignment->retention_cursor("index", 0), 900u);
   join("ix-b");
-  assignment->note_read("index", "ix-b", 0, 10);  // building: copying a snapshot
   EXPECT_EQ(states_of("ix-b")[0], ReplicaState::building);
-  EXPECT_EQ(assignment->retention_cursor("index", 0), 900u) << "a building replica does not hold the log back";
+  EXPECT_EQ(assignment->retention_cursor("index", 0), 900u) << "a builder copying a snapshot (no cursor yet) holds nothing back";
+  assignment->note_read("index", "ix-b", 0, 10);  // building from a shard of its own
+  EXPECT_EQ(assignment->retention_cursor("index", 0), 10u) << "a builder reading from its own cursor needs what follows it";
   assignment->note_read("index", "ix-b", 0, 1000);
   EXPECT_EQ(states_of("ix-b")[0], ReplicaState::ready);
   EXPECT_EQ(assignment->retention_cursor("index", 0), 900u) << "the lowest ready one";
@@ -407,6 +412,56 @@ TEST_F(GroupAssignmentTest, AfterARestartTheMembersFurthestAlongAreTheReplicasAn
     EXPECT_EQ(states["ix-b"], ReplicaState::building) << "a stale shard never answers as ready";
   }
   EXPECT_EQ(moves.load(), 0u) << "adopting what the members hold is not a move";
+}
+
+TEST_F(GroupAssignmentTest, WhenEveryMemberFellSilentTheGroupListensAgainAndAdoptsTheFurthestShards) {
+  make(1, 2, 5s);
+  heads[0] = 64;
+  join("ix-a", {{0, 10}});
+  join("ix-b", {{0, 10}});
+  // This WAL hears nobody for longer than the member timeout (its link was cut).
+  now += 6s;
+  assignment->expire(now);
+  // The first member back holds a stale shard; it must not be handed the partition as ready.
+  JoinReply first = assignment->join("index", "ix-a", {.query_endpoint = "tcp://ix-a", .held = {{0, 23}}}, now);
+  EXPECT_TRUE(first.settling) << "listening again, as after a start";
+  EXPECT_TRUE(assignment->check_read("index", "ix-b", 0).is_ok()) << "reads go on while listening";
+  assignment->join("index", "ix-b", {.query_endpoint = "tcp://ix-b", .held = {{0, 64}}}, now + 500ms);
+  now += 5s;
+  assignment->expire(now);
+  std::map<std::string, ReplicaState> states;
+  for (const auto& [name, committed] : {std::pair{"ix-a", 23}, std::pair{"ix-b", 64}}) {
+    JoinReply reply = assignment->join("index", name, {.query_endpoint = std::string("tcp://") + name,
+                                                       .held = {{0, static_cast<uint64_t>(committed)}}}, now);
+    EXPECT_FALSE(reply.settling);
+    for (const PartitionAssignment& a : reply.assigned) states[name] = static_cast<ReplicaState>(a.state);
+  }
+  EXPECT_EQ(states["ix-b"], ReplicaState::ready) << "the current shard answers";
+  EXPECT_EQ(states["ix-a"], ReplicaState::building) << "the stale one builds";
+}
+
+TEST_F(GroupAssignmentTest, AShardPastTheHeadIsNeitherCurrentNorAdoptedAndJoinsAreBounded) {
+  GroupAssignment::Settings settings{.wal_instance = "wal-1", .owned = {0}, .replicas = 1, .settle = 5s};
+  const auto started = now;
+  assignment = std::make_unique<GroupAssignment>(settings, started, [](uint32_t) { return uint64_t{64}; }, moves);
+  assignment->join("index", "liar", {.query_endpoint = "tcp://liar", .held = {{0, UINT64_MAX}}}, started + 1s);
+  assignment->join("index", "honest", {.query_endpoint = "tcp://honest", .held = {{0, 64}}}, started + 1s);
+  now = started + 5s;
+  assignment->expire(now);
+  JoinReply honest = assignment->join("index", "honest", {.query_endpoint = "tcp://honest", .held = {{0, 64}}}, now);
+  ASSERT_EQ(honest.assigned.size(), 1u) << "the shard at the head is adopted, the one claiming more than the log holds is not";
+  EXPECT_EQ(static_cast<ReplicaState>(honest.assigned[0].state), ReplicaState::ready);
+  for (const ReplicaView& replica : honest.assigned[0].replicas) EXPECT_NE(replica.instance, "liar");
+
+  for (size_t i = 0; i < GroupAssignment::kMaxMembers - 2; ++i) {
+    assignment->join("index", "m" + std::to_string(i), {.query_endpoint = "tcp://m"}, now);
+  }
+  EXPECT_EQ(assignment->admits("index", "one-too-many").code(), Code::resource_exhausted);
+  EXPECT_TRUE(assignment->admits("index", "honest").is_ok()) << "a known member always renews";
+  for (size_t g = 1; g < GroupAssignment::kMaxGroups; ++g) {
+    assignment->join("group-" + std::to_string(g), "x", {.query_endpoint = "tcp://x"}, now);
+  }
+  EXPECT_EQ(assignment->admits("one-group-too-many", "x").code(), Code::resource_exhausted);
 }
 
 }  // namespace
