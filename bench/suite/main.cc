@@ -350,12 +350,13 @@ std::string disk_markdown(const json& report) {
 std::string markdown(const json& report) {
   std::string md = "# Spanline benchmarks, " + report["date"].get<std::string>() + ", " +
                    std::to_string(report["cores"].get<unsigned>()) + " cores\n\n";
-  md += "Pipeline: gateway, WAL, 2 indexers over 4 partitions, auth-responder, api, each its own process; load from "
+  const bool profiles = !report["profiles"].empty();  // --only-scale runs none
+  if (profiles) md += "Pipeline: gateway, WAL, 2 indexers over 4 partitions, auth-responder, api, each its own process; load from "
         "spanline-loadgen (" + std::to_string(report["concurrency"].get<unsigned>()) +
         " Exports in flight over 4 connections, API key on every request).\n\n";
-  md += "| workload | acked spans/s (max) | p50 / p99 / p99.9 ms at max | p99 ms at half load | indexed spans/s | lag p50 / p99 ms | "
+  if (profiles) md += "| workload | acked spans/s (max) | p50 / p99 / p99.9 ms at max | p99 ms at half load | indexed spans/s | lag p50 / p99 ms | "
         "limits: parse/core, RocksDB group commit, SQLite insert | monolith | acked / ingest limit | indexed / SQLite limit |\n";
-  md += "|---|---|---|---|---|---|---|---|---|---|\n";
+  if (profiles) md += "|---|---|---|---|---|---|---|---|---|---|\n";
   for (const json& p : report["profiles"]) {
     const json& max = p["max_load"];
     const json& half = p["half_load"];
@@ -374,8 +375,8 @@ std::string markdown(const json& report) {
           " | " + fmt(100.0 * p["indexed_spans_per_second"].get<double>() / l["sqlite_insert_spans_per_second"].get<double>(), "%.0f%%") +
           " |\n";
   }
-  md += disk_markdown(report);
-  md += "\nMemory at the end of each workload (RSS MB, peak in brackets):\n\n| workload | gateway | wal | indexer-1 | indexer-2 | api | auth |\n|---|---|---|---|---|---|---|\n";
+  if (profiles) md += disk_markdown(report);
+  if (profiles) md += "\nMemory at the end of each workload (RSS MB, peak in brackets):\n\n| workload | gateway | wal | indexer-1 | indexer-2 | api | auth |\n|---|---|---|---|---|---|---|\n";
   for (const json& p : report["profiles"]) {
     md += "| " + p["name"].get<std::string>();
     for (const char* stage : {"gateway", "wal", "indexer-1", "indexer-2", "api", "auth"}) {
