@@ -38,12 +38,17 @@ WalServer::WalServer(WalConfig config, uint32_t partitions, std::vector<uint32_t
       bad_messages_(stats.counter("bad_messages")),
       partition_moves_(stats.counter(std::string(stats_names::kWalPartitionMoves))),
       // Settles for a member timeout: every live member has joined again by
-      // then. Epochs start at the start time, so they rise across restarts.
+      // then. A log that never took an entry has nothing any member could hold,
+      // so it assigns at once (a fresh `spanline up` indexes from its first
+      // second). Epochs start at the start time, so they rise across restarts.
       assignment_({.wal_instance = config_.instance,
                    .owned = owned,
                    .replicas = config_.index_replicas,
                    .member_timeout = config_.member_timeout,
-                   .settle = config_.member_timeout,
+                   .settle = std::any_of(owned.begin(), owned.end(),
+                                         [&](uint32_t partition) { return store.range(partition).head > 0; })
+                                 ? config_.member_timeout
+                                 : std::chrono::milliseconds(0),
                    .first_epoch = static_cast<uint64_t>(unix_nanos_now() / 1'000'000),
                    .handover = kHandoverGrace},
                   steady_clock::now(), [this](uint32_t partition) { return store_.range(partition).head; }, partition_moves_),

@@ -254,9 +254,29 @@ TEST_F(WalBus, OwnsOnlyItsPartitionsAndAnnouncesThemInEveryReply) {
 // Two members join one WAL over the bus: the first gets every partition, the
 // second builds its half while the first keeps it, and once the second has
 // caught up the first's reads of that half are refused (fencing).
+TEST_F(WalBus, AFreshLogAssignsTheFirstMemberAtOnce) {
+  start({"--partitions", "4", "--wal-member-timeout", "2s"});
+  bus::Header header = bus::make_header(bus::MessageType::join);
+  header.consumer = "index";
+  header.instance = "ix-a";
+  std::vector<zmq::message_t> payload;
+  payload.push_back(bus::frame_taking(wal::encode(wal::JoinRequest{.query_endpoint = "tcp://ix-a:7010", .held = {}})));
+  auto reply = client->call(header, std::move(payload), {.timeout = 2s});
+  ASSERT_TRUE(reply.is_ok()) << reply.status().to_string();
+  auto joined = wal::decode_join_reply(reply->payload.at(0).to_string());
+  ASSERT_TRUE(joined.is_ok());
+  EXPECT_FALSE(joined->settling) << "nothing in the log that a member could hold: no reason to listen first";
+  EXPECT_EQ(joined->assigned.size(), 4u) << "a fresh `spanline up` indexes from its first second";
+}
+
 TEST_F(WalBus, JoinedMembersSplitThePartitionsAndAMovedPartitionIsFenced) {
   start({"--partitions", "4", "--wal-member-timeout", "2s"});
   ASSERT_TRUE(append(0, "before the group").is_ok());
+  // A log that has taken entries listens for a member timeout after each start
+  // (a fresh one assigns at once: nobody can hold any of it).
+  client.reset();
+  wal->stop();
+  start({"--partitions", "4", "--wal-member-timeout", "2s"});
   auto join = [&](const std::string& instance) -> Result<wal::JoinReply> {
     bus::Header header = bus::make_header(bus::MessageType::join);
     header.consumer = "index";
