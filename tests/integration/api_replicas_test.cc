@@ -56,17 +56,21 @@ TEST(ApiReplicas, AFrozenReplicaCostsNoAnswerOnlyTheHedgeTime) {
   ASSERT_EQ(partitions.size(), 4u);
   for (const json& partition : partitions) EXPECT_EQ(partition["replicas"].size(), 2u) << partition.dump();
 
-  // Freeze indexer-1 just after it published, while its heartbeat is the fresher of the two: with equal
-  // lag the api asks it first, so the answers right after are the ones that need the hedge.
+  // Freeze the replica whose heartbeat is the fresher of the two: with equal lag the api asks it first, so
+  // the answers right after are the ones that need the hedge. (Waiting for one particular indexer to be the
+  // fresher can wait forever: both publish once a second, and their phases need not cross.)
+  Process* frozen = nullptr;
   ASSERT_TRUE(wait_until([&] {
-    int64_t frozen_silent = -1, other_silent = -1;
+    int64_t first_silent = -1, other_silent = -1;
     for (const json& view : get(pipeline, "/api/v1/pipeline?history=0").value("instances", json::array())) {
-      if (view["instance"] == "indexer-1") frozen_silent = view["silent_ms"].get<int64_t>();
+      if (view["instance"] == "indexer-1") first_silent = view["silent_ms"].get<int64_t>();
       if (view["instance"] == "indexer-b") other_silent = view["silent_ms"].get<int64_t>();
     }
-    return frozen_silent >= 0 && frozen_silent < other_silent;
+    if (first_silent < 0 || other_silent < 0) return false;
+    frozen = first_silent <= other_silent ? &pipeline.indexer(0) : &replica;
+    return true;
   }, 10s));
-  pipeline.indexer(0).pause();
+  frozen->pause();
   // Through the whole time the api takes to stop asking it: fresh, then stale (2.5 s), then gone (--stage-timeout 5 s).
   const auto until = std::chrono::steady_clock::now() + 6s;
   auto slowest = std::chrono::steady_clock::duration::zero();
@@ -82,7 +86,7 @@ TEST(ApiReplicas, AFrozenReplicaCostsNoAnswerOnlyTheHedgeTime) {
   }
   EXPECT_GT(answers, 10);
   EXPECT_LT(slowest, 1500ms) << "a frozen replica costs about the hedge time (300 ms), not the query deadline (3 s)";
-  pipeline.indexer(0).resume();
+  frozen->resume();
   replica.stop();
 }
 
