@@ -212,6 +212,24 @@ json run_profile(const std::string& name, const WorkloadShape& shape, const Sett
             {"smallest", limits.smallest()}}}};
 }
 
+// One sweep cell: a fresh pipeline of `options`, half a phase of `shape` at full
+// throttle, then the time until every acked span is indexed.
+struct SweepCell {
+  LoadReport load;
+  double indexed_spans_per_second = 0;
+};
+SweepCell run_sweep_cell(const testing::PipelineOptions& options, const WorkloadShape& shape, const Settings& settings) {
+  testing::Pipeline pipeline(options);
+  pipeline.start();
+  Settings short_phase = settings;
+  short_phase.phase = settings.phase / 2;
+  auto started = Clock::now();
+  SweepCell cell;
+  cell.load = run_load(load_for(pipeline, shape, short_phase));
+  cell.indexed_spans_per_second = indexed_rate(pipeline, 0, cell.load.spans_ok, started);
+  return cell;
+}
+
 json sweep_layouts(const Settings& settings) {
   json rows = json::array();
   WorkloadShape shape;  // typical
@@ -222,13 +240,7 @@ json sweep_layouts(const Settings& settings) {
   for (const Layout& layout : {Layout{1, {"0"}}, Layout{2, {"0", "1"}}, Layout{4, {"0", "1", "2", "3"}},
                                Layout{4, {"0-3"}}}) {
     std::fprintf(stderr, "[bench] layout: %u partitions, %zu indexers\n", layout.partitions, layout.indexers.size());
-    testing::Pipeline pipeline(pipeline_options(layout.partitions, layout.indexers, false));
-    pipeline.start();
-    Settings short_phase = settings;
-    short_phase.phase = settings.phase / 2;
-    auto started = Clock::now();
-    LoadReport load = run_load(load_for(pipeline, shape, short_phase));
-    double indexed = indexed_rate(pipeline, 0, load.spans_ok, started);
+    auto [load, indexed] = run_sweep_cell(pipeline_options(layout.partitions, layout.indexers, false), shape, settings);
     rows.push_back({{"partitions", layout.partitions}, {"indexers", layout.indexers.size()},
                     {"ingest_spans_per_second", load.spans_per_second}, {"p99_ms", load.p99_ms},
                     {"indexed_spans_per_second", indexed}});
@@ -259,13 +271,7 @@ json sweep_scale(const Settings& settings) {
       std::fprintf(stderr, "[bench] scale: %u WALs, %u indexers over %u partitions\n", wals, indexers, kPartitions);
       testing::PipelineOptions options = pipeline_options(kPartitions, slices, false);
       options.wals = wals;
-      testing::Pipeline pipeline(options);
-      pipeline.start();
-      Settings short_phase = settings;
-      short_phase.phase = settings.phase / 2;
-      auto started = Clock::now();
-      LoadReport load = run_load(load_for(pipeline, shape, short_phase));
-      double indexed = indexed_rate(pipeline, 0, load.spans_ok, started);
+      auto [load, indexed] = run_sweep_cell(options, shape, settings);
       uint64_t failed = 0;
       for (const auto& [code, count] : load.errors) failed += count;
       std::fprintf(stderr, "[bench]   acked %.0f spans/s (p99 %.1f ms), indexed %.0f spans/s\n", load.spans_per_second, load.p99_ms,
