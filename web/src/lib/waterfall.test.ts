@@ -92,6 +92,13 @@ describe('waterfall facts', () => {
     expect(timeTicks(5, 5, 0)).toHaveLength(1);
     // A phone's narrow axis still gets a scale, not a lone 0.
     expect(timeTicks(0, 72_000, 0, 2).map((t) => t.label)).toEqual(['0 µs', '50 µs']);
+    // Even when the round step for two parts passes the end (420 µs asks for 210, rounds to 500).
+    expect(timeTicks(0, 420_000, 0, 2).map((t) => t.label)).toEqual(['0 µs', '200 µs', '400 µs']);
+    for (let range = 3; range < 5_000_000_000; range = Math.ceil(range * 1.07)) {
+      for (const maxTicks of [2, 3, 6]) {
+        expect(timeTicks(1_000, 1_000 + range, 0, maxTicks).length, `${range} ns, ${maxTicks} ticks`).toBeGreaterThanOrEqual(2);
+      }
+    }
   });
 
   it('cuts attribute keys after their separators', () => {

@@ -190,12 +190,17 @@ export function timeTicks(fromNs: number, toNs: number, originNs: number, maxTic
   const range = toNs - fromNs;
   const unit = unitFor(Math.max(Math.abs(fromNs - originNs), Math.abs(toNs - originNs)));
   if (!(range > 0)) return [{ fraction: 0, label: formatOffset(fromNs - originNs, 1, unit) }];
-  // At least two parts asked for: one part rounds up past the window and leaves a lone 0 tick.
-  const step = Math.max(1, niceStep(range, Math.max(2, maxTicks - 1)));
-  const ticks: TimeTick[] = [];
-  const first = Math.ceil((fromNs - originNs) / step) * step + originNs;
-  for (let at = first; at <= toNs; at += step) {
-    ticks.push({ fraction: (at - fromNs) / range, label: formatOffset(at - originNs, step, unit) });
+  // A nice step rounds up (to 1, 2 or 5), so the step for two parts can pass the end of the
+  // window (a 420 µs trace asks for 210, gets 500) and leave a lone 0 tick: ask for more
+  // parts until two ticks fit. Five parts always do (a step of at most half the window).
+  let ticks: TimeTick[] = [];
+  for (let parts = Math.max(2, maxTicks - 1); ticks.length < 2 && parts <= Math.max(5, maxTicks - 1); parts++) {
+    const step = Math.max(1, niceStep(range, parts));
+    ticks = [];
+    const first = Math.ceil((fromNs - originNs) / step) * step + originNs;
+    for (let at = first; at <= toNs; at += step) {
+      ticks.push({ fraction: (at - fromNs) / range, label: formatOffset(at - originNs, step, unit) });
+    }
   }
   return ticks;
 }
