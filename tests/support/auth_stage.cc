@@ -19,7 +19,7 @@ void AuthStage::start() {
     std::string out;
     return run_command({bin_path("spanline"), "key", "list", "--json", "--data-dir", data_dir_}, &out) == 0;
   });
-  if (!up) throw std::runtime_error("the auth-responder did not come up:\n" + process_->log());
+  if (!up) throw std::runtime_error("the auth-responder did not come up (" + process_->describe() + "):\n" + process_->log());
   if (api_key_.empty()) api_key_ = create_key("tests");
 }
 

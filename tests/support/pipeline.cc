@@ -98,7 +98,7 @@ void Pipeline::start_api() {
   start_auth();
   api_->start();
   bool up = wait_until([&] { return port_open(api_port_); });
-  if (!up) throw std::runtime_error("the api did not come up:\n" + api_->log());
+  if (!up) throw std::runtime_error("the api did not come up (" + api_->describe() + "):\n" + api_->log());
   if (!session_cookie_.empty() || !options_.api_first_user) return;
   HttpResponse created = http_request(api_port_, "POST", "/api/v1/users/first", {{"Content-Type", "application/json"}},
                                       R"({"email":"admin@example.com","password":"correct horse battery"})");
@@ -210,7 +210,7 @@ void Pipeline::start_wal() {
     Process& process = wal(i);
     process.start();
     bool up = wait_until([&] { return run_command({bin_path("spanline-wal"), "ping", "--data-dir", wal_folder(i)}) == 0; });
-    if (!up) throw std::runtime_error("WAL " + std::to_string(i + 1) + " did not come up:\n" + process.log());
+    if (!up) throw std::runtime_error("WAL " + std::to_string(i + 1) + " did not come up (" + process.describe() + "):\n" + process.log());
   }
 }
 
@@ -218,7 +218,7 @@ void Pipeline::start_gateway() {
   start_auth();
   gateway_->start();
   bool up = wait_until([&] { return port_open(grpc_port_) && (!options_.http || port_open(http_port_)); });
-  if (!up) throw std::runtime_error("the gateway did not come up:\n" + gateway_->log());
+  if (!up) throw std::runtime_error("the gateway did not come up (" + gateway_->describe() + "):\n" + gateway_->log());
 }
 
 std::vector<WalSpan> Pipeline::wal_spans() const {

@@ -7,7 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char** environ;
+
 #include <cstring>
+#include <string_view>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -26,6 +29,28 @@ Process::~Process() {
 }
 
 void Process::start() {
+  // Everything the child needs is built before fork: between fork and exec the child
+  // may only make async-signal-safe calls (another thread of this test could hold a
+  // lock that malloc or setenv wants, and the child would hang before its first line).
+  std::map<std::string, std::string> merged;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    std::string_view pair(*entry);
+    size_t eq = pair.find('=');
+    if (eq != std::string_view::npos) merged.emplace(std::string(pair.substr(0, eq)), std::string(pair.substr(eq + 1)));
+  }
+  for (const auto& [key, value] : env_) merged[key] = value;
+  std::vector<std::string> env_strings;
+  env_strings.reserve(merged.size());
+  for (const auto& [key, value] : merged) env_strings.push_back(key + "=" + value);
+  std::vector<char*> envp;
+  for (auto& entry : env_strings) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+  std::vector<char*> argv;
+  argv.push_back(binary_.data());
+  for (auto& arg : args_) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  static constexpr char kExecFailed[] = "exec of the stage binary failed\n";
+
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -34,19 +59,34 @@ void Process::start() {
       ::dup2(fd, STDERR_FILENO);
       ::dup2(fd, STDOUT_FILENO);
     }
-    for (const auto& [key, value] : env_) ::setenv(key.c_str(), value.c_str(), 1);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    std::vector<char*> argv;
-    argv.push_back(binary_.data());
-    for (auto& arg : args_) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    ::execv(binary_.c_str(), argv.data());
-    std::fprintf(stderr, "exec %s failed: %s\n", binary_.c_str(), std::strerror(errno));
+    ::execve(binary_.c_str(), argv.data(), envp.data());
+    [[maybe_unused]] ssize_t written = ::write(STDERR_FILENO, kExecFailed, sizeof(kExecFailed) - 1);
     ::_exit(127);
   }
   pid_ = pid;
+}
+
+std::string Process::describe() const {
+  if (pid_ <= 0) return binary_ + ": not running";
+  std::ifstream stat("/proc/" + std::to_string(pid_) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  // pid (comm) state ...: the state letter follows the last ')'.
+  size_t close = line.rfind(')');
+  std::string state = close != std::string::npos && close + 2 < line.size() ? line.substr(close + 2, 1) : "?";
+  std::ifstream wchan_file("/proc/" + std::to_string(pid_) + "/wchan");
+  std::string wchan;
+  std::getline(wchan_file, wchan);
+  std::ifstream task_dir("/proc/" + std::to_string(pid_) + "/status");
+  std::string threads;
+  for (std::string status_line; std::getline(task_dir, status_line);) {
+    if (status_line.rfind("Threads:", 0) == 0) threads = status_line.substr(8);
+  }
+  return binary_ + ": pid " + std::to_string(pid_) + ", state " + state + ", waiting in " + (wchan.empty() ? "?" : wchan) +
+         ", threads" + threads;
 }
 
 void Process::kill_hard() {
@@ -110,6 +150,10 @@ std::string Process::log() const {
 int run_command(const std::vector<std::string>& argv_in, std::string* out, std::chrono::milliseconds timeout) {
   int pipe_fds[2];
   if (::pipe(pipe_fds) != 0) return -1;
+  std::vector<std::string> copy = argv_in;  // built before fork, as in Process::start
+  std::vector<char*> argv;
+  for (auto& arg : copy) argv.push_back(arg.data());
+  argv.push_back(nullptr);
   pid_t pid = ::fork();
   if (pid == 0) {
     ::dup2(pipe_fds[1], STDOUT_FILENO);
@@ -118,10 +162,6 @@ int run_command(const std::vector<std::string>& argv_in, std::string* out, std::
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    std::vector<std::string> copy = argv_in;
-    std::vector<char*> argv;
-    for (auto& arg : copy) argv.push_back(arg.data());
-    argv.push_back(nullptr);
     ::execvp(argv[0], argv.data());
     ::_exit(127);
   }

@@ -32,6 +32,8 @@ class Process {
   double rss_mb() const;  // resident memory now, from /proc (0 when not running)
   pid_t pid() const { return pid_; }
   std::string log() const;
+  // Pid, scheduler state and where it waits, from /proc: what a "did not come up" names.
+  std::string describe() const;
 
  private:
   std::string binary_;
