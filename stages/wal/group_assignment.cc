@@ -196,10 +196,13 @@ std::optional<uint64_t> GroupAssignment::retention_cursor(const std::string& gro
   if (it == found->second.partitions.end()) return std::nullopt;
   std::optional<uint64_t> lowest;
   for (const Replica& replica : it->second.replicas) {
-    // A builder that reads from a shard of its own (it has a cursor) needs the
-    // entries after it as much as a serving replica; one still copying has none.
-    const bool reads_from_its_cursor = replica.state == ReplicaState::building && replica.committed > 0;
-    if (serves(replica.state) || reads_from_its_cursor) lowest = std::min(lowest.value_or(UINT64_MAX), replica.committed);
+    if (serves(replica.state)) {
+      lowest = std::min(lowest.value_or(UINT64_MAX), replica.committed);
+    } else if (replica.state == ReplicaState::building) {
+      // A builder that reads from a shard of its own needs the entries after its
+      // cursor; one still copying needs those after the snapshot it will get.
+      lowest = std::min(lowest.value_or(UINT64_MAX), replica.committed > 0 ? replica.committed : replica.copy_hold);
+    }
   }
   return lowest;
 }
@@ -286,6 +289,10 @@ bool GroupAssignment::converge(const Group& group, uint32_t partition, Partition
     }
   }
   const bool served = std::any_of(replicas.begin(), replicas.end(), [](const Replica& r) { return serves(r.state); });
+  uint64_t lowest_served = UINT64_MAX;
+  for (const Replica& replica : replicas) {
+    if (serves(replica.state)) lowest_served = std::min(lowest_served, replica.committed);
+  }
   for (const std::string& instance : desired) {
     if (std::any_of(replicas.begin(), replicas.end(), [&](const Replica& r) { return r.instance == instance; })) continue;
     // A member that already holds the shard up to the head has nothing to copy.
@@ -299,7 +306,8 @@ bool GroupAssignment::converge(const Group& group, uint32_t partition, Partition
                         .state = served && !current ? ReplicaState::building : ReplicaState::ready,
                         .committed = shard == held.end() ? 0 : shard->second,
                         .ready_at = head,
-                        .ready_since = now_});
+                        .ready_since = now_,
+                        .copy_hold = served ? lowest_served : 0});
     changed = true;
     if (state.assigned) {
       ++state.moves;

@@ -30,8 +30,9 @@
 //   the server decides which.
 //   Retention: for a group with members the cursor is the lowest committed
 //   sequence over the ready and leaving replicas and the building ones that
-//   read from a cursor of their own (one still copying a snapshot holds
-//   nothing back). A member's read never moves it by itself.
+//   read from a cursor of their own; one still copying a snapshot holds at
+//   the lowest serving cursor when it was added. A member's read never moves
+//   it by itself.
 //   Every member silent: the group listens again for a member timeout, as
 //   after a start, then adopts the furthest shards.
 //   Settling: for one member timeout after the WAL starts, joins are recorded
@@ -123,6 +124,10 @@ class GroupAssignment {
     uint64_t committed = 0;
     uint64_t ready_at = 0;  // building: the head when it was added
     Clock::time_point ready_since{};  // when it became ready (the epoch of the clock: long ago)
+    // building: the lowest cursor of the serving replicas when it was added. The
+    // snapshot it copies is taken later, so at or past this; until it reads from
+    // a cursor of its own, retention keeps the entries after this one for it.
+    uint64_t copy_hold = 0;
   };
   struct Partition {
     uint64_t epoch = 0;

@@ -278,12 +278,16 @@ TEST_F(GroupAssignmentTest, TheRetentionCursorIsTheLowestOverReadyAndLeavingRepl
   EXPECT_EQ(assignment->retention_cursor("index", 0), 900u);
   join("ix-b");
   EXPECT_EQ(states_of("ix-b")[0], ReplicaState::building);
-  EXPECT_EQ(assignment->retention_cursor("index", 0), 900u) << "a builder copying a snapshot (no cursor yet) holds nothing back";
+  EXPECT_EQ(assignment->retention_cursor("index", 0), 900u);
+  assignment->note_read("index", "ix-a", 0, 960);
+  EXPECT_EQ(assignment->retention_cursor("index", 0), 900u)
+      << "a builder still copying (no cursor yet) keeps what followed the ready replica's cursor when it was added: "
+         "the snapshot it gets starts there or later";
   assignment->note_read("index", "ix-b", 0, 10);  // building from a shard of its own
   EXPECT_EQ(assignment->retention_cursor("index", 0), 10u) << "a builder reading from its own cursor needs what follows it";
   assignment->note_read("index", "ix-b", 0, 1000);
   EXPECT_EQ(states_of("ix-b")[0], ReplicaState::ready);
-  EXPECT_EQ(assignment->retention_cursor("index", 0), 900u) << "the lowest ready one";
+  EXPECT_EQ(assignment->retention_cursor("index", 0), 960u) << "the lowest ready one";
 }
 
 TEST_F(GroupAssignmentTest, ALeavingReplicaHoldsRetentionUntilDropped) {
