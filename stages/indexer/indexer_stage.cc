@@ -158,6 +158,7 @@ void IndexerStage::follow_assignment() {
     return !desired.contains(item.first) || now - fenced_at_[item.first] > kFenceMemory;
   });
   std::erase_if(fenced_at_, [&](const auto& item) { return !fenced_.contains(item.first); });
+  handle_gaps(desired);
   finish_copies(desired);
   std::set<uint32_t> held;
   for (const auto& [partition, worker] : workers_) held.insert(partition);
@@ -203,6 +204,8 @@ void IndexerStage::finish_copies(const std::map<uint32_t, wal::PartitionAssignme
       log::info("partition copied", {{"partition", partition}, {"from", copy.source}, {"bytes", copy.result->bytes},
                                      {"seconds", copy.result->seconds}, {"cursor", copy.result->cursor}});
       held_shards_[partition] = copy.result->cursor;
+      // A copy made for a gap is the best there is: its worker reads past any gap left.
+      if (recopy_.erase(partition) > 0) past_gaps_.insert(partition);
       if (wanted) start_worker(partition, desired.at(partition).epoch, "from the copied shard");
     } else if (wanted) {
       // Built from the WAL only when nobody is left to copy from; otherwise the copy is tried again.
@@ -213,6 +216,7 @@ void IndexerStage::finish_copies(const std::map<uint32_t, wal::PartitionAssignme
       if (source_left) {
         copy_retry_at_[partition] = SteadyClock::now() + kRetryPause;
       } else {
+        if (recopy_.erase(partition) > 0) past_gaps_.insert(partition);
         start_worker(partition, desired.at(partition).epoch, "from the WAL (no replica left to copy from)");
       }
     }
@@ -226,34 +230,82 @@ void IndexerStage::start_partition(uint32_t partition, const wal::PartitionAssig
     if (SteadyClock::now() < retry->second) return;
     copy_retry_at_.erase(retry);
   }
-  // A building replica copies a live replica's shard unless its own is as far:
-  // the WAL keeps entries only for ready replicas, so it may no longer hold
-  // what lies between an old local cursor and the others'.
   auto source = group::snapshot_source(assignment, config_.instance);
+  if (recopy_.contains(partition)) {
+    if (source) {
+      start_copy(partition, *source);  // the mark goes when a copy succeeds (finish_copies)
+      return;
+    }
+    // The replica that had more went away meanwhile: nobody can fill the gap.
+    recopy_.erase(partition);
+    past_gaps_.insert(partition);
+  }
+  // A building replica copies a live replica's shard unless it has one of its
+  // own: a shard it kept (from before a restart, or from an earlier turn with
+  // the partition) goes on from its cursor, as the WAL holds what follows
+  // unless retention deleted it meanwhile; then the worker ends at the gap
+  // and handle_gaps() has the shard copied afresh.
   const bool building = assignment.state == static_cast<uint8_t>(wal::ReplicaState::building);
   if (source && building) {
-    bool local_is_enough = false;
+    uint64_t local_cursor = 0;
     const std::string path = shard_path(config_.data_dir, partition);
     if (std::filesystem::exists(path)) {
       auto local = Shard::open(path, partition);
-      local_is_enough = local && (*local)->cursor() >= source->committed;
+      if (local) local_cursor = (*local)->cursor();
     }
-    if (!local_is_enough) {
-      if (copies_.size() >= kMaxCopies) return;  // the next tick tries again
-      log::info("copying partition from a replica", {{"partition", partition}, {"from", source->instance},
-                                                      {"endpoint", source->query_endpoint}, {"their_committed", source->committed}});
-      auto copy = std::make_unique<Copy>();
-      copy->source = source->instance;
-      Copy* raw = copy.get();
-      raw->thread = std::thread([this, raw, endpoint = source->query_endpoint, partition] {
-        raw->result = group::copy_snapshot(services_.context, endpoint, partition, config_.data_dir, raw->stopping);
-        raw->done = true;
-      });
-      copies_[partition] = std::move(copy);
+    if (local_cursor == 0) {
+      start_copy(partition, *source);  // when kMaxCopies are under way, the next tick tries again
       return;
     }
+    start_worker(partition, assignment.epoch,
+                 local_cursor >= source->committed ? "from its local shard" : "from its local shard, behind: reading on from the WAL");
+    return;
   }
   start_worker(partition, assignment.epoch, "from its local shard");
+}
+
+bool IndexerStage::start_copy(uint32_t partition, const wal::ReplicaView& source) {
+  if (copies_.size() >= kMaxCopies) return false;
+  log::info("copying partition from a replica", {{"partition", partition}, {"from", source.instance},
+                                                  {"endpoint", source.query_endpoint}, {"their_committed", source.committed}});
+  auto copy = std::make_unique<Copy>();
+  copy->source = source.instance;
+  Copy* raw = copy.get();
+  raw->thread = std::thread([this, raw, endpoint = source.query_endpoint, partition] {
+    raw->result = group::copy_snapshot(services_.context, endpoint, partition, config_.data_dir, raw->stopping);
+    raw->done = true;
+  });
+  copies_[partition] = std::move(copy);
+  return true;
+}
+
+void IndexerStage::handle_gaps(const std::map<uint32_t, wal::PartitionAssignment>& desired) {
+  std::erase_if(recopy_, [&](uint32_t partition) { return !desired.contains(partition); });
+  std::erase_if(past_gaps_, [&](uint32_t partition) { return !desired.contains(partition); });
+  std::vector<uint32_t> ended;
+  for (const auto& [partition, worker] : workers_) {
+    if (worker->gap() > 0) ended.push_back(partition);
+  }
+  if (ended.empty()) return;
+  std::map<uint32_t, uint64_t> cursors;
+  for (uint32_t partition : ended) cursors[partition] = workers_.at(partition)->committed();
+  stop_partitions(ended);
+  for (uint32_t partition : ended) {
+    auto assignment = desired.find(partition);
+    if (assignment == desired.end()) continue;
+    auto source = group::snapshot_source(assignment->second, config_.instance);
+    // A replica further along holds what the WAL deleted (retention keeps every
+    // entry its replicas have not committed); one no further has the same gap.
+    if (source && source->committed > cursors[partition]) {
+      log::warn("copying the partition afresh: the WAL deleted entries its shard never read",
+                {{"partition", partition}, {"cursor", cursors[partition]}, {"from", source->instance}});
+      recopy_.insert(partition);
+    } else {
+      log::warn("no replica holds the entries the WAL deleted before this shard read them; reading on past them",
+                {{"partition", partition}, {"cursor", cursors[partition]}});
+      past_gaps_.insert(partition);
+    }
+  }
 }
 
 bool IndexerStage::start_worker(uint32_t partition, uint64_t epoch, const char* how) {
@@ -269,6 +321,7 @@ bool IndexerStage::start_worker(uint32_t partition, uint64_t epoch, const char* 
   auto worker = std::make_unique<PartitionWorker>(
       config_, std::move(shard.value()), [this](uint32_t p) { return wals_->owner(p); }, services_.stats, true);
   worker->set_epoch(epoch);
+  if (!past_gaps_.contains(partition)) worker->stop_on_gap();
   worker->start();
   workers_[partition] = std::move(worker);
   return true;

@@ -15,7 +15,10 @@
 //   the WALs, starts the partitions newly assigned (from the local shard, or
 //   first copying a live replica's: group/snapshot_copy.h, at most kMaxCopies
 //   at once, each on its own thread) and stops the ones taken away or fenced
-//   (their shard files stay). The query server answers exactly the partitions
+//   (their shard files stay). A shard of its own that is behind (kept from
+//   before a restart) goes on from its cursor while the WAL still holds what
+//   follows; a worker that meets entries the WAL deleted before it read them
+//   ends, and the shard is copied afresh from a replica that has them. The query server answers exactly the partitions
 //   whose worker runs, and serves snapshots of them to other replicas.
 
 #include <atomic>
@@ -77,6 +80,10 @@ class IndexerStage final : public stage::Stage {
   void start_partition(uint32_t partition, const wal::PartitionAssignment& assignment);
   // Opens the partition's shard and starts its worker; false (logged) when the shard does not open.
   bool start_worker(uint32_t partition, uint64_t epoch, const char* how);
+  // Starts copying the partition's shard from `source`; false when kMaxCopies are under way.
+  bool start_copy(uint32_t partition, const wal::ReplicaView& source);
+  // Workers that ended at a gap in the WAL: stopped, and marked for a fresh copy or to go on past it.
+  void handle_gaps(const std::map<uint32_t, wal::PartitionAssignment>& desired);
   void stop_partitions(const std::vector<uint32_t>& partitions);
   void publish_partitions(const std::map<uint32_t, wal::PartitionAssignment>& desired);
   void run_retention();
@@ -96,6 +103,8 @@ class IndexerStage final : public stage::Stage {
   std::map<uint32_t, uint64_t> fenced_;                        // partition -> the epoch at which its read was refused
   std::map<uint32_t, SteadyClock::time_point> fenced_at_;      // and when (a restarted WAL counts epochs afresh)
   std::map<uint32_t, uint64_t> held_shards_;                   // shard files here and their cursors, told to the WALs
+  std::set<uint32_t> recopy_;     // met a gap the WAL cannot fill and a replica has more: copied afresh when started
+  std::set<uint32_t> past_gaps_;  // a copy was made for a gap, or none can be: its worker reads past a gap
   std::unique_ptr<query::QueryServer> queries_;
   std::string published_;  // the last info published, to log changes once
   SteadyClock::time_point next_retention_;

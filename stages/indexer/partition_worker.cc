@@ -172,9 +172,19 @@ void PartitionWorker::run() {
       log::info("reading partition", {{"partition", partition}, {"from", shard_->cursor()}, {"wal_head", header.sequence}});
       announced = true;
     }
-    if (header.first_sequence > handled + 1 && !reply->payload.empty()) {
-      log::warn("WAL entries were deleted before this shard read them",
+    // Entries after the cursor were written (the head is past it) and the oldest kept is further on: a
+    // gap, whether or not anything is left after it (retention may have deleted the partition's every entry).
+    if (stop_on_gap_ && header.first_sequence > handled + 1 && header.sequence > handled) {
+      log::warn("WAL entries were deleted before this shard read them; ending here so a replica's copy fills them",
                 {{"partition", partition}, {"cursor", handled}, {"first_retained", header.first_sequence}});
+      gap_ = header.first_sequence;
+      break;
+    }
+    if (header.first_sequence > handled + 1 && header.sequence > handled) {
+      log::warn("WAL entries were deleted before this shard read them; reading on from the oldest kept",
+                {{"partition", partition}, {"cursor", handled}, {"first_retained", header.first_sequence}});
+      // Past the gap at once, so a partition whose every entry went is not read from a cursor nothing follows.
+      handled = header.first_sequence - 1;
     }
     if (reply->payload.empty()) {
       // A read that waited its whole long-poll and found nothing: the partition is quiet.

@@ -5,6 +5,8 @@
 // replica, not rebuilt: the shards it holds carry it); an indexer SIGKILLed
 // loses its partitions to the others within the member timeout plus a join and
 // a copy, and every acknowledged span is then in every live replica exactly once.
+// An indexer back after its member timeout reads on from the shards it kept,
+// and copies afresh only the shards whose missed entries retention deleted.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -284,6 +286,95 @@ TEST(IndexerGroup, EachWalAssignsItsOwnPartitionsAndEachIsReadFromItsOwner) {
     for (uint32_t p : indexer->answered()) rows += indexer->spans(p).size();
   }
   EXPECT_EQ(rows, acked.size()) << "every span once over the partitions' single replicas";
+}
+
+// What an indexer logged after `offset` bytes of its log: this run of it, not the one before.
+std::string log_since(const GroupIndexer& indexer, size_t offset) {
+  std::string log = indexer.log();
+  return offset < log.size() ? log.substr(offset) : std::string();
+}
+
+size_t rows_in(const GroupIndexer& indexer) {
+  size_t rows = 0;
+  for (uint32_t p = 0; p < kPartitions; ++p) rows += indexer.spans(p).size();
+  return rows;
+}
+
+// Two indexers with R = 2; ix-b stops, spans go on arriving (indexed by ix-a), and ix-b
+// stays away past the member timeout, so it comes back as a new member: a builder.
+struct AwayPastTheTimeout {
+  explicit AwayPastTheTimeout(std::vector<std::string> wal_args)
+      : pipeline({.partitions = kPartitions, .http = false, .wal_args = std::move(wal_args)}), a(pipeline, "ix-a"), b(pipeline, "ix-b") {}
+
+  // Returns the offset of ix-b's log where its second run begins.
+  size_t run_until_b_is_gone() {
+    pipeline.start_auth();
+    pipeline.start_wal();
+    pipeline.start_gateway();
+    a.process().start();
+    b.process().start();
+    EXPECT_TRUE(wait_until([&] { return every_partition_answered_by({&a, &b}, 2); }, 30s)) << logs(pipeline, {&a, &b});
+    Sender sender(pipeline);
+    before = sender.send(10);
+    EXPECT_TRUE(wait_until([&] { return missing_from(a, before) == 0 && missing_from(b, before) == 0; }, 30s)) << logs(pipeline, {&a, &b});
+    b.process().stop(5s);
+    while_away = sender.send(10);
+    EXPECT_TRUE(wait_until([&] { return missing_from(a, while_away) == 0; }, 30s)) << logs(pipeline, {&a, &b});
+    EXPECT_TRUE(wait_until([&] {
+      return pipeline.wal().log().find("\"group member silent past the member timeout; its partitions go to the others\"") != std::string::npos;
+    }, 20s)) << pipeline.logs();
+    return b.log().size();
+  }
+
+  Pipeline pipeline;
+  GroupIndexer a, b;
+  std::set<SpanKey> before, while_away;
+};
+
+// A replica that comes back after its member timeout keeps the shards it holds and reads on from
+// their cursors, as the WAL still holds what followed: nothing is copied, and every span is there once.
+TEST(IndexerGroup, AReplicaBackAfterItsTimeoutReadsOnFromItsOwnShards) {
+  AwayPastTheTimeout run({"--index-replicas", "2", "--wal-member-timeout", "2s"});
+  const size_t second_run = run.run_until_b_is_gone();
+  GroupIndexer& b = run.b;
+  b.process().start();
+  std::set<SpanKey> everything = run.before;
+  everything.insert(run.while_away.begin(), run.while_away.end());
+  ASSERT_TRUE(wait_until([&] {
+    return log_since(b, second_run).find("\"partitions answered\"") != std::string::npos && b.answered().size() == kPartitions &&
+           missing_from(b, everything) == 0;
+  }, 30s)) << "missing from b: " << missing_from(b, everything) << logs(run.pipeline, {&run.a, &b});
+  const std::string log = log_since(b, second_run);
+  EXPECT_NE(log.find("behind: reading on from the WAL"), std::string::npos) << log;
+  EXPECT_EQ(log.find("\"copying partition from a replica\""), std::string::npos) << "nothing to copy: the WAL held it\n" << log;
+  EXPECT_EQ(rows_in(b), everything.size()) << "every span once, nothing else";
+}
+
+// The same, but the WAL's retention deleted what ix-b missed (ix-a had it): ix-b's workers meet the
+// gap, end there, and each such shard is copied afresh from ix-a; every span is there once.
+TEST(IndexerGroup, AReplicaBackAfterTheWalDeletedWhatItMissedCopiesItsShardsAfresh) {
+  AwayPastTheTimeout run({"--index-replicas", "2", "--wal-member-timeout", "2s", "--wal-retention", "500ms",
+                          "--wal-maintenance-interval", "200ms"});
+  const size_t second_run = run.run_until_b_is_gone();
+  // Retention deletes what every replica of the group committed (now ix-a alone) once 500 ms old.
+  ASSERT_TRUE(wait_until([&] {
+    for (const WalSpan& span : run.pipeline.wal_spans()) {
+      if (run.while_away.contains({span.trace_id, span.span_id})) return false;
+    }
+    return true;
+  }, 20s)) << run.pipeline.logs();
+  GroupIndexer& b = run.b;
+  b.process().start();
+  std::set<SpanKey> everything = run.before;
+  everything.insert(run.while_away.begin(), run.while_away.end());
+  ASSERT_TRUE(wait_until([&] {
+    return log_since(b, second_run).find("\"partitions answered\"") != std::string::npos && b.answered().size() == kPartitions &&
+           missing_from(b, everything) == 0;
+  }, 40s)) << "missing from b: " << missing_from(b, everything) << logs(run.pipeline, {&run.a, &b});
+  const std::string log = log_since(b, second_run);
+  EXPECT_NE(log.find("copying the partition afresh: the WAL deleted entries its shard never read"), std::string::npos) << log;
+  EXPECT_NE(log.find("\"partition copied\""), std::string::npos) << log;
+  EXPECT_EQ(rows_in(b), everything.size()) << "every span once, nothing else";
 }
 
 }  // namespace
