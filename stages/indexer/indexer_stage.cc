@@ -346,7 +346,9 @@ void IndexerStage::stop_partitions(const std::vector<uint32_t>& partitions) {
     auto& worker = workers_.at(partition);
     worker->stop();
     log::info("partition stopped", {{"partition", partition}, {"cursor", worker->committed()},
-                                    {"reason", worker->fenced() ? "fenced by the WAL" : "no longer assigned"}});
+                                    {"reason", worker->fenced()     ? "fenced by the WAL"
+                                               : worker->gap() > 0 ? "ended at a gap in the WAL"
+                                                                   : "no longer assigned"}});
     workers_.erase(partition);
   }
 }

@@ -306,24 +306,42 @@ struct AwayPastTheTimeout {
   explicit AwayPastTheTimeout(std::vector<std::string> wal_args)
       : pipeline({.partitions = kPartitions, .http = false, .wal_args = std::move(wal_args)}), a(pipeline, "ix-a"), b(pipeline, "ix-b") {}
 
-  // Returns the offset of ix-b's log where its second run begins.
-  size_t run_until_b_is_gone() {
+  void run_until_b_is_gone() {
     pipeline.start_auth();
     pipeline.start_wal();
     pipeline.start_gateway();
     a.process().start();
     b.process().start();
-    EXPECT_TRUE(wait_until([&] { return every_partition_answered_by({&a, &b}, 2); }, 30s)) << logs(pipeline, {&a, &b});
+    ASSERT_TRUE(wait_until([&] { return every_partition_answered_by({&a, &b}, 2); }, 30s)) << logs(pipeline, {&a, &b});
     Sender sender(pipeline);
     before = sender.send(10);
-    EXPECT_TRUE(wait_until([&] { return missing_from(a, before) == 0 && missing_from(b, before) == 0; }, 30s)) << logs(pipeline, {&a, &b});
+    ASSERT_TRUE(wait_until([&] { return missing_from(a, before) == 0 && missing_from(b, before) == 0; }, 30s)) << logs(pipeline, {&a, &b});
     b.process().stop(5s);
     while_away = sender.send(10);
-    EXPECT_TRUE(wait_until([&] { return missing_from(a, while_away) == 0; }, 30s)) << logs(pipeline, {&a, &b});
-    EXPECT_TRUE(wait_until([&] {
+    ASSERT_TRUE(wait_until([&] { return missing_from(a, while_away) == 0; }, 30s)) << logs(pipeline, {&a, &b});
+    ASSERT_TRUE(wait_until([&] {
       return pipeline.wal().log().find("\"group member silent past the member timeout; its partitions go to the others\"") != std::string::npos;
     }, 20s)) << pipeline.logs();
-    return b.log().size();
+  }
+
+  std::set<SpanKey> everything() const {
+    std::set<SpanKey> all = before;
+    all.insert(while_away.begin(), while_away.end());
+    return all;
+  }
+
+  // Starts ix-b again and waits until it answers every partition with every span; what this run of it
+  // logged (empty, the failure reported, when it did not).
+  std::string bring_b_back() {
+    const size_t second_run = b.log().size();
+    b.process().start();
+    const std::set<SpanKey> all = everything();
+    const bool back = wait_until([&] {
+      return log_since(b, second_run).find("\"partitions answered\"") != std::string::npos && b.answered().size() == kPartitions &&
+             missing_from(b, all) == 0;
+    }, 40s);
+    EXPECT_TRUE(back) << "missing from b: " << missing_from(b, all) << logs(pipeline, {&a, &b});
+    return back ? log_since(b, second_run) : std::string();
   }
 
   Pipeline pipeline;
@@ -335,19 +353,12 @@ struct AwayPastTheTimeout {
 // their cursors, as the WAL still holds what followed: nothing is copied, and every span is there once.
 TEST(IndexerGroup, AReplicaBackAfterItsTimeoutReadsOnFromItsOwnShards) {
   AwayPastTheTimeout run({"--index-replicas", "2", "--wal-member-timeout", "2s"});
-  const size_t second_run = run.run_until_b_is_gone();
-  GroupIndexer& b = run.b;
-  b.process().start();
-  std::set<SpanKey> everything = run.before;
-  everything.insert(run.while_away.begin(), run.while_away.end());
-  ASSERT_TRUE(wait_until([&] {
-    return log_since(b, second_run).find("\"partitions answered\"") != std::string::npos && b.answered().size() == kPartitions &&
-           missing_from(b, everything) == 0;
-  }, 30s)) << "missing from b: " << missing_from(b, everything) << logs(run.pipeline, {&run.a, &b});
-  const std::string log = log_since(b, second_run);
+  ASSERT_NO_FATAL_FAILURE(run.run_until_b_is_gone());
+  const std::string log = run.bring_b_back();
+  ASSERT_FALSE(log.empty());
   EXPECT_NE(log.find("behind: reading on from the WAL"), std::string::npos) << log;
   EXPECT_EQ(log.find("\"copying partition from a replica\""), std::string::npos) << "nothing to copy: the WAL held it\n" << log;
-  EXPECT_EQ(rows_in(b), everything.size()) << "every span once, nothing else";
+  EXPECT_EQ(rows_in(run.b), run.everything().size()) << "every span once, nothing else";
 }
 
 // The same, but the WAL's retention deleted what ix-b missed (ix-a had it): ix-b's workers meet the
@@ -355,7 +366,7 @@ TEST(IndexerGroup, AReplicaBackAfterItsTimeoutReadsOnFromItsOwnShards) {
 TEST(IndexerGroup, AReplicaBackAfterTheWalDeletedWhatItMissedCopiesItsShardsAfresh) {
   AwayPastTheTimeout run({"--index-replicas", "2", "--wal-member-timeout", "2s", "--wal-retention", "500ms",
                           "--wal-maintenance-interval", "200ms"});
-  const size_t second_run = run.run_until_b_is_gone();
+  ASSERT_NO_FATAL_FAILURE(run.run_until_b_is_gone());
   // Retention deletes what every replica of the group committed (now ix-a alone) once 500 ms old.
   ASSERT_TRUE(wait_until([&] {
     for (const WalSpan& span : run.pipeline.wal_spans()) {
@@ -363,18 +374,11 @@ TEST(IndexerGroup, AReplicaBackAfterTheWalDeletedWhatItMissedCopiesItsShardsAfre
     }
     return true;
   }, 20s)) << run.pipeline.logs();
-  GroupIndexer& b = run.b;
-  b.process().start();
-  std::set<SpanKey> everything = run.before;
-  everything.insert(run.while_away.begin(), run.while_away.end());
-  ASSERT_TRUE(wait_until([&] {
-    return log_since(b, second_run).find("\"partitions answered\"") != std::string::npos && b.answered().size() == kPartitions &&
-           missing_from(b, everything) == 0;
-  }, 40s)) << "missing from b: " << missing_from(b, everything) << logs(run.pipeline, {&run.a, &b});
-  const std::string log = log_since(b, second_run);
+  const std::string log = run.bring_b_back();
+  ASSERT_FALSE(log.empty());
   EXPECT_NE(log.find("copying the partition afresh: the WAL deleted entries its shard never read"), std::string::npos) << log;
   EXPECT_NE(log.find("\"partition copied\""), std::string::npos) << log;
-  EXPECT_EQ(rows_in(b), everything.size()) << "every span once, nothing else";
+  EXPECT_EQ(rows_in(run.b), run.everything().size()) << "every span once, nothing else";
 }
 
 }  // namespace
