@@ -74,4 +74,26 @@ std::optional<CursorKey> decode_cursor_key(std::string_view bytes) {
   return CursorKey{get_u32_be(bytes.data() + 1), std::string(bytes.substr(5))};
 }
 
+std::string encode_deleted_floor_key(uint32_t partition) {
+  std::string out(1, kDeletedFloorPrefix);
+  put_u32_be(out, partition);
+  return out;
+}
+
+std::optional<uint32_t> decode_deleted_floor_key(std::string_view bytes) {
+  if (bytes.size() != 5 || bytes[0] != kDeletedFloorPrefix) return std::nullopt;
+  return get_u32_be(bytes.data() + 1);
+}
+
+std::string encode_u64_be(uint64_t value) {
+  std::string out;
+  put_u64_be(out, value);
+  return out;
+}
+
+std::optional<uint64_t> decode_u64_be(std::string_view bytes) {
+  if (bytes.size() != 8) return std::nullopt;
+  return get_u64_be(bytes.data());
+}
+
 }  // namespace spanline::wal

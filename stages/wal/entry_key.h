@@ -7,6 +7,9 @@
 //   cursor: 'c' | partition u32 BE | consumer name     ->  committed sequence u64 BE
 //   meta:   'm' | name                                 ->  a fact about the whole log
 //           ("partitions": the partition count, u32 BE, written on first start)
+//   floor:  'd' | partition u32 BE                     ->  the last sequence retention deleted, u64 BE
+//           (written with the deletion: a partition retention emptied goes on
+//           counting from there after a restart, so no sequence is reused)
 //
 // Entry value: format u8 (=1) | kind u8 | received unix nanos i64 BE |
 //              items u32 BE | OTLP Export request bytes
@@ -23,6 +26,7 @@ namespace spanline::wal {
 inline constexpr char kEntryPrefix = 'e';
 inline constexpr char kCursorPrefix = 'c';
 inline constexpr char kMetaPrefix = 'm';
+inline constexpr char kDeletedFloorPrefix = 'd';
 inline constexpr std::string_view kPartitionCountName = "partitions";
 inline constexpr size_t kEntryKeySize = 13;
 inline constexpr size_t kEntryValueHeaderSize = 14;
@@ -55,6 +59,11 @@ struct CursorKey {
 std::optional<CursorKey> decode_cursor_key(std::string_view bytes);
 
 std::string encode_meta_key(std::string_view name);
+
+std::string encode_deleted_floor_key(uint32_t partition);
+std::optional<uint32_t> decode_deleted_floor_key(std::string_view bytes);
+std::string encode_u64_be(uint64_t value);
+std::optional<uint64_t> decode_u64_be(std::string_view bytes);
 
 void put_u32_be(std::string& out, uint32_t value);
 void put_u64_be(std::string& out, uint64_t value);

@@ -65,6 +65,19 @@ std::map<uint32_t, PartitionRange> LogStore::recover_ranges(rocksdb::DB& db) {
     if (first->partition == UINT32_MAX) break;
     it->Seek(encode_entry_key({first->partition + 1, 0}));
   }
+  // A partition retention emptied has no entry left to count from: its floor says where it was.
+  for (it->Seek(std::string(1, kDeletedFloorPrefix)); it->Valid(); it->Next()) {
+    auto partition = decode_deleted_floor_key(it->key().ToStringView());
+    auto floor = decode_u64_be(it->value().ToStringView());
+    if (!partition || !floor) break;
+    auto found = ranges.find(*partition);
+    if (found == ranges.end()) {
+      ranges[*partition] = {*floor + 1, *floor};  // first past head: empty, and the next append is floor + 1
+    } else {
+      found->second.first = std::max(found->second.first, *floor + 1);
+      found->second.head = std::max(found->second.head, *floor);
+    }
+  }
   return ranges;
 }
 
@@ -169,12 +182,13 @@ Status LogStore::delete_through(uint32_t partition, uint64_t last_inclusive) {
   PartitionRange current = range(partition);
   if (current.first == 0 || last_inclusive < current.first) return Status::ok();
   last_inclusive = std::min(last_inclusive, current.head);
-  Status deleted = write_guarded(
-      [&] {
-        return db_->DeleteRange(rocksdb::WriteOptions(), db_->DefaultColumnFamily(), encode_entry_key({partition, current.first}),
-                                encode_entry_key({partition, last_inclusive + 1}));
-      },
-      "deleting old WAL entries");
+  // The floor goes in the same batch: a restart after the last entry went still knows the head.
+  rocksdb::WriteBatch batch;
+  rocksdb::Status staged = batch.DeleteRange(db_->DefaultColumnFamily(), encode_entry_key({partition, current.first}),
+                                             encode_entry_key({partition, last_inclusive + 1}));
+  if (staged.ok()) staged = batch.Put(encode_deleted_floor_key(partition), encode_u64_be(last_inclusive));
+  if (!staged.ok()) return from_rocksdb(staged, "building a WAL deletion");
+  Status deleted = write_guarded([&] { return db_->Write(rocksdb::WriteOptions(), &batch); }, "deleting old WAL entries");
   if (!deleted.is_ok()) return deleted;
   std::lock_guard lock(ranges_mutex_);
   PartitionRange& range = ranges_[partition];
