@@ -209,7 +209,9 @@ void IndexerStage::finish_copies(const std::map<uint32_t, wal::PartitionAssignme
       if (wanted) start_worker(partition, desired.at(partition).epoch, "from the copied shard");
     } else if (wanted) {
       // Built from the WAL only when nobody is left to copy from; otherwise the copy is tried again.
-      const bool source_left = group::snapshot_source(desired.at(partition), config_.instance).has_value();
+      auto recopy = recopy_.find(partition);
+      const uint64_t through = recopy == recopy_.end() ? 0 : recopy->second;
+      const bool source_left = group::snapshot_source(desired.at(partition), config_.instance, through).has_value();
       log::warn("snapshot copy failed", {{"partition", partition}, {"from", copy.source},
                                          {"error", copy.result.status().to_string()},
                                          {"then", source_left ? "retrying" : "building from the WAL"}});
@@ -231,13 +233,13 @@ void IndexerStage::start_partition(uint32_t partition, const wal::PartitionAssig
     copy_retry_at_.erase(retry);
   }
   auto source = group::snapshot_source(assignment, config_.instance);
-  if (recopy_.contains(partition)) {
-    if (source) {
-      start_copy(partition, *source);  // the mark goes when a copy succeeds (finish_copies)
+  if (auto recopy = recopy_.find(partition); recopy != recopy_.end()) {
+    if (auto filler = group::snapshot_source(assignment, config_.instance, recopy->second)) {
+      start_copy(partition, *filler);  // the mark goes when a copy succeeds (finish_copies)
       return;
     }
-    // The replica that had more went away meanwhile: nobody can fill the gap.
-    recopy_.erase(partition);
+    // The replica that had it went away meanwhile: nobody can fill the gap.
+    recopy_.erase(recopy);
     past_gaps_.insert(partition);
   }
   // A building replica copies a live replica's shard unless it has one of its
@@ -280,26 +282,29 @@ bool IndexerStage::start_copy(uint32_t partition, const wal::ReplicaView& source
 }
 
 void IndexerStage::handle_gaps(const std::map<uint32_t, wal::PartitionAssignment>& desired) {
-  std::erase_if(recopy_, [&](uint32_t partition) { return !desired.contains(partition); });
+  std::erase_if(recopy_, [&](const auto& item) { return !desired.contains(item.first); });
   std::erase_if(past_gaps_, [&](uint32_t partition) { return !desired.contains(partition); });
   std::vector<uint32_t> ended;
   for (const auto& [partition, worker] : workers_) {
     if (worker->gap() > 0) ended.push_back(partition);
   }
   if (ended.empty()) return;
-  std::map<uint32_t, uint64_t> cursors;
-  for (uint32_t partition : ended) cursors[partition] = workers_.at(partition)->committed();
+  std::map<uint32_t, uint64_t> cursors, gaps;
+  for (uint32_t partition : ended) {
+    cursors[partition] = workers_.at(partition)->committed();
+    gaps[partition] = workers_.at(partition)->gap();
+  }
   stop_partitions(ended);
   for (uint32_t partition : ended) {
     auto assignment = desired.find(partition);
     if (assignment == desired.end()) continue;
-    auto source = group::snapshot_source(assignment->second, config_.instance);
-    // A replica further along holds what the WAL deleted (retention keeps every
-    // entry its replicas have not committed); one no further has the same gap.
-    if (source && source->committed > cursors[partition]) {
+    // A replica that committed past the gap holds what the WAL deleted; one short of it has a gap too.
+    const uint64_t through = gaps[partition] - 1;
+    auto source = group::snapshot_source(assignment->second, config_.instance, through);
+    if (source) {
       log::warn("copying the partition afresh: the WAL deleted entries its shard never read",
-                {{"partition", partition}, {"cursor", cursors[partition]}, {"from", source->instance}});
-      recopy_.insert(partition);
+                {{"partition", partition}, {"cursor", cursors[partition]}, {"first_retained", gaps[partition]}, {"from", source->instance}});
+      recopy_[partition] = through;
     } else {
       log::warn("no replica holds the entries the WAL deleted before this shard read them; reading on past them",
                 {{"partition", partition}, {"cursor", cursors[partition]}});
@@ -321,7 +326,8 @@ bool IndexerStage::start_worker(uint32_t partition, uint64_t epoch, const char* 
   auto worker = std::make_unique<PartitionWorker>(
       config_, std::move(shard.value()), [this](uint32_t p) { return wals_->owner(p); }, services_.stats, true);
   worker->set_epoch(epoch);
-  if (!past_gaps_.contains(partition)) worker->stop_on_gap();
+  // A copy made for a gap is the best there is, as is a shard nobody can fill: a gap where it starts is read past.
+  worker->stop_on_gap(past_gaps_.erase(partition) > 0);
   worker->start();
   workers_[partition] = std::move(worker);
   return true;

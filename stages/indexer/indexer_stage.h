@@ -103,8 +103,10 @@ class IndexerStage final : public stage::Stage {
   std::map<uint32_t, uint64_t> fenced_;                        // partition -> the epoch at which its read was refused
   std::map<uint32_t, SteadyClock::time_point> fenced_at_;      // and when (a restarted WAL counts epochs afresh)
   std::map<uint32_t, uint64_t> held_shards_;                   // shard files here and their cursors, told to the WALs
-  std::set<uint32_t> recopy_;     // met a gap the WAL cannot fill and a replica has more: copied afresh when started
-  std::set<uint32_t> past_gaps_;  // a copy was made for a gap, or none can be: its worker reads past a gap
+  // Met a gap the WAL cannot fill: copied afresh when started, from a replica that committed at least this.
+  std::map<uint32_t, uint64_t> recopy_;
+  // A copy was made for a gap, or none can be: its next worker reads past a gap where it starts.
+  std::set<uint32_t> past_gaps_;
   std::unique_ptr<query::QueryServer> queries_;
   std::string published_;  // the last info published, to log changes once
   SteadyClock::time_point next_retention_;

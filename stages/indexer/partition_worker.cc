@@ -99,6 +99,7 @@ void PartitionWorker::run() {
   const uint32_t partition = partition_;
   auto backoff = std::chrono::milliseconds(50);
   bool announced = false;
+  bool read_once = false;  // a reply from the WAL came
   // Decoded records wait in `batch` across reads until they hold
   // max_decoded_batch_bytes or the oldest has waited --commit-interval: a
   // commit writes every page it dirtied twice (SQLite's WAL, then the
@@ -174,13 +175,18 @@ void PartitionWorker::run() {
     }
     // Entries after the cursor were written (the head is past it) and the oldest kept is further on: a
     // gap, whether or not anything is left after it (retention may have deleted the partition's every entry).
-    if (stop_on_gap_ && header.first_sequence > handled + 1 && header.sequence > handled) {
+    const bool gap = header.first_sequence > handled + 1 && header.sequence > handled;
+    const bool first_read = !read_once;
+    read_once = true;
+    if (gap && stop_on_gap_ && !(first_read && read_past_starting_gap_)) {
       log::warn("WAL entries were deleted before this shard read them; ending here so a replica's copy fills them",
                 {{"partition", partition}, {"cursor", handled}, {"first_retained", header.first_sequence}});
+      // What was read before the gap is committed first: the stage decides from the cursor.
+      if (pending()) (void)commit();
       gap_ = header.first_sequence;
       break;
     }
-    if (header.first_sequence > handled + 1 && header.sequence > handled) {
+    if (gap) {
       log::warn("WAL entries were deleted before this shard read them; reading on from the oldest kept",
                 {{"partition", partition}, {"cursor", handled}, {"first_retained", header.first_sequence}});
       // Past the gap at once, so a partition whose every entry went is not read from a cursor nothing follows.

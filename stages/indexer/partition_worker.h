@@ -18,9 +18,10 @@
 // fenced() says so (the stage stops answering the partition).
 // A read whose first retained entry lies past the cursor means the WAL deleted
 // entries this shard never read. A worker told to stop_on_gap() (a group
-// member that has a replica to copy them from) commits what it read and ends,
-// and gap() names the first entry the WAL still holds; otherwise it logs the
-// gap and goes on past it.
+// member: a replica further along may hold them) commits what it read and
+// ends, and gap() names the first entry the WAL still holds; otherwise it logs
+// the gap and goes on past it (so does one told to except a gap where it
+// starts, for that one only).
 // Memory: entries are decoded span by span within the span limits, and decoded
 // spans are written whenever they hold --max-decoded-batch-bytes, so a batch
 // of any shape is held at most that much decoded (a write in the middle of an
@@ -73,8 +74,12 @@ class PartitionWorker {
   bool fenced() const { return fenced_.load(); }
   // A group member's reads carry the epoch of the assignment it reads under (the WAL fences by it).
   void set_epoch(uint64_t epoch) { epoch_ = epoch; }
-  // Before start(): end at a gap in the WAL instead of reading past it (see above).
-  void stop_on_gap() { stop_on_gap_ = true; }
+  // Before start(): end at a gap in the WAL instead of reading past it (see above); with
+  // `except_where_it_starts`, a gap at its first read is read past and only later ones end it.
+  void stop_on_gap(bool except_where_it_starts = false) {
+    stop_on_gap_ = true;
+    read_past_starting_gap_ = except_where_it_starts;
+  }
   // The first entry the WAL still held when this worker ended at a gap; 0: it did not.
   uint64_t gap() const { return gap_.load(); }
 
@@ -113,6 +118,7 @@ class PartitionWorker {
   const bool group_member_;
   std::atomic<bool> fenced_{false};
   bool stop_on_gap_ = false;
+  bool read_past_starting_gap_ = false;
   std::atomic<uint64_t> gap_{0};
   std::atomic<uint64_t> epoch_{0};
   std::shared_ptr<Progress> progress_ = std::make_shared<Progress>();

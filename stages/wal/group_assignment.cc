@@ -201,7 +201,11 @@ std::optional<uint64_t> GroupAssignment::retention_cursor(const std::string& gro
     } else if (replica.state == ReplicaState::building) {
       // A builder that reads from a shard of its own needs the entries after its
       // cursor; one still copying needs those after the snapshot it will get.
-      lowest = std::min(lowest.value_or(UINT64_MAX), replica.committed > 0 ? replica.committed : replica.copy_hold);
+      if (replica.committed > 0) {
+        lowest = std::min(lowest.value_or(UINT64_MAX), replica.committed);
+      } else if (now_ - replica.ready_since < settings_.copy_hold_limit) {
+        lowest = std::min(lowest.value_or(UINT64_MAX), replica.copy_hold);
+      }
     }
   }
   return lowest;

@@ -31,8 +31,8 @@
 //   Retention: for a group with members the cursor is the lowest committed
 //   sequence over the ready and leaving replicas and the building ones that
 //   read from a cursor of their own; one still copying a snapshot holds at
-//   the lowest serving cursor when it was added. A member's read never moves
-//   it by itself.
+//   the lowest serving cursor when it was added, for at most copy_hold_limit.
+//   A member's read never moves it by itself.
 //   Every member silent: the group listens again for a member timeout, as
 //   after a start, then adopts the furthest shards.
 //   Settling: for one member timeout after the WAL starts, joins are recorded
@@ -74,6 +74,10 @@ class GroupAssignment {
     // Leaving replicas stay this long after the new ones are ready
     // (kHandoverGrace in the WAL; 0 in tests of the rules alone).
     std::chrono::milliseconds handover{0};
+    // A builder still copying holds retention (copy_hold) for at most this long after it
+    // was added: a copy that never finishes must not fill the WAL's disk. Past it, what
+    // retention deletes meanwhile reaches the builder as a gap, and it copies afresh.
+    std::chrono::milliseconds copy_hold_limit{std::chrono::minutes(10)};
   };
 
   // `head_of(p)`: partition p's durable head now. `moves` counts replicas
@@ -124,9 +128,10 @@ class GroupAssignment {
     uint64_t committed = 0;
     uint64_t ready_at = 0;  // building: the head when it was added
     Clock::time_point ready_since{};  // when it became ready (the epoch of the clock: long ago)
-    // building: the lowest cursor of the serving replicas when it was added. The
-    // snapshot it copies is taken later, so at or past this; until it reads from
-    // a cursor of its own, retention keeps the entries after this one for it.
+    // building: the lowest cursor of the serving replicas when it was added (at
+    // ready_since). The snapshot it copies is usually taken from one of them, later,
+    // so at or past this; until it reads from a cursor of its own, retention keeps
+    // the entries after this one for it (for at most Settings::copy_hold_limit).
     uint64_t copy_hold = 0;
   };
   struct Partition {

@@ -41,7 +41,8 @@ PartitionChanges diff_partitions(const std::map<uint32_t, wal::PartitionAssignme
   return changes;
 }
 
-std::optional<wal::ReplicaView> snapshot_source(const wal::PartitionAssignment& assignment, std::string_view self) {
+std::optional<wal::ReplicaView> snapshot_source(const wal::PartitionAssignment& assignment, std::string_view self,
+                                                uint64_t through) {
   std::optional<wal::ReplicaView> best;
   auto rank = [](const wal::ReplicaView& replica) {
     return replica.state == static_cast<uint8_t>(wal::ReplicaState::ready) ? 2 : 1;
@@ -49,7 +50,7 @@ std::optional<wal::ReplicaView> snapshot_source(const wal::PartitionAssignment& 
   for (const wal::ReplicaView& replica : assignment.replicas) {
     const bool can_serve = replica.state == static_cast<uint8_t>(wal::ReplicaState::ready) ||
                            replica.state == static_cast<uint8_t>(wal::ReplicaState::leaving);
-    if (!can_serve || replica.instance == self || replica.query_endpoint.empty()) continue;
+    if (!can_serve || replica.instance == self || replica.query_endpoint.empty() || replica.committed < through) continue;
     if (!best || rank(replica) > rank(*best) || (rank(replica) == rank(*best) && replica.committed > best->committed)) best = replica;
   }
   return best;

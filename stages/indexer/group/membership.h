@@ -61,9 +61,11 @@ PartitionChanges diff_partitions(const std::map<uint32_t, wal::PartitionAssignme
                                  const std::map<uint32_t, uint64_t>& fenced);
 
 // The replica to copy a partition's shard from: another instance than `self`
-// with a query endpoint, ready before leaving, then the most committed. None
-// when there is none (the partition is then built from the WAL).
-std::optional<wal::ReplicaView> snapshot_source(const wal::PartitionAssignment& assignment, std::string_view self);
+// with a query endpoint that has committed at least `through`, ready before
+// leaving, then the most committed. None when there is none (the partition is
+// then built from the WAL).
+std::optional<wal::ReplicaView> snapshot_source(const wal::PartitionAssignment& assignment, std::string_view self,
+                                                uint64_t through = 0);
 
 class GroupMembership {
  public:

@@ -66,6 +66,13 @@ TEST(GroupMembership, SnapshotSourceIsAnotherReadyReplicaThenALeavingOneNeverABu
   EXPECT_EQ(choice->instance, "b");
   EXPECT_FALSE(snapshot_source(assigned(0, 1, {replica("me", wal::ReplicaState::ready, 0), replica("e", wal::ReplicaState::building, 9)}), "me"))
       << "nobody to copy from: build from the WAL";
+  // Filling a gap that ends at 75 takes a replica that committed that far: a leaving one before a ready one short of it.
+  const auto gap_case = assigned(0, 1, {replica("me", wal::ReplicaState::building, 10), replica("b", wal::ReplicaState::leaving, 80),
+                                        replica("c", wal::ReplicaState::ready, 50)});
+  choice = snapshot_source(gap_case, "me", 75);
+  ASSERT_TRUE(choice);
+  EXPECT_EQ(choice->instance, "b");
+  EXPECT_FALSE(snapshot_source(gap_case, "me", 81)) << "nobody holds the gap: read on past it";
 }
 
 TEST(SnapshotMessages, ChunkRoundTripsAndADecoderRefusesDataOutsideTheCopy) {

@@ -283,6 +283,11 @@ TEST_F(GroupAssignmentTest, TheRetentionCursorIsTheLowestOverReadyAndLeavingRepl
   EXPECT_EQ(assignment->retention_cursor("index", 0), 900u)
       << "a builder still copying (no cursor yet) keeps what followed the ready replica's cursor when it was added: "
          "the snapshot it gets starts there or later";
+  now += 11min;
+  join("ix-a");
+  join("ix-b");
+  EXPECT_EQ(assignment->retention_cursor("index", 0), 960u)
+      << "a copy still unfinished after copy_hold_limit (10 min) holds nothing back: it must not fill the disk";
   assignment->note_read("index", "ix-b", 0, 10);  // building from a shard of its own
   EXPECT_EQ(assignment->retention_cursor("index", 0), 10u) << "a builder reading from its own cursor needs what follows it";
   assignment->note_read("index", "ix-b", 0, 1000);
