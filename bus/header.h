@@ -60,6 +60,7 @@ struct Header {
   uint32_t partitions = 0;     // every wal reply: the WAL's partition count; append: the count the sender split by (0: not said)
   uint64_t epoch = 0;          // read: the assignment epoch a group member reads under (0: not a group member; protocol/wal/group_membership.h)
   std::string owned;           // every wal reply: the partitions this WAL owns ("0-3", "4,6"; "" in a reply of a WAL from before ownership: all)
+  std::string log_id;          // read_reply: the identity of the WAL's log; sequences count in one log ("": a WAL from before identities)
   std::vector<uint64_t> sequences;     // read_reply: per entry
   std::vector<uint8_t> kinds;          // read_reply: per entry
   std::vector<int64_t> received_nanos; // read_reply: per entry, when the WAL accepted it
@@ -71,7 +72,7 @@ struct Header {
                      MSGPACK_NVP("p", partition), MSGPACK_NVP("s", sequence), MSGPACK_NVP("fs", first_sequence),
                      MSGPACK_NVP("n", count), MSGPACK_NVP("mb", max_bytes), MSGPACK_NVP("w", wait_ms), MSGPACK_NVP("dl", deadline_ms),
                      MSGPACK_NVP("k", kind), MSGPACK_NVP("c", code), MSGPACK_NVP("m", message),
-                     MSGPACK_NVP("g", consumer), MSGPACK_NVP("i", instance), MSGPACK_NVP("cs", committed), MSGPACK_NVP("pc", partitions), MSGPACK_NVP("ow", owned), MSGPACK_NVP("ep", epoch),
+                     MSGPACK_NVP("g", consumer), MSGPACK_NVP("i", instance), MSGPACK_NVP("cs", committed), MSGPACK_NVP("pc", partitions), MSGPACK_NVP("ow", owned), MSGPACK_NVP("ep", epoch), MSGPACK_NVP("lg", log_id),
                      MSGPACK_NVP("ss", sequences),
                      MSGPACK_NVP("ks", kinds), MSGPACK_NVP("rt", received_nanos), MSGPACK_NVP("ns", counts))
 };

@@ -173,6 +173,29 @@ void PartitionWorker::run() {
       log::info("reading partition", {{"partition", partition}, {"from", shard_->cursor()}, {"wal_head", header.sequence}});
       announced = true;
     }
+    if (!header.log_id.empty() && header.log_id != shard_->wal_log()) {
+      // The cursor counts in the log it was taken in. Another log (the WAL's disk was replaced)
+      // counts from 1 again: what was read from the old one is written, then the new one is
+      // read from its start, or its first entries would sit below the old cursor, skipped.
+      const bool another_log = !shard_->wal_log().empty();
+      if (another_log) {
+        log::warn("the WAL's log is not the one this shard's cursor counts in (it was made afresh): reading the new log from its "
+                  "start; the rows indexed stay",
+                  {{"partition", partition}, {"cursor", shard_->cursor()}, {"shard_log", shard_->wal_log()}, {"wal_log", header.log_id}});
+        if (pending()) (void)commit();
+      }
+      if (Status followed = shard_->follow_wal_log(header.log_id, another_log); !followed.is_ok()) {
+        write_errors_.fetch_add(1);
+        log::error("cannot record the WAL log this shard follows; trying again", {{"partition", partition}, {"error", followed.to_string()}});
+        if (!pause_unless_stopped(std::chrono::milliseconds(500))) break;
+        continue;
+      }
+      if (another_log) {
+        forget_pending();
+        progress_->committed = shard_->cursor();
+        continue;
+      }
+    }
     // Entries after the cursor were written (the head is past it) and the oldest kept is further on: a
     // gap, whether or not anything is left after it (retention may have deleted the partition's every entry).
     const bool gap = header.first_sequence > handled + 1 && header.sequence > handled;

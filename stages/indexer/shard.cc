@@ -229,6 +229,9 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
   if (!cursor) return cursor.status();
   cursor->bind(1, static_cast<int64_t>(partition));
   if (auto row = cursor->step(); row.is_ok() && *row) shard->cursor_ = static_cast<uint64_t>(cursor->column_int(0));
+  auto wal_log = d.prepare("SELECT value FROM meta WHERE key = 'wal_log'");
+  if (!wal_log) return wal_log.status();
+  if (auto row = wal_log->step(); row.is_ok() && *row) shard->wal_log_ = wal_log->column_text(0);
   if (Status s = shard->prepare_statements(); !s.is_ok()) return s;
   if (Status s = shard->attributes_.prepare(d); !s.is_ok()) return s;
   if (Status s = shard->logs_.prepare(d); !s.is_ok()) return s;
@@ -401,6 +404,24 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
   attributes_.transaction_committed();
   cursor_ = last_sequence;
   return stats;
+}
+
+Status Shard::follow_wal_log(const std::string& identity, bool restart_cursor) {
+  if (Status s = db_->exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
+  auto fail = [this](Status status) {
+    (void)db_->exec("ROLLBACK");
+    return status;
+  };
+  auto keep = db_->prepare("INSERT INTO meta(key, value) VALUES('wal_log', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  if (!keep) return fail(keep.status());
+  if (Status s = keep->bind_text(1, identity).run(); !s.is_ok()) return fail(s);
+  if (restart_cursor) {
+    if (Status s = save_cursor_.bind(1, static_cast<int64_t>(partition_)).bind(2, int64_t{0}).run(); !s.is_ok()) return fail(s);
+  }
+  if (Status s = db_->exec("COMMIT"); !s.is_ok()) return fail(s);
+  wal_log_ = identity;
+  if (restart_cursor) cursor_ = 0;
+  return Status::ok();
 }
 
 bool Shard::merge_search_when_quiet() {

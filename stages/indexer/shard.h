@@ -55,6 +55,11 @@ class Shard {
 
   uint64_t cursor() const { return cursor_; }
   uint32_t partition() const { return partition_; }
+  // The identity of the WAL log the cursor counts in ("": not yet known: a new shard, or one
+  // from before identities). A shard follows a log: taking on another starts the cursor at 0
+  // in the same transaction (the rows stay: they are history, not the new log's entries).
+  const std::string& wal_log() const { return wal_log_; }
+  Status follow_wal_log(const std::string& identity, bool restart_cursor);
 
   // Deletes rows received before `received_before_ns`, in small transactions
   // (log records too, by their own receive time).
@@ -83,6 +88,7 @@ class Shard {
   std::unique_ptr<Database> db_;
   uint32_t partition_;
   uint64_t cursor_ = 0;
+  std::string wal_log_;
   Statement insert_span_, upsert_operation_, insert_run_, insert_agent_operation_,
       insert_change_, trace_spans_, upsert_trace_, refresh_run_counts_, save_cursor_;
   Statement insert_llm_call_;  // stages/indexer/llm/llm_calls.h

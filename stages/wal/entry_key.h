@@ -6,7 +6,8 @@
 //   entry:  'e' | partition u32 BE | sequence u64 BE  ->  entry value (below)
 //   cursor: 'c' | partition u32 BE | consumer name     ->  committed sequence u64 BE
 //   meta:   'm' | name                                 ->  a fact about the whole log
-//           ("partitions": the partition count, u32 BE, written on first start)
+//           ("partitions": the partition count, u32 BE, written on first start;
+//            "log": the log's identity, 16 random bytes, written when it is created)
 //   floor:  'd' | partition u32 BE                     ->  the last sequence retention deleted, u64 BE
 //           (written with the deletion: a partition retention emptied goes on
 //           counting from there after a restart, so no sequence is reused)
@@ -28,6 +29,7 @@ inline constexpr char kCursorPrefix = 'c';
 inline constexpr char kMetaPrefix = 'm';
 inline constexpr char kDeletedFloorPrefix = 'd';
 inline constexpr std::string_view kPartitionCountName = "partitions";
+inline constexpr std::string_view kLogIdentityName = "log";
 inline constexpr size_t kEntryKeySize = 13;
 inline constexpr size_t kEntryValueHeaderSize = 14;
 inline constexpr uint8_t kEntryFormat = 1;

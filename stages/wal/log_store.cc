@@ -3,11 +3,14 @@
 #include <sys/statvfs.h>
 
 #include <filesystem>
+#include <random>
 
 #include <rocksdb/iterator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
 #include <rocksdb/write_batch.h>
+
+#include "base/hex.h"
 
 namespace spanline::wal {
 namespace {
@@ -41,8 +44,25 @@ Result<std::unique_ptr<LogStore>> LogStore::open(const std::string& path, bool r
   }
   if (!status.ok()) return from_rocksdb(status, "opening the WAL at " + path);
   std::unique_ptr<rocksdb::DB> db(raw);
+  std::string identity;
+  rocksdb::Status got = db->Get(rocksdb::ReadOptions(), encode_meta_key(kLogIdentityName), &identity);
+  if (got.IsNotFound() && !read_only) {
+    // Made once, when the log is (or, for a log from before identities, first meets this code).
+    std::random_device random;
+    std::string bytes;
+    for (int i = 0; i < 4; ++i) put_u32_be(bytes, random());
+    identity = to_hex(bytes);
+    rocksdb::WriteOptions synced;
+    synced.sync = true;
+    got = db->Put(synced, encode_meta_key(kLogIdentityName), identity);
+  } else if (got.IsNotFound()) {
+    got = rocksdb::Status::OK();
+  }
+  if (!got.ok()) return from_rocksdb(got, "reading the WAL's identity at " + path);
   auto ranges = recover_ranges(*db);
-  return std::unique_ptr<LogStore>(new LogStore(std::move(db), std::move(ranges), path));
+  auto store = std::unique_ptr<LogStore>(new LogStore(std::move(db), std::move(ranges), path));
+  store->identity_ = std::move(identity);
+  return store;
 }
 
 LogStore::LogStore(std::unique_ptr<rocksdb::DB> db, std::map<uint32_t, PartitionRange> ranges, std::string path)

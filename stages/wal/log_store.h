@@ -82,6 +82,12 @@ class LogStore {
   // Keeps the count, synced, so that every later start finds it.
   Status store_partition_count(uint32_t count);
 
+  // The log's identity, made (synced) when the log is first opened for writing: a
+  // cursor counts in one log, and a log made afresh (a lost disk) counts from 1
+  // again, so readers compare it (bus header `lg`). Empty in a read-only open of
+  // a log that never had one.
+  const std::string& identity() const { return identity_; }
+
   uint64_t disk_bytes() const;
   // Flushes and compacts so deleted entries stop taking disk space.
   Status reclaim_space();
@@ -107,6 +113,7 @@ class LogStore {
   static std::map<uint32_t, PartitionRange> recover_ranges(rocksdb::DB& db);
 
   std::unique_ptr<rocksdb::DB> db_;
+  std::string identity_;
   mutable std::mutex ranges_mutex_;
   mutable std::mutex write_mutex_;  // serialises writes, so none follows a failure
   std::optional<Status> broken_;    // the failure, once a write failed; guarded by write_mutex_

@@ -356,6 +356,7 @@ void WalServer::answer_read(const ReadRequest& read) {
   reply.partition = static_cast<int32_t>(read.partition);
   reply.sequence = range.head;
   reply.first_sequence = range.first;
+  reply.log_id = store_.identity();
   std::vector<zmq::message_t> payload;
   payload.reserve(entries->size());
   for (StoredEntry& entry : *entries) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -69,6 +70,35 @@ TEST(WalFault, EveryAcknowledgedSpanSurvivesSigkillOfTheWal) {
   EXPECT_TRUE(pipeline.gateway().running()) << "the gateway recovers on its own";
   std::string out;
   EXPECT_EQ(run_command({bin_path("spanline-wal"), "stat", "--verify", "--data-dir", pipeline.data_dir()}, &out), 0) << out;
+}
+
+// A WAL whose disk was replaced starts a new log, whose sequences count from 1 again: the
+// indexer's shards must read it from its start, not skip its entries up to their old cursors.
+TEST(WalFault, ALogMadeAfreshIsIndexedFromItsStartNotSkippedByTheShardsOldCursors) {
+  Pipeline pipeline({.indexers = {""}});
+  pipeline.start();
+  OtlpClient client(pipeline.grpc_target(), pipeline.api_key());
+  std::set<SpanKey> acked;
+  auto send = [&](int requests) {
+    for (int i = 0; i < requests; ++i) {
+      auto request = client.make_request(5, 4);
+      ASSERT_TRUE(client.send(request).ok());
+      auto keys = OtlpClient::keys_of(request);
+      acked.insert(keys.begin(), keys.end());
+    }
+  };
+  send(12);  // about 12 entries per partition: the cursors stand there
+  auto before = pipeline.wait_for_acked(acked);
+  ASSERT_EQ(before.lost, 0u) << pipeline.logs();
+  ASSERT_EQ(pipeline.wal().stop(std::chrono::seconds(5)), 0);
+  std::filesystem::remove_all(pipeline.data_dir() + "/wal");  // the disk is lost: a new, empty log
+  pipeline.start_wal();
+  send(3);  // sequences 1..3 or so again, below every cursor
+  auto after = pipeline.wait_for_acked(acked);
+  EXPECT_EQ(after.lost, 0u) << "entries of the new log skipped\n" << pipeline.logs();
+  EXPECT_EQ(after.duplicated, 0u);
+  const std::string indexer_log = pipeline.indexer(0).log();
+  EXPECT_NE(indexer_log.find("reading the new log from its start"), std::string::npos) << indexer_log;
 }
 
 }  // namespace

@@ -121,6 +121,22 @@ TEST(LogStore, APartitionRetentionEmptiedKeepsItsHeadAcrossARestart) {
   EXPECT_EQ((*store)->range(0).first, 4u);
 }
 
+TEST(LogStore, ALogKeepsItsIdentityAndALogMadeAfreshHasAnother) {
+  testing::TempDir dir;
+  std::string first;
+  {
+    auto store = LogStore::open(dir / "wal");
+    ASSERT_TRUE(store.is_ok());
+    first = (*store)->identity();
+    EXPECT_EQ(first.size(), 32u) << first;
+  }
+  EXPECT_EQ((*LogStore::open(dir / "wal"))->identity(), first) << "the same log after a restart";
+  EXPECT_EQ((*LogStore::open(dir / "wal", true))->identity(), first) << "and read-only";
+  auto other = LogStore::open(dir / "other");
+  ASSERT_TRUE(other.is_ok());
+  EXPECT_NE((*other)->identity(), first) << "a log made afresh (a replaced disk) is another log";
+}
+
 TEST(LogStore, ReadOnlyOpenSeesWhatTheWriterSynced) {
   testing::TempDir dir;
   auto writer = LogStore::open(dir / "wal");
