@@ -60,7 +60,8 @@ struct Header {
   uint32_t partitions = 0;     // every wal reply: the WAL's partition count; append: the count the sender split by (0: not said)
   uint64_t epoch = 0;          // read: the assignment epoch a group member reads under (0: not a group member; protocol/wal/group_membership.h)
   std::string owned;           // every wal reply: the partitions this WAL owns ("0-3", "4,6"; "" in a reply of a WAL from before ownership: all)
-  std::string log_id;          // read_reply: the identity of the WAL's log; sequences count in one log ("": a WAL from before identities)
+  std::string log_id;          // read_reply: the identity of the WAL's log; sequences count in one log ("": a WAL from before identities);
+                               // read: the log the reader's `committed` counts in ("": not known); another log's cursor is not noted
   std::vector<uint64_t> sequences;     // read_reply: per entry
   std::vector<uint8_t> kinds;          // read_reply: per entry
   std::vector<int64_t> received_nanos; // read_reply: per entry, when the WAL accepted it

@@ -58,7 +58,10 @@ std::string_view replica_state_name(ReplicaState state);  // "building", "ready"
 struct HeldShard {
   uint32_t partition = 0;
   uint64_t committed = 0;  // the shard's cursor
-  MSGPACK_DEFINE_MAP(MSGPACK_NVP("p", partition), MSGPACK_NVP("cs", committed))
+  // The identity of the WAL log the cursor counts in (bus header `lg`; "": not known yet). A WAL
+  // ignores a shard held in another log: its cursor says nothing of this one.
+  std::string log;
+  MSGPACK_DEFINE_MAP(MSGPACK_NVP("p", partition), MSGPACK_NVP("cs", committed), MSGPACK_NVP("lg", log))
 };
 
 struct JoinRequest {

@@ -184,9 +184,11 @@ void IndexerStage::follow_assignment() {
 }
 
 std::vector<wal::HeldShard> IndexerStage::held_shards() {
-  for (const auto& [partition, worker] : workers_) held_shards_[partition] = worker->committed();
+  for (const auto& [partition, worker] : workers_) {
+    held_shards_[partition] = {.partition = partition, .committed = worker->committed(), .log = worker->wal_log()};
+  }
   std::vector<wal::HeldShard> held;
-  for (const auto& [partition, cursor] : held_shards_) held.push_back({.partition = partition, .committed = cursor});
+  for (const auto& [partition, shard] : held_shards_) held.push_back(shard);
   return held;
 }
 
@@ -203,7 +205,7 @@ void IndexerStage::finish_copies(const std::map<uint32_t, wal::PartitionAssignme
     if (copy.result) {
       log::info("partition copied", {{"partition", partition}, {"from", copy.source}, {"bytes", copy.result->bytes},
                                      {"seconds", copy.result->seconds}, {"cursor", copy.result->cursor}});
-      held_shards_[partition] = copy.result->cursor;
+      held_shards_[partition] = {.partition = partition, .committed = copy.result->cursor, .log = copy.result->wal_log};
       // A copy made for a gap is the best there is: its worker reads past any gap left.
       if (recopy_.erase(partition) > 0) past_gaps_.insert(partition);
       if (wanted) start_worker(partition, desired.at(partition).epoch, "from the copied shard");
@@ -322,7 +324,7 @@ bool IndexerStage::start_worker(uint32_t partition, uint64_t epoch, const char* 
     return false;
   }
   log::info("partition started", {{"partition", partition}, {"how", how}, {"cursor", (*shard)->cursor()}, {"epoch", epoch}});
-  held_shards_[partition] = (*shard)->cursor();
+  held_shards_[partition] = {.partition = partition, .committed = (*shard)->cursor(), .log = (*shard)->wal_log()};
   auto worker = std::make_unique<PartitionWorker>(
       config_, std::move(shard.value()), [this](uint32_t p) { return wals_->owner(p); }, services_.stats, true);
   worker->set_epoch(epoch);

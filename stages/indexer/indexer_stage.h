@@ -102,7 +102,7 @@ class IndexerStage final : public stage::Stage {
   std::map<uint32_t, SteadyClock::time_point> copy_retry_at_;  // a failed copy is tried again after a pause
   std::map<uint32_t, uint64_t> fenced_;                        // partition -> the epoch at which its read was refused
   std::map<uint32_t, SteadyClock::time_point> fenced_at_;      // and when (a restarted WAL counts epochs afresh)
-  std::map<uint32_t, uint64_t> held_shards_;                   // shard files here and their cursors, told to the WALs
+  std::map<uint32_t, wal::HeldShard> held_shards_;             // shard files here, their cursors and logs, told to the WALs
   // Met a gap the WAL cannot fill: copied afresh when started, from a replica that committed at least this.
   std::map<uint32_t, uint64_t> recopy_;
   // A copy was made for a gap, or none can be: its next worker reads past a gap where it starts.

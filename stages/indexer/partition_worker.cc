@@ -28,6 +28,7 @@ PartitionWorker::PartitionWorker(const IndexerConfig& config, std::unique_ptr<Sh
       write_errors_(stats.counter("write_errors")),
       index_commits_(stats.counter("index_commits")) {
   progress_->committed = shard_->cursor();
+  wal_log_ = shard_->wal_log();
   std::string p = std::to_string(partition_);
   stats.gauge("committed_sequence.p" + p, [progress = progress_] { return static_cast<double>(progress->committed.load()); });
   stats.gauge("wal_head.p" + p, [progress = progress_] { return static_cast<double>(progress->wal_head.load()); });
@@ -143,6 +144,7 @@ void PartitionWorker::run() {
     read.consumer = config_.consumer_group;
     read.instance = config_.instance;
     read.committed = shard_->cursor();
+    read.log_id = shard_->wal_log();  // a WAL with another log does not take the cursor for retention
     read.epoch = epoch_.load();
     auto answer = read_from_wal(std::move(read));
     if (!answer) break;  // stopping
@@ -189,6 +191,10 @@ void PartitionWorker::run() {
         log::error("cannot record the WAL log this shard follows; trying again", {{"partition", partition}, {"error", followed.to_string()}});
         if (!pause_unless_stopped(std::chrono::milliseconds(500))) break;
         continue;
+      }
+      {
+        std::lock_guard lock(wal_log_mutex_);
+        wal_log_ = shard_->wal_log();
       }
       if (another_log) {
         forget_pending();

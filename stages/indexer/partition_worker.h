@@ -82,6 +82,11 @@ class PartitionWorker {
   }
   // The first entry the WAL still held when this worker ended at a gap; 0: it did not.
   uint64_t gap() const { return gap_.load(); }
+  // The identity of the WAL log its shard's cursor counts in ("": not known yet).
+  std::string wal_log() const {
+    std::lock_guard lock(wal_log_mutex_);
+    return wal_log_;
+  }
 
  private:
   // What the stats gauges read. Shared with them: the registry keeps a gauge
@@ -120,6 +125,8 @@ class PartitionWorker {
   bool stop_on_gap_ = false;
   bool read_past_starting_gap_ = false;
   std::atomic<uint64_t> gap_{0};
+  mutable std::mutex wal_log_mutex_;
+  std::string wal_log_;  // the shard's, copied for other threads
   std::atomic<uint64_t> epoch_{0};
   std::shared_ptr<Progress> progress_ = std::make_shared<Progress>();
   Deletions deletions_;

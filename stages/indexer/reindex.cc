@@ -68,6 +68,11 @@ Result<ReindexResult> reindex(const ReindexOptions& options) {
                                                  reply.status().message());
       }
       if (first_reply) {
+        // The rebuilt shard's cursor counts in this log; a log that changes under the rebuild is refused.
+        if (Status followed = (*shard)->follow_wal_log(reply->header.log_id, false); !followed.is_ok()) {
+          remove_shard_files(fresh);
+          return followed;
+        }
         head = reply->header.sequence;
         first = reply->header.first_sequence == 0 ? 1 : reply->header.first_sequence;
         if (first > 1 && options.progress) {
@@ -75,6 +80,11 @@ Result<ReindexResult> reindex(const ReindexOptions& options) {
                        partition, static_cast<unsigned long long>(first));
         }
         first_reply = false;
+      }
+      if (reply->header.log_id != (*shard)->wal_log()) {
+        remove_shard_files(fresh);
+        return Status(Code::failed_precondition, "partition " + std::to_string(partition) +
+                                         ": the WAL's log was made afresh during the rebuild; run reindex again");
       }
       if (reply->payload.empty()) break;
       std::vector<BatchEntry> batch;

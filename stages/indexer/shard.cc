@@ -1,6 +1,7 @@
 #include "stages/indexer/shard.h"
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <set>
 
@@ -232,6 +233,14 @@ Result<std::unique_ptr<Shard>> Shard::open(const std::string& path, uint32_t par
   auto wal_log = d.prepare("SELECT value FROM meta WHERE key = 'wal_log'");
   if (!wal_log) return wal_log.status();
   if (auto row = wal_log->step(); row.is_ok() && *row) shard->wal_log_ = wal_log->column_text(0);
+  auto base = d.prepare("SELECT value FROM meta WHERE key = 'wal_sequence_base'");
+  if (!base) return base.status();
+  if (auto row = base->step(); row.is_ok() && *row) {
+    const std::string text = base->column_text(0);
+    if (std::from_chars(text.data(), text.data() + text.size(), shard->log_sequence_base_).ec != std::errc()) {
+      return Status(Code::internal, path + ": meta wal_sequence_base is not a number: " + text);
+    }
+  }
   if (Status s = shard->prepare_statements(); !s.is_ok()) return s;
   if (Status s = shard->attributes_.prepare(d); !s.is_ok()) return s;
   if (Status s = shard->logs_.prepare(d); !s.is_ok()) return s;
@@ -294,7 +303,9 @@ Result<ApplyStats> Shard::apply(const std::vector<BatchEntry>& batch, uint64_t l
   std::set<std::string> touched;
   for (const BatchEntry& entry : batch) {
     logs::LogApplyStats logged;
-    if (Status st = logs_.write(*db_, entry.sequence, entry.received_ns, entry.logs, logged); !st.is_ok()) return fail(st);
+    if (Status st = logs_.write(*db_, log_sequence_base_ + entry.sequence, entry.received_ns, entry.logs, logged); !st.is_ok()) {
+      return fail(st);
+    }
     stats.logs_written += logged.written;
     stats.logs_duplicate += logged.duplicate;
     for (const SpanRecord& span : entry.spans) {
@@ -415,12 +426,25 @@ Status Shard::follow_wal_log(const std::string& identity, bool restart_cursor) {
   auto keep = db_->prepare("INSERT INTO meta(key, value) VALUES('wal_log', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   if (!keep) return fail(keep.status());
   if (Status s = keep->bind_text(1, identity).run(); !s.is_ok()) return fail(s);
+  uint64_t base = log_sequence_base_;
   if (restart_cursor) {
     if (Status s = save_cursor_.bind(1, static_cast<int64_t>(partition_)).bind(2, int64_t{0}).run(); !s.is_ok()) return fail(s);
+    // The new log's log records are keyed past every one kept.
+    auto highest = db_->prepare("SELECT coalesce(max(wal_sequence), 0) FROM log_records");
+    if (!highest) return fail(highest.status());
+    if (auto row = highest->step(); !row.is_ok()) return fail(row.status());
+    base = std::max(base, static_cast<uint64_t>(highest->column_int(0)));
+    auto keep_base = db_->prepare(
+        "INSERT INTO meta(key, value) VALUES('wal_sequence_base', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    if (!keep_base) return fail(keep_base.status());
+    if (Status s = keep_base->bind_text(1, std::to_string(base)).run(); !s.is_ok()) return fail(s);
   }
   if (Status s = db_->exec("COMMIT"); !s.is_ok()) return fail(s);
   wal_log_ = identity;
-  if (restart_cursor) cursor_ = 0;
+  if (restart_cursor) {
+    cursor_ = 0;
+    log_sequence_base_ = base;
+  }
   return Status::ok();
 }
 

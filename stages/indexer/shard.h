@@ -89,6 +89,9 @@ class Shard {
   uint32_t partition_;
   uint64_t cursor_ = 0;
   std::string wal_log_;
+  // Added to the WAL sequence that keys a log record: after the shard took on another log (whose
+  // sequences count from 1 again), the new log's records must not collide with the old ones' keys.
+  uint64_t log_sequence_base_ = 0;
   Statement insert_span_, upsert_operation_, insert_run_, insert_agent_operation_,
       insert_change_, trace_spans_, upsert_trace_, refresh_run_counts_, save_cursor_;
   Statement insert_llm_call_;  // stages/indexer/llm/llm_calls.h

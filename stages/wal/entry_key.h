@@ -7,7 +7,7 @@
 //   cursor: 'c' | partition u32 BE | consumer name     ->  committed sequence u64 BE
 //   meta:   'm' | name                                 ->  a fact about the whole log
 //           ("partitions": the partition count, u32 BE, written on first start;
-//            "log": the log's identity, 16 random bytes, written when it is created)
+//            "log": the log's identity, 32 hex characters (16 random bytes), written when it is created)
 //   floor:  'd' | partition u32 BE                     ->  the last sequence retention deleted, u64 BE
 //           (written with the deletion: a partition retention emptied goes on
 //           counting from there after a restart, so no sequence is reused)

@@ -272,13 +272,16 @@ void WalServer::handle_read(bus::Message& message) {
     return;
   }
   auto partition = static_cast<uint32_t>(header.partition);
+  // A cursor taken in another log (this WAL's disk was replaced, or the reader's shard followed
+  // another WAL) says nothing of this one: noting it would let retention delete what it never read.
+  const bool cursor_counts_here = header.log_id.empty() || header.log_id == store_.identity();
   if (!header.consumer.empty() && header.epoch > 0) {
     // A group member reading under an assignment: the assignment decides.
     if (Status assigned = assignment_.check_read(header.consumer, header.instance, partition); !assigned.is_ok()) {
       reply_error(message.routing_id, header.request_id, assigned);
       return;
     }
-    assignment_.note_read(header.consumer, header.instance, partition, header.committed);
+    if (cursor_counts_here) assignment_.note_read(header.consumer, header.instance, partition, header.committed);
   } else if (!header.consumer.empty() && !header.instance.empty()) {
     if (Status owned = leases_.claim(partition, header.consumer, header.instance, steady_clock::now()); !owned.is_ok()) {
       reply_error(message.routing_id, header.request_id, owned);
@@ -286,7 +289,7 @@ void WalServer::handle_read(bus::Message& message) {
     }
   }
   reads_.fetch_add(1, std::memory_order_relaxed);
-  if (!header.consumer.empty()) {
+  if (!header.consumer.empty() && cursor_counts_here) {
     // A group member's read (it carries an epoch) never moves the cursor by
     // itself: the group keeps what its slowest serving replica has not
     // committed (nothing moves until the assignment knows them, e.g. right
@@ -327,6 +330,8 @@ void WalServer::handle_join(bus::Message& message) {
     reply_error(message.routing_id, header.request_id, admitted);
     return;
   }
+  // A shard held in another log (this WAL's disk was replaced) is not held here: its cursor would be believed.
+  std::erase_if(request->held, [&](const HeldShard& shard) { return !shard.log.empty() && shard.log != store_.identity(); });
   JoinReply assigned = assignment_.join(header.consumer, header.instance, *request, steady_clock::now());
   std::vector<zmq::message_t> payload;
   payload.push_back(bus::frame_taking(encode(assigned)));

@@ -9,6 +9,8 @@
 #include <random>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/support/otlp_client.h"
 #include "tests/support/pipeline.h"
 
@@ -99,6 +101,17 @@ TEST(WalFault, ALogMadeAfreshIsIndexedFromItsStartNotSkippedByTheShardsOldCursor
   EXPECT_EQ(after.duplicated, 0u);
   const std::string indexer_log = pipeline.indexer(0).log();
   EXPECT_NE(indexer_log.find("reading the new log from its start"), std::string::npos) << indexer_log;
+  // The shards' first reads of the new log carried their old cursors: the WAL must not have taken
+  // them for its retention cursors (retention would delete entries nobody read).
+  std::string out;
+  ASSERT_EQ(run_command({bin_path("spanline-wal"), "stat", "--json", "--data-dir", pipeline.data_dir()}, &out), 0) << out;
+  auto stat = nlohmann::json::parse(out, nullptr, false);
+  ASSERT_FALSE(stat.is_discarded()) << out;
+  std::map<uint32_t, uint64_t> heads;
+  for (const auto& partition : stat["partitions"]) heads[partition["partition"]] = partition["head"];
+  for (const auto& cursor : stat["cursors"]) {
+    EXPECT_LE(cursor["committed"].get<uint64_t>(), heads[cursor["partition"].get<uint32_t>()]) << out;
+  }
 }
 
 }  // namespace

@@ -20,9 +20,18 @@ Result<uint64_t> read_cursor(const std::string& path, uint32_t partition) {
   return *found ? static_cast<uint64_t>(row->column_int(0)) : 0;
 }
 
-std::map<uint32_t, uint64_t> local_shards(const std::string& data_dir) {
+std::string read_wal_log(const std::string& path) {
+  auto db = Database::open(path, true);
+  if (!db) return "";
+  auto row = (*db)->prepare("SELECT value FROM meta WHERE key = 'wal_log'");
+  if (!row) return "";
+  auto found = row->step();
+  return found.is_ok() && *found ? row->column_text(0) : "";
+}
+
+std::map<uint32_t, wal::HeldShard> local_shards(const std::string& data_dir) {
   namespace fs = std::filesystem;
-  std::map<uint32_t, uint64_t> shards;
+  std::map<uint32_t, wal::HeldShard> shards;
   const fs::path folder = fs::path(shard_path(data_dir, 0)).parent_path();
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(folder, error)) {
@@ -34,7 +43,9 @@ std::map<uint32_t, uint64_t> local_shards(const std::string& data_dir) {
     auto [end, parsed] = std::from_chars(digits.data(), digits.data() + digits.size(), partition);
     if (parsed != std::errc() || end != digits.data() + digits.size()) continue;
     if (entry.path().string() != shard_path(data_dir, partition)) continue;
-    if (auto cursor = read_cursor(entry.path().string(), partition)) shards[partition] = *cursor;
+    if (auto cursor = read_cursor(entry.path().string(), partition)) {
+      shards[partition] = {.partition = partition, .committed = *cursor, .log = read_wal_log(entry.path().string())};
+    }
   }
   return shards;
 }

@@ -107,8 +107,10 @@ Result<CopiedSnapshot> copy_snapshot(bus::Context& context, const std::string& s
     return copied.status();
   }
   // The copy must be a shard of this partition at the cursor the source named before it takes the shard's place.
+  std::string wal_log;
   {
     auto shard = Shard::open(incoming, partition);
+    if (shard) wal_log = (*shard)->wal_log();
     if (!shard || (*shard)->cursor() != *copied) {
       remove_with_journal(incoming);
       return Status(Code::internal, "the copy of partition " + std::to_string(partition) + " does not open as its shard at cursor " +
@@ -130,7 +132,7 @@ Result<CopiedSnapshot> copy_snapshot(bus::Context& context, const std::string& s
     return Status(Code::internal, "cannot rename " + incoming + " to " + target + ": " + error.message());
   }
   remove_with_journal(incoming);  // its -wal and -shm, if closing left any
-  return CopiedSnapshot{*copied, bytes, std::chrono::duration<double>(SteadyClock::now() - started).count()};
+  return CopiedSnapshot{*copied, std::move(wal_log), bytes, std::chrono::duration<double>(SteadyClock::now() - started).count()};
 }
 
 }  // namespace spanline::indexer::group

@@ -25,6 +25,7 @@ namespace spanline::indexer::group {
 
 struct CopiedSnapshot {
   uint64_t cursor = 0;
+  std::string wal_log;  // the identity of the WAL log the cursor counts in (the source's)
   uint64_t bytes = 0;
   double seconds = 0;
 };

@@ -53,6 +53,35 @@ TEST(ShardLogs, WritesRecordsWithTheCursorAndKeepsOneOnReplay) {
   EXPECT_EQ(count(**shard, "SELECT count(*) FROM log_records"), 3);
 }
 
+// A shard that takes on another WAL log (a WAL made afresh counts from 1 again) keeps its
+// records and writes the new log's, whose sequences repeat the old ones, beside them; the
+// new log's replays are still kept once, also after the shard is opened again.
+TEST(ShardLogs, ANewWalLogsRecordsAreWrittenBesideTheOldOnesWithTheSameSequences) {
+  testing::TempDir dir;
+  {
+    auto shard = Shard::open(dir / "part-0.sqlite", 0);
+    ASSERT_TRUE(shard.is_ok());
+    ASSERT_TRUE((*shard)->follow_wal_log("old-log", false).is_ok());
+    ASSERT_TRUE((*shard)->apply({{1, 1000, {}, {record(0, "svc", 10, "old one")}}, {2, 1001, {}, {record(0, "svc", 11, "old two")}}}, 2)
+                    .is_ok());
+    ASSERT_TRUE((*shard)->follow_wal_log("new-log", true).is_ok());
+    EXPECT_EQ((*shard)->cursor(), 0u);
+    EXPECT_EQ((*shard)->wal_log(), "new-log");
+    auto applied = (*shard)->apply({{1, 2000, {}, {record(0, "svc", 20, "new one")}}}, 1);
+    ASSERT_TRUE(applied.is_ok());
+    EXPECT_EQ(applied->logs_written, 1u) << "sequence 1 of the new log is not a replay of the old log's 1";
+  }
+  auto shard = Shard::open(dir / "part-0.sqlite", 0);
+  ASSERT_TRUE(shard.is_ok());
+  EXPECT_EQ((*shard)->wal_log(), "new-log");
+  EXPECT_EQ((*shard)->cursor(), 1u);
+  auto replay = (*shard)->apply({{1, 2000, {}, {record(0, "svc", 20, "new one")}}}, 1);
+  ASSERT_TRUE(replay.is_ok());
+  EXPECT_EQ(replay->logs_written, 0u) << "a replay of the new log is still one record";
+  EXPECT_EQ(count(**shard, "SELECT count(*) FROM log_records"), 3);
+  EXPECT_EQ(count(**shard, "SELECT count(*) FROM log_text WHERE log_text MATCH '\"new\"'"), 1);
+}
+
 TEST(ShardLogs, ShardOpenedAgainKeepsItsRecords) {
   testing::TempDir dir;
   {
