@@ -206,8 +206,7 @@ void IndexerStage::finish_copies(const std::map<uint32_t, wal::PartitionAssignme
       log::info("partition copied", {{"partition", partition}, {"from", copy.source}, {"bytes", copy.result->bytes},
                                      {"seconds", copy.result->seconds}, {"cursor", copy.result->cursor}});
       held_shards_[partition] = {.partition = partition, .committed = copy.result->cursor, .log = copy.result->wal_log};
-      // A copy made for a gap is the best there is: its worker reads past any gap left.
-      if (recopy_.erase(partition) > 0) past_gaps_.insert(partition);
+      end_recopy(partition);
       if (wanted) start_worker(partition, desired.at(partition).epoch, "from the copied shard");
     } else if (wanted) {
       // Built from the WAL only when nobody is left to copy from; otherwise the copy is tried again.
@@ -220,7 +219,7 @@ void IndexerStage::finish_copies(const std::map<uint32_t, wal::PartitionAssignme
       if (source_left) {
         copy_retry_at_[partition] = SteadyClock::now() + kRetryPause;
       } else {
-        if (recopy_.erase(partition) > 0) past_gaps_.insert(partition);
+        end_recopy(partition);
         start_worker(partition, desired.at(partition).epoch, "from the WAL (no replica left to copy from)");
       }
     }
@@ -240,9 +239,7 @@ void IndexerStage::start_partition(uint32_t partition, const wal::PartitionAssig
       start_copy(partition, *filler);  // the mark goes when a copy succeeds (finish_copies)
       return;
     }
-    // The replica that had it went away meanwhile: nobody can fill the gap.
-    recopy_.erase(recopy);
-    past_gaps_.insert(partition);
+    end_recopy(partition);  // the replica that had it went away meanwhile: nobody can fill the gap
   }
   // A building replica copies a live replica's shard unless it has one of its
   // own: a shard it kept (from before a restart, or from an earlier turn with
@@ -281,6 +278,10 @@ bool IndexerStage::start_copy(uint32_t partition, const wal::ReplicaView& source
   });
   copies_[partition] = std::move(copy);
   return true;
+}
+
+void IndexerStage::end_recopy(uint32_t partition) {
+  if (recopy_.erase(partition) > 0) past_gaps_.insert(partition);
 }
 
 void IndexerStage::handle_gaps(const std::map<uint32_t, wal::PartitionAssignment>& desired) {

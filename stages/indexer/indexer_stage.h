@@ -84,6 +84,8 @@ class IndexerStage final : public stage::Stage {
   bool start_copy(uint32_t partition, const wal::ReplicaView& source);
   // Workers that ended at a gap in the WAL: stopped, and marked for a fresh copy or to go on past it.
   void handle_gaps(const std::map<uint32_t, wal::PartitionAssignment>& desired);
+  // A copy for a gap was made, or cannot be: the next worker reads past a gap where it starts.
+  void end_recopy(uint32_t partition);
   void stop_partitions(const std::vector<uint32_t>& partitions);
   void publish_partitions(const std::map<uint32_t, wal::PartitionAssignment>& desired);
   void run_retention();
